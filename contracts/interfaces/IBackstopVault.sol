@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
+/// @title IBackstopVault
+/// @notice ERC-4626 vault of the stablecoin: counterparty to perp skew, first loss for bad debt,
+///         earns trading fees, funding, stability fees and liquidation penalties. Its assets live
+///         as credit in the Clearinghouse. Withdrawals go through a request and a cooldown so
+///         liquidity providers cannot all run at the first sign of stress.
+/// @dev `totalAssets` = max(0, Clearinghouse.vaultNetAssetsWad()). The first-deposit inflation
+///      attack is closed by a decimals offset (virtual shares) and a seed deposit at deployment.
+///      Warning: `withdraw`/`redeem` only pay out shares that were requested at least
+///      `cooldownSeconds` ago and are still within `claimWindowSeconds`; `maxWithdraw` and
+///      `maxRedeem` say so.
+interface IBackstopVault is IERC4626 {
+    error BackstopVault__ZeroShares();
+    error BackstopVault__InsufficientShares(address owner, uint256 requested, uint256 available);
+    error BackstopVault__CooldownActive(address owner, uint256 claimableAt);
+    error BackstopVault__NoRequest(address owner);
+    error BackstopVault__RequestExpired(address owner, uint256 expiredAt);
+    error BackstopVault__ExceedsRequest(address owner, uint256 requestedShares, uint256 shares);
+    error BackstopVault__NotClearinghouse(address caller);
+
+    /// @notice A pending withdrawal request. The shares stay with the owner but cannot be
+    ///         transferred while requested.
+    event WithdrawalRequested(address indexed owner, uint256 shares, uint256 claimableAt, uint256 expiresAt);
+    event WithdrawalCancelled(address indexed owner, uint256 shares);
+
+    /// @notice Requests to withdraw `shares` later; replaces any earlier request.
+    function requestWithdraw(uint256 shares) external;
+
+    /// @notice Cancels the caller's request.
+    function cancelWithdraw() external;
+
+    /// @notice The owner's request: shares and the window in which they can be claimed.
+    function withdrawalRequest(address owner) external view returns (uint256 shares, uint256 claimableAt, uint256 expiresAt);
+
+    function cooldownSeconds() external view returns (uint256);
+
+    function claimWindowSeconds() external view returns (uint256);
+}

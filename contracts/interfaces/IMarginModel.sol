@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IMarginModel
+/// @notice The dynamic-margin engine. Per asset it keeps an EWMA estimate of volatility from
+///         oracle observations and derives collateral haircuts and perp margin ratios from it.
+///         The initial (risk-increasing) level follows the volatility target at once; in `Ramped`
+///         mode the maintenance level moves toward its target at a bounded rate, so that a
+///         volatility spike does not itself liquidate everyone at the worst moment.
+/// @dev Units: ratios and haircuts in WAD (1e18 = 100%); variance in WAD per second.
+///      Parameters are set through RiskConfig (see IParamTarget).
+interface IMarginModel {
+    /// @notice How maintenance levels react to volatility.
+    /// @dev `Static`: levels are the configured base values, volatility ignored.
+    ///      `Dynamic`: maintenance jumps to the volatility target at once (the naive design).
+    ///      `Ramped`: maintenance moves toward the target at most `rampWadPerHour` per hour.
+    enum Mode {
+        Static,
+        Dynamic,
+        Ramped
+    }
+
+    /// @notice Risk levels of one asset, as used by the Clearinghouse.
+    /// @param haircutMaintWad Collateral haircut for maintenance (value counts `1 - haircut`).
+    /// @param haircutInitWad Collateral haircut for risk-increasing actions (>= maintenance).
+    /// @param marginRatioMaintWad Perp maintenance margin ratio before the size add-on.
+    /// @param marginRatioInitWad Perp initial margin ratio before the size add-on.
+    /// @param depthUsdWad Market depth (USD) used by the size add-on.
+    /// @param sizeSlopeWad Add-on slope: ratio += |notional| / depth * slope.
+    struct AssetRisk {
+        uint256 haircutMaintWad;
+        uint256 haircutInitWad;
+        uint256 marginRatioMaintWad;
+        uint256 marginRatioInitWad;
+        uint256 depthUsdWad;
+        uint256 sizeSlopeWad;
+    }
+
+    error MarginModel__UnknownAsset(address asset);
+    error MarginModel__ZeroAddress();
+
+    event AssetAdded(address indexed asset);
+    /// @notice Emitted on every accepted observation.
+    event VolatilityUpdated(
+        address indexed asset,
+        uint256 priceWad,
+        uint256 variancePerSecondWad,
+        uint256 haircutMaintWad,
+        uint256 marginRatioMaintWad
+    );
+
+    /// @notice Reads the oracle for `asset` and folds the return since the last observation into
+    ///         the EWMA variance (ignored when the oracle is not ok or no time has passed).
+    ///         Permissionless; never reverts for a listed asset.
+    function poke(address asset) external;
+
+    /// @notice Current risk levels of `asset`. Never reverts for a listed asset.
+    function riskOf(address asset) external view returns (AssetRisk memory);
+
+    /// @notice Current EWMA variance of `asset`, WAD per second.
+    function variancePerSecondWad(address asset) external view returns (uint256);
+
+    /// @notice Volatility over the liquidation horizon: sqrt(variance * horizon), WAD.
+    function horizonVolatilityWad(address asset) external view returns (uint256);
+
+    /// @notice Maintenance haircut and margin ratio the volatility asks for right now (before any ramp).
+    function targetLevels(address asset) external view returns (uint256 haircutWad, uint256 marginRatioWad);
+
+    /// @notice Margin mode of `asset`.
+    function modeOf(address asset) external view returns (Mode);
+}

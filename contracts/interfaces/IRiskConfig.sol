@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IRiskConfig
+/// @notice The single door through which risk parameters change. Each registered parameter
+///         (target module, name, subject) has a maximum change per update and a safe direction.
+///         The guardian may only tighten (move toward the safe direction) and at once; any
+///         loosening goes through governance, which is an OpenZeppelin TimelockController.
+///         Hard bounds live in the target module's code (IParamTarget) and are always enforced.
+interface IRiskConfig {
+    /// @notice Rules of one parameter.
+    /// @param maxStep Largest absolute change per update, in the parameter's own unit.
+    /// @param higherIsSafer True if raising the value tightens risk (e.g. a haircut), false if
+    ///        lowering it does (e.g. a debt ceiling).
+    /// @param registered Whether the parameter exists.
+    struct ParamRule {
+        uint128 maxStep;
+        bool higherIsSafer;
+        bool registered;
+    }
+
+    error RiskConfig__UnknownParam(address target, bytes32 name, address subject);
+    error RiskConfig__AlreadyRegistered(address target, bytes32 name, address subject);
+    error RiskConfig__StepTooLarge(bytes32 name, address subject, uint256 current, uint256 requested, uint256 maxStep);
+    error RiskConfig__GuardianCannotLoosen(bytes32 name, address subject, uint256 current, uint256 requested);
+    error RiskConfig__NotAuthorized(address caller);
+    error RiskConfig__ZeroAddress();
+    error RiskConfig__LengthMismatch();
+
+    event ParamRegistered(
+        address indexed target,
+        bytes32 indexed name,
+        address indexed subject,
+        uint256 initialValue,
+        uint256 maxStep,
+        bool higherIsSafer
+    );
+    event ParamUpdated(
+        address indexed target,
+        bytes32 indexed name,
+        address indexed subject,
+        uint256 oldValue,
+        uint256 newValue,
+        address caller
+    );
+
+    /// @notice Registers a parameter with its rules and initial value (the value is still checked
+    ///         against the target's hard bounds). Governance only.
+    function registerParam(
+        address target,
+        bytes32 name,
+        address subject,
+        uint256 initialValue,
+        uint128 maxStep,
+        bool higherIsSafer
+    ) external;
+
+    /// @notice Changes a parameter by at most its max step. Governance may move it either way;
+    ///         the guardian only in the safe direction.
+    function setParam(address target, bytes32 name, address subject, uint256 newValue) external;
+
+    /// @notice Rules of a parameter.
+    function ruleOf(address target, bytes32 name, address subject) external view returns (ParamRule memory);
+
+    /// @notice Whether a change from the current value to `newValue` tightens (true) or loosens.
+    function isTightening(address target, bytes32 name, address subject, uint256 newValue) external view returns (bool);
+}
