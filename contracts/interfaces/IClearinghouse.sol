@@ -80,13 +80,15 @@ interface IClearinghouse {
     error Clearinghouse__DepositCapExceeded(address token, uint256 totalWad, uint256 capWad);
     error Clearinghouse__DebtCeilingExceeded(uint256 totalDebtWad, uint256 ceilingWad);
     error Clearinghouse__DebtBelowMinimum(uint256 debtWad, uint256 minDebtWad);
-    error Clearinghouse__RepayExceedsNothing(address account);
     error Clearinghouse__SlippageExceeded(uint256 fillPriceWad, uint256 acceptablePriceWad);
     error Clearinghouse__OpenInterestCapExceeded(address market, uint256 openInterestWad, uint256 capWad);
     error Clearinghouse__SkewCapExceeded(address market, uint256 skewUsdWad, uint256 capUsdWad);
     error Clearinghouse__NoPosition(address account, address market);
     error Clearinghouse__VaultCannotTrade();
-    error Clearinghouse__AmountTooLarge(uint256 amount);
+    error Clearinghouse__VaultAlreadySet();
+    error Clearinghouse__InsufficientVaultCredit(uint256 requestedWad, uint256 availableWad);
+    error Clearinghouse__InvalidFillPrice(address market);
+    error Clearinghouse__NotGovernance(address caller);
 
     // ---------------------------------------------------------------- events
 
@@ -116,6 +118,9 @@ interface IClearinghouse {
     event DeficitRecorded(uint256 amountWad, uint256 totalDeficitWad);
 
     // ---------------------------------------------------------------- governance
+
+    /// @notice Sets the BackstopVault once. Governance only.
+    function setVault(address vault) external;
 
     /// @notice Lists an ERC20 as collateral (decimals <= 18). Governance only. The asset must
     ///         already have a feed in the OracleRouter and be known to the MarginModel.
@@ -191,9 +196,6 @@ interface IClearinghouse {
 
     /// @notice Sum of all accounts' debts at the current index, rounded up, WAD.
     function totalDebtWad() external view returns (uint256);
-
-    /// @notice Sum of all credits (the vault's included), WAD.
-    function totalCreditWad() external view returns (uint256);
 
     /// @notice Unbacked stablecoin recorded so far, WAD.
     function deficitWad() external view returns (uint256);

@@ -1,0 +1,782 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
+
+import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
+import {IMarginModel} from "../interfaces/IMarginModel.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {IStablecoin} from "../interfaces/IStablecoin.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {PerpMath} from "../perp/PerpMath.sol";
+import {ClearinghouseParams} from "./ClearinghouseParams.sol";
+
+/// @title Clearinghouse
+/// @notice The ledger of Ballast: collateral, stablecoin debt or credit, and perp positions per
+///         account; health checks against the MarginModel's levels and the OracleRouter's prices.
+/// @dev See IClearinghouse. Parameters and their hard bounds live in ClearinghouseParams.
+contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using WadMath for uint256;
+
+    // ---------------------------------------------------------------- constants
+
+    uint256 internal constant MAX_COLLATERALS = 16;
+    uint256 internal constant MAX_MARKETS = 16;
+
+    // ---------------------------------------------------------------- immutables
+
+    IStablecoin public immutable stablecoin;
+    IOracleRouter public immutable oracle;
+    IMarginModel public immutable marginModel;
+
+    // ---------------------------------------------------------------- storage
+
+    /// @dev One slot: normalized debt (debt / rateIndex, RAY-normalized WAD), credit, and bitmaps of
+    ///      the collaterals and markets the account uses.
+    struct AccountSlot {
+        uint112 normalizedDebt;
+        uint112 creditWad;
+        uint16 collateralMask;
+        uint16 marketMask;
+    }
+
+    /// @dev Two slots per position.
+    struct PositionSlot {
+        int128 sizeWad;
+        int128 openNotionalWad;
+        int256 fundingIndexWad;
+    }
+
+    struct CollateralInfo {
+        bool listed;
+        uint8 decimals;
+        uint8 index;
+    }
+
+    struct MarketInfo {
+        bool listed;
+        uint8 index;
+    }
+
+    address public vault;
+
+    /// @dev Fee index slot: the stability-fee index and the sum of normalized debts.
+    uint128 internal _rateIndexRay;
+    uint128 internal _totalNormalizedDebt;
+    /// @dev Vault slot: last fee accrual time and the vault's credit (fees, funding, PnL land here).
+    uint64 internal _lastAccrual;
+    uint192 internal _vaultCreditWad;
+
+    uint256 public deficitWad;
+
+    address[] internal _collaterals;
+    address[] internal _markets;
+    mapping(address token => CollateralInfo) internal _collateralInfo;
+    mapping(address market => MarketInfo) internal _marketInfo;
+    mapping(address market => MarketState) internal _marketState;
+    mapping(address token => uint256 amount) public totalCollateral;
+
+    mapping(address account => AccountSlot) internal _accounts;
+    mapping(address account => mapping(address token => uint256 amount)) internal _collateral;
+    mapping(address account => mapping(address market => PositionSlot)) internal _positions;
+    mapping(address account => mapping(address operator => bool)) internal _operators;
+
+    // ---------------------------------------------------------------- constructor
+
+    constructor(
+        IStablecoin stablecoin_,
+        IOracleRouter oracle_,
+        IMarginModel marginModel_,
+        address riskConfig_,
+        address governance_
+    ) ClearinghouseParams(riskConfig_, governance_) {
+        if (address(stablecoin_) == address(0) || address(oracle_) == address(0) || address(marginModel_) == address(0)) {
+            revert Clearinghouse__ZeroAddress();
+        }
+        stablecoin = stablecoin_;
+        oracle = oracle_;
+        marginModel = marginModel_;
+        _rateIndexRay = uint128(WadMath.RAY);
+        _lastAccrual = uint64(block.timestamp);
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @inheritdoc IClearinghouse
+    function setVault(address vault_) external onlyGovernance {
+        if (vault_ == address(0)) revert Clearinghouse__ZeroAddress();
+        if (vault != address(0)) revert Clearinghouse__VaultAlreadySet();
+        vault = vault_;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function listCollateral(address token) external onlyGovernance {
+        if (token == address(0)) revert Clearinghouse__ZeroAddress();
+        if (_collateralInfo[token].listed) revert Clearinghouse__AlreadyListed(token);
+        if (_collaterals.length >= MAX_COLLATERALS) revert Clearinghouse__TooManyAssets(MAX_COLLATERALS);
+        uint8 decimals = _probeToken(token);
+        _requireRiskSources(token);
+        _collateralInfo[token] = CollateralInfo({listed: true, decimals: decimals, index: uint8(_collaterals.length)});
+        _collaterals.push(token);
+        emit CollateralListed(token, decimals, _collaterals.length - 1);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function listMarket(address asset) external onlyGovernance {
+        if (asset == address(0)) revert Clearinghouse__ZeroAddress();
+        if (_marketInfo[asset].listed) revert Clearinghouse__AlreadyListed(asset);
+        if (_markets.length >= MAX_MARKETS) revert Clearinghouse__TooManyAssets(MAX_MARKETS);
+        _requireRiskSources(asset);
+        _marketInfo[asset] = MarketInfo({listed: true, index: uint8(_markets.length)});
+        _marketState[asset].lastFundingTime = block.timestamp;
+        _markets.push(asset);
+        emit MarketListed(asset, _markets.length - 1);
+    }
+
+    // ---------------------------------------------------------------- accounts
+
+    /// @inheritdoc IClearinghouse
+    function setOperator(address operator, bool approved) external {
+        _operators[msg.sender][operator] = approved;
+        emit OperatorSet(msg.sender, operator, approved);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function deposit(address account, address token, uint256 amount) external nonReentrant {
+        if (amount == 0) revert Clearinghouse__ZeroAmount();
+        if (account == address(0)) revert Clearinghouse__ZeroAddress();
+        CollateralInfo memory info = _collateralInfo[token];
+        if (!info.listed) revert Clearinghouse__UnknownCollateral(token);
+        uint256 newTotal = totalCollateral[token] + amount;
+        uint256 cap = _depositCap[token];
+        if (newTotal > cap) revert Clearinghouse__DepositCapExceeded(token, newTotal, cap);
+
+        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = IERC20(token).balanceOf(address(this)) - balanceBefore;
+        if (received != amount) revert Clearinghouse__TransferAmountMismatch(token, amount, received);
+
+        totalCollateral[token] = newTotal;
+        _collateral[account][token] += amount;
+        AccountSlot storage acct = _accounts[account];
+        acct.collateralMask |= uint16(1 << info.index);
+        emit Deposited(account, token, msg.sender, amount);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function withdraw(address account, address token, uint256 amount, address to) external nonReentrant {
+        _requireAuthorized(account);
+        if (amount == 0) revert Clearinghouse__ZeroAmount();
+        if (to == address(0)) revert Clearinghouse__ZeroAddress();
+        CollateralInfo memory info = _collateralInfo[token];
+        if (!info.listed) revert Clearinghouse__UnknownCollateral(token);
+        uint256 available = _collateral[account][token];
+        if (amount > available) revert Clearinghouse__InsufficientCollateral(account, token, amount, available);
+
+        _accrueFee();
+        unchecked {
+            _collateral[account][token] = available - amount;
+            totalCollateral[token] -= amount;
+        }
+        if (available == amount) _accounts[account].collateralMask &= ~uint16(1 << info.index);
+        _requireInitialHealth(account);
+
+        IERC20(token).safeTransfer(to, amount);
+        emit Withdrawn(account, token, to, amount);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function borrow(address account, uint256 amountWad, address to) external nonReentrant {
+        _requireAuthorized(account);
+        if (amountWad == 0) revert Clearinghouse__ZeroAmount();
+        if (to == address(0)) revert Clearinghouse__ZeroAddress();
+        uint256 indexRay = _accrueFee();
+
+        uint256 fromCredit;
+        if (account == vault) {
+            uint256 available = _vaultCreditWad;
+            if (amountWad > available) revert Clearinghouse__InsufficientVaultCredit(amountWad, available);
+            _vaultCreditWad = uint192(available - amountWad);
+            fromCredit = amountWad;
+        } else {
+            AccountSlot memory acct = _accounts[account];
+            fromCredit = amountWad < acct.creditWad ? amountWad : acct.creditWad;
+            acct.creditWad -= uint112(fromCredit);
+            uint256 newDebtWad = amountWad - fromCredit;
+            if (newDebtWad > 0) {
+                uint256 addNormalized = newDebtWad.divRayUp(indexRay);
+                acct.normalizedDebt = (acct.normalizedDebt + addNormalized).toUint112();
+                uint256 totalNormalized = _totalNormalizedDebt + addNormalized;
+                _totalNormalizedDebt = totalNormalized.toUint128();
+                uint256 totalDebt = totalNormalized.mulRayUp(indexRay);
+                if (totalDebt > _debtCeilingWad) revert Clearinghouse__DebtCeilingExceeded(totalDebt, _debtCeilingWad);
+                uint256 accountDebt = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+                if (accountDebt < _minDebtWad) revert Clearinghouse__DebtBelowMinimum(accountDebt, _minDebtWad);
+            }
+            _accounts[account] = acct;
+            _requireInitialHealth(account);
+        }
+        stablecoin.mint(to, amountWad);
+        emit Borrowed(account, to, amountWad, fromCredit);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function repay(address account, uint256 amountWad) external nonReentrant returns (uint256 repaidDebtWad) {
+        if (amountWad == 0) revert Clearinghouse__ZeroAmount();
+        if (account == address(0)) revert Clearinghouse__ZeroAddress();
+        _accrueFee();
+        stablecoin.burn(msg.sender, amountWad);
+        repaidDebtWad = _credit(account, amountWad);
+        emit Repaid(account, msg.sender, amountWad, repaidDebtWad);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function modifyPosition(
+        address account,
+        address market,
+        int256 sizeDeltaWad,
+        uint256 acceptablePriceWad
+    ) external nonReentrant returns (uint256 fillPriceWad) {
+        _requireAuthorized(account);
+        if (sizeDeltaWad == 0) revert Clearinghouse__ZeroAmount();
+        return _modifyPosition(account, market, sizeDeltaWad, acceptablePriceWad);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function closePosition(
+        address account,
+        address market,
+        uint256 acceptablePriceWad
+    ) external nonReentrant returns (uint256 fillPriceWad) {
+        _requireAuthorized(account);
+        int256 sizeWad = _positions[account][market].sizeWad;
+        if (sizeWad == 0) revert Clearinghouse__NoPosition(account, market);
+        return _modifyPosition(account, market, -sizeWad, acceptablePriceWad);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function accrue() external nonReentrant {
+        _accrueFee();
+        uint256 n = _markets.length;
+        for (uint256 i; i < n; ++i) {
+            address market = _markets[i];
+            (uint256 priceWad, ) = oracle.getPrice(market);
+            _accrueFunding(market, priceWad);
+        }
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IClearinghouse
+    function health(address account, bool initial) external view returns (Health memory) {
+        return _health(account, initial);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function debtOf(address account) external view returns (uint256) {
+        return uint256(_accounts[account].normalizedDebt).mulRayUp(_currentRateIndex());
+    }
+
+    /// @inheritdoc IClearinghouse
+    function creditOf(address account) external view returns (uint256) {
+        if (account == vault && account != address(0)) return _vaultCreditWad + _pendingFeeWad();
+        return _accounts[account].creditWad;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function collateralOf(address account, address token) external view returns (uint256) {
+        return _collateral[account][token];
+    }
+
+    /// @inheritdoc IClearinghouse
+    function positionOf(address account, address market) external view returns (Position memory) {
+        PositionSlot memory p = _positions[account][market];
+        return Position({sizeWad: p.sizeWad, openNotionalWad: p.openNotionalWad, fundingIndexWad: p.fundingIndexWad});
+    }
+
+    /// @inheritdoc IClearinghouse
+    function marketState(address market) external view returns (MarketState memory state) {
+        if (!_marketInfo[market].listed) revert Clearinghouse__UnknownMarket(market);
+        state = _marketState[market];
+        (uint256 priceWad, ) = oracle.getPrice(market);
+        (state.fundingRateWad, state.fundingIndexWad) = _fundingNow(market, state, priceWad);
+        state.lastFundingTime = block.timestamp;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function vaultNetAssetsWad() external view returns (int256 netWad) {
+        netWad = int256(uint256(_vaultCreditWad) + _pendingFeeWad());
+        uint256 n = _markets.length;
+        for (uint256 i; i < n; ++i) {
+            address market = _markets[i];
+            MarketState memory s = _marketState[market];
+            if (s.skewWad == 0 && s.openNotionalSumWad == 0 && s.fundingSnapshotSumWad == 0) continue;
+            (uint256 priceWad, ) = oracle.getPrice(market);
+            (, int256 indexWad) = _fundingNow(market, s, priceWad);
+            // the vault holds -skew: it earns what traders lose and collects what they owe in funding
+            netWad += s.openNotionalSumWad - WadMath.mulWadSignedCeil(s.skewWad, priceWad);
+            netWad += _mulWadSigned(s.skewWad, indexWad) - s.fundingSnapshotSumWad;
+        }
+    }
+
+    /// @inheritdoc IClearinghouse
+    function totalDebtWad() external view returns (uint256) {
+        return uint256(_totalNormalizedDebt).mulRayUp(_currentRateIndex());
+    }
+
+    /// @inheritdoc IClearinghouse
+    function rateIndexRay() external view returns (uint256) {
+        return _currentRateIndex();
+    }
+
+    /// @inheritdoc IClearinghouse
+    function collaterals() external view returns (address[] memory) {
+        return _collaterals;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function markets() external view returns (address[] memory) {
+        return _markets;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function isAuthorized(address account, address operator) public view returns (bool) {
+        return account == operator || _operators[account][operator];
+    }
+
+    // ---------------------------------------------------------------- internal: params hooks
+
+    /// @dev Accrue with the old rate before the stability fee changes.
+    function _beforeGlobalParamChange() internal override {
+        _accrueFee();
+    }
+
+    /// @dev Accrue a market's funding with the old parameters before they change.
+    function _beforeMarketParamChange(address market) internal override {
+        if (!_marketInfo[market].listed) revert ParamTarget__UnknownParam(bytes32(0), market);
+        (uint256 priceWad, ) = oracle.getPrice(market);
+        _accrueFunding(market, priceWad);
+    }
+
+    function _isCollateral(address token) internal view override returns (bool) {
+        return _collateralInfo[token].listed;
+    }
+
+    function _isMarket(address market) internal view override returns (bool) {
+        return _marketInfo[market].listed;
+    }
+
+    // ---------------------------------------------------------------- internal: positions
+
+    /// @dev Working set of one fill (kept in memory to stay clear of the stack limit).
+    struct Fill {
+        uint256 indexPriceWad;
+        uint256 fillPriceWad;
+        int256 newSizeWad;
+        int256 newOpenNotionalWad;
+        int256 realizedPnlWad;
+        uint256 feeWad;
+        int256 balanceDeltaWad;
+        bool increasesRisk;
+    }
+
+    function _modifyPosition(
+        address account,
+        address market,
+        int256 sizeDeltaWad,
+        uint256 acceptablePriceWad
+    ) internal returns (uint256) {
+        if (account == vault) revert Clearinghouse__VaultCannotTrade();
+        MarketInfo memory info = _marketInfo[market];
+        if (!info.listed) revert Clearinghouse__UnknownMarket(market);
+        _accrueFee();
+
+        Fill memory f;
+        bool priceOk;
+        (f.indexPriceWad, priceOk) = oracle.getPrice(market);
+        MarketState storage state = _marketState[market];
+        _accrueFunding(market, f.indexPriceWad);
+
+        PositionSlot memory pos = _positions[account][market];
+        f.increasesRisk = _increasesRisk(pos.sizeWad, pos.sizeWad + sizeDeltaWad);
+        if (f.increasesRisk && !priceOk) revert Clearinghouse__OracleUnhealthy(market);
+
+        MarketParams memory params = _marketParams[market];
+        f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, state.skewWad, sizeDeltaWad, params.skewScaleWad);
+        if (f.fillPriceWad == 0) revert Clearinghouse__InvalidFillPrice(market);
+        if (sizeDeltaWad > 0 ? f.fillPriceWad > acceptablePriceWad : f.fillPriceWad < acceptablePriceWad) {
+            revert Clearinghouse__SlippageExceeded(f.fillPriceWad, acceptablePriceWad);
+        }
+
+        // 1. settle funding owed since the snapshot (paid to / by the vault)
+        int256 fundingIndexWad = state.fundingIndexWad;
+        int256 fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);
+        if (pos.sizeWad != 0) emit FundingSettled(account, market, fundingPaidWad);
+
+        // 2. apply the fill; realized PnL and the fee move between the account and the vault
+        (f.newSizeWad, f.newOpenNotionalWad, f.realizedPnlWad) = PerpMath.applyFill(
+            pos.sizeWad,
+            pos.openNotionalWad,
+            sizeDeltaWad,
+            f.fillPriceWad
+        );
+        f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(params.takerFeeWad);
+        f.balanceDeltaWad = f.realizedPnlWad - fundingPaidWad - int256(f.feeWad);
+
+        // 3. market aggregates
+        state.skewWad += sizeDeltaWad;
+        state.openNotionalSumWad += f.newOpenNotionalWad - pos.openNotionalWad;
+        state.fundingSnapshotSumWad +=
+            _mulWadSigned(f.newSizeWad, fundingIndexWad) -
+            _mulWadSigned(pos.sizeWad, pos.fundingIndexWad);
+        _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
+        if (f.increasesRisk) _checkMarketCaps(market, state, params, f.indexPriceWad);
+
+        // 4. store the position and the balances
+        _positions[account][market] = PositionSlot({
+            sizeWad: f.newSizeWad.toInt128(),
+            openNotionalWad: f.newOpenNotionalWad.toInt128(),
+            fundingIndexWad: fundingIndexWad
+        });
+        if (f.newSizeWad == 0) _accounts[account].marketMask &= ~uint16(1 << info.index);
+        else _accounts[account].marketMask |= uint16(1 << info.index);
+        _transferWithVault(account, f.balanceDeltaWad);
+
+        if (f.increasesRisk) _requireInitialHealth(account);
+        emit PositionModified(account, market, sizeDeltaWad, f.fillPriceWad, f.newSizeWad, f.realizedPnlWad, f.feeWad);
+        return f.fillPriceWad;
+    }
+
+    /// @dev A change increases risk when it grows the absolute size or flips the side.
+    function _increasesRisk(int256 oldSizeWad, int256 newSizeWad) internal pure returns (bool) {
+        if (SignedMath.abs(newSizeWad) > SignedMath.abs(oldSizeWad)) return true;
+        return oldSizeWad != 0 && newSizeWad != 0 && (oldSizeWad > 0) != (newSizeWad > 0);
+    }
+
+    function _updateOpenInterest(MarketState storage state, int256 oldSizeWad, int256 newSizeWad) internal {
+        if (oldSizeWad > 0) state.longOpenInterestWad -= uint256(oldSizeWad);
+        else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint256(-oldSizeWad);
+        if (newSizeWad > 0) state.longOpenInterestWad += uint256(newSizeWad);
+        else if (newSizeWad < 0) state.shortOpenInterestWad += uint256(-newSizeWad);
+    }
+
+    function _checkMarketCaps(
+        address market,
+        MarketState storage state,
+        MarketParams memory params,
+        uint256 indexPriceWad
+    ) internal view {
+        uint256 maxOi = params.maxOpenInterestWad;
+        if (state.longOpenInterestWad > maxOi) {
+            revert Clearinghouse__OpenInterestCapExceeded(market, state.longOpenInterestWad, maxOi);
+        }
+        if (state.shortOpenInterestWad > maxOi) {
+            revert Clearinghouse__OpenInterestCapExceeded(market, state.shortOpenInterestWad, maxOi);
+        }
+        uint256 skewUsdWad = SignedMath.abs(state.skewWad).mulWadUp(indexPriceWad);
+        uint256 capUsdWad = (uint256(_vaultCreditWad) + _pendingFeeWad()).mulWadDown(params.skewCapRatioWad);
+        if (skewUsdWad > capUsdWad) revert Clearinghouse__SkewCapExceeded(market, skewUsdWad, capUsdWad);
+    }
+
+    /// @dev Accrues a market's funding up to now at `priceWad`.
+    function _accrueFunding(address market, uint256 priceWad) internal {
+        MarketState storage state = _marketState[market];
+        if (state.lastFundingTime == block.timestamp) return;
+        (int256 rateWad, int256 indexWad) = _fundingNow(market, state, priceWad);
+        state.fundingRateWad = rateWad;
+        state.fundingIndexWad = indexWad;
+        state.lastFundingTime = block.timestamp;
+        emit FundingAccrued(market, rateWad, indexWad);
+    }
+
+    function _fundingNow(
+        address market,
+        MarketState memory state,
+        uint256 priceWad
+    ) internal view returns (int256 rateWad, int256 indexWad) {
+        uint256 elapsed = block.timestamp - state.lastFundingTime;
+        if (elapsed == 0 || priceWad == 0) return (state.fundingRateWad, state.fundingIndexWad);
+        MarketParams memory params = _marketParams[market];
+        int256 indexDeltaWad;
+        (rateWad, indexDeltaWad) = PerpMath.accrueFunding(
+            state.fundingRateWad,
+            state.skewWad,
+            params.skewScaleWad,
+            params.maxFundingVelocityWad,
+            elapsed,
+            priceWad
+        );
+        indexWad = state.fundingIndexWad + indexDeltaWad;
+    }
+
+    // ---------------------------------------------------------------- internal: balances
+
+    /// @dev Moves `deltaWad` from the vault to `account` (negative: from the account to the vault).
+    ///      An account that cannot pay from credit takes on debt; a vault that cannot pay records
+    ///      the shortfall as deficit (unbacked stablecoin), never hides it.
+    function _transferWithVault(address account, int256 deltaWad) internal {
+        if (deltaWad == 0) return;
+        uint256 indexRay = _rateIndexRay;
+        if (deltaWad > 0) {
+            uint256 amount = uint256(deltaWad);
+            _credit(account, amount);
+            uint256 vaultCredit = _vaultCreditWad;
+            if (amount <= vaultCredit) {
+                _vaultCreditWad = uint192(vaultCredit - amount);
+            } else {
+                _vaultCreditWad = 0;
+                _recordDeficit(amount - vaultCredit);
+            }
+        } else {
+            uint256 amount = uint256(-deltaWad);
+            AccountSlot memory acct = _accounts[account];
+            uint256 fromCredit = amount < acct.creditWad ? amount : acct.creditWad;
+            acct.creditWad -= uint112(fromCredit);
+            uint256 rest = amount - fromCredit;
+            if (rest > 0) {
+                uint256 addNormalized = rest.divRayUp(indexRay);
+                acct.normalizedDebt = (acct.normalizedDebt + addNormalized).toUint112();
+                _totalNormalizedDebt = (_totalNormalizedDebt + addNormalized).toUint128();
+            }
+            _accounts[account] = acct;
+            _vaultCreditWad = (uint256(_vaultCreditWad) + amount).toUint192();
+        }
+    }
+
+    /// @dev Credits `amountWad` to `account`: repays debt first, the rest becomes credit.
+    /// @return repaidDebtWad The part that repaid debt.
+    function _credit(address account, uint256 amountWad) internal returns (uint256 repaidDebtWad) {
+        if (account == vault) {
+            _vaultCreditWad = (uint256(_vaultCreditWad) + amountWad).toUint192();
+            return 0;
+        }
+        uint256 indexRay = _rateIndexRay;
+        AccountSlot memory acct = _accounts[account];
+        if (acct.normalizedDebt > 0) {
+            uint256 debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+            if (amountWad >= debtWad) {
+                repaidDebtWad = debtWad;
+                _totalNormalizedDebt -= acct.normalizedDebt;
+                acct.normalizedDebt = 0;
+            } else {
+                repaidDebtWad = amountWad;
+                // rounded down: a partial repayment removes no more debt than it pays for
+                uint256 removed = amountWad.divRayDown(indexRay);
+                acct.normalizedDebt -= uint112(removed);
+                _totalNormalizedDebt -= uint128(removed);
+            }
+        }
+        uint256 rest = amountWad - repaidDebtWad;
+        if (rest > 0) acct.creditWad = (acct.creditWad + rest).toUint112();
+        _accounts[account] = acct;
+    }
+
+    function _recordDeficit(uint256 amountWad) internal {
+        uint256 total = deficitWad + amountWad;
+        deficitWad = total;
+        emit DeficitRecorded(amountWad, total);
+    }
+
+    /// @dev Accrues the stability fee to now; the fee is the vault's income. Returns the index.
+    function _accrueFee() internal returns (uint256 indexRay) {
+        indexRay = _rateIndexRay;
+        uint256 last = _lastAccrual;
+        if (last == block.timestamp) return indexRay;
+        uint256 rate = _stabilityFeePerSecondRay;
+        uint256 vaultCredit = _vaultCreditWad;
+        if (rate != 0) {
+            uint256 newIndexRay = indexRay + indexRay.mulRayUp(rate * (block.timestamp - last));
+            uint256 totalNormalized = _totalNormalizedDebt;
+            // fee credited rounded down; the difference stays as protocol-favourable dust
+            uint256 feeWad = totalNormalized.mulRayDown(newIndexRay) - totalNormalized.mulRayUp(indexRay);
+            if (totalNormalized.mulRayDown(newIndexRay) < totalNormalized.mulRayUp(indexRay)) feeWad = 0;
+            _rateIndexRay = newIndexRay.toUint128();
+            indexRay = newIndexRay;
+            vaultCredit += feeWad;
+            if (feeWad > 0) emit StabilityFeeAccrued(newIndexRay, feeWad);
+        }
+        _lastAccrual = uint64(block.timestamp);
+        _vaultCreditWad = vaultCredit.toUint192();
+    }
+
+    function _currentRateIndex() internal view returns (uint256) {
+        uint256 indexRay = _rateIndexRay;
+        uint256 elapsed = block.timestamp - _lastAccrual;
+        if (elapsed == 0 || _stabilityFeePerSecondRay == 0) return indexRay;
+        return indexRay + indexRay.mulRayUp(_stabilityFeePerSecondRay * elapsed);
+    }
+
+    function _pendingFeeWad() internal view returns (uint256) {
+        uint256 totalNormalized = _totalNormalizedDebt;
+        uint256 newer = totalNormalized.mulRayDown(_currentRateIndex());
+        uint256 older = totalNormalized.mulRayUp(_rateIndexRay);
+        return newer > older ? newer - older : 0;
+    }
+
+    // ---------------------------------------------------------------- internal: health
+
+    function _requireAuthorized(address account) internal view {
+        if (!isAuthorized(account, msg.sender)) revert Clearinghouse__NotAuthorized(msg.sender, account);
+    }
+
+    function _requireInitialHealth(address account) internal view {
+        (Health memory h, address failingAsset) = _computeHealth(account, true);
+        if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
+        if (h.healthFactorWad < WadMath.WAD) revert Clearinghouse__Undercollateralized(account, h.healthFactorWad);
+    }
+
+    function _health(address account, bool initial) internal view returns (Health memory h) {
+        (h, ) = _computeHealth(account, initial);
+    }
+
+    /// @dev Prices and risk levels read once per asset per health computation.
+    struct AssetQuote {
+        address asset;
+        uint256 priceWad;
+        bool ok;
+        IMarginModel.AssetRisk risk;
+    }
+
+    /// @dev Equity and requirement of `account`; collateral rounded down, debt and requirement up.
+    function _computeHealth(
+        address account,
+        bool initial
+    ) internal view returns (Health memory h, address failingAsset) {
+        AccountSlot memory acct = _accounts[account];
+        h.pricesOk = true;
+        h.creditWad = account == vault ? uint256(_vaultCreditWad) + _pendingFeeWad() : acct.creditWad;
+        h.debtWad = uint256(acct.normalizedDebt).mulRayUp(_currentRateIndex());
+        AssetQuote[] memory quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
+        uint256 quoteCount;
+
+        uint256 mask = acct.collateralMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address token = _collaterals[i];
+                AssetQuote memory q;
+                (q, quoteCount) = _quote(quotes, quoteCount, token);
+                if (!q.ok) {
+                    h.pricesOk = false;
+                    failingAsset = token;
+                }
+                h.weightedCollateralWad += _weightedCollateral(account, token, q, initial);
+            }
+            mask >>= 1;
+        }
+
+        mask = acct.marketMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address market = _markets[i];
+                AssetQuote memory q;
+                (q, quoteCount) = _quote(quotes, quoteCount, market);
+                if (!q.ok) {
+                    h.pricesOk = false;
+                    failingAsset = market;
+                }
+                (int256 pnlWad, uint256 requirementWad) = _positionRisk(account, market, q, initial);
+                h.pnlWad += pnlWad;
+                h.requirementWad += requirementWad;
+            }
+            mask >>= 1;
+        }
+
+        uint256 assetsWad = h.weightedCollateralWad + h.creditWad + (h.pnlWad > 0 ? uint256(h.pnlWad) : 0);
+        uint256 liabilitiesWad = h.debtWad + (h.pnlWad < 0 ? uint256(-h.pnlWad) : 0) + h.requirementWad;
+        h.equityWad = int256(h.weightedCollateralWad + h.creditWad) - int256(h.debtWad) + h.pnlWad;
+        h.healthFactorWad = liabilitiesWad == 0 ? type(uint256).max : assetsWad.divWadDown(liabilitiesWad);
+    }
+
+    /// @dev Collateral value after the haircut, rounded down.
+    function _weightedCollateral(
+        address account,
+        address token,
+        AssetQuote memory q,
+        bool initial
+    ) internal view returns (uint256) {
+        uint256 valueWad = WadMath.toWad(_collateral[account][token], _collateralInfo[token].decimals).mulWadDown(
+            q.priceWad
+        );
+        uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;
+        return valueWad.mulWadDown(WadMath.WAD - haircutWad);
+    }
+
+    /// @dev A position's PnL net of funding owed (floored) and its margin requirement (rounded up).
+    function _positionRisk(
+        address account,
+        address market,
+        AssetQuote memory q,
+        bool initial
+    ) internal view returns (int256 pnlWad, uint256 requirementWad) {
+        PositionSlot memory pos = _positions[account][market];
+        (, int256 indexWad) = _fundingNow(market, _marketState[market], q.priceWad);
+        pnlWad =
+            PerpMath.unrealizedPnl(pos.sizeWad, pos.openNotionalWad, q.priceWad) -
+            PerpMath.fundingOwed(pos.sizeWad, indexWad, pos.fundingIndexWad);
+        requirementWad = PerpMath.requirement(
+            SignedMath.abs(pos.sizeWad).mulWadUp(q.priceWad),
+            initial ? q.risk.marginRatioInitWad : q.risk.marginRatioMaintWad,
+            q.risk.depthUsdWad,
+            q.risk.sizeSlopeWad
+        );
+    }
+
+    /// @dev Finds or reads the quote of `asset`.
+    function _quote(
+        AssetQuote[] memory quotes,
+        uint256 count,
+        address asset
+    ) internal view returns (AssetQuote memory q, uint256 newCount) {
+        for (uint256 j; j < count; ++j) {
+            if (quotes[j].asset == asset) return (quotes[j], count);
+        }
+        q.asset = asset;
+        (q.priceWad, q.ok) = oracle.getPrice(asset);
+        q.risk = marginModel.riskOf(asset);
+        quotes[count] = q;
+        newCount = count + 1;
+    }
+
+    function _popCount(uint256 x) internal pure returns (uint256 count) {
+        while (x != 0) {
+            x &= x - 1;
+            ++count;
+        }
+    }
+
+    /// @dev Signed a * b / WAD, truncated toward zero (for funding snapshot sums).
+    function _mulWadSigned(int256 a, int256 b) internal pure returns (int256) {
+        return (a * b) / int256(WadMath.WAD);
+    }
+
+    /// @dev Token must answer decimals() <= 18; anything else is rejected at listing.
+    function _probeToken(address token) internal view returns (uint8 decimals) {
+        try IERC20Metadata(token).decimals() returns (uint8 d) {
+            if (d > 18) revert Clearinghouse__UnsupportedToken(token, "decimals > 18");
+            decimals = d;
+        } catch {
+            revert Clearinghouse__UnsupportedToken(token, "no decimals()");
+        }
+        try IERC20(token).totalSupply() returns (uint256) {} catch {
+            revert Clearinghouse__UnsupportedToken(token, "no totalSupply()");
+        }
+    }
+
+    /// @dev The oracle must have a feed and the margin model must know the asset.
+    function _requireRiskSources(address asset) internal view {
+        if (address(oracle.feedConfig(asset).primary) == address(0)) {
+            revert Clearinghouse__UnsupportedToken(asset, "no oracle feed");
+        }
+        try marginModel.riskOf(asset) returns (IMarginModel.AssetRisk memory) {} catch {
+            revert Clearinghouse__UnsupportedToken(asset, "unknown to margin model");
+        }
+    }
+}

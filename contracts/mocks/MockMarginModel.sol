@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarginModel} from "../interfaces/IMarginModel.sol";
+
+/// @notice Margin model with directly settable levels, for Clearinghouse unit tests.
+contract MockMarginModel is IMarginModel {
+    mapping(address asset => AssetRisk) internal _risk;
+    mapping(address asset => bool) public known;
+
+    function setRisk(address asset, AssetRisk calldata risk) external {
+        _risk[asset] = risk;
+        known[asset] = true;
+    }
+
+    function poke(address) external pure {}
+
+    function riskOf(address asset) external view returns (AssetRisk memory) {
+        if (!known[asset]) revert MarginModel__UnknownAsset(asset);
+        return _risk[asset];
+    }
+
+    function variancePerSecondWad(address) external pure returns (uint256) {
+        return 0;
+    }
+
+    function horizonVolatilityWad(address) external pure returns (uint256) {
+        return 0;
+    }
+
+    function targetLevels(address asset) external view returns (uint256, uint256) {
+        return (_risk[asset].haircutMaintWad, _risk[asset].marginRatioMaintWad);
+    }
+
+    function modeOf(address) external pure returns (Mode) {
+        return Mode.Static;
+    }
+}
