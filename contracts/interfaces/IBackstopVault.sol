@@ -3,6 +3,8 @@ pragma solidity 0.8.28;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
+import {IClearinghouse} from "./IClearinghouse.sol";
+
 /// @title IBackstopVault
 /// @notice ERC-4626 vault of the stablecoin: counterparty to perp skew, first loss for bad debt,
 ///         earns trading fees, funding, stability fees and liquidation penalties. Its assets live
@@ -21,11 +23,23 @@ interface IBackstopVault is IERC4626 {
     error BackstopVault__RequestExpired(address owner, uint256 expiredAt);
     error BackstopVault__ExceedsRequest(address owner, uint256 requestedShares, uint256 shares);
     error BackstopVault__NotClearinghouse(address caller);
+    error BackstopVault__NotDeployer(address caller);
+    error BackstopVault__AlreadyInitialized(address clearinghouse);
+    error BackstopVault__ZeroAddress();
+    error BackstopVault__InvalidDuration(uint256 valueSeconds, uint256 minSeconds, uint256 maxSeconds);
+
+    /// @notice The Clearinghouse was set (once, for good).
+    event ClearinghouseSet(address indexed clearinghouse);
 
     /// @notice A pending withdrawal request. The shares stay with the owner but cannot be
     ///         transferred while requested.
     event WithdrawalRequested(address indexed owner, uint256 shares, uint256 claimableAt, uint256 expiresAt);
     event WithdrawalCancelled(address indexed owner, uint256 shares);
+
+    /// @notice Sets the Clearinghouse the vault's assets live in. Deployer only, once: the
+    ///         Clearinghouse may be deployed after the vault. Until then `totalAssets` is 0 and
+    ///         `maxDeposit`/`maxMint` are 0.
+    function initialize(IClearinghouse clearinghouse_) external;
 
     /// @notice Requests to withdraw `shares` later; replaces any earlier request.
     function requestWithdraw(uint256 shares) external;
@@ -36,7 +50,12 @@ interface IBackstopVault is IERC4626 {
     /// @notice The owner's request: shares and the window in which they can be claimed.
     function withdrawalRequest(address owner) external view returns (uint256 shares, uint256 claimableAt, uint256 expiresAt);
 
+    /// @notice The Clearinghouse holding the vault's assets as credit (zero before `initialize`).
+    function clearinghouse() external view returns (IClearinghouse);
+
+    /// @notice Seconds between a request and the start of its claim window.
     function cooldownSeconds() external view returns (uint256);
 
+    /// @notice Length of the claim window, seconds.
     function claimWindowSeconds() external view returns (uint256);
 }

@@ -7,6 +7,17 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @notice The protocol's USD stablecoin (18 decimals). Only the Clearinghouse mints and burns.
 interface IStablecoin is IERC20 {
     error Stablecoin__NotMinter(address caller);
+    error Stablecoin__NotAdmin(address caller);
+    error Stablecoin__MinterAlreadySet();
+    error Stablecoin__ZeroAddress();
+
+    /// @notice The minter was set (once, for good).
+    event MinterSet(address indexed minter);
+
+    /// @notice Sets the minter (the Clearinghouse). Admin only, once: the Clearinghouse is deployed
+    ///         after the stablecoin, so the minter cannot be a constructor argument.
+    ///         Warning: irreversible; after this call the admin has no power left.
+    function setMinter(address minter_) external;
 
     /// @notice Mints `amountWad` to `to`. Clearinghouse only.
     function mint(address to, uint256 amountWad) external;
@@ -17,4 +28,7 @@ interface IStablecoin is IERC20 {
 
     /// @notice The only address allowed to mint and burn.
     function minter() external view returns (address);
+
+    /// @notice The deployer-chosen address allowed to call `setMinter` once.
+    function admin() external view returns (address);
 }
