@@ -155,9 +155,13 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         if (account == address(0)) revert Clearinghouse__ZeroAddress();
         CollateralInfo memory info = _collateralInfo[token];
         if (!info.listed) revert Clearinghouse__UnknownCollateral(token);
-        uint256 newTotal = totalCollateral[token] + amount;
+        uint256 total = totalCollateral[token];
         uint256 cap = _depositCap[token];
-        if (newTotal > cap) revert Clearinghouse__DepositCapExceeded(token, newTotal, cap);
+        if (total > cap || amount > cap - total) {
+            uint256 wouldBe = amount > type(uint256).max - total ? type(uint256).max : total + amount;
+            revert Clearinghouse__DepositCapExceeded(token, wouldBe, cap);
+        }
+        uint256 newTotal = total + amount;
 
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
@@ -410,6 +414,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         if (f.increasesRisk && !priceOk) revert Clearinghouse__OracleUnhealthy(market);
 
         MarketParams memory params = _marketParams[market];
+        if (params.skewScaleWad == 0) revert Clearinghouse__MarketNotConfigured(market);
         f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, state.skewWad, sizeDeltaWad, params.skewScaleWad);
         if (f.fillPriceWad == 0) revert Clearinghouse__InvalidFillPrice(market);
         if (sizeDeltaWad > 0 ? f.fillPriceWad > acceptablePriceWad : f.fillPriceWad < acceptablePriceWad) {
@@ -505,6 +510,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         uint256 elapsed = block.timestamp - state.lastFundingTime;
         if (elapsed == 0 || priceWad == 0) return (state.fundingRateWad, state.fundingIndexWad);
         MarketParams memory params = _marketParams[market];
+        if (params.skewScaleWad == 0) return (state.fundingRateWad, state.fundingIndexWad);
         int256 indexDeltaWad;
         (rateWad, indexDeltaWad) = PerpMath.accrueFunding(
             state.fundingRateWad,

@@ -88,6 +88,7 @@ interface IClearinghouse {
     error Clearinghouse__VaultAlreadySet();
     error Clearinghouse__InsufficientVaultCredit(uint256 requestedWad, uint256 availableWad);
     error Clearinghouse__InvalidFillPrice(address market);
+    error Clearinghouse__MarketNotConfigured(address market);
     error Clearinghouse__NotGovernance(address caller);
 
     // ---------------------------------------------------------------- events

@@ -1,0 +1,144 @@
+import { network } from "hardhat";
+
+import type {
+  BackstopVault,
+  Clearinghouse,
+  MockERC20,
+  MockMarginModel,
+  MockOracleRouter,
+  Stablecoin,
+} from "../../types/ethers-contracts/index.js";
+
+export const WAD = 10n ** 18n;
+export const RAY = 10n ** 27n;
+export const b32 = (s: string): string => {
+  const hex = Buffer.from(s, "utf8").toString("hex").padEnd(64, "0");
+  return `0x${hex}`;
+};
+export const ZERO = "0x0000000000000000000000000000000000000000";
+
+export interface RiskLevels {
+  haircutMaintWad: bigint;
+  haircutInitWad: bigint;
+  marginRatioMaintWad: bigint;
+  marginRatioInitWad: bigint;
+  depthUsdWad: bigint;
+  sizeSlopeWad: bigint;
+}
+
+export const DEFAULT_RISK: RiskLevels = {
+  haircutMaintWad: (15n * WAD) / 100n,
+  haircutInitWad: (20n * WAD) / 100n,
+  marginRatioMaintWad: (5n * WAD) / 100n,
+  marginRatioInitWad: (10n * WAD) / 100n,
+  depthUsdWad: 0n,
+  sizeSlopeWad: 0n,
+};
+
+/**
+ * The Clearinghouse in isolation: real Stablecoin and BackstopVault, mock oracle and margin model,
+ * and an EOA standing in for the RiskConfig so tests set parameters directly.
+ */
+export async function deployLedger() {
+  const connection = await network.create();
+  const { ethers, networkHelpers } = connection;
+  const [gov, risk, alice, bob, carol, lp] = await ethers.getSigners();
+
+  const stablecoin = (await ethers.deployContract("Stablecoin", [gov.address])) as unknown as Stablecoin;
+  const oracle = (await ethers.deployContract("MockOracleRouter")) as unknown as MockOracleRouter;
+  const margin = (await ethers.deployContract("MockMarginModel")) as unknown as MockMarginModel;
+  const weth = (await ethers.deployContract("MockERC20", ["Wrapped Ether", "WETH", 18])) as unknown as MockERC20;
+  const wbtc = (await ethers.deployContract("MockERC20", ["Wrapped Bitcoin", "WBTC", 8])) as unknown as MockERC20;
+  const ch = (await ethers.deployContract("Clearinghouse", [
+    await stablecoin.getAddress(),
+    await oracle.getAddress(),
+    await margin.getAddress(),
+    risk.address,
+    gov.address,
+  ])) as unknown as Clearinghouse;
+  const chAddr = await ch.getAddress();
+  await stablecoin.connect(gov).setMinter(chAddr);
+  const vault = (await ethers.deployContract("BackstopVault", [
+    await stablecoin.getAddress(),
+    86_400n,
+    86_400n,
+  ])) as unknown as BackstopVault;
+  await vault.initialize(chAddr);
+  await ch.connect(gov).setVault(await vault.getAddress());
+
+  const wethAddr = await weth.getAddress();
+  const wbtcAddr = await wbtc.getAddress();
+  for (const [asset, price] of [
+    [wethAddr, 2_000n * WAD],
+    [wbtcAddr, 40_000n * WAD],
+  ] as const) {
+    await oracle.setFeed(asset, {
+      primary: wethAddr,
+      secondary: ZERO,
+      heartbeatSeconds: 3600,
+      gracePeriodSeconds: 600,
+      secondaryHeartbeatSeconds: 0,
+      maxDeviationWad: 0,
+      minPriceWad: 1n,
+      maxPriceWad: 10n ** 30n,
+    });
+    await oracle.setPrice(asset, price, true);
+    await margin.setRisk(asset, DEFAULT_RISK);
+  }
+  await ch.connect(gov).listCollateral(wethAddr);
+  await ch.connect(gov).listCollateral(wbtcAddr);
+  await ch.connect(gov).listMarket(wethAddr);
+
+  const setParam = async (name: string, subject: string, value: bigint) =>
+    ch.connect(risk).setParam(b32(name), subject, value);
+  await setParam("DEBT_CEILING_WAD", ZERO, 10n ** 30n);
+  await setParam("MIN_DEBT_WAD", ZERO, 100n * WAD);
+  await setParam("DEPOSIT_CAP", wethAddr, 10n ** 30n);
+  await setParam("DEPOSIT_CAP", wbtcAddr, 10n ** 20n);
+  await setParam("SKEW_SCALE_WAD", wethAddr, 1_000_000n * WAD);
+  await setParam("MAX_FUNDING_VELOCITY_WAD", wethAddr, 3n * WAD);
+  await setParam("TAKER_FEE_WAD", wethAddr, WAD / 1000n);
+  await setParam("MAX_OPEN_INTEREST_WAD", wethAddr, 10_000n * WAD);
+  await setParam("SKEW_CAP_RATIO_WAD", wethAddr, 10n * WAD);
+
+  for (const s of [alice, bob, carol, lp]) {
+    await weth.mint(s.address, 1_000n * WAD);
+    await wbtc.mint(s.address, 100n * 10n ** 8n);
+    await weth.connect(s).approve(chAddr, ethers.MaxUint256);
+    await wbtc.connect(s).approve(chAddr, ethers.MaxUint256);
+  }
+
+  /** The LP funds the vault: deposits WETH, borrows bUSD, deposits it into the vault. */
+  async function seedVault(amountWad: bigint) {
+    await ch.connect(lp).deposit(lp.address, wethAddr, 500n * WAD);
+    await ch.connect(lp).borrow(lp.address, amountWad, lp.address);
+    await stablecoin.connect(lp).approve(await vault.getAddress(), amountWad);
+    await vault.connect(lp).deposit(amountWad, lp.address);
+  }
+
+  return {
+    connection,
+    ethers,
+    networkHelpers,
+    gov,
+    risk,
+    alice,
+    bob,
+    carol,
+    lp,
+    stablecoin,
+    oracle,
+    margin,
+    weth,
+    wbtc,
+    wethAddr,
+    wbtcAddr,
+    ch,
+    chAddr,
+    vault,
+    setParam,
+    seedVault,
+  };
+}
+
+export type Ledger = Awaited<ReturnType<typeof deployLedger>>;
