@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
+
+/// @title AccountLens
+/// @notice Batched read-only views over the Clearinghouse for keepers, bots and the laboratory:
+///         one call returns the health of many accounts, so nothing needs one RPC call per
+///         account per step.
+/// @dev Views only; never reverts for an unknown account (it reads as empty).
+contract AccountLens {
+    /// @notice One account's maintenance and initial health plus its balances.
+    struct AccountSummary {
+        address account;
+        IClearinghouse.Health maintenance;
+        IClearinghouse.Health initial;
+    }
+
+    IClearinghouse public immutable clearinghouse;
+
+    constructor(IClearinghouse clearinghouse_) {
+        clearinghouse = clearinghouse_;
+    }
+
+    /// @notice Health of every account at maintenance (`initial` false) or initial levels.
+    function healthOf(address[] calldata accounts, bool initial) external view returns (IClearinghouse.Health[] memory out) {
+        out = new IClearinghouse.Health[](accounts.length);
+        for (uint256 i; i < accounts.length; ++i) out[i] = clearinghouse.health(accounts[i], initial);
+    }
+
+    /// @notice Maintenance health factors (WAD) of every account.
+    function healthFactors(address[] calldata accounts) external view returns (uint256[] memory out) {
+        out = new uint256[](accounts.length);
+        for (uint256 i; i < accounts.length; ++i) out[i] = clearinghouse.health(accounts[i], false).healthFactorWad;
+    }
+
+    /// @notice Both health levels of every account.
+    function summaries(address[] calldata accounts) external view returns (AccountSummary[] memory out) {
+        out = new AccountSummary[](accounts.length);
+        for (uint256 i; i < accounts.length; ++i) {
+            out[i] = AccountSummary({
+                account: accounts[i],
+                maintenance: clearinghouse.health(accounts[i], false),
+                initial: clearinghouse.health(accounts[i], true)
+            });
+        }
+    }
+
+    /// @notice The subset of `accounts` whose maintenance health factor is below 1 (liquidatable).
+    function liquidatable(address[] calldata accounts) external view returns (address[] memory out) {
+        address[] memory buffer = new address[](accounts.length);
+        uint256 count;
+        for (uint256 i; i < accounts.length; ++i) {
+            if (clearinghouse.health(accounts[i], false).healthFactorWad < 1e18) buffer[count++] = accounts[i];
+        }
+        out = new address[](count);
+        for (uint256 i; i < count; ++i) out[i] = buffer[i];
+    }
+}
