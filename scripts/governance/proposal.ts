@@ -50,8 +50,12 @@ const MAX_UINT256 = (1n << 256n) - 1n;
 const address = z
   .string({ required_error: "is required", invalid_type_error: "must be a string" })
   .transform((s, ctx) => {
+    const input: string = s; // isAddress narrows `s` to never in the failing branch
     if (!isAddress(s)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a 0x-prefixed 20-byte address, got "${s}"` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `must be a 0x-prefixed 20-byte address, got "${input}"`,
+      });
       return z.NEVER;
     }
     return getAddress(s);
@@ -65,7 +69,10 @@ const paramName = z
   .refine((s) => toUtf8Bytes(s).length <= 31, { message: "must be at most 31 UTF-8 bytes (bytes32 string)" });
 
 const uint256 = z
-  .string({ required_error: "is required", invalid_type_error: "must be a decimal string (not a JSON number)" })
+  .string({
+    required_error: "is required",
+    invalid_type_error: "must be a decimal string (not a JSON number)",
+  })
   .transform((s, ctx) => {
     if (!/^(0|[1-9][0-9]*)$/.test(s)) {
       ctx.addIssue({
@@ -120,7 +127,9 @@ export function parseParamDiff(diff: unknown, source = "input"): ParamChange[] {
       source,
       result.error.issues.map((issue) => {
         const extra =
-          issue.code === z.ZodIssueCode.unrecognized_keys ? ` (${issue.keys.map((k) => `"${k}"`).join(", ")})` : "";
+          issue.code === z.ZodIssueCode.unrecognized_keys
+            ? ` (${issue.keys.map((k) => `"${k}"`).join(", ")})`
+            : "";
         return `${formatPath(issue.path)}: ${issue.message}${extra}`;
       }),
     );
@@ -136,7 +145,9 @@ export function parseParamDiff(diff: unknown, source = "input"): ParamChange[] {
  */
 export function buildParamProposal(riskConfig: string, diff: unknown, source = "input"): TimelockBatch {
   if (!isAddress(riskConfig) || getAddress(riskConfig) === ZeroAddress) {
-    throw new ProposalValidationError(source, [`riskConfig: must be a non-zero address, got "${riskConfig}"`]);
+    throw new ProposalValidationError(source, [
+      `riskConfig: must be a non-zero address, got "${riskConfig}"`,
+    ]);
   }
   const changes = parseParamDiff(diff, source);
   const payload = new Interface([SET_PARAMS_FRAGMENT]).encodeFunctionData("setParams", [

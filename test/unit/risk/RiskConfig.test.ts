@@ -3,7 +3,11 @@ import { ZeroAddress, ZeroHash, encodeBytes32String, id, toBeHex, zeroPadValue }
 import { network } from "hardhat";
 
 import { buildParamProposal } from "../../../scripts/governance/proposal.js";
-import type { GovernanceTimelock, MockParamTarget, RiskConfig } from "../../../types/ethers-contracts/index.js";
+import type {
+  GovernanceTimelock,
+  MockParamTarget,
+  RiskConfig,
+} from "../../../types/ethers-contracts/index.js";
 
 const WAD = 10n ** 18n;
 const MIN_DELAY = 2n * 24n * 3600n; // 2 days
@@ -37,7 +41,9 @@ async function deploy() {
     guardian.address,
     deployer.address,
   ]);
-  const target: MockParamTarget = await ethers.deployContract("MockParamTarget", [await riskConfig.getAddress()]);
+  const target: MockParamTarget = await ethers.deployContract("MockParamTarget", [
+    await riskConfig.getAddress(),
+  ]);
   const targetAddr = await target.getAddress();
   const riskAddr = await riskConfig.getAddress();
   const timelockAddr = await timelock.getAddress();
@@ -101,8 +107,10 @@ describe("RiskConfig", function () {
       expect(await riskConfig.hasRole(gov, timelockAddr)).to.equal(true);
       expect(await riskConfig.hasRole(guard, guardian.address)).to.equal(true);
       expect(await riskConfig.hasRole(reg, deployer.address)).to.equal(true);
-      for (const role of [admin, gov, guard]) expect(await riskConfig.hasRole(role, deployer.address)).to.equal(false);
-      for (const role of [admin, gov, reg]) expect(await riskConfig.hasRole(role, guardian.address)).to.equal(false);
+      for (const role of [admin, gov, guard])
+        expect(await riskConfig.hasRole(role, deployer.address)).to.equal(false);
+      for (const role of [admin, gov, reg])
+        expect(await riskConfig.hasRole(role, guardian.address)).to.equal(false);
       for (const role of [gov, guard, reg]) expect(await riskConfig.getRoleAdmin(role)).to.equal(admin);
     });
 
@@ -153,7 +161,8 @@ describe("RiskConfig", function () {
 
   describe("governance through the TimelockController", function () {
     it("loosens after schedule + minDelay + execute, and emits", async function () {
-      const { riskConfig, target, targetAddr, timelockAddr, viaTimelock, setParamData, haircut } = await deploy();
+      const { riskConfig, target, targetAddr, timelockAddr, viaTimelock, setParamData, haircut } =
+        await deploy();
       const loosened = HAIRCUT_INIT - HAIRCUT_STEP; // exactly one max step, the unsafe way
       await expect(viaTimelock(setParamData(HAIRCUT, ASSET, loosened)))
         .to.emit(riskConfig, "ParamUpdated")
@@ -193,16 +202,39 @@ describe("RiskConfig", function () {
     });
 
     it("executes a batch built by scripts/governance/proposal.ts", async function () {
-      const { riskConfig, timelock, proposer, networkHelpers, riskAddr, targetAddr, timelockAddr, haircut, ceiling } =
-        await deploy();
+      const {
+        riskConfig,
+        timelock,
+        proposer,
+        networkHelpers,
+        riskAddr,
+        targetAddr,
+        timelockAddr,
+        haircut,
+        ceiling,
+      } = await deploy();
       const batch = buildParamProposal(riskAddr, [
-        { target: targetAddr, name: "haircut", subject: ASSET, value: (HAIRCUT_INIT - HAIRCUT_STEP).toString() },
-        { target: targetAddr, name: "debtCeiling", subject: ZeroAddress, value: (CEILING_INIT + 1n).toString() },
+        {
+          target: targetAddr,
+          name: "haircut",
+          subject: ASSET,
+          value: (HAIRCUT_INIT - HAIRCUT_STEP).toString(),
+        },
+        {
+          target: targetAddr,
+          name: "debtCeiling",
+          subject: ZeroAddress,
+          value: (CEILING_INIT + 1n).toString(),
+        },
       ]);
       const salt = id("proposal-1");
-      await timelock.connect(proposer).scheduleBatch(batch.targets, batch.values, batch.payloads, ZeroHash, salt, MIN_DELAY);
+      await timelock
+        .connect(proposer)
+        .scheduleBatch(batch.targets, batch.values, batch.payloads, ZeroHash, salt, MIN_DELAY);
       await networkHelpers.time.increase(MIN_DELAY);
-      await expect(timelock.connect(proposer).executeBatch(batch.targets, batch.values, batch.payloads, ZeroHash, salt))
+      await expect(
+        timelock.connect(proposer).executeBatch(batch.targets, batch.values, batch.payloads, ZeroHash, salt),
+      )
         .to.emit(riskConfig, "ParamUpdated")
         .withArgs(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT, HAIRCUT_INIT - HAIRCUT_STEP, timelockAddr)
         .and.to.emit(riskConfig, "ParamUpdated")
@@ -230,7 +262,9 @@ describe("RiskConfig", function () {
     it("rejects the same call from any EOA that is not guardian (stranger, registrar, timelock proposer)", async function () {
       const { riskConfig, targetAddr, stranger, deployer, proposer, haircut } = await deploy();
       for (const caller of [stranger, deployer, proposer]) {
-        await expect(riskConfig.connect(caller).setParam(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT - HAIRCUT_STEP))
+        await expect(
+          riskConfig.connect(caller).setParam(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT - HAIRCUT_STEP),
+        )
           .to.be.revertedWithCustomError(riskConfig, "RiskConfig__NotAuthorized")
           .withArgs(caller.address);
         await expect(
@@ -274,7 +308,9 @@ describe("RiskConfig", function () {
     it("tightens again in the next block", async function () {
       const { riskConfig, targetAddr, guardian, haircut } = await deploy();
       await riskConfig.connect(guardian).setParam(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT + HAIRCUT_STEP);
-      await riskConfig.connect(guardian).setParam(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT + 2n * HAIRCUT_STEP);
+      await riskConfig
+        .connect(guardian)
+        .setParam(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT + 2n * HAIRCUT_STEP);
       expect(await haircut()).to.equal(HAIRCUT_INIT + 2n * HAIRCUT_STEP);
     });
 
@@ -283,7 +319,9 @@ describe("RiskConfig", function () {
       await expect(riskConfig.connect(guardian).setParam(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT - 1n))
         .to.be.revertedWithCustomError(riskConfig, "RiskConfig__GuardianCannotLoosen")
         .withArgs(HAIRCUT, ASSET, HAIRCUT_INIT, HAIRCUT_INIT - 1n);
-      await expect(riskConfig.connect(guardian).setParam(targetAddr, DEBT_CEILING, ZeroAddress, CEILING_INIT + 1n))
+      await expect(
+        riskConfig.connect(guardian).setParam(targetAddr, DEBT_CEILING, ZeroAddress, CEILING_INIT + 1n),
+      )
         .to.be.revertedWithCustomError(riskConfig, "RiskConfig__GuardianCannotLoosen")
         .withArgs(DEBT_CEILING, ZeroAddress, CEILING_INIT, CEILING_INIT + 1n);
       expect(await haircut()).to.equal(HAIRCUT_INIT);
@@ -310,7 +348,9 @@ describe("RiskConfig", function () {
 
     it("cannot register parameters", async function () {
       const { riskConfig, targetAddr, guardian } = await deploy();
-      await expect(riskConfig.connect(guardian).registerParam(targetAddr, HAIRCUT, ASSET2, WAD / 2n, HAIRCUT_STEP, true))
+      await expect(
+        riskConfig.connect(guardian).registerParam(targetAddr, HAIRCUT, ASSET2, WAD / 2n, HAIRCUT_STEP, true),
+      )
         .to.be.revertedWithCustomError(riskConfig, "RiskConfig__NotAuthorized")
         .withArgs(guardian.address);
       expect((await riskConfig.ruleOf(targetAddr, HAIRCUT, ASSET2)).registered).to.equal(false);
@@ -390,7 +430,10 @@ describe("RiskConfig", function () {
         WAD,
         false,
       ]);
-      await expect(viaTimelock(data)).to.be.revertedWithCustomError(riskConfig, "RiskConfig__AlreadyRegistered");
+      await expect(viaTimelock(data)).to.be.revertedWithCustomError(
+        riskConfig,
+        "RiskConfig__AlreadyRegistered",
+      );
       expect(await haircut()).to.equal(HAIRCUT_INIT);
     });
 
@@ -519,8 +562,12 @@ describe("RiskConfig", function () {
       expect(await riskConfig.isTightening(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT + 1n)).to.equal(true);
       expect(await riskConfig.isTightening(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT)).to.equal(true);
       expect(await riskConfig.isTightening(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT - 1n)).to.equal(false);
-      expect(await riskConfig.isTightening(targetAddr, DEBT_CEILING, ZeroAddress, CEILING_INIT - 1n)).to.equal(true);
-      expect(await riskConfig.isTightening(targetAddr, DEBT_CEILING, ZeroAddress, CEILING_INIT + 1n)).to.equal(false);
+      expect(
+        await riskConfig.isTightening(targetAddr, DEBT_CEILING, ZeroAddress, CEILING_INIT - 1n),
+      ).to.equal(true);
+      expect(
+        await riskConfig.isTightening(targetAddr, DEBT_CEILING, ZeroAddress, CEILING_INIT + 1n),
+      ).to.equal(false);
 
       await riskConfig.connect(guardian).setParam(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT + HAIRCUT_STEP);
       expect(await riskConfig.isTightening(targetAddr, HAIRCUT, ASSET, HAIRCUT_INIT + 1n)).to.equal(false);
