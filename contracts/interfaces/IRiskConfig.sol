@@ -26,6 +26,11 @@ interface IRiskConfig {
     error RiskConfig__NotAuthorized(address caller);
     error RiskConfig__ZeroAddress();
     error RiskConfig__LengthMismatch();
+    /// @notice A parameter must be registered with a non-zero max step.
+    error RiskConfig__ZeroMaxStep(address target, bytes32 name, address subject);
+    /// @notice A parameter may change at most once per block, so a batch cannot chain several
+    ///         max steps into one.
+    error RiskConfig__AlreadyUpdatedThisBlock(address target, bytes32 name, address subject);
 
     event ParamRegistered(
         address indexed target,
@@ -58,6 +63,16 @@ interface IRiskConfig {
     /// @notice Changes a parameter by at most its max step. Governance may move it either way;
     ///         the guardian only in the safe direction.
     function setParam(address target, bytes32 name, address subject, uint256 newValue) external;
+
+    /// @notice `setParam` for several parameters in one call (one timelock operation), with the
+    ///         same rules for each entry. Reverts with `RiskConfig__LengthMismatch` if the arrays
+    ///         differ in length. All or nothing.
+    function setParams(
+        address[] calldata targets,
+        bytes32[] calldata names,
+        address[] calldata subjects,
+        uint256[] calldata newValues
+    ) external;
 
     /// @notice Rules of a parameter.
     function ruleOf(address target, bytes32 name, address subject) external view returns (ParamRule memory);
