@@ -25,6 +25,11 @@ export default defineConfig({
   solidity: {
     version: SOLC_VERSION,
     path: require.resolve("solc/soljson.js"),
+    // contracts used only from npm still need artifacts (tests and local deployments deploy them)
+    npmFilesToBuild: [
+      "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol",
+      "@openzeppelin/contracts/governance/TimelockController.sol",
+    ],
     settings: {
       optimizer: { enabled: true, runs: 200 },
       evmVersion: "cancun",
