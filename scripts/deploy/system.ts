@@ -1,0 +1,317 @@
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { parseUnits, type BaseContract, type ContractTransactionResponse } from "ethers";
+
+import type {
+  AccountLens,
+  BackstopVault,
+  Clearinghouse,
+  MarginModel,
+  MockERC20,
+  MockV3Aggregator,
+  OracleRouter,
+  RiskConfig,
+  Stablecoin,
+  TimelockController,
+} from "../../types/ethers-contracts/index.js";
+import type { AssetParams, DeployParams } from "./params.js";
+
+const WAD_DECIMALS = 18;
+const SECONDS_PER_YEAR = 31_536_000n;
+const DEAD = "0x000000000000000000000000000000000000dEaD";
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+export const wad = (x: string): bigint => parseUnits(x, WAD_DECIMALS);
+export const b32 = (s: string): string => `0x${Buffer.from(s, "utf8").toString("hex").padEnd(64, "0")}`;
+
+export interface DeployedAsset {
+  symbol: string;
+  token: MockERC20;
+  address: string;
+  decimals: number;
+  feed: MockV3Aggregator | undefined;
+  feedAddress: string;
+  feedDecimals: number;
+  hasMarket: boolean;
+}
+
+export interface BallastSystem {
+  deployer: HardhatEthersSigner;
+  guardian: string;
+  timelock: TimelockController;
+  stablecoin: Stablecoin;
+  oracle: OracleRouter;
+  riskConfig: RiskConfig;
+  marginModel: MarginModel;
+  clearinghouse: Clearinghouse;
+  vault: BackstopVault;
+  lens: AccountLens;
+  assets: DeployedAsset[];
+  addresses: Record<string, string>;
+}
+
+export interface DeployOptions {
+  /** Guardian address (defaults to the deployer). */
+  guardian?: string;
+  /** Keep the deployer as timelock proposer/executor (local labs run governance scenarios). */
+  keepDeployerAsProposer?: boolean;
+}
+
+/**
+ * Rules of every registered parameter: maximum change per update and the safe direction.
+ * The hard bounds live in each module's code; these are the RiskConfig's rules.
+ */
+const MARGIN_RULES: Record<string, { maxStep: bigint; higherIsSafer: boolean }> = {
+  HAIRCUT_CAP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
+  MARGIN_CAP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
+  HAIRCUT_BASE_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
+  MARGIN_BASE_WAD: { maxStep: wad("0.02"), higherIsSafer: true },
+  EWMA_LAMBDA_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
+  K_WAD: { maxStep: wad("1"), higherIsSafer: true },
+  HORIZON_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
+  LIQUIDITY_ADDON_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
+  INITIAL_MULTIPLIER_WAD: { maxStep: wad("0.25"), higherIsSafer: true },
+  RAMP_WAD_PER_HOUR: { maxStep: wad("0.02"), higherIsSafer: false },
+  DEPTH_USD_WAD: { maxStep: wad("100000000"), higherIsSafer: false },
+  SIZE_SLOPE_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
+  MAX_VARIANCE_PER_SECOND_WAD: { maxStep: wad("0.0001"), higherIsSafer: true },
+  MODE: { maxStep: 2n, higherIsSafer: true },
+};
+
+const CLEARINGHOUSE_RULES: Record<string, { maxStep: bigint; higherIsSafer: boolean }> = {
+  STABILITY_FEE_PER_SECOND_RAY: { maxStep: 10n ** 19n, higherIsSafer: true },
+  DEBT_CEILING_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
+  MIN_DEBT_WAD: { maxStep: wad("10000"), higherIsSafer: true },
+  DEPOSIT_CAP: { maxStep: 10n ** 36n, higherIsSafer: false },
+  SKEW_SCALE_WAD: { maxStep: wad("100000000"), higherIsSafer: true },
+  MAX_FUNDING_VELOCITY_WAD: { maxStep: wad("1"), higherIsSafer: true },
+  TAKER_FEE_WAD: { maxStep: wad("0.005"), higherIsSafer: true },
+  MAX_OPEN_INTEREST_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
+  SKEW_CAP_RATIO_WAD: { maxStep: wad("10"), higherIsSafer: false },
+};
+
+const MODE_INDEX = { static: 0n, dynamic: 1n, ramped: 2n } as const;
+
+async function deploy<T>(ethers: HardhatEthers, name: string, args: unknown[]): Promise<T> {
+  const contract = await ethers.deployContract(name, args);
+  await contract.waitForDeployment();
+  return contract as unknown as T;
+}
+
+async function send(tx: Promise<ContractTransactionResponse>): Promise<void> {
+  await (await tx).wait();
+}
+
+const addr = (c: BaseContract): Promise<string> => c.getAddress();
+
+/** Margin-model parameters of an asset, caps before bases (the model checks base <= cap). */
+function marginParams(a: AssetParams): Array<[string, bigint]> {
+  const m = a.margin;
+  return [
+    ["HAIRCUT_CAP_WAD", wad(m.haircutCap)],
+    ["MARGIN_CAP_WAD", wad(m.marginCap)],
+    ["HAIRCUT_BASE_WAD", wad(m.haircutBase)],
+    ["MARGIN_BASE_WAD", wad(m.marginBase)],
+    ["EWMA_LAMBDA_WAD", wad(m.ewmaLambda)],
+    ["K_WAD", wad(m.k)],
+    ["HORIZON_SECONDS", BigInt(m.horizonSeconds)],
+    ["LIQUIDITY_ADDON_WAD", wad(m.liquidityAddOn)],
+    ["INITIAL_MULTIPLIER_WAD", wad(m.initialMultiplier)],
+    ["RAMP_WAD_PER_HOUR", wad(m.rampPerHour)],
+    ["DEPTH_USD_WAD", wad(m.depthUsd)],
+    ["SIZE_SLOPE_WAD", wad(m.sizeSlope)],
+    ["MAX_VARIANCE_PER_SECOND_WAD", wad(m.maxVariancePerSecond)],
+    ["MODE", MODE_INDEX[m.mode]],
+  ];
+}
+
+/**
+ * Deploys the whole Ballast system: the same module serves production networks (given token and
+ * feed addresses) and local ones (mock tokens and Chainlink's MockV3Aggregator).
+ *
+ * Governance bootstrap: the TimelockController starts with delay 0 and the deployer as its only
+ * proposer and executor; every governance-only setup call (feeds, listings, vault) goes through
+ * it as one batch, then the timelock raises its own delay to `timelockMinDelaySeconds` and (unless
+ * `keepDeployerAsProposer`) revokes the deployer. Risk parameters are registered through the
+ * RiskConfig by the deployer's one-time registrar role, which is renounced at the end.
+ */
+export async function deploySystem(
+  ethers: HardhatEthers,
+  params: DeployParams,
+  options: DeployOptions = {},
+): Promise<BallastSystem> {
+  const [deployer] = await ethers.getSigners();
+  const guardian = options.guardian ?? deployer.address;
+
+  const timelock = await deploy<TimelockController>(ethers, "TimelockController", [
+    0n,
+    [deployer.address],
+    [deployer.address],
+    ZERO,
+  ]);
+  const timelockAddr = await addr(timelock);
+  const stablecoin = await deploy<Stablecoin>(ethers, "Stablecoin", [deployer.address]);
+  const oracle = await deploy<OracleRouter>(ethers, "OracleRouter", [timelockAddr, params.oracleHopSeconds]);
+  const riskConfig = await deploy<RiskConfig>(ethers, "RiskConfig", [timelockAddr, guardian, deployer.address]);
+  const marginModel = await deploy<MarginModel>(ethers, "MarginModel", [
+    await addr(oracle),
+    await addr(riskConfig),
+    timelockAddr,
+  ]);
+  const clearinghouse = await deploy<Clearinghouse>(ethers, "Clearinghouse", [
+    await addr(stablecoin),
+    await addr(oracle),
+    await addr(marginModel),
+    await addr(riskConfig),
+    timelockAddr,
+  ]);
+  const chAddr = await addr(clearinghouse);
+  await send(stablecoin.setMinter(chAddr));
+  const vault = await deploy<BackstopVault>(ethers, "BackstopVault", [
+    await addr(stablecoin),
+    params.vault.cooldownSeconds,
+    params.vault.claimWindowSeconds,
+  ]);
+  await send(vault.initialize(chAddr));
+  const lens = await deploy<AccountLens>(ethers, "AccountLens", [chAddr]);
+
+  // assets: mock tokens and feeds on local networks, given addresses elsewhere
+  const assets: DeployedAsset[] = [];
+  for (const a of params.assets) {
+    let token: MockERC20;
+    let feed: MockV3Aggregator | undefined;
+    if (params.mocks) {
+      token = await deploy<MockERC20>(ethers, "MockERC20", [`Mock ${a.symbol}`, a.symbol, a.decimals]);
+      const price = parseUnits(a.mockPriceUsd ?? "1", a.feed.decimals);
+      feed = await deploy<MockV3Aggregator>(ethers, "MockV3Aggregator", [a.feed.decimals, price]);
+    } else {
+      token = (await ethers.getContractAt("MockERC20", a.address as string)) as unknown as MockERC20;
+    }
+    const feedAddress = feed ? await addr(feed) : (a.feed.address as string);
+    assets.push({
+      symbol: a.symbol,
+      token,
+      address: await addr(token),
+      decimals: a.decimals,
+      feed,
+      feedAddress,
+      feedDecimals: a.feed.decimals,
+      hasMarket: a.market !== undefined,
+    });
+  }
+
+  // governance-only setup, as one timelock batch
+  const targets: string[] = [];
+  const payloads: string[] = [];
+  const call = (target: string, data: string) => {
+    targets.push(target);
+    payloads.push(data);
+  };
+  const oracleAddr = await addr(oracle);
+  const marginAddr = await addr(marginModel);
+  for (const [i, a] of params.assets.entries()) {
+    const d = assets[i];
+    call(
+      oracleAddr,
+      oracle.interface.encodeFunctionData("setFeed", [
+        d.address,
+        {
+          primary: d.feedAddress,
+          secondary: ZERO,
+          heartbeatSeconds: a.feed.heartbeatSeconds,
+          gracePeriodSeconds: a.feed.graceSeconds,
+          secondaryHeartbeatSeconds: 0,
+          maxDeviationWad: 0n,
+          minPriceWad: wad(a.feed.minPriceUsd),
+          maxPriceWad: wad(a.feed.maxPriceUsd),
+        },
+      ]),
+    );
+    call(marginAddr, marginModel.interface.encodeFunctionData("addAsset", [d.address]));
+  }
+  for (const [i, a] of params.assets.entries()) {
+    call(chAddr, clearinghouse.interface.encodeFunctionData("listCollateral", [assets[i].address]));
+    if (a.market) call(chAddr, clearinghouse.interface.encodeFunctionData("listMarket", [assets[i].address]));
+  }
+  call(chAddr, clearinghouse.interface.encodeFunctionData("setVault", [await addr(vault)]));
+  await runTimelockBatch(timelock, targets, payloads, "ballast-bootstrap");
+
+  // risk parameters through the RiskConfig (registrar role, renounced below)
+  const register = async (
+    target: string,
+    rules: Record<string, { maxStep: bigint; higherIsSafer: boolean }>,
+    name: string,
+    subject: string,
+    value: bigint,
+  ) => {
+    const rule = rules[name];
+    await send(riskConfig.registerParam(target, b32(name), subject, value, rule.maxStep, rule.higherIsSafer));
+  };
+  const aprToPerSecondRay = (apr: string) => (wad(apr) * 10n ** 9n) / SECONDS_PER_YEAR;
+  await register(chAddr, CLEARINGHOUSE_RULES, "STABILITY_FEE_PER_SECOND_RAY", ZERO, aprToPerSecondRay(params.global.stabilityFeeApr));
+  await register(chAddr, CLEARINGHOUSE_RULES, "DEBT_CEILING_WAD", ZERO, wad(params.global.debtCeilingUsd));
+  await register(chAddr, CLEARINGHOUSE_RULES, "MIN_DEBT_WAD", ZERO, wad(params.global.minDebtUsd));
+  for (const [i, a] of params.assets.entries()) {
+    const asset = assets[i].address;
+    for (const [name, value] of marginParams(a)) await register(marginAddr, MARGIN_RULES, name, asset, value);
+    await register(chAddr, CLEARINGHOUSE_RULES, "DEPOSIT_CAP", asset, parseUnits(a.depositCap, a.decimals));
+    if (a.market) {
+      await register(chAddr, CLEARINGHOUSE_RULES, "SKEW_SCALE_WAD", asset, wad(a.market.skewScale));
+      await register(chAddr, CLEARINGHOUSE_RULES, "MAX_FUNDING_VELOCITY_WAD", asset, wad(a.market.maxFundingVelocityPerDay));
+      await register(chAddr, CLEARINGHOUSE_RULES, "TAKER_FEE_WAD", asset, wad(a.market.takerFee));
+      await register(chAddr, CLEARINGHOUSE_RULES, "MAX_OPEN_INTEREST_WAD", asset, wad(a.market.maxOpenInterest));
+      await register(chAddr, CLEARINGHOUSE_RULES, "SKEW_CAP_RATIO_WAD", asset, wad(a.market.skewCapRatio));
+    }
+    await send(oracle.poke(asset));
+    await send(marginModel.poke(asset));
+  }
+  await send(riskConfig.renounceRegistrar());
+
+  // seed the vault (closes the first-deposit inflation attack for good): local networks only,
+  // where the deployer can mint collateral to borrow the seed against
+  const seedWad = wad(params.vault.seedUsd);
+  if (params.mocks && seedWad > 0n) {
+    const collateral = assets[0];
+    const seedCollateral = parseUnits("1000", collateral.decimals);
+    await send(collateral.token.mint(deployer.address, seedCollateral));
+    await send(collateral.token.approve(chAddr, seedCollateral));
+    await send(clearinghouse.deposit(deployer.address, collateral.address, seedCollateral));
+    await send(clearinghouse.borrow(deployer.address, seedWad, deployer.address));
+    await send(stablecoin.approve(await addr(vault), seedWad));
+    await send(vault.deposit(seedWad, DEAD));
+  }
+
+  // hand the timelock its real delay and (optionally) drop the deployer
+  const finalTargets = [timelockAddr];
+  const finalPayloads = [timelock.interface.encodeFunctionData("updateDelay", [params.timelockMinDelaySeconds])];
+  if (!options.keepDeployerAsProposer) {
+    for (const role of [await timelock.PROPOSER_ROLE(), await timelock.EXECUTOR_ROLE(), await timelock.CANCELLER_ROLE()]) {
+      finalTargets.push(timelockAddr);
+      finalPayloads.push(timelock.interface.encodeFunctionData("revokeRole", [role, deployer.address]));
+    }
+  }
+  await runTimelockBatch(timelock, finalTargets, finalPayloads, "ballast-handover");
+
+  const addresses: Record<string, string> = {
+    timelock: timelockAddr,
+    stablecoin: await addr(stablecoin),
+    oracleRouter: oracleAddr,
+    riskConfig: await addr(riskConfig),
+    marginModel: marginAddr,
+    clearinghouse: chAddr,
+    backstopVault: await addr(vault),
+    accountLens: await addr(lens),
+  };
+  for (const a of assets) {
+    addresses[a.symbol] = a.address;
+    addresses[`${a.symbol}Feed`] = a.feedAddress;
+  }
+  return { deployer, guardian, timelock, stablecoin, oracle, riskConfig, marginModel, clearinghouse, vault, lens, assets, addresses };
+}
+
+/** Schedules and executes a batch on a timelock whose current delay is zero. */
+async function runTimelockBatch(timelock: TimelockController, targets: string[], payloads: string[], label: string) {
+  const values = targets.map(() => 0n);
+  const salt = b32(label);
+  await send(timelock.scheduleBatch(targets, values, payloads, b32(""), salt, 0n));
+  await send(timelock.executeBatch(targets, values, payloads, b32(""), salt));
+}
