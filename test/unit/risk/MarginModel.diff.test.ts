@@ -14,8 +14,10 @@ import { network } from "hardhat";
 import type {
   MarginModel,
   MockOracleRouter,
+  WadMathHarness,
 } from "../../../types/ethers-contracts/index.js";
 import * as margin from "../../../simulations/math/margin.js";
+import * as wad from "../../../simulations/math/wad.js";
 import {
   PARAM_BOUNDS,
   PARAM_NAMES,
@@ -294,5 +296,64 @@ describe("MarginModel differential (contract == simulations/math/margin.ts)", fu
     console.log(
       `      ${totalOps} ops, ${rejectedParams} rejected params, ${interior} interior, ${ramping} ramping`,
     );
+  });
+});
+
+describe("wad.ts mirror (== WadMath.sol and OpenZeppelin Math.sqrt)", function () {
+  const u256 = fc.oneof(
+    fc.bigInt({ min: 0n, max: 10n ** 24n }),
+    fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+    fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
+  );
+
+  it("mulWad/divWad agree with the harness in both rounding directions", async function () {
+    const { ethers } = await network.create();
+    const harness: WadMathHarness =
+      await ethers.deployContract("WadMathHarness");
+    let reverts = 0;
+    await fc.assert(
+      fc.asyncProperty(u256, u256, async (x, y) => {
+        const cases: [() => bigint, () => Promise<bigint>][] = [
+          [() => wad.mulWadDown(x, y), () => harness.mulWadDown(x, y)],
+          [() => wad.mulWadUp(x, y), () => harness.mulWadUp(x, y)],
+          [() => wad.divWadDown(x, y), () => harness.divWadDown(x, y)],
+          [() => wad.divWadUp(x, y), () => harness.divWadUp(x, y)],
+        ];
+        for (const [mirror, chain] of cases) {
+          let expected: bigint | "revert";
+          try {
+            expected = mirror();
+          } catch (e) {
+            expect(e).to.be.instanceOf(wad.WadMathError);
+            expected = "revert";
+          }
+          if (expected === "revert") {
+            reverts += 1;
+            await expect(chain()).to.be.revert(ethers);
+          } else {
+            expect(await chain()).to.equal(expected);
+          }
+        }
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+    expect(reverts).to.be.greaterThan(0); // division by zero and overflow were exercised
+  });
+
+  it("sqrt floors and sqrtUp ceils", function () {
+    fc.assert(
+      fc.property(u256, (a) => {
+        const s = wad.sqrt(a);
+        expect(s * s <= a && (s + 1n) * (s + 1n) > a).to.equal(true);
+        const c = wad.sqrtUp(a);
+        expect(c * c >= a && (c === 0n || (c - 1n) * (c - 1n) < a)).to.equal(
+          true,
+        );
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
+    expect(wad.sqrt((1n << 256n) - 1n)).to.equal((1n << 128n) - 1n);
+    expect(wad.sqrtUp((1n << 256n) - 1n)).to.equal(1n << 128n);
+    expect(() => wad.sqrt(-1n)).to.throw(wad.WadMathError);
   });
 });
