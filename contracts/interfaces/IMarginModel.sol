@@ -38,6 +38,12 @@ interface IMarginModel {
 
     error MarginModel__UnknownAsset(address asset);
     error MarginModel__ZeroAddress();
+    /// @notice `addAsset` was called by someone other than governance.
+    error MarginModel__NotGovernance(address caller);
+    /// @notice `addAsset` was called for an asset that is already listed.
+    error MarginModel__AlreadyListed(address asset);
+    /// @notice Setting `name` would break a cross-parameter rule of `asset` (a base above its cap).
+    error MarginModel__InconsistentParams(bytes32 name, address asset);
 
     event AssetAdded(address indexed asset);
     /// @notice Emitted on every accepted observation.
@@ -48,6 +54,10 @@ interface IMarginModel {
         uint256 haircutMaintWad,
         uint256 marginRatioMaintWad
     );
+
+    /// @notice Lists `asset` with default parameters (Static mode). Governance only. Parameters of
+    ///         an asset can only be set after it is listed.
+    function addAsset(address asset) external;
 
     /// @notice Reads the oracle for `asset` and folds the return since the last observation into
     ///         the EWMA variance (ignored when the oracle is not ok or no time has passed).
