@@ -40,6 +40,9 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         uint8 primaryDecimals;
         uint8 secondaryDecimals;
         bool hasSecondary;
+        /// @dev Mirror of `_sequencerFeed != address(0)`, kept for every listed asset by
+        ///      `setFeed` and `setSequencerFeed`, so a read without a sequencer skips its slot.
+        bool checkSequencer;
         // Slot 1, read once the primary answer passed its own checks.
         uint128 minPriceWad;
         uint128 maxPriceWad;
@@ -68,6 +71,8 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
 
     mapping(address asset => StoredFeed) private _feeds;
     mapping(address asset => PriceState) private _prices;
+    /// @dev Every asset ever configured (feeds can be replaced, not removed).
+    address[] private _assets;
 
     /// @param initialOwner Governance (the TimelockController).
     /// @param hopSeconds_ Length of one delayed-price hop, e.g. 3600.
@@ -105,6 +110,7 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
             if (!secondaryOk) revert OracleRouter__InvalidConfig(asset, "secondary decimals");
         }
 
+        if (_feeds[asset].primary == address(0)) _assets.push(asset);
         _feeds[asset] = StoredFeed({
             primary: primary,
             heartbeatSeconds: config.heartbeatSeconds,
@@ -112,6 +118,7 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
             primaryDecimals: primaryDecimals,
             secondaryDecimals: secondaryDecimals,
             hasSecondary: secondary != address(0),
+            checkSequencer: _sequencerFeed != address(0),
             minPriceWad: config.minPriceWad,
             maxPriceWad: config.maxPriceWad,
             secondary: secondary,
@@ -126,7 +133,15 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
     ///      `block.timestamp - startedAt >= gracePeriodSeconds`. A failing sequencer call, a non-zero
     ///      answer or `startedAt == 0` count as `SequencerDown`; a future `startedAt` as
     ///      `SequencerGracePeriod`.
+    ///      Enabling or disabling the check writes a flag into every listed asset's first slot.
     function setSequencerFeed(AggregatorV3Interface feed, uint32 gracePeriodSeconds) external onlyOwner {
+        bool enabled = address(feed) != address(0);
+        if (enabled != (_sequencerFeed != address(0))) {
+            uint256 length = _assets.length;
+            for (uint256 i; i < length; ++i) {
+                _feeds[_assets[i]].checkSequencer = enabled;
+            }
+        }
         _sequencerFeed = address(feed);
         _sequencerGracePeriodSeconds = gracePeriodSeconds;
         emit SequencerFeedConfigured(address(feed), gracePeriodSeconds);
@@ -202,6 +217,11 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         return (_sequencerFeed, _sequencerGracePeriodSeconds);
     }
 
+    /// @notice Every asset that was ever configured, in order (keepers poke these).
+    function listedAssets() external view returns (address[] memory) {
+        return _assets;
+    }
+
     /// @inheritdoc IOracleRouter
     function feedConfig(address asset) external view returns (FeedConfig memory config) {
         StoredFeed storage f = _feeds[asset];
@@ -220,27 +240,30 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
     /// @dev The whole read, in the order of the spec. Returns the price only when `Ok`.
     function _read(address asset) private view returns (uint256 priceWad, Status status) {
         StoredFeed storage f = _feeds[asset];
+        // One SLOAD: these fields share slot 0.
         address primary = f.primary;
+        uint256 maxAgeSeconds = uint256(f.heartbeatSeconds) + f.gracePeriodSeconds;
+        uint256 primaryDecimals = f.primaryDecimals;
+        bool hasSecondary = f.hasSecondary;
+        bool checkSequencer = f.checkSequencer;
         if (primary == address(0)) return (0, Status.UnknownAsset);
 
-        address sequencer = _sequencerFeed;
-        if (sequencer != address(0)) {
-            status = _sequencerStatus(sequencer, _sequencerGracePeriodSeconds);
+        if (checkSequencer) {
+            status = _sequencerStatus(_sequencerFeed, _sequencerGracePeriodSeconds);
             if (status != Status.Ok) return (0, status);
         }
 
-        uint256 graceSeconds = f.gracePeriodSeconds;
-        (priceWad, status) = _readFeed(primary, f.primaryDecimals, uint256(f.heartbeatSeconds) + graceSeconds);
+        (priceWad, status) = _readFeed(primary, primaryDecimals, maxAgeSeconds);
         if (status != Status.Ok) return (0, status);
         uint256 minPriceWad = f.minPriceWad;
         uint256 maxPriceWad = f.maxPriceWad;
         if (priceWad < minPriceWad || priceWad > maxPriceWad) return (0, Status.PrimaryOutOfBounds);
 
-        if (f.hasSecondary) {
+        if (hasSecondary) {
             (uint256 secondaryWad, Status secondaryStatus) = _readFeed(
                 f.secondary,
                 f.secondaryDecimals,
-                uint256(f.secondaryHeartbeatSeconds) + graceSeconds
+                uint256(f.secondaryHeartbeatSeconds) + f.gracePeriodSeconds
             );
             if (secondaryStatus != Status.Ok || secondaryWad < minPriceWad || secondaryWad > maxPriceWad) {
                 return (0, Status.SecondaryFailed);
