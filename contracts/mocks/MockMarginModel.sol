@@ -13,6 +13,10 @@ contract MockMarginModel is IMarginModel {
         known[asset] = true;
     }
 
+    function addAsset(address asset) external {
+        known[asset] = true;
+    }
+
     function poke(address) external pure {}
 
     function riskOf(address asset) external view returns (AssetRisk memory) {
