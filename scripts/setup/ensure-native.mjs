@@ -37,7 +37,10 @@ if (process.env[GUARD]) {
   console.error(`[ballast] EDR native binding still fails to load after a reinstall: ${first}`);
   process.exit(1);
 }
-console.log("[ballast] EDR native binding missing (npm ran under Node < 22); reinstalling under Node", process.versions.node);
+console.log(
+  "[ballast] EDR native binding missing (npm ran under Node < 22); reinstalling under Node",
+  process.versions.node,
+);
 const npm = process.env.npm_execpath;
 const command = npm ? process.execPath : "npm";
 const args = npm ? [npm, "install", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"];
