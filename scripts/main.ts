@@ -23,7 +23,9 @@ async function main() {
   const params = loadDeployParams(paramsPath);
   const started = Date.now();
   const sys = await deploySystem(ethers, params, { keepDeployerAsProposer: true });
-  console.log(`Ballast deployed to an in-process chain in ${((Date.now() - started) / 1000).toFixed(1)} s (${paramsPath})`);
+  console.log(
+    `Ballast deployed to an in-process chain in ${((Date.now() - started) / 1000).toFixed(1)} s (${paramsPath})`,
+  );
   for (const [name, address] of Object.entries(sys.addresses)) console.log(`  ${name.padEnd(14)} ${address}`);
 
   const [, alice, bob, carol, lp] = await ethers.getSigners();
@@ -39,7 +41,9 @@ async function main() {
   // a liquidity provider funds the backstop vault (the perps' counterparty)
   await (await ch.connect(lp).deposit(lp.address, weth.address, parseUnits("100", 18))).wait();
   await (await ch.connect(lp).borrow(lp.address, parseUnits("100000", 18), lp.address)).wait();
-  await (await sys.stablecoin.connect(lp).approve(await sys.vault.getAddress(), parseUnits("100000", 18))).wait();
+  await (
+    await sys.stablecoin.connect(lp).approve(await sys.vault.getAddress(), parseUnits("100000", 18))
+  ).wait();
   await (await sys.vault.connect(lp).deposit(parseUnits("100000", 18), lp.address)).wait();
   // alice: a conservative CDP; bob: levered CDP on two collaterals; carol: a perp long
   await (await ch.connect(alice).deposit(alice.address, weth.address, parseUnits("10", 18))).wait();
@@ -48,7 +52,11 @@ async function main() {
   await (await ch.connect(bob).deposit(bob.address, wbtc.address, parseUnits("0.5", 8))).wait();
   await (await ch.connect(bob).borrow(bob.address, parseUnits("25000", 18), bob.address)).wait();
   await (await ch.connect(carol).deposit(carol.address, weth.address, parseUnits("5", 18))).wait();
-  await (await ch.connect(carol).modifyPosition(carol.address, weth.address, parseUnits("20", 18), parseUnits("2100", 18))).wait();
+  await (
+    await ch
+      .connect(carol)
+      .modifyPosition(carol.address, weth.address, parseUnits("20", 18), parseUnits("2100", 18))
+  ).wait();
 
   const report = async (title: string) => {
     console.log(`\n${title}`);

@@ -98,7 +98,9 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         address riskConfig_,
         address governance_
     ) ClearinghouseParams(riskConfig_, governance_) {
-        if (address(stablecoin_) == address(0) || address(oracle_) == address(0) || address(marginModel_) == address(0)) {
+        if (
+            address(stablecoin_) == address(0) || address(oracle_) == address(0) || address(marginModel_) == address(0)
+        ) {
             revert Clearinghouse__ZeroAddress();
         }
         stablecoin = stablecoin_;
@@ -440,8 +442,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         state.skewWad += sizeDeltaWad;
         state.openNotionalSumWad += f.newOpenNotionalWad - pos.openNotionalWad;
         state.fundingSnapshotSumWad +=
-            _mulWadSigned(f.newSizeWad, fundingIndexWad) -
-            _mulWadSigned(pos.sizeWad, pos.fundingIndexWad);
+            _mulWadSigned(f.newSizeWad, fundingIndexWad) - _mulWadSigned(pos.sizeWad, pos.fundingIndexWad);
         _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
         if (f.increasesRisk) _checkMarketCaps(market, state, params, f.indexPriceWad);
 

@@ -48,7 +48,9 @@ interface IBackstopVault is IERC4626 {
     function cancelWithdraw() external;
 
     /// @notice The owner's request: shares and the window in which they can be claimed.
-    function withdrawalRequest(address owner) external view returns (uint256 shares, uint256 claimableAt, uint256 expiresAt);
+    function withdrawalRequest(
+        address owner
+    ) external view returns (uint256 shares, uint256 claimableAt, uint256 expiresAt);
 
     /// @notice The Clearinghouse holding the vault's assets as credit (zero before `initialize`).
     function clearinghouse() external view returns (IClearinghouse);

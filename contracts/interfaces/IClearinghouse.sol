@@ -165,7 +165,11 @@ interface IClearinghouse {
     ) external returns (uint256 fillPriceWad);
 
     /// @notice Closes `account`'s whole position in `market`. Owner or operator only.
-    function closePosition(address account, address market, uint256 acceptablePriceWad) external returns (uint256 fillPriceWad);
+    function closePosition(
+        address account,
+        address market,
+        uint256 acceptablePriceWad
+    ) external returns (uint256 fillPriceWad);
 
     /// @notice Accrues the stability fee and every market's funding up to now. Permissionless.
     function accrue() external;

@@ -24,11 +24,21 @@ contract PerpMathHarness {
         return PerpMath.fundingOwed(size, index, snapshot);
     }
 
-    function applyFill(int256 size, int256 notional, int256 delta, uint256 price) external pure returns (int256, int256, int256) {
+    function applyFill(
+        int256 size,
+        int256 notional,
+        int256 delta,
+        uint256 price
+    ) external pure returns (int256, int256, int256) {
         return PerpMath.applyFill(size, notional, delta, price);
     }
 
-    function requirement(uint256 notional, uint256 ratio, uint256 depth, uint256 slope) external pure returns (uint256) {
+    function requirement(
+        uint256 notional,
+        uint256 ratio,
+        uint256 depth,
+        uint256 slope
+    ) external pure returns (uint256) {
         return PerpMath.requirement(notional, ratio, depth, slope);
     }
 }

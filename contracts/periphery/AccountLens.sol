@@ -23,7 +23,10 @@ contract AccountLens {
     }
 
     /// @notice Health of every account at maintenance (`initial` false) or initial levels.
-    function healthOf(address[] calldata accounts, bool initial) external view returns (IClearinghouse.Health[] memory out) {
+    function healthOf(
+        address[] calldata accounts,
+        bool initial
+    ) external view returns (IClearinghouse.Health[] memory out) {
         out = new IClearinghouse.Health[](accounts.length);
         for (uint256 i; i < accounts.length; ++i) out[i] = clearinghouse.health(accounts[i], initial);
     }

@@ -371,9 +371,7 @@ contract MarginModel is IMarginModel, IParamTarget {
             return;
         }
         MarginParams memory m = a.margin;
-        uint256 sigmaKWad = uint256(v.kWad).mulWadUp(
-            _horizonVolatility(varianceWad, a.market.horizonSeconds)
-        );
+        uint256 sigmaKWad = uint256(v.kWad).mulWadUp(_horizonVolatility(varianceWad, a.market.horizonSeconds));
         l.targetHaircutWad = uint64(_clamp(sigmaKWad + m.liquidityAddOnWad, v.haircutBaseWad, v.haircutCapWad));
         l.targetMarginRatioWad = uint64(_clamp(sigmaKWad, m.marginBaseWad, m.marginCapWad));
     }

@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /** A non-negative decimal number written as a string ("0.15", "2000"). */
-const decimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number written as a string");
+const decimal = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number written as a string");
 
 const marginSchema = z.object({
   mode: z.enum(["static", "dynamic", "ramped"]),
@@ -26,11 +28,17 @@ const marginSchema = z.object({
 
 const assetSchema = z.object({
   symbol: z.string().min(1),
-  address: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+  address: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/)
+    .optional(),
   decimals: z.number().int().min(0).max(18),
   mockPriceUsd: decimal.optional(),
   feed: z.object({
-    address: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+    address: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/)
+      .optional(),
     decimals: z.number().int().min(0).max(36),
     heartbeatSeconds: z.number().int().positive(),
     graceSeconds: z.number().int().nonnegative(),
@@ -71,7 +79,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Path of the shipped parameter file of a network (`local` serves hardhat, localhost and anvil). */
 export function paramsPathFor(network: string): string {
-  const file = ["hardhat", "localhost", "anvil", "default", "hardhatMainnet"].includes(network) ? "local" : network;
+  const file = ["hardhat", "localhost", "anvil", "default", "hardhatMainnet"].includes(network)
+    ? "local"
+    : network;
   return resolve(here, "params", `${file}.json`);
 }
 
@@ -81,7 +91,9 @@ export function loadDeployParams(path: string): DeployParams {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new Error(`deployment parameters ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `deployment parameters ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return parseDeployParams(raw, path);
 }
@@ -95,9 +107,12 @@ export function parseDeployParams(raw: unknown, source = "<inline>"): DeployPara
   const p = parsed.data;
   if (!p.mocks) {
     for (const [i, a] of p.assets.entries()) {
-      if (!a.address) throw new Error(`deployment parameters ${source}: assets.${i}.address: required when mocks is false`);
+      if (!a.address)
+        throw new Error(`deployment parameters ${source}: assets.${i}.address: required when mocks is false`);
       if (!a.feed.address) {
-        throw new Error(`deployment parameters ${source}: assets.${i}.feed.address: required when mocks is false`);
+        throw new Error(
+          `deployment parameters ${source}: assets.${i}.feed.address: required when mocks is false`,
+        );
       }
     }
   }

@@ -151,7 +151,11 @@ export async function deploySystem(
   const timelockAddr = await addr(timelock);
   const stablecoin = await deploy<Stablecoin>(ethers, "Stablecoin", [deployer.address]);
   const oracle = await deploy<OracleRouter>(ethers, "OracleRouter", [timelockAddr, params.oracleHopSeconds]);
-  const riskConfig = await deploy<RiskConfig>(ethers, "RiskConfig", [timelockAddr, guardian, deployer.address]);
+  const riskConfig = await deploy<RiskConfig>(ethers, "RiskConfig", [
+    timelockAddr,
+    guardian,
+    deployer.address,
+  ]);
   const marginModel = await deploy<MarginModel>(ethers, "MarginModel", [
     await addr(oracle),
     await addr(riskConfig),
@@ -247,7 +251,13 @@ export async function deploySystem(
     await send(riskConfig.registerParam(target, b32(name), subject, value, rule.maxStep, rule.higherIsSafer));
   };
   const aprToPerSecondRay = (apr: string) => (wad(apr) * 10n ** 9n) / SECONDS_PER_YEAR;
-  await register(chAddr, CLEARINGHOUSE_RULES, "STABILITY_FEE_PER_SECOND_RAY", ZERO, aprToPerSecondRay(params.global.stabilityFeeApr));
+  await register(
+    chAddr,
+    CLEARINGHOUSE_RULES,
+    "STABILITY_FEE_PER_SECOND_RAY",
+    ZERO,
+    aprToPerSecondRay(params.global.stabilityFeeApr),
+  );
   await register(chAddr, CLEARINGHOUSE_RULES, "DEBT_CEILING_WAD", ZERO, wad(params.global.debtCeilingUsd));
   await register(chAddr, CLEARINGHOUSE_RULES, "MIN_DEBT_WAD", ZERO, wad(params.global.minDebtUsd));
   for (const [i, a] of params.assets.entries()) {
@@ -256,9 +266,21 @@ export async function deploySystem(
     await register(chAddr, CLEARINGHOUSE_RULES, "DEPOSIT_CAP", asset, parseUnits(a.depositCap, a.decimals));
     if (a.market) {
       await register(chAddr, CLEARINGHOUSE_RULES, "SKEW_SCALE_WAD", asset, wad(a.market.skewScale));
-      await register(chAddr, CLEARINGHOUSE_RULES, "MAX_FUNDING_VELOCITY_WAD", asset, wad(a.market.maxFundingVelocityPerDay));
+      await register(
+        chAddr,
+        CLEARINGHOUSE_RULES,
+        "MAX_FUNDING_VELOCITY_WAD",
+        asset,
+        wad(a.market.maxFundingVelocityPerDay),
+      );
       await register(chAddr, CLEARINGHOUSE_RULES, "TAKER_FEE_WAD", asset, wad(a.market.takerFee));
-      await register(chAddr, CLEARINGHOUSE_RULES, "MAX_OPEN_INTEREST_WAD", asset, wad(a.market.maxOpenInterest));
+      await register(
+        chAddr,
+        CLEARINGHOUSE_RULES,
+        "MAX_OPEN_INTEREST_WAD",
+        asset,
+        wad(a.market.maxOpenInterest),
+      );
       await register(chAddr, CLEARINGHOUSE_RULES, "SKEW_CAP_RATIO_WAD", asset, wad(a.market.skewCapRatio));
     }
     await send(oracle.poke(asset));
@@ -282,9 +304,15 @@ export async function deploySystem(
 
   // hand the timelock its real delay and (optionally) drop the deployer
   const finalTargets = [timelockAddr];
-  const finalPayloads = [timelock.interface.encodeFunctionData("updateDelay", [params.timelockMinDelaySeconds])];
+  const finalPayloads = [
+    timelock.interface.encodeFunctionData("updateDelay", [params.timelockMinDelaySeconds]),
+  ];
   if (!options.keepDeployerAsProposer) {
-    for (const role of [await timelock.PROPOSER_ROLE(), await timelock.EXECUTOR_ROLE(), await timelock.CANCELLER_ROLE()]) {
+    for (const role of [
+      await timelock.PROPOSER_ROLE(),
+      await timelock.EXECUTOR_ROLE(),
+      await timelock.CANCELLER_ROLE(),
+    ]) {
       finalTargets.push(timelockAddr);
       finalPayloads.push(timelock.interface.encodeFunctionData("revokeRole", [role, deployer.address]));
     }
@@ -305,11 +333,29 @@ export async function deploySystem(
     addresses[a.symbol] = a.address;
     addresses[`${a.symbol}Feed`] = a.feedAddress;
   }
-  return { deployer, guardian, timelock, stablecoin, oracle, riskConfig, marginModel, clearinghouse, vault, lens, assets, addresses };
+  return {
+    deployer,
+    guardian,
+    timelock,
+    stablecoin,
+    oracle,
+    riskConfig,
+    marginModel,
+    clearinghouse,
+    vault,
+    lens,
+    assets,
+    addresses,
+  };
 }
 
 /** Schedules and executes a batch on a timelock whose current delay is zero. */
-async function runTimelockBatch(timelock: TimelockController, targets: string[], payloads: string[], label: string) {
+async function runTimelockBatch(
+  timelock: TimelockController,
+  targets: string[],
+  payloads: string[],
+  label: string,
+) {
   const values = targets.map(() => 0n);
   const salt = b32(label);
   await send(timelock.scheduleBatch(targets, values, payloads, b32(""), salt, 0n));

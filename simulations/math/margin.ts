@@ -6,16 +6,7 @@
  *
  * Units: ratios and haircuts in WAD (1e18 = 100%), variance in WAD per second, times in seconds.
  */
-import {
-  WAD,
-  ceilDiv,
-  divWadUp,
-  max,
-  min,
-  mulDivUp,
-  mulWadUp,
-  sqrtUp,
-} from "./wad.js";
+import { WAD, ceilDiv, divWadUp, max, min, mulDivUp, mulWadUp, sqrtUp } from "./wad.js";
 
 /** How maintenance levels react to volatility (IMarginModel.Mode). */
 export const Mode = { Static: 0, Dynamic: 1, Ramped: 2 } as const;
@@ -155,9 +146,7 @@ const PARAM_FIELDS: Readonly<Record<ParamName, keyof MarginParams>> = {
 export class MarginParamError extends Error {
   override name = "MarginParamError";
   constructor(
-    readonly error:
-      | "ParamTarget__OutOfBounds"
-      | "MarginModel__InconsistentParams",
+    readonly error: "ParamTarget__OutOfBounds" | "MarginModel__InconsistentParams",
     readonly param: ParamName,
     readonly value: bigint,
   ) {
@@ -181,23 +170,17 @@ export function checkParam(
   value: bigint,
 ): MarginParamError | undefined {
   const { min: lo, max: hi } = PARAM_BOUNDS[name];
-  if (value < lo || value > hi)
-    return new MarginParamError("ParamTarget__OutOfBounds", name, value);
+  if (value < lo || value > hi) return new MarginParamError("ParamTarget__OutOfBounds", name, value);
   const inconsistent =
     (name === "HAIRCUT_BASE_WAD" && value > params.haircutCapWad) ||
     (name === "HAIRCUT_CAP_WAD" && value < params.haircutBaseWad) ||
     (name === "MARGIN_BASE_WAD" && value > params.marginCapWad) ||
     (name === "MARGIN_CAP_WAD" && value < params.marginBaseWad);
-  return inconsistent
-    ? new MarginParamError("MarginModel__InconsistentParams", name, value)
-    : undefined;
+  return inconsistent ? new MarginParamError("MarginModel__InconsistentParams", name, value) : undefined;
 }
 
 /** State of an asset listed at `nowSec` with `params` (the contract lists with DEFAULT_PARAMS). */
-export function listAsset(
-  nowSec: bigint,
-  params: MarginParams = DEFAULT_PARAMS,
-): MarginState {
+export function listAsset(nowSec: bigint, params: MarginParams = DEFAULT_PARAMS): MarginState {
   const t = targetLevels(0n, params);
   return {
     lastPriceWad: 0n,
@@ -210,10 +193,7 @@ export function listAsset(
 }
 
 /** sqrt(variance * horizon) in WAD, rounded up. */
-export function horizonVolatilityWad(
-  variancePerSecondWad: bigint,
-  horizonSeconds: bigint,
-): bigint {
+export function horizonVolatilityWad(variancePerSecondWad: bigint, horizonSeconds: bigint): bigint {
   return sqrtUp(variancePerSecondWad * horizonSeconds * WAD);
 }
 
@@ -222,26 +202,16 @@ function clamp(x: bigint, lo: bigint, hi: bigint): bigint {
 }
 
 /** Maintenance levels the volatility asks for (base values in Static mode). */
-export function targetLevels(
-  variancePerSecondWad: bigint,
-  params: MarginParams,
-): Levels {
+export function targetLevels(variancePerSecondWad: bigint, params: MarginParams): Levels {
   if (params.mode === Mode.Static) {
     return {
       haircutWad: params.haircutBaseWad,
       marginRatioWad: params.marginBaseWad,
     };
   }
-  const sigmaK = mulWadUp(
-    params.kWad,
-    horizonVolatilityWad(variancePerSecondWad, params.horizonSeconds),
-  );
+  const sigmaK = mulWadUp(params.kWad, horizonVolatilityWad(variancePerSecondWad, params.horizonSeconds));
   return {
-    haircutWad: clamp(
-      sigmaK + params.liquidityAddOnWad,
-      params.haircutBaseWad,
-      params.haircutCapWad,
-    ),
+    haircutWad: clamp(sigmaK + params.liquidityAddOnWad, params.haircutBaseWad, params.haircutCapWad),
     marginRatioWad: clamp(sigmaK, params.marginBaseWad, params.marginCapWad),
   };
 }
@@ -262,36 +232,18 @@ export function ramp(
 }
 
 /** Maintenance levels at `nowSec`. */
-export function maintenanceLevels(
-  state: MarginState,
-  params: MarginParams,
-  nowSec: bigint,
-): Levels {
+export function maintenanceLevels(state: MarginState, params: MarginParams, nowSec: bigint): Levels {
   const t = targetLevels(state.variancePerSecondWad, params);
   if (params.mode !== Mode.Ramped) return t;
   const elapsed = nowSec - state.checkpointTime;
   return {
-    haircutWad: ramp(
-      state.haircutMaintWad,
-      t.haircutWad,
-      params.rampWadPerHour,
-      elapsed,
-    ),
-    marginRatioWad: ramp(
-      state.marginRatioMaintWad,
-      t.marginRatioWad,
-      params.rampWadPerHour,
-      elapsed,
-    ),
+    haircutWad: ramp(state.haircutMaintWad, t.haircutWad, params.rampWadPerHour, elapsed),
+    marginRatioWad: ramp(state.marginRatioMaintWad, t.marginRatioWad, params.rampWadPerHour, elapsed),
   };
 }
 
 /** `riskOf` at `nowSec`. */
-export function riskOf(
-  state: MarginState,
-  params: MarginParams,
-  nowSec: bigint,
-): AssetRisk {
+export function riskOf(state: MarginState, params: MarginParams, nowSec: bigint): AssetRisk {
   const t = targetLevels(state.variancePerSecondWad, params);
   const m = maintenanceLevels(state, params, nowSec);
   return {
@@ -302,10 +254,7 @@ export function riskOf(
     ),
     marginRatioMaintWad: m.marginRatioWad,
     marginRatioInitWad: min(
-      mulWadUp(
-        max(t.marginRatioWad, m.marginRatioWad),
-        params.initialMultiplierWad,
-      ),
+      mulWadUp(max(t.marginRatioWad, m.marginRatioWad), params.initialMultiplierWad),
       MAX_INITIAL_MARGIN_RATIO_WAD,
     ),
     depthUsdWad: params.depthUsdWad,
@@ -314,11 +263,7 @@ export function riskOf(
 }
 
 /** Stores the maintenance levels of `nowSec` as the new ramp starting point. */
-export function checkpoint(
-  state: MarginState,
-  params: MarginParams,
-  nowSec: bigint,
-): MarginState {
+export function checkpoint(state: MarginState, params: MarginParams, nowSec: bigint): MarginState {
   const m = maintenanceLevels(state, params, nowSec);
   return {
     ...state,
@@ -336,15 +281,11 @@ export function nextVariance(
   dtSeconds: bigint,
   params: Pick<MarginParams, "ewmaLambdaWad" | "maxVariancePerSecondWad">,
 ): bigint {
-  const move =
-    priceWad > lastPriceWad ? priceWad - lastPriceWad : lastPriceWad - priceWad;
+  const move = priceWad > lastPriceWad ? priceWad - lastPriceWad : lastPriceWad - priceWad;
   const r = min(divWadUp(move, lastPriceWad), MAX_RETURN_WAD);
   const sample = mulDivUp(r, r, WAD * dtSeconds);
   const lambda = params.ewmaLambdaWad;
-  const next = ceilDiv(
-    lambda * variancePerSecondWad + (WAD - lambda) * sample,
-    WAD,
-  );
+  const next = ceilDiv(lambda * variancePerSecondWad + (WAD - lambda) * sample, WAD);
   return min(next, params.maxVariancePerSecondWad);
 }
 
@@ -362,12 +303,7 @@ export function observe(
   nowSec: bigint,
 ): { state: MarginState; accepted: boolean } {
   const { priceWad, ok } = read;
-  if (
-    !ok ||
-    priceWad === 0n ||
-    priceWad > UINT128_MAX ||
-    state.lastTime === nowSec
-  ) {
+  if (!ok || priceWad === 0n || priceWad > UINT128_MAX || state.lastTime === nowSec) {
     return { state, accepted: false };
   }
   let next = state;
@@ -401,13 +337,8 @@ export function setParam(
   let next = checkpoint(state, params, nowSec);
   const field = PARAM_FIELDS[name];
   const newParams: MarginParams =
-    field === "mode"
-      ? { ...params, mode: Number(value) as Mode }
-      : { ...params, [field]: value };
-  if (
-    name === "MAX_VARIANCE_PER_SECOND_WAD" &&
-    next.variancePerSecondWad > value
-  ) {
+    field === "mode" ? { ...params, mode: Number(value) as Mode } : { ...params, [field]: value };
+  if (name === "MAX_VARIANCE_PER_SECOND_WAD" && next.variancePerSecondWad > value) {
     next = { ...next, variancePerSecondWad: value };
   }
   return { state: next, params: newParams };

@@ -26,13 +26,18 @@ export function mulWadSignedCeil(x: bigint, y: bigint): bigint {
 /** Solidity's signed division truncates toward zero; so does bigint's. */
 const sdiv = (a: bigint, b: bigint): bigint => a / b;
 
-export function fillPrice(indexPriceWad: bigint, skewWad: bigint, sizeDeltaWad: bigint, skewScaleWad: bigint): bigint {
+export function fillPrice(
+  indexPriceWad: bigint,
+  skewWad: bigint,
+  sizeDeltaWad: bigint,
+  skewScaleWad: bigint,
+): bigint {
   const twiceMid = 2n * skewWad + sizeDeltaWad;
   const magnitude = abs(twiceMid);
   const roundPremiumUp = sizeDeltaWad > 0n === twiceMid >= 0n;
   const premium = roundPremiumUp
-      ? mulDivUp(indexPriceWad, magnitude, 2n * skewScaleWad)
-      : mulDivDown(indexPriceWad, magnitude, 2n * skewScaleWad);
+    ? mulDivUp(indexPriceWad, magnitude, 2n * skewScaleWad)
+    : mulDivDown(indexPriceWad, magnitude, 2n * skewScaleWad);
   if (twiceMid >= 0n) return indexPriceWad + premium;
   if (premium >= indexPriceWad) return 0n;
   return indexPriceWad - premium;
@@ -59,7 +64,9 @@ export function accrueFunding(
 export function fundingOwed(sizeWad: bigint, indexWad: bigint, snapshotWad: bigint): bigint {
   const delta = indexWad - snapshotWad;
   const negative = sizeWad < 0n !== delta < 0n;
-  const magnitude = negative ? mulDivDown(abs(sizeWad), abs(delta), WAD) : mulDivUp(abs(sizeWad), abs(delta), WAD);
+  const magnitude = negative
+    ? mulDivDown(abs(sizeWad), abs(delta), WAD)
+    : mulDivUp(abs(sizeWad), abs(delta), WAD);
   return negative ? -magnitude : magnitude;
 }
 

@@ -14,8 +14,7 @@ export class WadMathError extends Error {
 }
 
 function checkUint(x: bigint): bigint {
-  if (x < 0n || x > MAX_UINT256)
-    throw new WadMathError(`value out of uint256 range: ${x}`);
+  if (x < 0n || x > MAX_UINT256) throw new WadMathError(`value out of uint256 range: ${x}`);
   return x;
 }
 

@@ -47,8 +47,16 @@ export async function deployLedger() {
   const stablecoin = (await ethers.deployContract("Stablecoin", [gov.address])) as unknown as Stablecoin;
   const oracle = (await ethers.deployContract("MockOracleRouter")) as unknown as MockOracleRouter;
   const margin = (await ethers.deployContract("MockMarginModel")) as unknown as MockMarginModel;
-  const weth = (await ethers.deployContract("MockERC20", ["Wrapped Ether", "WETH", 18])) as unknown as MockERC20;
-  const wbtc = (await ethers.deployContract("MockERC20", ["Wrapped Bitcoin", "WBTC", 8])) as unknown as MockERC20;
+  const weth = (await ethers.deployContract("MockERC20", [
+    "Wrapped Ether",
+    "WETH",
+    18,
+  ])) as unknown as MockERC20;
+  const wbtc = (await ethers.deployContract("MockERC20", [
+    "Wrapped Bitcoin",
+    "WBTC",
+    8,
+  ])) as unknown as MockERC20;
   const ch = (await ethers.deployContract("Clearinghouse", [
     await stablecoin.getAddress(),
     await oracle.getAddress(),

@@ -19,20 +19,10 @@ function mulDiv(x: bigint, y: bigint, d: bigint, up: boolean): bigint {
   const q = (x * y) / d;
   return up && (x * y) % d !== 0n ? q + 1n : q;
 }
-function toShares(
-  assets: bigint,
-  totalAssets: bigint,
-  supply: bigint,
-  up = false,
-): bigint {
+function toShares(assets: bigint, totalAssets: bigint, supply: bigint, up = false): bigint {
   return mulDiv(assets, supply + VIRTUAL_SHARES, totalAssets + 1n, up);
 }
-function toAssets(
-  shares: bigint,
-  totalAssets: bigint,
-  supply: bigint,
-  up = false,
-): bigint {
+function toAssets(shares: bigint, totalAssets: bigint, supply: bigint, up = false): bigint {
   return mulDiv(shares, totalAssets + 1n, supply + VIRTUAL_SHARES, up);
 }
 
@@ -40,9 +30,7 @@ describe("BackstopVault", function () {
   async function deployBare() {
     const { ethers, networkHelpers } = await network.create();
     const [deployer, alice, bob, carol, attacker] = await ethers.getSigners();
-    const coin = (await ethers.deployContract("Stablecoin", [
-      deployer.address,
-    ])) as unknown as Stablecoin;
+    const coin = (await ethers.deployContract("Stablecoin", [deployer.address])) as unknown as Stablecoin;
     const ch = (await ethers.deployContract("MockVaultClearinghouse", [
       await coin.getAddress(),
     ])) as unknown as MockVaultClearinghouse;
@@ -74,9 +62,7 @@ describe("BackstopVault", function () {
     await vault.initialize(await ch.getAddress());
     for (const user of [alice, bob, carol, attacker]) {
       await ch.fund(user.address, 1_000_000n * WAD);
-      await coin
-        .connect(user)
-        .approve(await vault.getAddress(), ethers.MaxUint256);
+      await coin.connect(user).approve(await vault.getAddress(), ethers.MaxUint256);
     }
     return ctx;
   }
@@ -100,9 +86,7 @@ describe("BackstopVault", function () {
     await vault.connect(alice).deposit(assets, alice.address);
     const shares = requestShares ?? (await vault.balanceOf(alice.address));
     await vault.connect(alice).requestWithdraw(shares);
-    const [, claimableAt, expiresAt] = await vault.withdrawalRequest(
-      alice.address,
-    );
+    const [, claimableAt, expiresAt] = await vault.withdrawalRequest(alice.address);
     await networkHelpers.time.increaseTo(claimableAt);
     return { shares, claimableAt, expiresAt };
   }
@@ -127,21 +111,12 @@ describe("BackstopVault", function () {
         [COOLDOWN, 30n * DAY + 1n, 30n * DAY + 1n, 3600n, 30n * DAY],
       ];
       for (const [cooldown, window, value, min, max] of cases) {
-        await expect(
-          ethers.deployContract("BackstopVault", [asset, cooldown, window]),
-        )
-          .to.be.revertedWithCustomError(
-            vault,
-            "BackstopVault__InvalidDuration",
-          )
+        await expect(ethers.deployContract("BackstopVault", [asset, cooldown, window]))
+          .to.be.revertedWithCustomError(vault, "BackstopVault__InvalidDuration")
           .withArgs(value, min, max);
       }
       await expect(
-        ethers.deployContract("BackstopVault", [
-          ethers.ZeroAddress,
-          COOLDOWN,
-          WINDOW,
-        ]),
+        ethers.deployContract("BackstopVault", [ethers.ZeroAddress, COOLDOWN, WINDOW]),
       ).to.be.revertedWithCustomError(vault, "BackstopVault__ZeroAddress");
     });
 
@@ -169,20 +144,16 @@ describe("BackstopVault", function () {
       await expect(vault.connect(alice).initialize(chAddr))
         .to.be.revertedWithCustomError(vault, "BackstopVault__NotDeployer")
         .withArgs(alice.address);
-      await expect(
-        vault.initialize(ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(vault, "BackstopVault__ZeroAddress");
+      await expect(vault.initialize(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        vault,
+        "BackstopVault__ZeroAddress",
+      );
       expect(await vault.clearinghouse()).to.equal(ethers.ZeroAddress);
 
-      await expect(vault.initialize(chAddr))
-        .to.emit(vault, "ClearinghouseSet")
-        .withArgs(chAddr);
+      await expect(vault.initialize(chAddr)).to.emit(vault, "ClearinghouseSet").withArgs(chAddr);
       expect(await vault.clearinghouse()).to.equal(chAddr);
       await expect(vault.initialize(alice.address))
-        .to.be.revertedWithCustomError(
-          vault,
-          "BackstopVault__AlreadyInitialized",
-        )
+        .to.be.revertedWithCustomError(vault, "BackstopVault__AlreadyInitialized")
         .withArgs(chAddr);
       expect(await vault.clearinghouse()).to.equal(chAddr);
     });
@@ -200,12 +171,8 @@ describe("BackstopVault", function () {
         .to.emit(vault, "Deposit")
         .withArgs(alice.address, bob.address, assets, assets * VIRTUAL_SHARES);
 
-      expect(await vault.balanceOf(bob.address)).to.equal(
-        assets * VIRTUAL_SHARES,
-      );
-      expect(await coin.balanceOf(alice.address)).to.equal(
-        1_000_000n * WAD - assets,
-      );
+      expect(await vault.balanceOf(bob.address)).to.equal(assets * VIRTUAL_SHARES);
+      expect(await coin.balanceOf(alice.address)).to.equal(1_000_000n * WAD - assets);
       expect(await coin.balanceOf(vaultAddr)).to.equal(0n);
       expect(await coin.totalSupply()).to.equal(supplyBefore - assets);
       expect((await state(ctx)).credit).to.equal(assets);
@@ -220,47 +187,33 @@ describe("BackstopVault", function () {
 
       let s = await state(ctx);
       const depositAssets = 777n * WAD + 3n;
-      const expectedShares = toShares(
-        depositAssets,
-        s.totalAssets,
-        s.supply,
-        false,
-      );
-      expect(await vault.previewDeposit(depositAssets)).to.equal(
-        expectedShares,
-      );
+      const expectedShares = toShares(depositAssets, s.totalAssets, s.supply, false);
+      expect(await vault.previewDeposit(depositAssets)).to.equal(expectedShares);
       await vault.connect(bob).deposit(depositAssets, bob.address);
       expect(await vault.balanceOf(bob.address)).to.equal(expectedShares);
 
       s = await state(ctx);
       const mintShares = 12_345n * 10n ** 20n + 1n;
-      const expectedAssets = toAssets(
-        mintShares,
-        s.totalAssets,
-        s.supply,
-        true,
-      );
+      const expectedAssets = toAssets(mintShares, s.totalAssets, s.supply, true);
       const bobCoinBefore = await coin.balanceOf(bob.address);
       await expect(vault.connect(bob).mint(mintShares, bob.address))
         .to.emit(vault, "Deposit")
         .withArgs(bob.address, bob.address, expectedAssets, mintShares);
-      expect(await coin.balanceOf(bob.address)).to.equal(
-        bobCoinBefore - expectedAssets,
-      );
-      expect(await vault.balanceOf(bob.address)).to.equal(
-        expectedShares + mintShares,
-      );
+      expect(await coin.balanceOf(bob.address)).to.equal(bobCoinBefore - expectedAssets);
+      expect(await vault.balanceOf(bob.address)).to.equal(expectedShares + mintShares);
     });
 
     it("rejects a deposit worth zero shares", async function () {
       const ctx = await deploy();
       const { vault, alice } = ctx;
-      await expect(
-        vault.connect(alice).deposit(0n, alice.address),
-      ).to.be.revertedWithCustomError(vault, "BackstopVault__ZeroShares");
-      await expect(
-        vault.connect(alice).mint(0n, alice.address),
-      ).to.be.revertedWithCustomError(vault, "BackstopVault__ZeroShares");
+      await expect(vault.connect(alice).deposit(0n, alice.address)).to.be.revertedWithCustomError(
+        vault,
+        "BackstopVault__ZeroShares",
+      );
+      await expect(vault.connect(alice).mint(0n, alice.address)).to.be.revertedWithCustomError(
+        vault,
+        "BackstopVault__ZeroShares",
+      );
       expect(await vault.totalSupply()).to.equal(0n);
     });
   });
@@ -282,9 +235,7 @@ describe("BackstopVault", function () {
 
       await ch.setPnl(-400n * WAD);
       expect(await vault.totalAssets()).to.equal(600n * WAD);
-      expect(await vault.convertToAssets(shares)).to.equal(
-        toAssets(shares, 600n * WAD, shares),
-      );
+      expect(await vault.convertToAssets(shares)).to.equal(toAssets(shares, 600n * WAD, shares));
     });
 
     it("floors total assets at zero and closes deposits while insolvent", async function () {
@@ -295,9 +246,7 @@ describe("BackstopVault", function () {
       expect(await vault.totalAssets()).to.equal(0n);
       await ch.setPnl(-2_000n * WAD);
       expect(await vault.totalAssets()).to.equal(0n);
-      expect(
-        await vault.convertToAssets(await vault.balanceOf(alice.address)),
-      ).to.equal(0n);
+      expect(await vault.convertToAssets(await vault.balanceOf(alice.address))).to.equal(0n);
       expect(await vault.maxDeposit(bob.address)).to.equal(0n);
       expect(await vault.maxMint(bob.address)).to.equal(0n);
       await expect(vault.connect(bob).deposit(WAD, bob.address))
@@ -337,20 +286,14 @@ describe("BackstopVault", function () {
       const { vault, alice } = ctx;
       await vault.connect(alice).deposit(100n * WAD, alice.address);
       const balance = await vault.balanceOf(alice.address);
-      await expect(
-        vault.connect(alice).requestWithdraw(0n),
-      ).to.be.revertedWithCustomError(vault, "BackstopVault__ZeroShares");
+      await expect(vault.connect(alice).requestWithdraw(0n)).to.be.revertedWithCustomError(
+        vault,
+        "BackstopVault__ZeroShares",
+      );
       await expect(vault.connect(alice).requestWithdraw(balance + 1n))
-        .to.be.revertedWithCustomError(
-          vault,
-          "BackstopVault__InsufficientShares",
-        )
+        .to.be.revertedWithCustomError(vault, "BackstopVault__InsufficientShares")
         .withArgs(alice.address, balance + 1n, balance);
-      expect(await vault.withdrawalRequest(alice.address)).to.deep.equal([
-        0n,
-        0n,
-        0n,
-      ]);
+      expect(await vault.withdrawalRequest(alice.address)).to.deep.equal([0n, 0n, 0n]);
     });
 
     it("a new request replaces the old one and restarts the cooldown", async function () {
@@ -359,15 +302,11 @@ describe("BackstopVault", function () {
       const { shares, claimableAt } = await depositAndRequest(ctx, 100n * WAD);
       await networkHelpers.time.setNextBlockTimestamp(claimableAt + 5n); // inside the old window
       await vault.connect(alice).requestWithdraw(shares / 4n);
-      const [requested, newClaimableAt] = await vault.withdrawalRequest(
-        alice.address,
-      );
+      const [requested, newClaimableAt] = await vault.withdrawalRequest(alice.address);
       expect(requested).to.equal(shares / 4n);
       expect(newClaimableAt).to.equal(claimableAt + 5n + COOLDOWN);
       expect(await vault.maxRedeem(alice.address)).to.equal(0n);
-      await expect(
-        vault.connect(alice).redeem(1n, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).redeem(1n, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "BackstopVault__CooldownActive")
         .withArgs(alice.address, newClaimableAt);
       await networkHelpers.time.increaseTo(newClaimableAt);
@@ -386,11 +325,7 @@ describe("BackstopVault", function () {
       await expect(vault.connect(alice).cancelWithdraw())
         .to.emit(vault, "WithdrawalCancelled")
         .withArgs(alice.address, shares);
-      expect(await vault.withdrawalRequest(alice.address)).to.deep.equal([
-        0n,
-        0n,
-        0n,
-      ]);
+      expect(await vault.withdrawalRequest(alice.address)).to.deep.equal([0n, 0n, 0n]);
       await vault.connect(alice).transfer(bob.address, shares);
       expect(await vault.balanceOf(bob.address)).to.equal(shares);
     });
@@ -405,41 +340,24 @@ describe("BackstopVault", function () {
       const free = balance - requested;
 
       await expect(vault.connect(alice).transfer(bob.address, free + 1n))
-        .to.be.revertedWithCustomError(
-          vault,
-          "BackstopVault__InsufficientShares",
-        )
+        .to.be.revertedWithCustomError(vault, "BackstopVault__InsufficientShares")
         .withArgs(alice.address, free + 1n, free);
       await vault.connect(alice).approve(carol.address, balance);
-      await expect(
-        vault
-          .connect(carol)
-          .transferFrom(alice.address, carol.address, balance),
-      )
-        .to.be.revertedWithCustomError(
-          vault,
-          "BackstopVault__InsufficientShares",
-        )
+      await expect(vault.connect(carol).transferFrom(alice.address, carol.address, balance))
+        .to.be.revertedWithCustomError(vault, "BackstopVault__InsufficientShares")
         .withArgs(alice.address, balance, free);
       expect(await vault.balanceOf(alice.address)).to.equal(balance);
 
       await vault.connect(alice).transfer(bob.address, free);
       expect(await vault.balanceOf(bob.address)).to.equal(free);
       await expect(vault.connect(alice).transfer(bob.address, 1n))
-        .to.be.revertedWithCustomError(
-          vault,
-          "BackstopVault__InsufficientShares",
-        )
+        .to.be.revertedWithCustomError(vault, "BackstopVault__InsufficientShares")
         .withArgs(alice.address, 1n, 0n);
 
       // Still locked inside the claim window, unlocked once it has expired.
-      const [, claimableAt, expiresAt] = await vault.withdrawalRequest(
-        alice.address,
-      );
+      const [, claimableAt, expiresAt] = await vault.withdrawalRequest(alice.address);
       await networkHelpers.time.increaseTo(claimableAt);
-      await expect(
-        vault.connect(alice).transfer(bob.address, 1n),
-      ).to.be.revertedWithCustomError(
+      await expect(vault.connect(alice).transfer(bob.address, 1n)).to.be.revertedWithCustomError(
         vault,
         "BackstopVault__InsufficientShares",
       );
@@ -455,14 +373,10 @@ describe("BackstopVault", function () {
       const ctx = await deploy();
       const { vault, alice } = ctx;
       await vault.connect(alice).deposit(100n * WAD, alice.address);
-      await expect(
-        vault.connect(alice).redeem(1n, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).redeem(1n, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "BackstopVault__NoRequest")
         .withArgs(alice.address);
-      await expect(
-        vault.connect(alice).withdraw(1n, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).withdraw(1n, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "BackstopVault__NoRequest")
         .withArgs(alice.address);
       expect(await vault.maxRedeem(alice.address)).to.equal(0n);
@@ -480,20 +394,14 @@ describe("BackstopVault", function () {
       expect(await vault.maxWithdraw(alice.address)).to.equal(0n);
 
       await networkHelpers.time.setNextBlockTimestamp(claimableAt - 1n);
-      await expect(
-        vault.connect(alice).redeem(shares, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).redeem(shares, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "BackstopVault__CooldownActive")
         .withArgs(alice.address, claimableAt);
-      await expect(
-        vault.connect(alice).withdraw(WAD, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).withdraw(WAD, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "BackstopVault__CooldownActive")
         .withArgs(alice.address, claimableAt);
       expect(await vault.balanceOf(alice.address)).to.equal(shares);
-      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(
-        shares,
-      );
+      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(shares);
     });
 
     it("redeems inside the window: pays the converted assets out of credit and consumes the request", async function () {
@@ -510,39 +418,19 @@ describe("BackstopVault", function () {
       expect(await vault.previewRedeem(part)).to.equal(expectedAssets);
       const bobCoin = await coin.balanceOf(bob.address);
 
-      await expect(
-        vault.connect(alice).redeem(part, bob.address, alice.address),
-      )
+      await expect(vault.connect(alice).redeem(part, bob.address, alice.address))
         .to.emit(vault, "Withdraw")
-        .withArgs(
-          alice.address,
-          bob.address,
-          alice.address,
-          expectedAssets,
-          part,
-        );
-      expect(await coin.balanceOf(bob.address)).to.equal(
-        bobCoin + expectedAssets,
-      );
+        .withArgs(alice.address, bob.address, alice.address, expectedAssets, part);
+      expect(await coin.balanceOf(bob.address)).to.equal(bobCoin + expectedAssets);
       expect(await vault.balanceOf(alice.address)).to.equal(shares - part);
       expect((await state(ctx)).credit).to.equal(s.credit - expectedAssets);
-      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(
-        shares - part,
-      );
+      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(shares - part);
 
       // The rest, then the request is gone.
-      await vault
-        .connect(alice)
-        .redeem(shares - part, alice.address, alice.address);
+      await vault.connect(alice).redeem(shares - part, alice.address, alice.address);
       expect(await vault.balanceOf(alice.address)).to.equal(0n);
-      expect(await vault.withdrawalRequest(alice.address)).to.deep.equal([
-        0n,
-        0n,
-        0n,
-      ]);
-      await expect(
-        vault.connect(alice).redeem(1n, alice.address, alice.address),
-      )
+      expect(await vault.withdrawalRequest(alice.address)).to.deep.equal([0n, 0n, 0n]);
+      await expect(vault.connect(alice).redeem(1n, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "BackstopVault__NoRequest")
         .withArgs(alice.address);
     });
@@ -558,24 +446,12 @@ describe("BackstopVault", function () {
       expect(await vault.previewWithdraw(assets)).to.equal(expectedShares);
       const coinBefore = await coin.balanceOf(alice.address);
 
-      await expect(
-        vault.connect(alice).withdraw(assets, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).withdraw(assets, alice.address, alice.address))
         .to.emit(vault, "Withdraw")
-        .withArgs(
-          alice.address,
-          alice.address,
-          alice.address,
-          assets,
-          expectedShares,
-        );
+        .withArgs(alice.address, alice.address, alice.address, assets, expectedShares);
       expect(await coin.balanceOf(alice.address)).to.equal(coinBefore + assets);
-      expect(await vault.balanceOf(alice.address)).to.equal(
-        shares - expectedShares,
-      );
-      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(
-        shares - expectedShares,
-      );
+      expect(await vault.balanceOf(alice.address)).to.equal(shares - expectedShares);
+      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(shares - expectedShares);
     });
 
     it("maxWithdraw then withdraw(maxWithdraw) always succeeds", async function () {
@@ -594,52 +470,34 @@ describe("BackstopVault", function () {
       const { vault, alice, networkHelpers } = ctx;
       const { shares, expiresAt } = await depositAndRequest(ctx, 100n * WAD);
       await networkHelpers.time.setNextBlockTimestamp(expiresAt - 1n);
-      await vault
-        .connect(alice)
-        .redeem(shares / 2n, alice.address, alice.address); // last second: ok
+      await vault.connect(alice).redeem(shares / 2n, alice.address, alice.address); // last second: ok
 
       await networkHelpers.time.setNextBlockTimestamp(expiresAt);
-      await expect(
-        vault.connect(alice).redeem(1n, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).redeem(1n, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "BackstopVault__RequestExpired")
         .withArgs(alice.address, expiresAt);
       await networkHelpers.mine(); // a reverted call mines no block; views need one at expiresAt
       expect(await vault.maxRedeem(alice.address)).to.equal(0n);
       expect(await vault.maxWithdraw(alice.address)).to.equal(0n);
-      expect(await vault.balanceOf(alice.address)).to.equal(
-        shares - shares / 2n,
-      );
+      expect(await vault.balanceOf(alice.address)).to.equal(shares - shares / 2n);
     });
 
     it("rejects more than requested with ExceedsRequest", async function () {
       const ctx = await deploy();
       const { vault, alice } = ctx;
       await vault.connect(alice).deposit(100n * WAD, alice.address);
-      const { shares: requested } = await depositAndRequest(
-        ctx,
-        100n * WAD,
-        50n * WAD * VIRTUAL_SHARES,
-      );
+      const { shares: requested } = await depositAndRequest(ctx, 100n * WAD, 50n * WAD * VIRTUAL_SHARES);
       const balance = await vault.balanceOf(alice.address);
-      await expect(
-        vault
-          .connect(alice)
-          .redeem(requested + 1n, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).redeem(requested + 1n, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "BackstopVault__ExceedsRequest")
         .withArgs(alice.address, requested, requested + 1n);
       const assets = 60n * WAD;
       const shares = await vault.previewWithdraw(assets);
-      await expect(
-        vault.connect(alice).withdraw(assets, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).withdraw(assets, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "BackstopVault__ExceedsRequest")
         .withArgs(alice.address, requested, shares);
       expect(await vault.balanceOf(alice.address)).to.equal(balance);
-      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(
-        requested,
-      );
+      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(requested);
       expect(await vault.maxRedeem(alice.address)).to.equal(requested);
     });
 
@@ -653,26 +511,20 @@ describe("BackstopVault", function () {
       await expect(
         vault.connect(alice).withdraw(0n, alice.address, alice.address),
       ).to.be.revertedWithCustomError(vault, "BackstopVault__ZeroShares");
-      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(
-        shares,
-      );
+      expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(shares);
     });
 
     it("lets an approved caller redeem for the owner, and no one else", async function () {
       const ctx = await deploy();
       const { vault, coin, alice, bob, carol } = ctx;
       const { shares } = await depositAndRequest(ctx, 100n * WAD);
-      await expect(
-        vault.connect(bob).redeem(shares, bob.address, alice.address),
-      )
+      await expect(vault.connect(bob).redeem(shares, bob.address, alice.address))
         .to.be.revertedWithCustomError(vault, "ERC20InsufficientAllowance")
         .withArgs(bob.address, 0n, shares);
       await vault.connect(alice).approve(carol.address, shares);
       const before = await coin.balanceOf(carol.address);
       await vault.connect(carol).redeem(shares, carol.address, alice.address);
-      expect(await coin.balanceOf(carol.address)).to.be.greaterThan(
-        before + 99n * WAD,
-      );
+      expect(await coin.balanceOf(carol.address)).to.be.greaterThan(before + 99n * WAD);
       expect(await vault.allowance(alice.address, carol.address)).to.equal(0n);
       expect(await vault.balanceOf(alice.address)).to.equal(0n);
     });
@@ -690,23 +542,15 @@ describe("BackstopVault", function () {
       expect(await vault.maxRedeem(alice.address)).to.equal(maxShares);
       expect(maxShares).to.be.lessThan(shares);
 
-      await expect(
-        vault
-          .connect(alice)
-          .withdraw(s.credit + 1n, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).withdraw(s.credit + 1n, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxWithdraw")
         .withArgs(alice.address, s.credit + 1n, s.credit);
-      await expect(
-        vault.connect(alice).redeem(shares, alice.address, alice.address),
-      )
+      await expect(vault.connect(alice).redeem(shares, alice.address, alice.address))
         .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxRedeem")
         .withArgs(alice.address, shares, maxShares);
       expect(await vault.balanceOf(alice.address)).to.equal(shares);
 
-      await vault
-        .connect(alice)
-        .redeem(maxShares, alice.address, alice.address);
+      await vault.connect(alice).redeem(maxShares, alice.address, alice.address);
       expect((await state(ctx)).credit).to.be.lessThan(10n ** 6n);
     });
 
@@ -715,22 +559,14 @@ describe("BackstopVault", function () {
       const { vault, ch, coin, alice, bob, networkHelpers } = ctx;
       await vault.connect(bob).deposit(12_345n * WAD + 6789n, bob.address);
       await ch.setPnl(1_111n * WAD + 3n);
-      for (const assets of [
-        1n,
-        999n,
-        10n ** 12n + 1n,
-        3n * WAD + 7n,
-        98_765n * WAD + 1n,
-      ]) {
+      for (const assets of [1n, 999n, 10n ** 12n + 1n, 3n * WAD + 7n, 98_765n * WAD + 1n]) {
         const before = await coin.balanceOf(alice.address);
         await vault.connect(alice).deposit(assets, alice.address);
         const shares = await vault.balanceOf(alice.address);
         await vault.connect(alice).requestWithdraw(shares);
         await networkHelpers.time.increase(COOLDOWN);
         await vault.connect(alice).redeem(shares, alice.address, alice.address);
-        expect(await coin.balanceOf(alice.address)).to.be.lessThanOrEqual(
-          before,
-        );
+        expect(await coin.balanceOf(alice.address)).to.be.lessThanOrEqual(before);
       }
     });
   });
@@ -759,16 +595,11 @@ describe("BackstopVault", function () {
       await vault.connect(attacker).requestWithdraw(attackerShares);
       await vault.connect(victim).requestWithdraw(victimShares);
       await networkHelpers.time.increase(COOLDOWN);
-      await vault
-        .connect(victim)
-        .redeem(victimShares, victim.address, victim.address);
-      await vault
-        .connect(attacker)
-        .redeem(attackerShares, attacker.address, attacker.address);
+      await vault.connect(victim).redeem(victimShares, victim.address, victim.address);
+      await vault.connect(attacker).redeem(attackerShares, attacker.address, attacker.address);
 
       const victimLoss = victimStart - (await coin.balanceOf(victim.address));
-      const attackerLoss =
-        attackerStart - (await coin.balanceOf(attacker.address));
+      const attackerLoss = attackerStart - (await coin.balanceOf(attacker.address));
       // The victim loses at most about one share's worth of rounding: (donation + 2) / 2e6.
       expect(victimLoss).to.be.greaterThanOrEqual(0n);
       expect(victimLoss).to.be.lessThanOrEqual(donation / VIRTUAL_SHARES);
@@ -781,13 +612,12 @@ describe("BackstopVault", function () {
       const { vault, ch, coin, alice: victim, attacker } = ctx;
       await ch.fund(attacker.address, 3_000_000n * WAD);
       await vault.connect(attacker).deposit(1n, attacker.address);
-      await ch
-        .connect(attacker)
-        .repay(await vault.getAddress(), 2_000_001n * WAD);
+      await ch.connect(attacker).repay(await vault.getAddress(), 2_000_001n * WAD);
       // shares = 1e18 * 2e6 / (2.000001e24 + 2) = 0
-      await expect(
-        vault.connect(victim).deposit(WAD, victim.address),
-      ).to.be.revertedWithCustomError(vault, "BackstopVault__ZeroShares");
+      await expect(vault.connect(victim).deposit(WAD, victim.address)).to.be.revertedWithCustomError(
+        vault,
+        "BackstopVault__ZeroShares",
+      );
       expect(await coin.balanceOf(victim.address)).to.equal(1_000_000n * WAD);
       expect(await vault.balanceOf(victim.address)).to.equal(0n);
     });

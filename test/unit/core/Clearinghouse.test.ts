@@ -68,10 +68,9 @@ describe("Clearinghouse", function () {
 
     it("rejects zero, unknown, over-cap and over-balance amounts without state change", async function () {
       const l = await deployLedger();
-      await expect(l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 0)).to.be.revertedWithCustomError(
-        l.ch,
-        "Clearinghouse__ZeroAmount",
-      );
+      await expect(
+        l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 0),
+      ).to.be.revertedWithCustomError(l.ch, "Clearinghouse__ZeroAmount");
       await expect(l.ch.connect(l.alice).deposit(l.alice.address, l.bob.address, WAD))
         .to.be.revertedWithCustomError(l.ch, "Clearinghouse__UnknownCollateral")
         .withArgs(l.bob.address);
@@ -359,8 +358,10 @@ describe("Clearinghouse", function () {
       await expect(l.ch.connect(l.risk).setParam(b32("TAKER_FEE_WAD"), l.wethAddr, WAD))
         .to.be.revertedWithCustomError(l.ch, "ParamTarget__OutOfBounds")
         .withArgs(b32("TAKER_FEE_WAD"), l.wethAddr, WAD, 0n, WAD / 20n);
-      await expect(l.ch.connect(l.risk).setParam(b32("NOPE"), l.wethAddr, 1n))
-        .to.be.revertedWithCustomError(l.ch, "ParamTarget__UnknownParam");
+      await expect(l.ch.connect(l.risk).setParam(b32("NOPE"), l.wethAddr, 1n)).to.be.revertedWithCustomError(
+        l.ch,
+        "ParamTarget__UnknownParam",
+      );
       await expect(l.ch.connect(l.risk).setParam(b32("TAKER_FEE_WAD"), l.wbtcAddr, 1n))
         .to.be.revertedWithCustomError(l.ch, "ParamTarget__UnknownParam")
         .withArgs(b32("TAKER_FEE_WAD"), l.wbtcAddr);

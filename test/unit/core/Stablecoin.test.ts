@@ -9,9 +9,7 @@ describe("Stablecoin", function () {
   async function deploy() {
     const { ethers, networkHelpers } = await network.create();
     const [admin, minter, alice, bob] = await ethers.getSigners();
-    const coin = (await ethers.deployContract("Stablecoin", [
-      admin.address,
-    ])) as unknown as Stablecoin;
+    const coin = (await ethers.deployContract("Stablecoin", [admin.address])) as unknown as Stablecoin;
     return { ethers, networkHelpers, coin, admin, minter, alice, bob };
   }
 
@@ -33,9 +31,10 @@ describe("Stablecoin", function () {
 
   it("rejects a zero admin", async function () {
     const { ethers, coin } = await deploy();
-    await expect(
-      ethers.deployContract("Stablecoin", [ethers.ZeroAddress]),
-    ).to.be.revertedWithCustomError(coin, "Stablecoin__ZeroAddress");
+    await expect(ethers.deployContract("Stablecoin", [ethers.ZeroAddress])).to.be.revertedWithCustomError(
+      coin,
+      "Stablecoin__ZeroAddress",
+    );
   });
 
   describe("setMinter", function () {
@@ -49,9 +48,10 @@ describe("Stablecoin", function () {
 
     it("cannot be called a second time, even by the admin", async function () {
       const { coin, admin, minter, alice } = await deployWithMinter();
-      await expect(
-        coin.connect(admin).setMinter(alice.address),
-      ).to.be.revertedWithCustomError(coin, "Stablecoin__MinterAlreadySet");
+      await expect(coin.connect(admin).setMinter(alice.address)).to.be.revertedWithCustomError(
+        coin,
+        "Stablecoin__MinterAlreadySet",
+      );
       expect(await coin.minter()).to.equal(minter.address);
     });
 
@@ -65,9 +65,10 @@ describe("Stablecoin", function () {
 
     it("rejects the zero address", async function () {
       const { coin, admin, ethers } = await deploy();
-      await expect(
-        coin.connect(admin).setMinter(ethers.ZeroAddress),
-      ).to.be.revertedWithCustomError(coin, "Stablecoin__ZeroAddress");
+      await expect(coin.connect(admin).setMinter(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        coin,
+        "Stablecoin__ZeroAddress",
+      );
       expect(await coin.minter()).to.equal(ethers.ZeroAddress);
     });
   });
@@ -77,11 +78,7 @@ describe("Stablecoin", function () {
       const { coin, minter, alice } = await deployWithMinter();
       await expect(coin.connect(minter).mint(alice.address, 5n * WAD))
         .to.emit(coin, "Transfer")
-        .withArgs(
-          "0x0000000000000000000000000000000000000000",
-          alice.address,
-          5n * WAD,
-        );
+        .withArgs("0x0000000000000000000000000000000000000000", alice.address, 5n * WAD);
       expect(await coin.balanceOf(alice.address)).to.equal(5n * WAD);
       await coin.connect(minter).burn(alice.address, 2n * WAD);
       expect(await coin.balanceOf(alice.address)).to.equal(3n * WAD);
@@ -163,28 +160,14 @@ describe("Stablecoin", function () {
       const sig = await signPermit(ctx, 4n * WAD, deadline, 0n);
 
       await expect(
-        coin
-          .connect(bob)
-          .permit(
-            alice.address,
-            bob.address,
-            4n * WAD,
-            deadline,
-            sig.v,
-            sig.r,
-            sig.s,
-          ),
+        coin.connect(bob).permit(alice.address, bob.address, 4n * WAD, deadline, sig.v, sig.r, sig.s),
       )
         .to.emit(coin, "Approval")
         .withArgs(alice.address, bob.address, 4n * WAD);
-      expect(await coin.allowance(alice.address, bob.address)).to.equal(
-        4n * WAD,
-      );
+      expect(await coin.allowance(alice.address, bob.address)).to.equal(4n * WAD);
       expect(await coin.nonces(alice.address)).to.equal(1n);
 
-      await coin
-        .connect(bob)
-        .transferFrom(alice.address, bob.address, 4n * WAD);
+      await coin.connect(bob).transferFrom(alice.address, bob.address, 4n * WAD);
       expect(await coin.balanceOf(bob.address)).to.equal(4n * WAD);
       expect(await coin.allowance(alice.address, bob.address)).to.equal(0n);
     });
@@ -194,25 +177,9 @@ describe("Stablecoin", function () {
       const { coin, alice, bob, networkHelpers } = ctx;
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
       const sig = await signPermit(ctx, WAD, deadline, 0n);
-      await coin.permit(
-        alice.address,
-        bob.address,
-        WAD,
-        deadline,
-        sig.v,
-        sig.r,
-        sig.s,
-      );
+      await coin.permit(alice.address, bob.address, WAD, deadline, sig.v, sig.r, sig.s);
       await expect(
-        coin.permit(
-          alice.address,
-          bob.address,
-          WAD,
-          deadline,
-          sig.v,
-          sig.r,
-          sig.s,
-        ),
+        coin.permit(alice.address, bob.address, WAD, deadline, sig.v, sig.r, sig.s),
       ).to.be.revertedWithCustomError(coin, "ERC2612InvalidSigner");
       expect(await coin.nonces(alice.address)).to.equal(1n);
     });
@@ -222,31 +189,13 @@ describe("Stablecoin", function () {
       const { coin, alice, bob, networkHelpers } = ctx;
       const now = BigInt(await networkHelpers.time.latest());
       const expired = await signPermit(ctx, WAD, now, 0n);
-      await expect(
-        coin.permit(
-          alice.address,
-          bob.address,
-          WAD,
-          now,
-          expired.v,
-          expired.r,
-          expired.s,
-        ),
-      )
+      await expect(coin.permit(alice.address, bob.address, WAD, now, expired.v, expired.r, expired.s))
         .to.be.revertedWithCustomError(coin, "ERC2612ExpiredSignature")
         .withArgs(now);
 
       const sig = await signPermit(ctx, WAD, now + 3600n, 0n);
       await expect(
-        coin.permit(
-          alice.address,
-          bob.address,
-          2n * WAD,
-          now + 3600n,
-          sig.v,
-          sig.r,
-          sig.s,
-        ),
+        coin.permit(alice.address, bob.address, 2n * WAD, now + 3600n, sig.v, sig.r, sig.s),
       ).to.be.revertedWithCustomError(coin, "ERC2612InvalidSigner");
       expect(await coin.allowance(alice.address, bob.address)).to.equal(0n);
       expect(await coin.nonces(alice.address)).to.equal(0n);

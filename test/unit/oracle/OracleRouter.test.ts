@@ -51,7 +51,10 @@ async function deploy() {
   const router: OracleRouter = await ethers.deployContract("OracleRouter", [owner.address, HOP]);
 
   async function aggregator(decimals: number, answer: bigint): Promise<Aggregator> {
-    const c: OracleMockV3Aggregator = await ethers.deployContract("OracleMockV3Aggregator", [decimals, answer]);
+    const c: OracleMockV3Aggregator = await ethers.deployContract("OracleMockV3Aggregator", [
+      decimals,
+      answer,
+    ]);
     return Object.assign(c, { address: await c.getAddress() });
   }
   async function reverting(decimals: number): Promise<RevertingAggregator> {
@@ -92,7 +95,20 @@ async function deploy() {
 
   const asset = ethers.Wallet.createRandom().address;
   const primary = await aggregator(8, 2000n * E8);
-  return { ethers, networkHelpers, owner, other, router, aggregator, reverting, config, now, poke, asset, primary };
+  return {
+    ethers,
+    networkHelpers,
+    owner,
+    other,
+    router,
+    aggregator,
+    reverting,
+    config,
+    now,
+    poke,
+    asset,
+    primary,
+  };
 }
 
 type Env = Awaited<ReturnType<typeof deploy>>;
@@ -200,10 +216,7 @@ describe("OracleRouter", function () {
         [{ primary: env.other.address }, "primary decimals"], // no code: empty return data
         [{ secondary: p, secondaryHeartbeatSeconds: 60n }, "secondary is primary"],
         [{ secondary: secondary.address, secondaryHeartbeatSeconds: 0n }, "secondary heartbeat is zero"],
-        [
-          { secondary: await badDecimals.getAddress(), secondaryHeartbeatSeconds: 60n },
-          "secondary decimals",
-        ],
+        [{ secondary: await badDecimals.getAddress(), secondaryHeartbeatSeconds: 60n }, "secondary decimals"],
       ];
       for (const [overrides, reason] of cases) {
         await expect(env.router.setFeed(env.asset, env.config(overrides.primary ?? p, overrides)))
@@ -224,7 +237,10 @@ describe("OracleRouter", function () {
       );
       // Boundaries that are valid: 36 decimals, deviation exactly 1e18, min 0.
       const dec36 = await env.aggregator(36, 2000n * 10n ** 36n);
-      await env.router.setFeed(env.asset, env.config(dec36.address, { maxDeviationWad: WAD, minPriceWad: 0n }));
+      await env.router.setFeed(
+        env.asset,
+        env.config(dec36.address, { maxDeviationWad: WAD, minPriceWad: 0n }),
+      );
       await expectStatus(env, Status.Ok, 2000n * WAD);
     });
   });
@@ -655,7 +671,9 @@ describe("OracleRouter", function () {
       );
       const [fullGas, , okFull] = await probe.measureGetPrice.staticCall(routerAddress, env.asset);
       expect(okFull).to.equal(true);
-      console.log(`      + sequencer: cold ${withSequencerGas} gas; + sequencer + secondary: cold ${fullGas} gas`);
+      console.log(
+        `      + sequencer: cold ${withSequencerGas} gas; + sequencer + secondary: cold ${fullGas} gas`,
+      );
       // Regression bound (measured 21,067 with the optimizer at 200 runs, cancun).
       expect(gasUsed).to.be.lessThan(21_500n);
     });

@@ -20,10 +20,16 @@ describe("PerpMath (differential: Solidity vs simulations/math/perp.ts)", functi
   it("fillPrice matches and rounds against the trader", async function () {
     const h = await deploy();
     await fc.assert(
-      fc.asyncProperty(price, size, size.filter((d) => d !== 0n), fc.bigInt({ min: WAD, max: 10n ** 30n }), async (p, skew, d, scale) => {
-        const onChain = await h.fillPrice(p, skew, d, scale);
-        expect(onChain).to.equal(perp.fillPrice(p, skew, d, scale));
-      }),
+      fc.asyncProperty(
+        price,
+        size,
+        size.filter((d) => d !== 0n),
+        fc.bigInt({ min: WAD, max: 10n ** 30n }),
+        async (p, skew, d, scale) => {
+          const onChain = await h.fillPrice(p, skew, d, scale);
+          expect(onChain).to.equal(perp.fillPrice(p, skew, d, scale));
+        },
+      ),
       { numRuns: RUNS, seed: SEED },
     );
   });
@@ -31,14 +37,20 @@ describe("PerpMath (differential: Solidity vs simulations/math/perp.ts)", functi
   it("applyFill and fundingOwed match", async function () {
     const h = await deploy();
     await fc.assert(
-      fc.asyncProperty(size, size, size.filter((d) => d !== 0n), price, async (s, notionalSeed, d, p) => {
-        const notional = (s * p) / WAD + (notionalSeed % 1000n);
-        const [ns, nn, r] = await h.applyFill(s, notional, d, p);
-        const m = perp.applyFill(s, notional, d, p);
-        expect([ns, nn, r]).to.deep.equal([m.newSizeWad, m.newOpenNotionalWad, m.realizedPnlWad]);
-        const owed = await h.fundingOwed(s, notionalSeed, d);
-        expect(owed).to.equal(perp.fundingOwed(s, notionalSeed, d));
-      }),
+      fc.asyncProperty(
+        size,
+        size,
+        size.filter((d) => d !== 0n),
+        price,
+        async (s, notionalSeed, d, p) => {
+          const notional = (s * p) / WAD + (notionalSeed % 1000n);
+          const [ns, nn, r] = await h.applyFill(s, notional, d, p);
+          const m = perp.applyFill(s, notional, d, p);
+          expect([ns, nn, r]).to.deep.equal([m.newSizeWad, m.newOpenNotionalWad, m.realizedPnlWad]);
+          const owed = await h.fundingOwed(s, notionalSeed, d);
+          expect(owed).to.equal(perp.fundingOwed(s, notionalSeed, d));
+        },
+      ),
       { numRuns: RUNS, seed: SEED },
     );
   });
@@ -57,7 +69,7 @@ describe("PerpMath (differential: Solidity vs simulations/math/perp.ts)", functi
           const [r, i] = await h.accrueFunding(rate, skew, scale, vel, elapsed, p);
           const m = perp.accrueFunding(rate, skew, scale, vel, elapsed, p);
           expect([r, i]).to.deep.equal([m.newRateWad, m.indexDeltaWad]);
-          const notional = (skew < 0n ? -skew : skew) * p / WAD;
+          const notional = ((skew < 0n ? -skew : skew) * p) / WAD;
           const req = await h.requirement(notional, WAD / 20n, 10n ** 24n, WAD / 10n);
           expect(req).to.equal(perp.requirement(notional, WAD / 20n, 10n ** 24n, WAD / 10n));
         },
@@ -66,17 +78,22 @@ describe("PerpMath (differential: Solidity vs simulations/math/perp.ts)", functi
     );
   });
 
-  it("a round trip at one price never profits (I10)", async function () {
-    await fc.assert(
-      fc.property(size.filter((d) => d !== 0n), price, fc.bigInt({ min: WAD, max: 10n ** 30n }), (d, p, scale) => {
-        const open = perp.fillPrice(p, 0n, d, scale);
-        const opened = perp.applyFill(0n, 0n, d, open);
-        const close = perp.fillPrice(p, d, -d, scale);
-        fc.pre(open > 0n && close > 0n); // the Clearinghouse rejects a non-positive fill
-        const closed = perp.applyFill(opened.newSizeWad, opened.newOpenNotionalWad, -d, close);
-        expect(closed.newSizeWad).to.equal(0n);
-        expect(closed.realizedPnlWad <= 0n).to.equal(true);
-      }),
+  it("a round trip at one price never profits (I10)", function () {
+    fc.assert(
+      fc.property(
+        size.filter((d) => d !== 0n),
+        price,
+        fc.bigInt({ min: WAD, max: 10n ** 30n }),
+        (d, p, scale) => {
+          const open = perp.fillPrice(p, 0n, d, scale);
+          const opened = perp.applyFill(0n, 0n, d, open);
+          const close = perp.fillPrice(p, d, -d, scale);
+          fc.pre(open > 0n && close > 0n); // the Clearinghouse rejects a non-positive fill
+          const closed = perp.applyFill(opened.newSizeWad, opened.newOpenNotionalWad, -d, close);
+          expect(closed.newSizeWad).to.equal(0n);
+          expect(closed.realizedPnlWad <= 0n).to.equal(true);
+        },
+      ),
       { numRuns: 500, seed: SEED },
     );
   });

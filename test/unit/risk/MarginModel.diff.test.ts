@@ -11,18 +11,10 @@ import fc from "fast-check";
 import { getAddress, toBeHex, zeroPadValue } from "ethers";
 import { network } from "hardhat";
 
-import type {
-  MarginModel,
-  MockOracleRouter,
-  WadMathHarness,
-} from "../../../types/ethers-contracts/index.js";
+import type { MarginModel, MockOracleRouter, WadMathHarness } from "../../../types/ethers-contracts/index.js";
 import * as margin from "../../../simulations/math/margin.js";
 import * as wad from "../../../simulations/math/wad.js";
-import {
-  PARAM_BOUNDS,
-  PARAM_NAMES,
-  type ParamName,
-} from "../../../simulations/math/margin.js";
+import { PARAM_BOUNDS, PARAM_NAMES, type ParamName } from "../../../simulations/math/margin.js";
 
 const WAD = 10n ** 18n;
 const SEED = Number(process.env.MARGIN_DIFF_SEED ?? 20260101);
@@ -41,10 +33,7 @@ type Op =
   | { kind: "wait"; dt: number }
   | { kind: "param"; dt: number; name: ParamName; value: bigint };
 
-const dtArb = fc.oneof(
-  fc.integer({ min: 1, max: 60 }),
-  fc.integer({ min: 61, max: 7200 }),
-);
+const dtArb = fc.oneof(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 61, max: 7200 }));
 const moveArb = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: -50, max: 50 }) },
   { weight: 2, arbitrary: fc.integer({ min: -500, max: 500 }) },
@@ -55,19 +44,10 @@ const observeArb: fc.Arbitrary<Op> = fc.record({
   kind: fc.constant("observe" as const),
   dt: dtArb,
   moveBps: moveArb,
-  ok: fc.oneof(
-    { weight: 9, arbitrary: fc.constant(true) },
-    { weight: 1, arbitrary: fc.constant(false) },
-  ),
-  zero: fc.oneof(
-    { weight: 19, arbitrary: fc.constant(false) },
-    { weight: 1, arbitrary: fc.constant(true) },
-  ),
+  ok: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  zero: fc.oneof({ weight: 19, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   // A second observation in the same block (must be ignored unless the first one was).
-  repeatBps: fc.oneof(
-    { weight: 9, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: moveArb },
-  ),
+  repeatBps: fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: moveArb }),
 });
 
 const waitArb: fc.Arbitrary<Op> = fc.record({
@@ -118,8 +98,7 @@ describe("MarginModel differential (contract == simulations/math/margin.ts)", fu
   it(`agrees to the wei on ${RUNS} random sequences (seed ${SEED})`, async function () {
     const { ethers, networkHelpers } = await network.create();
     const [gov, riskConfig] = await ethers.getSigners();
-    const oracle: MockOracleRouter =
-      await ethers.deployContract("MockOracleRouter");
+    const oracle: MockOracleRouter = await ethers.deployContract("MockOracleRouter");
     const mm: MarginModel = await ethers.deployContract("MarginModel", [
       await oracle.getAddress(),
       riskConfig.address,
@@ -132,159 +111,127 @@ describe("MarginModel differential (contract == simulations/math/margin.ts)", fu
     let interior = 0; // dynamic target strictly between base and cap
     let ramping = 0; // ramped maintenance not yet at its target
 
-    const latest = async (): Promise<bigint> =>
-      BigInt(await networkHelpers.time.latest());
+    const latest = async (): Promise<bigint> => BigInt(await networkHelpers.time.latest());
 
     await fc.assert(
-      fc.asyncProperty(
-        opsArb,
-        fc.integer({ min: 0, max: 2 }),
-        async (ops, startMode) => {
-          runIndex += 1;
-          // A fresh asset per run: independent state on one deployment.
-          const asset = getAddress(
-            zeroPadValue(toBeHex(0x1000 + runIndex), 20),
-          );
-          const addReceipt = await (await mm.addAsset(asset)).wait();
-          const listedAt = BigInt(
-            (await ethers.provider.getBlock(addReceipt!.blockNumber))!
-              .timestamp,
-          );
-          let state = margin.listAsset(listedAt);
-          let params = margin.DEFAULT_PARAMS;
-          let price = 1000n * WAD;
+      fc.asyncProperty(opsArb, fc.integer({ min: 0, max: 2 }), async (ops, startMode) => {
+        runIndex += 1;
+        // A fresh asset per run: independent state on one deployment.
+        const asset = getAddress(zeroPadValue(toBeHex(0x1000 + runIndex), 20));
+        const addReceipt = await (await mm.addAsset(asset)).wait();
+        const listedAt = BigInt((await ethers.provider.getBlock(addReceipt!.blockNumber))!.timestamp);
+        let state = margin.listAsset(listedAt);
+        let params = margin.DEFAULT_PARAMS;
+        let price = 1000n * WAD;
 
-          const compare = async (label: string) => {
-            const now = await latest();
-            const [risk, targets, variance, sigma, mode] = await Promise.all([
-              mm.riskOf(asset),
-              mm.targetLevels(asset),
-              mm.variancePerSecondWad(asset),
-              mm.horizonVolatilityWad(asset),
-              mm.modeOf(asset),
-            ]);
-            const want = margin.riskOf(state, params, now);
-            const wantTargets = margin.targetLevels(
-              state.variancePerSecondWad,
-              params,
-            );
-            if (
-              params.mode !== margin.Mode.Static &&
-              wantTargets.marginRatioWad > params.marginBaseWad &&
-              wantTargets.marginRatioWad < params.marginCapWad
-            ) {
-              interior += 1;
-            }
-            if (want.haircutMaintWad !== wantTargets.haircutWad) ramping += 1;
-            expect(
-              {
-                risk: [...risk],
-                targets: [...targets],
-                variance,
-                sigma,
-                mode,
-              },
+        const compare = async (label: string) => {
+          const now = await latest();
+          const [risk, targets, variance, sigma, mode] = await Promise.all([
+            mm.riskOf(asset),
+            mm.targetLevels(asset),
+            mm.variancePerSecondWad(asset),
+            mm.horizonVolatilityWad(asset),
+            mm.modeOf(asset),
+          ]);
+          const want = margin.riskOf(state, params, now);
+          const wantTargets = margin.targetLevels(state.variancePerSecondWad, params);
+          if (
+            params.mode !== margin.Mode.Static &&
+            wantTargets.marginRatioWad > params.marginBaseWad &&
+            wantTargets.marginRatioWad < params.marginCapWad
+          ) {
+            interior += 1;
+          }
+          if (want.haircutMaintWad !== wantTargets.haircutWad) ramping += 1;
+          expect(
+            {
+              risk: [...risk],
+              targets: [...targets],
+              variance,
+              sigma,
+              mode,
+            },
+            label,
+          ).to.deep.equal({
+            risk: [
+              want.haircutMaintWad,
+              want.haircutInitWad,
+              want.marginRatioMaintWad,
+              want.marginRatioInitWad,
+              want.depthUsdWad,
+              want.sizeSlopeWad,
+            ],
+            targets: [wantTargets.haircutWad, wantTargets.marginRatioWad],
+            variance: state.variancePerSecondWad,
+            sigma: margin.horizonVolatilityWad(state.variancePerSecondWad, params.horizonSeconds),
+            mode: BigInt(params.mode),
+          });
+        };
+
+        /** Returns whether the change was accepted (a rejected one mines no block). */
+        const setParam = async (
+          name: ParamName,
+          value: bigint,
+          t: bigint,
+          label: string,
+        ): Promise<boolean> => {
+          const error = margin.checkParam(params, name, value);
+          if (error !== undefined) {
+            rejectedParams += 1;
+            await expect(
+              rc.setParam(ethers.encodeBytes32String(name), asset, value),
               label,
-            ).to.deep.equal({
-              risk: [
-                want.haircutMaintWad,
-                want.haircutInitWad,
-                want.marginRatioMaintWad,
-                want.marginRatioInitWad,
-                want.depthUsdWad,
-                want.sizeSlopeWad,
-              ],
-              targets: [wantTargets.haircutWad, wantTargets.marginRatioWad],
-              variance: state.variancePerSecondWad,
-              sigma: margin.horizonVolatilityWad(
-                state.variancePerSecondWad,
-                params.horizonSeconds,
-              ),
-              mode: BigInt(params.mode),
-            });
-          };
+            ).to.be.revertedWithCustomError(mm, error.error);
+            return false;
+          }
+          await networkHelpers.time.setNextBlockTimestamp(t);
+          await (await rc.setParam(ethers.encodeBytes32String(name), asset, value)).wait();
+          ({ state, params } = margin.setParam(state, params, name, value, t));
+          return true;
+        };
 
-          /** Returns whether the change was accepted (a rejected one mines no block). */
-          const setParam = async (
-            name: ParamName,
-            value: bigint,
-            t: bigint,
-            label: string,
-          ): Promise<boolean> => {
-            const error = margin.checkParam(params, name, value);
-            if (error !== undefined) {
-              rejectedParams += 1;
-              await expect(
-                rc.setParam(ethers.encodeBytes32String(name), asset, value),
-                label,
-              ).to.be.revertedWithCustomError(mm, error.error);
-              return false;
-            }
-            await networkHelpers.time.setNextBlockTimestamp(t);
-            await (
-              await rc.setParam(ethers.encodeBytes32String(name), asset, value)
-            ).wait();
-            ({ state, params } = margin.setParam(
-              state,
-              params,
-              name,
-              value,
-              t,
-            ));
-            return true;
-          };
+        await setParam("MODE", BigInt(startMode), (await latest()) + 1n, "start mode");
+        await compare("after start");
 
-          await setParam(
-            "MODE",
-            BigInt(startMode),
-            (await latest()) + 1n,
-            "start mode",
-          );
-          await compare("after start");
-
-          for (const [i, op] of ops.entries()) {
-            totalOps += 1;
-            const t = (await latest()) + BigInt(op.dt);
-            let mined = true;
-            const label = `run ${runIndex} op ${i} ${JSON.stringify(op, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`;
-            if (op.kind === "wait") {
-              await networkHelpers.time.increaseTo(t);
-            } else if (op.kind === "param") {
-              mined = await setParam(op.name, op.value, t, label);
-            } else {
-              const reads: margin.PriceRead[] = [];
-              price = moved(price, op.moveBps);
-              reads.push({ priceWad: op.zero ? 0n : price, ok: op.ok });
-              if (op.repeatBps !== null)
-                reads.push({ priceWad: moved(price, op.repeatBps), ok: true });
-              await ethers.provider.send("evm_setAutomine", [false]);
-              try {
-                for (const read of reads) {
-                  await oracle.setPrice(asset, read.priceWad, read.ok, {
-                    gasLimit: 200_000,
-                  });
-                  await mm.poke(asset, { gasLimit: 500_000 });
-                }
-                await ethers.provider.send("evm_mine", [Number(t)]);
-              } finally {
-                await ethers.provider.send("evm_setAutomine", [true]);
+        for (const [i, op] of ops.entries()) {
+          totalOps += 1;
+          const t = (await latest()) + BigInt(op.dt);
+          let mined = true;
+          const label = `run ${runIndex} op ${i} ${JSON.stringify(op, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`;
+          if (op.kind === "wait") {
+            await networkHelpers.time.increaseTo(t);
+          } else if (op.kind === "param") {
+            mined = await setParam(op.name, op.value, t, label);
+          } else {
+            const reads: margin.PriceRead[] = [];
+            price = moved(price, op.moveBps);
+            reads.push({ priceWad: op.zero ? 0n : price, ok: op.ok });
+            if (op.repeatBps !== null) reads.push({ priceWad: moved(price, op.repeatBps), ok: true });
+            await ethers.provider.send("evm_setAutomine", [false]);
+            try {
+              for (const read of reads) {
+                await oracle.setPrice(asset, read.priceWad, read.ok, {
+                  gasLimit: 200_000,
+                });
+                await mm.poke(asset, { gasLimit: 500_000 });
               }
-              for (const read of reads)
-                state = margin.observe(state, params, read, t).state;
+              await ethers.provider.send("evm_mine", [Number(t)]);
+            } finally {
+              await ethers.provider.send("evm_setAutomine", [true]);
             }
-            if (mined) expect(await latest(), label).to.equal(t);
-            await compare(label);
+            for (const read of reads) state = margin.observe(state, params, read, t).state;
           }
+          if (mined) expect(await latest(), label).to.equal(t);
+          await compare(label);
+        }
 
-          // Parameters read back equal.
-          for (const name of PARAM_NAMES) {
-            expect(
-              await mm.getParam(ethers.encodeBytes32String(name), asset),
-              name,
-            ).to.equal(margin.getParam(params, name));
-          }
-        },
-      ),
+        // Parameters read back equal.
+        for (const name of PARAM_NAMES) {
+          expect(await mm.getParam(ethers.encodeBytes32String(name), asset), name).to.equal(
+            margin.getParam(params, name),
+          );
+        }
+      }),
       { seed: SEED, numRuns: RUNS, path: PATH, endOnFailure: true },
     );
 
@@ -308,8 +255,7 @@ describe("wad.ts mirror (== WadMath.sol and OpenZeppelin Math.sqrt)", function (
 
   it("mulWad/divWad agree with the harness in both rounding directions", async function () {
     const { ethers } = await network.create();
-    const harness: WadMathHarness =
-      await ethers.deployContract("WadMathHarness");
+    const harness: WadMathHarness = await ethers.deployContract("WadMathHarness");
     let reverts = 0;
     await fc.assert(
       fc.asyncProperty(u256, u256, async (x, y) => {
@@ -346,9 +292,7 @@ describe("wad.ts mirror (== WadMath.sol and OpenZeppelin Math.sqrt)", function (
         const s = wad.sqrt(a);
         expect(s * s <= a && (s + 1n) * (s + 1n) > a).to.equal(true);
         const c = wad.sqrtUp(a);
-        expect(c * c >= a && (c === 0n || (c - 1n) * (c - 1n) < a)).to.equal(
-          true,
-        );
+        expect(c * c >= a && (c === 0n || (c - 1n) * (c - 1n) < a)).to.equal(true);
       }),
       { seed: SEED, numRuns: 2000 },
     );

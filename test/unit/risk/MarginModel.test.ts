@@ -2,15 +2,8 @@ import { expect } from "chai";
 import { getAddress } from "ethers";
 import { network } from "hardhat";
 
-import type {
-  MarginModel,
-  MockOracleRouter,
-} from "../../../types/ethers-contracts/index.js";
-import {
-  PARAM_BOUNDS,
-  PARAM_NAMES,
-  type ParamName,
-} from "../../../simulations/math/margin.js";
+import type { MarginModel, MockOracleRouter } from "../../../types/ethers-contracts/index.js";
+import { PARAM_BOUNDS, PARAM_NAMES, type ParamName } from "../../../simulations/math/margin.js";
 
 const WAD = 10n ** 18n;
 const ASSET = getAddress("0x00000000000000000000000000000000000000a1");
@@ -28,8 +21,7 @@ const wad = (x: string): bigint => {
 async function deploy() {
   const { ethers, networkHelpers } = await network.create();
   const [gov, riskConfig, stranger] = await ethers.getSigners();
-  const oracle: MockOracleRouter =
-    await ethers.deployContract("MockOracleRouter");
+  const oracle: MockOracleRouter = await ethers.deployContract("MockOracleRouter");
   const mm: MarginModel = await ethers.deployContract("MarginModel", [
     await oracle.getAddress(),
     riskConfig.address,
@@ -39,8 +31,7 @@ async function deploy() {
   const b32 = (s: string): string => ethers.encodeBytes32String(s);
   const set = async (name: ParamName, value: bigint) =>
     mm.connect(riskConfig).setParam(b32(name), ASSET, value);
-  const now = async (): Promise<bigint> =>
-    BigInt(await networkHelpers.time.latest());
+  const now = async (): Promise<bigint> => BigInt(await networkHelpers.time.latest());
   /** Sets the oracle price and pokes, both mined in one block at `t`. */
   const observe = async (priceWad: bigint, t: bigint, ok = true) => {
     await ethers.provider.send("evm_setAutomine", [false]);
@@ -58,9 +49,7 @@ async function deploy() {
   const at = async (t: bigint) => networkHelpers.time.increaseTo(t);
   /** Everything observable about `ASSET`, to prove that a rejected call changed nothing. */
   const snapshot = async () => ({
-    params: await Promise.all(
-      PARAM_NAMES.map((n) => mm.getParam(b32(n), ASSET)),
-    ),
+    params: await Promise.all(PARAM_NAMES.map((n) => mm.getParam(b32(n), ASSET))),
     risk: [...(await mm.riskOf(ASSET))],
     targets: [...(await mm.targetLevels(ASSET))],
     variance: await mm.variancePerSecondWad(ASSET),
@@ -95,9 +84,10 @@ describe("MarginModel", function () {
         [await mm.getAddress(), ZERO, a.address],
         [await mm.getAddress(), a.address, ZERO],
       ]) {
-        await expect(
-          factory.deploy(args[0], args[1], args[2]),
-        ).to.be.revertedWithCustomError(factory, "MarginModel__ZeroAddress");
+        await expect(factory.deploy(args[0], args[1], args[2])).to.be.revertedWithCustomError(
+          factory,
+          "MarginModel__ZeroAddress",
+        );
       }
     });
 
@@ -114,16 +104,11 @@ describe("MarginModel", function () {
       await expect(mm.riskOf(OTHER))
         .to.be.revertedWithCustomError(mm, "MarginModel__UnknownAsset")
         .withArgs(OTHER);
-      await expect(mm.addAsset(ZERO)).to.be.revertedWithCustomError(
-        mm,
-        "MarginModel__ZeroAddress",
-      );
+      await expect(mm.addAsset(ZERO)).to.be.revertedWithCustomError(mm, "MarginModel__ZeroAddress");
       await expect(mm.addAsset(ASSET))
         .to.be.revertedWithCustomError(mm, "MarginModel__AlreadyListed")
         .withArgs(ASSET);
-      await expect(mm.addAsset(OTHER))
-        .to.emit(mm, "AssetAdded")
-        .withArgs(OTHER);
+      await expect(mm.addAsset(OTHER)).to.emit(mm, "AssetAdded").withArgs(OTHER);
 
       const defaults: Record<ParamName, bigint> = {
         MODE: STATIC,
@@ -142,9 +127,7 @@ describe("MarginModel", function () {
         MAX_VARIANCE_PER_SECOND_WAD: 10n ** 15n,
       };
       for (const name of PARAM_NAMES) {
-        expect(await mm.getParam(b32(name), OTHER), name).to.equal(
-          defaults[name],
-        );
+        expect(await mm.getParam(b32(name), OTHER), name).to.equal(defaults[name]);
       }
       expect(await mm.modeOf(OTHER)).to.equal(STATIC);
       expect([...(await mm.riskOf(OTHER))]).to.deep.equal([
@@ -162,9 +145,7 @@ describe("MarginModel", function () {
     it("reverts every per-asset read and poke for an unknown asset", async function () {
       const { mm, b32 } = await deploy();
       const unknown = (p: Promise<unknown>) =>
-        expect(p)
-          .to.be.revertedWithCustomError(mm, "MarginModel__UnknownAsset")
-          .withArgs(OTHER);
+        expect(p).to.be.revertedWithCustomError(mm, "MarginModel__UnknownAsset").withArgs(OTHER);
       await unknown(mm.riskOf(OTHER));
       await unknown(mm.poke(OTHER));
       await unknown(mm.variancePerSecondWad(OTHER));
@@ -183,15 +164,10 @@ describe("MarginModel", function () {
       const { mm, b32 } = await deploy();
       for (const name of PARAM_NAMES) {
         const [min, max] = await mm.paramBounds(b32(name));
-        expect([min, max], name).to.deep.equal([
-          PARAM_BOUNDS[name].min,
-          PARAM_BOUNDS[name].max,
-        ]);
+        expect([min, max], name).to.deep.equal([PARAM_BOUNDS[name].min, PARAM_BOUNDS[name].max]);
       }
       expect(await mm.MODE()).to.equal(b32("MODE"));
-      expect(await mm.MAX_VARIANCE_PER_SECOND_WAD()).to.equal(
-        b32("MAX_VARIANCE_PER_SECOND_WAD"),
-      );
+      expect(await mm.MAX_VARIANCE_PER_SECOND_WAD()).to.equal(b32("MAX_VARIANCE_PER_SECOND_WAD"));
       await expect(mm.paramBounds(b32("NOPE")))
         .to.be.revertedWithCustomError(mm, "ParamTarget__UnknownParam")
         .withArgs(b32("NOPE"), ZERO);
@@ -238,9 +214,10 @@ describe("MarginModel", function () {
             .withArgs(b32(name), ASSET, value, min, max);
         }
       }
-      await expect(
-        set("DEPTH_USD_WAD", (1n << 256n) - 1n),
-      ).to.be.revertedWithCustomError(mm, "ParamTarget__OutOfBounds");
+      await expect(set("DEPTH_USD_WAD", (1n << 256n) - 1n)).to.be.revertedWithCustomError(
+        mm,
+        "ParamTarget__OutOfBounds",
+      );
       expect(await snapshot()).to.deep.equal(before);
     });
 
@@ -252,9 +229,7 @@ describe("MarginModel", function () {
         if (name === "HAIRCUT_CAP_WAD" || name === "MARGIN_CAP_WAD") continue; // done below
         const { min, max } = PARAM_BOUNDS[name];
         for (const value of [min, max]) {
-          await expect(set(name, value))
-            .to.emit(mm, "ParamSet")
-            .withArgs(b32(name), ASSET, value);
+          await expect(set(name, value)).to.emit(mm, "ParamSet").withArgs(b32(name), ASSET, value);
           expect(await mm.getParam(b32(name), ASSET), name).to.equal(value);
         }
       }
@@ -282,10 +257,7 @@ describe("MarginModel", function () {
       // Equality is consistent.
       await set("HAIRCUT_BASE_WAD", wad("0.5"));
       await set("MARGIN_CAP_WAD", wad("0.05"));
-      expect([...(await mm.targetLevels(ASSET))]).to.deep.equal([
-        wad("0.5"),
-        wad("0.05"),
-      ]);
+      expect([...(await mm.targetLevels(ASSET))]).to.deep.equal([wad("0.5"), wad("0.05")]);
     });
 
     it("caps the stored variance at once when the variance cap is lowered", async function () {
@@ -310,10 +282,7 @@ describe("MarginModel", function () {
       await expect(observe(100n * WAD, t + 10n))
         .to.emit(mm, "VolatilityUpdated")
         .withArgs(ASSET, 100n * WAD, 0n, wad("0.1"), wad("0.05"));
-      expect([...(await mm.lastObservation(ASSET))]).to.deep.equal([
-        100n * WAD,
-        t + 10n,
-      ]);
+      expect([...(await mm.lastObservation(ASSET))]).to.deep.equal([100n * WAD, t + 10n]);
       expect(await mm.variancePerSecondWad(ASSET)).to.equal(0n);
 
       // +10% over 100 s: r^2 = 0.01, sample = 1e-4 /s = 1e14 WAD; var = 0.06 * 1e14 = 6e12.
@@ -323,21 +292,12 @@ describe("MarginModel", function () {
       // -10% (110 -> 99) over 50 s: sample = 2e14; var = 0.94 * 6e12 + 0.06 * 2e14 = 1.764e13.
       await expect(observe(99n * WAD, t + 160n))
         .to.emit(mm, "VolatilityUpdated")
-        .withArgs(
-          ASSET,
-          99n * WAD,
-          1764n * 10n ** 10n,
-          wad("0.302"),
-          wad("0.252"),
-        );
+        .withArgs(ASSET, 99n * WAD, 1764n * 10n ** 10n, wad("0.302"), wad("0.252"));
       expect(await mm.variancePerSecondWad(ASSET)).to.equal(1764n * 10n ** 10n);
       // sigma_h = sqrt(1.764e-5 * 3600) = sqrt(0.063504) = 0.252 exactly.
       expect(await mm.horizonVolatilityWad(ASSET)).to.equal(wad("0.252"));
       // haircut = 1 * 0.252 + 0.05; margin = 0.252 (both inside [base, cap]).
-      expect([...(await mm.targetLevels(ASSET))]).to.deep.equal([
-        wad("0.302"),
-        wad("0.252"),
-      ]);
+      expect([...(await mm.targetLevels(ASSET))]).to.deep.equal([wad("0.302"), wad("0.252")]);
       const risk = await mm.riskOf(ASSET);
       expect(risk.haircutMaintWad).to.equal(wad("0.302"));
       expect(risk.haircutInitWad).to.equal(wad("0.3775"));
@@ -363,30 +323,17 @@ describe("MarginModel", function () {
       const { mm, oracle, observe, now } = await deploy();
       const t = await now();
       await observe(100n * WAD, t + 10n);
-      const before = [
-        await mm.variancePerSecondWad(ASSET),
-        [...(await mm.lastObservation(ASSET))],
-      ];
-      await expect(observe(150n * WAD, t + 20n, false)).not.to.emit(
-        mm,
-        "VolatilityUpdated",
-      );
+      const before = [await mm.variancePerSecondWad(ASSET), [...(await mm.lastObservation(ASSET))]];
+      await expect(observe(150n * WAD, t + 20n, false)).not.to.emit(mm, "VolatilityUpdated");
       await expect(observe(0n, t + 30n)).not.to.emit(mm, "VolatilityUpdated");
-      await expect(observe(1n << 128n, t + 40n)).not.to.emit(
-        mm,
-        "VolatilityUpdated",
+      await expect(observe(1n << 128n, t + 40n)).not.to.emit(mm, "VolatilityUpdated");
+      expect([await mm.variancePerSecondWad(ASSET), [...(await mm.lastObservation(ASSET))]]).to.deep.equal(
+        before,
       );
-      expect([
-        await mm.variancePerSecondWad(ASSET),
-        [...(await mm.lastObservation(ASSET))],
-      ]).to.deep.equal(before);
       // The next good read measures the return against the last accepted one (100 -> 110 over 100 s).
       await observe(110n * WAD, t + 110n);
       expect(await mm.variancePerSecondWad(ASSET)).to.equal(6n * 10n ** 12n);
-      expect([...(await oracle.getPriceWithStatus(ASSET))]).to.deep.equal([
-        110n * WAD,
-        0n,
-      ]);
+      expect([...(await oracle.getPriceWithStatus(ASSET))]).to.deep.equal([110n * WAD, 0n]);
     });
 
     it("ignores a second observation in the same block", async function () {
@@ -405,10 +352,7 @@ describe("MarginModel", function () {
       expect(receipt?.status).to.equal(1);
       expect(receipt?.logs.length).to.equal(0);
       // 100 -> 120 over 10 s accepted (sample 4e15, var 0.06 * 4e15 = 2.4e14); 130 ignored.
-      expect([...(await mm.lastObservation(ASSET))]).to.deep.equal([
-        120n * WAD,
-        t + 20n,
-      ]);
+      expect([...(await mm.lastObservation(ASSET))]).to.deep.equal([120n * WAD, t + 20n]);
       expect(await mm.variancePerSecondWad(ASSET)).to.equal(24n * 10n ** 13n);
     });
 
@@ -438,10 +382,7 @@ describe("MarginModel", function () {
       const t = await f.now();
       await storm(f, t + 10n);
       expect(await f.mm.variancePerSecondWad(ASSET)).to.equal(10n ** 15n);
-      expect([...(await f.mm.targetLevels(ASSET))]).to.deep.equal([
-        wad("0.1"),
-        wad("0.05"),
-      ]);
+      expect([...(await f.mm.targetLevels(ASSET))]).to.deep.equal([wad("0.1"), wad("0.05")]);
       expect([...(await f.mm.riskOf(ASSET))].slice(0, 4)).to.deep.equal([
         wad("0.1"),
         wad("0.125"),
@@ -462,10 +403,7 @@ describe("MarginModel", function () {
       const t = await f.now();
       await storm(f, t + 10n);
       // sigma_h = sqrt(1e-3 * 3600) ~ 1.9, k * sigma_h ~ 5.7: both clamp to their caps (0.5).
-      expect([...(await f.mm.targetLevels(ASSET))]).to.deep.equal([
-        wad("0.5"),
-        wad("0.5"),
-      ]);
+      expect([...(await f.mm.targetLevels(ASSET))]).to.deep.equal([wad("0.5"), wad("0.5")]);
       expect([...(await f.mm.riskOf(ASSET))].slice(0, 4)).to.deep.equal([
         wad("0.5"),
         wad("0.625"),
@@ -496,41 +434,24 @@ describe("MarginModel", function () {
       const t = await f.now();
       await storm(f, t + 10n); // checkpoint at t + 11: maintenance still (0.1, 0.05)
       let r = await f.mm.riskOf(ASSET);
-      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([
-        wad("0.1"),
-        wad("0.05"),
-      ]);
-      expect([r.haircutInitWad, r.marginRatioInitWad]).to.deep.equal([
-        wad("0.625"),
-        wad("0.625"),
-      ]);
+      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([wad("0.1"), wad("0.05")]);
+      expect([r.haircutInitWad, r.marginRatioInitWad]).to.deep.equal([wad("0.625"), wad("0.625")]);
 
       // 30 min later: +0.05 each.
       await f.at(t + 11n + 1800n);
       r = await f.mm.riskOf(ASSET);
-      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([
-        wad("0.15"),
-        wad("0.1"),
-      ]);
+      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([wad("0.15"), wad("0.1")]);
       // One second: step = ceil(0.1e18 / 3600) rounds up.
       await f.at(t + 11n + 1801n);
       r = await f.mm.riskOf(ASSET);
-      expect(r.haircutMaintWad).to.equal(
-        wad("0.1") + (wad("0.1") * 1801n + 3599n) / 3600n,
-      );
+      expect(r.haircutMaintWad).to.equal(wad("0.1") + (wad("0.1") * 1801n + 3599n) / 3600n);
       // Reaches the target (0.5) and stops: haircut after 4 h, margin after 4.5 h.
       await f.at(t + 11n + 4n * 3600n);
       r = await f.mm.riskOf(ASSET);
-      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([
-        wad("0.5"),
-        wad("0.45"),
-      ]);
+      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([wad("0.5"), wad("0.45")]);
       await f.at(t + 11n + 10n * 3600n);
       r = await f.mm.riskOf(ASSET);
-      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([
-        wad("0.5"),
-        wad("0.5"),
-      ]);
+      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([wad("0.5"), wad("0.5")]);
     });
 
     it("Ramped moves maintenance down at most rate * time when volatility subsides", async function () {
@@ -541,39 +462,22 @@ describe("MarginModel", function () {
       await f.set("RAMP_WAD_PER_HOUR", wad("0.2"));
       // Calm: the variance cap at its minimum makes the target the floor (0.1, 0.05).
       await f.set("MAX_VARIANCE_PER_SECOND_WAD", 10n ** 9n);
-      expect([...(await f.mm.targetLevels(ASSET))]).to.deep.equal([
-        wad("0.1"),
-        wad("0.05"),
-      ]);
+      expect([...(await f.mm.targetLevels(ASSET))]).to.deep.equal([wad("0.1"), wad("0.05")]);
       const t = await f.now();
       let r = await f.mm.riskOf(ASSET);
-      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([
-        wad("0.5"),
-        wad("0.5"),
-      ]);
+      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([wad("0.5"), wad("0.5")]);
       // Initial is max(target, maintenance) * 1.25: it never falls below maintenance.
-      expect([r.haircutInitWad, r.marginRatioInitWad]).to.deep.equal([
-        wad("0.625"),
-        wad("0.625"),
-      ]);
+      expect([r.haircutInitWad, r.marginRatioInitWad]).to.deep.equal([wad("0.625"), wad("0.625")]);
       await f.at(t + 3600n);
       r = await f.mm.riskOf(ASSET);
-      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([
-        wad("0.3"),
-        wad("0.3"),
-      ]);
+      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([wad("0.3"), wad("0.3")]);
       // Down-steps round down: after one more second the haircut is 0.3 - floor(0.2e18 / 3600).
       await f.at(t + 3601n);
       r = await f.mm.riskOf(ASSET);
-      expect(r.haircutMaintWad).to.equal(
-        wad("0.5") - (wad("0.2") * 3601n) / 3600n,
-      );
+      expect(r.haircutMaintWad).to.equal(wad("0.5") - (wad("0.2") * 3601n) / 3600n);
       await f.at(t + 3n * 3600n);
       r = await f.mm.riskOf(ASSET);
-      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([
-        wad("0.1"),
-        wad("0.05"),
-      ]);
+      expect([r.haircutMaintWad, r.marginRatioMaintWad]).to.deep.equal([wad("0.1"), wad("0.05")]);
     });
 
     it("checkpoints the ramp before a parameter change, so the level never jumps", async function () {
@@ -607,20 +511,11 @@ describe("MarginModel", function () {
     it("returns what was set, with a status, and never reverts on poke", async function () {
       const { oracle } = await deploy();
       expect([...(await oracle.getPrice(OTHER))]).to.deep.equal([0n, false]);
-      expect([...(await oracle.getPriceWithStatus(OTHER))]).to.deep.equal([
-        0n,
-        1n,
-      ]); // UnknownAsset
+      expect([...(await oracle.getPriceWithStatus(OTHER))]).to.deep.equal([0n, 1n]); // UnknownAsset
       await oracle.setPrice(OTHER, 5n * WAD, true);
       await oracle.setPrice(OTHER, 4n * WAD, false);
-      expect([...(await oracle.getPrice(OTHER))]).to.deep.equal([
-        4n * WAD,
-        false,
-      ]);
-      expect([...(await oracle.getPriceWithStatus(OTHER))]).to.deep.equal([
-        4n * WAD,
-        7n,
-      ]); // PrimaryStale
+      expect([...(await oracle.getPrice(OTHER))]).to.deep.equal([4n * WAD, false]);
+      expect([...(await oracle.getPriceWithStatus(OTHER))]).to.deep.equal([4n * WAD, 7n]); // PrimaryStale
       expect((await oracle.lastGoodPrice(OTHER))[0]).to.equal(5n * WAD);
       await expect(oracle.poke(OTHER))
         .to.emit(oracle, "PricePoked")
