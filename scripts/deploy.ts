@@ -1,0 +1,52 @@
+/**
+ * Deploys the whole Ballast system to the network Hardhat was started with:
+ *
+ *   npx hardhat node                                        # terminal 1
+ *   npx hardhat run scripts/deploy.ts --network localhost   # terminal 2
+ *
+ * Parameters come from `BALLAST_PARAMS` (a path) or the shipped file of the network
+ * (`scripts/deploy/params/<network>.json`, `local.json` for hardhat/localhost/anvil).
+ * Prints the addresses and writes them to `deployments/<networkName>.json`.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+
+import { network } from "hardhat";
+
+import { loadDeployParams, paramsPathFor } from "./deploy/params.js";
+import { deploySystem } from "./deploy/system.js";
+
+async function main() {
+  const connection = await network.getOrCreate();
+  const { ethers, networkName } = connection;
+  const paramsPath = process.env.BALLAST_PARAMS ?? paramsPathFor(networkName);
+  const params = loadDeployParams(paramsPath);
+  const { chainId } = await ethers.provider.getNetwork();
+
+  const started = Date.now();
+  const sys = await deploySystem(ethers, params);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+
+  console.log(`Ballast deployed to ${networkName} (chain ${chainId}) in ${seconds} s with ${paramsPath}`);
+  for (const [name, address] of Object.entries(sys.addresses)) console.log(`  ${name.padEnd(14)} ${address}`);
+
+  const outDir = resolve(process.cwd(), "deployments");
+  mkdirSync(outDir, { recursive: true });
+  const outFile = resolve(outDir, `${networkName}.json`);
+  const record = {
+    network: networkName,
+    chainId: chainId.toString(),
+    deployer: sys.deployer.address,
+    guardian: sys.guardian,
+    params: paramsPath,
+    deployedAt: new Date().toISOString(),
+    addresses: sys.addresses,
+  };
+  writeFileSync(outFile, `${JSON.stringify(record, null, 2)}\n`);
+  console.log(`Addresses written to ${outFile}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
