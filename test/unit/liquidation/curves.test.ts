@@ -70,10 +70,9 @@ describe("Auction curves", function () {
       await expect(factory.deploy(59n))
         .to.be.revertedWithCustomError(lin, "AuctionCurve__OutOfBounds")
         .withArgs("tauSeconds", 59n, 60n, 30n * 86_400n);
-      await expect(factory.deploy(30n * 86_400n + 1n)).to.be.revertedWithCustomError(
-        lin,
-        "AuctionCurve__OutOfBounds",
-      );
+      await expect(
+        factory.deploy(30n * 86_400n + 1n),
+      ).to.be.revertedWithCustomError(lin, "AuctionCurve__OutOfBounds");
       expect(await lin.tauSeconds()).to.equal(3_600n);
     });
   });
@@ -98,7 +97,10 @@ describe("Auction curves", function () {
         const real = 1000 * Math.pow(0.999, Number(t));
         const realWad = BigInt(Math.round(real * 1e6)) * 10n ** 12n;
         const diff = onchain > realWad ? onchain - realWad : realWad - onchain;
-        expect(diff < 10n ** 9n * 1000n).to.equal(true, `t=${t}: ${onchain} vs ${realWad}`);
+        expect(diff < 10n ** 9n * 1000n).to.equal(
+          true,
+          `t=${t}: ${onchain} vs ${realWad}`,
+        );
       }
       // 0.999^693 ~= 0.49989: below half after 693 s
       expect(await exp.price(top, 693n)).to.be.lessThan(500n * WAD);
@@ -140,17 +142,18 @@ describe("Auction curves", function () {
 
     it("rejects a cut or step outside bounds", async function () {
       const { ethers, stair } = await deploy();
-      const factory = await ethers.getContractFactory("StairstepExponentialDecrease");
+      const factory = await ethers.getContractFactory(
+        "StairstepExponentialDecrease",
+      );
       await expect(factory.deploy(RAY, 90n))
         .to.be.revertedWithCustomError(stair, "AuctionCurve__OutOfBounds")
         .withArgs("cutPerStepRay", RAY, RAY / 2n, RAY - 1n);
       await expect(factory.deploy((RAY * 99n) / 100n, 0n))
         .to.be.revertedWithCustomError(stair, "AuctionCurve__OutOfBounds")
         .withArgs("stepSeconds", 0n, 1n, 86_400n);
-      await expect(factory.deploy((RAY * 99n) / 100n, 86_401n)).to.be.revertedWithCustomError(
-        stair,
-        "AuctionCurve__OutOfBounds",
-      );
+      await expect(
+        factory.deploy((RAY * 99n) / 100n, 86_401n),
+      ).to.be.revertedWithCustomError(stair, "AuctionCurve__OutOfBounds");
     });
   });
 });
