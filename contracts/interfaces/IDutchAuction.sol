@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IAuctionCurve} from "./IAuctionCurve.sol";
+import {IAuctionSink} from "./IAuctionSink.sol";
+
+/// @title IDutchAuction
+/// @notice Dutch auctions of seized collateral (after MakerDAO's Liquidations 2.0 Clipper). The
+///         liquidation engine `kick`s an auction for a lot of one collateral token and a `tab`
+///         (debt covered x (1 + penalty)); the price starts at oracle x `buf` and decays along the
+///         asset's curve; anyone may `take` at the current price; an auction older than `tail`
+///         or cheaper than `cusp` x start must be `redo`ne (restarted at oracle x buf).
+///         Settlement goes through an `IAuctionSink` (the Clearinghouse): payments are burned,
+///         leftover collateral goes back to the account, unpaid debt enters the bad-debt waterfall.
+/// @dev Units: tab, debt, prices and rewards in WAD (prices are USD per whole token); lots in the
+///      token's own decimals. Rounding favours the protocol: a taker pays `slice x price` rounded
+///      up and receives collateral rounded down.
+///
+///      Keeper incentives and why they cannot be farmed:
+///      - kick pays `tip + chip x tab`. A self-liquidator pays the penalty `tab - debt` =
+///        `debt x penalty` (if the lot sells; otherwise it loses collateral below value), so
+///        self-liquidation loses money as long as `tip + chip x tab < debt x penalty` for every
+///        liquidation the engine allows. Warning: this module cannot see the penalty; the
+///        liquidation engine / RiskConfig MUST keep `chip x (1 + penalty) < penalty` and
+///        `tip < (penalty - chip x (1 + penalty)) x minimum liquidation size`.
+///      - redo pays the same formula, only when the tab and the lot's oracle value are both at
+///        least `dust` AND `dust > 0` (Maker pays when tab >= chost; a zero dust here means no
+///        redo reward at all, so tiny auctions cannot be redone for a flat tip forever). A redo is
+///        only possible when the auction needs it (older than `tail` or below `cusp`), so one
+///        auction pays at most one redo reward per `tail`; takers buy it as soon as its price is
+///        below the market, which a restart at oracle x buf reaches again within `tail`.
+interface IDutchAuction {
+    /// @notice One auction. Packed in four slots.
+    /// @param account The liquidated account (address(0) when the auction does not exist).
+    /// @param startTime When the auction (re)started.
+    /// @param activeIndex Position in the active-ids list.
+    /// @param token The collateral token.
+    /// @param lot Collateral for sale, token decimals.
+    /// @param startPriceWad Price at `startTime`, WAD per whole token.
+    /// @param tabWad Stablecoin still to raise (debt + penalty), WAD.
+    /// @param debtWad The part of `tabWad` that is debt (the rest is penalty), WAD.
+    struct Auction {
+        address account;
+        uint64 startTime;
+        uint32 activeIndex;
+        address token;
+        uint128 lot;
+        uint128 startPriceWad;
+        uint128 tabWad;
+        uint128 debtWad;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    error DutchAuction__ZeroAddress();
+    error DutchAuction__ZeroAmount();
+    error DutchAuction__NotGovernance(address caller);
+    error DutchAuction__NotKicker(address caller);
+    error DutchAuction__SinkAlreadySet();
+    error DutchAuction__SinkNotSet();
+    /// @notice The asset has no curve, or one of buf, tail, cusp is unset.
+    error DutchAuction__AssetNotConfigured(address token);
+    error DutchAuction__DebtAboveTab(uint256 debtWad, uint256 tabWad);
+    error DutchAuction__OracleNotOk(address token);
+    error DutchAuction__NotRunning(uint256 id);
+    error DutchAuction__NeedsRedo(uint256 id);
+    error DutchAuction__NoRedoNeeded(uint256 id);
+    error DutchAuction__PriceAboveMax(uint256 priceWad, uint256 maxPriceWad);
+    /// @notice A partial take would leave less than `dust` and the whole tab is not above dust.
+    error DutchAuction__NoPartialPurchase(uint256 tabWad, uint256 dustWad);
+    error DutchAuction__InvalidReceiver(address receiver);
+    error DutchAuction__UnsupportedDecimals(address token, uint8 decimals);
+
+    // ---------------------------------------------------------------- events
+
+    event KickerSet(address indexed kicker, bool allowed);
+    event SinkSet(address indexed sink);
+    /// @notice Lists `token` for auctions (first call) or replaces its curve.
+    event CurveSet(address indexed token, address indexed curve, uint8 decimals);
+    event Kick(
+        uint256 indexed id,
+        address indexed account,
+        address indexed token,
+        uint256 lot,
+        uint256 tabWad,
+        uint256 debtWad,
+        uint256 startPriceWad,
+        address keeper,
+        uint256 rewardWad
+    );
+    event Take(
+        uint256 indexed id,
+        address indexed taker,
+        address indexed receiver,
+        uint256 priceWad,
+        uint256 oweWad,
+        uint256 slice,
+        uint256 debtCoveredWad,
+        uint256 tabLeftWad,
+        uint256 lotLeft
+    );
+    event Redo(
+        uint256 indexed id,
+        address indexed account,
+        address indexed token,
+        uint256 lot,
+        uint256 tabWad,
+        uint256 startPriceWad,
+        address keeper,
+        uint256 rewardWad
+    );
+    /// @notice The auction is over; `lotLeft` went back to the account, `debtLeftWad` is bad debt.
+    event AuctionEnded(uint256 indexed id, address indexed account, address indexed token, uint256 lotLeft, uint256 debtLeftWad);
+
+    // ---------------------------------------------------------------- governance
+
+    /// @notice Allows or disallows a kicker (the liquidation engine). Governance only.
+    function setKicker(address kicker, bool allowed) external;
+
+    /// @notice Sets the settlement sink (the Clearinghouse), once. Governance only.
+    function setSink(IAuctionSink sink) external;
+
+    /// @notice Lists `token` for auctions with `curve`, or replaces its curve. Governance only
+    ///         (a curve is code, not a number: RiskConfig's bounded steps do not apply to it).
+    ///         Caches the token's decimals (<= 18). Warning: a new curve applies to running
+    ///         auctions at once, as Maker's `calc`.
+    function setCurve(address token, IAuctionCurve curve) external;
+
+    // ---------------------------------------------------------------- auctions
+
+    /// @notice Starts an auction. Authorized kickers only. Pulls `lot` of `token` from the caller
+    ///         (approve first). Starting price = oracle x buf; reverts when the oracle is not ok.
+    ///         Pays `keeper` (if not address(0)) `tip + chip x tab` through the sink.
+    /// @param account The liquidated account (receives leftover collateral).
+    /// @param token The collateral token.
+    /// @param lot Collateral for sale, token decimals.
+    /// @param tabWad Stablecoin to raise: debt covered x (1 + penalty), WAD.
+    /// @param debtWad The debt part of the tab, WAD (<= tabWad).
+    /// @param keeper Receiver of the kick reward (address(0): none).
+    /// @return id The new auction's id (ids start at 1).
+    function kick(address account, address token, uint256 lot, uint256 tabWad, uint256 debtWad, address keeper)
+        external
+        returns (uint256 id);
+
+    /// @notice Buys up to `maxAmount` collateral from auction `id` at the current price.
+    ///         Collateral goes to `receiver` first; if `data` is non-empty `receiver` is called
+    ///         (`IAuctionTaker.onAuctionTake`); then `owe` stablecoin is pulled from the caller
+    ///         (approve first) and settled through the sink. Dust rule (Maker's): if the tab left
+    ///         would be non-zero but below `dust` while collateral remains, the take is cut to
+    ///         leave exactly `dust`; if the tab itself is not above `dust`, only the whole tab (or
+    ///         the whole lot) may be bought.
+    /// @param id The auction.
+    /// @param maxAmount Most collateral to buy, token decimals.
+    /// @param maxPriceWad Highest acceptable price, WAD per whole token.
+    /// @param receiver Where the collateral goes.
+    /// @param data Passed to the receiver's callback; empty for no callback.
+    /// @return slice Collateral bought, token decimals.
+    /// @return oweWad Stablecoin paid, WAD.
+    function take(uint256 id, uint256 maxAmount, uint256 maxPriceWad, address receiver, bytes calldata data)
+        external
+        returns (uint256 slice, uint256 oweWad);
+
+    /// @notice Restarts auction `id` at oracle x buf when it needs a redo (older than `tail` or
+    ///         price below `cusp` x start). Permissionless. Pays `keeper` the kick formula only
+    ///         when the tab and the lot's value are both >= dust > 0.
+    /// @return rewardWad The reward paid.
+    function redo(uint256 id, address keeper) external returns (uint256 rewardWad);
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice Status of auction `id`; all zero/false when it is not running. Never reverts.
+    function getStatus(uint256 id) external view returns (bool needsRedo, uint256 priceWad, uint256 lot, uint256 tabWad);
+
+    /// @notice The stored auction (all zero when not running).
+    function auctions(uint256 id) external view returns (Auction memory);
+
+    /// @notice Ids of running auctions (unordered).
+    function activeIds() external view returns (uint256[] memory);
+
+    /// @notice Number of running auctions.
+    function activeCount() external view returns (uint256);
+
+    /// @notice Number of auctions ever kicked (the last id).
+    function kicks() external view returns (uint256);
+
+    /// @notice Sum of the tabs of running auctions, WAD (the engine caps it, like Maker's Hole).
+    function totalTabInFlightWad() external view returns (uint256);
+
+    /// @notice Sum of the tabs of running auctions of `token`, WAD (Maker's per-ilk hole).
+    function tabInFlightWad(address token) external view returns (uint256);
+
+    /// @notice The curve of `token` (address(0) when not listed).
+    function curveOf(address token) external view returns (IAuctionCurve);
+
+    /// @notice Whether `kicker` may kick.
+    function isKicker(address kicker) external view returns (bool);
+
+    /// @notice The settlement sink.
+    function sink() external view returns (IAuctionSink);
+}

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
+import {IAuctionTaker} from "../interfaces/IAuctionTaker.sol";
+import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {DutchAuctionParams} from "./DutchAuctionParams.sol";
+
+/// @title DutchAuction
+/// @notice Dutch auctions of seized collateral, after MakerDAO's Clipper (Liquidations 2.0).
+///         See IDutchAuction for the rules and the keeper-incentive argument.
+/// @dev The auction holds the collateral of running auctions and, for the length of one take,
+///      the stablecoin paid; the sink burns the latter from this contract in the same call.
+///      `kick`, `take` and `redo` share one transient reentrancy lock, so a taker callback can
+///      neither take again nor redo.
+contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using WadMath for uint256;
+
+    // ---------------------------------------------------------------- types
+
+    /// @dev The outcome of one take (prices WAD, amounts in token decimals).
+    struct Fill {
+        uint256 priceWad;
+        uint256 slice;
+        uint256 oweWad;
+        uint256 debtCoveredWad;
+        uint256 tabLeftWad;
+        uint256 lotLeft;
+        uint256 debtLeftWad;
+    }
+
+    // ---------------------------------------------------------------- immutables
+
+    IOracleRouter public immutable oracle;
+    IERC20 public immutable stablecoin;
+
+    // ---------------------------------------------------------------- storage
+
+    /// @inheritdoc IDutchAuction
+    IAuctionSink public sink;
+    /// @inheritdoc IDutchAuction
+    uint256 public kicks;
+    /// @inheritdoc IDutchAuction
+    uint256 public totalTabInFlightWad;
+    /// @inheritdoc IDutchAuction
+    mapping(address kicker => bool) public isKicker;
+
+    mapping(uint256 id => Auction) internal _auctions;
+    uint256[] internal _active;
+
+    // ---------------------------------------------------------------- constructor
+
+    /// @param oracle_ The OracleRouter (starting prices).
+    /// @param stablecoin_ The stablecoin takers pay in.
+    /// @param riskConfig_ The only address that may set parameters.
+    /// @param governance_ Sets kickers, the sink and curves.
+    constructor(IOracleRouter oracle_, IERC20 stablecoin_, address riskConfig_, address governance_)
+        DutchAuctionParams(riskConfig_, governance_)
+    {
+        if (address(oracle_) == address(0) || address(stablecoin_) == address(0)) revert DutchAuction__ZeroAddress();
+        oracle = oracle_;
+        stablecoin = stablecoin_;
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @inheritdoc IDutchAuction
+    function setKicker(address kicker, bool allowed) external onlyGovernance {
+        if (kicker == address(0)) revert DutchAuction__ZeroAddress();
+        isKicker[kicker] = allowed;
+        emit KickerSet(kicker, allowed);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function setSink(IAuctionSink sink_) external onlyGovernance {
+        if (address(sink) != address(0)) revert DutchAuction__SinkAlreadySet();
+        if (address(sink_) == address(0)) revert DutchAuction__ZeroAddress();
+        sink = sink_;
+        emit SinkSet(address(sink_));
+    }
+
+    // ---------------------------------------------------------------- external mutating
+
+    /// @inheritdoc IDutchAuction
+    function kick(address account, address token, uint256 lot, uint256 tabWad, uint256 debtWad, address keeper)
+        external
+        nonReentrant
+        returns (uint256 id)
+    {
+        if (!isKicker[msg.sender]) revert DutchAuction__NotKicker(msg.sender);
+        IAuctionSink sink_ = sink;
+        if (address(sink_) == address(0)) revert DutchAuction__SinkNotSet();
+        if (account == address(0)) revert DutchAuction__ZeroAddress();
+        if (lot == 0 || tabWad == 0) revert DutchAuction__ZeroAmount();
+        if (debtWad > tabWad) revert DutchAuction__DebtAboveTab(debtWad, tabWad);
+        AssetConfig storage cfg = _config[token];
+        if (
+            address(cfg.curve) == address(0) || cfg.bufWad == 0 || cfg.tailSeconds == 0 || cfg.cuspWad == 0
+        ) revert DutchAuction__AssetNotConfigured(token);
+        (uint256 startPriceWad,) = _startPrice(token, cfg.bufWad);
+
+        id = ++kicks;
+        _auctions[id] = Auction({
+            account: account,
+            startTime: uint64(block.timestamp),
+            activeIndex: _active.length.toUint32(),
+            token: token,
+            lot: lot.toUint128(),
+            startPriceWad: startPriceWad.toUint128(),
+            tabWad: tabWad.toUint128(),
+            debtWad: debtWad.toUint128()
+        });
+        _active.push(id);
+        cfg.tabInFlightWad = (uint256(cfg.tabInFlightWad) + tabWad).toUint192();
+        totalTabInFlightWad += tabWad;
+
+        uint256 rewardWad = keeper == address(0) ? 0 : _reward(cfg, tabWad);
+        emit Kick(id, account, token, lot, tabWad, debtWad, startPriceWad, keeper, rewardWad);
+
+        IERC20(token).safeTransferFrom(msg.sender, address(this), lot);
+        if (rewardWad > 0) sink_.payKeeper(keeper, rewardWad);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function take(uint256 id, uint256 maxAmount, uint256 maxPriceWad, address receiver, bytes calldata data)
+        external
+        nonReentrant
+        returns (uint256 slice, uint256 oweWad)
+    {
+        Auction memory a = _auctions[id];
+        if (a.account == address(0)) revert DutchAuction__NotRunning(id);
+        if (maxAmount == 0) revert DutchAuction__ZeroAmount();
+        IAuctionSink sink_ = sink;
+        if (receiver == address(0) || receiver == address(this) || receiver == address(sink_)) {
+            revert DutchAuction__InvalidReceiver(receiver);
+        }
+        Fill memory f = _quote(id, a, maxAmount, maxPriceWad);
+        bool ends = f.tabLeftWad == 0 || f.lotLeft == 0;
+        _book(id, a, f, ends);
+        emit Take(id, msg.sender, receiver, f.priceWad, f.oweWad, f.slice, f.debtCoveredWad, f.tabLeftWad, f.lotLeft);
+
+        // interactions: collateral first, then the callback, then payment
+        if (f.slice > 0) IERC20(a.token).safeTransfer(receiver, f.slice);
+        if (data.length > 0) IAuctionTaker(receiver).onAuctionTake(msg.sender, f.oweWad, f.slice, data);
+        stablecoin.safeTransferFrom(msg.sender, address(this), f.oweWad);
+        sink_.onAuctionPayment(id, a.account, f.oweWad, f.debtCoveredWad);
+        if (ends) _end(sink_, id, a.account, a.token, f.lotLeft, f.debtLeftWad);
+        return (f.slice, f.oweWad);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function redo(uint256 id, address keeper) external nonReentrant returns (uint256 rewardWad) {
+        Auction memory a = _auctions[id];
+        if (a.account == address(0)) revert DutchAuction__NotRunning(id);
+        AssetConfig storage cfg = _config[a.token];
+        (bool needsRedo,) = _status(a, cfg);
+        if (!needsRedo) revert DutchAuction__NoRedoNeeded(id);
+        (uint256 startPriceWad, uint256 oraclePriceWad) = _startPrice(a.token, cfg.bufWad);
+
+        Auction storage s = _auctions[id];
+        s.startTime = uint64(block.timestamp);
+        s.startPriceWad = startPriceWad.toUint128();
+
+        uint256 dustWad = cfg.dustWad;
+        if (
+            keeper != address(0) && dustWad > 0 && a.tabWad >= dustWad
+                && uint256(a.lot).mulDivDown(oraclePriceWad, 10 ** cfg.decimals) >= dustWad
+        ) rewardWad = _reward(cfg, a.tabWad);
+        emit Redo(id, a.account, a.token, a.lot, a.tabWad, startPriceWad, keeper, rewardWad);
+
+        if (rewardWad > 0) sink.payKeeper(keeper, rewardWad);
+    }
+
+    // ---------------------------------------------------------------- external views
+
+    /// @inheritdoc IDutchAuction
+    function getStatus(uint256 id)
+        external
+        view
+        returns (bool needsRedo, uint256 priceWad, uint256 lot, uint256 tabWad)
+    {
+        Auction memory a = _auctions[id];
+        if (a.account == address(0)) return (false, 0, 0, 0);
+        (needsRedo, priceWad) = _status(a, _config[a.token]);
+        return (needsRedo, priceWad, a.lot, a.tabWad);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function auctions(uint256 id) external view returns (Auction memory) {
+        return _auctions[id];
+    }
+
+    /// @inheritdoc IDutchAuction
+    function activeIds() external view returns (uint256[] memory) {
+        return _active;
+    }
+
+    /// @inheritdoc IDutchAuction
+    function activeCount() external view returns (uint256) {
+        return _active.length;
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    /// @dev Prices a take. Maker's arithmetic: buys `min(lot, maxAmount)` at the current price,
+    ///      paying the value rounded up; if that exceeds the tab, pays exactly the tab for the
+    ///      collateral it buys, rounded down; if it would leave a tab below dust with collateral
+    ///      left, it is cut to leave exactly dust (and refused when the tab is not above dust).
+    ///      The debt covered is pro rata, rounded down (so debt left <= tab left always), and the
+    ///      payment that clears the tab covers all remaining debt.
+    function _quote(uint256 id, Auction memory a, uint256 maxAmount, uint256 maxPriceWad)
+        internal
+        view
+        returns (Fill memory f)
+    {
+        AssetConfig storage cfg = _config[a.token];
+        bool needsRedo;
+        (needsRedo, f.priceWad) = _status(a, cfg);
+        if (needsRedo) revert DutchAuction__NeedsRedo(id);
+        if (f.priceWad > maxPriceWad) revert DutchAuction__PriceAboveMax(f.priceWad, maxPriceWad);
+
+        uint256 unit = 10 ** cfg.decimals;
+        uint256 slice = a.lot < maxAmount ? a.lot : maxAmount;
+        uint256 oweWad = slice.mulDivUp(f.priceWad, unit);
+        if (oweWad > a.tabWad) {
+            oweWad = a.tabWad;
+            slice = oweWad.mulDivDown(unit, f.priceWad);
+        } else if (oweWad < a.tabWad && slice < a.lot) {
+            uint256 dustWad = cfg.dustWad;
+            if (a.tabWad - oweWad < dustWad) {
+                if (a.tabWad <= dustWad) revert DutchAuction__NoPartialPurchase(a.tabWad, dustWad);
+                oweWad = a.tabWad - dustWad;
+                slice = oweWad.mulDivDown(unit, f.priceWad);
+            }
+        }
+        f.slice = slice;
+        f.oweWad = oweWad;
+        f.tabLeftWad = a.tabWad - oweWad;
+        f.lotLeft = a.lot - slice;
+        f.debtCoveredWad = f.tabLeftWad == 0 ? a.debtWad : oweWad.mulDivDown(a.debtWad, a.tabWad);
+        f.debtLeftWad = a.debtWad - f.debtCoveredWad;
+    }
+
+    /// @dev Writes a take's effects: the tab in flight, and the auction updated or removed.
+    function _book(uint256 id, Auction memory a, Fill memory f, bool ends) internal {
+        uint256 outOfFlightWad = ends ? a.tabWad : f.oweWad;
+        AssetConfig storage cfg = _config[a.token];
+        cfg.tabInFlightWad -= uint192(outOfFlightWad);
+        totalTabInFlightWad -= outOfFlightWad;
+        if (ends) {
+            _remove(id, a.activeIndex);
+        } else {
+            Auction storage s = _auctions[id];
+            s.lot = uint128(f.lotLeft);
+            s.tabWad = uint128(f.tabLeftWad);
+            s.debtWad = uint128(f.debtLeftWad);
+        }
+    }
+
+    /// @dev Current price and whether the auction must be redone (older than tail, or its price
+    ///      fell below cusp x start).
+    function _status(Auction memory a, AssetConfig storage cfg)
+        internal
+        view
+        returns (bool needsRedo, uint256 priceWad)
+    {
+        uint256 elapsed = block.timestamp - a.startTime;
+        priceWad = cfg.curve.price(a.startPriceWad, elapsed);
+        needsRedo = elapsed > cfg.tailSeconds || priceWad.divWadDown(a.startPriceWad) < cfg.cuspWad;
+    }
+
+    /// @dev Oracle x buf (rounded up: a higher start favours the protocol); reverts when the
+    ///      oracle is not ok or reads zero.
+    function _startPrice(address token, uint256 bufWad)
+        internal
+        view
+        returns (uint256 startPriceWad, uint256 oraclePriceWad)
+    {
+        bool ok;
+        (oraclePriceWad, ok) = oracle.getPrice(token);
+        if (!ok || oraclePriceWad == 0) revert DutchAuction__OracleNotOk(token);
+        startPriceWad = oraclePriceWad.mulWadUp(bufWad);
+    }
+
+    /// @dev Keeper reward: tip + chip x tab (rounded down: a payout).
+    function _reward(AssetConfig storage cfg, uint256 tabWad) internal view returns (uint256) {
+        return uint256(cfg.tipWad) + tabWad.mulWadDown(cfg.chipWad);
+    }
+
+    /// @dev Returns the leftover lot to the sink and reports the end (`debtLeftWad` is bad debt).
+    function _end(IAuctionSink sink_, uint256 id, address account, address token, uint256 lotLeft, uint256 debtLeftWad)
+        internal
+    {
+        if (lotLeft > 0) IERC20(token).safeTransfer(address(sink_), lotLeft);
+        sink_.onAuctionEnd(id, account, token, lotLeft, debtLeftWad);
+        emit AuctionEnded(id, account, token, lotLeft, debtLeftWad);
+    }
+
+    /// @dev Deletes auction `id` and swaps the last active id into its place.
+    function _remove(uint256 id, uint256 index) internal {
+        uint256 lastIndex = _active.length - 1;
+        if (index != lastIndex) {
+            uint256 lastId = _active[lastIndex];
+            _active[index] = lastId;
+            _auctions[lastId].activeIndex = uint32(index);
+        }
+        _active.pop();
+        delete _auctions[id];
+    }
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+
+import {IAuctionCurve} from "../interfaces/IAuctionCurve.sol";
+import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {IParamTarget} from "../interfaces/IParamTarget.sol";
+
+/// @title DutchAuctionParams
+/// @notice Per-asset auction parameters with their hard bounds, set only through the RiskConfig,
+///         and the per-asset curve, set by governance (a curve is an address: a "maximum step"
+///         means nothing for it, so it does not go through RiskConfig's bounded setter).
+/// @dev Every parameter's subject is the collateral token, which must be listed first
+///      (`setCurve`). An asset can be auctioned once its curve, buf, tail and cusp are set
+///      (their lower bounds are non-zero, so zero means "unset"); chip, tip and dust may be 0.
+abstract contract DutchAuctionParams is IDutchAuction, IParamTarget {
+    // ---------------------------------------------------------------- constants
+
+    /// @notice Starting price over the oracle price, WAD. Bounds: 1e18 .. 2e18.
+    bytes32 public constant BUF_WAD = "BUF_WAD";
+    /// @notice Age after which an auction needs a redo, seconds. Bounds: 60 .. 7 days.
+    bytes32 public constant TAIL_SECONDS = "TAIL_SECONDS";
+    /// @notice Price / start price below which an auction needs a redo, WAD. Bounds: 0.1e18 .. 0.99e18.
+    bytes32 public constant CUSP_WAD = "CUSP_WAD";
+    /// @notice Keeper reward proportional to the tab, WAD. Bounds: 0 .. 0.05e18.
+    bytes32 public constant CHIP_WAD = "CHIP_WAD";
+    /// @notice Flat keeper reward, WAD. Bounds: 0 .. 1_000e18.
+    bytes32 public constant TIP_WAD = "TIP_WAD";
+    /// @notice Smallest tab a partial take may leave; also the redo-reward minimum, WAD.
+    ///         Bounds: 0 .. 1e24.
+    bytes32 public constant DUST_WAD = "DUST_WAD";
+
+    // ---------------------------------------------------------------- immutables
+
+    address public immutable riskConfig;
+    address public immutable governance;
+
+    // ---------------------------------------------------------------- storage
+
+    /// @dev Slot 1 is read by every take and status; slot 2 by takes (dust), kicks and redos;
+    ///      slot 3 is written by every take (the tab in flight).
+    struct AssetConfig {
+        // slot 1
+        IAuctionCurve curve;
+        uint64 cuspWad;
+        uint24 tailSeconds;
+        uint8 decimals;
+        // slot 2
+        uint96 dustWad;
+        uint96 tipWad;
+        uint64 bufWad;
+        // slot 3
+        uint64 chipWad;
+        uint192 tabInFlightWad;
+    }
+
+    mapping(address token => AssetConfig) internal _config;
+
+    // ---------------------------------------------------------------- constructor
+
+    constructor(address riskConfig_, address governance_) {
+        if (riskConfig_ == address(0) || governance_ == address(0)) revert DutchAuction__ZeroAddress();
+        riskConfig = riskConfig_;
+        governance = governance_;
+    }
+
+    modifier onlyGovernance() {
+        if (msg.sender != governance) revert DutchAuction__NotGovernance(msg.sender);
+        _;
+    }
+
+    // ---------------------------------------------------------------- external mutating
+
+    /// @inheritdoc IDutchAuction
+    function setCurve(address token, IAuctionCurve curve) external onlyGovernance {
+        if (token == address(0) || address(curve) == address(0)) revert DutchAuction__ZeroAddress();
+        uint8 decimals = IERC20Metadata(token).decimals();
+        if (decimals > 18) revert DutchAuction__UnsupportedDecimals(token, decimals);
+        AssetConfig storage cfg = _config[token];
+        cfg.curve = curve;
+        cfg.decimals = decimals;
+        emit CurveSet(token, address(curve), decimals);
+    }
+
+    /// @inheritdoc IParamTarget
+    function setParam(bytes32 name, address subject, uint256 value) external {
+        if (msg.sender != riskConfig) revert ParamTarget__NotRiskConfig(msg.sender);
+        (uint256 min, uint256 max) = _bounds(name);
+        if (value < min || value > max) revert ParamTarget__OutOfBounds(name, subject, value, min, max);
+        AssetConfig storage cfg = _listed(name, subject);
+        // the bounds above make every narrowing cast below exact
+        if (name == BUF_WAD) cfg.bufWad = uint64(value);
+        else if (name == TAIL_SECONDS) cfg.tailSeconds = uint24(value);
+        else if (name == CUSP_WAD) cfg.cuspWad = uint64(value);
+        else if (name == CHIP_WAD) cfg.chipWad = uint64(value);
+        else if (name == TIP_WAD) cfg.tipWad = uint96(value);
+        else cfg.dustWad = uint96(value);
+        emit ParamSet(name, subject, value);
+    }
+
+    // ---------------------------------------------------------------- external views
+
+    /// @inheritdoc IParamTarget
+    function getParam(bytes32 name, address subject) external view returns (uint256) {
+        _bounds(name);
+        AssetConfig storage cfg = _listed(name, subject);
+        if (name == BUF_WAD) return cfg.bufWad;
+        if (name == TAIL_SECONDS) return cfg.tailSeconds;
+        if (name == CUSP_WAD) return cfg.cuspWad;
+        if (name == CHIP_WAD) return cfg.chipWad;
+        if (name == TIP_WAD) return cfg.tipWad;
+        return cfg.dustWad;
+    }
+
+    /// @inheritdoc IParamTarget
+    function paramBounds(bytes32 name) external pure returns (uint256 min, uint256 max) {
+        return _bounds(name);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function curveOf(address token) external view returns (IAuctionCurve) {
+        return _config[token].curve;
+    }
+
+    /// @inheritdoc IDutchAuction
+    function tabInFlightWad(address token) external view returns (uint256) {
+        return _config[token].tabInFlightWad;
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    function _bounds(bytes32 name) internal pure returns (uint256 min, uint256 max) {
+        if (name == BUF_WAD) return (1e18, 2e18);
+        if (name == TAIL_SECONDS) return (60, 7 days);
+        if (name == CUSP_WAD) return (0.1e18, 0.99e18);
+        if (name == CHIP_WAD) return (0, 0.05e18);
+        if (name == TIP_WAD) return (0, 1_000e18);
+        if (name == DUST_WAD) return (0, 1e24);
+        revert ParamTarget__UnknownParam(name, address(0));
+    }
+
+    function _listed(bytes32 name, address subject) internal view returns (AssetConfig storage cfg) {
+        cfg = _config[subject];
+        if (address(cfg.curve) == address(0)) revert ParamTarget__UnknownParam(name, subject);
+    }
+}
