@@ -26,8 +26,13 @@ interface IAuctionSink {
     /// @param token The collateral token.
     /// @param lotLeft Collateral returned, token decimals.
     /// @param debtLeftWad Debt no taker paid for (bad debt), WAD.
-    function onAuctionEnd(uint256 auctionId, address account, address token, uint256 lotLeft, uint256 debtLeftWad)
-        external;
+    function onAuctionEnd(
+        uint256 auctionId,
+        address account,
+        address token,
+        uint256 lotLeft,
+        uint256 debtLeftWad
+    ) external;
 
     /// @notice Credits a keeper reward of `amountWad` to `keeper`, paid from the vault's credit
     ///         (a shortfall becomes deficit, never hidden).

@@ -110,7 +110,13 @@ interface IDutchAuction {
         uint256 rewardWad
     );
     /// @notice The auction is over; `lotLeft` went back to the account, `debtLeftWad` is bad debt.
-    event AuctionEnded(uint256 indexed id, address indexed account, address indexed token, uint256 lotLeft, uint256 debtLeftWad);
+    event AuctionEnded(
+        uint256 indexed id,
+        address indexed account,
+        address indexed token,
+        uint256 lotLeft,
+        uint256 debtLeftWad
+    );
 
     // ---------------------------------------------------------------- governance
 
@@ -138,9 +144,14 @@ interface IDutchAuction {
     /// @param debtWad The debt part of the tab, WAD (<= tabWad).
     /// @param keeper Receiver of the kick reward (address(0): none).
     /// @return id The new auction's id (ids start at 1).
-    function kick(address account, address token, uint256 lot, uint256 tabWad, uint256 debtWad, address keeper)
-        external
-        returns (uint256 id);
+    function kick(
+        address account,
+        address token,
+        uint256 lot,
+        uint256 tabWad,
+        uint256 debtWad,
+        address keeper
+    ) external returns (uint256 id);
 
     /// @notice Buys up to `maxAmount` collateral from auction `id` at the current price.
     ///         Collateral goes to `receiver` first; if `data` is non-empty `receiver` is called
@@ -156,9 +167,13 @@ interface IDutchAuction {
     /// @param data Passed to the receiver's callback; empty for no callback.
     /// @return slice Collateral bought, token decimals.
     /// @return oweWad Stablecoin paid, WAD.
-    function take(uint256 id, uint256 maxAmount, uint256 maxPriceWad, address receiver, bytes calldata data)
-        external
-        returns (uint256 slice, uint256 oweWad);
+    function take(
+        uint256 id,
+        uint256 maxAmount,
+        uint256 maxPriceWad,
+        address receiver,
+        bytes calldata data
+    ) external returns (uint256 slice, uint256 oweWad);
 
     /// @notice Restarts auction `id` at oracle x buf when it needs a redo (older than `tail` or
     ///         price below `cusp` x start). Permissionless. Pays `keeper` the kick formula only
@@ -169,7 +184,9 @@ interface IDutchAuction {
     // ---------------------------------------------------------------- views
 
     /// @notice Status of auction `id`; all zero/false when it is not running. Never reverts.
-    function getStatus(uint256 id) external view returns (bool needsRedo, uint256 priceWad, uint256 lot, uint256 tabWad);
+    function getStatus(
+        uint256 id
+    ) external view returns (bool needsRedo, uint256 priceWad, uint256 lot, uint256 tabWad);
 
     /// @notice The stored auction (all zero when not running).
     function auctions(uint256 id) external view returns (Auction memory);

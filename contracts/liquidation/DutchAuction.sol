@@ -63,9 +63,12 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
     /// @param stablecoin_ The stablecoin takers pay in.
     /// @param riskConfig_ The only address that may set parameters.
     /// @param governance_ Sets kickers, the sink and curves.
-    constructor(IOracleRouter oracle_, IERC20 stablecoin_, address riskConfig_, address governance_)
-        DutchAuctionParams(riskConfig_, governance_)
-    {
+    constructor(
+        IOracleRouter oracle_,
+        IERC20 stablecoin_,
+        address riskConfig_,
+        address governance_
+    ) DutchAuctionParams(riskConfig_, governance_) {
         if (address(oracle_) == address(0) || address(stablecoin_) == address(0)) revert DutchAuction__ZeroAddress();
         oracle = oracle_;
         stablecoin = stablecoin_;
@@ -91,11 +94,14 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- external mutating
 
     /// @inheritdoc IDutchAuction
-    function kick(address account, address token, uint256 lot, uint256 tabWad, uint256 debtWad, address keeper)
-        external
-        nonReentrant
-        returns (uint256 id)
-    {
+    function kick(
+        address account,
+        address token,
+        uint256 lot,
+        uint256 tabWad,
+        uint256 debtWad,
+        address keeper
+    ) external nonReentrant returns (uint256 id) {
         if (!isKicker[msg.sender]) revert DutchAuction__NotKicker(msg.sender);
         IAuctionSink sink_ = sink;
         if (address(sink_) == address(0)) revert DutchAuction__SinkNotSet();
@@ -103,10 +109,9 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         if (lot == 0 || tabWad == 0) revert DutchAuction__ZeroAmount();
         if (debtWad > tabWad) revert DutchAuction__DebtAboveTab(debtWad, tabWad);
         AssetConfig storage cfg = _config[token];
-        if (
-            address(cfg.curve) == address(0) || cfg.bufWad == 0 || cfg.tailSeconds == 0 || cfg.cuspWad == 0
-        ) revert DutchAuction__AssetNotConfigured(token);
-        (uint256 startPriceWad,) = _startPrice(token, cfg.bufWad);
+        if (address(cfg.curve) == address(0) || cfg.bufWad == 0 || cfg.tailSeconds == 0 || cfg.cuspWad == 0)
+            revert DutchAuction__AssetNotConfigured(token);
+        (uint256 startPriceWad, ) = _startPrice(token, cfg.bufWad);
 
         id = ++kicks;
         _auctions[id] = Auction({
@@ -131,11 +136,13 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IDutchAuction
-    function take(uint256 id, uint256 maxAmount, uint256 maxPriceWad, address receiver, bytes calldata data)
-        external
-        nonReentrant
-        returns (uint256 slice, uint256 oweWad)
-    {
+    function take(
+        uint256 id,
+        uint256 maxAmount,
+        uint256 maxPriceWad,
+        address receiver,
+        bytes calldata data
+    ) external nonReentrant returns (uint256 slice, uint256 oweWad) {
         Auction memory a = _auctions[id];
         if (a.account == address(0)) revert DutchAuction__NotRunning(id);
         if (maxAmount == 0) revert DutchAuction__ZeroAmount();
@@ -162,7 +169,7 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         Auction memory a = _auctions[id];
         if (a.account == address(0)) revert DutchAuction__NotRunning(id);
         AssetConfig storage cfg = _config[a.token];
-        (bool needsRedo,) = _status(a, cfg);
+        (bool needsRedo, ) = _status(a, cfg);
         if (!needsRedo) revert DutchAuction__NoRedoNeeded(id);
         (uint256 startPriceWad, uint256 oraclePriceWad) = _startPrice(a.token, cfg.bufWad);
 
@@ -172,8 +179,10 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
 
         uint256 dustWad = cfg.dustWad;
         if (
-            keeper != address(0) && dustWad > 0 && a.tabWad >= dustWad
-                && uint256(a.lot).mulDivDown(oraclePriceWad, 10 ** cfg.decimals) >= dustWad
+            keeper != address(0) &&
+            dustWad > 0 &&
+            a.tabWad >= dustWad &&
+            uint256(a.lot).mulDivDown(oraclePriceWad, 10 ** cfg.decimals) >= dustWad
         ) rewardWad = _reward(cfg, a.tabWad);
         emit Redo(id, a.account, a.token, a.lot, a.tabWad, startPriceWad, keeper, rewardWad);
 
@@ -183,11 +192,9 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- external views
 
     /// @inheritdoc IDutchAuction
-    function getStatus(uint256 id)
-        external
-        view
-        returns (bool needsRedo, uint256 priceWad, uint256 lot, uint256 tabWad)
-    {
+    function getStatus(
+        uint256 id
+    ) external view returns (bool needsRedo, uint256 priceWad, uint256 lot, uint256 tabWad) {
         Auction memory a = _auctions[id];
         if (a.account == address(0)) return (false, 0, 0, 0);
         (needsRedo, priceWad) = _status(a, _config[a.token]);
@@ -217,11 +224,12 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
     ///      left, it is cut to leave exactly dust (and refused when the tab is not above dust).
     ///      The debt covered is pro rata, rounded down (so debt left <= tab left always), and the
     ///      payment that clears the tab covers all remaining debt.
-    function _quote(uint256 id, Auction memory a, uint256 maxAmount, uint256 maxPriceWad)
-        internal
-        view
-        returns (Fill memory f)
-    {
+    function _quote(
+        uint256 id,
+        Auction memory a,
+        uint256 maxAmount,
+        uint256 maxPriceWad
+    ) internal view returns (Fill memory f) {
         AssetConfig storage cfg = _config[a.token];
         bool needsRedo;
         (needsRedo, f.priceWad) = _status(a, cfg);
@@ -268,11 +276,10 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
 
     /// @dev Current price and whether the auction must be redone (older than tail, or its price
     ///      fell below cusp x start).
-    function _status(Auction memory a, AssetConfig storage cfg)
-        internal
-        view
-        returns (bool needsRedo, uint256 priceWad)
-    {
+    function _status(
+        Auction memory a,
+        AssetConfig storage cfg
+    ) internal view returns (bool needsRedo, uint256 priceWad) {
         uint256 elapsed = block.timestamp - a.startTime;
         priceWad = cfg.curve.price(a.startPriceWad, elapsed);
         needsRedo = elapsed > cfg.tailSeconds || priceWad.divWadDown(a.startPriceWad) < cfg.cuspWad;
@@ -280,11 +287,10 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
 
     /// @dev Oracle x buf (rounded up: a higher start favours the protocol); reverts when the
     ///      oracle is not ok or reads zero.
-    function _startPrice(address token, uint256 bufWad)
-        internal
-        view
-        returns (uint256 startPriceWad, uint256 oraclePriceWad)
-    {
+    function _startPrice(
+        address token,
+        uint256 bufWad
+    ) internal view returns (uint256 startPriceWad, uint256 oraclePriceWad) {
         bool ok;
         (oraclePriceWad, ok) = oracle.getPrice(token);
         if (!ok || oraclePriceWad == 0) revert DutchAuction__OracleNotOk(token);
@@ -297,9 +303,14 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
     }
 
     /// @dev Returns the leftover lot to the sink and reports the end (`debtLeftWad` is bad debt).
-    function _end(IAuctionSink sink_, uint256 id, address account, address token, uint256 lotLeft, uint256 debtLeftWad)
-        internal
-    {
+    function _end(
+        IAuctionSink sink_,
+        uint256 id,
+        address account,
+        address token,
+        uint256 lotLeft,
+        uint256 debtLeftWad
+    ) internal {
         if (lotLeft > 0) IERC20(token).safeTransfer(address(sink_), lotLeft);
         sink_.onAuctionEnd(id, account, token, lotLeft, debtLeftWad);
         emit AuctionEnded(id, account, token, lotLeft, debtLeftWad);

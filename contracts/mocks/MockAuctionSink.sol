@@ -40,7 +40,13 @@ contract MockAuctionSink is IAuctionSink {
     uint256 public lastEndId;
 
     event PaymentRecorded(uint256 indexed auctionId, address indexed account, uint256 paidWad, uint256 debtCoveredWad);
-    event EndRecorded(uint256 indexed auctionId, address indexed account, address token, uint256 lotLeft, uint256 debtLeftWad);
+    event EndRecorded(
+        uint256 indexed auctionId,
+        address indexed account,
+        address token,
+        uint256 lotLeft,
+        uint256 debtLeftWad
+    );
     event KeeperPaid(address indexed keeper, uint256 amountWad);
 
     constructor(IStablecoin stablecoin_) {
@@ -65,10 +71,14 @@ contract MockAuctionSink is IAuctionSink {
 
     /// @notice Acts as the liquidation engine: moves `debtWad` of account debt into the auction
     ///         and kicks it with collateral this contract holds.
-    function kick(address account, address token, uint256 lot, uint256 tabWad, uint256 debtWad, address keeper)
-        external
-        returns (uint256 id)
-    {
+    function kick(
+        address account,
+        address token,
+        uint256 lot,
+        uint256 tabWad,
+        uint256 debtWad,
+        address keeper
+    ) external returns (uint256 id) {
         accountDebtWad -= debtWad;
         debtInAuctionsWad += debtWad;
         IERC20(token).forceApprove(address(auction), lot);
@@ -88,9 +98,13 @@ contract MockAuctionSink is IAuctionSink {
     }
 
     /// @inheritdoc IAuctionSink
-    function onAuctionEnd(uint256 auctionId, address account, address token, uint256 lotLeft, uint256 debtLeftWad)
-        external
-    {
+    function onAuctionEnd(
+        uint256 auctionId,
+        address account,
+        address token,
+        uint256 lotLeft,
+        uint256 debtLeftWad
+    ) external {
         _onlyAuction();
         if (lotLeft > 0) IERC20(token).safeTransfer(account, lotLeft);
         returnedOf[account][token] += lotLeft;

@@ -33,10 +33,12 @@ contract MockAuctionTaker is IAuctionTaker {
     }
 
     /// @notice Takes as the payer and the receiver.
-    function takeAuction(uint256 id, uint256 maxAmount, uint256 maxPriceWad, bytes calldata data)
-        external
-        returns (uint256 slice, uint256 oweWad)
-    {
+    function takeAuction(
+        uint256 id,
+        uint256 maxAmount,
+        uint256 maxPriceWad,
+        bytes calldata data
+    ) external returns (uint256 slice, uint256 oweWad) {
         return auction.take(id, maxAmount, maxPriceWad, address(this), data);
     }
 

@@ -30,39 +30,23 @@ const TAB = 11_300n * WAD; // 13% penalty
 const VAULT = 1_000_000n * WAD;
 
 const mulDivDown = (x: bigint, y: bigint, d: bigint): bigint => (x * y) / d;
-const mulDivUp = (x: bigint, y: bigint, d: bigint): bigint =>
-  (x * y + d - 1n) / d;
-const linear = (top: bigint, t: bigint): bigint =>
-  t >= TAU ? 0n : (top * (TAU - t)) / TAU;
+const mulDivUp = (x: bigint, y: bigint, d: bigint): bigint => (x * y + d - 1n) / d;
+const linear = (top: bigint, t: bigint): bigint => (t >= TAU ? 0n : (top * (TAU - t)) / TAU);
 const START = mulDivUp(ORACLE, BUF, WAD);
 
 describe("DutchAuction", function () {
   async function deploy() {
     const { ethers, networkHelpers } = await network.create();
     const [gov, risk, alice, bob, keeper, other] = await ethers.getSigners();
-    const coin = (await ethers.deployContract("Stablecoin", [
-      gov.address,
-    ])) as unknown as Stablecoin;
+    const coin = (await ethers.deployContract("Stablecoin", [gov.address])) as unknown as Stablecoin;
     const sink = (await ethers.deployContract("MockAuctionSink", [
       await coin.getAddress(),
     ])) as unknown as MockAuctionSink;
     await coin.setMinter(await sink.getAddress());
-    const oracle = (await ethers.deployContract(
-      "MockOracleRouter",
-    )) as unknown as MockOracleRouter;
-    const weth = (await ethers.deployContract("MockERC20", [
-      "WETH",
-      "WETH",
-      18,
-    ])) as unknown as MockERC20;
-    const wbtc = (await ethers.deployContract("MockERC20", [
-      "WBTC",
-      "WBTC",
-      8,
-    ])) as unknown as MockERC20;
-    const curve = (await ethers.deployContract("LinearDecrease", [
-      TAU,
-    ])) as unknown as LinearDecrease;
+    const oracle = (await ethers.deployContract("MockOracleRouter")) as unknown as MockOracleRouter;
+    const weth = (await ethers.deployContract("MockERC20", ["WETH", "WETH", 18])) as unknown as MockERC20;
+    const wbtc = (await ethers.deployContract("MockERC20", ["WBTC", "WBTC", 8])) as unknown as MockERC20;
+    const curve = (await ethers.deployContract("LinearDecrease", [TAU])) as unknown as LinearDecrease;
     const auction = (await ethers.deployContract("DutchAuction", [
       await oracle.getAddress(),
       await coin.getAddress(),
@@ -99,10 +83,9 @@ describe("DutchAuction", function () {
       auctionAddr,
       await coin.getAddress(),
     ])) as unknown as MockAuctionTaker;
-    const reentrant = (await ethers.deployContract(
-      "MockReentrantAuctionTaker",
-      [auctionAddr],
-    )) as unknown as MockReentrantAuctionTaker;
+    const reentrant = (await ethers.deployContract("MockReentrantAuctionTaker", [
+      auctionAddr,
+    ])) as unknown as MockReentrantAuctionTaker;
 
     /** Kicks the standard auction (or another) and returns its id and start time. */
     async function kick(
@@ -130,9 +113,7 @@ describe("DutchAuction", function () {
     /** Everything a failed call must leave unchanged. */
     async function snapshot(ids: bigint[]): Promise<unknown[]> {
       return [
-        await Promise.all(
-          ids.map(async (id) => [...(await auction.auctions(id))]),
-        ),
+        await Promise.all(ids.map(async (id) => [...(await auction.auctions(id))])),
         await auction.activeIds(),
         await auction.kicks(),
         await auction.totalTabInFlightWad(),
@@ -197,18 +178,14 @@ describe("DutchAuction", function () {
       await expect(auction.connect(other).setKicker(other.address, true))
         .to.be.revertedWithCustomError(auction, "DutchAuction__NotGovernance")
         .withArgs(other.address);
-      await expect(
-        auction.connect(other).setCurve(wethAddr, await curve.getAddress()),
-      )
+      await expect(auction.connect(other).setCurve(wethAddr, await curve.getAddress()))
         .to.be.revertedWithCustomError(auction, "DutchAuction__NotGovernance")
         .withArgs(other.address);
       await expect(auction.setKicker(other.address, true))
         .to.emit(auction, "KickerSet")
         .withArgs(other.address, true);
       expect(await auction.isKicker(other.address)).to.equal(true);
-      expect(await auction.curveOf(wethAddr)).to.equal(
-        await curve.getAddress(),
-      );
+      expect(await auction.curveOf(wethAddr)).to.equal(await curve.getAddress());
     });
 
     it("accepts parameters from the RiskConfig only, within bounds, for listed assets", async function () {
@@ -218,21 +195,16 @@ describe("DutchAuction", function () {
       await expect(auction.connect(other).setParam(BUF_WAD, wethAddr, BUF))
         .to.be.revertedWithCustomError(auction, "ParamTarget__NotRiskConfig")
         .withArgs(other.address);
-      await expect(
-        auction.connect(risk).setParam(BUF_WAD, wethAddr, 2n * WAD + 1n),
-      )
+      await expect(auction.connect(risk).setParam(BUF_WAD, wethAddr, 2n * WAD + 1n))
         .to.be.revertedWithCustomError(auction, "ParamTarget__OutOfBounds")
         .withArgs(BUF_WAD, wethAddr, 2n * WAD + 1n, WAD, 2n * WAD);
       await expect(
-        auction
-          .connect(risk)
-          .setParam(CUSP_WAD, wethAddr, (99n * WAD) / 100n + 1n),
+        auction.connect(risk).setParam(CUSP_WAD, wethAddr, (99n * WAD) / 100n + 1n),
       ).to.be.revertedWithCustomError(auction, "ParamTarget__OutOfBounds");
       await expect(auction.connect(risk).setParam(BUF_WAD, curve.target, BUF))
         .to.be.revertedWithCustomError(auction, "ParamTarget__UnknownParam")
         .withArgs(BUF_WAD, curve.target);
-      const unknown =
-        "0x" + Buffer.from("NOPE").toString("hex").padEnd(64, "0");
+      const unknown = "0x" + Buffer.from("NOPE").toString("hex").padEnd(64, "0");
       await expect(auction.connect(risk).setParam(unknown, wethAddr, 1n))
         .to.be.revertedWithCustomError(auction, "ParamTarget__UnknownParam")
         .withArgs(unknown, ZERO);
@@ -241,33 +213,14 @@ describe("DutchAuction", function () {
         .to.emit(auction, "ParamSet")
         .withArgs(BUF_WAD, wethAddr, 2n * WAD);
       expect(await auction.getParam(BUF_WAD, wethAddr)).to.equal(2n * WAD);
-      expect(
-        await auction.getParam(await auction.TAIL_SECONDS(), wethAddr),
-      ).to.equal(TAIL);
-      expect(
-        await auction.getParam(await auction.DUST_WAD(), wethAddr),
-      ).to.equal(DUST);
-      expect(
-        await auction.paramBounds(await auction.TAIL_SECONDS()),
-      ).to.deep.equal([60n, 7n * 86_400n]);
-      expect(await auction.paramBounds(await auction.TIP_WAD())).to.deep.equal([
-        0n,
-        1_000n * WAD,
-      ]);
+      expect(await auction.getParam(await auction.TAIL_SECONDS(), wethAddr)).to.equal(TAIL);
+      expect(await auction.getParam(await auction.DUST_WAD(), wethAddr)).to.equal(DUST);
+      expect(await auction.paramBounds(await auction.TAIL_SECONDS())).to.deep.equal([60n, 7n * 86_400n]);
+      expect(await auction.paramBounds(await auction.TIP_WAD())).to.deep.equal([0n, 1_000n * WAD]);
     });
 
     it("refuses kicks before the sink is set, and tokens with more than 18 decimals", async function () {
-      const {
-        ethers,
-        gov,
-        risk,
-        oracle,
-        coin,
-        alice,
-        wethAddr,
-        curve,
-        auction,
-      } = await deploy();
+      const { ethers, gov, risk, oracle, coin, alice, wethAddr, curve, auction } = await deploy();
       const fresh = (await ethers.deployContract("DutchAuction", [
         await oracle.getAddress(),
         await coin.getAddress(),
@@ -275,58 +228,28 @@ describe("DutchAuction", function () {
         gov.address,
       ])) as unknown as DutchAuction;
       await fresh.setKicker(gov.address, true);
-      await expect(
-        fresh.kick(alice.address, wethAddr, LOT, TAB, DEBT, ZERO),
-      ).to.be.revertedWithCustomError(fresh, "DutchAuction__SinkNotSet");
+      await expect(fresh.kick(alice.address, wethAddr, LOT, TAB, DEBT, ZERO)).to.be.revertedWithCustomError(
+        fresh,
+        "DutchAuction__SinkNotSet",
+      );
       const odd = await ethers.deployContract("MockERC20", ["X", "X", 19]);
-      await expect(
-        auction.setCurve(await odd.getAddress(), await curve.getAddress()),
-      )
-        .to.be.revertedWithCustomError(
-          auction,
-          "DutchAuction__UnsupportedDecimals",
-        )
+      await expect(auction.setCurve(await odd.getAddress(), await curve.getAddress()))
+        .to.be.revertedWithCustomError(auction, "DutchAuction__UnsupportedDecimals")
         .withArgs(await odd.getAddress(), 19);
       await expect(
-        ethers.deployContract("DutchAuction", [
-          ZERO,
-          await coin.getAddress(),
-          risk.address,
-          gov.address,
-        ]),
+        ethers.deployContract("DutchAuction", [ZERO, await coin.getAddress(), risk.address, gov.address]),
       ).to.be.revertedWithCustomError(auction, "DutchAuction__ZeroAddress");
     });
   });
 
   describe("kick", function () {
     it("starts at oracle x buf, takes the lot, pays tip + chip x tab, tracks the tab in flight", async function () {
-      const {
-        auction,
-        sink,
-        weth,
-        auctionAddr,
-        sinkAddr,
-        wethAddr,
-        alice,
-        keeper,
-        expectBooksBalanced,
-      } = await deploy();
+      const { auction, sink, weth, auctionAddr, sinkAddr, wethAddr, alice, keeper, expectBooksBalanced } =
+        await deploy();
       const reward = TIP + (TAB * CHIP) / WAD;
-      await expect(
-        sink.kick(alice.address, wethAddr, LOT, TAB, DEBT, keeper.address),
-      )
+      await expect(sink.kick(alice.address, wethAddr, LOT, TAB, DEBT, keeper.address))
         .to.emit(auction, "Kick")
-        .withArgs(
-          1n,
-          alice.address,
-          wethAddr,
-          LOT,
-          TAB,
-          DEBT,
-          START,
-          keeper.address,
-          reward,
-        );
+        .withArgs(1n, alice.address, wethAddr, LOT, TAB, DEBT, START, keeper.address, reward);
       const a = await auction.auctions(1n);
       expect(a.account).to.equal(alice.address);
       expect(a.token).to.equal(wethAddr);
@@ -359,104 +282,52 @@ describe("DutchAuction", function () {
     it("is for authorized kickers only", async function () {
       const { auction, alice, wethAddr, snapshot } = await deploy();
       const before = await snapshot([]);
-      await expect(
-        auction
-          .connect(alice)
-          .kick(alice.address, wethAddr, LOT, TAB, DEBT, alice.address),
-      )
+      await expect(auction.connect(alice).kick(alice.address, wethAddr, LOT, TAB, DEBT, alice.address))
         .to.be.revertedWithCustomError(auction, "DutchAuction__NotKicker")
         .withArgs(alice.address);
       expect(await snapshot([])).to.deep.equal(before);
     });
 
     it("reverts with a clear error when the oracle is not ok, changing nothing", async function () {
-      const { auction, sink, oracle, alice, keeper, wethAddr, snapshot } =
-        await deploy();
+      const { auction, sink, oracle, alice, keeper, wethAddr, snapshot } = await deploy();
       await oracle.setPrice(wethAddr, ORACLE, false);
       const before = await snapshot([1n]);
-      await expect(
-        sink.kick(alice.address, wethAddr, LOT, TAB, DEBT, keeper.address),
-      )
+      await expect(sink.kick(alice.address, wethAddr, LOT, TAB, DEBT, keeper.address))
         .to.be.revertedWithCustomError(auction, "DutchAuction__OracleNotOk")
         .withArgs(wethAddr);
       expect(await snapshot([1n])).to.deep.equal(before);
     });
 
     it("rejects bad inputs and unconfigured assets", async function () {
-      const {
-        ethers,
-        auction,
-        sink,
-        alice,
-        keeper,
-        wethAddr,
-        curve,
-        snapshot,
-      } = await deploy();
+      const { ethers, auction, sink, alice, keeper, wethAddr, curve, snapshot } = await deploy();
       const before = await snapshot([]);
-      await expect(
-        sink.kick(alice.address, wethAddr, LOT, TAB, TAB + 1n, keeper.address),
-      )
+      await expect(sink.kick(alice.address, wethAddr, LOT, TAB, TAB + 1n, keeper.address))
         .to.be.revertedWithCustomError(auction, "DutchAuction__DebtAboveTab")
         .withArgs(TAB + 1n, TAB);
       await expect(
         sink.kick(alice.address, wethAddr, 0n, TAB, DEBT, keeper.address),
       ).to.be.revertedWithCustomError(auction, "DutchAuction__ZeroAmount");
-      await expect(
-        sink.kick(ZERO, wethAddr, LOT, TAB, DEBT, keeper.address),
-      ).to.be.revertedWithCustomError(auction, "DutchAuction__ZeroAddress");
-      const usdc = await ethers.deployContract("MockERC20", [
-        "USDC",
-        "USDC",
-        6,
-      ]);
-      await expect(
-        sink.kick(
-          alice.address,
-          await usdc.getAddress(),
-          LOT,
-          TAB,
-          DEBT,
-          keeper.address,
-        ),
-      )
-        .to.be.revertedWithCustomError(
-          auction,
-          "DutchAuction__AssetNotConfigured",
-        )
+      await expect(sink.kick(ZERO, wethAddr, LOT, TAB, DEBT, keeper.address)).to.be.revertedWithCustomError(
+        auction,
+        "DutchAuction__ZeroAddress",
+      );
+      const usdc = await ethers.deployContract("MockERC20", ["USDC", "USDC", 6]);
+      await expect(sink.kick(alice.address, await usdc.getAddress(), LOT, TAB, DEBT, keeper.address))
+        .to.be.revertedWithCustomError(auction, "DutchAuction__AssetNotConfigured")
         .withArgs(await usdc.getAddress());
       // listed (curve set) but buf/tail/cusp not set yet
       await auction.setCurve(await usdc.getAddress(), await curve.getAddress());
       await expect(
-        sink.kick(
-          alice.address,
-          await usdc.getAddress(),
-          LOT,
-          TAB,
-          DEBT,
-          keeper.address,
-        ),
-      ).to.be.revertedWithCustomError(
-        auction,
-        "DutchAuction__AssetNotConfigured",
-      );
+        sink.kick(alice.address, await usdc.getAddress(), LOT, TAB, DEBT, keeper.address),
+      ).to.be.revertedWithCustomError(auction, "DutchAuction__AssetNotConfigured");
       expect(await snapshot([])).to.deep.equal(before);
     });
   });
 
   describe("take", function () {
     it("partial take: pays slice x price rounded up, splits debt and penalty pro rata", async function () {
-      const {
-        auction,
-        sink,
-        coin,
-        weth,
-        bob,
-        networkHelpers,
-        kick,
-        expectBooksBalanced,
-        wethAddr,
-      } = await deploy();
+      const { auction, sink, coin, weth, bob, networkHelpers, kick, expectBooksBalanced, wethAddr } =
+        await deploy();
       const { id, start } = await kick();
       const supplyBefore = await coin.totalSupply();
       const bobBefore = await coin.balanceOf(bob.address);
@@ -466,21 +337,9 @@ describe("DutchAuction", function () {
       const slice = 2n * WAD;
       const owe = mulDivUp(slice, price, WAD);
       const covered = mulDivDown(owe, DEBT, TAB);
-      await expect(
-        auction.connect(bob).take(id, slice, price, bob.address, "0x"),
-      )
+      await expect(auction.connect(bob).take(id, slice, price, bob.address, "0x"))
         .to.emit(auction, "Take")
-        .withArgs(
-          id,
-          bob.address,
-          bob.address,
-          price,
-          owe,
-          slice,
-          covered,
-          TAB - owe,
-          LOT - slice,
-        );
+        .withArgs(id, bob.address, bob.address, price, owe, slice, covered, TAB - owe, LOT - slice);
       expect(await weth.balanceOf(bob.address)).to.equal(slice);
       expect(await coin.balanceOf(bob.address)).to.equal(bobBefore - owe);
       expect(await coin.totalSupply()).to.equal(supplyBefore - owe); // burned by the sink
@@ -489,11 +348,7 @@ describe("DutchAuction", function () {
       expect(await sink.lastDebtCoveredWad()).to.equal(covered);
       expect(await sink.vaultCreditWad()).to.equal(vaultBefore + owe - covered);
       const a = await auction.auctions(id);
-      expect([a.lot, a.tabWad, a.debtWad]).to.deep.equal([
-        LOT - slice,
-        TAB - owe,
-        DEBT - covered,
-      ]);
+      expect([a.lot, a.tabWad, a.debtWad]).to.deep.equal([LOT - slice, TAB - owe, DEBT - covered]);
       expect(a.debtWad).to.be.lessThanOrEqual(a.tabWad);
       expect(await auction.totalTabInFlightWad()).to.equal(TAB - owe);
       expect(await auction.tabInFlightWad(wethAddr)).to.equal(TAB - owe);
@@ -502,17 +357,8 @@ describe("DutchAuction", function () {
     });
 
     it("full take: pays exactly the tab, returns the excess lot through onAuctionEnd", async function () {
-      const {
-        auction,
-        sink,
-        weth,
-        bob,
-        alice,
-        networkHelpers,
-        kick,
-        expectBooksBalanced,
-        wethAddr,
-      } = await deploy();
+      const { auction, sink, weth, bob, alice, networkHelpers, kick, expectBooksBalanced, wethAddr } =
+        await deploy();
       const { id, start } = await kick();
       await networkHelpers.time.setNextBlockTimestamp(start + 2_000n);
       const price = linear(START, 2_000n);
@@ -524,9 +370,7 @@ describe("DutchAuction", function () {
       expect(slice).to.equal((565n * WAD) / 100n);
       expect(await weth.balanceOf(bob.address)).to.equal(slice);
       expect(await weth.balanceOf(alice.address)).to.equal(LOT - slice);
-      expect(await sink.returnedOf(alice.address, wethAddr)).to.equal(
-        LOT - slice,
-      );
+      expect(await sink.returnedOf(alice.address, wethAddr)).to.equal(LOT - slice);
       expect(await weth.balanceOf(await auction.getAddress())).to.equal(0n);
       expect(await sink.lastPaidWad()).to.equal(TAB);
       expect(await sink.lastDebtCoveredWad()).to.equal(DEBT);
@@ -542,16 +386,8 @@ describe("DutchAuction", function () {
     });
 
     it("lot exhausted with tab left: onAuctionEnd reports the bad debt, vault covers it", async function () {
-      const {
-        auction,
-        sink,
-        bob,
-        alice,
-        networkHelpers,
-        kick,
-        expectBooksBalanced,
-        wethAddr,
-      } = await deploy();
+      const { auction, sink, bob, alice, networkHelpers, kick, expectBooksBalanced, wethAddr } =
+        await deploy();
       const tab = 22_600n * WAD;
       const debt = 20_000n * WAD;
       const { id, start } = await kick({ tab, debt });
@@ -566,9 +402,7 @@ describe("DutchAuction", function () {
       expect(await sink.lastEndDebtWad()).to.equal(debt - covered);
       expect(await sink.lastEndLot()).to.equal(0n);
       // vault: + penalty part of the payment - bad debt
-      expect(await sink.vaultCreditWad()).to.equal(
-        vaultBefore + (owe - covered) - (debt - covered),
-      );
+      expect(await sink.vaultCreditWad()).to.equal(vaultBefore + (owe - covered) - (debt - covered));
       expect(await sink.deficitWad()).to.equal(0n);
       expect(await sink.debtInAuctionsWad()).to.equal(0n);
       expect(await auction.totalTabInFlightWad()).to.equal(0n);
@@ -576,15 +410,7 @@ describe("DutchAuction", function () {
     });
 
     it("bad debt beyond the vault's credit becomes deficit", async function () {
-      const {
-        auction,
-        sink,
-        bob,
-        networkHelpers,
-        expectBooksBalanced,
-        wethAddr,
-        alice,
-      } = await deploy();
+      const { auction, sink, bob, networkHelpers, expectBooksBalanced, wethAddr, alice } = await deploy();
       // an auction whose bad debt exceeds the vault's whole credit
       const tab = 2_000_000n * WAD;
       const debt = 1_900_000n * WAD;
@@ -607,15 +433,7 @@ describe("DutchAuction", function () {
     });
 
     it("never gives more collateral than paid for (8-decimal token, awkward numbers)", async function () {
-      const {
-        auction,
-        wbtc,
-        bob,
-        networkHelpers,
-        kick,
-        wbtcAddr,
-        expectBooksBalanced,
-      } = await deploy();
+      const { auction, wbtc, bob, networkHelpers, kick, wbtcAddr, expectBooksBalanced } = await deploy();
       const lot = 123_456_789n; // 1.23456789 BTC
       const tab = 31_337n * WAD + 777n;
       const debt = 27_000n * WAD + 1n;
@@ -645,17 +463,8 @@ describe("DutchAuction", function () {
     });
 
     it("sends collateral before the callback, then pulls payment (flash take)", async function () {
-      const {
-        auction,
-        sink,
-        coin,
-        weth,
-        taker,
-        networkHelpers,
-        kick,
-        wethAddr,
-        expectBooksBalanced,
-      } = await deploy();
+      const { auction, sink, coin, weth, taker, networkHelpers, kick, wethAddr, expectBooksBalanced } =
+        await deploy();
       await sink.fund(await taker.getAddress(), 100_000n * WAD);
       await taker.setCollateral(wethAddr);
       const { id, start } = await kick();
@@ -671,37 +480,32 @@ describe("DutchAuction", function () {
       expect(await taker.lastData()).to.equal("0xbeef");
       expect(await taker.collateralAtCallback()).to.equal(slice);
       expect(await weth.balanceOf(await taker.getAddress())).to.equal(slice);
-      expect(await coin.balanceOf(await taker.getAddress())).to.equal(
-        100_000n * WAD - owe,
-      );
+      expect(await coin.balanceOf(await taker.getAddress())).to.equal(100_000n * WAD - owe);
       await expectBooksBalanced();
     });
 
     it("calls back a receiver that is not the payer, pulling from the caller", async function () {
-      const { auction, coin, bob, taker, networkHelpers, kick } =
-        await deploy();
+      const { auction, coin, bob, taker, networkHelpers, kick } = await deploy();
       const { id, start } = await kick();
       await networkHelpers.time.setNextBlockTimestamp(start + 1_000n);
       const price = linear(START, 1_000n);
       const owe = mulDivUp(WAD, price, WAD);
       const before = await coin.balanceOf(bob.address);
-      await auction
-        .connect(bob)
-        .take(id, WAD, price, await taker.getAddress(), "0x01");
+      await auction.connect(bob).take(id, WAD, price, await taker.getAddress(), "0x01");
       expect(await taker.lastSender()).to.equal(bob.address);
       expect(await coin.balanceOf(bob.address)).to.equal(before - owe);
     });
 
     it("a callback that does not pay makes the whole take revert", async function () {
-      const { coin, sink, taker, networkHelpers, kick, snapshot } =
-        await deploy();
+      const { coin, sink, taker, networkHelpers, kick, snapshot } = await deploy();
       await sink.fund(await taker.getAddress(), 10n * WAD); // far too little
       const { id, start } = await kick();
       const before = await snapshot([id]);
       await networkHelpers.time.setNextBlockTimestamp(start + 1_000n);
-      await expect(
-        taker.takeAuction(id, WAD, 10n ** 30n, "0x01"),
-      ).to.be.revertedWithCustomError(coin, "ERC20InsufficientBalance");
+      await expect(taker.takeAuction(id, WAD, 10n ** 30n, "0x01")).to.be.revertedWithCustomError(
+        coin,
+        "ERC20InsufficientBalance",
+      );
       expect(await snapshot([id])).to.deep.equal(before);
     });
 
@@ -714,10 +518,7 @@ describe("DutchAuction", function () {
         await reentrant.setMode(mode, id);
         await expect(
           auction.connect(bob).take(id, WAD, 10n ** 30n, receiver, "0x01"),
-        ).to.be.revertedWithCustomError(
-          auction,
-          "ReentrancyGuardReentrantCall",
-        );
+        ).to.be.revertedWithCustomError(auction, "ReentrancyGuardReentrantCall");
       }
       expect(await snapshot([id])).to.deep.equal(before);
     });
@@ -728,25 +529,20 @@ describe("DutchAuction", function () {
       const before = await snapshot([id]);
       await networkHelpers.time.setNextBlockTimestamp(start + 100n);
       const price = linear(START, 100n);
-      await expect(
-        auction.connect(bob).take(id, WAD, price - 1n, bob.address, "0x"),
-      )
+      await expect(auction.connect(bob).take(id, WAD, price - 1n, bob.address, "0x"))
         .to.be.revertedWithCustomError(auction, "DutchAuction__PriceAboveMax")
         .withArgs(price, price - 1n);
       expect(await snapshot([id])).to.deep.equal(before);
     });
 
     it("reverts when the auction needs a redo: after tail, or below cusp", async function () {
-      const { auction, risk, bob, networkHelpers, kick, snapshot, wethAddr } =
-        await deploy();
+      const { auction, risk, bob, networkHelpers, kick, snapshot, wethAddr } = await deploy();
       const { id, start } = await kick();
       await networkHelpers.time.increaseTo(start + TAIL);
       expect((await auction.getStatus(id))[0]).to.equal(false);
       const before = await snapshot([id]);
       await networkHelpers.time.setNextBlockTimestamp(start + TAIL + 1n);
-      await expect(
-        auction.connect(bob).take(id, WAD, 10n ** 30n, bob.address, "0x"),
-      )
+      await expect(auction.connect(bob).take(id, WAD, 10n ** 30n, bob.address, "0x"))
         .to.be.revertedWithCustomError(auction, "DutchAuction__NeedsRedo")
         .withArgs(id);
       expect(await snapshot([id])).to.deep.equal(before);
@@ -754,9 +550,7 @@ describe("DutchAuction", function () {
       expect((await auction.getStatus(id))[0]).to.equal(true);
 
       // cusp: with cusp 0.9, a 10%+ fall needs a redo long before tail
-      await auction
-        .connect(risk)
-        .setParam(await auction.CUSP_WAD(), wethAddr, (9n * WAD) / 10n);
+      await auction.connect(risk).setParam(await auction.CUSP_WAD(), wethAddr, (9n * WAD) / 10n);
       const { id: id2, start: start2 } = await kick();
       await networkHelpers.time.setNextBlockTimestamp(start2 + 1_001n); // price/top = 0.8999
       await expect(
@@ -767,9 +561,7 @@ describe("DutchAuction", function () {
     it("rejects unknown auctions, zero amounts and invalid receivers", async function () {
       const { auction, bob, kick, sinkAddr, auctionAddr } = await deploy();
       const { id } = await kick();
-      await expect(
-        auction.connect(bob).take(99n, WAD, 10n ** 30n, bob.address, "0x"),
-      )
+      await expect(auction.connect(bob).take(99n, WAD, 10n ** 30n, bob.address, "0x"))
         .to.be.revertedWithCustomError(auction, "DutchAuction__NotRunning")
         .withArgs(99n);
       await expect(
@@ -777,10 +569,7 @@ describe("DutchAuction", function () {
       ).to.be.revertedWithCustomError(auction, "DutchAuction__ZeroAmount");
       for (const r of [ZERO, sinkAddr, auctionAddr]) {
         await expect(auction.connect(bob).take(id, WAD, 10n ** 30n, r, "0x"))
-          .to.be.revertedWithCustomError(
-            auction,
-            "DutchAuction__InvalidReceiver",
-          )
+          .to.be.revertedWithCustomError(auction, "DutchAuction__InvalidReceiver")
           .withArgs(r);
       }
     });
@@ -788,18 +577,13 @@ describe("DutchAuction", function () {
 
   describe("dust rule (Maker's)", function () {
     it("cuts a take that would leave a tab below dust so that exactly dust is left", async function () {
-      const { auction, weth, bob, networkHelpers, kick, expectBooksBalanced } =
-        await deploy();
+      const { auction, weth, bob, networkHelpers, kick, expectBooksBalanced } = await deploy();
       const { id, start } = await kick();
       await networkHelpers.time.setNextBlockTimestamp(start + 2_000n);
       const price = linear(START, 2_000n); // 2,000: 5.62 WETH would cost 11,240 and leave 60 < 100
       const owe = TAB - DUST;
       const slice = mulDivDown(owe, WAD, price);
-      await expect(
-        auction
-          .connect(bob)
-          .take(id, (562n * WAD) / 100n, price, bob.address, "0x"),
-      )
+      await expect(auction.connect(bob).take(id, (562n * WAD) / 100n, price, bob.address, "0x"))
         .to.emit(auction, "Take")
         .withArgs(
           id,
@@ -818,21 +602,13 @@ describe("DutchAuction", function () {
     });
 
     it("refuses a partial take when the tab is not above dust; whole-tab takes still work", async function () {
-      const { auction, risk, bob, networkHelpers, kick, snapshot, wethAddr } =
-        await deploy();
-      await auction
-        .connect(risk)
-        .setParam(await auction.DUST_WAD(), wethAddr, 20_000n * WAD);
+      const { auction, risk, bob, networkHelpers, kick, snapshot, wethAddr } = await deploy();
+      await auction.connect(risk).setParam(await auction.DUST_WAD(), wethAddr, 20_000n * WAD);
       const { id, start } = await kick();
       const before = await snapshot([id]);
       await networkHelpers.time.setNextBlockTimestamp(start + 2_000n);
-      await expect(
-        auction.connect(bob).take(id, WAD, 10n ** 30n, bob.address, "0x"),
-      )
-        .to.be.revertedWithCustomError(
-          auction,
-          "DutchAuction__NoPartialPurchase",
-        )
+      await expect(auction.connect(bob).take(id, WAD, 10n ** 30n, bob.address, "0x"))
+        .to.be.revertedWithCustomError(auction, "DutchAuction__NoPartialPurchase")
         .withArgs(TAB, 20_000n * WAD);
       expect(await snapshot([id])).to.deep.equal(before);
       await networkHelpers.time.setNextBlockTimestamp(start + 2_001n);
@@ -844,28 +620,15 @@ describe("DutchAuction", function () {
       const { auction, bob, networkHelpers, kick } = await deploy();
       const { id, start } = await kick();
       await networkHelpers.time.setNextBlockTimestamp(start + 2_000n);
-      await auction
-        .connect(bob)
-        .take(id, (56n * WAD) / 10n, 10n ** 30n, bob.address, "0x");
+      await auction.connect(bob).take(id, (56n * WAD) / 10n, 10n ** 30n, bob.address, "0x");
       expect((await auction.auctions(id)).tabWad).to.equal(DUST);
     });
   });
 
   describe("redo", function () {
     it("only when needed; restarts at the new oracle x buf and pays the keeper once", async function () {
-      const {
-        auction,
-        sink,
-        oracle,
-        bob,
-        keeper,
-        other,
-        networkHelpers,
-        kick,
-        snapshot,
-        wethAddr,
-        alice,
-      } = await deploy();
+      const { auction, sink, oracle, bob, keeper, other, networkHelpers, kick, snapshot, wethAddr, alice } =
+        await deploy();
       const { id, start } = await kick();
       await networkHelpers.time.setNextBlockTimestamp(start + TAIL);
       await expect(auction.connect(other).redo(id, other.address))
@@ -878,41 +641,28 @@ describe("DutchAuction", function () {
       const keeperBefore = await sink.keeperCreditOf(other.address);
       await expect(auction.connect(other).redo(id, other.address))
         .to.emit(auction, "Redo")
-        .withArgs(
-          id,
-          alice.address,
-          wethAddr,
-          LOT,
-          TAB,
-          newStart,
-          other.address,
-          reward,
-        );
+        .withArgs(id, alice.address, wethAddr, LOT, TAB, newStart, other.address, reward);
       const a = await auction.auctions(id);
       expect(a.startTime).to.equal(start + TAIL + 10n);
       expect(a.startPriceWad).to.equal(newStart);
       expect([a.lot, a.tabWad, a.debtWad]).to.deep.equal([LOT, TAB, DEBT]);
-      expect(await sink.keeperCreditOf(other.address)).to.equal(
-        keeperBefore + reward,
-      );
+      expect(await sink.keeperCreditOf(other.address)).to.equal(keeperBefore + reward);
       // a second redo right away is refused: the auction is fresh again
       const before = await snapshot([id]);
-      await expect(
-        auction.connect(other).redo(id, other.address),
-      ).to.be.revertedWithCustomError(auction, "DutchAuction__NoRedoNeeded");
+      await expect(auction.connect(other).redo(id, other.address)).to.be.revertedWithCustomError(
+        auction,
+        "DutchAuction__NoRedoNeeded",
+      );
       expect(await snapshot([id])).to.deep.equal(before);
       // and takeable at the restarted curve
       await networkHelpers.time.setNextBlockTimestamp(start + TAIL + 1_010n);
       const price = linear(newStart, 1_000n);
-      await expect(
-        auction.connect(bob).take(id, WAD, price, bob.address, "0x"),
-      ).to.emit(auction, "Take");
+      await expect(auction.connect(bob).take(id, WAD, price, bob.address, "0x")).to.emit(auction, "Take");
       expect(await sink.keeperCreditOf(keeper.address)).to.equal(reward); // kick reward only
     });
 
     it("pays nothing when the tab is below dust, or dust is zero", async function () {
-      const { auction, risk, sink, other, networkHelpers, kick, wethAddr } =
-        await deploy();
+      const { auction, risk, sink, other, networkHelpers, kick, wethAddr } = await deploy();
       const small = await kick({ tab: 90n * WAD, debt: 80n * WAD });
       await networkHelpers.time.setNextBlockTimestamp(small.start + TAIL + 1n);
       await expect(auction.connect(other).redo(small.id, other.address))
@@ -929,9 +679,7 @@ describe("DutchAuction", function () {
         );
       expect(await sink.keeperCreditOf(other.address)).to.equal(0n);
 
-      await auction
-        .connect(risk)
-        .setParam(await auction.DUST_WAD(), wethAddr, 0n);
+      await auction.connect(risk).setParam(await auction.DUST_WAD(), wethAddr, 0n);
       const big = await kick();
       await networkHelpers.time.setNextBlockTimestamp(big.start + TAIL + 1n);
       await auction.connect(other).redo(big.id, other.address);
@@ -947,15 +695,7 @@ describe("DutchAuction", function () {
     });
 
     it("reverts when the oracle is not ok, and for auctions not running", async function () {
-      const {
-        auction,
-        oracle,
-        other,
-        networkHelpers,
-        kick,
-        snapshot,
-        wethAddr,
-      } = await deploy();
+      const { auction, oracle, other, networkHelpers, kick, snapshot, wethAddr } = await deploy();
       const { id, start } = await kick();
       await oracle.setPrice(wethAddr, ORACLE, false);
       await networkHelpers.time.setNextBlockTimestamp(start + TAIL + 1n);
@@ -972,8 +712,7 @@ describe("DutchAuction", function () {
 
   describe("views and bookkeeping", function () {
     it("keeps the active list by swap-and-pop and the tab in flight per asset", async function () {
-      const { auction, bob, networkHelpers, kick, wethAddr, wbtcAddr } =
-        await deploy();
+      const { auction, bob, networkHelpers, kick, wethAddr, wbtcAddr } = await deploy();
       const a1 = await kick();
       await kick({ tab: 5_000n * WAD, debt: 4_000n * WAD });
       await kick({
@@ -984,9 +723,7 @@ describe("DutchAuction", function () {
       });
       expect(await auction.activeIds()).to.deep.equal([1n, 2n, 3n]);
       expect(await auction.totalTabInFlightWad()).to.equal(TAB + 35_000n * WAD);
-      expect(await auction.tabInFlightWad(wethAddr)).to.equal(
-        TAB + 5_000n * WAD,
-      );
+      expect(await auction.tabInFlightWad(wethAddr)).to.equal(TAB + 5_000n * WAD);
       expect(await auction.tabInFlightWad(wbtcAddr)).to.equal(30_000n * WAD);
       await networkHelpers.time.setNextBlockTimestamp(a1.start + 100n);
       await auction.connect(bob).take(1n, LOT, 10n ** 30n, bob.address, "0x");

@@ -24,19 +24,15 @@ function rpowDown(base: bigint, n: bigint): bigint {
   return z;
 }
 
-const linear = (top: bigint, tau: bigint, t: bigint): bigint =>
-  t >= tau ? 0n : (top * (tau - t)) / tau;
-const exponential = (top: bigint, cut: bigint, t: bigint): bigint =>
-  (top * rpowDown(cut, t)) / RAY;
+const linear = (top: bigint, tau: bigint, t: bigint): bigint => (t >= tau ? 0n : (top * (tau - t)) / tau);
+const exponential = (top: bigint, cut: bigint, t: bigint): bigint => (top * rpowDown(cut, t)) / RAY;
 const stairstep = (top: bigint, cut: bigint, step: bigint, t: bigint): bigint =>
   (top * rpowDown(cut, t / step)) / RAY;
 
 describe("Auction curves", function () {
   async function deploy() {
     const { ethers } = await network.create();
-    const lin = (await ethers.deployContract("LinearDecrease", [
-      3_600n,
-    ])) as unknown as LinearDecrease;
+    const lin = (await ethers.deployContract("LinearDecrease", [3_600n])) as unknown as LinearDecrease;
     const exp = (await ethers.deployContract("ExponentialDecrease", [
       (RAY * 999n) / 1000n,
     ])) as unknown as ExponentialDecrease;
@@ -70,9 +66,10 @@ describe("Auction curves", function () {
       await expect(factory.deploy(59n))
         .to.be.revertedWithCustomError(lin, "AuctionCurve__OutOfBounds")
         .withArgs("tauSeconds", 59n, 60n, 30n * 86_400n);
-      await expect(
-        factory.deploy(30n * 86_400n + 1n),
-      ).to.be.revertedWithCustomError(lin, "AuctionCurve__OutOfBounds");
+      await expect(factory.deploy(30n * 86_400n + 1n)).to.be.revertedWithCustomError(
+        lin,
+        "AuctionCurve__OutOfBounds",
+      );
       expect(await lin.tauSeconds()).to.equal(3_600n);
     });
   });
@@ -97,10 +94,7 @@ describe("Auction curves", function () {
         const real = 1000 * Math.pow(0.999, Number(t));
         const realWad = BigInt(Math.round(real * 1e6)) * 10n ** 12n;
         const diff = onchain > realWad ? onchain - realWad : realWad - onchain;
-        expect(diff < 10n ** 9n * 1000n).to.equal(
-          true,
-          `t=${t}: ${onchain} vs ${realWad}`,
-        );
+        expect(diff < 10n ** 9n * 1000n).to.equal(true, `t=${t}: ${onchain} vs ${realWad}`);
       }
       // 0.999^693 ~= 0.49989: below half after 693 s
       expect(await exp.price(top, 693n)).to.be.lessThan(500n * WAD);
@@ -142,18 +136,17 @@ describe("Auction curves", function () {
 
     it("rejects a cut or step outside bounds", async function () {
       const { ethers, stair } = await deploy();
-      const factory = await ethers.getContractFactory(
-        "StairstepExponentialDecrease",
-      );
+      const factory = await ethers.getContractFactory("StairstepExponentialDecrease");
       await expect(factory.deploy(RAY, 90n))
         .to.be.revertedWithCustomError(stair, "AuctionCurve__OutOfBounds")
         .withArgs("cutPerStepRay", RAY, RAY / 2n, RAY - 1n);
       await expect(factory.deploy((RAY * 99n) / 100n, 0n))
         .to.be.revertedWithCustomError(stair, "AuctionCurve__OutOfBounds")
         .withArgs("stepSeconds", 0n, 1n, 86_400n);
-      await expect(
-        factory.deploy((RAY * 99n) / 100n, 86_401n),
-      ).to.be.revertedWithCustomError(stair, "AuctionCurve__OutOfBounds");
+      await expect(factory.deploy((RAY * 99n) / 100n, 86_401n)).to.be.revertedWithCustomError(
+        stair,
+        "AuctionCurve__OutOfBounds",
+      );
     });
   });
 });
