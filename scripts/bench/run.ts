@@ -3,7 +3,14 @@
  * Runs with plain Node (`node --import tsx`), so command-line arguments reach it directly; it
  * builds the contracts through Hardhat first (incremental), then measures on an in-process chain.
  */
-import { accessSync, constants, existsSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, resolve } from "node:path";
 
 const USAGE = `Usage: npm run bench [-- --out <file.json>]
@@ -34,7 +41,8 @@ export function parseArgs(argv: readonly string[]): Args {
     if (a === "--help" || a === "-h") args.help = true;
     else if (a === "--out" || a.startsWith("--out=")) {
       const value = a === "--out" ? argv[++i] : a.slice("--out=".length);
-      if (value === undefined || value === "" || value.startsWith("--")) throw new UsageError("--out needs a file path");
+      if (value === undefined || value === "" || value.startsWith("--"))
+        throw new UsageError("--out needs a file path");
       if (args.out !== undefined) throw new UsageError("--out given twice");
       args.out = value;
     } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
@@ -43,25 +51,27 @@ export function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
-/** Fails early (before the minute of benchmarking) if `file` cannot be written. */
+/**
+ * Fails early (before the benchmark runs) if `file` cannot be written: opens it for appending
+ * (a real write probe: permission bits alone say nothing for root) and removes it again if the
+ * probe created it.
+ */
 function checkWritable(file: string): string {
   const path = resolve(file);
-  if (existsSync(path)) {
-    if (statSync(path).isDirectory()) throw new UsageError(`--out ${file}: is a directory`);
-    try {
-      accessSync(path, constants.W_OK);
-    } catch {
-      throw new UsageError(`--out ${file}: file is not writable`);
-    }
-    return path;
-  }
+  const existed = existsSync(path);
+  if (existed && statSync(path).isDirectory())
+    throw new UsageError(`--out ${file}: is a directory`);
   const dir = dirname(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--out ${file}: directory ${dir} does not exist`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`--out ${file}: directory ${dir} does not exist`);
   try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`--out ${file}: directory ${dir} is not writable`);
+    closeSync(openSync(path, "a"));
+  } catch (e) {
+    throw new UsageError(
+      `--out ${file}: not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
+  if (!existed) rmSync(path, { force: true });
   return path;
 }
 
@@ -93,22 +103,30 @@ async function main(): Promise<number> {
   const started = Date.now();
   const gas = await measureGas(connection.ethers, connection.networkHelpers);
   const compiler = hre.config.solidity.profiles.default?.compilers[0];
-  const optimizer = (compiler?.settings as { optimizer?: { runs?: number } } | undefined)?.optimizer;
+  const optimizer = (
+    compiler?.settings as { optimizer?: { runs?: number } } | undefined
+  )?.optimizer;
   const meta = {
     solc: compiler?.version ?? "unknown",
     optimizerRuns: optimizer?.runs ?? 200,
     timestamp: new Date().toISOString(),
   };
 
-  console.log(`\nBallast gas benchmark (full transaction gas; solc ${meta.solc}, optimizer runs ${meta.optimizerRuns}; ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  console.log(
+    `\nBallast gas benchmark (full transaction gas; solc ${meta.solc}, optimizer runs ${meta.optimizerRuns}; ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
   console.log(formatTable(gas, GAS_ROWS));
-  console.log("\nTargets: DESIGN.md section 6. health() is an eth_estimateGas of the view (21k intrinsic included).");
+  console.log(
+    "\nTargets: DESIGN.md section 6. health() is an eth_estimateGas of the view (21k intrinsic included).",
+  );
   if (outPath !== undefined) {
-    const json = toBenchJson(gas, gasTargets(GAS_ROWS), meta);
+    const json = toBenchJson(gas, gasTargets(GAS_ROWS), meta, GAS_ROWS);
     try {
       writeFileSync(outPath, `${JSON.stringify(json, null, 2)}\n`);
     } catch (e) {
-      console.error(`bench: cannot write --out ${outPath}: ${(e as Error).message}`);
+      console.error(
+        `bench: cannot write --out ${outPath}: ${(e as Error).message}`,
+      );
       return 2;
     }
     console.log(`wrote ${outPath}`);
