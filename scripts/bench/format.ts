@@ -1,0 +1,83 @@
+/**
+ * Output of the gas benchmark: a plain-text table for the terminal and the JSON document
+ * `{ gas, targets, meta }` written by `npm run bench -- --out <file>`.
+ */
+import type { GasRow } from "./gas.js";
+
+export interface BenchMeta {
+  solc: string;
+  optimizerRuns: number;
+  timestamp: string;
+}
+
+export interface BenchJson {
+  gas: Record<string, number>;
+  targets: Record<string, number>;
+  meta: BenchMeta;
+}
+
+const toNumber = (x: bigint | number): number =>
+  typeof x === "bigint" ? Number(x) : x;
+const thousands = (x: number): string => x.toLocaleString("en-US");
+
+/** Verdict of one row: "yes" / "NO (+n)" against its target, "-" without one, "n/a" if not measured. */
+export function verdict(
+  gas: bigint | number | undefined,
+  target: number | undefined,
+): string {
+  if (gas === undefined) return "n/a";
+  if (target === undefined) return "-";
+  const g = toNumber(gas);
+  return g <= target ? "yes" : `NO (+${thousands(g - target)})`;
+}
+
+/** The table `operation | gas | target | anchor | met`, rows in `rows` order, then any extra keys. */
+export function formatTable(
+  gas: Record<string, bigint | number>,
+  rows: readonly GasRow[],
+): string {
+  const known = new Set(rows.map((r) => r.key));
+  const all: GasRow[] = [
+    ...rows,
+    ...Object.keys(gas)
+      .filter((k) => !known.has(k))
+      .map((key) => ({ key, operation: key, anchor: "-" })),
+  ];
+  const header = ["operation", "gas", "target", "anchor", "target met"];
+  const body = all.map((r) => {
+    const g = gas[r.key];
+    return [
+      r.operation,
+      g === undefined ? "n/a" : thousands(toNumber(g)),
+      r.target === undefined ? "-" : `<= ${thousands(r.target)}`,
+      r.anchor,
+      verdict(g, r.target),
+    ];
+  });
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...body.map((row) => row[i].length)),
+  );
+  const numeric = new Set([1, 2]);
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
+  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  return [line(header), rule, ...body.map(line)].join("\n");
+}
+
+/**
+ * The JSON document: gas as plain numbers (every value is far below 2^53), keys in `rows` order
+ * then any extra keys.
+ */
+export function toBenchJson(
+  gas: Record<string, bigint | number>,
+  targets: Record<string, number>,
+  meta: BenchMeta,
+  rows: readonly GasRow[] = [],
+): BenchJson {
+  const out: Record<string, number> = {};
+  for (const r of rows)
+    if (gas[r.key] !== undefined) out[r.key] = toNumber(gas[r.key]);
+  for (const [k, v] of Object.entries(gas))
+    if (!(k in out)) out[k] = toNumber(v);
+  return { gas: out, targets: { ...targets }, meta };
+}

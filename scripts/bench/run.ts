@@ -1,0 +1,145 @@
+/**
+ * `npm run bench [-- --out <file.json>]`: the gas benchmark (DESIGN.md section 6).
+ * Runs with plain Node (`node --import tsx`), so command-line arguments reach it directly; it
+ * builds the contracts through Hardhat first (incremental), then measures on an in-process chain.
+ */
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, resolve } from "node:path";
+
+const USAGE = `Usage: npm run bench [-- --out <file.json>]
+
+Deploys Ballast on an in-process Hardhat chain with scripts/deploy/params/local.json (or
+$BALLAST_PARAMS), measures the full transaction gas (receipt.gasUsed) of each user operation and
+prints the table  operation | gas | target | anchor | target met.
+
+Options:
+  --out <file.json>   also write {"gas": {...}, "targets": {...}, "meta": {...}} to this file
+                      (without --out nothing is written)
+  --help, -h          show this help
+
+Exit codes: 0 done, 1 the benchmark failed, 2 bad arguments (unknown flag, --out without a
+value, an unwritable path).`;
+
+class UsageError extends Error {}
+
+interface Args {
+  out?: string;
+  help: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--help" || a === "-h") args.help = true;
+    else if (a === "--out" || a.startsWith("--out=")) {
+      const value = a === "--out" ? argv[++i] : a.slice("--out=".length);
+      if (value === undefined || value === "" || value.startsWith("--"))
+        throw new UsageError("--out needs a file path");
+      if (args.out !== undefined) throw new UsageError("--out given twice");
+      args.out = value;
+    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else throw new UsageError(`unexpected argument ${a}`);
+  }
+  return args;
+}
+
+/**
+ * Fails early (before the benchmark runs) if `file` cannot be written: opens it for appending
+ * (a real write probe: permission bits alone say nothing for root) and removes it again if the
+ * probe created it.
+ */
+function checkWritable(file: string): string {
+  const path = resolve(file);
+  const existed = existsSync(path);
+  if (existed && statSync(path).isDirectory())
+    throw new UsageError(`--out ${file}: is a directory`);
+  const dir = dirname(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`--out ${file}: directory ${dir} does not exist`);
+  try {
+    closeSync(openSync(path, "a"));
+  } catch (e) {
+    throw new UsageError(
+      `--out ${file}: not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  if (!existed) rmSync(path, { force: true });
+  return path;
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  let outPath: string | undefined;
+  try {
+    args = parseArgs(process.argv.slice(2));
+    if (args.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (args.out !== undefined) outPath = checkWritable(args.out);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`bench: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  // loaded only after the arguments are known to be good (loading Hardhat takes a few seconds)
+  const { default: hre } = await import("hardhat");
+  const { GAS_ROWS, gasTargets, measureGas } = await import("./gas.js");
+  const { formatTable, toBenchJson } = await import("./format.js");
+
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  const connection = await hre.network.create();
+  const started = Date.now();
+  const gas = await measureGas(connection.ethers, connection.networkHelpers);
+  const compiler = hre.config.solidity.profiles.default?.compilers[0];
+  const optimizer = (
+    compiler?.settings as { optimizer?: { runs?: number } } | undefined
+  )?.optimizer;
+  const meta = {
+    solc: compiler?.version ?? "unknown",
+    optimizerRuns: optimizer?.runs ?? 200,
+    timestamp: new Date().toISOString(),
+  };
+
+  console.log(
+    `\nBallast gas benchmark (full transaction gas; solc ${meta.solc}, optimizer runs ${meta.optimizerRuns}; ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
+  console.log(formatTable(gas, GAS_ROWS));
+  console.log(
+    "\nTargets: DESIGN.md section 6. health() is an eth_estimateGas of the view (21k intrinsic included).",
+  );
+  if (outPath !== undefined) {
+    const json = toBenchJson(gas, gasTargets(GAS_ROWS), meta, GAS_ROWS);
+    try {
+      writeFileSync(outPath, `${JSON.stringify(json, null, 2)}\n`);
+    } catch (e) {
+      console.error(
+        `bench: cannot write --out ${outPath}: ${(e as Error).message}`,
+      );
+      return 2;
+    }
+    console.log(`wrote ${outPath}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
