@@ -313,7 +313,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         if (!_marketInfo[market].listed) revert Clearinghouse__UnknownMarket(market);
         state = _marketState[market];
         (uint256 priceWad, ) = oracle.getPrice(market);
-        (state.fundingRateWad, state.fundingIndexWad) = _fundingNow(market, state, priceWad);
+        (state.fundingRateWad, state.fundingIndexWad) = _fundingNow(market, _marketState[market], priceWad);
         state.lastFundingTime = block.timestamp;
     }
 
@@ -326,7 +326,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
             MarketState memory s = _marketState[market];
             if (s.skewWad == 0 && s.openNotionalSumWad == 0 && s.fundingSnapshotSumWad == 0) continue;
             (uint256 priceWad, ) = oracle.getPrice(market);
-            (, int256 indexWad) = _fundingNow(market, s, priceWad);
+            (, int256 indexWad) = _fundingNow(market, _marketState[market], priceWad);
             // the vault holds -skew: it earns what traders lose and collects what they owe in funding
             netWad += s.openNotionalSumWad - WadMath.mulWadSignedCeil(s.skewWad, priceWad);
             netWad += _mulWadSigned(s.skewWad, indexWad) - s.fundingSnapshotSumWad;
@@ -505,9 +505,10 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
 
     function _fundingNow(
         address market,
-        MarketState memory state,
+        MarketState storage state,
         uint256 priceWad
     ) internal view returns (int256 rateWad, int256 indexWad) {
+        // a storage pointer: only the fields used are read (the struct spans eight slots)
         uint256 elapsed = block.timestamp - state.lastFundingTime;
         if (elapsed == 0 || priceWad == 0) return (state.fundingRateWad, state.fundingIndexWad);
         MarketParams memory params = _marketParams[market];
