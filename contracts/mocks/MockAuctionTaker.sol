@@ -12,6 +12,8 @@ import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
 ///         first) and, if `payInCallback`, approves the auction for what it owes from its own
 ///         stablecoin (as a real one would after selling the collateral on a DEX).
 contract MockAuctionTaker is IAuctionTaker {
+    error MockAuctionTaker__NotAuction(address caller);
+
     IDutchAuction public immutable auction;
     IERC20 public immutable stablecoin;
 
@@ -44,7 +46,7 @@ contract MockAuctionTaker is IAuctionTaker {
 
     /// @inheritdoc IAuctionTaker
     function onAuctionTake(address sender, uint256 oweWad, uint256 slice, bytes calldata data) external virtual {
-        require(msg.sender == address(auction), "MockAuctionTaker: not auction");
+        if (msg.sender != address(auction)) revert MockAuctionTaker__NotAuction(msg.sender);
         lastSender = sender;
         lastOweWad = oweWad;
         lastSlice = slice;
@@ -52,30 +54,5 @@ contract MockAuctionTaker is IAuctionTaker {
         callbackCount += 1;
         if (collateral != address(0)) collateralAtCallback = IERC20(collateral).balanceOf(address(this));
         if (sender == address(this)) stablecoin.approve(address(auction), oweWad);
-    }
-}
-
-/// @title MockReentrantAuctionTaker
-/// @notice In its callback, tries to re-enter the auction: `mode` 1 takes again, 2 redoes,
-///         3 kicks. Each must fail with the reentrancy guard's error.
-contract MockReentrantAuctionTaker is IAuctionTaker {
-    IDutchAuction public immutable auction;
-    uint8 public mode;
-    uint256 public targetId;
-
-    constructor(IDutchAuction auction_) {
-        auction = auction_;
-    }
-
-    function setMode(uint8 mode_, uint256 targetId_) external {
-        mode = mode_;
-        targetId = targetId_;
-    }
-
-    /// @inheritdoc IAuctionTaker
-    function onAuctionTake(address, uint256, uint256, bytes calldata) external {
-        if (mode == 1) auction.take(targetId, 1, type(uint256).max, address(this), "");
-        else if (mode == 2) auction.redo(targetId, address(this));
-        else if (mode == 3) auction.kick(address(this), address(0), 1, 1, 1, address(0));
     }
 }

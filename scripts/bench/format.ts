@@ -16,15 +16,11 @@ export interface BenchJson {
   meta: BenchMeta;
 }
 
-const toNumber = (x: bigint | number): number =>
-  typeof x === "bigint" ? Number(x) : x;
+const toNumber = (x: bigint | number): number => (typeof x === "bigint" ? Number(x) : x);
 const thousands = (x: number): string => x.toLocaleString("en-US");
 
 /** Verdict of one row: "yes" / "NO (+n)" against its target, "-" without one, "n/a" if not measured. */
-export function verdict(
-  gas: bigint | number | undefined,
-  target: number | undefined,
-): string {
+export function verdict(gas: bigint | number | undefined, target: number | undefined): string {
   if (gas === undefined) return "n/a";
   if (target === undefined) return "-";
   const g = toNumber(gas);
@@ -32,10 +28,7 @@ export function verdict(
 }
 
 /** The table `operation | gas | target | anchor | met`, rows in `rows` order, then any extra keys. */
-export function formatTable(
-  gas: Record<string, bigint | number>,
-  rows: readonly GasRow[],
-): string {
+export function formatTable(gas: Record<string, bigint | number>, rows: readonly GasRow[]): string {
   const known = new Set(rows.map((r) => r.key));
   const all: GasRow[] = [
     ...rows,
@@ -54,9 +47,7 @@ export function formatTable(
       verdict(g, r.target),
     ];
   });
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...body.map((row) => row[i].length)),
-  );
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const numeric = new Set([1, 2]);
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
@@ -75,9 +66,7 @@ export function toBenchJson(
   rows: readonly GasRow[] = [],
 ): BenchJson {
   const out: Record<string, number> = {};
-  for (const r of rows)
-    if (gas[r.key] !== undefined) out[r.key] = toNumber(gas[r.key]);
-  for (const [k, v] of Object.entries(gas))
-    if (!(k in out)) out[k] = toNumber(v);
+  for (const r of rows) if (gas[r.key] !== undefined) out[r.key] = toNumber(gas[r.key]);
+  for (const [k, v] of Object.entries(gas)) if (!(k in out)) out[k] = toNumber(v);
   return { gas: out, targets: { ...targets }, meta };
 }

@@ -70,9 +70,7 @@ export const GAS_ROWS: readonly GasRow[] = [
 ];
 
 /** Targets by key (only rows that have one). */
-export function gasTargets(
-  rows: readonly GasRow[] = GAS_ROWS,
-): Record<string, number> {
+export function gasTargets(rows: readonly GasRow[] = GAS_ROWS): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of rows) if (r.target !== undefined) out[r.key] = r.target;
   return out;
@@ -95,9 +93,7 @@ export async function measureGas(
   ethers: HardhatEthers,
   networkHelpers: BenchNetworkHelpers,
 ): Promise<Record<string, bigint>> {
-  const params = loadDeployParams(
-    process.env.BALLAST_PARAMS ?? paramsPathFor("hardhat"),
-  );
+  const params = loadDeployParams(process.env.BALLAST_PARAMS ?? paramsPathFor("hardhat"));
   const sys = await deploySystem(ethers, params, {
     keepDeployerAsProposer: true,
   });
@@ -108,25 +104,18 @@ export async function measureGas(
   const weth = sys.assets.find((a) => a.symbol === "WETH");
   const wbtc = sys.assets.find((a) => a.symbol === "WBTC");
   if (!weth || !wbtc || !weth.feed)
-    throw new Error(
-      "bench needs the local WETH (with a mock feed) and WBTC assets",
-    );
+    throw new Error("bench needs the local WETH (with a mock feed) and WBTC assets");
   const ethUnits = (x: string) => parseUnits(x, weth.decimals);
   const btcUnits = (x: string) => parseUnits(x, wbtc.decimals);
   const wad = (x: string) => parseUnits(x, 18);
-  const send = async (tx: Promise<ContractTransactionResponse>) =>
-    (await tx).wait();
+  const send = async (tx: Promise<ContractTransactionResponse>) => (await tx).wait();
 
   const gas: Record<string, bigint> = {};
   /** Advances time (fresh block, cold storage) and records the full gas of one transaction. */
-  const measure = async (
-    key: string,
-    tx: () => Promise<ContractTransactionResponse>,
-  ) => {
+  const measure = async (key: string, tx: () => Promise<ContractTransactionResponse>) => {
     await networkHelpers.time.increase(STEP_SECONDS);
     const receipt = await (await tx()).wait();
-    if (!receipt || receipt.status !== 1)
-      throw new Error(`bench: ${key} failed`);
+    if (!receipt || receipt.status !== 1) throw new Error(`bench: ${key} failed`);
     gas[key] = receipt.gasUsed;
   };
   /** Keeps the oracle and margin model fresh across the time jumps (not measured). */
@@ -154,58 +143,34 @@ export async function measureGas(
   await send(ch.connect(lp).borrow(lp.address, wad("200000"), lp.address));
   await send(sys.vault.connect(lp).deposit(wad("150000"), lp.address));
   // another trader so the WETH market has open interest and skew that funding acts on
-  await send(
-    ch.connect(other).deposit(other.address, weth.address, ethUnits("20")),
-  );
-  await send(
-    ch
-      .connect(other)
-      .modifyPosition(other.address, weth.address, wad("5"), wad("1000000")),
-  );
+  await send(ch.connect(other).deposit(other.address, weth.address, ethUnits("20")));
+  await send(ch.connect(other).modifyPosition(other.address, weth.address, wad("5"), wad("1000000")));
 
   // the measured account: WETH collateral, then the WBTC top-up (2nd collateral), debt, a position
-  await send(
-    ch.connect(user).deposit(user.address, weth.address, ethUnits("20")),
-  );
+  await send(ch.connect(user).deposit(user.address, weth.address, ethUnits("20")));
   await refresh();
-  await measure("deposit", () =>
-    ch.connect(user).deposit(user.address, wbtc.address, btcUnits("0.5")),
-  );
+  await measure("deposit", () => ch.connect(user).deposit(user.address, wbtc.address, btcUnits("0.5")));
   await send(ch.connect(user).borrow(user.address, wad("5000"), user.address));
   await refresh();
   await measure("openPosition", () =>
-    ch
-      .connect(user)
-      .modifyPosition(user.address, weth.address, wad("5"), wad("1000000")),
+    ch.connect(user).modifyPosition(user.address, weth.address, wad("5"), wad("1000000")),
   );
   await refresh();
-  await measure("borrow", () =>
-    ch.connect(user).borrow(user.address, wad("2000"), user.address),
-  );
+  await measure("borrow", () => ch.connect(user).borrow(user.address, wad("2000"), user.address));
   await refresh();
-  await measure("repay", () =>
-    ch.connect(user).repay(user.address, wad("1000")),
-  );
+  await measure("repay", () => ch.connect(user).repay(user.address, wad("1000")));
   await refresh();
   await measure("withdraw", () =>
-    ch
-      .connect(user)
-      .withdraw(user.address, weth.address, ethUnits("1"), user.address),
+    ch.connect(user).withdraw(user.address, weth.address, ethUnits("1"), user.address),
   );
   await refresh();
   await measure("modifyPosition", () =>
-    ch
-      .connect(user)
-      .modifyPosition(user.address, weth.address, wad("2"), wad("1000000")),
+    ch.connect(user).modifyPosition(user.address, weth.address, wad("2"), wad("1000000")),
   );
   await refresh();
-  await measure("vaultDeposit", () =>
-    sys.vault.connect(user).deposit(wad("500"), user.address),
-  );
+  await measure("vaultDeposit", () => sys.vault.connect(user).deposit(wad("500"), user.address));
   await refresh();
-  await measure("closePosition", () =>
-    ch.connect(user).closePosition(user.address, weth.address, 0n),
-  );
+  await measure("closePosition", () => ch.connect(user).closePosition(user.address, weth.address, 0n));
 
   // keeper operations: a feed update, then the pokes
   await networkHelpers.time.increase(STEP_SECONDS);
@@ -216,11 +181,7 @@ export async function measureGas(
 
   // the health view of the measured account, with a position open again (2 collaterals, debt, 1 position)
   await refresh();
-  await send(
-    ch
-      .connect(user)
-      .modifyPosition(user.address, weth.address, wad("5"), wad("1000000")),
-  );
+  await send(ch.connect(user).modifyPosition(user.address, weth.address, wad("5"), wad("1000000")));
   await networkHelpers.time.increase(STEP_SECONDS);
   await networkHelpers.mine();
   gas.healthView = await ch.health.estimateGas(user.address, false);

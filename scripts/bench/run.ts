@@ -3,14 +3,7 @@
  * Runs with plain Node (`node --import tsx`), so command-line arguments reach it directly; it
  * builds the contracts through Hardhat first (incremental), then measures on an in-process chain.
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 const USAGE = `Usage: npm run bench [-- --out <file.json>]
@@ -59,8 +52,7 @@ export function parseArgs(argv: readonly string[]): Args {
 function checkWritable(file: string): string {
   const path = resolve(file);
   const existed = existsSync(path);
-  if (existed && statSync(path).isDirectory())
-    throw new UsageError(`--out ${file}: is a directory`);
+  if (existed && statSync(path).isDirectory()) throw new UsageError(`--out ${file}: is a directory`);
   const dir = dirname(path);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new UsageError(`--out ${file}: directory ${dir} does not exist`);
@@ -103,9 +95,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const gas = await measureGas(connection.ethers, connection.networkHelpers);
   const compiler = hre.config.solidity.profiles.default?.compilers[0];
-  const optimizer = (
-    compiler?.settings as { optimizer?: { runs?: number } } | undefined
-  )?.optimizer;
+  const optimizer = (compiler?.settings as { optimizer?: { runs?: number } } | undefined)?.optimizer;
   const meta = {
     solc: compiler?.version ?? "unknown",
     optimizerRuns: optimizer?.runs ?? 200,
@@ -124,9 +114,7 @@ async function main(): Promise<number> {
     try {
       writeFileSync(outPath, `${JSON.stringify(json, null, 2)}\n`);
     } catch (e) {
-      console.error(
-        `bench: cannot write --out ${outPath}: ${(e as Error).message}`,
-      );
+      console.error(`bench: cannot write --out ${outPath}: ${(e as Error).message}`);
       return 2;
     }
     console.log(`wrote ${outPath}`);

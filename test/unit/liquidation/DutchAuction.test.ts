@@ -463,8 +463,7 @@ describe("DutchAuction", function () {
     });
 
     it("sends collateral before the callback, then pulls payment (flash take)", async function () {
-      const { auction, sink, coin, weth, taker, networkHelpers, kick, wethAddr, expectBooksBalanced } =
-        await deploy();
+      const { sink, coin, weth, taker, networkHelpers, kick, wethAddr, expectBooksBalanced } = await deploy();
       await sink.fund(await taker.getAddress(), 100_000n * WAD);
       await taker.setCollateral(wethAddr);
       const { id, start } = await kick();
