@@ -213,21 +213,13 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
             _vaultCreditWad = uint192(available - amountWad);
             fromCredit = amountWad;
         } else {
-            AccountSlot memory acct = _accounts[account];
-            fromCredit = amountWad < acct.creditWad ? amountWad : acct.creditWad;
-            acct.creditWad -= uint112(fromCredit);
-            uint256 newDebtWad = amountWad - fromCredit;
-            if (newDebtWad > 0) {
-                uint256 addNormalized = newDebtWad.divRayUp(indexRay);
-                acct.normalizedDebt = (acct.normalizedDebt + addNormalized).toUint112();
-                uint256 totalNormalized = _totalNormalizedDebt + addNormalized;
-                _totalNormalizedDebt = totalNormalized.toUint128();
-                uint256 totalDebt = totalNormalized.mulRayUp(indexRay);
+            fromCredit = _debit(account, amountWad, indexRay);
+            if (amountWad > fromCredit) {
+                uint256 totalDebt = uint256(_totalNormalizedDebt).mulRayUp(indexRay);
                 if (totalDebt > _debtCeilingWad) revert Clearinghouse__DebtCeilingExceeded(totalDebt, _debtCeilingWad);
-                uint256 accountDebt = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+                uint256 accountDebt = uint256(_accounts[account].normalizedDebt).mulRayUp(indexRay);
                 if (accountDebt < _minDebtWad) revert Clearinghouse__DebtBelowMinimum(accountDebt, _minDebtWad);
             }
-            _accounts[account] = acct;
             _requireInitialHealth(account);
         }
         stablecoin.mint(to, amountWad);
@@ -532,7 +524,6 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
     ///      the shortfall as deficit (unbacked stablecoin), never hides it.
     function _transferWithVault(address account, int256 deltaWad) internal {
         if (deltaWad == 0) return;
-        uint256 indexRay = _rateIndexRay;
         if (deltaWad > 0) {
             uint256 amount = uint256(deltaWad);
             _credit(account, amount);
@@ -545,18 +536,24 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
             }
         } else {
             uint256 amount = uint256(-deltaWad);
-            AccountSlot memory acct = _accounts[account];
-            uint256 fromCredit = amount < acct.creditWad ? amount : acct.creditWad;
-            acct.creditWad -= uint112(fromCredit);
-            uint256 rest = amount - fromCredit;
-            if (rest > 0) {
-                uint256 addNormalized = rest.divRayUp(indexRay);
-                acct.normalizedDebt = (acct.normalizedDebt + addNormalized).toUint112();
-                _totalNormalizedDebt = (_totalNormalizedDebt + addNormalized).toUint128();
-            }
-            _accounts[account] = acct;
+            _debit(account, amount, _rateIndexRay);
             _vaultCreditWad = (uint256(_vaultCreditWad) + amount).toUint192();
         }
+    }
+
+    /// @dev Debits `amountWad` from `account`: out of credit first, the rest as new debt (rounded up).
+    /// @return fromCreditWad The part taken from credit.
+    function _debit(address account, uint256 amountWad, uint256 indexRay) internal returns (uint256 fromCreditWad) {
+        AccountSlot memory acct = _accounts[account];
+        fromCreditWad = amountWad < acct.creditWad ? amountWad : acct.creditWad;
+        acct.creditWad -= uint112(fromCreditWad);
+        uint256 newDebtWad = amountWad - fromCreditWad;
+        if (newDebtWad > 0) {
+            uint256 addNormalized = newDebtWad.divRayUp(indexRay);
+            acct.normalizedDebt = (acct.normalizedDebt + addNormalized).toUint112();
+            _totalNormalizedDebt = (_totalNormalizedDebt + addNormalized).toUint128();
+        }
+        _accounts[account] = acct;
     }
 
     /// @dev Credits `amountWad` to `account`: repays debt first, the rest becomes credit.
@@ -602,10 +599,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         uint256 vaultCredit = _vaultCreditWad;
         if (rate != 0) {
             uint256 newIndexRay = indexRay + indexRay.mulRayUp(rate * (block.timestamp - last));
-            uint256 totalNormalized = _totalNormalizedDebt;
-            // fee credited rounded down; the difference stays as protocol-favourable dust
-            uint256 feeWad = totalNormalized.mulRayDown(newIndexRay) - totalNormalized.mulRayUp(indexRay);
-            if (totalNormalized.mulRayDown(newIndexRay) < totalNormalized.mulRayUp(indexRay)) feeWad = 0;
+            uint256 feeWad = _feeBetween(_totalNormalizedDebt, indexRay, newIndexRay);
             _rateIndexRay = newIndexRay.toUint128();
             indexRay = newIndexRay;
             vaultCredit += feeWad;
@@ -623,9 +617,18 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
     }
 
     function _pendingFeeWad() internal view returns (uint256) {
-        uint256 totalNormalized = _totalNormalizedDebt;
-        uint256 newer = totalNormalized.mulRayDown(_currentRateIndex());
-        uint256 older = totalNormalized.mulRayUp(_rateIndexRay);
+        return _feeBetween(_totalNormalizedDebt, _rateIndexRay, _currentRateIndex());
+    }
+
+    /// @dev Fee owed to the vault when the index moves from `oldIndexRay` to `newIndexRay`, credited
+    ///      rounded down; the difference stays as protocol-favourable dust.
+    function _feeBetween(
+        uint256 totalNormalized,
+        uint256 oldIndexRay,
+        uint256 newIndexRay
+    ) internal pure returns (uint256) {
+        uint256 newer = totalNormalized.mulRayDown(newIndexRay);
+        uint256 older = totalNormalized.mulRayUp(oldIndexRay);
         return newer > older ? newer - older : 0;
     }
 

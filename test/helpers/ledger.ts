@@ -11,10 +11,9 @@ import type {
 
 export const WAD = 10n ** 18n;
 export const RAY = 10n ** 27n;
-export const b32 = (s: string): string => {
-  const hex = Buffer.from(s, "utf8").toString("hex").padEnd(64, "0");
-  return `0x${hex}`;
-};
+import { b32 } from "../../scripts/deploy/system.js";
+
+export { b32 };
 export const ZERO = "0x0000000000000000000000000000000000000000";
 
 export interface RiskLevels {
