@@ -2,8 +2,9 @@
 pragma solidity 0.8.28;
 
 /// @title IAuctionSink
-/// @notice Where a DutchAuction settles: the ledger (the Clearinghouse) implements it. The auction
-///         moves tokens; the sink moves the books.
+/// @notice Where a DutchAuction settles: the ledger (the Clearinghouse) implements it. The sink
+///         keeps custody of the collateral of running auctions (it never leaves the ledger until a
+///         taker buys it) and moves the books; the auction prices and keeps the auction records.
 /// @dev Every function is called only by the auction; a sink MUST reject any other caller.
 interface IAuctionSink {
     /// @notice A taker paid `paidWad` stablecoin, which the auction has just pulled into itself.
@@ -17,10 +18,15 @@ interface IAuctionSink {
     /// @param debtCoveredWad Part of `paidWad` that repays debt (<= `paidWad`), WAD.
     function onAuctionPayment(uint256 auctionId, address account, uint256 paidWad, uint256 debtCoveredWad) external;
 
-    /// @notice The auction is over (its tab is paid, or its lot is gone). The auction has already
-    ///         transferred `lotLeft` of `token` to the sink; the sink MUST give it back to
-    ///         `account` and push `debtLeftWad` (non-zero only when the lot ran out first) into
-    ///         the bad-debt waterfall: the vault's credit first, then the deficit.
+    /// @notice Sends `amount` of `token` from the collateral of running auctions to a taker's
+    ///         `to` (a take's "collateral out first" step).
+    function sendCollateral(address token, address to, uint256 amount) external;
+
+    /// @notice The auction is over (its tab is paid, or its lot is gone). The sink MUST credit
+    ///         `lotLeft` of `token` (still in its custody) back to `account`, and settle
+    ///         `debtLeftWad` (non-zero only when the lot ran out first): the Clearinghouse charges
+    ///         it back to the account while the account still holds collateral, and otherwise
+    ///         pushes it into the bad-debt waterfall (the vault's credit first, then the deficit).
     /// @param auctionId The auction.
     /// @param account The liquidated account.
     /// @param token The collateral token.

@@ -134,8 +134,10 @@ interface IDutchAuction {
 
     // ---------------------------------------------------------------- auctions
 
-    /// @notice Starts an auction. Authorized kickers only. Pulls `lot` of `token` from the caller
-    ///         (approve first). Starting price = oracle x buf; reverts when the oracle is not ok.
+    /// @notice Starts an auction. Authorized kickers only. The `lot` of `token` stays in the
+    ///         sink's custody (the kicker has already moved it out of the account's collateral);
+    ///         the auction only keeps the record. Starting price = oracle x buf; reverts when the
+    ///         oracle is not ok.
     ///         Pays `keeper` (if not address(0)) `tip + chip x tab` through the sink.
     /// @param account The liquidated account (receives leftover collateral).
     /// @param token The collateral token.
@@ -154,7 +156,7 @@ interface IDutchAuction {
     ) external returns (uint256 id);
 
     /// @notice Buys up to `maxAmount` collateral from auction `id` at the current price.
-    ///         Collateral goes to `receiver` first; if `data` is non-empty `receiver` is called
+    ///         Collateral goes to `receiver` first (sent by the sink); if `data` is non-empty `receiver` is called
     ///         (`IAuctionTaker.onAuctionTake`); then `owe` stablecoin is pulled from the caller
     ///         (approve first) and settled through the sink. Dust rule (Maker's): if the tab left
     ///         would be non-zero but below `dust` while collateral remains, the take is cut to

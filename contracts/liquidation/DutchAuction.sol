@@ -16,8 +16,9 @@ import {DutchAuctionParams} from "./DutchAuctionParams.sol";
 /// @title DutchAuction
 /// @notice Dutch auctions of seized collateral, after MakerDAO's Clipper (Liquidations 2.0).
 ///         See IDutchAuction for the rules and the keeper-incentive argument.
-/// @dev The auction holds the collateral of running auctions and, for the length of one take,
-///      the stablecoin paid; the sink burns the latter from this contract in the same call.
+/// @dev The sink (the Clearinghouse) keeps custody of the collateral of running auctions and sends
+///      each slice to its taker; the auction holds, for the length of one take, the stablecoin
+///      paid, which the sink burns from this contract in the same call.
 ///      `kick`, `take` and `redo` share one transient reentrancy lock, so a taker callback can
 ///      neither take again nor redo.
 contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
@@ -131,7 +132,6 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         uint256 rewardWad = keeper == address(0) ? 0 : _reward(cfg, tabWad);
         emit Kick(id, account, token, lot, tabWad, debtWad, startPriceWad, keeper, rewardWad);
 
-        IERC20(token).safeTransferFrom(msg.sender, address(this), lot);
         if (rewardWad > 0) sink_.payKeeper(keeper, rewardWad);
     }
 
@@ -156,7 +156,7 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         emit Take(id, msg.sender, receiver, f.priceWad, f.oweWad, f.slice, f.debtCoveredWad, f.tabLeftWad, f.lotLeft);
 
         // interactions: collateral first, then the callback, then payment
-        if (f.slice > 0) IERC20(a.token).safeTransfer(receiver, f.slice);
+        if (f.slice > 0) sink_.sendCollateral(a.token, receiver, f.slice);
         if (data.length > 0) IAuctionTaker(receiver).onAuctionTake(msg.sender, f.oweWad, f.slice, data);
         stablecoin.safeTransferFrom(msg.sender, address(this), f.oweWad);
         sink_.onAuctionPayment(id, a.account, f.oweWad, f.debtCoveredWad);
@@ -302,7 +302,8 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         return uint256(cfg.tipWad) + tabWad.mulWadDown(cfg.chipWad);
     }
 
-    /// @dev Returns the leftover lot to the sink and reports the end (`debtLeftWad` is bad debt).
+    /// @dev Reports the end: the sink credits the leftover lot back to the account and settles the
+    ///      debt no taker paid for.
     function _end(
         IAuctionSink sink_,
         uint256 id,
@@ -311,7 +312,6 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         uint256 lotLeft,
         uint256 debtLeftWad
     ) internal {
-        if (lotLeft > 0) IERC20(token).safeTransfer(address(sink_), lotLeft);
         sink_.onAuctionEnd(id, account, token, lotLeft, debtLeftWad);
         emit AuctionEnded(id, account, token, lotLeft, debtLeftWad);
     }

@@ -30,6 +30,8 @@ contract MockAuctionSink is IAuctionSink {
     mapping(address keeper => uint256) public keeperCreditOf;
     /// @notice Collateral given back to each account, per token.
     mapping(address account => mapping(address token => uint256)) public returnedOf;
+    /// @notice Collateral held for running auctions (the sink keeps custody).
+    mapping(address token => uint256) public lotsInAuctions;
 
     uint256 public paymentCount;
     uint256 public endCount;
@@ -81,11 +83,17 @@ contract MockAuctionSink is IAuctionSink {
     ) external returns (uint256 id) {
         accountDebtWad -= debtWad;
         debtInAuctionsWad += debtWad;
-        IERC20(token).forceApprove(address(auction), lot);
+        lotsInAuctions[token] += lot;
         id = auction.kick(account, token, lot, tabWad, debtWad, keeper);
     }
 
     /// @inheritdoc IAuctionSink
+    function sendCollateral(address token, address to, uint256 amount) external {
+        _onlyAuction();
+        lotsInAuctions[token] -= amount;
+        IERC20(token).safeTransfer(to, amount);
+    }
+
     function onAuctionPayment(uint256 auctionId, address account, uint256 paidWad, uint256 debtCoveredWad) external {
         _onlyAuction();
         stablecoin.burn(msg.sender, paidWad);
@@ -107,6 +115,7 @@ contract MockAuctionSink is IAuctionSink {
     ) external {
         _onlyAuction();
         if (lotLeft > 0) IERC20(token).safeTransfer(account, lotLeft);
+        lotsInAuctions[token] -= lotLeft;
         returnedOf[account][token] += lotLeft;
         debtInAuctionsWad -= debtLeftWad;
         _payFromVault(debtLeftWad);

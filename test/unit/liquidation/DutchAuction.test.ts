@@ -243,7 +243,7 @@ describe("DutchAuction", function () {
   });
 
   describe("kick", function () {
-    it("starts at oracle x buf, takes the lot, pays tip + chip x tab, tracks the tab in flight", async function () {
+    it("starts at oracle x buf, records the lot, pays tip + chip x tab, tracks the tab in flight", async function () {
       const { auction, sink, weth, auctionAddr, sinkAddr, wethAddr, alice, keeper, expectBooksBalanced } =
         await deploy();
       const reward = TIP + (TAB * CHIP) / WAD;
@@ -257,8 +257,10 @@ describe("DutchAuction", function () {
       expect(a.tabWad).to.equal(TAB);
       expect(a.debtWad).to.equal(DEBT);
       expect(a.startPriceWad).to.equal(2_500n * WAD);
-      expect(await weth.balanceOf(auctionAddr)).to.equal(LOT);
-      expect(await weth.balanceOf(sinkAddr)).to.equal(1_000n * WAD - LOT);
+      // custody stays with the sink: the auction keeps only the record
+      expect(await weth.balanceOf(auctionAddr)).to.equal(0n);
+      expect(await weth.balanceOf(sinkAddr)).to.equal(1_000n * WAD);
+      expect(await sink.lotsInAuctions(wethAddr)).to.equal(LOT);
       expect(await sink.keeperCreditOf(keeper.address)).to.equal(reward);
       expect(await sink.vaultCreditWad()).to.equal(VAULT - reward);
       expect(await auction.totalTabInFlightWad()).to.equal(TAB);
