@@ -8,7 +8,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
+import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
+import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
@@ -20,7 +22,13 @@ import {ClearinghouseParams} from "./ClearinghouseParams.sol";
 /// @notice The ledger of Ballast: collateral, stablecoin debt or credit, and perp positions per
 ///         account; health checks against the MarginModel's levels and the OracleRouter's prices.
 /// @dev See IClearinghouse. Parameters and their hard bounds live in ClearinghouseParams.
-contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTransient {
+contract Clearinghouse is
+    IClearinghouse,
+    ILiquidationLedger,
+    IAuctionSink,
+    ClearinghouseParams,
+    ReentrancyGuardTransient
+{
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -77,6 +85,13 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
 
     uint256 public deficitWad;
 
+    /// @inheritdoc ILiquidationLedger
+    address public liquidationEngine;
+    /// @inheritdoc ILiquidationLedger
+    address public auction;
+    /// @inheritdoc ILiquidationLedger
+    uint256 public auctionDebtWad;
+
     address[] internal _collaterals;
     address[] internal _markets;
     mapping(address token => CollateralInfo) internal _collateralInfo;
@@ -117,6 +132,15 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         if (vault_ == address(0)) revert Clearinghouse__ZeroAddress();
         if (vault != address(0)) revert Clearinghouse__VaultAlreadySet();
         vault = vault_;
+    }
+
+    /// @inheritdoc ILiquidationLedger
+    function setLiquidationModules(address engine, address auction_) external onlyGovernance {
+        if (engine == address(0) || auction_ == address(0)) revert Clearinghouse__ZeroAddress();
+        if (liquidationEngine != address(0)) revert Clearinghouse__LiquidationAlreadySet();
+        liquidationEngine = engine;
+        auction = auction_;
+        emit LiquidationModulesSet(engine, auction_);
     }
 
     /// @inheritdoc IClearinghouse
@@ -245,7 +269,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
     ) external nonReentrant returns (uint256 fillPriceWad) {
         _requireAuthorized(account);
         if (sizeDeltaWad == 0) revert Clearinghouse__ZeroAmount();
-        return _modifyPosition(account, market, sizeDeltaWad, acceptablePriceWad);
+        return _modifyPosition(account, market, sizeDeltaWad, acceptablePriceWad, 0);
     }
 
     /// @inheritdoc IClearinghouse
@@ -257,7 +281,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         _requireAuthorized(account);
         int256 sizeWad = _positions[account][market].sizeWad;
         if (sizeWad == 0) revert Clearinghouse__NoPosition(account, market);
-        return _modifyPosition(account, market, -sizeWad, acceptablePriceWad);
+        return _modifyPosition(account, market, -sizeWad, acceptablePriceWad, 0);
     }
 
     /// @inheritdoc IClearinghouse
@@ -269,6 +293,128 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
             (uint256 priceWad, ) = oracle.getPrice(market);
             _accrueFunding(market, priceWad);
         }
+    }
+
+    // ---------------------------------------------------------------- liquidation (engine only)
+
+    /// @inheritdoc ILiquidationLedger
+    function liquidationBegin(
+        address account,
+        uint256 perpPenaltyWad,
+        address keeper,
+        uint256 keeperShareWad
+    ) external nonReentrant returns (LiquidationSnapshot memory snap) {
+        _onlyEngine();
+        if (account == vault) revert Clearinghouse__VaultCannotBeLiquidated();
+        _accrueFee();
+        (Health memory h, address failingAsset) = _computeHealth(account, false);
+        if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
+        snap.healthFactorWad = h.healthFactorWad;
+        if (h.healthFactorWad >= WadMath.WAD) return snap;
+        snap.liquidatable = true;
+
+        uint256 penaltiesWad;
+        (penaltiesWad, snap.positionsClosed) = _closePositions(account, perpPenaltyWad);
+        if (keeper != address(0) && penaltiesWad > 0) _payKeeper(keeper, penaltiesWad.mulWadDown(keeperShareWad));
+
+        AccountSlot memory acct = _accounts[account];
+        snap.debtWad = uint256(acct.normalizedDebt).mulRayUp(_rateIndexRay);
+        snap.creditWad = acct.creditWad;
+        snap.collaterals = _collateralQuotes(account, acct.collateralMask);
+    }
+
+    /// @inheritdoc ILiquidationLedger
+    function seize(address account, address token, uint256 lot, uint256 debtWad) external nonReentrant {
+        _onlyEngine();
+        uint256 available = _collateral[account][token];
+        if (lot > available) revert Clearinghouse__InsufficientCollateral(account, token, lot, available);
+        uint256 indexRay = _rateIndexRay;
+        AccountSlot memory acct = _accounts[account];
+        uint256 owedWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+        if (debtWad > owedWad) revert Clearinghouse__SeizeAboveDebt(account, debtWad, owedWad);
+        unchecked {
+            _collateral[account][token] = available - lot;
+            totalCollateral[token] -= lot;
+        }
+        if (available == lot) acct.collateralMask &= ~uint16(1 << _collateralInfo[token].index);
+        // the account keeps any rounding remainder of its normalized debt (rounded against it)
+        uint256 removed = debtWad == owedWad ? acct.normalizedDebt : debtWad.divRayDown(indexRay);
+        acct.normalizedDebt -= uint112(removed);
+        _totalNormalizedDebt -= uint128(removed);
+        _accounts[account] = acct;
+        auctionDebtWad += debtWad;
+        emit CollateralSeized(account, token, lot, debtWad);
+    }
+
+    /// @inheritdoc ILiquidationLedger
+    function writeOff(address account) external nonReentrant returns (uint256 badDebtWad) {
+        _onlyEngine();
+        AccountSlot memory acct = _accounts[account];
+        if (acct.collateralMask != 0 || acct.marketMask != 0) revert Clearinghouse__NotInsolvent(account);
+        badDebtWad = uint256(acct.normalizedDebt).mulRayUp(_accrueFee());
+        _totalNormalizedDebt -= acct.normalizedDebt;
+        _accounts[account].normalizedDebt = 0;
+        _coverBadDebt(account, badDebtWad);
+    }
+
+    // ---------------------------------------------------------------- auction sink (auction only)
+
+    /// @inheritdoc IAuctionSink
+    function sendCollateral(address token, address to, uint256 amount) external nonReentrant {
+        _onlyAuction();
+        IERC20(token).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IAuctionSink
+    function onAuctionPayment(
+        uint256 auctionId,
+        address account,
+        uint256 paidWad,
+        uint256 debtCoveredWad
+    ) external nonReentrant {
+        _onlyAuction();
+        stablecoin.burn(msg.sender, paidWad);
+        auctionDebtWad -= debtCoveredWad;
+        // the penalty part is the vault's income
+        _vaultCreditWad = (uint256(_vaultCreditWad) + paidWad - debtCoveredWad).toUint192();
+        emit AuctionPaid(auctionId, account, paidWad, debtCoveredWad);
+    }
+
+    /// @inheritdoc IAuctionSink
+    function onAuctionEnd(
+        uint256 auctionId,
+        address account,
+        address token,
+        uint256 lotLeft,
+        uint256 debtLeftWad
+    ) external nonReentrant {
+        _onlyAuction();
+        AccountSlot storage acct = _accounts[account];
+        if (lotLeft > 0) {
+            _collateral[account][token] += lotLeft;
+            totalCollateral[token] += lotLeft;
+            acct.collateralMask |= uint16(1 << _collateralInfo[token].index);
+        }
+        uint256 chargedBackWad;
+        uint256 badDebtWad;
+        if (debtLeftWad > 0) {
+            auctionDebtWad -= debtLeftWad;
+            if (acct.collateralMask != 0) {
+                // the account still holds collateral: the unpaid debt is its own again
+                chargedBackWad = debtLeftWad;
+                _debit(account, debtLeftWad, _accrueFee());
+            } else {
+                badDebtWad = debtLeftWad;
+                _coverBadDebt(account, debtLeftWad);
+            }
+        }
+        emit AuctionSettled(auctionId, account, token, lotLeft, chargedBackWad, badDebtWad);
+    }
+
+    /// @inheritdoc IAuctionSink
+    function payKeeper(address keeper, uint256 amountWad) external nonReentrant {
+        _onlyAuction();
+        _payKeeper(keeper, amountWad);
     }
 
     // ---------------------------------------------------------------- views
@@ -383,14 +529,19 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         int256 realizedPnlWad;
         uint256 feeWad;
         int256 balanceDeltaWad;
+        int256 fundingPaidWad;
         bool increasesRisk;
+        bool priceOk;
     }
 
+    /// @dev `liquidationPenaltyWad` is 0 for a trade (the taker fee applies); a liquidation passes
+    ///      its penalty rate, charged in place of the fee and paid to the vault like it.
     function _modifyPosition(
         address account,
         address market,
         int256 sizeDeltaWad,
-        uint256 acceptablePriceWad
+        uint256 acceptablePriceWad,
+        uint256 liquidationPenaltyWad
     ) internal returns (uint256) {
         if (account == vault) revert Clearinghouse__VaultCannotTrade();
         MarketInfo memory info = _marketInfo[market];
@@ -398,17 +549,17 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         _accrueFee();
 
         Fill memory f;
-        bool priceOk;
-        (f.indexPriceWad, priceOk) = oracle.getPrice(market);
+        (f.indexPriceWad, f.priceOk) = oracle.getPrice(market);
         MarketState storage state = _marketState[market];
         _accrueFunding(market, f.indexPriceWad);
 
         PositionSlot memory pos = _positions[account][market];
         f.increasesRisk = _increasesRisk(pos.sizeWad, pos.sizeWad + sizeDeltaWad);
-        if (f.increasesRisk && !priceOk) revert Clearinghouse__OracleUnhealthy(market);
+        if (f.increasesRisk && !f.priceOk) revert Clearinghouse__OracleUnhealthy(market);
 
         MarketParams memory params = _marketParams[market];
         if (params.skewScaleWad == 0) revert Clearinghouse__MarketNotConfigured(market);
+        if (liquidationPenaltyWad == 0) liquidationPenaltyWad = params.takerFeeWad; // a trade pays the fee
         f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, state.skewWad, sizeDeltaWad, params.skewScaleWad);
         if (f.fillPriceWad == 0) revert Clearinghouse__InvalidFillPrice(market);
         if (sizeDeltaWad > 0 ? f.fillPriceWad > acceptablePriceWad : f.fillPriceWad < acceptablePriceWad) {
@@ -417,8 +568,8 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
 
         // 1. settle funding owed since the snapshot (paid to / by the vault)
         int256 fundingIndexWad = state.fundingIndexWad;
-        int256 fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);
-        if (pos.sizeWad != 0) emit FundingSettled(account, market, fundingPaidWad);
+        f.fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);
+        if (pos.sizeWad != 0) emit FundingSettled(account, market, f.fundingPaidWad);
 
         // 2. apply the fill; realized PnL and the fee move between the account and the vault
         (f.newSizeWad, f.newOpenNotionalWad, f.realizedPnlWad) = PerpMath.applyFill(
@@ -427,8 +578,8 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
             sizeDeltaWad,
             f.fillPriceWad
         );
-        f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(params.takerFeeWad);
-        f.balanceDeltaWad = f.realizedPnlWad - fundingPaidWad - int256(f.feeWad);
+        f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(liquidationPenaltyWad);
+        f.balanceDeltaWad = f.realizedPnlWad - f.fundingPaidWad - int256(f.feeWad);
 
         // 3. market aggregates
         state.skewWad += sizeDeltaWad;
@@ -630,6 +781,80 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         uint256 newer = totalNormalized.mulRayDown(newIndexRay);
         uint256 older = totalNormalized.mulRayUp(oldIndexRay);
         return newer > older ? newer - older : 0;
+    }
+
+    // ---------------------------------------------------------------- internal: liquidation
+
+    function _onlyEngine() internal view {
+        if (msg.sender != liquidationEngine) revert Clearinghouse__NotLiquidationEngine(msg.sender);
+    }
+
+    function _onlyAuction() internal view {
+        if (msg.sender != auction) revert Clearinghouse__NotAuction(msg.sender);
+    }
+
+    /// @dev Closes every position of `account` against the vault at its fill price, charging the
+    ///      liquidation penalty in place of the taker fee. Returns the penalties and the count.
+    function _closePositions(
+        address account,
+        uint256 penaltyRateWad
+    ) internal returns (uint256 penaltiesWad, uint256 closed) {
+        uint256 mask = _accounts[account].marketMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address market = _markets[i];
+                int256 sizeWad = _positions[account][market].sizeWad;
+                // no slippage bound: the vault takes the position over at whatever the fill price is
+                uint256 fillPriceWad = _modifyPosition(
+                    account,
+                    market,
+                    -sizeWad,
+                    sizeWad > 0 ? 0 : type(uint256).max,
+                    penaltyRateWad
+                );
+                uint256 penaltyWad = SignedMath.abs(sizeWad).mulWadUp(fillPriceWad).mulWadUp(penaltyRateWad);
+                penaltiesWad += penaltyWad;
+                ++closed;
+                emit PositionLiquidated(account, market, sizeWad, fillPriceWad, penaltyWad);
+            }
+            mask >>= 1;
+        }
+    }
+
+    /// @dev The bad-debt waterfall: the vault's credit first, then the deficit. Never hidden.
+    function _coverBadDebt(address account, uint256 amountWad) internal {
+        if (amountWad == 0) return;
+        uint256 vaultCredit = _vaultCreditWad;
+        uint256 fromVaultWad = amountWad < vaultCredit ? amountWad : vaultCredit;
+        _vaultCreditWad = uint192(vaultCredit - fromVaultWad);
+        uint256 toDeficitWad = amountWad - fromVaultWad;
+        if (toDeficitWad > 0) _recordDeficit(toDeficitWad);
+        emit BadDebtCovered(account, fromVaultWad, toDeficitWad);
+    }
+
+    /// @dev A keeper reward, out of the vault's credit (a shortfall becomes deficit).
+    function _payKeeper(address keeper, uint256 amountWad) internal {
+        if (amountWad == 0) return;
+        _transferWithVault(keeper, int256(amountWad));
+        emit KeeperPaid(keeper, amountWad);
+    }
+
+    /// @dev Valuations of an account's collaterals for the engine's seizure arithmetic.
+    function _collateralQuotes(address account, uint256 mask) internal view returns (CollateralQuote[] memory quotes) {
+        quotes = new CollateralQuote[](_popCount(mask));
+        uint256 n;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address token = _collaterals[i];
+                CollateralQuote memory q = quotes[n++];
+                q.token = token;
+                q.amount = _collateral[account][token];
+                (q.priceWad, ) = oracle.getPrice(token);
+                q.haircutWad = marginModel.riskOf(token).haircutMaintWad;
+                q.decimals = _collateralInfo[token].decimals;
+            }
+            mask >>= 1;
+        }
     }
 
     // ---------------------------------------------------------------- internal: health

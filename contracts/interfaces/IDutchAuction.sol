@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IAuctionCurve} from "./IAuctionCurve.sol";
 import {IAuctionSink} from "./IAuctionSink.sol";
+import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 
 /// @title IDutchAuction
 /// @notice Dutch auctions of seized collateral (after MakerDAO's Liquidations 2.0 Clipper). The
@@ -70,11 +71,15 @@ interface IDutchAuction {
     error DutchAuction__NoPartialPurchase(uint256 tabWad, uint256 dustWad);
     error DutchAuction__InvalidReceiver(address receiver);
     error DutchAuction__UnsupportedDecimals(address token, uint8 decimals);
+    error DutchAuction__BreakerAlreadySet();
+    /// @notice The circuit breaker's level for `token` forbids this action (255: settled).
+    error DutchAuction__BreakerLevel(address token, uint8 level);
 
     // ---------------------------------------------------------------- events
 
     event KickerSet(address indexed kicker, bool allowed);
     event SinkSet(address indexed sink);
+    event BreakerSet(address indexed breaker);
     /// @notice Lists `token` for auctions (first call) or replaces its curve.
     event CurveSet(address indexed token, address indexed curve, uint8 decimals);
     event Kick(
@@ -125,6 +130,10 @@ interface IDutchAuction {
 
     /// @notice Sets the settlement sink (the Clearinghouse), once. Governance only.
     function setSink(IAuctionSink sink) external;
+
+    /// @notice Sets the circuit breaker, once. Governance only. From level 2 of a token no auction
+    ///         of it is kicked or redone; at level 3 none is taken; after settlement nothing moves.
+    function setBreaker(ICircuitBreaker breaker) external;
 
     /// @notice Lists `token` for auctions with `curve`, or replaces its curve. Governance only
     ///         (a curve is code, not a number: RiskConfig's bounded steps do not apply to it).
@@ -216,4 +225,10 @@ interface IDutchAuction {
 
     /// @notice The settlement sink.
     function sink() external view returns (IAuctionSink);
+
+    /// @notice The circuit breaker (address(0): none set).
+    function breaker() external view returns (ICircuitBreaker);
+
+    /// @notice The kick reward `tip + chip x tab` for an auction of `token` with `tabWad`, WAD.
+    function keeperReward(address token, uint256 tabWad) external view returns (uint256);
 }

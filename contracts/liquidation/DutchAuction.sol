@@ -8,6 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
 import {IAuctionTaker} from "../interfaces/IAuctionTaker.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {WadMath} from "../libraries/WadMath.sol";
@@ -48,6 +49,8 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
 
     /// @inheritdoc IDutchAuction
     IAuctionSink public sink;
+    /// @inheritdoc IDutchAuction
+    ICircuitBreaker public breaker;
     /// @inheritdoc IDutchAuction
     uint256 public kicks;
     /// @inheritdoc IDutchAuction
@@ -92,6 +95,14 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         emit SinkSet(address(sink_));
     }
 
+    /// @inheritdoc IDutchAuction
+    function setBreaker(ICircuitBreaker breaker_) external onlyGovernance {
+        if (address(breaker) != address(0)) revert DutchAuction__BreakerAlreadySet();
+        if (address(breaker_) == address(0)) revert DutchAuction__ZeroAddress();
+        breaker = breaker_;
+        emit BreakerSet(address(breaker_));
+    }
+
     // ---------------------------------------------------------------- external mutating
 
     /// @inheritdoc IDutchAuction
@@ -112,6 +123,7 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         AssetConfig storage cfg = _config[token];
         if (address(cfg.curve) == address(0) || cfg.bufWad == 0 || cfg.tailSeconds == 0 || cfg.cuspWad == 0)
             revert DutchAuction__AssetNotConfigured(token);
+        _requireLevelBelow(token, 2);
         (uint256 startPriceWad, ) = _startPrice(token, cfg.bufWad);
 
         id = ++kicks;
@@ -146,6 +158,7 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         Auction memory a = _auctions[id];
         if (a.account == address(0)) revert DutchAuction__NotRunning(id);
         if (maxAmount == 0) revert DutchAuction__ZeroAmount();
+        _requireLevelBelow(a.token, 3);
         IAuctionSink sink_ = sink;
         if (receiver == address(0) || receiver == address(this) || receiver == address(sink_)) {
             revert DutchAuction__InvalidReceiver(receiver);
@@ -171,6 +184,7 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         AssetConfig storage cfg = _config[a.token];
         (bool needsRedo, ) = _status(a, cfg);
         if (!needsRedo) revert DutchAuction__NoRedoNeeded(id);
+        _requireLevelBelow(a.token, 2);
         (uint256 startPriceWad, uint256 oraclePriceWad) = _startPrice(a.token, cfg.bufWad);
 
         Auction storage s = _auctions[id];
@@ -199,6 +213,11 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         if (a.account == address(0)) return (false, 0, 0, 0);
         (needsRedo, priceWad) = _status(a, _config[a.token]);
         return (needsRedo, priceWad, a.lot, a.tabWad);
+    }
+
+    /// @inheritdoc IDutchAuction
+    function keeperReward(address token, uint256 tabWad) external view returns (uint256) {
+        return _reward(_config[token], tabWad);
     }
 
     /// @inheritdoc IDutchAuction
@@ -295,6 +314,15 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         (oraclePriceWad, ok) = oracle.getPrice(token);
         if (!ok || oraclePriceWad == 0) revert DutchAuction__OracleNotOk(token);
         startPriceWad = oraclePriceWad.mulWadUp(bufWad);
+    }
+
+    /// @dev Reverts unless the breaker's level for `token` is below `limit` (and not settled).
+    function _requireLevelBelow(address token, uint8 limit) internal view {
+        ICircuitBreaker b = breaker;
+        if (address(b) == address(0)) return;
+        (uint8 level, bool isSettled) = b.statusOf(token);
+        if (isSettled) revert DutchAuction__BreakerLevel(token, type(uint8).max);
+        if (level >= limit) revert DutchAuction__BreakerLevel(token, level);
     }
 
     /// @dev Keeper reward: tip + chip x tab (rounded down: a payout).

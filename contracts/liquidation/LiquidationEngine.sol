@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
+import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {LiquidationEngineParams} from "./LiquidationEngineParams.sol";
+
+/// @title LiquidationEngine
+/// @notice Decides who is liquidated, for how much, and under which caps; the Clearinghouse
+///         moves the balances and the DutchAuction sells the collateral. See ILiquidationEngine.
+contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient {
+    using WadMath for uint256;
+
+    // ---------------------------------------------------------------- types
+
+    /// @dev Working set of one liquidation (in memory to stay clear of the stack limit).
+    struct Plan {
+        address account;
+        address keeper;
+        bool whole;
+        uint256 debtWad; // debt left on the account
+        uint256 weightedWad; // maintenance-weighted collateral left on the account
+        uint256 onePlusPenaltyWad;
+        uint256 windowRoomWad; // debt the window still allows
+        uint256 globalRoomWad; // tab the global cap still allows
+    }
+
+    // ---------------------------------------------------------------- immutables
+
+    ILiquidationLedger public immutable clearinghouse;
+    IDutchAuction public immutable auction;
+    ICircuitBreaker public immutable breaker;
+
+    // ---------------------------------------------------------------- storage
+
+    /// @dev One slot: the start of the current window and the debt liquidated in it.
+    uint64 internal _windowStart;
+    uint192 internal _windowUsedWad;
+
+    // ---------------------------------------------------------------- constructor
+
+    constructor(
+        ILiquidationLedger clearinghouse_,
+        IDutchAuction auction_,
+        ICircuitBreaker breaker_,
+        address riskConfig_
+    ) LiquidationEngineParams(riskConfig_) {
+        if (
+            address(clearinghouse_) == address(0) || address(auction_) == address(0) || address(breaker_) == address(0)
+        ) revert LiquidationEngine__ZeroAddress();
+        clearinghouse = clearinghouse_;
+        auction = auction_;
+        breaker = breaker_;
+    }
+
+    // ---------------------------------------------------------------- external mutating
+
+    /// @inheritdoc ILiquidationEngine
+    function liquidate(address account, address keeper) external nonReentrant returns (Result memory result) {
+        _requireNotPaused(address(0));
+        ILiquidationLedger.LiquidationSnapshot memory snap = clearinghouse.liquidationBegin(
+            account,
+            _cfg.perpPenaltyWad,
+            keeper,
+            _cfg.perpKeeperShareWad
+        );
+        if (!snap.liquidatable) revert LiquidationEngine__NotLiquidatable(account, snap.healthFactorWad);
+        result = _liquidate(account, keeper, snap, true);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function liquidateBatch(
+        address[] calldata accounts,
+        address keeper
+    ) external nonReentrant returns (uint256 liquidated) {
+        if (accounts.length == 0) revert LiquidationEngine__EmptyBatch();
+        _requireNotPaused(address(0));
+        uint256 perpPenaltyWad = _cfg.perpPenaltyWad;
+        uint256 perpKeeperShareWad = _cfg.perpKeeperShareWad;
+        for (uint256 i; i < accounts.length; ++i) {
+            // an account whose prices fail (or any other refusal) is skipped, not fatal
+            try clearinghouse.liquidationBegin(accounts[i], perpPenaltyWad, keeper, perpKeeperShareWad) returns (
+                ILiquidationLedger.LiquidationSnapshot memory snap
+            ) {
+                if (!snap.liquidatable) continue;
+                Result memory r = _liquidate(accounts[i], keeper, snap, false);
+                ++liquidated;
+                if (r.auctions == 0 && r.debtCoveredWad == 0 && r.writtenOffWad == 0 && _capsExhausted()) break;
+            } catch {
+                continue;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- external views
+
+    /// @inheritdoc ILiquidationEngine
+    function window() external view returns (uint256 startedAt, uint256 usedWad) {
+        uint256 start = _windowStart;
+        if (block.timestamp >= start + _cfg.windowSeconds) return (block.timestamp, 0);
+        return (start, _windowUsedWad);
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    /// @dev Steps 2 and 3 after the Clearinghouse closed the positions. `strict`: a cap that
+    ///      leaves no room reverts (single liquidation) instead of doing nothing (batch).
+    function _liquidate(
+        address account,
+        address keeper,
+        ILiquidationLedger.LiquidationSnapshot memory snap,
+        bool strict
+    ) internal returns (Result memory r) {
+        r.liquidated = true;
+        r.healthFactorWad = snap.healthFactorWad;
+        r.positionsClosed = snap.positionsClosed;
+
+        ILiquidationLedger.CollateralQuote[] memory cols = snap.collaterals;
+        if (snap.debtWad > 0 && cols.length == 0) {
+            r.writtenOffWad = clearinghouse.writeOff(account);
+            breaker.reportBadDebt(r.writtenOffWad);
+        } else if (snap.debtWad > 0) {
+            Plan memory p = _plan(snap);
+            (p.account, p.keeper) = (account, keeper);
+            if (p.weightedWad < p.debtWad.mulWadUp(_cfg.targetHealthWad)) _seize(account, keeper, cols, p, strict, r);
+        }
+        emit Liquidated(
+            account,
+            keeper,
+            r.healthFactorWad,
+            r.positionsClosed,
+            r.auctions,
+            r.debtCoveredWad,
+            r.writtenOffWad,
+            r.whole
+        );
+    }
+
+    function _plan(ILiquidationLedger.LiquidationSnapshot memory snap) internal returns (Plan memory p) {
+        Config memory c = _cfg;
+        if (c.targetHealthWad == 0) revert LiquidationEngine__NotConfigured(TARGET_HEALTH_WAD);
+        if (c.penaltyWad == 0) revert LiquidationEngine__NotConfigured(PENALTY_WAD);
+        p.debtWad = snap.debtWad;
+        p.onePlusPenaltyWad = WadMath.WAD + c.penaltyWad;
+        for (uint256 i; i < snap.collaterals.length; ++i) {
+            p.weightedWad += _valueWad(snap.collaterals[i]).mulWadDown(WadMath.WAD - snap.collaterals[i].haircutWad);
+        }
+        // the window rolls over lazily
+        if (block.timestamp >= uint256(_windowStart) + c.windowSeconds) {
+            _windowStart = uint64(block.timestamp);
+            _windowUsedWad = 0;
+        }
+        uint256 used = _windowUsedWad;
+        p.windowRoomWad = c.windowCapacityWad > used ? c.windowCapacityWad - used : 0;
+        uint256 inFlight = auction.totalTabInFlightWad();
+        p.globalRoomWad = c.maxTabInFlightWad > inFlight ? c.maxTabInFlightWad - inFlight : 0;
+    }
+
+    /// @dev Chooses the debt each collateral answers for, then seizes and kicks.
+    function _seize(
+        address account,
+        address keeper,
+        ILiquidationLedger.CollateralQuote[] memory cols,
+        Plan memory p,
+        bool strict,
+        Result memory r
+    ) internal {
+        uint256[] memory debts = _partialDebts(cols, p);
+        if (debts.length == 0) {
+            r.whole = true;
+            debts = _wholeDebts(cols, p.debtWad);
+            p.whole = true;
+        }
+        bytes32 lastCap;
+        for (uint256 i; i < cols.length; ++i) {
+            if (debts[i] == 0) continue;
+            ILiquidationLedger.CollateralQuote memory q = cols[i];
+            (uint8 level, bool isSettled) = breaker.statusOf(q.token);
+            if (level >= 2 || isSettled) {
+                if (strict) revert LiquidationEngine__Paused(q.token, isSettled ? type(uint8).max : level);
+                continue;
+            }
+            (uint256 coveredWad, bytes32 cap) = _capped(q.token, debts[i], p);
+            if (cap != bytes32(0)) {
+                lastCap = cap;
+                emit CapHit(account, q.token, cap, debts[i], coveredWad);
+                if (coveredWad == 0) continue;
+            }
+            _kick(q, coveredWad, debts[i], p);
+            r.auctions += 1;
+            r.debtCoveredWad += coveredWad;
+        }
+        if (r.debtCoveredWad > 0) _windowUsedWad += uint192(r.debtCoveredWad);
+        if (strict && r.auctions == 0 && r.positionsClosed == 0 && lastCap != bytes32(0)) {
+            revert LiquidationEngine__CapReached(lastCap);
+        }
+    }
+
+    /// @dev Partial plan: asset by asset, the debt that brings health to the target. Returns an
+    ///      empty array when the target cannot be reached or the debt left would be dust.
+    function _partialDebts(
+        ILiquidationLedger.CollateralQuote[] memory cols,
+        Plan memory p
+    ) internal view returns (uint256[] memory debts) {
+        uint256 targetWad = _cfg.targetHealthWad;
+        uint256 debtLeftWad = p.debtWad;
+        uint256 weightedLeftWad = p.weightedWad;
+        if (debtLeftWad <= _cfg.dustDebtWad) return debts;
+        debts = new uint256[](cols.length);
+        for (uint256 i; i < cols.length; ++i) {
+            // seizing debt d from this asset removes a x d of weighted collateral
+            uint256 aWad = p.onePlusPenaltyWad.mulWadUp(WadMath.WAD - cols[i].haircutWad);
+            uint256 maxDebtWad = _valueWad(cols[i]).divWadDown(p.onePlusPenaltyWad);
+            uint256 shortWad = debtLeftWad.mulWadUp(targetWad);
+            shortWad = shortWad > weightedLeftWad ? shortWad - weightedLeftWad : 0;
+            if (shortWad == 0) return debts;
+            uint256 dWad = targetWad > aWad ? shortWad.divWadUp(targetWad - aWad) : type(uint256).max;
+            if (dWad < maxDebtWad && dWad < debtLeftWad) {
+                debts[i] = dWad;
+                if (debtLeftWad - dWad <= _cfg.dustDebtWad) return new uint256[](0);
+                return debts;
+            }
+            // this asset alone cannot reach the target: all of it goes
+            uint256 takeWad = maxDebtWad < debtLeftWad ? maxDebtWad : debtLeftWad;
+            debts[i] = takeWad;
+            debtLeftWad -= takeWad;
+            uint256 removedWad = takeWad.mulWadDown(aWad);
+            weightedLeftWad = removedWad < weightedLeftWad ? weightedLeftWad - removedWad : 0;
+        }
+        return new uint256[](0); // the target is out of reach: liquidate everything
+    }
+
+    /// @dev Whole plan: all collateral goes; the debt is split pro rata to the assets' values.
+    function _wholeDebts(
+        ILiquidationLedger.CollateralQuote[] memory cols,
+        uint256 debtWad
+    ) internal pure returns (uint256[] memory debts) {
+        debts = new uint256[](cols.length);
+        uint256 totalValueWad;
+        for (uint256 i; i < cols.length; ++i) totalValueWad += _valueWad(cols[i]);
+        uint256 assigned;
+        for (uint256 i; i < cols.length; ++i) {
+            debts[i] = i == cols.length - 1
+                ? debtWad - assigned
+                : (totalValueWad == 0 ? 0 : debtWad.mulDivDown(_valueWad(cols[i]), totalValueWad));
+            assigned += debts[i];
+        }
+    }
+
+    /// @dev The part of `wantWad` the caps allow, and the name of the binding cap (0 if none).
+    function _capped(address token, uint256 wantWad, Plan memory p) internal view returns (uint256, bytes32) {
+        uint256 d = wantWad;
+        bytes32 cap;
+        if (p.windowRoomWad < d) (d, cap) = (p.windowRoomWad, WINDOW_CAPACITY_WAD);
+        uint256 globalDebtRoom = p.globalRoomWad.divWadDown(p.onePlusPenaltyWad);
+        if (globalDebtRoom < d) (d, cap) = (globalDebtRoom, MAX_TAB_IN_FLIGHT_WAD);
+        uint256 assetCap = _assetTabCapWad[token];
+        uint256 inFlight = auction.tabInFlightWad(token);
+        uint256 assetDebtRoom = assetCap > inFlight ? (assetCap - inFlight).divWadDown(p.onePlusPenaltyWad) : 0;
+        if (assetDebtRoom < d) (d, cap) = (assetDebtRoom, ASSET_TAB_CAP_WAD);
+        return (d, cap);
+    }
+
+    /// @dev Seizes the lot for `debtWad` (of `plannedWad` planned) and starts its auction.
+    function _kick(
+        ILiquidationLedger.CollateralQuote memory q,
+        uint256 debtWad,
+        uint256 plannedWad,
+        Plan memory p
+    ) internal {
+        uint256 tabWad = debtWad.mulWadUp(p.onePlusPenaltyWad);
+        uint256 lot;
+        if (p.whole) {
+            // everything, or the capped share of it (rounded up: against the account)
+            lot = debtWad == plannedWad ? q.amount : q.amount.mulDivUp(debtWad, plannedWad);
+        } else {
+            // worth the tab at the oracle price, rounded up
+            lot = tabWad.mulDivUp(10 ** q.decimals, q.priceWad);
+            if (lot > q.amount) lot = q.amount;
+        }
+        clearinghouse.seize(p.account, q.token, lot, debtWad);
+        // the kick reward goes to the keeper only when it is below the penalty the account pays
+        address paidKeeper = p.keeper != address(0) && auction.keeperReward(q.token, tabWad) < tabWad - debtWad
+            ? p.keeper
+            : address(0);
+        auction.kick(p.account, q.token, lot, tabWad, debtWad, paidKeeper);
+        p.windowRoomWad -= debtWad;
+        p.globalRoomWad -= tabWad < p.globalRoomWad ? tabWad : p.globalRoomWad;
+        breaker.reportLiquidation(q.token, debtWad);
+    }
+
+    function _requireNotPaused(address asset) internal view {
+        (uint8 level, bool isSettled) = asset == address(0)
+            ? (breaker.globalLevel(), breaker.settled())
+            : breaker.statusOf(asset);
+        if (isSettled) revert LiquidationEngine__Paused(asset, type(uint8).max);
+        if (level >= 2) revert LiquidationEngine__Paused(asset, level);
+    }
+
+    function _capsExhausted() internal view returns (bool) {
+        uint256 used = _windowUsedWad;
+        return used >= _cfg.windowCapacityWad || auction.totalTabInFlightWad() >= _cfg.maxTabInFlightWad;
+    }
+
+    /// @dev Oracle value of a collateral balance, WAD, rounded down.
+    function _valueWad(ILiquidationLedger.CollateralQuote memory q) internal pure returns (uint256) {
+        return q.amount.mulDivDown(q.priceWad, 10 ** q.decimals);
+    }
+}
