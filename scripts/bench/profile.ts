@@ -6,11 +6,14 @@
  * With row keys as arguments only those rows are printed (default: borrow, openPosition,
  * modifyPosition).
  */
+import { readFileSync } from "node:fs";
+
 import hre from "hardhat";
 
 import { measureGas } from "./gas.js";
 
 interface StructLog {
+  pc: number;
   op: string;
   gas: number;
   gasCost: number;
@@ -31,6 +34,67 @@ interface FrameStats {
   logs: number;
   logGas: number;
   ops: Map<string, number>;
+  fns: Map<string, number>;
+}
+
+/** pc -> "file:function" of one deployed contract, from its artifact's build info source map. */
+type PcMap = Map<number, string>;
+
+interface BuildInfoOutput {
+  output: {
+    sources: Record<string, { id: number }>;
+    contracts: Record<string, Record<string, { evm: { deployedBytecode: { object: string; sourceMap: string } } }>>;
+  };
+}
+
+/** Builds the pc -> enclosing-function map of `artifactPath` (for PROFILE_SRC=1). */
+function pcMapOf(artifactPath: string): PcMap {
+  const artifact = JSON.parse(readFileSync(artifactPath, "utf8")) as {
+    buildInfoId: string;
+    inputSourceName: string;
+    contractName: string;
+  };
+  const base = `artifacts/build-info/${artifact.buildInfoId}`;
+  const out = JSON.parse(readFileSync(`${base}.output.json`, "utf8")) as BuildInfoOutput;
+  const input = JSON.parse(readFileSync(`${base}.json`, "utf8")) as {
+    input: { sources: Record<string, { content: string }> };
+  };
+  const byId = new Map<number, string>();
+  for (const [path, v] of Object.entries(out.output.sources)) byId.set(v.id, path);
+  const evm = out.output.contracts[artifact.inputSourceName][artifact.contractName].evm.deployedBytecode;
+  const code = Buffer.from(evm.object, "hex");
+  // instruction index -> pc
+  const pcs: number[] = [];
+  for (let pc = 0; pc < code.length; pc++) {
+    pcs.push(pc);
+    const op = code[pc];
+    if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
+  }
+  const nameAt = (file: string, offset: number): string => {
+    const src = input.input.sources[file]?.content ?? "";
+    const before = src.slice(0, offset);
+    const m = [...before.matchAll(/function\s+(\w+)|modifier\s+(\w+)/g)].at(-1);
+    const short = file.split("/").at(-1)?.replace(".sol", "") ?? file;
+    return `${short}.${m ? (m[1] ?? m[2]) : "?"}`;
+  };
+  const map: PcMap = new Map();
+  let s = -1;
+  let f = -1;
+  const cache = new Map<string, string>();
+  evm.sourceMap.split(";").forEach((entry, i) => {
+    const parts = entry.split(":");
+    if (parts[0] !== undefined && parts[0] !== "") s = Number(parts[0]);
+    if (parts[2] !== undefined && parts[2] !== "") f = Number(parts[2]);
+    const file = byId.get(f);
+    const key = `${f}:${s}`;
+    let label = cache.get(key);
+    if (label === undefined) {
+      label = file === undefined || s < 0 ? "(compiler)" : nameAt(file, s);
+      cache.set(key, label);
+    }
+    if (i < pcs.length) map.set(pcs[i], label);
+  });
+  return map;
 }
 
 const CALLS = new Set(["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"]);
@@ -40,7 +104,12 @@ function addressOfStackWord(word: string): string {
 }
 
 /** Aggregates a struct-log trace per contract label; returns rows and the total execution gas. */
-function analyse(logs: StructLog[], to: string, labels: Map<string, string>): Map<string, FrameStats> {
+function analyse(
+  logs: StructLog[],
+  to: string,
+  labels: Map<string, string>,
+  pcMaps: Map<string, PcMap>,
+): Map<string, FrameStats> {
   const stats = new Map<string, FrameStats>();
   const get = (label: string): FrameStats => {
     let s = stats.get(label);
@@ -58,6 +127,7 @@ function analyse(logs: StructLog[], to: string, labels: Map<string, string>): Ma
         logs: 0,
         logGas: 0,
         ops: new Map(),
+        fns: new Map(),
       };
       stats.set(label, s);
     }
@@ -87,6 +157,8 @@ function analyse(logs: StructLog[], to: string, labels: Map<string, string>): Ma
         childUsed = first.gas - (last.gas - last.gasCost);
       }
       const overhead = consumed - childUsed;
+      const fnCall = pcMaps.get(label)?.get(l.pc);
+      if (fnCall !== undefined) s.fns.set(fnCall, (s.fns.get(fnCall) ?? 0) + overhead);
       s.selfGas += overhead;
       s.callOverhead += overhead;
       if (overhead >= 2600) s.coldAccounts++;
@@ -97,6 +169,9 @@ function analyse(logs: StructLog[], to: string, labels: Map<string, string>): Ma
     }
     s.selfGas += l.gasCost;
     s.ops.set(l.op, (s.ops.get(l.op) ?? 0) + l.gasCost);
+    let fn = pcMaps.get(label)?.get(l.pc);
+    if (fn === "(compiler)" && process.env.PROFILE_SRC === "ops") fn = `(compiler) ${l.op}`;
+    if (fn !== undefined) s.fns.set(fn, (s.fns.get(fn) ?? 0) + l.gasCost);
     if (l.op === "SLOAD") {
       if (l.gasCost >= 2100) s.sloadCold++;
       else s.sloadWarm++;
@@ -127,6 +202,12 @@ async function main(): Promise<void> {
     onMeasured: (key, hash) => hashes.push([key, hash]),
   });
   const provider = connection.ethers.provider;
+  const pcMaps = new Map<string, PcMap>();
+  if (process.env.PROFILE_SRC) {
+    pcMaps.set("clearinghouse", pcMapOf("artifacts/contracts/core/Clearinghouse.sol/Clearinghouse.json"));
+    pcMaps.set("oracleRouter", pcMapOf("artifacts/contracts/oracle/OracleRouter.sol/OracleRouter.json"));
+    pcMaps.set("marginModel", pcMapOf("artifacts/contracts/risk/MarginModel.sol/MarginModel.json"));
+  }
   for (const [key, hash] of hashes) {
     if (!rows.includes(key)) continue;
     const tx = await provider.getTransaction(hash);
@@ -135,7 +216,7 @@ async function main(): Promise<void> {
       hash,
       { disableStorage: true, disableMemory: true },
     ])) as { gas: number; structLogs: StructLog[] };
-    const stats = analyse(trace.structLogs, tx.to, labels);
+    const stats = analyse(trace.structLogs, tx.to, labels, pcMaps);
     const execGas = trace.structLogs.length > 0 ? trace.structLogs[0].gas - trace.structLogs.at(-1)!.gas : 0;
     const total = Number(gas[key]);
     console.log(`\n== ${key}: ${total} gas (intrinsic + calldata ${total - execGas}, execution ~${execGas})`);
@@ -165,6 +246,10 @@ async function main(): Promise<void> {
       if (process.env.PROFILE_OPS) {
         const top = [...s.ops.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
         console.log("    " + top.map(([op, g]) => `${op}:${g}`).join(" "));
+      }
+      if (s.fns.size > 0) {
+        for (const [fn, g] of [...s.fns.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25))
+          console.log(`      ${fn.padEnd(44)} ${String(g).padStart(7)}`);
       }
     }
   }
