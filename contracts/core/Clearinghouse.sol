@@ -74,14 +74,36 @@ contract Clearinghouse is
         uint8 index;
     }
 
+    /// @dev A collateral by index for the health loop: token and decimals in one slot.
+    struct CollateralSlot {
+        address token;
+        uint8 decimals;
+    }
+
+    /// @dev Three slots per market; `IClearinghouse.MarketState` is only the external view.
+    ///      Slot 0 is what funding accrual reads and writes; skew is `long - short` (slot 1).
+    ///      The types are far beyond any reachable value (casts are checked).
+    struct MarketSlots {
+        int128 fundingIndexWad;
+        int88 fundingRateWad;
+        uint40 lastFundingTime;
+        uint128 longOpenInterestWad;
+        uint128 shortOpenInterestWad;
+        int128 openNotionalSumWad;
+        int128 fundingSnapshotSumWad;
+    }
+
+    /// @dev Fee slot, shared with `ClearinghouseParams._stabilityFeePerSecondRay` (declared last
+    ///      there): the stability-fee index and the last accrual time.
+    uint128 internal _rateIndexRay;
+    uint40 internal _lastAccrual;
+
     address public vault;
 
-    /// @dev Fee index slot: the stability-fee index and the sum of normalized debts.
-    uint128 internal _rateIndexRay;
+    /// @dev Balance slot: the sum of normalized debts and the vault's credit (fees, funding, PnL
+    ///      land here).
     uint128 internal _totalNormalizedDebt;
-    /// @dev Vault slot: last fee accrual time and the vault's credit (fees, funding, PnL land here).
-    uint64 internal _lastAccrual;
-    uint192 internal _vaultCreditWad;
+    uint128 internal _vaultCreditWad;
 
     uint256 public deficitWad;
 
@@ -96,13 +118,17 @@ contract Clearinghouse is
     address[] internal _markets;
     mapping(address token => CollateralInfo) internal _collateralInfo;
     mapping(address market => MarketInfo) internal _marketInfo;
-    mapping(address market => MarketState) internal _marketState;
+    mapping(address market => MarketSlots) internal _marketState;
     mapping(address token => uint256 amount) public totalCollateral;
 
     mapping(address account => AccountSlot) internal _accounts;
     mapping(address account => mapping(address token => uint256 amount)) internal _collateral;
     mapping(address account => mapping(address market => PositionSlot)) internal _positions;
     mapping(address account => mapping(address operator => bool)) internal _operators;
+
+    /// @dev Copies of `_collaterals` / `_markets` by index for the health loop (no length read).
+    CollateralSlot[MAX_COLLATERALS] internal _collateralByIndex;
+    address[MAX_MARKETS] internal _marketByIndex;
 
     // ---------------------------------------------------------------- constructor
 
@@ -122,7 +148,7 @@ contract Clearinghouse is
         oracle = oracle_;
         marginModel = marginModel_;
         _rateIndexRay = uint128(WadMath.RAY);
-        _lastAccrual = uint64(block.timestamp);
+        _lastAccrual = uint40(block.timestamp);
     }
 
     // ---------------------------------------------------------------- governance
@@ -151,6 +177,7 @@ contract Clearinghouse is
         uint8 decimals = _probeToken(token);
         _requireRiskSources(token);
         _collateralInfo[token] = CollateralInfo({listed: true, decimals: decimals, index: uint8(_collaterals.length)});
+        _collateralByIndex[_collaterals.length] = CollateralSlot({token: token, decimals: decimals});
         _collaterals.push(token);
         emit CollateralListed(token, decimals, _collaterals.length - 1);
     }
@@ -162,7 +189,8 @@ contract Clearinghouse is
         if (_markets.length >= MAX_MARKETS) revert Clearinghouse__TooManyAssets(MAX_MARKETS);
         _requireRiskSources(asset);
         _marketInfo[asset] = MarketInfo({listed: true, index: uint8(_markets.length)});
-        _marketState[asset].lastFundingTime = block.timestamp;
+        _marketState[asset].lastFundingTime = uint40(block.timestamp);
+        _marketByIndex[_markets.length] = asset;
         _markets.push(asset);
         emit MarketListed(asset, _markets.length - 1);
     }
@@ -234,7 +262,7 @@ contract Clearinghouse is
         if (account == vault) {
             uint256 available = _vaultCreditWad;
             if (amountWad > available) revert Clearinghouse__InsufficientVaultCredit(amountWad, available);
-            _vaultCreditWad = uint192(available - amountWad);
+            _vaultCreditWad = uint128(available - amountWad);
             fromCredit = amountWad;
         } else {
             fromCredit = _debit(account, amountWad, indexRay);
@@ -376,7 +404,7 @@ contract Clearinghouse is
         stablecoin.burn(msg.sender, paidWad);
         auctionDebtWad -= debtCoveredWad;
         // the penalty part is the vault's income
-        _vaultCreditWad = (uint256(_vaultCreditWad) + paidWad - debtCoveredWad).toUint192();
+        _vaultCreditWad = (uint256(_vaultCreditWad) + paidWad - debtCoveredWad).toUint128();
         emit AuctionPaid(auctionId, account, paidWad, debtCoveredWad);
     }
 
@@ -449,9 +477,14 @@ contract Clearinghouse is
     /// @inheritdoc IClearinghouse
     function marketState(address market) external view returns (MarketState memory state) {
         if (!_marketInfo[market].listed) revert Clearinghouse__UnknownMarket(market);
-        state = _marketState[market];
+        MarketSlots storage m = _marketState[market];
+        state.skewWad = _skew(m);
+        state.longOpenInterestWad = m.longOpenInterestWad;
+        state.shortOpenInterestWad = m.shortOpenInterestWad;
+        state.openNotionalSumWad = m.openNotionalSumWad;
+        state.fundingSnapshotSumWad = m.fundingSnapshotSumWad;
         (uint256 priceWad, ) = oracle.getPrice(market);
-        (state.fundingRateWad, state.fundingIndexWad) = _fundingNow(market, _marketState[market], priceWad);
+        (state.fundingRateWad, state.fundingIndexWad) = _fundingNow(market, m, priceWad);
         state.lastFundingTime = block.timestamp;
     }
 
@@ -461,13 +494,14 @@ contract Clearinghouse is
         uint256 n = _markets.length;
         for (uint256 i; i < n; ++i) {
             address market = _markets[i];
-            MarketState memory s = _marketState[market];
-            if (s.skewWad == 0 && s.openNotionalSumWad == 0 && s.fundingSnapshotSumWad == 0) continue;
+            MarketSlots storage s = _marketState[market];
+            int256 skewWad = _skew(s);
+            if (skewWad == 0 && s.openNotionalSumWad == 0 && s.fundingSnapshotSumWad == 0) continue;
             (uint256 priceWad, ) = oracle.getPrice(market);
-            (, int256 indexWad) = _fundingNow(market, _marketState[market], priceWad);
+            (, int256 indexWad) = _fundingNow(market, s, priceWad);
             // the vault holds -skew: it earns what traders lose and collects what they owe in funding
-            netWad += s.openNotionalSumWad - WadMath.mulWadSignedCeil(s.skewWad, priceWad);
-            netWad += _mulWadSigned(s.skewWad, indexWad) - s.fundingSnapshotSumWad;
+            netWad += s.openNotionalSumWad - WadMath.mulWadSignedCeil(skewWad, priceWad);
+            netWad += _mulWadSigned(skewWad, indexWad) - s.fundingSnapshotSumWad;
         }
     }
 
@@ -550,8 +584,8 @@ contract Clearinghouse is
 
         Fill memory f;
         (f.indexPriceWad, f.priceOk) = oracle.getPrice(market);
-        MarketState storage state = _marketState[market];
         _accrueFunding(market, f.indexPriceWad);
+        MarketSlots storage state = _marketState[market];
 
         PositionSlot memory pos = _positions[account][market];
         f.increasesRisk = _increasesRisk(pos.sizeWad, pos.sizeWad + sizeDeltaWad);
@@ -560,7 +594,7 @@ contract Clearinghouse is
         MarketParams memory params = _marketParams[market];
         if (params.skewScaleWad == 0) revert Clearinghouse__MarketNotConfigured(market);
         if (liquidationPenaltyWad == 0) liquidationPenaltyWad = params.takerFeeWad; // a trade pays the fee
-        f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, state.skewWad, sizeDeltaWad, params.skewScaleWad);
+        f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, _skew(state), sizeDeltaWad, params.skewScaleWad);
         if (f.fillPriceWad == 0) revert Clearinghouse__InvalidFillPrice(market);
         if (sizeDeltaWad > 0 ? f.fillPriceWad > acceptablePriceWad : f.fillPriceWad < acceptablePriceWad) {
             revert Clearinghouse__SlippageExceeded(f.fillPriceWad, acceptablePriceWad);
@@ -581,11 +615,12 @@ contract Clearinghouse is
         f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(liquidationPenaltyWad);
         f.balanceDeltaWad = f.realizedPnlWad - f.fundingPaidWad - int256(f.feeWad);
 
-        // 3. market aggregates
-        state.skewWad += sizeDeltaWad;
-        state.openNotionalSumWad += f.newOpenNotionalWad - pos.openNotionalWad;
-        state.fundingSnapshotSumWad +=
-            _mulWadSigned(f.newSizeWad, fundingIndexWad) - _mulWadSigned(pos.sizeWad, pos.fundingIndexWad);
+        // 3. market aggregates (skew is long - short: it moves with the open interest)
+        state.openNotionalSumWad = (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad)
+            .toInt128();
+        state.fundingSnapshotSumWad = (state.fundingSnapshotSumWad +
+            _mulWadSigned(f.newSizeWad, fundingIndexWad) -
+            _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128();
         _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
         if (f.increasesRisk) _checkMarketCaps(market, state, params, f.indexPriceWad);
 
@@ -610,16 +645,17 @@ contract Clearinghouse is
         return oldSizeWad != 0 && newSizeWad != 0 && (oldSizeWad > 0) != (newSizeWad > 0);
     }
 
-    function _updateOpenInterest(MarketState storage state, int256 oldSizeWad, int256 newSizeWad) internal {
-        if (oldSizeWad > 0) state.longOpenInterestWad -= uint256(oldSizeWad);
-        else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint256(-oldSizeWad);
-        if (newSizeWad > 0) state.longOpenInterestWad += uint256(newSizeWad);
-        else if (newSizeWad < 0) state.shortOpenInterestWad += uint256(-newSizeWad);
+    /// @dev Sizes are int128 (positions are stored so), so each term fits uint128.
+    function _updateOpenInterest(MarketSlots storage state, int256 oldSizeWad, int256 newSizeWad) internal {
+        if (oldSizeWad > 0) state.longOpenInterestWad -= uint128(uint256(oldSizeWad));
+        else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint128(uint256(-oldSizeWad));
+        if (newSizeWad > 0) state.longOpenInterestWad += uint128(uint256(newSizeWad));
+        else if (newSizeWad < 0) state.shortOpenInterestWad += uint128(uint256(-newSizeWad));
     }
 
     function _checkMarketCaps(
         address market,
-        MarketState storage state,
+        MarketSlots storage state,
         MarketParams memory params,
         uint256 indexPriceWad
     ) internal view {
@@ -630,43 +666,56 @@ contract Clearinghouse is
         if (state.shortOpenInterestWad > maxOi) {
             revert Clearinghouse__OpenInterestCapExceeded(market, state.shortOpenInterestWad, maxOi);
         }
-        uint256 skewUsdWad = SignedMath.abs(state.skewWad).mulWadUp(indexPriceWad);
+        uint256 skewUsdWad = SignedMath.abs(_skew(state)).mulWadUp(indexPriceWad);
         uint256 capUsdWad = (uint256(_vaultCreditWad) + _pendingFeeWad()).mulWadDown(params.skewCapRatioWad);
         if (skewUsdWad > capUsdWad) revert Clearinghouse__SkewCapExceeded(market, skewUsdWad, capUsdWad);
     }
 
     /// @dev Accrues a market's funding up to now at `priceWad`.
     function _accrueFunding(address market, uint256 priceWad) internal {
-        MarketState storage state = _marketState[market];
+        MarketSlots storage state = _marketState[market];
         if (state.lastFundingTime == block.timestamp) return;
         (int256 rateWad, int256 indexWad) = _fundingNow(market, state, priceWad);
-        state.fundingRateWad = rateWad;
-        state.fundingIndexWad = indexWad;
-        state.lastFundingTime = block.timestamp;
+        // one write of the funding slot
+        (state.fundingIndexWad, state.fundingRateWad, state.lastFundingTime) = (
+            indexWad.toInt128(),
+            rateWad.toInt88(),
+            uint40(block.timestamp)
+        );
         emit FundingAccrued(market, rateWad, indexWad);
     }
 
     function _fundingNow(
         address market,
-        MarketState storage state,
+        MarketSlots storage state,
         uint256 priceWad
     ) internal view returns (int256 rateWad, int256 indexWad) {
-        // a storage pointer: only the fields used are read (the struct spans eight slots)
+        // a storage pointer: only the fields used are read (funding slot, then open interest)
         uint256 elapsed = block.timestamp - state.lastFundingTime;
-        if (elapsed == 0 || priceWad == 0) return (state.fundingRateWad, state.fundingIndexWad);
-        MarketParams memory params = _marketParams[market];
-        if (params.skewScaleWad == 0) return (state.fundingRateWad, state.fundingIndexWad);
+        rateWad = state.fundingRateWad;
+        indexWad = state.fundingIndexWad;
+        if (elapsed == 0 || priceWad == 0) return (rateWad, indexWad);
+        MarketParams storage params = _marketParams[market];
+        uint256 skewScaleWad = params.skewScaleWad;
+        if (skewScaleWad == 0) return (rateWad, indexWad);
         int256 indexDeltaWad;
         (rateWad, indexDeltaWad) = PerpMath.accrueFunding(
-            state.fundingRateWad,
-            state.skewWad,
-            params.skewScaleWad,
+            rateWad,
+            _skew(state),
+            skewScaleWad,
             params.maxFundingVelocityWad,
             elapsed,
             priceWad
         );
-        indexWad = state.fundingIndexWad + indexDeltaWad;
+        indexWad += indexDeltaWad;
     }
+
+    /// @dev Net skew of a market: long minus short open interest.
+    function _skew(MarketSlots storage state) internal view returns (int256) {
+        return int256(uint256(state.longOpenInterestWad)) - int256(uint256(state.shortOpenInterestWad));
+    }
+
+
 
     // ---------------------------------------------------------------- internal: balances
 
@@ -680,7 +729,7 @@ contract Clearinghouse is
             _credit(account, amount);
             uint256 vaultCredit = _vaultCreditWad;
             if (amount <= vaultCredit) {
-                _vaultCreditWad = uint192(vaultCredit - amount);
+                _vaultCreditWad = uint128(vaultCredit - amount);
             } else {
                 _vaultCreditWad = 0;
                 _recordDeficit(amount - vaultCredit);
@@ -688,7 +737,7 @@ contract Clearinghouse is
         } else {
             uint256 amount = uint256(-deltaWad);
             _debit(account, amount, _rateIndexRay);
-            _vaultCreditWad = (uint256(_vaultCreditWad) + amount).toUint192();
+            _vaultCreditWad = (uint256(_vaultCreditWad) + amount).toUint128();
         }
     }
 
@@ -711,7 +760,7 @@ contract Clearinghouse is
     /// @return repaidDebtWad The part that repaid debt.
     function _credit(address account, uint256 amountWad) internal returns (uint256 repaidDebtWad) {
         if (account == vault) {
-            _vaultCreditWad = (uint256(_vaultCreditWad) + amountWad).toUint192();
+            _vaultCreditWad = (uint256(_vaultCreditWad) + amountWad).toUint128();
             return 0;
         }
         uint256 indexRay = _rateIndexRay;
@@ -747,17 +796,17 @@ contract Clearinghouse is
         uint256 last = _lastAccrual;
         if (last == block.timestamp) return indexRay;
         uint256 rate = _stabilityFeePerSecondRay;
-        uint256 vaultCredit = _vaultCreditWad;
         if (rate != 0) {
             uint256 newIndexRay = indexRay + indexRay.mulRayUp(rate * (block.timestamp - last));
             uint256 feeWad = _feeBetween(_totalNormalizedDebt, indexRay, newIndexRay);
-            _rateIndexRay = newIndexRay.toUint128();
             indexRay = newIndexRay;
-            vaultCredit += feeWad;
-            if (feeWad > 0) emit StabilityFeeAccrued(newIndexRay, feeWad);
+            if (feeWad > 0) {
+                _vaultCreditWad = (uint256(_vaultCreditWad) + feeWad).toUint128();
+                emit StabilityFeeAccrued(newIndexRay, feeWad);
+            }
         }
-        _lastAccrual = uint64(block.timestamp);
-        _vaultCreditWad = vaultCredit.toUint192();
+        // one write of the fee slot
+        (_rateIndexRay, _lastAccrual) = (indexRay.toUint128(), uint40(block.timestamp));
     }
 
     function _currentRateIndex() internal view returns (uint256) {
@@ -826,7 +875,7 @@ contract Clearinghouse is
         if (amountWad == 0) return;
         uint256 vaultCredit = _vaultCreditWad;
         uint256 fromVaultWad = amountWad < vaultCredit ? amountWad : vaultCredit;
-        _vaultCreditWad = uint192(vaultCredit - fromVaultWad);
+        _vaultCreditWad = uint128(vaultCredit - fromVaultWad);
         uint256 toDeficitWad = amountWad - fromVaultWad;
         if (toDeficitWad > 0) _recordDeficit(toDeficitWad);
         emit BadDebtCovered(account, fromVaultWad, toDeficitWad);
@@ -896,14 +945,14 @@ contract Clearinghouse is
         uint256 mask = acct.collateralMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
-                address token = _collaterals[i];
+                CollateralSlot memory c = _collateralByIndex[i];
                 AssetQuote memory q;
-                (q, quoteCount) = _quote(quotes, quoteCount, token);
+                (q, quoteCount) = _quote(quotes, quoteCount, c.token);
                 if (!q.ok) {
                     h.pricesOk = false;
-                    failingAsset = token;
+                    failingAsset = c.token;
                 }
-                h.weightedCollateralWad += _weightedCollateral(account, token, q, initial);
+                h.weightedCollateralWad += _weightedCollateral(account, c, q, initial);
             }
             mask >>= 1;
         }
@@ -911,7 +960,7 @@ contract Clearinghouse is
         mask = acct.marketMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
-                address market = _markets[i];
+                address market = _marketByIndex[i];
                 AssetQuote memory q;
                 (q, quoteCount) = _quote(quotes, quoteCount, market);
                 if (!q.ok) {
@@ -934,13 +983,11 @@ contract Clearinghouse is
     /// @dev Collateral value after the haircut, rounded down.
     function _weightedCollateral(
         address account,
-        address token,
+        CollateralSlot memory c,
         AssetQuote memory q,
         bool initial
     ) internal view returns (uint256) {
-        uint256 valueWad = WadMath.toWad(_collateral[account][token], _collateralInfo[token].decimals).mulWadDown(
-            q.priceWad
-        );
+        uint256 valueWad = WadMath.toWad(_collateral[account][c.token], c.decimals).mulWadDown(q.priceWad);
         uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;
         return valueWad.mulWadDown(WadMath.WAD - haircutWad);
     }

@@ -38,6 +38,8 @@ abstract contract ClearinghouseParams is IClearinghouse, IParamTarget {
 
     // ---------------------------------------------------------------- storage
 
+    /// @dev Two slots: the first is all that funding accrual and a fill need; the second only the
+    ///      caps of a risk-increasing fill.
     struct MarketParams {
         uint128 skewScaleWad;
         uint64 maxFundingVelocityWad;
@@ -46,11 +48,15 @@ abstract contract ClearinghouseParams is IClearinghouse, IParamTarget {
         uint128 skewCapRatioWad;
     }
 
-    uint256 internal _stabilityFeePerSecondRay;
-    uint256 internal _debtCeilingWad;
-    uint256 internal _minDebtWad;
     mapping(address token => uint256 cap) internal _depositCap;
     mapping(address market => MarketParams) internal _marketParams;
+    /// @dev One slot, read only when a borrow adds debt. The hard bounds fit the types.
+    uint128 internal _debtCeilingWad;
+    uint128 internal _minDebtWad;
+    /// @dev Declared last on purpose: it shares its slot with the Clearinghouse's fee index and
+    ///      last accrual time (the first variables of the derived contract), so a fee accrual
+    ///      reads one slot. Bound 1e20 < 2^72.
+    uint72 internal _stabilityFeePerSecondRay;
 
     // ---------------------------------------------------------------- constructor
 
@@ -75,9 +81,10 @@ abstract contract ClearinghouseParams is IClearinghouse, IParamTarget {
         if (_isGlobal(name)) {
             if (subject != address(0)) revert ParamTarget__UnknownParam(name, subject);
             _beforeGlobalParamChange();
-            if (name == STABILITY_FEE_PER_SECOND_RAY) _stabilityFeePerSecondRay = value;
-            else if (name == DEBT_CEILING_WAD) _debtCeilingWad = value;
-            else _minDebtWad = value;
+            // the hard bounds (1e20, 1e33, 1e24) fit the storage types: the casts are exact
+            if (name == STABILITY_FEE_PER_SECOND_RAY) _stabilityFeePerSecondRay = uint72(value);
+            else if (name == DEBT_CEILING_WAD) _debtCeilingWad = uint128(value);
+            else _minDebtWad = uint128(value);
         } else if (name == DEPOSIT_CAP) {
             if (!_isCollateral(subject)) revert ParamTarget__UnknownParam(name, subject);
             _depositCap[subject] = value;

@@ -82,6 +82,14 @@ export interface BenchNetworkHelpers {
   mine(blocks?: number): Promise<void>;
 }
 
+/** Optional callbacks for tools built on the bench (e.g. the gas profiler). */
+export interface MeasureHooks {
+  /** Called once after deployment with the deployed system's labelled addresses. */
+  onDeployed?(labels: Record<string, string>): void;
+  /** Called with each measured transaction's row key and hash. */
+  onMeasured?(key: string, txHash: string): void;
+}
+
 /** Seconds between measured operations: a fresh block, fee and funding accrue. */
 const STEP_SECONDS = 600;
 
@@ -92,6 +100,7 @@ const STEP_SECONDS = 600;
 export async function measureGas(
   ethers: HardhatEthers,
   networkHelpers: BenchNetworkHelpers,
+  hooks: MeasureHooks = {},
 ): Promise<Record<string, bigint>> {
   const params = loadDeployParams(process.env.BALLAST_PARAMS ?? paramsPathFor("hardhat"));
   const sys = await deploySystem(ethers, params, {
@@ -105,6 +114,14 @@ export async function measureGas(
   const wbtc = sys.assets.find((a) => a.symbol === "WBTC");
   if (!weth || !wbtc || !weth.feed)
     throw new Error("bench needs the local WETH (with a mock feed) and WBTC assets");
+  if (hooks.onDeployed) {
+    const labels: Record<string, string> = { ...sys.addresses };
+    for (const a of sys.assets) {
+      labels[a.symbol] = a.address;
+      if (a.feed) labels[`${a.symbol} feed`] = a.feedAddress;
+    }
+    hooks.onDeployed(labels);
+  }
   const ethUnits = (x: string) => parseUnits(x, weth.decimals);
   const btcUnits = (x: string) => parseUnits(x, wbtc.decimals);
   const wad = (x: string) => parseUnits(x, 18);
@@ -117,6 +134,7 @@ export async function measureGas(
     const receipt = await (await tx()).wait();
     if (!receipt || receipt.status !== 1) throw new Error(`bench: ${key} failed`);
     gas[key] = receipt.gasUsed;
+    hooks.onMeasured?.(key, receipt.hash);
   };
   /** Keeps the oracle and margin model fresh across the time jumps (not measured). */
   const refresh = async () => {

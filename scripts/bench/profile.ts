@@ -1,0 +1,261 @@
+/**
+ * `node --import tsx scripts/bench/profile.ts [row ...]`: where the gas of the benchmark's
+ * transactions goes. Runs the same scenario as `npm run bench`, then replays each measured
+ * transaction with `debug_traceTransaction` and prints, per call frame (contract), the gas it
+ * used itself (excluding its children), its cold/warm SLOADs, its SSTOREs and the call overhead.
+ * With row keys as arguments only those rows are printed (default: borrow, openPosition,
+ * modifyPosition).
+ */
+import { readFileSync } from "node:fs";
+
+import hre from "hardhat";
+
+import { measureGas } from "./gas.js";
+
+interface StructLog {
+  pc: number;
+  op: string;
+  gas: number;
+  gasCost: number;
+  depth: number;
+  stack?: string[];
+}
+
+interface FrameStats {
+  label: string;
+  selfGas: number;
+  calls: number;
+  sloadCold: number;
+  sloadWarm: number;
+  sstoreGas: number;
+  sstores: number;
+  callOverhead: number;
+  coldAccounts: number;
+  logs: number;
+  logGas: number;
+  ops: Map<string, number>;
+  fns: Map<string, number>;
+}
+
+/** pc -> "file:function" of one deployed contract, from its artifact's build info source map. */
+type PcMap = Map<number, string>;
+
+interface BuildInfoOutput {
+  output: {
+    sources: Record<string, { id: number }>;
+    contracts: Record<string, Record<string, { evm: { deployedBytecode: { object: string; sourceMap: string } } }>>;
+  };
+}
+
+/** Builds the pc -> enclosing-function map of `artifactPath` (for PROFILE_SRC=1). */
+function pcMapOf(artifactPath: string): PcMap {
+  const artifact = JSON.parse(readFileSync(artifactPath, "utf8")) as {
+    buildInfoId: string;
+    inputSourceName: string;
+    contractName: string;
+  };
+  const base = `artifacts/build-info/${artifact.buildInfoId}`;
+  const out = JSON.parse(readFileSync(`${base}.output.json`, "utf8")) as BuildInfoOutput;
+  const input = JSON.parse(readFileSync(`${base}.json`, "utf8")) as {
+    input: { sources: Record<string, { content: string }> };
+  };
+  const byId = new Map<number, string>();
+  for (const [path, v] of Object.entries(out.output.sources)) byId.set(v.id, path);
+  const evm = out.output.contracts[artifact.inputSourceName][artifact.contractName].evm.deployedBytecode;
+  const code = Buffer.from(evm.object, "hex");
+  // instruction index -> pc
+  const pcs: number[] = [];
+  for (let pc = 0; pc < code.length; pc++) {
+    pcs.push(pc);
+    const op = code[pc];
+    if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
+  }
+  const nameAt = (file: string, offset: number): string => {
+    const src = input.input.sources[file]?.content ?? "";
+    const before = src.slice(0, offset);
+    const m = [...before.matchAll(/function\s+(\w+)|modifier\s+(\w+)/g)].at(-1);
+    const short = file.split("/").at(-1)?.replace(".sol", "") ?? file;
+    return `${short}.${m ? (m[1] ?? m[2]) : "?"}`;
+  };
+  const map: PcMap = new Map();
+  let s = -1;
+  let f = -1;
+  const cache = new Map<string, string>();
+  evm.sourceMap.split(";").forEach((entry, i) => {
+    const parts = entry.split(":");
+    if (parts[0] !== undefined && parts[0] !== "") s = Number(parts[0]);
+    if (parts[2] !== undefined && parts[2] !== "") f = Number(parts[2]);
+    const file = byId.get(f);
+    const key = `${f}:${s}`;
+    let label = cache.get(key);
+    if (label === undefined) {
+      label = file === undefined || s < 0 ? "(compiler)" : nameAt(file, s);
+      cache.set(key, label);
+    }
+    if (i < pcs.length) map.set(pcs[i], label);
+  });
+  return map;
+}
+
+const CALLS = new Set(["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"]);
+
+function addressOfStackWord(word: string): string {
+  return `0x${BigInt(word).toString(16).padStart(40, "0")}`.toLowerCase();
+}
+
+/** Aggregates a struct-log trace per contract label; returns rows and the total execution gas. */
+function analyse(
+  logs: StructLog[],
+  to: string,
+  labels: Map<string, string>,
+  pcMaps: Map<string, PcMap>,
+): Map<string, FrameStats> {
+  const stats = new Map<string, FrameStats>();
+  const get = (label: string): FrameStats => {
+    let s = stats.get(label);
+    if (!s) {
+      s = {
+        label,
+        selfGas: 0,
+        calls: 0,
+        sloadCold: 0,
+        sloadWarm: 0,
+        sstoreGas: 0,
+        sstores: 0,
+        callOverhead: 0,
+        coldAccounts: 0,
+        logs: 0,
+        logGas: 0,
+        ops: new Map(),
+        fns: new Map(),
+      };
+      stats.set(label, s);
+    }
+    return s;
+  };
+  const name = (addr: string) => labels.get(addr.toLowerCase()) ?? addr;
+
+  // frame stack: label per depth
+  const frames: string[] = [name(to)];
+  get(name(to)).calls++;
+  for (let i = 0; i < logs.length; i++) {
+    const l = logs[i];
+    const label = frames[l.depth - 1] ?? "?";
+    const s = get(label);
+    if (CALLS.has(l.op)) {
+      const stack = l.stack ?? [];
+      const target = addressOfStackWord(stack[stack.length - 2]);
+      // gas consumed by the call as seen from the caller: up to the next op at the same depth
+      let j = i + 1;
+      while (j < logs.length && logs[j].depth > l.depth) j++;
+      const consumed = j < logs.length ? l.gas - logs[j].gas : l.gasCost;
+      // the callee's own consumption: first op's gas minus the gas left after its last op
+      let childUsed = 0;
+      if (i + 1 < j && logs[i + 1].depth === l.depth + 1) {
+        const first = logs[i + 1];
+        const last = logs[j - 1];
+        childUsed = first.gas - (last.gas - last.gasCost);
+      }
+      const overhead = consumed - childUsed;
+      const fnCall = pcMaps.get(label)?.get(l.pc);
+      if (fnCall !== undefined) s.fns.set(fnCall, (s.fns.get(fnCall) ?? 0) + overhead);
+      s.selfGas += overhead;
+      s.callOverhead += overhead;
+      if (overhead >= 2600) s.coldAccounts++;
+      const calleeLabel = l.op === "DELEGATECALL" ? label : name(target);
+      frames[l.depth] = calleeLabel;
+      if (i + 1 < j) get(calleeLabel).calls++;
+      continue;
+    }
+    s.selfGas += l.gasCost;
+    s.ops.set(l.op, (s.ops.get(l.op) ?? 0) + l.gasCost);
+    let fn = pcMaps.get(label)?.get(l.pc);
+    if (fn === "(compiler)" && process.env.PROFILE_SRC === "ops") fn = `(compiler) ${l.op}`;
+    if (fn !== undefined) s.fns.set(fn, (s.fns.get(fn) ?? 0) + l.gasCost);
+    if (l.op === "SLOAD") {
+      if (l.gasCost >= 2100) s.sloadCold++;
+      else s.sloadWarm++;
+    } else if (l.op === "SSTORE") {
+      s.sstores++;
+      s.sstoreGas += l.gasCost;
+    } else if (l.op.startsWith("LOG")) {
+      s.logs++;
+      s.logGas += l.gasCost;
+    } else if (["BALANCE", "EXTCODESIZE", "EXTCODEHASH"].includes(l.op) && l.gasCost >= 2600) {
+      s.coldAccounts++;
+    }
+  }
+  return stats;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const rows = wanted.length > 0 ? wanted : ["borrow", "openPosition", "modifyPosition"];
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  const connection = await hre.network.create();
+  const labels = new Map<string, string>();
+  const hashes: [string, string][] = [];
+  const gas = await measureGas(connection.ethers, connection.networkHelpers, {
+    onDeployed: (l) => {
+      for (const [k, v] of Object.entries(l)) labels.set(v.toLowerCase(), k);
+    },
+    onMeasured: (key, hash) => hashes.push([key, hash]),
+  });
+  const provider = connection.ethers.provider;
+  const pcMaps = new Map<string, PcMap>();
+  if (process.env.PROFILE_SRC) {
+    pcMaps.set("clearinghouse", pcMapOf("artifacts/contracts/core/Clearinghouse.sol/Clearinghouse.json"));
+    pcMaps.set("oracleRouter", pcMapOf("artifacts/contracts/oracle/OracleRouter.sol/OracleRouter.json"));
+    pcMaps.set("marginModel", pcMapOf("artifacts/contracts/risk/MarginModel.sol/MarginModel.json"));
+  }
+  for (const [key, hash] of hashes) {
+    if (!rows.includes(key)) continue;
+    const tx = await provider.getTransaction(hash);
+    if (!tx?.to) continue;
+    const trace = (await provider.send("debug_traceTransaction", [
+      hash,
+      { disableStorage: true, disableMemory: true },
+    ])) as { gas: number; structLogs: StructLog[] };
+    const stats = analyse(trace.structLogs, tx.to, labels, pcMaps);
+    const execGas = trace.structLogs.length > 0 ? trace.structLogs[0].gas - trace.structLogs.at(-1)!.gas : 0;
+    const total = Number(gas[key]);
+    console.log(`\n== ${key}: ${total} gas (intrinsic + calldata ${total - execGas}, execution ~${execGas})`);
+    console.log(
+      "contract".padEnd(22) +
+        "frames".padStart(7) +
+        "self".padStart(8) +
+        "coldSL".padStart(8) +
+        "warmSL".padStart(8) +
+        "sstores".padStart(8) +
+        "sstoreGas".padStart(10) +
+        "callOvh".padStart(9) +
+        "logGas".padStart(8),
+    );
+    for (const s of [...stats.values()].sort((a, b) => b.selfGas - a.selfGas)) {
+      console.log(
+        s.label.slice(0, 21).padEnd(22) +
+          String(s.calls).padStart(7) +
+          String(s.selfGas).padStart(8) +
+          String(s.sloadCold).padStart(8) +
+          String(s.sloadWarm).padStart(8) +
+          String(s.sstores).padStart(8) +
+          String(s.sstoreGas).padStart(10) +
+          String(s.callOverhead).padStart(9) +
+          String(s.logGas).padStart(8),
+      );
+      if (process.env.PROFILE_OPS) {
+        const top = [...s.ops.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+        console.log("    " + top.map(([op, g]) => `${op}:${g}`).join(" "));
+      }
+      if (s.fns.size > 0) {
+        for (const [fn, g] of [...s.fns.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25))
+          console.log(`      ${fn.padEnd(44)} ${String(g).padStart(7)}`);
+      }
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
