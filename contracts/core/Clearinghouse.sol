@@ -113,6 +113,12 @@ contract Clearinghouse is
     address public auction;
     /// @inheritdoc ILiquidationLedger
     uint256 public auctionDebtWad;
+    /// @inheritdoc IClearinghouse
+    address public breaker;
+    /// @dev The breaker's levels as the ledger applies them, one word: bits 0-1 the global level,
+    ///      bit 2 settlement, then two bits per collateral index (from bit 8) and per market index
+    ///      (from bit 40). Zero in normal times, so the check costs one cold read.
+    uint256 internal _breakerWord;
 
     address[] internal _collaterals;
     address[] internal _markets;
@@ -160,6 +166,38 @@ contract Clearinghouse is
         vault = vault_;
     }
 
+    /// @inheritdoc IClearinghouse
+    function setBreaker(address breaker_) external onlyGovernance {
+        if (breaker_ == address(0)) revert Clearinghouse__ZeroAddress();
+        if (breaker != address(0)) revert Clearinghouse__BreakerAlreadySet();
+        breaker = breaker_;
+        emit BreakerSet(breaker_);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function applyBreakerLevel(address asset, uint8 level) external {
+        if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
+        uint256 word = _breakerWord;
+        uint256 lvl = level > 3 ? 3 : level;
+        if (asset == address(0)) {
+            word = (word & ~uint256(3)) | lvl;
+        } else {
+            CollateralInfo memory c = _collateralInfo[asset];
+            if (c.listed) word = (word & ~(uint256(3) << (8 + 2 * c.index))) | (lvl << (8 + 2 * c.index));
+            MarketInfo memory m = _marketInfo[asset];
+            if (m.listed) word = (word & ~(uint256(3) << (40 + 2 * m.index))) | (lvl << (40 + 2 * m.index));
+        }
+        _breakerWord = word;
+        emit BreakerLevelApplied(asset, uint8(lvl));
+    }
+
+    /// @inheritdoc IClearinghouse
+    function applySettlement() external {
+        if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
+        _breakerWord |= 4;
+        emit BreakerLevelApplied(address(0), type(uint8).max);
+    }
+
     /// @inheritdoc ILiquidationLedger
     function setLiquidationModules(address engine, address auction_) external onlyGovernance {
         if (engine == address(0) || auction_ == address(0)) revert Clearinghouse__ZeroAddress();
@@ -205,6 +243,7 @@ contract Clearinghouse is
 
     /// @inheritdoc IClearinghouse
     function deposit(address account, address token, uint256 amount) external nonReentrant {
+        _requireNotSettled();
         if (amount == 0) revert Clearinghouse__ZeroAmount();
         if (account == address(0)) revert Clearinghouse__ZeroAddress();
         CollateralInfo memory info = _collateralInfo[token];
@@ -244,8 +283,12 @@ contract Clearinghouse is
             _collateral[account][token] = available - amount;
             totalCollateral[token] -= amount;
         }
-        if (available == amount) _accounts[account].collateralMask &= ~uint16(1 << info.index);
-        _requireInitialHealth(account);
+        AccountSlot memory acct = _accounts[account];
+        // an account with neither debt nor positions withdraws without prices (oracle down or not)
+        bool exposed = acct.normalizedDebt != 0 || acct.marketMask != 0;
+        _requireWithdrawable(token, info.index);
+        if (available == amount) _accounts[account].collateralMask = acct.collateralMask & ~uint16(1 << info.index);
+        if (exposed) _requireInitialHealth(account);
 
         IERC20(token).safeTransfer(to, amount);
         emit Withdrawn(account, token, to, amount);
@@ -260,6 +303,7 @@ contract Clearinghouse is
 
         uint256 fromCredit;
         if (account == vault) {
+            _requireWithdrawable(address(0), type(uint256).max);
             uint256 available = _vaultCreditWad;
             if (amountWad > available) revert Clearinghouse__InsufficientVaultCredit(amountWad, available);
             _vaultCreditWad = uint128(available - amountWad);
@@ -280,6 +324,7 @@ contract Clearinghouse is
 
     /// @inheritdoc IClearinghouse
     function repay(address account, uint256 amountWad) external nonReentrant returns (uint256 repaidDebtWad) {
+        _requireNotSettled();
         if (amountWad == 0) revert Clearinghouse__ZeroAmount();
         if (account == address(0)) revert Clearinghouse__ZeroAddress();
         _accrueFee();
@@ -295,6 +340,7 @@ contract Clearinghouse is
         int256 sizeDeltaWad,
         uint256 acceptablePriceWad
     ) external nonReentrant returns (uint256 fillPriceWad) {
+        _requireNotSettled();
         _requireAuthorized(account);
         if (sizeDeltaWad == 0) revert Clearinghouse__ZeroAmount();
         return _modifyPosition(account, market, sizeDeltaWad, acceptablePriceWad, 0);
@@ -306,6 +352,7 @@ contract Clearinghouse is
         address market,
         uint256 acceptablePriceWad
     ) external nonReentrant returns (uint256 fillPriceWad) {
+        _requireNotSettled();
         _requireAuthorized(account);
         int256 sizeWad = _positions[account][market].sizeWad;
         if (sizeWad == 0) revert Clearinghouse__NoPosition(account, market);
@@ -523,6 +570,18 @@ contract Clearinghouse is
     /// @inheritdoc IClearinghouse
     function markets() external view returns (address[] memory) {
         return _markets;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function breakerLevelOf(address asset) external view returns (uint8) {
+        uint256 word = _breakerWord;
+        if (word & 4 != 0) return type(uint8).max;
+        uint256 level = word & 3;
+        CollateralInfo memory c = _collateralInfo[asset];
+        if (c.listed) level = _max(level, (word >> (8 + 2 * c.index)) & 3);
+        MarketInfo memory m = _marketInfo[asset];
+        if (m.listed) level = _max(level, (word >> (40 + 2 * m.index)) & 3);
+        return uint8(level);
     }
 
     /// @inheritdoc IClearinghouse
@@ -912,7 +971,41 @@ contract Clearinghouse is
         if (!isAuthorized(account, msg.sender)) revert Clearinghouse__NotAuthorized(msg.sender, account);
     }
 
+    function _requireNotSettled() internal view {
+        if (_breakerWord & 4 != 0) revert Clearinghouse__Settled();
+    }
+
+    /// @dev Level 3 (global or the token's) stops every withdrawal; so does settlement.
+    function _requireWithdrawable(address token, uint256 tokenIndex) internal view {
+        uint256 word = _breakerWord;
+        if (word == 0) return;
+        if (word & 4 != 0) revert Clearinghouse__Settled();
+        if (word & 3 == 3) revert Clearinghouse__BreakerLevel(address(0), 3);
+        if (tokenIndex < MAX_COLLATERALS && (word >> (8 + 2 * tokenIndex)) & 3 == 3) {
+            revert Clearinghouse__BreakerLevel(token, 3);
+        }
+    }
+
+    /// @dev Level 1 and above (global, or of any asset the account holds or trades) stops
+    ///      everything that increases risk.
+    function _requireBreakerAllowsRisk(address account) internal view {
+        uint256 word = _breakerWord;
+        if (word == 0) return;
+        if (word & 4 != 0) revert Clearinghouse__Settled();
+        if (word & 3 != 0) revert Clearinghouse__BreakerLevel(address(0), uint8(word & 3));
+        AccountSlot memory acct = _accounts[account];
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            uint256 lvl = (word >> (8 + 2 * i)) & 3;
+            if (lvl != 0 && (acct.collateralMask >> i) & 1 == 1) {
+                revert Clearinghouse__BreakerLevel(_collaterals[i], uint8(lvl));
+            }
+            lvl = (word >> (40 + 2 * i)) & 3;
+            if (lvl != 0 && (acct.marketMask >> i) & 1 == 1) revert Clearinghouse__BreakerLevel(_markets[i], uint8(lvl));
+        }
+    }
+
     function _requireInitialHealth(address account) internal view {
+        _requireBreakerAllowsRisk(account);
         (Health memory h, address failingAsset) = _computeHealth(account, true);
         if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
         if (h.healthFactorWad < WadMath.WAD) revert Clearinghouse__Undercollateralized(account, h.healthFactorWad);
@@ -1026,6 +1119,10 @@ contract Clearinghouse is
         q.risk = marginModel.riskOf(asset);
         quotes[count] = q;
         newCount = count + 1;
+    }
+
+    function _max(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a > b ? a : b;
     }
 
     function _popCount(uint256 x) internal pure returns (uint256 count) {

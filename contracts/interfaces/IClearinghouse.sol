@@ -90,6 +90,12 @@ interface IClearinghouse {
     error Clearinghouse__InvalidFillPrice(address market);
     error Clearinghouse__MarketNotConfigured(address market);
     error Clearinghouse__NotGovernance(address caller);
+    error Clearinghouse__NotBreaker(address caller);
+    error Clearinghouse__BreakerAlreadySet();
+    /// @notice The circuit breaker's level for `asset` (address(0): global) forbids the action.
+    error Clearinghouse__BreakerLevel(address asset, uint8 level);
+    /// @notice Global settlement has begun: the ledger is frozen.
+    error Clearinghouse__Settled();
 
     // ---------------------------------------------------------------- events
 
@@ -117,11 +123,27 @@ interface IClearinghouse {
     event StabilityFeeAccrued(uint256 rateIndexRay, uint256 feeWad);
     /// @notice Unbacked stablecoin recorded (e.g. the vault could not pay a trader's profit).
     event DeficitRecorded(uint256 amountWad, uint256 totalDeficitWad);
+    event BreakerSet(address indexed breaker);
+    /// @notice The breaker pushed a level (asset address(0): global; level 255: settlement).
+    event BreakerLevelApplied(address indexed asset, uint8 level);
 
     // ---------------------------------------------------------------- governance
 
     /// @notice Sets the BackstopVault once. Governance only.
     function setVault(address vault) external;
+
+    /// @notice Sets the circuit breaker, once. Governance only.
+    function setBreaker(address breaker) external;
+
+    /// @notice The breaker pushes its levels into the ledger so that every entry point checks
+    ///         them with one storage read. Breaker only. `asset` address(0) is the global level.
+    ///         Level 1: no new debt, no position increase, no withdrawal while the account has
+    ///         debt or positions (for accounts holding the asset); level 3: no withdrawal at all.
+    ///         Deposit, repay and position reduction pass at every level.
+    function applyBreakerLevel(address asset, uint8 level) external;
+
+    /// @notice Global settlement: every entry point stops for good. Breaker only.
+    function applySettlement() external;
 
     /// @notice Lists an ERC20 as collateral (decimals <= 18). Governance only. The asset must
     ///         already have a feed in the OracleRouter and be known to the MarginModel.
@@ -219,4 +241,11 @@ interface IClearinghouse {
 
     /// @notice The BackstopVault (counterparty to skew).
     function vault() external view returns (address);
+
+    /// @notice The circuit breaker.
+    function breaker() external view returns (address);
+
+    /// @notice The level the ledger applies to `asset` (the max of global and asset levels;
+    ///         255 after settlement).
+    function breakerLevelOf(address asset) external view returns (uint8);
 }

@@ -26,6 +26,60 @@ const marginSchema = z.object({
   maxVariancePerSecond: decimal,
 });
 
+/** The auction price curve of one asset (one small contract each). */
+const curveSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("linear"), tauSeconds: z.number().int().positive() }),
+  z.object({ kind: z.literal("exponential"), cutPerSecond: decimal }),
+  z.object({
+    kind: z.literal("stairstep"),
+    cutPerStep: decimal,
+    stepSeconds: z.number().int().positive(),
+  }),
+]);
+
+/** Per-asset auction and liquidation settings (Maker's Clipper fields). */
+const auctionSchema = z.object({
+  curve: curveSchema,
+  buf: decimal,
+  tailSeconds: z.number().int().positive(),
+  cusp: decimal,
+  chip: decimal,
+  tipUsd: decimal,
+  dustUsd: decimal,
+  tabCapUsd: decimal,
+});
+
+const DEFAULT_AUCTION: z.infer<typeof auctionSchema> = {
+  curve: { kind: "linear", tauSeconds: 7200 },
+  buf: "1.1",
+  tailSeconds: 7200,
+  cusp: "0.5",
+  chip: "0.001",
+  tipUsd: "5",
+  dustUsd: "100",
+  tabCapUsd: "50000000",
+};
+
+const liquidationSchema = z.object({
+  targetHealth: decimal,
+  penalty: decimal,
+  perpPenalty: decimal,
+  perpKeeperShare: decimal,
+  dustDebtUsd: decimal,
+  maxTabInFlightUsd: decimal,
+  windowSeconds: z.number().int().positive(),
+  windowCapacityUsd: decimal,
+});
+
+const breakerSchema = z.object({
+  dropTolerance: decimal,
+  velocityCapacityUsd: decimal,
+  velocityWindowSeconds: z.number().int().positive(),
+  badDebtWindowSeconds: z.number().int().positive(),
+  badDebtShare: decimal,
+  cooldownSeconds: z.number().int().positive(),
+});
+
 const assetSchema = z.object({
   symbol: z.string().min(1),
   address: z
@@ -56,6 +110,7 @@ const assetSchema = z.object({
       skewCapRatio: decimal,
     })
     .optional(),
+  auction: auctionSchema.default(DEFAULT_AUCTION),
 });
 
 export const deployParamsSchema = z.object({
@@ -69,11 +124,30 @@ export const deployParamsSchema = z.object({
     seedUsd: decimal,
   }),
   global: z.object({ stabilityFeeApr: decimal, debtCeilingUsd: decimal, minDebtUsd: decimal }),
+  liquidation: liquidationSchema.default({
+    targetHealth: "1.25",
+    penalty: "0.1",
+    perpPenalty: "0.01",
+    perpKeeperShare: "0.3",
+    dustDebtUsd: "100",
+    maxTabInFlightUsd: "100000000",
+    windowSeconds: 3600,
+    windowCapacityUsd: "50000000",
+  }),
+  breaker: breakerSchema.default({
+    dropTolerance: "0.2",
+    velocityCapacityUsd: "20000000",
+    velocityWindowSeconds: 3600,
+    badDebtWindowSeconds: 86400,
+    badDebtShare: "0.05",
+    cooldownSeconds: 3600,
+  }),
   assets: z.array(assetSchema).min(1).max(16),
 });
 
 export type DeployParams = z.infer<typeof deployParamsSchema>;
 export type AssetParams = z.infer<typeof assetSchema>;
+export type CurveParams = z.infer<typeof curveSchema>;
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -4,7 +4,10 @@ import { parseUnits, type BaseContract, type ContractTransactionResponse } from 
 import type {
   AccountLens,
   BackstopVault,
+  CircuitBreaker,
   Clearinghouse,
+  DutchAuction,
+  LiquidationEngine,
   MarginModel,
   MockERC20,
   MockV3Aggregator,
@@ -13,7 +16,7 @@ import type {
   Stablecoin,
   TimelockController,
 } from "../../types/ethers-contracts/index.js";
-import type { AssetParams, DeployParams } from "./params.js";
+import type { AssetParams, CurveParams, DeployParams } from "./params.js";
 
 const WAD_DECIMALS = 18;
 const SECONDS_PER_YEAR = 31_536_000n;
@@ -45,6 +48,11 @@ export interface BallastSystem {
   clearinghouse: Clearinghouse;
   vault: BackstopVault;
   lens: AccountLens;
+  auction: DutchAuction;
+  engine: LiquidationEngine;
+  breaker: CircuitBreaker;
+  /** Auction price curve contract by asset address. */
+  curves: Record<string, string>;
   assets: DeployedAsset[];
   addresses: Record<string, string>;
 }
@@ -88,6 +96,53 @@ const CLEARINGHOUSE_RULES: Record<string, { maxStep: bigint; higherIsSafer: bool
   MAX_OPEN_INTEREST_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
   SKEW_CAP_RATIO_WAD: { maxStep: wad("10"), higherIsSafer: false },
 };
+
+type Rules = Record<string, { maxStep: bigint; higherIsSafer: boolean }>;
+
+/** Liquidation caps: lower is safer (the guardian may slow the liquidation flow at once). */
+const ENGINE_RULES: Rules = {
+  TARGET_HEALTH_WAD: { maxStep: wad("0.25"), higherIsSafer: true },
+  PENALTY_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
+  PERP_PENALTY_WAD: { maxStep: wad("0.01"), higherIsSafer: true },
+  PERP_KEEPER_SHARE_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
+  DUST_DEBT_WAD: { maxStep: wad("1000"), higherIsSafer: true },
+  MAX_TAB_IN_FLIGHT_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
+  ASSET_TAB_CAP_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
+  WINDOW_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
+  WINDOW_CAPACITY_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
+};
+
+const AUCTION_RULES: Rules = {
+  BUF_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
+  TAIL_SECONDS: { maxStep: 3_600n, higherIsSafer: false },
+  CUSP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
+  CHIP_WAD: { maxStep: wad("0.005"), higherIsSafer: false },
+  TIP_WAD: { maxStep: wad("100"), higherIsSafer: false },
+  DUST_WAD: { maxStep: wad("1000"), higherIsSafer: true },
+};
+
+/** The breaker trips sooner with a lower tolerance or capacity: lower is safer. */
+const BREAKER_RULES: Rules = {
+  DROP_TOLERANCE_WAD: { maxStep: wad("0.05"), higherIsSafer: false },
+  VELOCITY_CAPACITY_WAD: { maxStep: wad("100000000"), higherIsSafer: false },
+  VELOCITY_WINDOW_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
+  BAD_DEBT_WINDOW_SECONDS: { maxStep: 86_400n, higherIsSafer: true },
+  BAD_DEBT_SHARE_WAD: { maxStep: wad("0.05"), higherIsSafer: false },
+  COOLDOWN_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
+};
+
+const RAY_DECIMALS = 27;
+const ray = (x: string): bigint => parseUnits(x, RAY_DECIMALS);
+
+/** Deploys the auction curve contract of one asset. */
+async function deployCurve(ethers: HardhatEthers, c: CurveParams): Promise<BaseContract> {
+  if (c.kind === "linear") return deploy<BaseContract>(ethers, "LinearDecrease", [c.tauSeconds]);
+  // curves take the price kept per second (per step) in RAY: 1 - cut
+  if (c.kind === "exponential") {
+    return deploy<BaseContract>(ethers, "ExponentialDecrease", [ray("1") - ray(c.cutPerSecond)]);
+  }
+  return deploy<BaseContract>(ethers, "StairstepExponentialDecrease", [ray("1") - ray(c.cutPerStep), c.stepSeconds]);
+}
 
 const MODE_INDEX = { static: 0n, dynamic: 1n, ramped: 2n } as const;
 
@@ -177,6 +232,28 @@ export async function deploySystem(
   ]);
   await send(vault.initialize(chAddr));
   const lens = await deploy<AccountLens>(ethers, "AccountLens", [chAddr]);
+  const riskAddr = await addr(riskConfig);
+  const auction = await deploy<DutchAuction>(ethers, "DutchAuction", [
+    await addr(oracle),
+    await addr(stablecoin),
+    riskAddr,
+    timelockAddr,
+  ]);
+  const breaker = await deploy<CircuitBreaker>(ethers, "CircuitBreaker", [
+    await addr(oracle),
+    riskAddr,
+    timelockAddr,
+    guardian,
+  ]);
+  const engine = await deploy<LiquidationEngine>(ethers, "LiquidationEngine", [
+    chAddr,
+    await addr(auction),
+    await addr(breaker),
+    riskAddr,
+  ]);
+  const auctionAddr = await addr(auction);
+  const breakerAddr = await addr(breaker);
+  const engineAddr = await addr(engine);
 
   // assets: mock tokens and feeds on local networks, given addresses elsewhere
   const assets: DeployedAsset[] = [];
@@ -237,12 +314,28 @@ export async function deploySystem(
     if (a.market) call(chAddr, clearinghouse.interface.encodeFunctionData("listMarket", [assets[i].address]));
   }
   call(chAddr, clearinghouse.interface.encodeFunctionData("setVault", [await addr(vault)]));
+  // liquidation: the engine kicks, the Clearinghouse settles, the breaker watches
+  const curves: Record<string, string> = {};
+  for (const [i, a] of params.assets.entries()) {
+    const curveAddr = await addr(await deployCurve(ethers, a.auction.curve));
+    curves[assets[i].address] = curveAddr;
+    call(auctionAddr, auction.interface.encodeFunctionData("setCurve", [assets[i].address, curveAddr]));
+    call(breakerAddr, breaker.interface.encodeFunctionData("registerAsset", [assets[i].address]));
+  }
+  call(auctionAddr, auction.interface.encodeFunctionData("setSink", [chAddr]));
+  call(auctionAddr, auction.interface.encodeFunctionData("setKicker", [engineAddr, true]));
+  call(auctionAddr, auction.interface.encodeFunctionData("setBreaker", [breakerAddr]));
+  call(chAddr, clearinghouse.interface.encodeFunctionData("setLiquidationModules", [engineAddr, auctionAddr]));
+  call(chAddr, clearinghouse.interface.encodeFunctionData("setBreaker", [breakerAddr]));
+  call(breakerAddr, breaker.interface.encodeFunctionData("setClearinghouse", [chAddr]));
+  call(breakerAddr, breaker.interface.encodeFunctionData("setReporter", [engineAddr, true]));
+  call(breakerAddr, breaker.interface.encodeFunctionData("setReporter", [chAddr, true]));
   await runTimelockBatch(timelock, targets, payloads, "ballast-bootstrap");
 
   // risk parameters through the RiskConfig (registrar role, renounced below)
   const register = async (
     target: string,
-    rules: Record<string, { maxStep: bigint; higherIsSafer: boolean }>,
+    rules: Rules,
     name: string,
     subject: string,
     value: bigint,
@@ -286,6 +379,45 @@ export async function deploySystem(
     await send(oracle.poke(asset));
     await send(marginModel.poke(asset));
   }
+  const liq = params.liquidation;
+  for (const [name, value] of [
+    ["TARGET_HEALTH_WAD", wad(liq.targetHealth)],
+    ["PENALTY_WAD", wad(liq.penalty)],
+    ["PERP_PENALTY_WAD", wad(liq.perpPenalty)],
+    ["PERP_KEEPER_SHARE_WAD", wad(liq.perpKeeperShare)],
+    ["DUST_DEBT_WAD", wad(liq.dustDebtUsd)],
+    ["MAX_TAB_IN_FLIGHT_WAD", wad(liq.maxTabInFlightUsd)],
+    ["WINDOW_SECONDS", BigInt(liq.windowSeconds)],
+    ["WINDOW_CAPACITY_WAD", wad(liq.windowCapacityUsd)],
+  ] as Array<[string, bigint]>) {
+    await register(engineAddr, ENGINE_RULES, name, ZERO, value);
+  }
+  const br = params.breaker;
+  for (const [name, value] of [
+    ["VELOCITY_WINDOW_SECONDS", BigInt(br.velocityWindowSeconds)],
+    ["BAD_DEBT_WINDOW_SECONDS", BigInt(br.badDebtWindowSeconds)],
+    ["BAD_DEBT_SHARE_WAD", wad(br.badDebtShare)],
+    ["COOLDOWN_SECONDS", BigInt(br.cooldownSeconds)],
+  ] as Array<[string, bigint]>) {
+    await register(breakerAddr, BREAKER_RULES, name, ZERO, value);
+  }
+  for (const [i, a] of params.assets.entries()) {
+    const asset = assets[i].address;
+    const au = a.auction;
+    for (const [name, value] of [
+      ["BUF_WAD", wad(au.buf)],
+      ["TAIL_SECONDS", BigInt(au.tailSeconds)],
+      ["CUSP_WAD", wad(au.cusp)],
+      ["CHIP_WAD", wad(au.chip)],
+      ["TIP_WAD", wad(au.tipUsd)],
+      ["DUST_WAD", wad(au.dustUsd)],
+    ] as Array<[string, bigint]>) {
+      await register(auctionAddr, AUCTION_RULES, name, asset, value);
+    }
+    await register(engineAddr, ENGINE_RULES, "ASSET_TAB_CAP_WAD", asset, wad(au.tabCapUsd));
+    await register(breakerAddr, BREAKER_RULES, "DROP_TOLERANCE_WAD", asset, wad(br.dropTolerance));
+    await register(breakerAddr, BREAKER_RULES, "VELOCITY_CAPACITY_WAD", asset, wad(br.velocityCapacityUsd));
+  }
   await send(riskConfig.renounceRegistrar());
 
   // seed the vault (closes the first-deposit inflation attack for good): local networks only,
@@ -328,6 +460,9 @@ export async function deploySystem(
     clearinghouse: chAddr,
     backstopVault: await addr(vault),
     accountLens: await addr(lens),
+    dutchAuction: auctionAddr,
+    liquidationEngine: engineAddr,
+    circuitBreaker: breakerAddr,
   };
   for (const a of assets) {
     addresses[a.symbol] = a.address;
@@ -344,6 +479,10 @@ export async function deploySystem(
     clearinghouse,
     vault,
     lens,
+    auction,
+    engine,
+    breaker,
+    curves,
     assets,
     addresses,
   };

@@ -1,0 +1,238 @@
+import { expect } from "chai";
+
+import { b32 } from "../../../scripts/deploy/system.js";
+import { WAD, deployLab, send, wad } from "../../helpers/system.js";
+
+/** Borrowing close to the initial limit on 10 WETH at 2,000, then a fall to 1,600. */
+async function underwater(mutate?: Parameters<typeof deployLab>[0]) {
+  const lab = await deployLab(mutate);
+  const { ch, alice, weth } = lab;
+  await lab.fundVault("50000");
+  await lab.depositFor(alice, weth, "10");
+  await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
+  await lab.setPrice(weth, "1600");
+  return lab;
+}
+
+describe("LiquidationEngine", function () {
+  describe("liquidate", function () {
+    it("refuses a healthy account and changes nothing", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, keeper, weth } = lab;
+      await lab.depositFor(alice, weth, "10");
+      await send(ch.connect(alice).borrow(alice.address, wad("5000"), alice.address));
+      const debtBefore = await ch.debtOf(alice.address);
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+        .to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__NotLiquidatable")
+        .withArgs(alice.address, (hf: bigint) => hf > wad("3"));
+      expect(await ch.debtOf(alice.address)).to.equal(debtBefore);
+      expect(await sys.auction.kicks()).to.equal(0n);
+    });
+
+    it("seizes only what restores the target health and starts one auction", async function () {
+      const lab = await underwater();
+      const { ch, sys, alice, keeper, weth } = lab;
+      const before = await ch.health(alice.address, false);
+      expect(before.healthFactorWad).to.be.lessThan(WAD);
+      const debtBefore = await ch.debtOf(alice.address);
+      const collBefore = await ch.collateralOf(alice.address, weth.address);
+
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(
+        sys.engine,
+        "Liquidated",
+      );
+      expect(await sys.auction.kicks()).to.equal(1n);
+      const a = await sys.auction.auctions(1n);
+      const penalty = await sys.engine.getParam(b32("PENALTY_WAD"), "0x" + "00".repeat(20));
+      expect(a.account).to.equal(alice.address);
+      expect(a.tabWad).to.equal((a.debtWad * (WAD + penalty) + WAD - 1n) / WAD);
+      // the lot is worth the tab at the oracle price (rounded up), and left the account
+      expect(a.lot).to.equal((a.tabWad * WAD + wad("1600") - 1n) / wad("1600"));
+      expect(await ch.collateralOf(alice.address, weth.address)).to.equal(collBefore - a.lot);
+      // the debt moved into the auction
+      expect(await ch.auctionDebtWad()).to.equal(a.debtWad);
+      // (plus one block of stability fee)
+      expect(await ch.debtOf(alice.address)).to.be.closeTo(debtBefore - a.debtWad, wad("0.01"));
+      // partial: the account is back at the target, not emptied
+      const after = await ch.health(alice.address, false);
+      const target = await sys.engine.getParam(b32("TARGET_HEALTH_WAD"), "0x" + "00".repeat(20));
+      expect(after.healthFactorWad).to.be.greaterThanOrEqual(target - wad("0.001"));
+      expect(after.healthFactorWad).to.be.lessThan(target + wad("0.01"));
+      expect(await ch.collateralOf(alice.address, weth.address)).to.be.greaterThan(0n);
+      // the keeper earned the kick reward (below the penalty) as credit
+      expect(await ch.creditOf(keeper.address)).to.equal(await sys.auction.keeperReward(weth.address, a.tabWad));
+      const books = await lab.books([alice.address, keeper.address]);
+      expect(books.liabilities).to.be.lessThanOrEqual(books.assets);
+      expect(books.assets - books.liabilities).to.be.lessThan(10n);
+    });
+
+    it("a full take pays the tab, returns the rest of the lot and credits the penalty to the vault", async function () {
+      const lab = await underwater();
+      const { ch, sys, alice, keeper, bidder, weth, networkHelpers } = lab;
+      await lab.fundBidder("100000");
+      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+      const a = await sys.auction.auctions(1n);
+      const collLeft = await ch.collateralOf(alice.address, weth.address);
+      const vaultAddr = await sys.vault.getAddress();
+      const vaultCreditBefore = await ch.creditOf(vaultAddr);
+      await networkHelpers.time.increase(300);
+      const [, price] = await sys.auction.getStatus(1n);
+      const supplyBefore = await sys.stablecoin.totalSupply();
+      await expect(sys.auction.connect(bidder).take(1n, a.lot, price * 2n, bidder.address, "0x")).to.emit(
+        ch,
+        "AuctionSettled",
+      );
+      expect(await ch.auctionDebtWad()).to.equal(0n);
+      expect(await sys.stablecoin.totalSupply()).to.equal(supplyBefore - a.tabWad);
+      // penalty to the vault (plus a few seconds of stability fee)
+      const vaultGain = (await ch.creditOf(vaultAddr)) - vaultCreditBefore;
+      expect(vaultGain).to.be.greaterThanOrEqual(a.tabWad - a.debtWad);
+      expect(vaultGain).to.be.lessThan(a.tabWad - a.debtWad + wad("5"));
+      // the bidder got collateral; the account got the leftover back
+      const bought = await weth.token.balanceOf(bidder.address);
+      expect(bought).to.be.greaterThan(0n);
+      expect(await ch.collateralOf(alice.address, weth.address)).to.equal(collLeft + a.lot - bought);
+      const books = await lab.books([alice.address, keeper.address, bidder.address]);
+      expect(books.liabilities).to.be.lessThanOrEqual(books.assets);
+    });
+
+    it("a lot sold below the debt charges the rest back to an account that still holds collateral", async function () {
+      const lab = await underwater();
+      const { ch, sys, alice, keeper, bidder, networkHelpers } = lab;
+      await lab.fundBidder("100000");
+      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+      const a = await sys.auction.auctions(1n);
+      const debtBefore = await ch.debtOf(alice.address);
+      await networkHelpers.time.setNextBlockTimestamp(a.startTime + 3_000n); // ~ 1,760 x (1 - 3000/7200)
+      const tx = await sys.auction.connect(bidder).take(1n, a.lot, wad("2000"), bidder.address, "0x");
+      const receipt = await tx.wait();
+      const take = receipt?.logs
+        .map((l) => sys.auction.interface.parseLog(l))
+        .find((e) => e?.name === "Take");
+      const covered = take?.args.debtCoveredWad as bigint;
+      expect(take?.args.oweWad as bigint).to.be.lessThan(a.debtWad); // the lot did not cover the debt
+      await expect(tx)
+        .to.emit(ch, "AuctionSettled")
+        .withArgs(1n, alice.address, lab.weth.address, 0n, a.debtWad - covered, 0n);
+      expect(await ch.auctionDebtWad()).to.equal(0n);
+      expect(await ch.deficitWad()).to.equal(0n);
+      const charged = (await ch.debtOf(alice.address)) - debtBefore;
+      // plus 3,000 s of stability fee on the account's own debt
+      expect(charged).to.be.closeTo(a.debtWad - covered, wad("0.05"));
+    });
+
+    it("bad debt: whole liquidation, lot gone, the waterfall takes the vault's credit then records deficit", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, keeper, bidder, weth, networkHelpers } = lab;
+      await lab.depositFor(alice, weth, "10");
+      await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
+      await lab.fundBidder("100000");
+      await lab.setPrice(weth, "1000"); // collateral 10,000 < debt 14,000: target out of reach
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+        .to.emit(sys.engine, "Liquidated")
+        .withArgs(alice.address, keeper.address, (x: bigint) => x < WAD, 0n, 1n, (x: bigint) => x > 0n, 0n, true);
+      expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
+      expect(await ch.debtOf(alice.address)).to.equal(0n);
+      const a = await sys.auction.auctions(1n);
+      await networkHelpers.time.increase(1_000);
+      const [, price] = await sys.auction.getStatus(1n);
+      const vaultAddr = await sys.vault.getAddress();
+      const vaultCredit = await ch.creditOf(vaultAddr);
+      const tx = sys.auction.connect(bidder).take(1n, a.lot, price, bidder.address, "0x");
+      await expect(tx).to.emit(ch, "BadDebtCovered");
+      expect(await ch.auctionDebtWad()).to.equal(0n);
+      const deficit = await ch.deficitWad();
+      // the vault's seed credit (1,000) is far below the shortfall: the rest is deficit
+      expect(vaultCredit).to.be.lessThan(wad("5000"));
+      expect(deficit).to.be.greaterThan(0n);
+      expect(await ch.creditOf(vaultAddr)).to.be.lessThan(wad("1"));
+      const books = await lab.books([alice.address, keeper.address, bidder.address]);
+      expect(books.liabilities).to.be.lessThanOrEqual(books.assets);
+      expect(books.assets - books.liabilities).to.be.lessThan(wad("0.001"));
+    });
+
+    it("closes perp positions against the vault with the penalty, and pays the keeper its share", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, keeper, weth } = lab;
+      await lab.fundVault("200000");
+      await lab.depositFor(alice, weth, "5");
+      await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("20"), wad("3000")));
+      await lab.setPrice(weth, "1500");
+      const h = await ch.health(alice.address, false);
+      expect(h.healthFactorWad).to.be.lessThan(WAD);
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(
+        ch,
+        "PositionLiquidated",
+      );
+      expect((await ch.positionOf(alice.address, weth.address)).sizeWad).to.equal(0n);
+      const share = await sys.engine.getParam(b32("PERP_KEEPER_SHARE_WAD"), "0x" + "00".repeat(20));
+      expect(share).to.be.greaterThan(0n);
+      expect(await ch.creditOf(keeper.address)).to.be.greaterThan(0n);
+    });
+
+    it("writes off debt that has no collateral behind it (credit-margined perp losses)", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, bob, keeper, weth } = lab;
+      await lab.fundVault("200000");
+      // bob repays on alice's behalf: alice has 2,000 of credit and no collateral
+      await lab.depositFor(bob, weth, "10");
+      await send(ch.connect(bob).borrow(bob.address, wad("3000"), bob.address));
+      await send(sys.stablecoin.connect(bob).approve(await ch.getAddress(), wad("2000")));
+      await send(ch.connect(bob).repay(alice.address, wad("2000")));
+      expect(await ch.creditOf(alice.address)).to.equal(wad("2000"));
+      await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("5"), wad("3000")));
+      await lab.setPrice(weth, "1500"); // loss 2,500 > credit
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(ch, "BadDebtCovered");
+      expect(await ch.debtOf(alice.address)).to.equal(0n);
+      expect((await ch.positionOf(alice.address, weth.address)).sizeWad).to.equal(0n);
+    });
+
+    it("the circuit breaker at level 2 pauses new liquidations", async function () {
+      const lab = await underwater();
+      const { sys, alice, keeper, deployer } = lab;
+      await send(sys.breaker.connect(deployer).raiseGlobal(2, b32("TEST")));
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+        .to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__Paused")
+        .withArgs("0x" + "00".repeat(20), 2);
+    });
+
+    it("the per-window capacity caps a liquidation; the rest waits", async function () {
+      const lab = await underwater();
+      const { sys, alice, keeper, deployer } = lab;
+      // the guardian may tighten at once: the window capacity down to 5,000 (in steps)
+      const name = b32("WINDOW_CAPACITY_WAD");
+      let cap = await sys.engine.getParam(name, "0x" + "00".repeat(20));
+      while (cap > wad("5000")) {
+        const next = cap - wad("1000000000") > wad("5000") ? cap - wad("1000000000") : wad("5000");
+        await send(sys.riskConfig.connect(deployer).setParam(await sys.engine.getAddress(), name, "0x" + "00".repeat(20), next));
+        cap = next;
+        await lab.networkHelpers.mine();
+      }
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(sys.engine, "CapHit");
+      expect((await sys.auction.auctions(1n)).debtWad).to.equal(wad("5000"));
+      const [, used] = await sys.engine.window();
+      expect(used).to.equal(wad("5000"));
+      // the window is full: nothing more now
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+        .to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__CapReached")
+        .withArgs(name);
+    });
+
+    it("batch: liquidates the liquidatable, skips the healthy", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, bob, carol, keeper, weth } = lab;
+      for (const s of [alice, bob]) {
+        await lab.depositFor(s, weth, "10");
+        await send(ch.connect(s).borrow(s.address, wad("14000"), s.address));
+      }
+      await lab.depositFor(carol, weth, "10");
+      await send(ch.connect(carol).borrow(carol.address, wad("1000"), carol.address));
+      await lab.setPrice(weth, "1600");
+      const n = await sys.engine.liquidateBatch.staticCall([alice.address, carol.address, bob.address], keeper.address);
+      expect(n).to.equal(2n);
+      await send(sys.engine.liquidateBatch([alice.address, carol.address, bob.address], keeper.address));
+      expect(await sys.auction.kicks()).to.equal(2n);
+      expect(await ch.debtOf(carol.address)).to.be.greaterThanOrEqual(wad("1000"));
+    });
+  });
+});
