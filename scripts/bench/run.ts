@@ -87,13 +87,17 @@ async function main(): Promise<number> {
 
   // loaded only after the arguments are known to be good (loading Hardhat takes a few seconds)
   const { default: hre } = await import("hardhat");
-  const { GAS_ROWS, gasTargets, measureGas } = await import("./gas.js");
+  const { GAS_ROWS: CORE_ROWS, gasTargets, measureGas } = await import("./gas.js");
+  const { LIQUIDATION_GAS_ROWS, measureLiquidationGas } = await import("./liquidation.js");
+  const GAS_ROWS = [...CORE_ROWS, ...LIQUIDATION_GAS_ROWS];
   const { formatTable, toBenchJson } = await import("./format.js");
 
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   const connection = await hre.network.create();
   const started = Date.now();
   const gas = await measureGas(connection.ethers, connection.networkHelpers);
+  const liquidation = await hre.network.create();
+  Object.assign(gas, await measureLiquidationGas(liquidation.ethers, liquidation.networkHelpers));
   const compiler = hre.config.solidity.profiles.default?.compilers[0];
   const optimizer = (compiler?.settings as { optimizer?: { runs?: number } } | undefined)?.optimizer;
   const meta = {
