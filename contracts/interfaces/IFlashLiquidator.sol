@@ -33,7 +33,8 @@ interface IFlashLiquidator is IAuctionTaker {
     error FlashLiquidator__Reentrant();
     /// @notice The auction bought nothing (`slice` zero): nothing to sell.
     error FlashLiquidator__NothingBought(uint256 auctionId, uint256 oweWad);
-    /// @notice A swap path must start with the auction's collateral and end with the stablecoin.
+    /// @notice A swap path must start with the auction's collateral and end with the stablecoin
+    ///         (both zero when the path is malformed: not `20 + 23k` bytes with k >= 1).
     error FlashLiquidator__BadPath(address tokenIn, address tokenOut);
     /// @notice The collateral sold for less than the auction asks.
     error FlashLiquidator__InsufficientProceeds(uint256 proceedsWad, uint256 oweWad);

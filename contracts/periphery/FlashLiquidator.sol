@@ -22,6 +22,8 @@ contract FlashLiquidator is IFlashLiquidator {
 
     /// @dev Length of one address in a packed Uniswap path.
     uint256 internal constant ADDR_SIZE = 20;
+    /// @dev Length of one fee tier (uint24) in a packed Uniswap path.
+    uint256 internal constant FEE_SIZE = 3;
 
     // ---------------------------------------------------------------- immutables
 
@@ -78,6 +80,7 @@ contract FlashLiquidator is IFlashLiquidator {
         address profitTo
     ) external returns (uint256 slice, uint256 oweWad, uint256 profitWad) {
         (address collateral, bytes memory data) = _prepare(auctionId, 0, path, minProfitWad, profitTo);
+        _checkPath(path, collateral);
         return _takeAndSell(auctionId, maxAmount, maxPriceWad, collateral, data, profitTo);
     }
 
@@ -142,7 +145,6 @@ contract FlashLiquidator is IFlashLiquidator {
         if (_inFlight) revert FlashLiquidator__Reentrant();
         if (profitTo == address(0)) revert FlashLiquidator__ZeroAddress();
         collateral = auction.auctions(auctionId).token;
-        if (path.length > 0) _checkPath(path, collateral);
         data = abi.encode(auctionId, collateral, poolFee, path, minProfitWad);
     }
 
@@ -166,17 +168,17 @@ contract FlashLiquidator is IFlashLiquidator {
         if (profitWad > 0) stablecoin.safeTransfer(profitTo, profitWad);
     }
 
-    /// @dev Reverts unless `path` starts with `collateral` and ends with the stablecoin. A
-    ///      well-formed path is `20 + 23k` bytes (k >= 1 hops); the router rejects malformed ones.
-    function _checkPath(bytes memory path, address collateral) internal view {
-        if (path.length < 2 * ADDR_SIZE + 3) revert FlashLiquidator__BadPath(address(0), address(0));
-        address tokenIn;
-        address tokenOut;
+    /// @dev Reverts unless `path` is `20 + 23k` bytes (k >= 1 hops), starts with `collateral` and
+    ///      ends with the stablecoin.
+    function _checkPath(bytes calldata path, address collateral) internal view {
         uint256 len = path.length;
-        assembly ("memory-safe") {
-            tokenIn := shr(96, mload(add(path, 0x20)))
-            tokenOut := shr(96, mload(add(add(path, 0x20), sub(len, 20))))
+        if (len < 2 * ADDR_SIZE + FEE_SIZE || (len - ADDR_SIZE) % (ADDR_SIZE + FEE_SIZE) != 0) {
+            revert FlashLiquidator__BadPath(address(0), address(0));
         }
-        if (tokenIn != collateral || tokenOut != address(stablecoin)) revert FlashLiquidator__BadPath(tokenIn, tokenOut);
+        address tokenIn = address(bytes20(path[:ADDR_SIZE]));
+        address tokenOut = address(bytes20(path[len - ADDR_SIZE:]));
+        if (tokenIn != collateral || tokenOut != address(stablecoin)) {
+            revert FlashLiquidator__BadPath(tokenIn, tokenOut);
+        }
     }
 }

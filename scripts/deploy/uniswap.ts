@@ -145,14 +145,26 @@ export type SwapRouter = BaseContract & {
 };
 
 export type NonfungiblePositionManager = BaseContract & {
-  createAndInitializePoolIfNecessary: TypedContractMethod<[string, string, bigint | number, bigint], [string], "payable">;
+  createAndInitializePoolIfNecessary: TypedContractMethod<
+    [string, string, bigint | number, bigint],
+    [string],
+    "payable"
+  >;
   mint: TypedContractMethod<[MintParams], [[bigint, bigint, bigint, bigint]], "payable">;
   factory: TypedContractMethod<[], [string], "view">;
   WETH9: TypedContractMethod<[], [string], "view">;
 };
 
+export type QuotePathResult = [bigint, bigint[], bigint[], bigint] & {
+  amountOut: bigint;
+  sqrtPriceX96AfterList: bigint[];
+  initializedTicksCrossedList: bigint[];
+  gasEstimate: bigint;
+};
+
 export type QuoterV2 = BaseContract & {
   quoteExactInputSingle: TypedContractMethod<[QuoteExactInputSingleParams], [QuoteResult], "nonpayable">;
+  quoteExactInput: TypedContractMethod<[string, bigint], [QuotePathResult], "nonpayable">;
 };
 
 export type Erc20 = BaseContract & {
@@ -222,7 +234,10 @@ export const FEE_TICK_SPACING: Readonly<Record<number, number>> = { 500: 10, 300
  * Deploys UniswapV3Factory, SwapRouter, NonfungiblePositionManager and (unless disabled) QuoterV2
  * from their npm artifacts: 3-4 transactions.
  */
-export async function deployUniswapV3(deployer: Signer, options: DeployUniswapOptions = {}): Promise<UniswapV3> {
+export async function deployUniswapV3(
+  deployer: Signer,
+  options: DeployUniswapOptions = {},
+): Promise<UniswapV3> {
   const weth9 = options.weth9 ?? PLACEHOLDER;
   const descriptor = options.tokenDescriptor ?? PLACEHOLDER;
   const deploy = async (name: keyof typeof ARTIFACT_PATHS, args: unknown[]): Promise<string> => {
@@ -293,7 +308,8 @@ export function priceWadToSqrtPriceX96(
   // raw price of A in B = priceWad * 10^decB / (1e18 * 10^decA)
   const ratioX192 = aIsToken0 ? (priceWad * scaleB * Q192) / scaleA : (scaleA * Q192) / (priceWad * scaleB);
   const sqrtP = isqrt(ratioX192);
-  if (sqrtP < MIN_SQRT_RATIO || sqrtP >= MAX_SQRT_RATIO) throw new RangeError("price outside Uniswap's range");
+  if (sqrtP < MIN_SQRT_RATIO || sqrtP >= MAX_SQRT_RATIO)
+    throw new RangeError("price outside Uniswap's range");
   return sqrtP;
 }
 
@@ -344,7 +360,8 @@ export function getSqrtRatioAtTick(tick: number): bigint {
 
 /** TickMath.getTickAtSqrtRatio: the greatest tick whose sqrt ratio is <= `sqrtPriceX96`. */
 export function getTickAtSqrtRatio(sqrtPriceX96: bigint): number {
-  if (sqrtPriceX96 < MIN_SQRT_RATIO || sqrtPriceX96 >= MAX_SQRT_RATIO) throw new RangeError("sqrt price out of range");
+  if (sqrtPriceX96 < MIN_SQRT_RATIO || sqrtPriceX96 >= MAX_SQRT_RATIO)
+    throw new RangeError("sqrt price out of range");
   const estimate = Math.floor((2 * Math.log(Number(sqrtPriceX96) / Number(Q96))) / Math.log(1.0001));
   let tick = Math.min(Math.max(estimate, MIN_TICK), MAX_TICK);
   while (tick < MAX_TICK && getSqrtRatioAtTick(tick + 1) <= sqrtPriceX96) tick++;
@@ -371,7 +388,8 @@ export function amountsForLiquidity(
   liquidity: bigint,
 ): { amount0: bigint; amount1: bigint } {
   const divUp = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
-  const s = sqrtPriceX96 < sqrtLowerX96 ? sqrtLowerX96 : sqrtPriceX96 > sqrtUpperX96 ? sqrtUpperX96 : sqrtPriceX96;
+  const s =
+    sqrtPriceX96 < sqrtLowerX96 ? sqrtLowerX96 : sqrtPriceX96 > sqrtUpperX96 ? sqrtUpperX96 : sqrtPriceX96;
   const amount0 = s >= sqrtUpperX96 ? 0n : divUp(liquidity * Q96 * (sqrtUpperX96 - s), sqrtUpperX96 * s);
   const amount1 = s <= sqrtLowerX96 ? 0n : divUp(liquidity * (s - sqrtLowerX96), Q96);
   return { amount0, amount1 };
@@ -379,7 +397,8 @@ export function amountsForLiquidity(
 
 /** Packs a multi-hop path `token, fee, token, ...` for SwapRouter.exactInput. */
 export function encodePath(tokens: readonly string[], fees: readonly number[]): string {
-  if (tokens.length !== fees.length + 1 || fees.length === 0) throw new Error("path needs n tokens and n-1 fees");
+  if (tokens.length !== fees.length + 1 || fees.length === 0)
+    throw new Error("path needs n tokens and n-1 fees");
   let hex = tokens[0].toLowerCase().replace(/^0x/, "");
   fees.forEach((fee, i) => {
     hex += fee.toString(16).padStart(6, "0") + tokens[i + 1].toLowerCase().replace(/^0x/, "");
@@ -408,7 +427,9 @@ export async function createPool(
   const baseIsToken0 = BigInt(tokenA) < BigInt(tokenB);
   const [token0, token1] = baseIsToken0 ? [tokenA, tokenB] : [tokenB, tokenA];
   const sqrtPriceX96 = priceWadToSqrtPriceX96(toWad(priceOfAInB), decimalsA, decimalsB, baseIsToken0);
-  await (await uni.positionManager.createAndInitializePoolIfNecessary(token0, token1, fee, sqrtPriceX96)).wait();
+  await (
+    await uni.positionManager.createAndInitializePoolIfNecessary(token0, token1, fee, sqrtPriceX96)
+  ).wait();
   const address = await uni.factory.getPool(token0, token1, fee);
   const tickSpacing = FEE_TICK_SPACING[fee] ?? Number(await uni.factory.feeAmountTickSpacing(fee));
   return {
@@ -438,19 +459,26 @@ export async function poolSqrtPriceX96(handle: PoolHandle): Promise<bigint> {
 export async function poolPriceWad(handle: PoolHandle, token: string = handle.base): Promise<bigint> {
   const sqrtP = await poolSqrtPriceX96(handle);
   const aIsBase = token.toLowerCase() === handle.base.toLowerCase();
-  if (!aIsBase && token.toLowerCase() !== handle.quote.toLowerCase()) throw new Error(`${token} is not in the pool`);
+  if (!aIsBase && token.toLowerCase() !== handle.quote.toLowerCase())
+    throw new Error(`${token} is not in the pool`);
   return aIsBase
     ? sqrtPriceX96ToPriceWad(sqrtP, handle.baseDecimals, handle.quoteDecimals, handle.baseIsToken0)
     : sqrtPriceX96ToPriceWad(sqrtP, handle.quoteDecimals, handle.baseDecimals, !handle.baseIsToken0);
 }
 
 /** Ticks (aligned to the spacing, widened outwards) for a range of prices of base in quote. */
-export function rangeTicks(handle: PoolHandle, range: LiquidityRange): { tickLower: number; tickUpper: number } {
+export function rangeTicks(
+  handle: PoolHandle,
+  range: LiquidityRange,
+): { tickLower: number; tickUpper: number } {
   const full = fullRangeTicks(handle.tickSpacing);
   if (range === "full") return full;
-  if (range.lowerPriceWad <= 0n || range.upperPriceWad <= range.lowerPriceWad) throw new RangeError("bad price range");
+  if (range.lowerPriceWad <= 0n || range.upperPriceWad <= range.lowerPriceWad)
+    throw new RangeError("bad price range");
   const toTick = (p: bigint): number =>
-    getTickAtSqrtRatio(priceWadToSqrtPriceX96(p, handle.baseDecimals, handle.quoteDecimals, handle.baseIsToken0));
+    getTickAtSqrtRatio(
+      priceWadToSqrtPriceX96(p, handle.baseDecimals, handle.quoteDecimals, handle.baseIsToken0),
+    );
   // token0 -> token1 price rises with the base price when base is token0, falls otherwise
   const [a, b] = handle.baseIsToken0
     ? [toTick(range.lowerPriceWad), toTick(range.upperPriceWad)]
@@ -479,7 +507,12 @@ export interface LiquidityResult {
 }
 
 /** Approves `spender` for the maximum unless the allowance already covers `amount`. */
-export async function ensureAllowance(token: string, owner: Signer, spender: string, amount: bigint): Promise<void> {
+export async function ensureAllowance(
+  token: string,
+  owner: Signer,
+  spender: string,
+  amount: bigint,
+): Promise<void> {
   const t = erc20(token, owner);
   if ((await t.allowance(await owner.getAddress(), spender)) >= amount) return;
   await (await t.approve(spender, MaxUint256)).wait();
@@ -504,7 +537,9 @@ export async function addLiquidity(
   await ensureAllowance(handle.base, owner, pm, amountBase);
   await ensureAllowance(handle.quote, owner, pm, amountQuote);
   const { tickLower, tickUpper } = rangeTicks(handle, range);
-  const [amount0Desired, amount1Desired] = handle.baseIsToken0 ? [amountBase, amountQuote] : [amountQuote, amountBase];
+  const [amount0Desired, amount1Desired] = handle.baseIsToken0
+    ? [amountBase, amountQuote]
+    : [amountQuote, amountBase];
   const tx = await (uni.positionManager.connect(owner) as NonfungiblePositionManager).mint({
     token0: handle.token0,
     token1: handle.token1,
@@ -556,7 +591,9 @@ export async function amountsForValue(
   const ref = amountsForLiquidity(sqrtP, sa, sb, REF);
   // value of the reference position in raw quote units
   const [refBase, refQuote] = handle.baseIsToken0 ? [ref.amount0, ref.amount1] : [ref.amount1, ref.amount0];
-  const baseInQuoteRaw = handle.baseIsToken0 ? (refBase * sqrtP * sqrtP) / Q192 : (refBase * Q192) / (sqrtP * sqrtP);
+  const baseInQuoteRaw = handle.baseIsToken0
+    ? (refBase * sqrtP * sqrtP) / Q192
+    : (refBase * Q192) / (sqrtP * sqrtP);
   const refValue = baseInQuoteRaw + refQuote;
   if (refValue === 0n) throw new Error("reference position has no value");
   const target = (valueQuoteWad * 10n ** BigInt(handle.quoteDecimals)) / WAD;
@@ -620,7 +657,8 @@ export async function swapExactInput(
   options: SwapOptions = {},
 ): Promise<SwapResult> {
   const inIsBase = tokenIn.toLowerCase() === handle.base.toLowerCase();
-  if (!inIsBase && tokenIn.toLowerCase() !== handle.quote.toLowerCase()) throw new Error(`${tokenIn} is not in the pool`);
+  if (!inIsBase && tokenIn.toLowerCase() !== handle.quote.toLowerCase())
+    throw new Error(`${tokenIn} is not in the pool`);
   const tokenOut = inIsBase ? handle.quote : handle.base;
   await ensureAllowance(tokenIn, signer, uni.addresses.router, amountIn);
   const tx = await (uni.router.connect(signer) as SwapRouter).exactInputSingle({
@@ -665,7 +703,12 @@ export async function swapToPrice(
   targetPriceWad: bigint,
   maxAmountIn?: bigint,
 ): Promise<SwapResult | undefined> {
-  const target = priceWadToSqrtPriceX96(targetPriceWad, handle.baseDecimals, handle.quoteDecimals, handle.baseIsToken0);
+  const target = priceWadToSqrtPriceX96(
+    targetPriceWad,
+    handle.baseDecimals,
+    handle.quoteDecimals,
+    handle.baseIsToken0,
+  );
   const current = await poolSqrtPriceX96(handle);
   if (target === current) return undefined;
   // selling token0 lowers sqrtPrice (token1 per token0)
@@ -693,4 +736,10 @@ export async function quoteExactInput(
     sqrtPriceLimitX96: 0n,
   });
   return { amountOut: q.amountOut, sqrtPriceX96After: q.sqrtPriceX96After };
+}
+
+/** QuoterV2 output for selling `amountIn` along a packed multi-hop `path` (see {@link encodePath}). */
+export async function quoteExactInputPath(uni: UniswapV3, path: string, amountIn: bigint): Promise<bigint> {
+  if (uni.quoter === undefined) throw new Error("Uniswap deployed without a quoter");
+  return (await uni.quoter.quoteExactInput.staticCall(path, amountIn)).amountOut;
 }

@@ -84,7 +84,9 @@ describe("Uniswap v3 deployment module", function () {
       const a = "0x" + "11".repeat(20);
       const b = "0x" + "22".repeat(20);
       const c = "0x" + "33".repeat(20);
-      expect(encodePath([a, b, c], [3000, 500])).to.equal(`0x${"11".repeat(20)}000bb8${"22".repeat(20)}0001f4${"33".repeat(20)}`);
+      expect(encodePath([a, b, c], [3000, 500])).to.equal(
+        `0x${"11".repeat(20)}000bb8${"22".repeat(20)}0001f4${"33".repeat(20)}`,
+      );
       expect(() => encodePath([a], [])).to.throw();
     });
   });
