@@ -430,7 +430,22 @@ export async function createPool(
   await (
     await uni.positionManager.createAndInitializePoolIfNecessary(token0, token1, fee, sqrtPriceX96)
   ).wait();
+  return getPoolHandle(uni, tokenA, tokenB, fee, decimalsA, decimalsB);
+}
+
+/** A handle on the existing pool A/B of tier `fee` (reverts with an Error when there is none). */
+export async function getPoolHandle(
+  uni: UniswapV3,
+  tokenA: string,
+  tokenB: string,
+  fee: number,
+  decimalsA: number,
+  decimalsB: number,
+): Promise<PoolHandle> {
+  const baseIsToken0 = BigInt(tokenA) < BigInt(tokenB);
+  const [token0, token1] = baseIsToken0 ? [tokenA, tokenB] : [tokenB, tokenA];
   const address = await uni.factory.getPool(token0, token1, fee);
+  if (BigInt(address) === 0n) throw new Error(`no pool ${tokenA}/${tokenB} at fee ${fee}`);
   const tickSpacing = FEE_TICK_SPACING[fee] ?? Number(await uni.factory.feeAmountTickSpacing(fee));
   return {
     pool: poolAt(address, uni.deployer),

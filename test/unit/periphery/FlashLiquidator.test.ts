@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
 
 import {
   addLiquidityValue,
@@ -52,8 +53,7 @@ const START = mulDivUp(ORACLE, BUF, WAD);
  * stablecoin's minter) and MockOracleRouter. Kept apart so it can follow changes in how the
  * auction receives and delivers collateral; `kick` is the only way the tests start auctions.
  */
-async function deployAuctionWorld() {
-  const connection = await network.create();
+async function deployAuctionWorld(connection: NetworkConnection) {
   const { ethers, networkHelpers } = connection;
   const [gov, risk, alice, keeper, lp, stranger, carol] = await ethers.getSigners();
   const coin = (await ethers.deployContract("Stablecoin", [gov.address])) as unknown as Stablecoin;
@@ -142,8 +142,8 @@ async function deployAuctionWorld() {
 }
 
 /** The auction world plus real Uniswap v3 pools at the oracle prices and the FlashLiquidator. */
-async function deploy() {
-  const w = await deployAuctionWorld();
+async function flashWorld(connection: NetworkConnection) {
+  const w = await deployAuctionWorld(connection);
   const uni: UniswapV3 = await deployUniswapV3(w.lp);
   const ethPool: PoolHandle = await createPool(uni, w.wethAddr, w.coinAddr, FEE, ORACLE, 18, 18);
   await addLiquidityValue(uni, ethPool, POOL_USD, "full", { fund: w.fund });
@@ -180,6 +180,14 @@ async function deploy() {
   }
 
   return { ...w, uni, ethPool, flash, flashAddr, snapshot, expectEmpty };
+}
+
+let connection: NetworkConnection | undefined;
+
+/** A fresh copy of {@link flashWorld} (one in-process chain, restored from a snapshot per test). */
+async function deploy() {
+  connection ??= await network.create();
+  return connection.networkHelpers.loadFixture(flashWorld);
 }
 
 describe("FlashLiquidator", function () {
@@ -306,6 +314,18 @@ describe("FlashLiquidator", function () {
     await expect(
       flash.connect(keeper).takeAndSell(id, LOT, price, FEE, 0n, ZERO),
     ).to.be.revertedWithCustomError(flash, "FlashLiquidator__ZeroAddress");
+  });
+
+  it("refuses a take that buys nothing (a 1-wei tab against a whole-BTC lot rounds the slice to zero)", async function () {
+    const f = await deploy();
+    const { flash, keeper, carol, wbtcAddr } = f;
+    const { id, start } = await f.kick({ token: wbtcAddr, lot: BTC, tab: 1n, debt: 1n });
+    const before = await f.snapshot(id);
+    await f.networkHelpers.time.setNextBlockTimestamp(start + 10n);
+    await expect(flash.connect(keeper).takeAndSell(id, BTC, 2n ** 256n - 1n, FEE, 0n, carol.address))
+      .to.be.revertedWithCustomError(flash, "FlashLiquidator__NothingBought")
+      .withArgs(id, 1n);
+    expect(await f.snapshot(id)).to.deep.equal(before);
   });
 
   it("refuses a callback from a stranger, and one from the auction outside its own take", async function () {

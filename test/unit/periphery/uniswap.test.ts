@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
 
 import {
   FEE_TICK_SPACING,
@@ -14,6 +15,7 @@ import {
   deployUniswapV3,
   encodePath,
   getSqrtRatioAtTick,
+  getPoolHandle,
   getTickAtSqrtRatio,
   isqrt,
   poolPriceWad,
@@ -33,6 +35,17 @@ const BTC = 10n ** 8n;
 function expectWithinBps(actual: bigint, expected: bigint, bps: bigint): void {
   const diff = actual > expected ? actual - expected : expected - actual;
   expect(diff * 10_000n <= expected * bps, `${actual} not within ${bps} bps of ${expected}`).to.equal(true);
+}
+
+async function expectRejection(p: Promise<unknown>, message: RegExp): Promise<void> {
+  let error: unknown;
+  try {
+    await p;
+  } catch (e) {
+    error = e;
+  }
+  expect(error).to.be.instanceOf(Error);
+  expect((error as Error).message).to.match(message);
 }
 
 describe("Uniswap v3 deployment module", function () {
@@ -92,8 +105,13 @@ describe("Uniswap v3 deployment module", function () {
   });
 
   describe("on chain", function () {
-    async function deploy() {
-      const { ethers } = await network.create();
+    let connection: NetworkConnection | undefined;
+    const deploy = async () => {
+      connection ??= await network.create();
+      return connection.networkHelpers.loadFixture(world);
+    };
+
+    async function world({ ethers }: NetworkConnection) {
       const [deployer, trader] = await ethers.getSigners();
       const uni = await deployUniswapV3(deployer);
       const token = async (name: string, decimals: number) =>
@@ -150,6 +168,11 @@ describe("Uniswap v3 deployment module", function () {
       }
       // the price of the other token is the inverse
       expectWithinBps(await poolPriceWad(btcUsd, usdAddr), WAD / 60_000n, 1n);
+      // a handle on an existing pool, the other way round, reads the same pool
+      const again = await getPoolHandle(uni, usdAddr, wbtcAddr, 3000, 18, 8);
+      expect(again.address).to.equal(btcUsd.address);
+      expectWithinBps(await poolPriceWad(again), WAD / 60_000n, 1n);
+      await expectRejection(getPoolHandle(uni, usdAddr, wethAddr, 500, 18, 18), /no pool/);
 
       // $10M full range on ETH: half and half in value
       const eth = await addLiquidityValue(uni, ethUsd, 10_000_000n * WAD, "full", { fund });
