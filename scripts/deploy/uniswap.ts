@@ -709,7 +709,9 @@ export async function swapExactInput(
 /**
  * Moves the pool price to `targetPriceWad` (whole quote per whole base) by selling whichever
  * token pushes it there, at most `maxAmountIn` (default: the signer's whole balance of it). Used
- * by arbitrageurs. Returns undefined when the price is already at the target.
+ * by arbitrageurs. Stops short of the target (without error) when that amount or the pool's
+ * liquidity runs out; check the returned `sqrtPriceX96After`. Returns undefined when the price is
+ * already at the target or the amount is zero.
  */
 export async function swapToPrice(
   uni: UniswapV3,
