@@ -42,7 +42,8 @@ export class CexReference {
   private elapsed = 0;
 
   constructor(readonly params: CexParams) {
-    if (!(params.initialPrice > 0)) throw new RangeError(`initialPrice must be > 0, got ${params.initialPrice}`);
+    if (!(params.initialPrice > 0))
+      throw new RangeError(`initialPrice must be > 0, got ${params.initialPrice}`);
     if (!(params.depthUsd > 0)) throw new RangeError(`depthUsd must be > 0, got ${params.depthUsd}`);
     if (!(params.resilienceHalfLifeSeconds > 0)) {
       throw new RangeError(`resilienceHalfLifeSeconds must be > 0, got ${params.resilienceHalfLifeSeconds}`);
@@ -86,7 +87,10 @@ export class CexReference {
 
   /** The price that a further net flow of `usdSigned` would give, without applying it. */
   quote(usdSigned: number): number {
-    return this.exogenousPrice * Math.exp(this.dStart + impactLog(this.params.impact, this.netFlow + usdSigned, this.depth));
+    return (
+      this.exogenousPrice *
+      Math.exp(this.dStart + impactLog(this.params.impact, this.netFlow + usdSigned, this.depth))
+    );
   }
 
   /**

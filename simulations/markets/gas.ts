@@ -85,7 +85,12 @@ export function loadStressDayGas(
   }
   // Unit: wei -> gwei.
   if (rows.some((r) => r.value > WEI_THRESHOLD)) {
-    report.add({ file: path, kind: "unit", field: column, detail: `"${column}" is in wei; divided by 1e9 to gwei` });
+    report.add({
+      file: path,
+      kind: "unit",
+      field: column,
+      detail: `"${column}" is in wei; divided by 1e9 to gwei`,
+    });
     for (const r of rows) r.value = r.value / 1e9;
   }
   // Order, duplicates, gaps over the whole day.
@@ -100,7 +105,12 @@ export function loadStressDayGas(
       throw new DataFormatError(`${path}: ${isoTime(r.time)} is not a ten-minute row of ${date}`);
     }
     if (byTime.has(r.time)) {
-      report.add({ file: path, kind: "duplicate", time: r.time, detail: "repeated timestamp; first row kept" });
+      report.add({
+        file: path,
+        kind: "duplicate",
+        time: r.time,
+        detail: "repeated timestamp; first row kept",
+      });
       continue;
     }
     byTime.set(r.time, r.value);
@@ -143,7 +153,8 @@ export class ScheduledGas implements GasModel {
   constructor(readonly points: readonly { readonly atSeconds: number; readonly gwei: number }[]) {
     if (points.length === 0) throw new RangeError("gas schedule needs at least one point");
     for (let i = 1; i < points.length; i++) {
-      if (!(points[i].atSeconds >= points[i - 1].atSeconds)) throw new RangeError(`gas schedule points[${i}] is out of time order`);
+      if (!(points[i].atSeconds >= points[i - 1].atSeconds))
+        throw new RangeError(`gas schedule points[${i}] is out of time order`);
     }
   }
   gweiAt(t: number): number {

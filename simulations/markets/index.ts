@@ -31,7 +31,14 @@ import {
   type AssetProcess,
   type ShockParams,
 } from "./processes.js";
-import { CandlePath, ReplayProcess, loadCandleCsv, loadHourly, loadStressDayCandles, type LoadedSeries } from "./replay.js";
+import {
+  CandlePath,
+  ReplayProcess,
+  loadCandleCsv,
+  loadHourly,
+  loadStressDayCandles,
+  type LoadedSeries,
+} from "./replay.js";
 
 export { CexReference } from "./cex.js";
 export { DataReport } from "./data.js";
@@ -105,7 +112,11 @@ export function scenarioStartEpoch(s: Scenario): number {
 }
 
 /** Builds the markets of `scenario`, drawing from sub-streams of `rng`. */
-export function buildPriceEnvironment(scenario: Scenario, rng: Rng, options: EnvironmentOptions = {}): PriceEnvironment {
+export function buildPriceEnvironment(
+  scenario: Scenario,
+  rng: Rng,
+  options: EnvironmentOptions = {},
+): PriceEnvironment {
   const assets = scenarioAssets(scenario);
   const dt = scenario.steps.seconds;
   const steps = scenario.steps.count;
@@ -133,10 +144,23 @@ export function buildPriceEnvironment(scenario: Scenario, rng: Rng, options: Env
     switch (p.kind) {
       case "gbm":
       case "correlated":
-        return new GbmProcess({ initialPrice: spec.initialPrice!, muPerYear: p.muPerYear, sigmaPerYear: p.sigmaPerYear, jumps: p.jumps }, prng);
+        return new GbmProcess(
+          {
+            initialPrice: spec.initialPrice!,
+            muPerYear: p.muPerYear,
+            sigmaPerYear: p.sigmaPerYear,
+            jumps: p.jumps,
+          },
+          prng,
+        );
       case "regime":
         return new RegimeProcess(
-          { initialPrice: spec.initialPrice!, regimes: p.regimes, transitions: p.transitions, initialRegime: p.initialRegime },
+          {
+            initialPrice: spec.initialPrice!,
+            regimes: p.regimes,
+            transitions: p.transitions,
+            initialRegime: p.initialRegime,
+          },
           prng,
         );
       case "scripted":
@@ -146,10 +170,14 @@ export function buildPriceEnvironment(scenario: Scenario, rng: Rng, options: Env
         const from = replayStart(p) as number;
         const { series, report: r } =
           p.source === "hourly"
-            ? load(`hourly:${p.file ?? a}:${p.wickThreshold}`, () => (p.file !== undefined ? loadCandleCsv(p.file, opts) : loadHourly(a, opts)))
+            ? load(`hourly:${p.file ?? a}:${p.wickThreshold}`, () =>
+                p.file !== undefined ? loadCandleCsv(p.file, opts) : loadHourly(a, opts),
+              )
             : load(`day:${p.date}:${p.wickThreshold}`, () => {
                 if (a !== "ETH" && p.file === undefined) {
-                  throw new Error(`${where}: assets.${a}.process: stress-day data exists for ETH only; give a file`);
+                  throw new Error(
+                    `${where}: assets.${a}.process: stress-day data exists for ETH only; give a file`,
+                  );
                 }
                 return loadStressDayCandles(p.date as string, opts);
               });
@@ -167,13 +195,24 @@ export function buildPriceEnvironment(scenario: Scenario, rng: Rng, options: Env
   });
 
   // Correlations: the `correlations` list plus the `correlated` processes.
-  const pairs: { assets: [string, string]; rho: number }[] = scenario.correlations.map((c) => ({ assets: c.assets, rho: c.rho }));
+  const pairs: { assets: [string, string]; rho: number }[] = scenario.correlations.map((c) => ({
+    assets: c.assets,
+    rho: c.rho,
+  }));
   for (const a of assets) {
     const p = scenario.assets[a]!.process;
     if (p.kind === "correlated") pairs.push({ assets: [a, p.with], rho: p.rho });
   }
-  const shocks: ShockParams[][] = assets.map((a) => scenario.shocks.filter((s) => (s.assets ?? ASSETS).includes(a)));
-  const model = new MarketPriceModel(assets, processes, rng.fork("markets/normals"), correlationMatrix(assets, pairs), shocks);
+  const shocks: ShockParams[][] = assets.map((a) =>
+    scenario.shocks.filter((s) => (s.assets ?? ASSETS).includes(a)),
+  );
+  const model = new MarketPriceModel(
+    assets,
+    processes,
+    rng.fork("markets/normals"),
+    correlationMatrix(assets, pairs),
+    shocks,
+  );
 
   // Venues.
   const initialPrices = model.current();
@@ -190,7 +229,13 @@ export function buildPriceEnvironment(scenario: Scenario, rng: Rng, options: Env
     const pool = scenario.pools[a]!;
     if (pool.replay === undefined) return new ScheduledDepth(pool.depthUsd, pool.schedule);
     const { series } = loadStressDayLiquidity(pool.replay.date, options);
-    return new ReplayDepth(series, series.startEpoch + pool.replay.offsetSeconds, pool.replay.mode, pool.depthUsd, pool.replay.scale);
+    return new ReplayDepth(
+      series,
+      series.startEpoch + pool.replay.offsetSeconds,
+      pool.replay.mode,
+      pool.depthUsd,
+      pool.replay.scale,
+    );
   });
   const g = scenario.gas;
   let gas: GasModel;
@@ -279,7 +324,11 @@ export interface ExogenousPaths {
 }
 
 /** Runs the environment of `scenario` to the end with no flows and returns its columns. */
-export function exogenousPaths(scenario: Scenario, rng: Rng, options: EnvironmentOptions = {}): ExogenousPaths {
+export function exogenousPaths(
+  scenario: Scenario,
+  rng: Rng,
+  options: EnvironmentOptions = {},
+): ExogenousPaths {
   const env = buildPriceEnvironment(scenario, rng, options);
   const n = env.steps + 1;
   const t = new Float64Array(n);
@@ -301,5 +350,13 @@ export function exogenousPaths(scenario: Scenario, rng: Rng, options: Environmen
       frozen[a][s.step] = s.oracleFrozen[a] ? 1 : 0;
     }
   }
-  return { assets: env.assets, t, prices, gasPriceGwei: gas, poolDepthUsd: depth, oracleFrozen: frozen, dataReport: env.dataReport };
+  return {
+    assets: env.assets,
+    t,
+    prices,
+    gasPriceGwei: gas,
+    poolDepthUsd: depth,
+    oracleFrozen: frozen,
+    dataReport: env.dataReport,
+  };
 }

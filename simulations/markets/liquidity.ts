@@ -39,7 +39,8 @@ export class ScheduledDepth implements DepthModel {
     const pts = [{ atSeconds: 0, factor: 1 }, ...schedule];
     for (let i = 1; i < pts.length; i++) {
       if (!(pts[i].factor > 0)) throw new RangeError(`schedule[${i - 1}].factor must be > 0`);
-      if (!(pts[i].atSeconds >= pts[i - 1].atSeconds)) throw new RangeError(`schedule[${i - 1}] is out of time order`);
+      if (!(pts[i].atSeconds >= pts[i - 1].atSeconds))
+        throw new RangeError(`schedule[${i - 1}] is out of time order`);
     }
     this.points = pts;
   }
@@ -73,13 +74,16 @@ export function loadStressDayLiquidity(
   } catch (e) {
     throw new DataFormatError(`${path}: invalid JSON: ${(e as Error).message}`);
   }
-  if (!Array.isArray(raw) || raw.length === 0) throw new DataFormatError(`${path}: expected a non-empty array of {DAI, WETH}`);
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new DataFormatError(`${path}: expected a non-empty array of {DAI, WETH}`);
   const tvl = Float64Array.from(raw, (row: unknown, i) => {
     const dai = (row as { DAI?: unknown }).DAI;
-    if (typeof dai !== "number" || !(dai > 0)) throw new DataFormatError(`${path}: [${i}].DAI: expected a positive number`);
+    if (typeof dai !== "number" || !(dai > 0))
+      throw new DataFormatError(`${path}: [${i}].DAI: expected a positive number`);
     return 2 * dai;
   });
-  const startEpoch = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 1000;
+  const startEpoch =
+    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 1000;
   return { series: { file: path, startEpoch, intervalSeconds: 600, tvlUsd: tvl }, report: new DataReport() };
 }
 

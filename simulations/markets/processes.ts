@@ -151,6 +151,7 @@ export class GbmProcess implements AssetProcess {
   readonly kind = "gbm";
   readonly usesNormal = true;
   private logPrice: number;
+  private currentPrice: number;
   private elapsed = 0;
   private jumpsLastStep = 0;
 
@@ -164,10 +165,11 @@ export class GbmProcess implements AssetProcess {
     if (!Number.isFinite(params.muPerYear)) throw new RangeError("muPerYear must be finite");
     validateJumps(params.jumps);
     this.logPrice = Math.log(params.initialPrice);
+    this.currentPrice = params.initialPrice;
   }
 
   get price(): number {
-    return Math.exp(this.logPrice);
+    return this.currentPrice;
   }
   get time(): number {
     return this.elapsed;
@@ -181,6 +183,7 @@ export class GbmProcess implements AssetProcess {
     const p = this.params;
     const [dLog, count] = logIncrement(p.muPerYear, p.sigmaPerYear, p.jumps, dtSeconds, z, this.rng);
     this.logPrice += dLog;
+    this.currentPrice = Math.exp(this.logPrice);
     this.jumpsLastStep = count;
     this.elapsed += dtSeconds;
     return this.price;
@@ -196,6 +199,7 @@ export class RegimeProcess implements AssetProcess {
   readonly kind = "regime";
   readonly usesNormal = true;
   private logPrice: number;
+  private currentPrice: number;
   private elapsed = 0;
   private jumpsLastStep = 0;
   private current: number;
@@ -223,15 +227,17 @@ export class RegimeProcess implements AssetProcess {
       const row = params.transitions?.[i] ?? Array.from({ length: n }, () => 1);
       if (row.length !== n) throw new RangeError(`transitions[${i}] must have ${n} entries`);
       const w = row.map((x, j) => (j === i ? 0 : x));
-      if (n > 1 && !w.some((x) => x > 0)) throw new RangeError(`transitions[${i}]: no way out of regime ${i}`);
+      if (n > 1 && !w.some((x) => x > 0))
+        throw new RangeError(`transitions[${i}]: no way out of regime ${i}`);
       weights.push(w);
     }
     this.exitWeights = weights;
     this.logPrice = Math.log(params.initialPrice);
+    this.currentPrice = params.initialPrice;
   }
 
   get price(): number {
-    return Math.exp(this.logPrice);
+    return this.currentPrice;
   }
   get time(): number {
     return this.elapsed;
@@ -252,6 +258,7 @@ export class RegimeProcess implements AssetProcess {
     const r = this.params.regimes[this.current];
     const [dLog, count] = logIncrement(r.muPerYear ?? 0, r.sigmaPerYear, r.jumps, dtSeconds, z, this.rng);
     this.logPrice += dLog;
+    this.currentPrice = Math.exp(this.logPrice);
     this.jumpsLastStep = count;
     this.elapsed += dtSeconds;
     // Regime switch, always drawing one uniform per step so the stream stays aligned.
@@ -307,7 +314,8 @@ export function shockKeyframes(shock: ShockParams): Keyframe[] {
   if (!(drop > 0 && drop < 1)) throw new RangeError(`shock.drop must be in (0, 1), got ${drop}`);
   assertNonNegative("shock.overSeconds", overSeconds);
   assertNonNegative("shock.holdSeconds", hold);
-  if (!(rebound >= 0 && rebound <= 1)) throw new RangeError(`shock.rebound must be in [0, 1], got ${rebound}`);
+  if (!(rebound >= 0 && rebound <= 1))
+    throw new RangeError(`shock.rebound must be in [0, 1], got ${rebound}`);
   assertNonNegative("shock.reboundSeconds", reboundSeconds);
   const bottom = 1 - drop;
   const points: Keyframe[] = [
@@ -365,10 +373,13 @@ export class ScriptedProcess implements AssetProcess {
 export function cholesky(matrix: readonly (readonly number[])[]): number[][] {
   const n = matrix.length;
   for (let i = 0; i < n; i++) {
-    if (matrix[i].length !== n) throw new RangeError(`correlation matrix row ${i} has ${matrix[i].length} entries, expected ${n}`);
+    if (matrix[i].length !== n)
+      throw new RangeError(`correlation matrix row ${i} has ${matrix[i].length} entries, expected ${n}`);
     for (let j = 0; j < n; j++) {
-      if (!Number.isFinite(matrix[i][j])) throw new RangeError(`correlation matrix [${i}][${j}] is not finite`);
-      if (Math.abs(matrix[i][j] - matrix[j][i]) > 1e-12) throw new RangeError(`correlation matrix is not symmetric at [${i}][${j}]`);
+      if (!Number.isFinite(matrix[i][j]))
+        throw new RangeError(`correlation matrix [${i}][${j}] is not finite`);
+      if (Math.abs(matrix[i][j] - matrix[j][i]) > 1e-12)
+        throw new RangeError(`correlation matrix is not symmetric at [${i}][${j}]`);
     }
   }
   const l: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
@@ -431,7 +442,8 @@ export function correlationMatrix(
   for (const { assets: pair, rho } of pairs) {
     const i = index.get(pair[0]);
     const j = index.get(pair[1]);
-    if (i === undefined || j === undefined) throw new RangeError(`correlation names an unknown asset: ${pair.join(", ")}`);
+    if (i === undefined || j === undefined)
+      throw new RangeError(`correlation names an unknown asset: ${pair.join(", ")}`);
     if (i === j) throw new RangeError(`correlation of ${pair[0]} with itself`);
     if (!(rho > -1 && rho < 1)) throw new RangeError(`correlation must be in (-1, 1), got ${rho}`);
     m[i][j] = rho;
@@ -473,7 +485,10 @@ export class MarketPriceModel {
     this.assets = assets.slice();
     this.processes = processes.slice();
     this.overlays = assets.map((_, i) => (shocks?.[i] ?? []).map(shockPath));
-    this.normals = new CorrelatedNormals(correlation ?? assets.map((_, i) => assets.map((__, j) => (i === j ? 1 : 0))), rng);
+    this.normals = new CorrelatedNormals(
+      correlation ?? assets.map((_, i) => assets.map((__, j) => (i === j ? 1 : 0))),
+      rng,
+    );
     this.z = new Float64Array(assets.length);
     this.prices = new Float64Array(assets.length);
     this.refresh();

@@ -20,8 +20,8 @@
  *    names (ETH high 323 on 2020-03-13, ETH low 1,400.73 on 2021-05-19) and keeps the real
  *    crash wicks (Black Thursday, 2020-08-02, 2021-05-19 12:00, BTC's 2021-07-26 squeeze).
  */
-import { readFileSync } from "node:fs";
-import { DataReport, dataFile, isoTime, parseUtc } from "./data.js";
+import { readFileSync, statSync } from "node:fs";
+import { DataReport, dataFile, isoTime, parseUtc, type DataFix } from "./data.js";
 import type { AssetProcess } from "./processes.js";
 
 /** One OHLCV candle; `time` is the start of its interval (epoch seconds, UTC). */
@@ -94,29 +94,40 @@ export function parseCandleCsv(text: string, file: string): MutableCandle[] {
   };
   const [iT, iO, iH, iL, iC, iV] = ["datetime", "open", "high", "low", "close", "volume"].map(col);
   const out: MutableCandle[] = [];
+  const bad = (n: number, name: string, value: string | undefined): DataFormatError =>
+    new DataFormatError(`${file}:${n + 1}: bad ${name} "${value}"`);
+  const cols = [iO, iH, iL, iC, iV];
+  const names = ["open", "high", "low", "close", "volume"];
+  const v = [0, 0, 0, 0, 0];
   for (let n = 1; n < lines.length; n++) {
     const line = lines[n];
-    if (line.trim() === "") continue;
+    if (line.length === 0 || line.trim() === "") continue;
     const f = line.split(",");
-    const time = parseUtc(f[iT] ?? "");
-    if (time === undefined) throw new DataFormatError(`${file}:${n + 1}: bad datetime "${f[iT]}"`);
-    const num = (i: number, name: string): number => {
-      const v = Number(f[i]);
-      if (f[i] === undefined || f[i].trim() === "" || !Number.isFinite(v)) {
-        throw new DataFormatError(`${file}:${n + 1}: bad ${name} "${f[i]}"`);
-      }
-      return v;
-    };
-    out.push({
-      time,
-      open: num(iO, "open"),
-      high: num(iH, "high"),
-      low: num(iL, "low"),
-      close: num(iC, "close"),
-      volume: num(iV, "volume"),
-    });
+    const time = fastUtc(f[iT]) ?? parseUtc(f[iT] ?? "");
+    if (time === undefined) throw bad(n, "datetime", f[iT]);
+    for (let k = 0; k < 5; k++) {
+      const text = f[cols[k]];
+      const x = text === undefined || text === "" ? NaN : Number(text);
+      if (!Number.isFinite(x)) throw bad(n, names[k], text);
+      v[k] = x;
+    }
+    out.push({ time, open: v[0], high: v[1], low: v[2], close: v[3], volume: v[4] });
   }
   return out;
+}
+
+/** Epoch seconds of "YYYY-MM-DD HH:MM:SS" (the CSVs' format) without a regex; undefined otherwise. */
+function fastUtc(text: string | undefined): number | undefined {
+  if (text === undefined || text.length !== 19 || text[4] !== "-" || text[7] !== "-" || text[10] !== " ")
+    return undefined;
+  const y = Number(text.slice(0, 4));
+  const mo = Number(text.slice(5, 7));
+  const d = Number(text.slice(8, 10));
+  const h = Number(text.slice(11, 13));
+  const mi = Number(text.slice(14, 16));
+  const sec = Number(text.slice(17, 19));
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 28 && h <= 23 && mi <= 59 && sec <= 59)) return undefined; // rare cases: the full parser
+  return Date.UTC(y, mo - 1, d, h, mi, sec) / 1000;
 }
 
 /** Parses a stress-day candle JSON array (CoinAPI-style fields) without cleaning. */
@@ -129,15 +140,18 @@ export function parseStressDayCandles(text: string, file: string): MutableCandle
   }
   if (!Array.isArray(raw)) throw new DataFormatError(`${file}: expected an array of candles`);
   return raw.map((row: unknown, i): MutableCandle => {
-    if (typeof row !== "object" || row === null) throw new DataFormatError(`${file}: [${i}]: expected an object`);
+    if (typeof row !== "object" || row === null)
+      throw new DataFormatError(`${file}: [${i}]: expected an object`);
     const r = row as Record<string, unknown>;
     const num = (name: string): number => {
       const v = r[name];
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new DataFormatError(`${file}: [${i}].${name}: expected a number`);
+      if (typeof v !== "number" || !Number.isFinite(v))
+        throw new DataFormatError(`${file}: [${i}].${name}: expected a number`);
       return v;
     };
     const start = typeof r.time_period_start === "string" ? parseUtc(r.time_period_start) : undefined;
-    if (start === undefined) throw new DataFormatError(`${file}: [${i}].time_period_start: expected an ISO time`);
+    if (start === undefined)
+      throw new DataFormatError(`${file}: [${i}].time_period_start: expected an ISO time`);
     return {
       time: start,
       open: num("price_open"),
@@ -220,11 +234,23 @@ export function cleanCandles(
         to: prev.close,
         detail: `placeholder candle at ${r.close} with volume ${r.volume}; forward-filled at ${prev.close}`,
       });
-      real.push({ time: r.time, open: prev.close, high: prev.close, low: prev.close, close: prev.close, volume: 0 });
+      real.push({
+        time: r.time,
+        open: prev.close,
+        high: prev.close,
+        low: prev.close,
+        close: prev.close,
+        volume: 0,
+      });
       continue;
     }
     if (quiet) {
-      report.add({ file, kind: "no-trade", time: r.time, detail: `flat candle with volume ${r.volume} at the previous close; kept` });
+      report.add({
+        file,
+        kind: "no-trade",
+        time: r.time,
+        detail: `flat candle with volume ${r.volume} at the previous close; kept`,
+      });
     }
     real.push(r);
   }
@@ -246,7 +272,10 @@ export function cleanCandles(
       file,
       kind: "missing-interval",
       time: t,
-      detail: prev !== undefined ? `no row; forward-filled at ${price}` : `no row before the first one; back-filled at ${price}`,
+      detail:
+        prev !== undefined
+          ? `no row; forward-filled at ${price}`
+          : `no row before the first one; back-filled at ${price}`,
     });
     filled.push({ time: t, open: price, high: price, low: price, close: price, volume: 0 });
   }
@@ -256,11 +285,27 @@ export function cleanCandles(
     const bodyHi = Math.max(c.open, c.close);
     const bodyLo = Math.min(c.open, c.close);
     if (c.high < bodyHi) {
-      report.add({ file, kind: "inconsistent-candle", time: c.time, field: "high", from: c.high, to: bodyHi, detail: `high ${c.high} below the body; set to ${bodyHi}` });
+      report.add({
+        file,
+        kind: "inconsistent-candle",
+        time: c.time,
+        field: "high",
+        from: c.high,
+        to: bodyHi,
+        detail: `high ${c.high} below the body; set to ${bodyHi}`,
+      });
       c.high = bodyHi;
     }
     if (c.low > bodyLo) {
-      report.add({ file, kind: "inconsistent-candle", time: c.time, field: "low", from: c.low, to: bodyLo, detail: `low ${c.low} above the body; set to ${bodyLo}` });
+      report.add({
+        file,
+        kind: "inconsistent-candle",
+        time: c.time,
+        field: "low",
+        from: c.low,
+        to: bodyLo,
+        detail: `low ${c.low} above the body; set to ${bodyLo}`,
+      });
       c.low = bodyLo;
     }
   }
@@ -312,26 +357,61 @@ export interface LoadedSeries {
   readonly report: DataReport;
 }
 
+/**
+ * Cleaned series by file, size, modification time and options. The files are read-only inputs
+ * and the series are immutable, so a process parses each file once (the hourly CSVs take a
+ * fraction of a second each).
+ */
+const cache = new Map<string, { series: CandleSeries; fixes: readonly DataFix[] }>();
+
+function cached(path: string, options: CleanOptions, load: () => LoadedSeries): LoadedSeries {
+  const st = statSync(path);
+  const key = [
+    path,
+    st.size,
+    st.mtimeMs,
+    options.wickThreshold ?? "",
+    options.placeholderMaxVolume ?? "",
+  ].join("|");
+  let hit = cache.get(key);
+  if (hit === undefined) {
+    const fresh = load();
+    hit = {
+      series: { ...fresh.series, candles: Object.freeze(fresh.series.candles.map((c) => Object.freeze(c))) },
+      fixes: fresh.report.fixes.slice(),
+    };
+    cache.set(key, hit);
+  }
+  const report = new DataReport();
+  for (const f of hit.fixes) report.add(f);
+  return { series: hit.series, report };
+}
+
 /** Loads and cleans an hourly candle CSV (`file` relative to the data directory, or absolute). */
 export function loadCandleCsv(file: string, options: LoadOptions = {}): LoadedSeries {
   const path = dataFile(file, options.dataDir);
-  const report = new DataReport();
-  const rows = parseCandleCsv(readFileSync(path, "utf8"), path);
-  return { series: cleanCandles(rows, path, 3600, report, options), report };
+  return cached(path, options, () => {
+    const report = new DataReport();
+    const rows = parseCandleCsv(readFileSync(path, "utf8"), path);
+    return { series: cleanCandles(rows, path, 3600, report, options), report };
+  });
 }
 
 /** Loads and cleans the hourly candles of `asset` ("ETH" or "BTC"). */
 export function loadHourly(asset: string, options: LoadOptions = {}): LoadedSeries {
   const file = HOURLY_FILES[asset];
   if (file === undefined) {
-    throw new DataFormatError(`no hourly data for asset ${asset} (have: ${Object.keys(HOURLY_FILES).join(", ")})`);
+    throw new DataFormatError(
+      `no hourly data for asset ${asset} (have: ${Object.keys(HOURLY_FILES).join(", ")})`,
+    );
   }
   return loadCandleCsv(file, options);
 }
 
 /** Path of a stress-day file relative to the data directory, e.g. `stress-days/2020-03-12.eth.json`. */
 export function stressDayFile(date: string, kind: "eth" | "gas" | "eth_dai_liquidity"): string {
-  if (parseUtc(date) === undefined || date.length !== 10) throw new DataFormatError(`bad stress-day date "${date}" (expected YYYY-MM-DD)`);
+  if (parseUtc(date) === undefined || date.length !== 10)
+    throw new DataFormatError(`bad stress-day date "${date}" (expected YYYY-MM-DD)`);
   return `stress-days/${date}.${kind}.json`;
 }
 
@@ -377,6 +457,7 @@ export type Intrabar = "ohlc" | "close";
 /** A continuous price path through a candle series. */
 export class CandlePath {
   private readonly times: Float64Array;
+  private readonly prices: Float64Array;
   private readonly logPrices: Float64Array;
   readonly startTime: number;
   readonly endTime: number;
@@ -405,6 +486,7 @@ export class CandlePath {
       }
     }
     this.times = Float64Array.from(ts);
+    this.prices = Float64Array.from(ps);
     this.logPrices = Float64Array.from(ps, Math.log);
     this.startTime = cs[0].time;
     this.endTime = cs[cs.length - 1].time + dt;
@@ -417,8 +499,8 @@ export class CandlePath {
   priceAt(epochSeconds: number): number {
     const ts = this.times;
     const n = ts.length;
-    if (epochSeconds <= ts[0]) return Math.exp(this.logPrices[0]);
-    if (epochSeconds >= ts[n - 1]) return Math.exp(this.logPrices[n - 1]);
+    if (epochSeconds <= ts[0]) return this.prices[0];
+    if (epochSeconds >= ts[n - 1]) return this.prices[n - 1];
     // last index with ts[i] <= t (binary search; ties resolve to the later point = next open)
     let lo = 0;
     let hi = n - 1;
@@ -430,7 +512,7 @@ export class CandlePath {
     while (lo + 1 < n && ts[lo + 1] === epochSeconds) lo++;
     const t0 = ts[lo];
     const t1 = ts[lo + 1];
-    if (t1 === t0 || epochSeconds === t0) return Math.exp(this.logPrices[lo]);
+    if (t1 === t0 || epochSeconds === t0) return this.prices[lo];
     const w = (epochSeconds - t0) / (t1 - t0);
     return Math.exp(this.logPrices[lo] + w * (this.logPrices[lo + 1] - this.logPrices[lo]));
   }

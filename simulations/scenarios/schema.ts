@@ -24,15 +24,26 @@ export type Asset = (typeof ASSETS)[number];
 // Building blocks with messages that say what was expected.
 
 const num = (what: string) =>
-  z.number({ required_error: `required: expected ${what}`, invalid_type_error: `expected ${what}` }).finite(`expected ${what}`);
+  z
+    .number({ required_error: `required: expected ${what}`, invalid_type_error: `expected ${what}` })
+    .finite(`expected ${what}`);
 const positive = (what = "a positive number") => num(what).positive(`expected ${what}`);
 const nonNegative = (what = "a number >= 0") => num(what).nonnegative(`expected ${what}`);
-const posInt = (what = "a positive integer") => num(what).int(`expected ${what}`).positive(`expected ${what}`);
-const nonNegInt = (what = "an integer >= 0") => num(what).int(`expected ${what}`).nonnegative(`expected ${what}`);
-const fraction = (what = "a fraction in [0, 1]") => num(what).min(0, `expected ${what}`).max(1, `expected ${what}`);
-const openFraction = (what = "a fraction in (0, 1)") => num(what).gt(0, `expected ${what}`).lt(1, `expected ${what}`);
-const str = (what = "a string") => z.string({ required_error: `required: expected ${what}`, invalid_type_error: `expected ${what}` });
-const bool = () => z.boolean({ required_error: "required: expected true or false", invalid_type_error: "expected true or false" });
+const posInt = (what = "a positive integer") =>
+  num(what).int(`expected ${what}`).positive(`expected ${what}`);
+const nonNegInt = (what = "an integer >= 0") =>
+  num(what).int(`expected ${what}`).nonnegative(`expected ${what}`);
+const fraction = (what = "a fraction in [0, 1]") =>
+  num(what).min(0, `expected ${what}`).max(1, `expected ${what}`);
+const openFraction = (what = "a fraction in (0, 1)") =>
+  num(what).gt(0, `expected ${what}`).lt(1, `expected ${what}`);
+const str = (what = "a string") =>
+  z.string({ required_error: `required: expected ${what}`, invalid_type_error: `expected ${what}` });
+const bool = () =>
+  z.boolean({
+    required_error: "required: expected true or false",
+    invalid_type_error: "expected true or false",
+  });
 const asset = z.enum(ASSETS, { errorMap: () => ({ message: `expected an asset: ${ASSETS.join(" | ")}` }) });
 const isoDate = str("a date YYYY-MM-DD").regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD");
 const isoTime = str("a UTC time like 2022-05-07T00:00:00Z").regex(
@@ -40,7 +51,8 @@ const isoTime = str("a UTC time like 2022-05-07T00:00:00Z").regex(
   "expected a UTC time like 2022-05-07T00:00:00Z",
 );
 /** An object keyed by asset symbol (only the assets listed in ASSETS). */
-const perAsset = <T extends z.ZodTypeAny>(value: T) => z.object({ ETH: value.optional(), BTC: value.optional() }).strict();
+const perAsset = <T extends z.ZodTypeAny>(value: T) =>
+  z.object({ ETH: value.optional(), BTC: value.optional() }).strict();
 
 // ---------------------------------------------------------------------------------------------
 // Distributions (for the population).
@@ -69,7 +81,9 @@ export const DistributionSchema = z.discriminatedUnion(
       })
       .strict(),
   ],
-  { errorMap: () => ({ message: "expected a distribution with kind constant | uniform | lognormal | beta" }) },
+  {
+    errorMap: () => ({ message: "expected a distribution with kind constant | uniform | lognormal | beta" }),
+  },
 );
 export type Distribution = z.output<typeof DistributionSchema>;
 
@@ -115,7 +129,9 @@ const CorrelatedSchema = z
   .object({
     kind: z.literal("correlated"),
     with: asset,
-    rho: num("a correlation in (-1, 1)").gt(-1, "expected a correlation in (-1, 1)").lt(1, "expected a correlation in (-1, 1)"),
+    rho: num("a correlation in (-1, 1)")
+      .gt(-1, "expected a correlation in (-1, 1)")
+      .lt(1, "expected a correlation in (-1, 1)"),
     muPerYear: num("a number").default(0),
     sigmaPerYear: nonNegative(),
     jumps: JumpsSchema.optional(),
@@ -133,23 +149,31 @@ const ReplaySchema = z
   .object({
     kind: z.literal("replay"),
     /** "hourly": the hourly CSV from `from`; "stress-day": the 10-minute ETH candles of `date`. */
-    source: z.enum(["hourly", "stress-day"], { errorMap: () => ({ message: "expected hourly | stress-day" }) }),
+    source: z.enum(["hourly", "stress-day"], {
+      errorMap: () => ({ message: "expected hourly | stress-day" }),
+    }),
     from: isoTime.optional(),
     date: isoDate.optional(),
     /** Data file (relative to the data directory or absolute), instead of the default one. */
     file: str().optional(),
-    intrabar: z.enum(["ohlc", "close"], { errorMap: () => ({ message: "expected ohlc | close" }) }).default("ohlc"),
+    intrabar: z
+      .enum(["ohlc", "close"], { errorMap: () => ({ message: "expected ohlc | close" }) })
+      .default("ohlc"),
     /** Relative wick size beyond body and neighbours treated as bad data (default 0.3). */
     wickThreshold: positive().optional(),
   })
   .strict();
 
-export const ProcessSchema = z.discriminatedUnion("kind", [GbmSchema, RegimeSchema, CorrelatedSchema, ScriptedSchema, ReplaySchema], {
-  errorMap: (issue, ctx) =>
-    issue.code === "invalid_union_discriminator"
-      ? { message: "expected kind gbm | regime | correlated | scripted | replay" }
-      : { message: ctx.defaultError },
-});
+export const ProcessSchema = z.discriminatedUnion(
+  "kind",
+  [GbmSchema, RegimeSchema, CorrelatedSchema, ScriptedSchema, ReplaySchema],
+  {
+    errorMap: (issue, ctx) =>
+      issue.code === "invalid_union_discriminator"
+        ? { message: "expected kind gbm | regime | correlated | scripted | replay" }
+        : { message: ctx.defaultError },
+  },
+);
 export type ProcessSpec = z.output<typeof ProcessSchema>;
 
 const AssetSchema = z
@@ -181,7 +205,9 @@ export type ShockSpec = z.output<typeof ShockSchema>;
 
 const CexSchema = z
   .object({
-    impact: z.enum(["sqrt", "linear"], { errorMap: () => ({ message: "expected sqrt | linear" }) }).default("sqrt"),
+    impact: z
+      .enum(["sqrt", "linear"], { errorMap: () => ({ message: "expected sqrt | linear" }) })
+      .default("sqrt"),
     /** USD of net flow that moves the reference price by 1%. */
     depthUsd: perAsset(positive()),
     resilienceHalfLifeSeconds: positive().default(600),
@@ -192,16 +218,20 @@ const PoolSchema = z
   .object({
     /** Total value (USD, both sides) of the equivalent full-range pool at t = 0. */
     depthUsd: positive(),
-    feeBps: z.union([z.literal(1), z.literal(5), z.literal(30), z.literal(100)], {
-      errorMap: () => ({ message: "expected a Uniswap v3 fee tier: 1 | 5 | 30 | 100" }),
-    }).default(30),
+    feeBps: z
+      .union([z.literal(1), z.literal(5), z.literal(30), z.literal(100)], {
+        errorMap: () => ({ message: "expected a Uniswap v3 fee tier: 1 | 5 | 30 | 100" }),
+      })
+      .default(30),
     /** Depth factor over time (1 at t = 0; piecewise linear; held after the last point). */
     schedule: z.array(z.object({ atSeconds: nonNegative(), factor: positive() }).strict()).default([]),
     /** Follow a stress day's ETH/DAI pool instead of `schedule`. */
     replay: z
       .object({
         date: isoDate,
-        mode: z.enum(["relative", "absolute"], { errorMap: () => ({ message: "expected relative | absolute" }) }).default("relative"),
+        mode: z
+          .enum(["relative", "absolute"], { errorMap: () => ({ message: "expected relative | absolute" }) })
+          .default("relative"),
         scale: positive().default(1),
         /** t = 0 of the run is `date` 00:00 UTC plus this. */
         offsetSeconds: nonNegative().default(0),
@@ -218,14 +248,20 @@ const GasSchema = z.discriminatedUnion(
     z
       .object({
         kind: z.literal("schedule"),
-        points: z.array(z.object({ atSeconds: nonNegative(), gwei: nonNegative() }).strict()).min(1, "expected at least one point"),
+        points: z
+          .array(z.object({ atSeconds: nonNegative(), gwei: nonNegative() }).strict())
+          .min(1, "expected at least one point"),
       })
       .strict(),
     z
       .object({
         kind: z.literal("replay"),
         date: isoDate,
-        field: z.enum(["avg", "p30", "p60", "p90", "p100"], { errorMap: () => ({ message: "expected avg | p30 | p60 | p90 | p100" }) }).default("avg"),
+        field: z
+          .enum(["avg", "p30", "p60", "p90", "p100"], {
+            errorMap: () => ({ message: "expected avg | p30 | p60 | p90 | p100" }),
+          })
+          .default("avg"),
         scale: positive().default(1),
         /** t = 0 of the run is `date` 00:00 UTC plus this. */
         offsetSeconds: nonNegative().default(0),
@@ -244,7 +280,12 @@ const OracleFailureSchema = z.discriminatedUnion(
   [
     /** No updates at all from `fromSeconds` to `toSeconds` (the feed goes stale). */
     z
-      .object({ kind: z.literal("freeze"), fromSeconds: nonNegative(), toSeconds: nonNegative(), assets: z.array(asset).min(1).optional() })
+      .object({
+        kind: z.literal("freeze"),
+        fromSeconds: nonNegative(),
+        toSeconds: nonNegative(),
+        assets: z.array(asset).min(1).optional(),
+      })
       .strict(),
     /** Updates land `extraLatencySeconds` later than usual in the window. */
     z
@@ -270,7 +311,9 @@ const OracleSchema = z
     /** Delay between the keeper's decision and the update landing on chain. */
     latencySeconds: nonNegative().default(0),
     /** Which price the keeper reports. */
-    source: z.enum(["cex", "exogenous"], { errorMap: () => ({ message: "expected cex | exogenous" }) }).default("cex"),
+    source: z
+      .enum(["cex", "exogenous"], { errorMap: () => ({ message: "expected cex | exogenous" }) })
+      .default("cex"),
     failures: z.array(OracleFailureSchema).default([]),
   })
   .strict();
@@ -288,7 +331,9 @@ const AccountsSchema = z
     /** Fraction of accounts that borrow, and their debt as a fraction of the borrow limit. */
     borrow: z.object({ share: fraction(), utilization: DistributionSchema }).strict(),
     /** Fraction of accounts that trade perps, their leverage (notional / collateral) and long share. */
-    perp: z.object({ share: fraction(), leverage: DistributionSchema, longShare: fraction().default(0.5) }).strict(),
+    perp: z
+      .object({ share: fraction(), leverage: DistributionSchema, longShare: fraction().default(0.5) })
+      .strict(),
     /** Behaviour mix (weights, normalised). */
     behaviours: z
       .object({
@@ -358,7 +403,10 @@ const ScenarioBase = z
   .object({
     $schema: str().optional(),
     $comment: str().optional(),
-    name: str("a scenario name").regex(/^[a-z0-9][a-z0-9-]*$/, "expected a name in lower-case letters, digits and dashes"),
+    name: str("a scenario name").regex(
+      /^[a-z0-9][a-z0-9-]*$/,
+      "expected a name in lower-case letters, digits and dashes",
+    ),
     description: str(),
     /** Default seed (a command line may override it). */
     seed: nonNegInt().default(1),
@@ -369,14 +417,20 @@ const ScenarioBase = z
     start: isoTime.optional(),
     /** Deployment parameters: a name under scripts/deploy/params/ or a path (default "local"). */
     deployParams: str().default("local"),
-    marginMode: z.enum(["static", "dynamic", "ramped"], { errorMap: () => ({ message: "expected static | dynamic | ramped" }) }).default("dynamic"),
+    marginMode: z
+      .enum(["static", "dynamic", "ramped"], {
+        errorMap: () => ({ message: "expected static | dynamic | ramped" }),
+      })
+      .default("dynamic"),
     assets: perAsset(AssetSchema),
     correlations: z
       .array(
         z
           .object({
             assets: z.tuple([asset, asset], { errorMap: () => ({ message: "expected two assets" }) }),
-            rho: num("a correlation in (-1, 1)").gt(-1, "expected a correlation in (-1, 1)").lt(1, "expected a correlation in (-1, 1)"),
+            rho: num("a correlation in (-1, 1)")
+              .gt(-1, "expected a correlation in (-1, 1)")
+              .lt(1, "expected a correlation in (-1, 1)"),
           })
           .strict(),
       )
@@ -409,11 +463,17 @@ function crossCheck(s: z.output<typeof ScenarioBase>, ctx: Ctx): void {
 
   // steps
   const { seconds, count, durationSeconds } = s.steps;
-  if (count === undefined && durationSeconds === undefined) issue(ctx, ["steps", "count"], "required: give steps.count or steps.durationSeconds");
-  if (count !== undefined && durationSeconds !== undefined && count * seconds !== durationSeconds) {
-    issue(ctx, ["steps", "durationSeconds"], `expected count * seconds = ${count * seconds}, or only one of them`);
+  if (count === undefined && durationSeconds === undefined)
+    issue(ctx, ["steps", "count"], "required: give steps.count or steps.durationSeconds");
+  const valid = (x: number | undefined): x is number => x !== undefined && Number.isInteger(x) && x > 0;
+  if (valid(count) && valid(durationSeconds) && valid(seconds) && count * seconds !== durationSeconds) {
+    issue(
+      ctx,
+      ["steps", "durationSeconds"],
+      `expected count * seconds = ${count * seconds}, or only one of them`,
+    );
   }
-  if (count === undefined && durationSeconds !== undefined && durationSeconds % seconds !== 0) {
+  if (count === undefined && valid(durationSeconds) && valid(seconds) && durationSeconds % seconds !== 0) {
     issue(ctx, ["steps", "durationSeconds"], `expected a multiple of steps.seconds (${seconds})`);
   }
 
@@ -423,12 +483,17 @@ function crossCheck(s: z.output<typeof ScenarioBase>, ctx: Ctx): void {
     const spec = s.assets[a]!;
     const p = spec.process;
     const path = ["assets", a, "process"];
-    if (p.kind !== "replay" && spec.initialPrice === undefined) issue(ctx, ["assets", a, "initialPrice"], "required: expected a positive number");
+    if (p.kind !== "replay" && spec.initialPrice === undefined)
+      issue(ctx, ["assets", a, "initialPrice"], "required: expected a positive number");
     if (p.kind === "replay") {
-      if (p.source === "hourly" && p.from === undefined) issue(ctx, [...path, "from"], "required for an hourly replay: expected a UTC time");
-      if (p.source === "stress-day" && p.date === undefined) issue(ctx, [...path, "date"], "required for a stress-day replay: expected a date YYYY-MM-DD");
-      if (p.source === "stress-day" && p.from !== undefined) issue(ctx, [...path, "from"], "not used by a stress-day replay (give date)");
-      if (p.source === "hourly" && p.date !== undefined) issue(ctx, [...path, "date"], "not used by an hourly replay (give from)");
+      if (p.source === "hourly" && p.from === undefined)
+        issue(ctx, [...path, "from"], "required for an hourly replay: expected a UTC time");
+      if (p.source === "stress-day" && p.date === undefined)
+        issue(ctx, [...path, "date"], "required for a stress-day replay: expected a date YYYY-MM-DD");
+      if (p.source === "stress-day" && p.from !== undefined)
+        issue(ctx, [...path, "from"], "not used by a stress-day replay (give date)");
+      if (p.source === "hourly" && p.date !== undefined)
+        issue(ctx, [...path, "date"], "not used by an hourly replay (give from)");
     }
     if (p.kind === "regime") {
       const n = p.regimes.length;
@@ -437,13 +502,15 @@ function crossCheck(s: z.output<typeof ScenarioBase>, ctx: Ctx): void {
         if (p.transitions.length !== n) issue(ctx, [...path, "transitions"], `expected ${n} rows`);
         p.transitions.forEach((row, i) => {
           if (row.length !== n) issue(ctx, [...path, "transitions", i], `expected ${n} entries`);
-          else if (n > 1 && !row.some((w, j) => j !== i && w > 0)) issue(ctx, [...path, "transitions", i], "expected a positive weight to another regime");
+          else if (n > 1 && !row.some((w, j) => j !== i && w > 0))
+            issue(ctx, [...path, "transitions", i], "expected a positive weight to another regime");
         });
       }
     }
     if (p.kind === "scripted") {
       p.keyframes.forEach((k, i) => {
-        if (i > 0 && k.atSeconds < p.keyframes[i - 1].atSeconds) issue(ctx, [...path, "keyframes", i, "atSeconds"], "expected keyframes in time order");
+        if (i > 0 && k.atSeconds < p.keyframes[i - 1].atSeconds)
+          issue(ctx, [...path, "keyframes", i, "atSeconds"], "expected keyframes in time order");
       });
     }
     if (p.kind === "correlated") {
@@ -451,14 +518,20 @@ function crossCheck(s: z.output<typeof ScenarioBase>, ctx: Ctx): void {
       else if (!known.has(p.with)) issue(ctx, [...path, "with"], `asset ${p.with} is not listed in assets`);
       else {
         const other = s.assets[p.with]!.process.kind;
-        if (other === "replay" || other === "scripted") issue(ctx, [...path, "with"], `asset ${p.with} has a ${other} process, which has no randomness to correlate with`);
+        if (other === "replay" || other === "scripted")
+          issue(
+            ctx,
+            [...path, "with"],
+            `asset ${p.with} has a ${other} process, which has no randomness to correlate with`,
+          );
         pairs.push({ assets: [a, p.with], rho: p.rho, path: [...path, "rho"] });
       }
     }
   }
   s.correlations.forEach((c, i) => {
     c.assets.forEach((a, j) => needKnown(["correlations", i, "assets", j], a));
-    if (c.assets[0] === c.assets[1]) issue(ctx, ["correlations", i, "assets"], "expected two different assets");
+    if (c.assets[0] === c.assets[1])
+      issue(ctx, ["correlations", i, "assets"], "expected two different assets");
     pairs.push({ assets: c.assets, rho: c.rho, path: ["correlations", i] });
   });
   const seen = new Map<string, (string | number)[]>();
@@ -468,10 +541,12 @@ function crossCheck(s: z.output<typeof ScenarioBase>, ctx: Ctx): void {
     if (before !== undefined) issue(ctx, p.path, `correlation ${key} is also given at ${formatPath(before)}`);
     seen.set(key, p.path);
   }
-  const valid = pairs.filter((p) => known.has(p.assets[0]) && known.has(p.assets[1]) && p.assets[0] !== p.assets[1]);
-  if (valid.length > 0 && valid.length === pairs.length) {
+  const usable = pairs.filter(
+    (p) => known.has(p.assets[0]) && known.has(p.assets[1]) && p.assets[0] !== p.assets[1],
+  );
+  if (usable.length > 0 && usable.length === pairs.length) {
     try {
-      cholesky(correlationMatrix(listed, valid));
+      cholesky(correlationMatrix(listed, usable));
     } catch {
       issue(ctx, ["correlations"], "the correlations do not form a positive-definite matrix");
     }
@@ -487,7 +562,8 @@ function crossCheck(s: z.output<typeof ScenarioBase>, ctx: Ctx): void {
 
   // venues
   for (const a of listed) {
-    if (s.cex.depthUsd[a] === undefined) issue(ctx, ["cex", "depthUsd", a], `required for asset ${a}: expected a positive number`);
+    if (s.cex.depthUsd[a] === undefined)
+      issue(ctx, ["cex", "depthUsd", a], `required for asset ${a}: expected a positive number`);
     if (s.pools[a] === undefined) issue(ctx, ["pools", a], `required for asset ${a}: expected a pool`);
   }
   for (const a of ASSETS) {
@@ -496,34 +572,42 @@ function crossCheck(s: z.output<typeof ScenarioBase>, ctx: Ctx): void {
     const pool = s.pools[a];
     if (pool !== undefined) {
       pool.schedule.forEach((pt, i) => {
-        if (i > 0 && pt.atSeconds < pool.schedule[i - 1].atSeconds) issue(ctx, ["pools", a, "schedule", i, "atSeconds"], "expected points in time order");
+        if (i > 0 && pt.atSeconds < pool.schedule[i - 1].atSeconds)
+          issue(ctx, ["pools", a, "schedule", i, "atSeconds"], "expected points in time order");
       });
-      if (pool.replay !== undefined && pool.schedule.length > 0) issue(ctx, ["pools", a, "replay"], "give either schedule or replay, not both");
+      if (pool.replay !== undefined && pool.schedule.length > 0)
+        issue(ctx, ["pools", a, "replay"], "give either schedule or replay, not both");
     }
   }
   if (s.gas.kind === "schedule") {
     const pts = s.gas.points;
     pts.forEach((pt, i) => {
-      if (i > 0 && pt.atSeconds < pts[i - 1].atSeconds) issue(ctx, ["gas", "points", i, "atSeconds"], "expected points in time order");
+      if (i > 0 && pt.atSeconds < pts[i - 1].atSeconds)
+        issue(ctx, ["gas", "points", i, "atSeconds"], "expected points in time order");
     });
   }
 
   // oracle
   s.oracle.failures.forEach((f, i) => {
-    if (!(f.toSeconds > f.fromSeconds)) issue(ctx, ["oracle", "failures", i, "toSeconds"], "expected a time after fromSeconds");
+    if (!(f.toSeconds > f.fromSeconds))
+      issue(ctx, ["oracle", "failures", i, "toSeconds"], "expected a time after fromSeconds");
     (f.assets ?? []).forEach((a, j) => needKnown(["oracle", "failures", i, "assets", j], a));
   });
 
   // population
-  for (const a of ASSETS) if (s.accounts.collateral[a] !== undefined) needKnown(["accounts", "collateral", a], a);
+  for (const a of ASSETS)
+    if (s.accounts.collateral[a] !== undefined) needKnown(["accounts", "collateral", a], a);
   if (s.accounts.count > 0 && !ASSETS.some((a) => (s.accounts.collateral[a] ?? 0) > 0)) {
     issue(ctx, ["accounts", "collateral"], "expected a positive weight for at least one asset");
   }
   const b = s.accounts.behaviours;
-  if (!(b.passive + b.topUp + b.deleverage + b.panic > 0)) issue(ctx, ["accounts", "behaviours"], "expected a positive weight for at least one behaviour");
+  if (!(b.passive + b.topUp + b.deleverage + b.panic > 0))
+    issue(ctx, ["accounts", "behaviours"], "expected a positive weight for at least one behaviour");
   const checkDist = (d: Distribution, path: (string | number)[]): void => {
-    if ((d.kind === "uniform" || d.kind === "beta") && !(d.max >= d.min)) issue(ctx, [...path, "max"], "expected max >= min");
-    if (d.kind === "lognormal" && d.min !== undefined && d.max !== undefined && !(d.max >= d.min)) issue(ctx, [...path, "max"], "expected max >= min");
+    if ((d.kind === "uniform" || d.kind === "beta") && !(d.max >= d.min))
+      issue(ctx, [...path, "max"], "expected max >= min");
+    if (d.kind === "lognormal" && d.min !== undefined && d.max !== undefined && !(d.max >= d.min))
+      issue(ctx, [...path, "max"], "expected max >= min");
   };
   checkDist(s.accounts.collateralUsd, ["accounts", "collateralUsd"]);
   checkDist(s.accounts.borrow.utilization, ["accounts", "borrow", "utilization"]);
@@ -566,7 +650,9 @@ export class ScenarioError extends Error {
     readonly file: string,
     readonly problems: readonly ScenarioProblem[],
   ) {
-    super(problems.map((p) => `scenario ${file}: ${p.path === "" ? "" : `${p.path}: `}${p.message}`).join("\n"));
+    super(
+      problems.map((p) => `scenario ${file}: ${p.path === "" ? "" : `${p.path}: `}${p.message}`).join("\n"),
+    );
     this.name = "ScenarioError";
   }
 }
@@ -584,7 +670,10 @@ function problemsOf(error: z.ZodError): ScenarioProblem[] {
     if (i.code === z.ZodIssueCode.unrecognized_keys) {
       for (const k of i.keys) out.push({ path: formatPath([...i.path, k]), message: "unknown field" });
     } else if (i.code === z.ZodIssueCode.invalid_type && i.received === "undefined") {
-      out.push({ path: formatPath(i.path), message: i.message.startsWith("required") ? i.message : `required: ${i.message}` });
+      out.push({
+        path: formatPath(i.path),
+        message: i.message.startsWith("required") ? i.message : `required: ${i.message}`,
+      });
     } else {
       out.push({ path: formatPath(i.path), message: i.message });
     }
