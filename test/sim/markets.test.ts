@@ -1,5 +1,6 @@
 import { expect } from "chai";
 
+import { planArbitrage } from "../../simulations/markets/arbitrage.js";
 import { CexReference, impactLog } from "../../simulations/markets/cex.js";
 import { buildPriceEnvironment, exogenousPaths, type MarketStep } from "../../simulations/markets/index.js";
 import {
@@ -201,5 +202,50 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
         /scenario ftx-2022: assets\.ETH\.process: the run needs 2023-12-30T00:00:00Z\.\.2024-01-04T00:00:00Z but .*eth-usd-1h\.csv covers/,
       );
     });
+  });
+});
+
+describe("simulations/markets/arbitrage", function () {
+  const L = fullRangeLiquidity(20_000_000, 2000); // a $20M pool at 2,000
+
+  it("buys a cheap pool up to the CEX price net of fee, moving the CEX down with its sale", function () {
+    const cex = new CexReference({
+      initialPrice: 2000,
+      depthUsd: 1_000_000,
+      impact: "sqrt",
+      resilienceHalfLifeSeconds: 600,
+    });
+    const plan = planArbitrage({ price: 1900, liquidity: L, fee: 0.0005 }, cex, 0);
+    expect(plan.direction).to.equal("buy-pool");
+    expect(plan.assetAmount).to.be.greaterThan(0);
+    expect(plan.cexFlowUsd).to.be.closeTo(-plan.assetAmount * 2000, 1e-6);
+    // equilibrium: marginal pool price with fee = CEX price after the CEX leg
+    expect(plan.poolPriceAfter / (1 - 0.0005)).to.be.closeTo(plan.cexPriceAfter, 1e-6);
+    expect(plan.cexPriceAfter).to.be.below(2000);
+    expect(plan.poolPriceAfter).to.be.above(1900);
+    expect(plan.profitUsd).to.be.greaterThan(0);
+    expect(cex.price).to.equal(2000); // only quoted
+    // pool arithmetic: stable in = L (sqrtP' - sqrtP) / (1 - fee)
+    expect(plan.stableAmount).to.be.closeTo(
+      (L * (Math.sqrt(plan.poolPriceAfter) - Math.sqrt(1900))) / (1 - 0.0005),
+      1e-6,
+    );
+  });
+
+  it("sells into a rich pool; does nothing inside the fee band", function () {
+    const cex = new CexReference({
+      initialPrice: 2000,
+      depthUsd: 5_000_000,
+      impact: "linear",
+      resilienceHalfLifeSeconds: 600,
+    });
+    const plan = planArbitrage({ price: 2100, liquidity: L, fee: 0.003 }, cex, 10);
+    expect(plan.direction).to.equal("sell-pool");
+    expect(plan.cexFlowUsd).to.be.greaterThan(0);
+    expect(plan.poolPriceAfter * (1 - 0.003)).to.be.closeTo(plan.cexPriceAfter, 1e-6);
+    expect(plan.profitUsd).to.be.greaterThan(0);
+    expect(planArbitrage({ price: 2004, liquidity: L, fee: 0.003 }, cex, 10).direction).to.equal("none");
+    expect(planArbitrage({ price: 1996, liquidity: L, fee: 0.003 }, cex, 10).direction).to.equal("none");
+    expect(() => planArbitrage({ price: 2000, liquidity: 0, fee: 0.003 }, cex)).to.throw(RangeError);
   });
 });
