@@ -1,7 +1,11 @@
 import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { planArbitrage } from "../../simulations/markets/arbitrage.js";
 import { CexReference, impactLog } from "../../simulations/markets/cex.js";
+import { MissingDataError } from "../../simulations/markets/data.js";
 import { buildPriceEnvironment, exogenousPaths, type MarketStep } from "../../simulations/markets/index.js";
 import {
   ScheduledDepth,
@@ -190,6 +194,24 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
       expect(drawdown(ftx.prices.ETH)).to.be.closeTo(-0.35, 0.03);
       // replays do not depend on the seed
       expect(exogenousPaths(loadScenario("ftx-2022"), Rng.fromSeed(2)).prices).to.deep.equal(ftx.prices);
+    });
+
+    it("a scenario whose data is missing fails with the path and where data is expected", function () {
+      const empty = mkdtempSync(join(tmpdir(), "ballast-nodata-"));
+      const before = process.env.BALLAST_DATA_DIR;
+      process.env.BALLAST_DATA_DIR = empty;
+      try {
+        expect(() => buildPriceEnvironment(loadScenario("black-thursday-2020"), Rng.fromSeed(1))).to.throw(
+          MissingDataError,
+          join(empty, "stress-days", "2020-03-12.eth.json"),
+        );
+        // synthetic scenarios need no data
+        expect(buildPriceEnvironment(loadScenario("flash-crash"), Rng.fromSeed(1)).steps).to.equal(1800);
+      } finally {
+        if (before === undefined) delete process.env.BALLAST_DATA_DIR;
+        else process.env.BALLAST_DATA_DIR = before;
+        rmSync(empty, { recursive: true, force: true });
+      }
     });
 
     it("a replay beyond its data is a clear error", function () {

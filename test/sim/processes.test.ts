@@ -98,7 +98,7 @@ describe("simulations/markets/processes", function () {
       const st = terminal(
         { initialPrice: 100, muPerYear: 0.05, sigmaPerYear: 0.3, jumps },
         14,
-        20_000,
+        10_000,
         12,
         SECONDS_PER_YEAR / 12,
       );
@@ -108,7 +108,7 @@ describe("simulations/markets/processes", function () {
       const noJumps = terminal(
         { initialPrice: 100, muPerYear: 0.05, sigmaPerYear: 0.3 },
         14,
-        20_000,
+        10_000,
         12,
         SECONDS_PER_YEAR / 12,
       );
