@@ -9,8 +9,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
+import type { MetricsRecorder } from "./recorder.js";
 import { MetricsError, parseMetricsCsv, parseMetricsJsonl, stepsToCsv, stepsToJsonl } from "./recorder.js";
-import type { RecordedStep, RunSummary } from "./types.js";
+import type { RecordedStep, RunMeta, RunSummary, SummaryExtras } from "./types.js";
 import { MARGIN_MODES } from "./types.js";
 
 export const SUMMARY_FILE = "summary.json";
@@ -53,6 +54,25 @@ export async function writeRun(
     writeFile(files.jsonl, stepsToJsonl(steps)),
   ]);
   return files;
+}
+
+/**
+ * The end of a run in one call: summarizes the recorder and writes the three files into `dir`.
+ *
+ *   const recorder = new MetricsRecorder();
+ *   for (...) recorder.record(step);
+ *   const { summary } = await saveRecorder(outDir, recorder, meta, { wallSeconds });
+ *   await writeReport(outDir); // simulations/report
+ */
+export async function saveRecorder(
+  dir: string,
+  recorder: MetricsRecorder,
+  meta: RunMeta,
+  extras: SummaryExtras,
+): Promise<{ files: WrittenRunFiles; summary: RunSummary }> {
+  const summary = recorder.summarize(meta, extras);
+  const files = await writeRun(dir, recorder.steps, summary);
+  return { files, summary };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

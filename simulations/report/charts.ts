@@ -604,8 +604,11 @@ export function runCharts(run: SavedRun): ChartDef[] {
 
 // ---------------------------------------------------------------- comparison
 
-function runColor(labels: string[]) {
-  return { domain: labels, range: ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"] };
+/** Legend entry of the exogenous path shared by all runs. */
+const EXOGENOUS_RUN = "exogenous (all runs)";
+
+function runColor(labels: string[]): { domain: string[]; range: string[] } {
+  return { domain: [...labels], range: ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"] };
 }
 
 /** Overlaid and adjacent charts comparing runs (e.g. the three margin modes on one seed). */
@@ -619,9 +622,19 @@ export function comparisonCharts(runs: readonly SavedRun[]): ChartDef[] {
 
   const assets = [...new Set(live.flatMap(assetsOf))].sort();
   for (const a of assets) {
+    const withAsset = live.map((r, k) => ({ r, label: labels[k] })).filter(({ r }) => a in r.steps[0].assets);
+    // One seed, one exogenous path: draw it once, in grey, when every run has the same one.
+    const ref = withAsset[0].r.steps;
+    const shared = withAsset.every(
+      ({ r }) =>
+        r.steps.length === ref.length &&
+        r.steps.every(
+          (st, i) =>
+            st.timestamp === ref[i].timestamp && st.assets[a].exogenousUsd === ref[i].assets[a].exogenousUsd,
+        ),
+    );
     const values: Row[] = [];
-    live.forEach((r, k) => {
-      if (!(a in (r.steps[0]?.assets ?? {}))) return;
+    withAsset.forEach(({ r, label }, k) => {
       const s = r.steps;
       const h = hoursOf(s);
       const idx = decimateIndices(
@@ -630,14 +643,25 @@ export function comparisonCharts(runs: readonly SavedRun[]): ChartDef[] {
         budget,
       );
       for (const i of idx) {
-        values.push({ t: h(i), run: labels[k], series: "CEX", value: s[i].assets[a].cexUsd });
-        values.push({ t: h(i), run: labels[k], series: "exogenous", value: s[i].assets[a].exogenousUsd });
+        values.push({ t: h(i), run: label, series: "CEX", value: s[i].assets[a].cexUsd });
+        if (!shared || k === 0)
+          values.push({
+            t: h(i),
+            run: shared ? EXOGENOUS_RUN : label,
+            series: "exogenous",
+            value: s[i].assets[a].exogenousUsd,
+          });
       }
     });
+    const scale = runColor(labels);
+    if (shared) {
+      scale.domain.push(EXOGENOUS_RUN);
+      scale.range.splice(labels.length, 0, "#7f7f7f");
+    }
     charts.push({
       id: `compare-prices-${a}`,
       title: `${a} price paths by run`,
-      caption: `CEX price of ${a} per run (solid) and its exogenous price (dashed), USD; with one seed the exogenous paths coincide, so the gap is the runs' own liquidation impact.`,
+      caption: `CEX price of ${a} per run (solid) and the exogenous price (dashed, grey when the runs share it), USD; with one seed the gap between a run's CEX price and the exogenous price is that run's own liquidation impact.`,
       spec: {
         width: WIDTH,
         height: HEIGHT,
@@ -648,7 +672,7 @@ export function comparisonCharts(runs: readonly SavedRun[]): ChartDef[] {
         encoding: {
           x: xHours,
           y: { field: "value", type: "quantitative", title: "USD", scale: { zero: false } },
-          color,
+          color: { ...color, scale },
           strokeDash: {
             field: "series",
             type: "nominal",

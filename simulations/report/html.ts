@@ -29,10 +29,12 @@ const num =
   (digits: number) =>
   (v: number): string =>
     v.toLocaleString("en-US", { maximumFractionDigits: digits });
+const fixed1 = (v: number): string =>
+  v.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
 const duration = (s: number): string => {
   if (s < 120) return `${num(1)(s)} s`;
-  if (s < 2 * 3600) return `${num(1)(s / 60)} min (${num(0)(s)} s)`;
+  if (s < 2 * 3600) return s % 60 === 0 ? `${num(0)(s / 60)} min` : `${num(1)(s / 60)} min (${num(0)(s)} s)`;
   return `${num(2)(s / 3600)} h (${num(0)(s)} s)`;
 };
 
@@ -61,8 +63,8 @@ const SUMMARY_ROWS: SummaryRow[] = [
   },
   {
     label: "Peak liquidation velocity",
-    help: "Max USD liquidated per hour over a rolling window",
-    value: (s) => `${usd(s.peakLiquidationVelocity)}/h (window ${duration(s.velocityWindowSeconds)})`,
+    help: "Max USD liquidated per hour, over a rolling window (its length in brackets)",
+    value: (s) => `${usd(s.peakLiquidationVelocity)}/h (${duration(s.velocityWindowSeconds)})`,
   },
   { label: "Liquidations", help: "Successful liquidate calls", value: (s) => num(0)(s.liquidations) },
   { label: "Liquidated", help: "Liquidation volume, USD", value: (s) => usd(s.liquidatedUsd) },
@@ -99,12 +101,12 @@ const SUMMARY_ROWS: SummaryRow[] = [
   {
     label: "Blocks / s",
     help: "Simulated blocks per wall second",
-    value: (s) => orNA(s.blocksPerSecond, num(1)),
+    value: (s) => orNA(s.blocksPerSecond, fixed1),
   },
   {
     label: "Transactions / s",
     help: "Transactions per wall second",
-    value: (s) => orNA(s.txPerSecond, num(1)),
+    value: (s) => orNA(s.txPerSecond, fixed1),
   },
 ];
 

@@ -5,10 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { readRun, SUMMARY_FILE, writeRun } from "../../simulations/metrics/io.js";
+import { readRun, saveRecorder, SUMMARY_FILE } from "../../simulations/metrics/io.js";
 import { MetricsRecorder } from "../../simulations/metrics/recorder.js";
 import { MARGIN_MODES, type RunSummary } from "../../simulations/metrics/types.js";
-import { bucketRanges, decimateIndices, MAX_POINTS, runCharts } from "../../simulations/report/charts.js";
+import {
+  bucketRanges,
+  comparisonCharts,
+  decimateIndices,
+  MAX_POINTS,
+  runCharts,
+} from "../../simulations/report/charts.js";
 import { escapeHtml } from "../../simulations/report/html.js";
 import {
   CHART_DIR,
@@ -34,8 +40,7 @@ async function saveRun(
 ): Promise<RunSummary> {
   const rec = new MetricsRecorder();
   for (const s of syntheticSteps({ impact: IMPACT_BY_MODE[mode], ...opts })) rec.record(s);
-  const summary = rec.summarize(syntheticMeta(mode), { wallSeconds: 2.5 });
-  await writeRun(dir, rec.steps, summary);
+  const { summary } = await saveRecorder(dir, rec, syntheticMeta(mode), { wallSeconds: 2.5 });
   return summary;
 }
 
@@ -175,6 +180,22 @@ describe("sim report", function () {
   });
 
   describe("comparison report", function () {
+    it("draws a shared exogenous path once, and per run when the runs differ", async function () {
+      const runs = await Promise.all(runDirs.map((d) => readRun(d)));
+      const rowsOf = (rs: typeof runs) => {
+        const chart = comparisonCharts(rs).find((c) => c.id === "compare-prices-WETH");
+        return (chart?.spec as unknown as { data: { values: { run: string; series: string }[] } }).data
+          .values;
+      };
+      const shared = rowsOf(runs).filter((r) => r.series === "exogenous");
+      expect(shared.length).to.be.greaterThan(0);
+      expect(new Set(shared.map((r) => r.run))).to.deep.equal(new Set(["exogenous (all runs)"]));
+      await saveRun(join(root, "other"), "ramped", { steps: 100, crash: 0.1 });
+      const other = await readRun(join(root, "other"));
+      const differing = rowsOf([runs[0], other]).filter((r) => r.series === "exogenous");
+      expect(new Set(differing.map((r) => r.run))).to.deep.equal(new Set(["static", "ramped"]));
+    });
+
     it("puts the three margin modes side by side", async function () {
       const files = await writeComparisonReport(runDirs, compareDir);
       const html = await readFile(files.html, "utf8");
