@@ -102,6 +102,26 @@ export function bucketRanges(n: number, maxBuckets = MAX_BUCKETS): [number, numb
   return out;
 }
 
+/**
+ * Rows of per-bucket sums: { t, t2, value } with t..t2 the bucket's span in hours (the last
+ * bucket ends one mean step after its last step).
+ */
+function bucketSums(steps: readonly RecordedStep[], get: (s: RecordedStep) => number): Row[] {
+  const h = hoursOf(steps);
+  return bucketRanges(steps.length).map(([lo, hi]) => {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) sum += get(steps[i]);
+    return { t: h(lo), t2: bucketEnd(h, lo, hi, steps.length), value: sum };
+  });
+}
+
+/** End of bucket [lo, hi) in hours: the next bucket's start, or one mean step after the last. */
+function bucketEnd(h: (i: number) => number, lo: number, hi: number, n: number): number {
+  if (hi < n) return h(hi);
+  const meanStep = hi - lo > 1 ? (h(hi - 1) - h(lo)) / (hi - lo - 1) : 0;
+  return h(hi - 1) + (meanStep > 0 ? meanStep : 1 / 60);
+}
+
 const hoursOf = (steps: readonly RecordedStep[]) => {
   const t0 = steps[0]?.timestamp ?? 0;
   return (i: number): number => (steps[i].timestamp - t0) / 3600;
@@ -183,12 +203,7 @@ function priceChart(run: SavedRun, asset: string): ChartDef {
 function liquidationChart(run: SavedRun): ChartDef {
   const s = run.steps;
   const h = hoursOf(s);
-  const bars: Row[] = bucketRanges(s.length).map(([lo, hi]) => {
-    let sum = 0;
-    for (let i = lo; i < hi; i++) sum += s[i].liquidatedUsd;
-    const end = hi < s.length ? h(hi) : h(hi - 1) + (hi - lo > 1 ? (h(hi - 1) - h(lo)) / (hi - lo - 1) : 0);
-    return { t: h(lo), t2: Math.max(end, h(lo)), volume: sum };
-  });
+  const bars = bucketSums(s, (x) => x.liquidatedUsd);
   const idx = decimateIndices(s.length, [(i) => s[i].liquidationVelocityUsdPerHour]);
   const line: Row[] = idx.map((i) => ({ t: h(i), velocity: s[i].liquidationVelocityUsdPerHour }));
   const windowH = run.summary.velocityWindowSeconds / 3600;
@@ -209,7 +224,7 @@ function liquidationChart(run: SavedRun): ChartDef {
             x: xHours,
             x2: { field: "t2" },
             y: {
-              field: "volume",
+              field: "value",
               type: "quantitative",
               title: "Liquidated per bucket (USD)",
               axis: { format: "$~s" },
@@ -289,17 +304,75 @@ function healthBandRows(run: SavedRun, maxPoints = MAX_POINTS): Row[] {
 }
 
 function healthChart(run: SavedRun): ChartDef {
+  const s = run.steps;
+  const h = hoursOf(s);
   const cap = healthCap([run]);
   const bands = healthBandLayers(healthBandRows(run), cap, WIDTH, true);
+  const idx = decimateIndices(s.length, [(i) => s[i].liquidatableDebtUsd]);
+  const debt: Row[] = idx.map((i) => ({ t: h(i), value: s[i].liquidatableDebtUsd }));
   return {
     id: "health",
-    title: "Health-factor distribution",
-    caption: `Quantile bands of account health factors (accounts with a liability): p5-p95 light, p25-p75 dark, median line; dashed red line at 1 (liquidatable below). Axis clipped at ${cap}.`,
+    title: "Health-factor distribution and liquidatable debt",
+    caption: `Top: quantile bands of account health factors (accounts with a liability): p5-p95 light, p25-p75 dark, median line; dashed red line at 1 (liquidatable below); axis clipped at ${cap}. Bottom: debt of accounts with health below 1, USD.`,
     spec: {
-      ...bands,
       config: CONFIG,
-      title: "Health factor quantiles (p5 / p25 / p50 / p75 / p95)",
+      title: "Health factor quantiles (p5 / p25 / p50 / p75 / p95); liquidatable debt",
+      vconcat: [
+        bands,
+        {
+          width: WIDTH,
+          height: HEIGHT * 0.45,
+          data: { values: debt },
+          mark: { type: "area", color: "#d62728", opacity: 0.5, line: { color: "#d62728" } },
+          encoding: {
+            x: xHours,
+            y: { field: "value", type: "quantitative", title: "Liquidatable debt", axis: { format: "$~s" } },
+          },
+        },
+      ],
     } as TopLevelSpec,
+  };
+}
+
+function activityChart(run: SavedRun): ChartDef {
+  const s = run.steps;
+  const tx = bucketSums(s, (x) => x.txCount);
+  const gas = bucketSums(s, (x) => x.gasUsed);
+  return {
+    id: "activity",
+    title: "Transactions and gas",
+    caption: `Transactions (bars) and gas used (line) per time bucket (at most ${MAX_BUCKETS} buckets), all agents.`,
+    spec: {
+      width: WIDTH,
+      height: HEIGHT * 0.6,
+      config: CONFIG,
+      title: "Transactions (bars) and gas (line) per bucket",
+      layer: [
+        {
+          data: { values: tx },
+          mark: { type: "rect", color: "#17becf", opacity: 0.6 },
+          encoding: {
+            x: xHours,
+            x2: { field: "t2" },
+            y: { field: "value", type: "quantitative", title: "Transactions" },
+          },
+        },
+        {
+          data: { values: gas },
+          mark: { type: "line", color: "#7f7f7f", strokeWidth: 1.5, interpolate: "step-after" },
+          encoding: {
+            x: xHours,
+            y: {
+              field: "value",
+              type: "quantitative",
+              title: "Gas",
+              axis: { format: "~s", orient: "right" },
+            },
+          },
+        },
+      ],
+      resolve: { scale: { y: "independent" } },
+    },
   };
 }
 
@@ -316,12 +389,11 @@ function healthHeatChart(run: SavedRun): ChartDef {
       counted++;
       s[i].health.histogram.forEach((c, b) => (shares[b] += c / acc));
     }
-    const t2 =
-      hi < s.length ? h(hi) : h(hi - 1) + (hi - lo > 1 ? (h(hi - 1) - h(lo)) / (hi - lo - 1) : 1 / 60);
+    const t2 = bucketEnd(h, lo, hi, s.length);
     shares.forEach((sh, b) =>
       values.push({
         t: h(lo),
-        t2: Math.max(t2, h(lo)),
+        t2,
         bin: HEALTH_BIN_LABELS[b],
         share: counted ? sh / counted : 0,
       }),
@@ -584,7 +656,10 @@ function perpChart(run: SavedRun): ChartDef | undefined {
   };
 }
 
-/** The charts of one run: prices per asset, liquidations, health, solvency, breaker, (auctions, perps). */
+/**
+ * The charts of one run: prices per asset, liquidations, health (with liquidatable debt), health
+ * histogram, solvency, breaker, auctions (when any sold), perps (when any market), activity.
+ */
 export function runCharts(run: SavedRun): ChartDef[] {
   if (run.steps.length === 0) return [];
   const charts: ChartDef[] = assetsOf(run).map((a) => priceChart(run, a));
@@ -599,6 +674,7 @@ export function runCharts(run: SavedRun): ChartDef[] {
   if (auctions) charts.push(auctions);
   const perps = perpChart(run);
   if (perps) charts.push(perps);
+  charts.push(activityChart(run));
   return charts;
 }
 

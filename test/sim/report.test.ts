@@ -131,6 +131,7 @@ describe("sim report", function () {
         "breaker",
         "auctions",
         "perps",
+        "activity",
       ]);
       for (const id of ids) {
         expect(html).to.include(`data-chart="${id}"`);
