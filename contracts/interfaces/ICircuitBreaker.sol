@@ -205,9 +205,7 @@ interface ICircuitBreaker {
 
     /// @notice A scope's level, manual floor and the time it was last raised, confirmed or
     ///         cooled (`asset == address(0)`: global).
-    function scopeState(
-        address asset
-    ) external view returns (uint8 level, uint8 manualFloor, uint256 lastTriggeredAt);
+    function scopeState(address asset) external view returns (uint8 level, uint8 manualFloor, uint256 lastTriggeredAt);
 
     /// @notice The asset's liquidation window: start time and liquidated debt (WAD) in it.
     function liquidationWindow(address asset) external view returns (uint256 startedAt, uint256 debtWad);

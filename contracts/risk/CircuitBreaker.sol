@@ -204,18 +204,19 @@ contract CircuitBreaker is CircuitBreakerParams {
 
     /// @inheritdoc ICircuitBreaker
     function check(address asset) external returns (uint8 newLevel) {
-        GlobalSlot memory g = _global;
+        GlobalSlot storage g = _global;
         AssetSlot storage a = _registered(asset);
         uint8 level = a.level;
         if (!g.settled) {
-            (uint8 target, bytes32 reason) = _evaluateAsset(asset, g, a);
+            (uint8 target, bytes32 reason) = _evaluateAsset(asset, a);
             if (_onTrigger(asset, level, a.lastTriggeredAt, target, reason)) {
                 level = target;
                 a.level = target;
                 a.lastTriggeredAt = uint40(block.timestamp);
             }
         }
-        return g.level > level ? g.level : level;
+        uint8 globalLevel_ = g.level;
+        return globalLevel_ > level ? globalLevel_ : level;
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -232,12 +233,12 @@ contract CircuitBreaker is CircuitBreakerParams {
 
     /// @inheritdoc ICircuitBreaker
     function cooldown(address asset) external returns (uint8 newLevel) {
-        GlobalSlot memory g = _global;
+        GlobalSlot storage g = _global;
         if (g.settled) revert CircuitBreaker__Settled();
         AssetSlot storage a = _registered(asset);
         uint8 level = a.level;
         _checkCoolable(asset, level, a.manualFloor, a.lastTriggeredAt, g.cooldownSeconds);
-        (uint8 target, bytes32 reason) = _evaluateAsset(asset, g, a);
+        (uint8 target, bytes32 reason) = _evaluateAsset(asset, a);
         if (target >= level) revert CircuitBreaker__ConditionActive(asset, target, reason);
         newLevel = level - 1;
         a.level = newLevel;
@@ -296,9 +297,9 @@ contract CircuitBreaker is CircuitBreakerParams {
     /// @inheritdoc ICircuitBreaker
     function reportBadDebt(uint256 amountWad) external {
         if (!_reporters[msg.sender]) revert CircuitBreaker__NotReporter(msg.sender);
-        GlobalSlot memory g = _global;
+        GlobalSlot storage g = _global;
         if (g.settled) return;
-        BadDebtSlot memory b = _badDebt;
+        BadDebtSlot storage b = _badDebt;
         uint256 totalWad;
         if (block.timestamp >= uint256(b.windowStart) + g.badDebtWindowSeconds) {
             b.windowStart = uint40(block.timestamp);
@@ -307,7 +308,6 @@ contract CircuitBreaker is CircuitBreakerParams {
         }
         totalWad = _saturatingAdd128(totalWad, amountWad);
         b.amountWad = uint128(totalWad);
-        _badDebt = b;
         emit BadDebtReported(amountWad, totalWad);
     }
 
@@ -351,7 +351,7 @@ contract CircuitBreaker is CircuitBreakerParams {
 
     /// @inheritdoc ICircuitBreaker
     function previewCheck(address asset) external view returns (uint8 targetLevel, bytes32 reason) {
-        return _evaluateAsset(asset, _global, _registered(asset));
+        return _evaluateAsset(asset, _registered(asset));
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -360,9 +360,7 @@ contract CircuitBreaker is CircuitBreakerParams {
     }
 
     /// @inheritdoc ICircuitBreaker
-    function scopeState(
-        address asset
-    ) external view returns (uint8 level, uint8 manualFloor, uint256 lastTriggeredAt) {
+    function scopeState(address asset) external view returns (uint8 level, uint8 manualFloor, uint256 lastTriggeredAt) {
         if (asset == address(0)) {
             GlobalSlot memory g = _global;
             return (g.level, g.manualFloor, g.lastTriggeredAt);
@@ -402,11 +400,8 @@ contract CircuitBreaker is CircuitBreakerParams {
 
     /// @dev The highest level among `asset`'s active triggers, with its reason ((0, 0) if none).
     ///      The oracle triggers are exclusive (a read has one status); velocity is added on top.
-    function _evaluateAsset(
-        address asset,
-        GlobalSlot memory g,
-        AssetSlot storage a
-    ) internal view returns (uint8 target, bytes32 reason) {
+    function _evaluateAsset(address asset, AssetSlot storage a) internal view returns (uint8 target, bytes32 reason) {
+        GlobalSlot storage g = _global;
         (uint256 priceWad, IOracleRouter.Status status) = oracle.getPriceWithStatus(asset);
         if (status == IOracleRouter.Status.Ok) {
             (uint256 delayedWad, ) = oracle.delayedPrice(asset);
@@ -439,9 +434,9 @@ contract CircuitBreaker is CircuitBreakerParams {
     function _evaluateSystem() internal view returns (uint8 target, bytes32 reason) {
         address ch = clearinghouse;
         if (ch == address(0)) revert CircuitBreaker__ClearinghouseNotSet();
-        GlobalSlot memory g = _global;
+        GlobalSlot storage g = _global;
         if (IClearinghouse(ch).deficitWad() > 0) (target, reason) = (g.levelDeficit, REASON_DEFICIT);
-        BadDebtSlot memory b = _badDebt;
+        BadDebtSlot storage b = _badDebt;
         if (
             g.levelBadDebt > target &&
             b.amountWad > 0 &&

@@ -81,7 +81,10 @@ async function deploy(options: { withClearinghouse?: boolean } = {}) {
   const routerAddr = await router.getAddress();
 
   async function aggregator(decimals: number, answer: bigint): Promise<Aggregator> {
-    const c: OracleMockV3Aggregator = await ethers.deployContract("OracleMockV3Aggregator", [decimals, answer]);
+    const c: OracleMockV3Aggregator = await ethers.deployContract("OracleMockV3Aggregator", [
+      decimals,
+      answer,
+    ]);
     return Object.assign(c, { address: await c.getAddress() });
   }
   function feedConfig(primary: string, secondary = ZeroAddress, maxDeviationWad = 0n) {
@@ -198,18 +201,23 @@ describe("CircuitBreaker", function () {
     it("rejects zero addresses in the constructor", async function () {
       const { ethers, breaker, routerAddr, risk, gov, guardian } = await deploy();
       const factory = await ethers.getContractFactory("CircuitBreaker");
-      for (const args of [
+      const cases: [string, string, string, string][] = [
         [ZeroAddress, risk.address, gov.address, guardian.address],
         [routerAddr, ZeroAddress, gov.address, guardian.address],
         [routerAddr, risk.address, ZeroAddress, guardian.address],
         [routerAddr, risk.address, gov.address, ZeroAddress],
-      ]) {
-        await expect(factory.deploy(...args)).to.be.revertedWithCustomError(breaker, "CircuitBreaker__ZeroAddress");
+      ];
+      for (const args of cases) {
+        await expect(factory.deploy(...args)).to.be.revertedWithCustomError(
+          breaker,
+          "CircuitBreaker__ZeroAddress",
+        );
       }
     });
 
     it("starts at level 0, unsettled, with the documented defaults and roles", async function () {
-      const { breaker, asset, asset2, gov, risk, guardian, routerAddr, chAddr, reporter, stranger } = await deploy();
+      const { breaker, asset, asset2, gov, risk, guardian, routerAddr, chAddr, reporter, stranger } =
+        await deploy();
       expect(await breaker.globalLevel()).to.equal(0n);
       expect(await breaker.assetLevel(asset)).to.equal(0n);
       expect(await breaker.levelOf(asset)).to.equal(0n);
@@ -295,7 +303,9 @@ describe("CircuitBreaker", function () {
         () => breaker.setAssetLevel(unknown, 1, R.GOV),
       ];
       for (const call of calls) {
-        await expect(call()).to.be.revertedWithCustomError(breaker, "CircuitBreaker__UnknownAsset").withArgs(unknown);
+        await expect(call())
+          .to.be.revertedWithCustomError(breaker, "CircuitBreaker__UnknownAsset")
+          .withArgs(unknown);
       }
       expect(await breaker.levelOf(unknown)).to.equal(0n);
     });
@@ -323,7 +333,9 @@ describe("CircuitBreaker", function () {
         .to.emit(breaker, "ReporterSet")
         .withArgs(reporter.address, false);
       expect(await breaker.isReporter(reporter.address)).to.equal(false);
-      await expect(breaker.setGuardian(stranger.address)).to.emit(breaker, "GuardianSet").withArgs(stranger.address);
+      await expect(breaker.setGuardian(stranger.address))
+        .to.emit(breaker, "GuardianSet")
+        .withArgs(stranger.address);
       await expect(breaker.connect(guardian).raiseGlobal(1, R.OPS))
         .to.be.revertedWithCustomError(breaker, "CircuitBreaker__NotGuardian")
         .withArgs(guardian.address);
@@ -376,7 +388,9 @@ describe("CircuitBreaker", function () {
       await primary.updateAnswer(1700n * E8 - 1n);
       expect(await breaker.previewCheck(asset)).to.deep.equal([1n, R.PRICE_DROP]);
       expect(await breaker.check.staticCall(asset)).to.equal(1n);
-      await expect(breaker.check(asset)).to.emit(breaker, "LevelRaised").withArgs(asset, 0n, 1n, R.PRICE_DROP);
+      await expect(breaker.check(asset))
+        .to.emit(breaker, "LevelRaised")
+        .withArgs(asset, 0n, 1n, R.PRICE_DROP);
       expect(await breaker.assetLevel(asset)).to.equal(1n);
       expect(await breaker.levelOf(asset)).to.equal(1n);
       expect(await breaker.levelOf(asset2)).to.equal(0n);
@@ -390,7 +404,9 @@ describe("CircuitBreaker", function () {
       expect(await breaker.previewCheck(asset)).to.deep.equal([0n, ZeroHash]);
       await breaker.connect(risk).setParam(P.DROP_TOLERANCE_WAD, asset, (4n * WAD) / 100n);
       await breaker.connect(risk).setParam(P.LEVEL_PRICE_DROP, ZeroAddress, 3n);
-      await expect(breaker.check(asset)).to.emit(breaker, "LevelRaised").withArgs(asset, 0n, 3n, R.PRICE_DROP);
+      await expect(breaker.check(asset))
+        .to.emit(breaker, "LevelRaised")
+        .withArgs(asset, 0n, 3n, R.PRICE_DROP);
       expect(await breaker.levelOf(asset)).to.equal(3n);
     });
 
@@ -448,7 +464,9 @@ describe("CircuitBreaker", function () {
     it("any other failed read trips with reason FEED_FAILURE", async function () {
       const { breaker, asset, primary } = await deploy();
       await primary.updateAnswer(0n); // non-positive
-      await expect(breaker.check(asset)).to.emit(breaker, "LevelRaised").withArgs(asset, 0n, 1n, R.FEED_FAILURE);
+      await expect(breaker.check(asset))
+        .to.emit(breaker, "LevelRaised")
+        .withArgs(asset, 0n, 1n, R.FEED_FAILURE);
     });
 
     it("a persisting condition confirms the level and restarts its cool-down clock", async function () {
@@ -682,7 +700,9 @@ describe("CircuitBreaker", function () {
         .withArgs(asset, 2n, 1n, R.GOV);
       expect(await breaker.scopeState(asset)).to.deep.equal([1n, 1n, 0n]);
       expect(await breaker.levelOf(asset)).to.equal(1n);
-      await expect(breaker.setAssetLevel(asset, 3, R.GOV)).to.emit(breaker, "LevelRaised").withArgs(asset, 1n, 3n, R.GOV);
+      await expect(breaker.setAssetLevel(asset, 3, R.GOV))
+        .to.emit(breaker, "LevelRaised")
+        .withArgs(asset, 1n, 3n, R.GOV);
       expect(await breaker.levelOf(asset)).to.equal(3n);
     });
 
@@ -701,7 +721,9 @@ describe("CircuitBreaker", function () {
 
       await tripVelocity(env); // asset 1 -> 2 by trigger
       await networkHelpers.time.increase(COOLDOWN);
-      await expect(breaker.cooldown(asset)).to.emit(breaker, "LevelLowered").withArgs(asset, 2n, 1n, R.COOLDOWN);
+      await expect(breaker.cooldown(asset))
+        .to.emit(breaker, "LevelLowered")
+        .withArgs(asset, 2n, 1n, R.COOLDOWN);
       await networkHelpers.time.increase(COOLDOWN);
       await expect(breaker.cooldown(asset))
         .to.be.revertedWithCustomError(breaker, "CircuitBreaker__ManualLevel")
@@ -761,7 +783,9 @@ describe("CircuitBreaker", function () {
         .to.be.revertedWithCustomError(breaker, "CircuitBreaker__CooldownPending")
         .withArgs(asset, confirmed + COOLDOWN);
       await networkHelpers.time.setNextBlockTimestamp(confirmed + COOLDOWN);
-      await expect(breaker.cooldown(asset)).to.emit(breaker, "LevelLowered").withArgs(asset, 1n, 0n, R.COOLDOWN);
+      await expect(breaker.cooldown(asset))
+        .to.emit(breaker, "LevelLowered")
+        .withArgs(asset, 1n, 0n, R.COOLDOWN);
     });
 
     it("steps down one level per period, stopping while a lower condition persists", async function () {
@@ -781,7 +805,9 @@ describe("CircuitBreaker", function () {
         .to.be.revertedWithCustomError(breaker, "CircuitBreaker__ConditionActive")
         .withArgs(asset, 1n, R.PRICE_DROP);
       await primary.updateAnswer(1990n * E8); // recovered
-      await expect(breaker.cooldown(asset)).to.emit(breaker, "LevelLowered").withArgs(asset, 1n, 0n, R.COOLDOWN);
+      await expect(breaker.cooldown(asset))
+        .to.emit(breaker, "LevelLowered")
+        .withArgs(asset, 1n, 0n, R.COOLDOWN);
       expect(await breaker.levelOf(asset)).to.equal(0n);
     });
 
@@ -832,8 +858,12 @@ describe("CircuitBreaker", function () {
       const t2 = await timeOf(router.poke(asset2));
       await primary.updateAnswer(1500n * E8); // not poked: not the last good price
       const tx = breaker.settle();
-      await expect(tx).to.emit(breaker, "SettlementPriceRecorded").withArgs(asset, 2000n * WAD, t1);
-      await expect(tx).to.emit(breaker, "SettlementPriceRecorded").withArgs(asset2, 30_000n * WAD, t2);
+      await expect(tx)
+        .to.emit(breaker, "SettlementPriceRecorded")
+        .withArgs(asset, 2000n * WAD, t1);
+      await expect(tx)
+        .to.emit(breaker, "SettlementPriceRecorded")
+        .withArgs(asset2, 30_000n * WAD, t2);
       await expect(tx).to.emit(breaker, "LevelRaised").withArgs(ZeroAddress, 0n, 3n, R.SETTLEMENT);
       const settledAt = await timeOf(tx);
       await expect(tx).to.emit(breaker, "Settled").withArgs(settledAt, 2n);
@@ -911,7 +941,10 @@ describe("CircuitBreaker", function () {
   describe("parameters", function () {
     it("exposes the hard bounds of every parameter", async function () {
       const { breaker } = await deploy();
-      for (const [key, [min, max]] of Object.entries(BOUNDS) as [keyof typeof P, [bigint, bigint, bigint]][]) {
+      for (const [key, [min, max]] of Object.entries(BOUNDS) as [
+        keyof typeof P,
+        [bigint, bigint, bigint],
+      ][]) {
         expect(await breaker.paramBounds(P[key]), key).to.deep.equal([min, max]);
         expect(await breaker[key](), key).to.equal(P[key]);
       }
@@ -923,7 +956,10 @@ describe("CircuitBreaker", function () {
     it("sets every parameter at its bounds and rejects values outside them", async function () {
       const { breaker, risk, asset } = await deploy();
       const rc = breaker.connect(risk);
-      for (const [key, [min, max]] of Object.entries(BOUNDS) as [keyof typeof P, [bigint, bigint, bigint]][]) {
+      for (const [key, [min, max]] of Object.entries(BOUNDS) as [
+        keyof typeof P,
+        [bigint, bigint, bigint],
+      ][]) {
         const subject = ASSET_PARAMS.has(key) ? asset : ZeroAddress;
         const before = await breaker.getParam(P[key], subject);
         if (min > 0n) {
