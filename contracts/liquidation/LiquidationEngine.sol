@@ -127,7 +127,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         } else if (snap.debtWad > 0) {
             Plan memory p = _plan(snap);
             (p.account, p.keeper) = (account, keeper);
-            if (p.weightedWad < p.debtWad.mulWadUp(_cfg.targetHealthWad)) _seize(account, keeper, cols, p, strict, r);
+            if (p.weightedWad < p.debtWad.mulWadUp(_cfg.targetHealthWad)) _seize(account, cols, p, strict, r);
         }
         emit Liquidated(
             account,
@@ -164,7 +164,6 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
     /// @dev Chooses the debt each collateral answers for, then seizes and kicks.
     function _seize(
         address account,
-        address keeper,
         ILiquidationLedger.CollateralQuote[] memory cols,
         Plan memory p,
         bool strict,
