@@ -167,20 +167,18 @@ export function buildPriceEnvironment(
         return new ScriptedProcess(spec.initialPrice!, p.keyframes);
       case "replay": {
         const opts = { dataDir: options.dataDir, wickThreshold: p.wickThreshold };
+        if (p.source === "stress-day" && a !== "ETH" && p.file === undefined) {
+          throw new Error(`${where}: assets.${a}.process: stress-day data exists for ETH only; give a file`);
+        }
         const from = replayStart(p) as number;
         const { series, report: r } =
           p.source === "hourly"
             ? load(`hourly:${p.file ?? a}:${p.wickThreshold}`, () =>
                 p.file !== undefined ? loadCandleCsv(p.file, opts) : loadHourly(a, opts),
               )
-            : load(`day:${p.date}:${p.wickThreshold}`, () => {
-                if (a !== "ETH" && p.file === undefined) {
-                  throw new Error(
-                    `${where}: assets.${a}.process: stress-day data exists for ETH only; give a file`,
-                  );
-                }
-                return loadStressDayCandles(p.date as string, opts);
-              });
+            : load(`day:${p.date}:${p.file ?? ""}:${p.wickThreshold}`, () =>
+                loadStressDayCandles(p.date as string, { ...opts, file: p.file }),
+              );
         const path = new CandlePath(series, p.intrabar);
         if (from < path.startTime || from + duration > path.endTime) {
           throw new Error(

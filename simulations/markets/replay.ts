@@ -415,9 +415,16 @@ export function stressDayFile(date: string, kind: "eth" | "gas" | "eth_dai_liqui
   return `stress-days/${date}.${kind}.json`;
 }
 
-/** Loads and cleans the 10-minute ETH candles of a stress day (the full UTC day, 144 candles). */
-export function loadStressDayCandles(date: string, options: LoadOptions = {}): LoadedSeries {
-  const path = dataFile(stressDayFile(date, "eth"), options.dataDir);
+/**
+ * Loads and cleans the 10-minute candles of a stress day (the full UTC day, 144 candles): ETH's
+ * `stress-days/DATE.eth.json`, or `options.file` (same format; relative to the data directory or
+ * absolute).
+ */
+export function loadStressDayCandles(
+  date: string,
+  options: LoadOptions & { readonly file?: string } = {},
+): LoadedSeries {
+  const path = dataFile(options.file ?? stressDayFile(date, "eth"), options.dataDir);
   const report = new DataReport();
   const rows = parseStressDayCandles(readFileSync(path, "utf8"), path);
   const dayStart = parseUtc(date) as number;

@@ -214,6 +214,24 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
       }
     });
 
+    it("stress-day replays: ETH only unless a file is given", function () {
+      const s = loadScenario("black-thursday-2020");
+      const dayProcess = s.assets.ETH!.process;
+      const btcDay = { ...s, assets: { ...s.assets, BTC: { process: dayProcess } } } as Scenario;
+      expect(() => buildPriceEnvironment(btcDay, Rng.fromSeed(1))).to.throw(
+        "scenario black-thursday-2020: assets.BTC.process: stress-day data exists for ETH only; give a file",
+      );
+      const withFile = {
+        ...s,
+        assets: {
+          ...s.assets,
+          BTC: { initialPrice: 8000, process: { ...dayProcess, file: "stress-days/2020-03-12.eth.json" } },
+        },
+      } as Scenario;
+      const env = buildPriceEnvironment(withFile, Rng.fromSeed(1));
+      expect(env.initial.exogenous.BTC).to.be.closeTo(8000, 1e-9); // rescaled to the initial price
+    });
+
     it("a replay beyond its data is a clear error", function () {
       const s = loadScenario("ftx-2022");
       const late = {
