@@ -95,7 +95,8 @@ interface ICircuitBreaker {
     // ---------------------------------------------------------------- governance
 
     /// @notice Registers `asset` (it must have a feed in the OracleRouter) with the default
-    ///         per-asset parameters. Governance only. At most 64 assets.
+    ///         per-asset parameters. Governance only. At most 32 assets (the Clearinghouse lists at most
+    ///         16 collaterals and 16 markets).
     function registerAsset(address asset) external;
 
     /// @notice Allows or disallows a reporter (the liquidation engine, the Clearinghouse).

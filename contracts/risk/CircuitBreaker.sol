@@ -25,7 +25,7 @@ contract CircuitBreaker is CircuitBreakerParams {
 
     uint256 private constant WAD = 1e18;
     /// @notice Most assets that can be registered (bounds the loop in `settle`).
-    uint256 public constant MAX_ASSETS = 64;
+    uint256 public constant MAX_ASSETS = 32;
 
     bytes32 public constant REASON_PRICE_DROP = "PRICE_DROP";
     bytes32 public constant REASON_DEVIATION = "DEVIATION";

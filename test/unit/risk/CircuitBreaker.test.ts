@@ -1,4 +1,13 @@
+/**
+ * CircuitBreaker unit tests, plus a model test: random sequences of guardian, governance,
+ * trigger, report, cool-down and time steps are run against the contract and a small TypeScript
+ * model of the level state machine; after every step both must agree.
+ *
+ * Replay the model test: BREAKER_MODEL_SEED=<seed> (and BREAKER_MODEL_PATH=<path> printed by
+ * fast-check on failure); intensity: BREAKER_MODEL_RUNS (default 20).
+ */
 import { expect } from "chai";
+import fc from "fast-check";
 import { MaxUint256, ZeroAddress, ZeroHash, encodeBytes32String as b32 } from "ethers";
 import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
@@ -24,6 +33,9 @@ const BAD_DEBT_WINDOW = 86_400n; // default
 const CAPACITY = 1_000_000n * WAD; // default
 const VAULT_NET = 1_000_000n * WAD;
 const MAX128 = 2n ** 128n - 1n;
+const MODEL_SEED = Number(process.env.BREAKER_MODEL_SEED ?? 20261101);
+const MODEL_RUNS = Number(process.env.BREAKER_MODEL_RUNS ?? 20);
+const MODEL_PATH = process.env.BREAKER_MODEL_PATH;
 
 const R = {
   PRICE_DROP: b32("PRICE_DROP"),
@@ -74,8 +86,18 @@ const ASSET_PARAMS = new Set<keyof typeof P>(["DROP_TOLERANCE_WAD", "VELOCITY_CA
 
 type Aggregator = OracleMockV3Aggregator & { address: string };
 
-async function deploy(options: { withClearinghouse?: boolean } = {}) {
-  const { ethers, networkHelpers } = await network.create();
+type Connection = Awaited<ReturnType<typeof network.create>>;
+let connection: Connection | undefined;
+
+/** The standard setup, deployed once on one chain; every test starts from its snapshot. */
+async function deploy() {
+  connection ??= await network.create();
+  return connection.networkHelpers.loadFixture(standardSetup);
+}
+
+async function standardSetup() {
+  if (connection === undefined) throw new Error("no connection");
+  const { ethers, networkHelpers } = connection;
   const [gov, risk, guardian, reporter, stranger] = await ethers.getSigners();
   const router: OracleRouter = await ethers.deployContract("OracleRouter", [gov.address, HOP]);
   const routerAddr = await router.getAddress();
@@ -120,7 +142,7 @@ async function deploy(options: { withClearinghouse?: boolean } = {}) {
 
   await breaker.registerAsset(asset);
   await breaker.registerAsset(asset2);
-  if (options.withClearinghouse !== false) await breaker.setClearinghouse(chAddr);
+  await breaker.setClearinghouse(chAddr);
   await breaker.setReporter(reporter.address, true);
   await breaker.setReporter(chAddr, true);
   await breaker.connect(risk).setParam(P.VELOCITY_WINDOW_SECONDS, ZeroAddress, VELOCITY_WINDOW);
@@ -617,7 +639,13 @@ describe("CircuitBreaker", function () {
     });
 
     it("needs the clearinghouse", async function () {
-      const { breaker } = await deploy({ withClearinghouse: false });
+      const { ethers, routerAddr, risk, gov, guardian } = await deploy();
+      const breaker: CircuitBreaker = await ethers.deployContract("CircuitBreaker", [
+        routerAddr,
+        risk.address,
+        gov.address,
+        guardian.address,
+      ]);
       await expect(breaker.checkSystem()).to.be.revertedWithCustomError(
         breaker,
         "CircuitBreaker__ClearinghouseNotSet",
@@ -1066,5 +1094,296 @@ describe("CircuitBreaker", function () {
       expect(statusGas).to.be.lessThan(8_000n);
       expect(reportGas).to.be.lessThan(15_000n);
     });
+  });
+});
+
+// ------------------------------------------------------------------------------------------
+// Model test
+// ------------------------------------------------------------------------------------------
+
+type Op =
+  | { kind: "advance"; dt: bigint }
+  | { kind: "feed"; broken: boolean }
+  | { kind: "report"; big: boolean }
+  | { kind: "deficit"; on: boolean }
+  | { kind: "calm" }
+  | { kind: "storm" }
+  | { kind: "check" }
+  | { kind: "checkSystem" }
+  | { kind: "cooldown"; global: boolean }
+  | { kind: "raise"; global: boolean; level: number }
+  | { kind: "set"; global: boolean; level: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant("advance" as const),
+      dt: fc.constantFrom(
+        1n,
+        59n,
+        600n,
+        VELOCITY_WINDOW - 2n,
+        COOLDOWN - 2n,
+        COOLDOWN,
+        2n * COOLDOWN,
+        HEARTBEAT,
+      ),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("feed" as const), broken: fc.constantFrom(true, false, false) }),
+  },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("report" as const), big: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("deficit" as const), on: fc.constantFrom(true, false, false) }),
+  },
+  // every condition clears: fresh feed, no deficit (the velocity window ends with time)
+  { weight: 3, arbitrary: fc.constant({ kind: "calm" as const }) },
+  // every condition holds, and both checks run: broken feed, big liquidation, deficit
+  { weight: 2, arbitrary: fc.constant({ kind: "storm" as const }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("check" as const) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("checkSystem" as const) }) },
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant("cooldown" as const), global: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("raise" as const),
+      global: fc.boolean(),
+      level: fc.integer({ min: 0, max: 4 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("set" as const),
+      global: fc.boolean(),
+      level: fc.constantFrom(0, 0, 0, 1, 2, 3), // mostly a governance reset
+    }),
+  },
+);
+
+interface ModelScope {
+  level: bigint;
+  floor: bigint;
+  last: bigint;
+}
+
+interface Model {
+  global: ModelScope;
+  asset: ModelScope;
+  windowStart: bigint;
+  windowDebt: bigint;
+  broken: boolean;
+  feedAt: bigint;
+  deficit: boolean;
+}
+
+/** Highest active asset trigger at time `t` (feed failure 1, velocity 2 with the defaults). */
+function modelAssetTarget(m: Model, t: bigint): bigint {
+  let target = 0n;
+  if (m.broken || t - m.feedAt > HEARTBEAT + GRACE) target = 1n;
+  if (t < m.windowStart + VELOCITY_WINDOW && m.windowDebt > CAPACITY) target = 2n;
+  return target;
+}
+
+function modelTrigger(s: ModelScope, target: bigint, t: bigint): void {
+  if (target > 0n && target >= s.level) {
+    s.level = target;
+    s.last = t;
+  }
+}
+
+/** The custom error a cool-down must revert with, or null after applying it. */
+function modelCooldown(s: ModelScope, target: bigint, t: bigint): string | null {
+  if (s.level === 0n) return "CircuitBreaker__AlreadyNormal";
+  if (s.level <= s.floor) return "CircuitBreaker__ManualLevel";
+  if (t < s.last + COOLDOWN) return "CircuitBreaker__CooldownPending";
+  if (target >= s.level) return "CircuitBreaker__ConditionActive";
+  s.level -= 1n;
+  s.last = t;
+  return null;
+}
+
+describe("CircuitBreaker state machine (contract == model)", function () {
+  this.timeout(300_000);
+
+  it(`agrees with the model on ${MODEL_RUNS} random sequences (seed ${MODEL_SEED})`, async function () {
+    const env = await deploy();
+    const { breaker, ch, primary, asset, reporter, guardian, networkHelpers } = env;
+    const start = await networkHelpers.takeSnapshot();
+    const stats = { ops: 0, triggerRaises: 0, cooled: 0, rejected: 0, manual: 0 };
+    const rejections: Record<string, number> = {};
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 20, maxLength: 40 }), async (ops) => {
+        await start.restore();
+        const [, , , feedAt] = await primary.latestRoundData();
+        const m: Model = {
+          global: { level: 0n, floor: 0n, last: 0n },
+          asset: { level: 0n, floor: 0n, last: 0n },
+          windowStart: 0n,
+          windowDebt: 0n,
+          broken: false,
+          feedAt,
+          deficit: false,
+        };
+        let now = await env.now();
+
+        /** Sends `send` in a block at now + 1; expects `error` (a custom error name) or success. */
+        async function tx(send: () => Promise<ContractTransactionResponse>, error: string | null) {
+          const t = now + 1n;
+          await networkHelpers.time.setNextBlockTimestamp(t);
+          if (error === null) {
+            await (await send()).wait();
+            now = t;
+          } else {
+            await expect(send()).to.be.revertedWithCustomError(breaker, error);
+            stats.rejected++;
+            rejections[error] = (rejections[error] ?? 0) + 1;
+          }
+        }
+
+        for (const op of ops) {
+          stats.ops++;
+          const t = now + 1n; // time of the op's transaction, if it succeeds
+          const before = m.asset.level + m.global.level;
+          switch (op.kind) {
+            case "advance":
+              now += op.dt;
+              break;
+            case "feed":
+              await tx(() => primary.updateAnswer(op.broken ? 0n : 2000n * E8), null);
+              m.broken = op.broken;
+              m.feedAt = now;
+              break;
+            case "report": {
+              const debt = op.big ? CAPACITY + 1n : CAPACITY / 3n;
+              await tx(() => breaker.connect(reporter).reportLiquidation(asset, debt), null);
+              if (t >= m.windowStart + VELOCITY_WINDOW) {
+                m.windowStart = t;
+                m.windowDebt = debt;
+              } else {
+                m.windowDebt += debt;
+              }
+              if (m.windowDebt > CAPACITY) modelTrigger(m.asset, 2n, t);
+              break;
+            }
+            case "deficit":
+              await tx(() => ch.setDeficit(op.on ? 1n : 0n), null);
+              m.deficit = op.on;
+              break;
+            case "storm": {
+              await tx(() => primary.updateAnswer(0n), null);
+              m.broken = true;
+              m.feedAt = now;
+              await tx(() => ch.setDeficit(1n), null);
+              m.deficit = true;
+              await tx(() => breaker.connect(reporter).reportLiquidation(asset, CAPACITY + 1n), null);
+              if (now >= m.windowStart + VELOCITY_WINDOW) {
+                m.windowStart = now;
+                m.windowDebt = CAPACITY + 1n;
+              } else {
+                m.windowDebt += CAPACITY + 1n;
+              }
+              modelTrigger(m.asset, 2n, now);
+              await tx(() => breaker.check(asset), null);
+              modelTrigger(m.asset, modelAssetTarget(m, now), now);
+              await tx(() => breaker.checkSystem(), null);
+              modelTrigger(m.global, 1n, now);
+              break;
+            }
+            case "calm":
+              await tx(() => primary.updateAnswer(2000n * E8), null);
+              m.broken = false;
+              m.feedAt = now;
+              await tx(() => ch.setDeficit(0n), null);
+              m.deficit = false;
+              break;
+            case "check":
+              await tx(() => breaker.check(asset), null);
+              modelTrigger(m.asset, modelAssetTarget(m, t), t);
+              break;
+            case "checkSystem":
+              await tx(() => breaker.checkSystem(), null);
+              modelTrigger(m.global, m.deficit ? 1n : 0n, t);
+              break;
+            case "cooldown": {
+              const s = op.global ? m.global : m.asset;
+              const target = op.global ? (m.deficit ? 1n : 0n) : modelAssetTarget(m, t);
+              const error = modelCooldown(s, target, t);
+              await tx(() => (op.global ? breaker.cooldownGlobal() : breaker.cooldown(asset)), error);
+              if (error === null) stats.cooled++;
+              break;
+            }
+            case "raise": {
+              const s = op.global ? m.global : m.asset;
+              const level = BigInt(op.level);
+              let error: string | null = null;
+              if (level === 0n || level > 3n) error = "CircuitBreaker__InvalidLevel";
+              else if (level < s.level) error = "CircuitBreaker__GuardianCannotLower";
+              const g = breaker.connect(guardian);
+              await tx(
+                () => (op.global ? g.raiseGlobal(op.level, R.OPS) : g.raiseAsset(asset, op.level, R.OPS)),
+                error,
+              );
+              if (error === null) {
+                s.level = level;
+                s.floor = level;
+                stats.manual++;
+              }
+              break;
+            }
+            case "set": {
+              const s = op.global ? m.global : m.asset;
+              await tx(
+                () =>
+                  op.global
+                    ? breaker.setGlobalLevel(op.level, R.GOV)
+                    : breaker.setAssetLevel(asset, op.level, R.GOV),
+                null,
+              );
+              s.level = BigInt(op.level);
+              s.floor = s.level;
+              stats.manual++;
+              break;
+            }
+          }
+          if (
+            (op.kind === "check" ||
+              op.kind === "checkSystem" ||
+              op.kind === "report" ||
+              op.kind === "storm") &&
+            m.asset.level + m.global.level > before
+          ) {
+            stats.triggerRaises++;
+          }
+
+          const label = JSON.stringify(op, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+          expect(await breaker.scopeState(ZeroAddress), label).to.deep.equal([
+            m.global.level,
+            m.global.floor,
+            m.global.last,
+          ]);
+          expect(await breaker.scopeState(asset), label).to.deep.equal([
+            m.asset.level,
+            m.asset.floor,
+            m.asset.last,
+          ]);
+          expect(await breaker.liquidationWindow(asset), label).to.deep.equal([m.windowStart, m.windowDebt]);
+          const expectedLevel = m.global.level > m.asset.level ? m.global.level : m.asset.level;
+          expect(await breaker.levelOf(asset), label).to.equal(expectedLevel);
+        }
+      }),
+      { seed: MODEL_SEED, numRuns: MODEL_RUNS, path: MODEL_PATH, endOnFailure: true },
+    );
+
+    console.log(`      model: ${JSON.stringify(stats)} rejections: ${JSON.stringify(rejections)}`);
+    // The generator must exercise what it claims to.
+    expect(stats.triggerRaises).to.be.greaterThan(0);
+    expect(stats.cooled).to.be.greaterThan(0);
+    expect(stats.rejected).to.be.greaterThan(0);
   });
 });
