@@ -9,6 +9,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
@@ -938,6 +939,12 @@ contract Clearinghouse is
         uint256 toDeficitWad = amountWad - fromVaultWad;
         if (toDeficitWad > 0) _recordDeficit(toDeficitWad);
         emit BadDebtCovered(account, fromVaultWad, toDeficitWad);
+        // inline triggers: bad debt against the vault's size, and any deficit
+        address b = breaker;
+        if (b != address(0)) {
+            ICircuitBreaker(b).reportBadDebt(amountWad);
+            ICircuitBreaker(b).checkSystem();
+        }
     }
 
     /// @dev A keeper reward, out of the vault's credit (a shortfall becomes deficit).

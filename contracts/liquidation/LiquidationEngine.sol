@@ -122,8 +122,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
 
         ILiquidationLedger.CollateralQuote[] memory cols = snap.collaterals;
         if (snap.debtWad > 0 && cols.length == 0) {
-            r.writtenOffWad = clearinghouse.writeOff(account);
-            breaker.reportBadDebt(r.writtenOffWad);
+            r.writtenOffWad = clearinghouse.writeOff(account); // reports the bad debt to the breaker
         } else if (snap.debtWad > 0) {
             Plan memory p = _plan(snap);
             (p.account, p.keeper) = (account, keeper);

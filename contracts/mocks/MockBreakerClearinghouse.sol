@@ -33,4 +33,19 @@ contract MockBreakerClearinghouse {
         breaker.reportBadDebt(amountWad);
         return breaker.checkSystem();
     }
+
+    /// @notice Levels pushed by the breaker (as the real Clearinghouse receives them).
+    mapping(address asset => uint8) public appliedLevel;
+    bool public settlementApplied;
+    uint256 public pushes;
+
+    function applyBreakerLevel(address asset, uint8 level) external {
+        appliedLevel[asset] = level;
+        ++pushes;
+    }
+
+    function applySettlement() external {
+        settlementApplied = true;
+        ++pushes;
+    }
 }

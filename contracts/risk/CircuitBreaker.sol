@@ -151,6 +151,7 @@ contract CircuitBreaker is CircuitBreakerParams {
         _emitManual(address(0), g.level, g.manualFloor, level, reason);
         g.level = level;
         g.manualFloor = level;
+        _push(address(0), level);
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -160,6 +161,7 @@ contract CircuitBreaker is CircuitBreakerParams {
         _emitManual(asset, a.level, a.manualFloor, level, reason);
         a.level = level;
         a.manualFloor = level;
+        _push(asset, level);
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -178,6 +180,8 @@ contract CircuitBreaker is CircuitBreakerParams {
         g.manualFloor = BREAKER_FROZEN;
         if (from < BREAKER_FROZEN) emit LevelRaised(address(0), from, BREAKER_FROZEN, REASON_SETTLEMENT);
         emit Settled(block.timestamp, length);
+        address ch = clearinghouse;
+        if (ch != address(0)) IClearinghouse(ch).applySettlement();
     }
 
     // ---------------------------------------------------------------- external mutating: guardian
@@ -189,6 +193,7 @@ contract CircuitBreaker is CircuitBreakerParams {
         _emitManual(address(0), g.level, g.manualFloor, level, reason);
         g.level = level;
         g.manualFloor = level;
+        _push(address(0), level);
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -198,6 +203,7 @@ contract CircuitBreaker is CircuitBreakerParams {
         _emitManual(asset, a.level, a.manualFloor, level, reason);
         a.level = level;
         a.manualFloor = level;
+        _push(asset, level);
     }
 
     // ---------------------------------------------------------------- external mutating: triggers
@@ -213,6 +219,7 @@ contract CircuitBreaker is CircuitBreakerParams {
                 level = target;
                 a.level = target;
                 a.lastTriggeredAt = uint40(block.timestamp);
+                _push(asset, target);
             }
         }
         uint8 globalLevel_ = g.level;
@@ -227,6 +234,7 @@ contract CircuitBreaker is CircuitBreakerParams {
         if (_onTrigger(address(0), g.level, g.lastTriggeredAt, target, reason)) {
             g.level = target;
             g.lastTriggeredAt = uint40(block.timestamp);
+            _push(address(0), target);
         }
         return g.level;
     }
@@ -244,6 +252,7 @@ contract CircuitBreaker is CircuitBreakerParams {
         a.level = newLevel;
         a.lastTriggeredAt = uint40(block.timestamp);
         emit LevelLowered(asset, level, newLevel, REASON_COOLDOWN);
+        _push(asset, newLevel);
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -258,6 +267,7 @@ contract CircuitBreaker is CircuitBreakerParams {
         g.level = newLevel;
         g.lastTriggeredAt = uint40(block.timestamp);
         emit LevelLowered(address(0), level, newLevel, REASON_COOLDOWN);
+        _push(address(0), newLevel);
     }
 
     // ---------------------------------------------------------------- external mutating: reporters
@@ -289,6 +299,7 @@ contract CircuitBreaker is CircuitBreakerParams {
                 level = target;
                 a.level = target;
                 a.lastTriggeredAt = uint40(block.timestamp);
+                _push(asset, target);
             }
         }
         return globalLevel_ > level ? globalLevel_ : level;
@@ -508,5 +519,12 @@ contract CircuitBreaker is CircuitBreakerParams {
     function _saturatingAdd128(uint256 a, uint256 b) internal pure returns (uint256) {
         uint256 cap = type(uint128).max;
         return b >= cap - a ? cap : a + b;
+    }
+
+    /// @dev Pushes a scope's new level into the Clearinghouse, which enforces it at every entry
+    ///      point with a single storage read (address(0): the global level).
+    function _push(address scope, uint8 level) internal {
+        address ch = clearinghouse;
+        if (ch != address(0)) IClearinghouse(ch).applyBreakerLevel(scope, level);
     }
 }

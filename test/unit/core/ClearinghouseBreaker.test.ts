@@ -1,0 +1,128 @@
+/**
+ * The circuit breaker's levels as the Clearinghouse, the engine and the auction enforce them
+ * (docs/circuit-breaker.md): risk-increasing calls are rejected from level 1, liquidations from
+ * level 2, withdrawals and takes at level 3; deposit, repay and position reduction pass at every
+ * level until global settlement.
+ */
+import { expect } from "chai";
+
+import { b32 } from "../../../scripts/deploy/system.js";
+import { deployLab, send, wad } from "../../helpers/system.js";
+
+async function positioned() {
+  const lab = await deployLab();
+  const { ch, alice, weth, sys } = lab;
+  await lab.fundVault("200000");
+  await lab.depositFor(alice, weth, "10");
+  await send(ch.connect(alice).borrow(alice.address, wad("3000"), alice.address));
+  await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("2"), wad("3000")));
+  await send(sys.stablecoin.connect(alice).approve(lab.chAddr, wad("1000000")));
+  return lab;
+}
+
+describe("Clearinghouse under the circuit breaker", function () {
+  for (const level of [1, 2, 3]) {
+    describe(`global level ${level}`, function () {
+      it("rejects borrow, position increase and (with debt) withdrawal", async function () {
+        const lab = await positioned();
+        const { ch, sys, alice, deployer, weth } = lab;
+        await send(sys.breaker.connect(deployer).raiseGlobal(level, b32("TEST")));
+        expect(await ch.breakerLevelOf(weth.address)).to.equal(BigInt(level));
+        await expect(ch.connect(alice).borrow(alice.address, wad("1"), alice.address))
+          .to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel")
+          .withArgs("0x" + "00".repeat(20), level);
+        await expect(
+          ch.connect(alice).modifyPosition(alice.address, weth.address, wad("0.1"), wad("3000")),
+        ).to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel");
+        await expect(
+          ch.connect(alice).withdraw(alice.address, weth.address, wad("0.1"), alice.address),
+        ).to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel");
+      });
+
+      it("accepts deposit, repay and position reduction", async function () {
+        const lab = await positioned();
+        const { ch, sys, alice, deployer, weth } = lab;
+        await send(sys.breaker.connect(deployer).raiseGlobal(level, b32("TEST")));
+        const debt = await ch.debtOf(alice.address);
+        await send(ch.connect(alice).repay(alice.address, wad("1000")));
+        expect(await ch.debtOf(alice.address)).to.be.lessThan(debt);
+        await send(weth.token.mint(alice.address, wad("1")));
+        await send(ch.connect(alice).deposit(alice.address, weth.address, wad("1")));
+        await send(ch.connect(alice).modifyPosition(alice.address, weth.address, -wad("1"), 0n));
+        await send(ch.connect(alice).closePosition(alice.address, weth.address, 0n));
+        expect((await ch.positionOf(alice.address, weth.address)).sizeWad).to.equal(0n);
+      });
+    });
+  }
+
+  it("levels 1-2 let an account without debt or positions withdraw; level 3 does not", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, deployer, weth } = lab;
+    await lab.depositFor(alice, weth, "2");
+    await send(sys.breaker.connect(deployer).raiseGlobal(2, b32("TEST")));
+    await send(ch.connect(alice).withdraw(alice.address, weth.address, wad("1"), alice.address));
+    await send(sys.breaker.connect(deployer).raiseGlobal(3, b32("TEST")));
+    await expect(ch.connect(alice).withdraw(alice.address, weth.address, wad("1"), alice.address))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel")
+      .withArgs("0x" + "00".repeat(20), 3);
+  });
+
+  it("an asset's level binds the accounts that hold it, not the others", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, bob, deployer, weth, wbtc } = lab;
+    await lab.depositFor(alice, weth, "10");
+    await lab.depositFor(bob, wbtc, "1");
+    await send(sys.breaker.connect(deployer).raiseAsset(weth.address, 1, b32("TEST")));
+    await expect(ch.connect(alice).borrow(alice.address, wad("100"), alice.address))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel")
+      .withArgs(weth.address, 1);
+    await send(ch.connect(bob).borrow(bob.address, wad("100"), bob.address));
+    expect(await ch.debtOf(bob.address)).to.be.greaterThan(0n);
+  });
+
+  it("level 3 stops takes, level 2 stops kicks and redos; the guardian cannot lower", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, keeper, bidder, deployer, weth } = lab;
+    await lab.fundVault("50000");
+    await lab.depositFor(alice, weth, "10");
+    await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
+    await lab.fundBidder("100000");
+    await lab.setPrice(weth, "1600");
+    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+    await send(sys.breaker.connect(deployer).raiseAsset(weth.address, 3, b32("TEST")));
+    await expect(sys.auction.connect(bidder).take(1n, wad("100"), wad("100000"), bidder.address, "0x"))
+      .to.be.revertedWithCustomError(sys.auction, "DutchAuction__BreakerLevel")
+      .withArgs(weth.address, 3);
+    await expect(sys.breaker.connect(deployer).raiseAsset(weth.address, 2, b32("TEST"))).to.be.revertedWithCustomError(
+      sys.breaker,
+      "CircuitBreaker__GuardianCannotLower",
+    );
+    await lab.networkHelpers.time.increase(7_300); // past tail
+    await lab.setPrice(weth, "1600");
+    await expect(sys.auction.connect(keeper).redo(1n, keeper.address))
+      .to.be.revertedWithCustomError(sys.auction, "DutchAuction__BreakerLevel")
+      .withArgs(weth.address, 3);
+  });
+
+  it("global settlement freezes the ledger for good", async function () {
+    const lab = await positioned();
+    const { ch, sys, alice, deployer, weth, networkHelpers } = lab;
+    const data = sys.breaker.interface.encodeFunctionData("settle");
+    const target = await sys.breaker.getAddress();
+    const salt = b32("settle");
+    const zero = b32("");
+    await send(sys.timelock.connect(deployer).schedule(target, 0n, data, zero, salt, await sys.timelock.getMinDelay()));
+    await networkHelpers.time.increase(await sys.timelock.getMinDelay());
+    await send(sys.timelock.connect(deployer).execute(target, 0n, data, zero, salt));
+    expect(await sys.breaker.settled()).to.equal(true);
+    expect(await ch.breakerLevelOf(weth.address)).to.equal(255n);
+    await expect(ch.connect(alice).repay(alice.address, wad("1"))).to.be.revertedWithCustomError(
+      ch,
+      "Clearinghouse__Settled",
+    );
+    await expect(ch.connect(alice).closePosition(alice.address, weth.address, 0n)).to.be.revertedWithCustomError(
+      ch,
+      "Clearinghouse__Settled",
+    );
+  });
+});
