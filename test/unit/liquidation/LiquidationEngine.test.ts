@@ -218,6 +218,95 @@ describe("LiquidationEngine", function () {
         .withArgs(name);
     });
 
+    it("self-liquidation does not pay: the owner-as-keeper earns less than the penalty it pays", async function () {
+      const lab = await underwater();
+      const { ch, sys, alice, bidder, weth, networkHelpers } = lab;
+      await lab.fundBidder("100000");
+      // alice liquidates herself and collects the keeper reward
+      const tx = sys.engine.connect(alice).liquidate(alice.address, alice.address);
+      await expect(tx).to.emit(ch, "KeeperPaid");
+      const a = await sys.auction.auctions(1n);
+      const reward = await sys.auction.keeperReward(weth.address, a.tabWad);
+      expect(reward).to.be.greaterThan(0n);
+      expect(reward).to.be.lessThan(a.tabWad - a.debtWad); // the penalty she pays if the lot sells
+      // the lot sells at ~ the oracle price: she lost the penalty, got the reward back
+      await networkHelpers.time.setNextBlockTimestamp(a.startTime + 600n);
+      await send(sys.auction.connect(bidder).take(1n, a.lot, wad("2000"), bidder.address, "0x"));
+      const penaltyPaid = a.tabWad - a.debtWad;
+      expect(penaltyPaid - reward).to.be.greaterThan(wad("100"));
+    });
+
+    it("a second liquidation of the same account right after is refused (healthy at the target)", async function () {
+      const lab = await underwater();
+      const { sys, alice, keeper } = lab;
+      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.be.revertedWithCustomError(
+        sys.engine,
+        "LiquidationEngine__NotLiquidatable",
+      );
+      expect(await sys.auction.kicks()).to.equal(1n);
+    });
+
+    it("refuses to liquidate on a failing oracle; a running auction can still be taken", async function () {
+      const lab = await underwater();
+      const { ch, sys, alice, bob, keeper, bidder, weth, networkHelpers } = lab;
+      await lab.fundBidder("100000");
+      await lab.depositFor(bob, weth, "10");
+      await send(ch.connect(bob).borrow(bob.address, wad("11000"), bob.address));
+      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+      await lab.setPrice(weth, "0"); // a broken feed: the router reports not ok
+      await networkHelpers.time.increase(60);
+      await expect(sys.engine.connect(keeper).liquidate(bob.address, keeper.address))
+        .to.be.revertedWithCustomError(ch, "Clearinghouse__OracleUnhealthy")
+        .withArgs(weth.address);
+      // takes do not read the oracle: the price is the auction's own curve
+      const a = await sys.auction.auctions(1n);
+      await send(sys.auction.connect(bidder).take(1n, a.lot, wad("5000"), bidder.address, "0x"));
+      expect(await ch.auctionDebtWad()).to.equal(0n);
+    });
+
+    it("the per-asset tab cap bounds the tab in flight", async function () {
+      const lab = await underwater();
+      const { sys, alice, keeper, deployer, weth } = lab;
+      const name = b32("ASSET_TAB_CAP_WAD");
+      // the guardian tightens the cap to 3,000 in allowed steps
+      await send(sys.riskConfig.connect(deployer).setParam(await sys.engine.getAddress(), name, weth.address, wad("3000")));
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+        .to.emit(sys.engine, "CapHit")
+        .withArgs(alice.address, weth.address, name, (x: bigint) => x > wad("3000"), (x: bigint) => x <= wad("3000"));
+      expect(await sys.auction.tabInFlightWad(weth.address)).to.be.lessThanOrEqual(wad("3000"));
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+        .to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__CapReached")
+        .withArgs(name);
+    });
+
+    it("only the engine moves the books, only the auction settles", async function () {
+      const lab = await underwater();
+      const { ch, alice, keeper, weth } = lab;
+      await expect(ch.connect(keeper).seize(alice.address, weth.address, 1n, 1n))
+        .to.be.revertedWithCustomError(ch, "Clearinghouse__NotLiquidationEngine")
+        .withArgs(keeper.address);
+      await expect(ch.connect(keeper).liquidationBegin(alice.address, 0n, keeper.address, 0n)).to.be.revertedWithCustomError(
+        ch,
+        "Clearinghouse__NotLiquidationEngine",
+      );
+      await expect(ch.connect(keeper).writeOff(alice.address)).to.be.revertedWithCustomError(
+        ch,
+        "Clearinghouse__NotLiquidationEngine",
+      );
+      await expect(ch.connect(keeper).sendCollateral(weth.address, keeper.address, 1n))
+        .to.be.revertedWithCustomError(ch, "Clearinghouse__NotAuction")
+        .withArgs(keeper.address);
+      await expect(ch.connect(keeper).payKeeper(keeper.address, wad("1"))).to.be.revertedWithCustomError(
+        ch,
+        "Clearinghouse__NotAuction",
+      );
+      await expect(ch.connect(keeper).onAuctionEnd(1n, alice.address, weth.address, 1n, 1n)).to.be.revertedWithCustomError(
+        ch,
+        "Clearinghouse__NotAuction",
+      );
+    });
+
     it("batch: liquidates the liquidatable, skips the healthy", async function () {
       const lab = await deployLab();
       const { ch, sys, alice, bob, carol, keeper, weth } = lab;
