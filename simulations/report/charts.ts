@@ -545,50 +545,74 @@ function breakerChart(run: SavedRun): ChartDef {
 function auctionChart(run: SavedRun): ChartDef | undefined {
   const s = run.steps;
   const h = hoursOf(s);
-  const values: Row[] = [];
-  for (const a of assetsOf(run))
+  const assets = assetsOf(run);
+  const sales: Row[] = [];
+  for (const a of assets)
     for (let i = 0; i < s.length; i++) {
       const x = s[i].assets[a];
       if (x.auctionOracleValueUsd > 0)
-        values.push({
+        sales.push({
           t: h(i),
           asset: a,
           ratio: x.auctionProceedsUsd / x.auctionOracleValueUsd,
           usd: x.auctionProceedsUsd,
         });
     }
-  if (values.length === 0) return undefined;
+  const anyOpen = s.some((st) => assets.some((a) => st.assets[a].auctionsOpen > 0));
+  if (sales.length === 0 && !anyOpen) return undefined;
   const kept =
-    values.length > MAX_POINTS ? decimateIndices(values.length, [(i) => values[i].ratio as number]) : null;
-  const shown = kept ? kept.map((i) => values[i]) : values;
+    sales.length > MAX_POINTS ? decimateIndices(sales.length, [(i) => sales[i].ratio as number]) : null;
+  const shown = kept ? kept.map((i) => sales[i]) : sales;
+  const idx = decimateIndices(
+    s.length,
+    assets.map((a) => (i: number) => s[i].assets[a].auctionsOpen),
+  );
+  const open: Row[] = [];
+  for (const i of idx)
+    for (const a of assets) open.push({ t: h(i), asset: a, value: s[i].assets[a].auctionsOpen });
+  const assetColor = { field: "asset", type: "nominal", title: "Asset", scale: { domain: assets } } as const;
+  const ratioPanel = {
+    width: WIDTH,
+    height: HEIGHT * 0.8,
+    layer: [
+      {
+        data: { values: shown },
+        mark: { type: "point", filled: true, opacity: 0.6 },
+        encoding: {
+          x: { ...xHours, title: null },
+          y: { field: "ratio", type: "quantitative", title: "Clearing / oracle", scale: { zero: false } },
+          color: assetColor,
+          size: { field: "usd", type: "quantitative", title: "Proceeds", legend: { format: "$~s" } },
+        },
+      },
+      {
+        data: { values: [{ one: 1 }] },
+        mark: { type: "rule", color: "#7f7f7f", strokeDash: [4, 3] },
+        encoding: { y: { field: "one", type: "quantitative" } },
+      },
+    ],
+  };
+  const openPanel = {
+    width: WIDTH,
+    height: HEIGHT * 0.45,
+    data: { values: open },
+    mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
+    encoding: {
+      x: xHours,
+      y: { field: "value", type: "quantitative", title: "Auctions open", axis: { format: "d" } },
+      color: assetColor,
+    },
+  };
   return {
     id: "auctions",
-    title: "Auction clearing price versus oracle",
+    title: "Auctions: clearing price versus oracle, auctions open",
     caption:
-      "Per step and asset: auction proceeds / oracle value of the collateral sold (1 = sold at the oracle price). Point size: proceeds, USD.",
+      "Top: per step and asset, auction proceeds / oracle value of the collateral sold (1 = sold at the oracle price); point size: proceeds, USD. Bottom: auctions open per asset.",
     spec: {
-      width: WIDTH,
-      height: HEIGHT * 0.8,
       config: CONFIG,
-      title: "Auction clearing price / oracle price",
-      layer: [
-        {
-          data: { values: shown },
-          mark: { type: "point", filled: true, opacity: 0.6 },
-          encoding: {
-            x: xHours,
-            y: { field: "ratio", type: "quantitative", title: "Clearing / oracle", scale: { zero: false } },
-            color: { field: "asset", type: "nominal", title: "Asset" },
-            size: { field: "usd", type: "quantitative", title: "Proceeds", legend: { format: "$~s" } },
-          },
-        },
-        {
-          data: { values: [{ one: 1 }] },
-          mark: { type: "rule", color: "#7f7f7f", strokeDash: [4, 3] },
-          encoding: { y: { field: "one", type: "quantitative" } },
-        },
-      ],
-    },
+      title: "Auction clearing price / oracle price; auctions open",
+      vconcat: sales.length > 0 ? [ratioPanel, openPanel] : [openPanel],
+    } as TopLevelSpec,
   };
 }
 
@@ -658,7 +682,7 @@ function perpChart(run: SavedRun): ChartDef | undefined {
 
 /**
  * The charts of one run: prices per asset, liquidations, health (with liquidatable debt), health
- * histogram, solvency, breaker, auctions (when any sold), perps (when any market), activity.
+ * histogram, solvency, breaker, auctions (when any sold or open), perps (when any market), activity.
  */
 export function runCharts(run: SavedRun): ChartDef[] {
   if (run.steps.length === 0) return [];

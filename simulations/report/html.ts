@@ -5,7 +5,7 @@
  */
 
 import type { SavedRun } from "../metrics/io.js";
-import type { JsonValue, RunSummary } from "../metrics/types.js";
+import type { AssetCascade, JsonValue, RunSummary } from "../metrics/types.js";
 import type { RenderedChart } from "./charts.js";
 import { runLabels } from "./charts.js";
 
@@ -209,6 +209,23 @@ ${chartFigures(charts, pngDir)}`;
   return page(title, body);
 }
 
+/** Per-asset drawdown and amplification rows for the comparison table (union of the runs' assets). */
+function assetAmplificationRows(runs: readonly SavedRun[]): string[] {
+  const assets = [...new Set(runs.flatMap((r) => Object.keys(r.summary.cascadeByAsset)))].sort();
+  const cell = (r: SavedRun, a: string, f: (c: AssetCascade) => string): string => {
+    const c = r.summary.cascadeByAsset[a];
+    return `<td class="v">${c === undefined ? "n/a" : escapeHtml(f(c))}</td>`;
+  };
+  return assets.flatMap((a) => [
+    `<tr><th title="Exogenous / CEX peak-to-trough drawdown">${escapeHtml(a)} drawdown (exo / CEX)</th>${runs
+      .map((r) => cell(r, a, (c) => `${pct(c.exogenousDrawdown)} / ${pct(c.cexDrawdown)}`))
+      .join("")}</tr>`,
+    `<tr><th title="CEX drawdown / exogenous drawdown">${escapeHtml(a)} amplification</th>${runs
+      .map((r) => cell(r, a, (c) => orNA(c.amplification, (v) => `${v.toFixed(3)}x`)))
+      .join("")}</tr>`,
+  ]);
+}
+
 /** The side-by-side report of several runs (e.g. the three margin modes on one seed). */
 export function renderComparisonHtml(
   runs: readonly SavedRun[],
@@ -233,6 +250,7 @@ export function renderComparisonHtml(
       (row) =>
         `<tr><th title="${escapeHtml(row.help)}">${escapeHtml(row.label)}</th>${runs.map((r) => `<td class="v">${escapeHtml(row.value(r.summary))}</td>`).join("")}</tr>`,
     ),
+    ...assetAmplificationRows(runs),
   ].join("\n");
   const dirs = runs
     .map((r, k) => `<tr><th>${escapeHtml(labels[k])}</th><td>${escapeHtml(r.dir)}</td></tr>`)

@@ -88,7 +88,7 @@ export function syntheticSteps(options: SyntheticOptions = {}): StepMetrics[] {
         auctionsOpen: a === first ? liquidating : 0,
         auctionTakes: sold > 0 ? liquidating : 0,
         auctionAmountSold: sold,
-        auctionProceedsUsd: sold * oracle[a] * 0.97,
+        auctionProceedsUsd: sold * oracle[a] * (0.99 - 0.5 * cexGap[a]),
         auctionOracleValueUsd: sold * oracle[a],
       };
     }

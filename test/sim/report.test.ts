@@ -166,6 +166,20 @@ describe("sim report", function () {
       console.log(`      3,000-step report (read + charts + HTML, no PNG): ${ms.toFixed(0)} ms`);
     });
 
+    it("renders runs of zero and one step without charts breaking", async function () {
+      for (const n of [0, 1]) {
+        const dir = join(root, `tiny-${n}`);
+        const rec = new MetricsRecorder();
+        for (const s of syntheticSteps({ steps: n })) rec.record(s);
+        await saveRecorder(dir, rec, syntheticMeta("static"), { wallSeconds: 0 });
+        const files = await writeReport(dir);
+        const html = await readFile(files.html, "utf8");
+        expect(html).to.include("synthetic-crash");
+        expect(files.pngs).to.have.length(n === 0 ? 0 : runCharts(await readRun(dir)).length);
+        for (const png of files.pngs) expect(isPng(await readFile(png)), png).to.equal(true);
+      }
+    });
+
     it("fails with the file's name when the saved metrics are missing", async function () {
       const dir = join(root, "empty");
       await rm(dir, { recursive: true, force: true });
@@ -219,6 +233,10 @@ describe("sim report", function () {
       expect(cmp.runs.map((r) => r.dir)).to.deep.equal(["../static", "../dynamic", "../ramped"]);
       // Each run's numbers appear in its own column: the liquidation counts differ by run.
       const counts = cmp.runs.map((r) => r.summary.liquidations.toLocaleString("en-US"));
+      const amps = cmp.runs.map((r) => `${r.summary.cascadeByAsset.WETH.amplification?.toFixed(3)}x`);
+      expect(html).to.include(
+        `WETH amplification</th>${amps.map((a) => `<td class="v">${a}</td>`).join("")}`,
+      );
       expect(html).to.include(
         `<th title="Successful liquidate calls">Liquidations</th>${counts.map((c) => `<td class="v">${c}</td>`).join("")}`,
       );
