@@ -115,6 +115,11 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
     CollateralSlot[MAX_COLLATERALS] internal _collateralByIndex;
     address[MAX_MARKETS] internal _marketByIndex;
 
+    /// @dev The ok price `_modifyPosition` just read for its market, handed to the health check of
+    ///      the same call so the oracle is not read twice (set right before, cleared right after).
+    address internal transient _seedAsset;
+    uint256 internal transient _seedPriceWad;
+
     // ---------------------------------------------------------------- constructor
 
     constructor(
@@ -294,7 +299,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         uint256 n = _markets.length;
         for (uint256 i; i < n; ++i) {
             address market = _markets[i];
-            (uint256 priceWad, ) = oracle.getPrice(market);
+            (uint256 priceWad, ) = _price(market);
             _accrueFunding(market, priceWad);
         }
     }
@@ -337,7 +342,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         state.shortOpenInterestWad = m.shortOpenInterestWad;
         state.openNotionalSumWad = m.openNotionalSumWad;
         state.fundingSnapshotSumWad = m.fundingSnapshotSumWad;
-        (uint256 priceWad, ) = oracle.getPrice(market);
+        (uint256 priceWad, ) = _price(market);
         (state.fundingRateWad, state.fundingIndexWad) = _fundingNow(market, m, priceWad);
         state.lastFundingTime = block.timestamp;
     }
@@ -351,7 +356,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
             MarketSlots storage s = _marketState[market];
             int256 skewWad = _skew(s);
             if (skewWad == 0 && s.openNotionalSumWad == 0 && s.fundingSnapshotSumWad == 0) continue;
-            (uint256 priceWad, ) = oracle.getPrice(market);
+            (uint256 priceWad, ) = _price(market);
             (, int256 indexWad) = _fundingNow(market, s, priceWad);
             // the vault holds -skew: it earns what traders lose and collects what they owe in funding
             netWad += s.openNotionalSumWad - WadMath.mulWadSignedCeil(skewWad, priceWad);
@@ -394,7 +399,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
     /// @dev Accrue a market's funding with the old parameters before they change.
     function _beforeMarketParamChange(address market) internal override {
         if (!_marketInfo[market].listed) revert ParamTarget__UnknownParam(bytes32(0), market);
-        (uint256 priceWad, ) = oracle.getPrice(market);
+        (uint256 priceWad, ) = _price(market);
         _accrueFunding(market, priceWad);
     }
 
@@ -433,7 +438,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
 
         Fill memory f;
         bool priceOk;
-        (f.indexPriceWad, priceOk) = oracle.getPrice(market);
+        (f.indexPriceWad, priceOk) = _price(market);
         _accrueFunding(market, f.indexPriceWad);
         MarketSlots storage state = _marketState[market];
 
@@ -483,7 +488,12 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         else _accounts[account].marketMask |= uint16(1 << info.index);
         _transferWithVault(account, f.balanceDeltaWad);
 
-        if (f.increasesRisk) _requireInitialHealth(account);
+        if (f.increasesRisk) {
+            // priceOk holds here (a risk increase on a failing price reverted above)
+            (_seedAsset, _seedPriceWad) = (market, f.indexPriceWad);
+            _requireInitialHealth(account);
+            _seedAsset = address(0);
+        }
         emit PositionModified(account, market, sizeDeltaWad, f.fillPriceWad, f.newSizeWad, f.realizedPnlWad, f.feeWad);
         return f.fillPriceWad;
     }
@@ -797,10 +807,16 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
             if (quotes[j].asset == asset) return (quotes[j], count);
         }
         q.asset = asset;
-        (q.priceWad, q.ok) = oracle.getPrice(asset);
+        if (asset == _seedAsset) (q.priceWad, q.ok) = (_seedPriceWad, true);
+        else (q.priceWad, q.ok) = _price(asset);
         q.risk = marginModel.riskOf(asset);
         quotes[count] = q;
         newCount = count + 1;
+    }
+
+    /// @dev The one call site of `oracle.getPrice` (keeps the ABI code once in the bytecode).
+    function _price(address asset) internal view returns (uint256 priceWad, bool ok) {
+        return oracle.getPrice(asset);
     }
 
     function _popCount(uint256 x) internal pure returns (uint256 count) {
