@@ -198,9 +198,9 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         }
         uint256 newTotal = total + amount;
 
-        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        uint256 balanceBefore = _balanceOfThis(token);
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = IERC20(token).balanceOf(address(this)) - balanceBefore;
+        uint256 received = _balanceOfThis(token) - balanceBefore;
         if (received != amount) revert Clearinghouse__TransferAmountMismatch(token, amount, received);
 
         totalCollateral[token] = newTotal;
@@ -726,12 +726,12 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         h.debtWad = uint256(acct.normalizedDebt).mulRayUp(_currentRateIndex());
         AssetQuote[] memory quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
         uint256 quoteCount;
+        AssetQuote memory q;
 
         uint256 mask = acct.collateralMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
                 CollateralSlot memory c = _collateralByIndex[i];
-                AssetQuote memory q;
                 (q, quoteCount) = _quote(quotes, quoteCount, c.token);
                 if (!q.ok) {
                     h.pricesOk = false;
@@ -746,7 +746,6 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
                 address market = _marketByIndex[i];
-                AssetQuote memory q;
                 (q, quoteCount) = _quote(quotes, quoteCount, market);
                 if (!q.ok) {
                     h.pricesOk = false;
@@ -812,6 +811,11 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         q.risk = marginModel.riskOf(asset);
         quotes[count] = q;
         newCount = count + 1;
+    }
+
+    /// @dev The one call site of `balanceOf` (deposit measures what it received).
+    function _balanceOfThis(address token) internal view returns (uint256) {
+        return IERC20(token).balanceOf(address(this));
     }
 
     /// @dev The one call site of `oracle.getPrice` (keeps the ABI code once in the bytecode).
