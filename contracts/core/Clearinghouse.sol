@@ -137,6 +137,11 @@ contract Clearinghouse is
     CollateralSlot[MAX_COLLATERALS] internal _collateralByIndex;
     address[MAX_MARKETS] internal _marketByIndex;
 
+    /// @dev The ok price `_modifyPosition` just read for its market, handed to the health check of
+    ///      the same call so the oracle is not read twice (set right before, cleared right after).
+    address internal transient _seedAsset;
+    uint256 internal transient _seedPriceWad;
+
     // ---------------------------------------------------------------- constructor
 
     constructor(
@@ -257,9 +262,9 @@ contract Clearinghouse is
         }
         uint256 newTotal = total + amount;
 
-        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        uint256 balanceBefore = _balanceOfThis(token);
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = IERC20(token).balanceOf(address(this)) - balanceBefore;
+        uint256 received = _balanceOfThis(token) - balanceBefore;
         if (received != amount) revert Clearinghouse__TransferAmountMismatch(token, amount, received);
 
         totalCollateral[token] = newTotal;
@@ -366,7 +371,7 @@ contract Clearinghouse is
         uint256 n = _markets.length;
         for (uint256 i; i < n; ++i) {
             address market = _markets[i];
-            (uint256 priceWad, ) = oracle.getPrice(market);
+            (uint256 priceWad, ) = _price(market);
             _accrueFunding(market, priceWad);
         }
     }
@@ -531,7 +536,7 @@ contract Clearinghouse is
         state.shortOpenInterestWad = m.shortOpenInterestWad;
         state.openNotionalSumWad = m.openNotionalSumWad;
         state.fundingSnapshotSumWad = m.fundingSnapshotSumWad;
-        (uint256 priceWad, ) = oracle.getPrice(market);
+        (uint256 priceWad, ) = _price(market);
         (state.fundingRateWad, state.fundingIndexWad) = _fundingNow(market, m, priceWad);
         state.lastFundingTime = block.timestamp;
     }
@@ -545,7 +550,7 @@ contract Clearinghouse is
             MarketSlots storage s = _marketState[market];
             int256 skewWad = _skew(s);
             if (skewWad == 0 && s.openNotionalSumWad == 0 && s.fundingSnapshotSumWad == 0) continue;
-            (uint256 priceWad, ) = oracle.getPrice(market);
+            (uint256 priceWad, ) = _price(market);
             (, int256 indexWad) = _fundingNow(market, s, priceWad);
             // the vault holds -skew: it earns what traders lose and collects what they owe in funding
             netWad += s.openNotionalSumWad - WadMath.mulWadSignedCeil(skewWad, priceWad);
@@ -600,7 +605,7 @@ contract Clearinghouse is
     /// @dev Accrue a market's funding with the old parameters before they change.
     function _beforeMarketParamChange(address market) internal override {
         if (!_marketInfo[market].listed) revert ParamTarget__UnknownParam(bytes32(0), market);
-        (uint256 priceWad, ) = oracle.getPrice(market);
+        (uint256 priceWad, ) = _price(market);
         _accrueFunding(market, priceWad);
     }
 
@@ -643,7 +648,7 @@ contract Clearinghouse is
         _accrueFee();
 
         Fill memory f;
-        (f.indexPriceWad, f.priceOk) = oracle.getPrice(market);
+        (f.indexPriceWad, f.priceOk) = _price(market);
         _accrueFunding(market, f.indexPriceWad);
         MarketSlots storage state = _marketState[market];
 
@@ -694,7 +699,12 @@ contract Clearinghouse is
         else _accounts[account].marketMask |= uint16(1 << info.index);
         _transferWithVault(account, f.balanceDeltaWad);
 
-        if (f.increasesRisk) _requireInitialHealth(account);
+        if (f.increasesRisk) {
+            // priceOk holds here (a risk increase on a failing price reverted above)
+            (_seedAsset, _seedPriceWad) = (market, f.indexPriceWad);
+            _requireInitialHealth(account);
+            _seedAsset = address(0);
+        }
         emit PositionModified(account, market, sizeDeltaWad, f.fillPriceWad, f.newSizeWad, f.realizedPnlWad, f.feeWad);
         return f.fillPriceWad;
     }
@@ -964,7 +974,7 @@ contract Clearinghouse is
                 CollateralQuote memory q = quotes[n++];
                 q.token = token;
                 q.amount = _collateral[account][token];
-                (q.priceWad, ) = oracle.getPrice(token);
+                (q.priceWad, ) = _price(token);
                 q.haircutWad = marginModel.riskOf(token).haircutMaintWad;
                 q.decimals = _collateralInfo[token].decimals;
             }
@@ -1041,12 +1051,12 @@ contract Clearinghouse is
         h.debtWad = uint256(acct.normalizedDebt).mulRayUp(_currentRateIndex());
         AssetQuote[] memory quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
         uint256 quoteCount;
+        AssetQuote memory q;
 
         uint256 mask = acct.collateralMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
                 CollateralSlot memory c = _collateralByIndex[i];
-                AssetQuote memory q;
                 (q, quoteCount) = _quote(quotes, quoteCount, c.token);
                 if (!q.ok) {
                     h.pricesOk = false;
@@ -1061,7 +1071,6 @@ contract Clearinghouse is
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
                 address market = _marketByIndex[i];
-                AssetQuote memory q;
                 (q, quoteCount) = _quote(quotes, quoteCount, market);
                 if (!q.ok) {
                     h.pricesOk = false;
@@ -1122,7 +1131,8 @@ contract Clearinghouse is
             if (quotes[j].asset == asset) return (quotes[j], count);
         }
         q.asset = asset;
-        (q.priceWad, q.ok) = oracle.getPrice(asset);
+        if (asset == _seedAsset) (q.priceWad, q.ok) = (_seedPriceWad, true);
+        else (q.priceWad, q.ok) = _price(asset);
         q.risk = marginModel.riskOf(asset);
         quotes[count] = q;
         newCount = count + 1;
@@ -1130,6 +1140,16 @@ contract Clearinghouse is
 
     function _max(uint256 a, uint256 b) internal pure returns (uint256) {
         return a > b ? a : b;
+    }
+
+    /// @dev The one call site of `balanceOf` (deposit measures what it received).
+    function _balanceOfThis(address token) internal view returns (uint256) {
+        return IERC20(token).balanceOf(address(this));
+    }
+
+    /// @dev The one call site of `oracle.getPrice` (keeps the ABI code once in the bytecode).
+    function _price(address asset) internal view returns (uint256 priceWad, bool ok) {
+        return oracle.getPrice(asset);
     }
 
     function _popCount(uint256 x) internal pure returns (uint256 count) {

@@ -247,6 +247,9 @@ contract MarginModel is IMarginModel, IParamTarget {
     // ---------------------------------------------------------------- external views
 
     /// @inheritdoc IMarginModel
+    /// @dev Reads three slots (levels, config, depth). The initial level is
+    ///      `min(max(target, maintenance) * multiplier / WAD rounded up, cap)`; every operand is a
+    ///      uint64, so the plain products below cannot overflow and equal `mulWadUp` exactly.
     function riskOf(address asset) external view returns (AssetRisk memory risk) {
         AssetData storage a = _assets[asset];
         Config memory c = a.config;
@@ -256,12 +259,11 @@ contract MarginModel is IMarginModel, IParamTarget {
         (uint256 haircutMaintWad, uint256 marginRatioMaintWad) = _maintenance(l, c);
         risk.haircutMaintWad = haircutMaintWad;
         risk.marginRatioMaintWad = marginRatioMaintWad;
-        risk.haircutInitWad = Math.min(
-            Math.max(l.targetHaircutWad, haircutMaintWad).mulWadUp(c.initialMultiplierWad),
-            MAX_INITIAL_HAIRCUT_WAD
-        );
-        risk.marginRatioInitWad = Math.min(
-            Math.max(l.targetMarginRatioWad, marginRatioMaintWad).mulWadUp(c.initialMultiplierWad),
+        risk.haircutInitWad = _initial(l.targetHaircutWad, haircutMaintWad, c.initialMultiplierWad, MAX_INITIAL_HAIRCUT_WAD);
+        risk.marginRatioInitWad = _initial(
+            l.targetMarginRatioWad,
+            marginRatioMaintWad,
+            c.initialMultiplierWad,
             MAX_INITIAL_MARGIN_RATIO_WAD
         );
         risk.depthUsdWad = a.market.depthUsdWad;
@@ -387,10 +389,25 @@ contract MarginModel is IMarginModel, IParamTarget {
         marginRatioWad = _ramp(l.marginRatioMaintWad, l.targetMarginRatioWad, c.rampWadPerHour, elapsed);
     }
 
+    /// @dev `min(max(target, maintenance) * multiplier / WAD, cap)`, the product rounded up. The
+    ///      levels and the multiplier are stored as uint64 (maintenance never exceeds the larger of
+    ///      its checkpoint and its target), so the product is below 2^128.
+    function _initial(
+        uint256 targetWad,
+        uint256 maintWad,
+        uint256 multiplierWad,
+        uint256 capWad
+    ) internal pure returns (uint256 initWad) {
+        uint256 baseWad = targetWad > maintWad ? targetWad : maintWad;
+        initWad = (baseWad * multiplierWad + (WAD - 1)) / WAD;
+        if (initWad > capWad) initWad = capWad;
+    }
+
     /// @dev Moves `current` toward `target` by at most `rate * elapsed / 1 h` (up: step rounded up).
+    ///      `rate` is a uint64 and `elapsed` a time difference: the product cannot overflow.
     function _ramp(uint256 current, uint256 target, uint256 rate, uint256 elapsed) internal pure returns (uint256) {
         if (current < target) {
-            uint256 step = Math.mulDiv(rate, elapsed, SECONDS_PER_HOUR, Math.Rounding.Ceil);
+            uint256 step = (rate * elapsed + (SECONDS_PER_HOUR - 1)) / SECONDS_PER_HOUR;
             return target - current <= step ? target : current + step;
         }
         uint256 stepDown = (rate * elapsed) / SECONDS_PER_HOUR;

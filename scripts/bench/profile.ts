@@ -171,7 +171,9 @@ function analyse(
     s.ops.set(l.op, (s.ops.get(l.op) ?? 0) + l.gasCost);
     let fn = pcMaps.get(label)?.get(l.pc);
     if (fn === "(compiler)" && process.env.PROFILE_SRC === "ops") fn = `(compiler) ${l.op}`;
-    if (fn !== undefined) s.fns.set(fn, (s.fns.get(fn) ?? 0) + l.gasCost);
+    const storageOp = l.op === "SLOAD" || l.op === "SSTORE" || l.op.startsWith("LOG");
+    if (fn !== undefined && !(process.env.PROFILE_SRC === "compute" && storageOp))
+      s.fns.set(fn, (s.fns.get(fn) ?? 0) + l.gasCost);
     if (l.op === "SLOAD") {
       if (l.gasCost >= 2100) s.sloadCold++;
       else s.sloadWarm++;

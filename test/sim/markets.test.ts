@@ -15,6 +15,7 @@ import {
 import { Rng } from "../../simulations/rng.js";
 import { loadScenario } from "../../simulations/scenarios/load.js";
 import type { Scenario } from "../../simulations/scenarios/schema.js";
+import { expectClose } from "./float-close.js";
 
 function drawdown(xs: ArrayLike<number>): number {
   let peak = -Infinity;
@@ -44,9 +45,9 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
 
     it("linear impact: the 1% depth moves the price 1%, twice the flow 2% (in log terms)", function () {
       const cex = new CexReference({ ...base, impact: "linear" });
-      expect(cex.applyFlow(1_000_000)).to.be.closeTo(2000 * Math.exp(0.01), 1e-9);
-      expect(cex.applyFlow(1_000_000)).to.be.closeTo(2000 * Math.exp(0.02), 1e-9);
-      expect(cex.applyFlow(-2_000_000)).to.be.closeTo(2000, 1e-9);
+      expectClose(cex.applyFlow(1_000_000), 2000 * Math.exp(0.01), 1e-9);
+      expectClose(cex.applyFlow(1_000_000), 2000 * Math.exp(0.02), 1e-9);
+      expectClose(cex.applyFlow(-2_000_000), 2000, 1e-9);
     });
 
     it("square-root impact: 4x the depth moves 2%; splitting an order inside a step costs the same", function () {
@@ -54,8 +55,8 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
       const b = new CexReference({ ...base, impact: "sqrt" });
       a.applyFlow(-4_000_000);
       for (let i = 0; i < 8; i++) b.applyFlow(-500_000);
-      expect(a.price).to.be.closeTo(2000 * Math.exp(-0.02), 1e-9);
-      expect(b.price).to.be.closeTo(a.price, 1e-9);
+      expectClose(a.price, 2000 * Math.exp(-0.02), 1e-9);
+      expectClose(b.price, a.price, 1e-9);
       expect(a.flowThisStep).to.equal(-4_000_000);
       expect(impactLog("sqrt", 0, 1)).to.equal(0);
     });
@@ -63,16 +64,16 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
     it("resilience: the displacement halves every half-life while the price follows the exogenous one", function () {
       const cex = new CexReference({ ...base, impact: "linear" });
       cex.applyFlow(-10_000_000); // -10% in log terms
-      expect(cex.displacement).to.be.closeTo(-0.1, 1e-12);
+      expectClose(cex.displacement, -0.1, 1e-12);
       cex.step(600, 1800);
-      expect(cex.displacement).to.be.closeTo(-0.05, 1e-12);
-      expect(cex.price).to.be.closeTo(1800 * Math.exp(-0.05), 1e-9);
+      expectClose(cex.displacement, -0.05, 1e-12);
+      expectClose(cex.price, 1800 * Math.exp(-0.05), 1e-9);
       expect(cex.flowThisStep).to.equal(0);
       cex.step(1200, 1800);
-      expect(cex.displacement).to.be.closeTo(-0.0125, 1e-12);
+      expectClose(cex.displacement, -0.0125, 1e-12);
       // a new step's flows build on what is left
       cex.applyFlow(1_250_000);
-      expect(cex.displacement).to.be.closeTo(0, 1e-12);
+      expectClose(cex.displacement, 0, 1e-12);
     });
 
     it("quote does not move the price; setDepth keeps the displacement; bad inputs throw", function () {
@@ -84,14 +85,14 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
       cex.setDepth(100_000);
       expect(cex.price).to.equal(before);
       cex.applyFlow(-100_000);
-      expect(cex.price).to.be.closeTo(before * Math.exp(-0.01), 1e-9);
+      expectClose(cex.price, before * Math.exp(-0.01), 1e-9);
       expect(() => cex.applyFlow(NaN)).to.throw(RangeError);
       expect(() => cex.step(60, 0)).to.throw(RangeError);
       expect(() => new CexReference({ ...base, depthUsd: 0, impact: "sqrt" })).to.throw(
         RangeError,
         "depthUsd",
       );
-      expect(cex.price).to.be.closeTo(before * Math.exp(-0.01), 1e-9);
+      expectClose(cex.price, before * Math.exp(-0.01), 1e-9);
     });
   });
 
@@ -103,12 +104,12 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
       ]);
       expect(d.depthUsdAt(0)).to.equal(50_000_000);
       expect(d.depthUsdAt(3600)).to.equal(50_000_000);
-      expect(d.depthUsdAt(7200)).to.be.closeTo(27_500_000, 1e-6);
-      expect(d.depthUsdAt(99_999)).to.be.closeTo(5_000_000, 1e-6);
+      expectClose(d.depthUsdAt(7200), 27_500_000, 1e-6);
+      expectClose(d.depthUsdAt(99_999), 5_000_000, 1e-6);
       // 2% slippage of a constant-product pool is about 1% of one side's reserves
-      expect(sellableUsdAtSlippage(100_000_000, 0.02) / 50_000_000).to.be.closeTo(0.01, 0.0002);
+      expectClose(sellableUsdAtSlippage(100_000_000, 0.02) / 50_000_000, 0.01, 0.0002);
       // L = sqrt(x y): x = 25,000 ETH and y = 50M USD at 2,000
-      expect(fullRangeLiquidity(100_000_000, 2000)).to.be.closeTo(Math.sqrt(25_000 * 50_000_000), 1e-6);
+      expectClose(fullRangeLiquidity(100_000_000, 2000), Math.sqrt(25_000 * 50_000_000), 1e-6);
       expect(() => new ScheduledDepth(0)).to.throw(RangeError);
     });
   });
@@ -145,8 +146,8 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
       const p = exogenousPaths(loadScenario("flash-crash"), Rng.fromSeed(1));
       const eth = p.prices.ETH;
       const at = (sec: number) => eth[sec / 12];
-      expect(at(7800) / at(7200)).to.be.closeTo(0.7, 0.03);
-      expect(at(12_000) / at(7800)).to.be.closeTo(0.85 / 0.7, 0.05);
+      expectClose(at(7800) / at(7200), 0.7, 0.03);
+      expectClose(at(12_000) / at(7800), 0.85 / 0.7, 0.05);
       expect(Math.max(...p.gasPriceGwei)).to.equal(250);
     });
 
@@ -158,23 +159,23 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
         expect(frozenTimes[frozenTimes.length - 1]).to.equal(12_540);
         expect(frozenTimes.length).to.equal(120);
       }
-      expect(drawdown(p.prices.ETH)).to.be.closeTo(-0.25, 0.04);
+      expectClose(drawdown(p.prices.ETH), -0.25, 0.04);
     });
 
     it("liquidity-drought: pool depth falls 90% before the shock", function () {
       const p = exogenousPaths(loadScenario("liquidity-drought"), Rng.fromSeed(1));
       const depth = p.poolDepthUsd.ETH;
       expect(depth[0]).to.equal(50_000_000);
-      expect(depth[10_800 / 60]).to.be.closeTo(5_000_000, 1e-6);
-      expect(depth[14_400 / 60]).to.be.closeTo(5_000_000, 1e-6);
-      expect(p.prices.ETH[16_200 / 60] / p.prices.ETH[14_400 / 60]).to.be.closeTo(0.8, 0.03);
+      expectClose(depth[10_800 / 60], 5_000_000, 1e-6);
+      expectClose(depth[14_400 / 60], 5_000_000, 1e-6);
+      expectClose(p.prices.ETH[16_200 / 60] / p.prices.ETH[14_400 / 60], 0.8, 0.03);
     });
 
     it("correlated-crash: ETH and BTC fall together, and regimes are reported", function () {
       const s = loadScenario("correlated-crash");
       const p = exogenousPaths(s, Rng.fromSeed(1));
-      expect(drawdown(p.prices.ETH)).to.be.closeTo(-0.35, 0.08);
-      expect(drawdown(p.prices.BTC)).to.be.closeTo(-0.25, 0.08);
+      expectClose(drawdown(p.prices.ETH), -0.35, 0.08);
+      expectClose(drawdown(p.prices.BTC), -0.25, 0.08);
       const env = buildPriceEnvironment(s, Rng.fromSeed(1));
       expect(env.initial.regime).to.deep.equal({ ETH: "calm", BTC: "calm" });
     });
@@ -183,15 +184,15 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
       this.timeout(60_000); // first parse of the hourly files on a loaded machine
       const bt = exogenousPaths(loadScenario("black-thursday-2020"), Rng.fromSeed(1));
       expect(bt.prices.ETH[0]).to.equal(195.21);
-      expect(drawdown(bt.prices.ETH)).to.be.closeTo(-0.48, 0.01);
-      expect(bt.gasPriceGwei[0]).to.be.closeTo(9.9, 0.1);
+      expectClose(drawdown(bt.prices.ETH), -0.48, 0.01);
+      expectClose(bt.gasPriceGwei[0], 9.9, 0.1);
       expect(Math.max(...bt.gasPriceGwei)).to.be.above(200);
       expect(bt.dataReport.fixes.map((f) => f.kind)).to.deep.equal(["unit"]);
 
       const luna = exogenousPaths(loadScenario("luna-2022"), Rng.fromSeed(1));
-      expect(drawdown(luna.prices.ETH)).to.be.closeTo(-0.37, 0.05);
+      expectClose(drawdown(luna.prices.ETH), -0.37, 0.05);
       const ftx = exogenousPaths(loadScenario("ftx-2022"), Rng.fromSeed(1));
-      expect(drawdown(ftx.prices.ETH)).to.be.closeTo(-0.35, 0.03);
+      expectClose(drawdown(ftx.prices.ETH), -0.35, 0.03);
       // replays do not depend on the seed
       expect(exogenousPaths(loadScenario("ftx-2022"), Rng.fromSeed(2)).prices).to.deep.equal(ftx.prices);
     });
@@ -229,7 +230,7 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
         },
       } as Scenario;
       const env = buildPriceEnvironment(withFile, Rng.fromSeed(1));
-      expect(env.initial.exogenous.BTC).to.be.closeTo(8000, 1e-9); // rescaled to the initial price
+      expectClose(env.initial.exogenous.BTC, 8000, 1e-9); // rescaled to the initial price
     });
 
     it("a replay beyond its data is a clear error", function () {
@@ -258,15 +259,16 @@ describe("simulations/markets/arbitrage", function () {
     const plan = planArbitrage({ price: 1900, liquidity: L, fee: 0.0005 }, cex, 0);
     expect(plan.direction).to.equal("buy-pool");
     expect(plan.assetAmount).to.be.greaterThan(0);
-    expect(plan.cexFlowUsd).to.be.closeTo(-plan.assetAmount * 2000, 1e-6);
+    expectClose(plan.cexFlowUsd, -plan.assetAmount * 2000, 1e-6);
     // equilibrium: marginal pool price with fee = CEX price after the CEX leg
-    expect(plan.poolPriceAfter / (1 - 0.0005)).to.be.closeTo(plan.cexPriceAfter, 1e-6);
+    expectClose(plan.poolPriceAfter / (1 - 0.0005), plan.cexPriceAfter, 1e-6);
     expect(plan.cexPriceAfter).to.be.below(2000);
     expect(plan.poolPriceAfter).to.be.above(1900);
     expect(plan.profitUsd).to.be.greaterThan(0);
     expect(cex.price).to.equal(2000); // only quoted
     // pool arithmetic: stable in = L (sqrtP' - sqrtP) / (1 - fee)
-    expect(plan.stableAmount).to.be.closeTo(
+    expectClose(
+      plan.stableAmount,
       (L * (Math.sqrt(plan.poolPriceAfter) - Math.sqrt(1900))) / (1 - 0.0005),
       1e-6,
     );
@@ -282,7 +284,7 @@ describe("simulations/markets/arbitrage", function () {
     const plan = planArbitrage({ price: 2100, liquidity: L, fee: 0.003 }, cex, 10);
     expect(plan.direction).to.equal("sell-pool");
     expect(plan.cexFlowUsd).to.be.greaterThan(0);
-    expect(plan.poolPriceAfter * (1 - 0.003)).to.be.closeTo(plan.cexPriceAfter, 1e-6);
+    expectClose(plan.poolPriceAfter * (1 - 0.003), plan.cexPriceAfter, 1e-6);
     expect(plan.profitUsd).to.be.greaterThan(0);
     expect(planArbitrage({ price: 2004, liquidity: L, fee: 0.003 }, cex, 10).direction).to.equal("none");
     expect(planArbitrage({ price: 1996, liquidity: L, fee: 0.003 }, cex, 10).direction).to.equal("none");

@@ -16,6 +16,7 @@ import {
 import type { AssetStep, RunMeta, StepMetrics } from "../../simulations/metrics/types.js";
 import { HEALTH_BIN_COUNT } from "../../simulations/metrics/types.js";
 import { syntheticMeta, syntheticSteps } from "./fixtures.js";
+import { expectClose } from "./float-close.js";
 
 const META: RunMeta = { scenario: "hand", seed: 7, marginMode: "static" };
 
@@ -70,7 +71,7 @@ describe("sim metrics: recorder and summary", function () {
       expect(maxDrawdown([1, 2, 3])).to.equal(0);
       expect(maxDrawdown([])).to.equal(0);
       expect(maxDrawdown([null, null])).to.equal(0);
-      expect(maxDrawdown([0, 0, 5, 4])).to.be.closeTo(0.2, 1e-15); // a zero price is never a peak
+      expectClose(maxDrawdown([0, 0, 5, 4]), 0.2, 1e-15); // a zero price is never a peak
     });
 
     it("is CEX drawdown / exogenous drawdown per asset, the max over assets", function () {
@@ -90,14 +91,14 @@ describe("sim metrics: recorder and summary", function () {
         ),
       );
       const s = rec.summarize(META, { wallSeconds: 1 });
-      expect(s.cascadeByAsset.A.exogenousDrawdown).to.be.closeTo(0.2, 1e-12);
-      expect(s.cascadeByAsset.A.cexDrawdown).to.be.closeTo(0.3, 1e-12);
-      expect(s.cascadeByAsset.A.amplification).to.be.closeTo(1.5, 1e-12);
-      expect(s.cascadeByAsset.A.poolAmplification).to.be.closeTo(1.4, 1e-12);
+      expectClose(s.cascadeByAsset.A.exogenousDrawdown, 0.2, 1e-12);
+      expectClose(s.cascadeByAsset.A.cexDrawdown, 0.3, 1e-12);
+      expectClose(s.cascadeByAsset.A.amplification, 1.5, 1e-12);
+      expectClose(s.cascadeByAsset.A.poolAmplification, 1.4, 1e-12);
       expect(s.cascadeByAsset.B.poolDrawdown).to.equal(null);
       expect(s.cascadeByAsset.B.poolAmplification).to.equal(null);
-      expect(s.cascadeByAsset.B.amplification).to.be.closeTo(2, 1e-12);
-      expect(s.cascadeAmplification).to.be.closeTo(2, 1e-12);
+      expectClose(s.cascadeByAsset.B.amplification, 2, 1e-12);
+      expectClose(s.cascadeAmplification, 2, 1e-12);
     });
 
     it("guards divide-by-zero: no exogenous fall gives null, never Infinity or NaN", function () {
@@ -121,14 +122,14 @@ describe("sim metrics: recorder and summary", function () {
       const tiny = mk([100, 99.999, 99.998]).summarize(META, { wallSeconds: 1 }); // dd 2e-5 < 1e-4
       expect(tiny.cascadeAmplification).to.equal(null);
       const real = mk([100, 99, 98]).summarize(META, { wallSeconds: 1 }); // dd 0.02, cex dd 0.2
-      expect(real.cascadeAmplification).to.be.closeTo(10, 1e-9);
+      expectClose(real.cascadeAmplification, 10, 1e-9);
       const loose = recordAll(
         [100, 99.999, 99.998].map((e, i) =>
           step(i, i * 60, { assets: { A: asset(e, { cexUsd: 100 - 10 * i }) } }),
         ),
         new MetricsRecorder({ cascadeDrawdownFloor: 1e-6 }),
       ).summarize(META, { wallSeconds: 1 });
-      expect(loose.cascadeAmplification).to.be.closeTo(0.2 / 2e-5, 1e-3);
+      expectClose(loose.cascadeAmplification, 0.2 / 2e-5, 1e-3);
     });
   });
 
@@ -178,7 +179,7 @@ describe("sim metrics: recorder and summary", function () {
           }),
         ),
       );
-      expect(rec.summarize(META, { wallSeconds: 1 }).auctionEfficiency).to.be.closeTo(290 / 320, 1e-15);
+      expectClose(rec.summarize(META, { wallSeconds: 1 }).auctionEfficiency, 290 / 320, 1e-15);
     });
 
     it("time above level 0 holds each sampled level until the next step; asset levels count", function () {
@@ -245,9 +246,9 @@ describe("sim metrics: recorder and summary", function () {
       const d = healthDistribution([Infinity, 3.0, 0.5, 2.0, 1.0, 1.5, -0.2]);
       // finite, clamped at 0 and sorted: 0, 0.5, 1, 1.5, 2, 3
       expect(d).to.include({ accounts: 6, accountsWithoutLiability: 1, liquidatable: 2, min: 0, p50: 1.25 });
-      expect(d.p25).to.be.closeTo(0.625, 1e-15); // pos 1.25 between 0.5 and 1
-      expect(d.p5).to.be.closeTo(0.125, 1e-15); // pos 0.25 between 0 and 0.5
-      expect(d.p95).to.be.closeTo(2.75, 1e-15); // pos 4.75 between 2 and 3
+      expectClose(d.p25, 0.625, 1e-15); // pos 1.25 between 0.5 and 1
+      expectClose(d.p5, 0.125, 1e-15); // pos 0.25 between 0 and 0.5
+      expectClose(d.p95, 2.75, 1e-15); // pos 4.75 between 2 and 3
       expect(d.histogram).to.deep.equal([1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0]);
       expect(d.histogram).to.have.length(HEALTH_BIN_COUNT);
     });

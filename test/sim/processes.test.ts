@@ -15,6 +15,7 @@ import {
   type GbmParams,
 } from "../../simulations/markets/processes.js";
 import { Rng } from "../../simulations/rng.js";
+import { expectClose } from "./float-close.js";
 
 const DAY = 86_400;
 const HOUR = 3_600;
@@ -64,10 +65,10 @@ describe("simulations/markets/processes", function () {
       const logs = Array.from(st, (s) => Math.log(s / 100));
       const [m, sd] = meanSd(logs);
       // standard errors: 0.8 / sqrt(20000) = 0.0057 for the mean, 0.004 for the sd
-      expect(m).to.be.closeTo(0.1 - 0.32, 0.025);
-      expect(sd).to.be.closeTo(0.8, 0.02);
+      expectClose(m, 0.1 - 0.32, 0.025);
+      expectClose(sd, 0.8, 0.02);
       const [meanPrice] = meanSd(st);
-      expect(meanPrice / 100).to.be.closeTo(Math.exp(0.1), 0.04);
+      expectClose(meanPrice / 100, Math.exp(0.1), 0.04);
     });
 
     it("per-step volatility of a long hourly path is sigma * sqrt(dt)", function () {
@@ -75,7 +76,7 @@ describe("simulations/markets/processes", function () {
       const proc = new GbmProcess({ initialPrice: 2000, muPerYear: 0, sigmaPerYear: 0.6 }, rng.fork("jumps"));
       const r = logReturns(samplePath(proc, rng, 50_000, HOUR));
       const [, sd] = meanSd(r);
-      expect(sd).to.be.closeTo(0.6 * Math.sqrt(HOUR / SECONDS_PER_YEAR), 0.0002);
+      expectClose(sd, 0.6 * Math.sqrt(HOUR / SECONDS_PER_YEAR), 0.0002);
       expect(proc.time).to.equal(50_000 * HOUR);
     });
 
@@ -103,7 +104,7 @@ describe("simulations/markets/processes", function () {
         SECONDS_PER_YEAR / 12,
       );
       const [meanPrice] = meanSd(st);
-      expect(meanPrice / 100).to.be.closeTo(Math.exp(0.05), 0.03);
+      expectClose(meanPrice / 100, Math.exp(0.05), 0.03);
       // and the jumps make the left tail heavier than the diffusion alone
       const noJumps = terminal(
         { initialPrice: 100, muPerYear: 0.05, sigmaPerYear: 0.3 },
@@ -168,12 +169,12 @@ describe("simulations/markets/processes", function () {
         prev = proc.regime;
       }
       const share = byRegime[0].length / 200_000;
-      expect(share).to.be.closeTo(0.75, 0.03);
+      expectClose(share, 0.75, 0.03);
       // about one switch per 2 days on average: 200,000 hours / 48 = 4,167 switches
       expect(switches).to.be.within(3_900, 4_450);
       const unit = Math.sqrt(HOUR / SECONDS_PER_YEAR);
-      expect(meanSd(byRegime[0])[1]).to.be.closeTo(0.4 * unit, 0.02 * 0.4 * unit);
-      expect(meanSd(byRegime[1])[1]).to.be.closeTo(1.6 * unit, 0.02 * 1.6 * unit);
+      expectClose(meanSd(byRegime[0])[1], 0.4 * unit, 0.02 * 0.4 * unit);
+      expectClose(meanSd(byRegime[1])[1], 1.6 * unit, 0.02 * 1.6 * unit);
       expect(["calm", "stressed"]).to.include(proc.regimeName);
     });
 
@@ -223,8 +224,8 @@ describe("simulations/markets/processes", function () {
       [eth[0], btc[0]] = model.current();
       for (let i = 1; i <= n; i++) [eth[i], btc[i]] = model.step(HOUR);
       // standard error of the estimate about (1 - rho^2) / sqrt(n) = 0.0025
-      expect(correlation(logReturns(eth), logReturns(btc))).to.be.closeTo(0.8, 0.015);
-      expect(meanSd(logReturns(btc))[1]).to.be.closeTo(0.5 * Math.sqrt(HOUR / SECONDS_PER_YEAR), 0.0001);
+      expectClose(correlation(logReturns(eth), logReturns(btc)), 0.8, 0.015);
+      expectClose(meanSd(logReturns(btc))[1], 0.5 * Math.sqrt(HOUR / SECONDS_PER_YEAR), 0.0001);
     });
 
     it("three-asset correlated normals reproduce the matrix", function () {
@@ -240,8 +241,8 @@ describe("simulations/markets/processes", function () {
         for (let k = 0; k < 3; k++) cols[k][i] = z[k];
       }
       for (let i = 0; i < 3; i++) {
-        expect(meanSd(cols[i])[1]).to.be.closeTo(1, 0.015);
-        for (let j = i + 1; j < 3; j++) expect(correlation(cols[i], cols[j])).to.be.closeTo(m[i][j], 0.02);
+        expectClose(meanSd(cols[i])[1], 1, 0.015);
+        for (let j = i + 1; j < 3; j++) expectClose(correlation(cols[i], cols[j]), m[i][j], 0.02);
       }
     });
 
@@ -282,11 +283,11 @@ describe("simulations/markets/processes", function () {
       });
       expect(shock.factorAt(0)).to.equal(1);
       expect(shock.factorAt(7200)).to.equal(1);
-      expect(shock.factorAt(7500)).to.be.closeTo(Math.sqrt(0.7), 1e-12); // log-linear: halfway in log terms
-      expect(shock.factorAt(7800)).to.be.closeTo(0.7, 1e-12);
-      expect(shock.factorAt(8400)).to.be.closeTo(0.7, 1e-12);
-      expect(shock.factorAt(12000)).to.be.closeTo(0.85, 1e-12);
-      expect(shock.factorAt(1e9)).to.be.closeTo(0.85, 1e-12);
+      expectClose(shock.factorAt(7500), Math.sqrt(0.7), 1e-12); // log-linear: halfway in log terms
+      expectClose(shock.factorAt(7800), 0.7, 1e-12);
+      expectClose(shock.factorAt(8400), 0.7, 1e-12);
+      expectClose(shock.factorAt(12000), 0.85, 1e-12);
+      expectClose(shock.factorAt(1e9), 0.85, 1e-12);
     });
 
     it("overlays shocks on a process in MarketPriceModel and follows scripted keyframes", function () {
@@ -301,9 +302,9 @@ describe("simulations/markets/processes", function () {
       const prices: number[] = [model.current()[0]];
       for (let i = 0; i < 120; i++) prices.push(model.step(60)[0]);
       expect(prices[0]).to.equal(2000);
-      expect(prices[60]).to.be.closeTo(2200, 1e-9);
-      expect(prices[70]).to.be.closeTo(2200 * 0.7, 1e-9);
-      expect(prices[120]).to.be.closeTo(2200 * 0.7, 1e-9);
+      expectClose(prices[60], 2200, 1e-9);
+      expectClose(prices[70], 2200 * 0.7, 1e-9);
+      expectClose(prices[120], 2200 * 0.7, 1e-9);
       expect(
         () =>
           new KeyframePath([

@@ -18,6 +18,7 @@ import {
   sliceSeries,
   type LoadedSeries,
 } from "../../simulations/markets/replay.js";
+import { expectClose } from "./float-close.js";
 
 const t = (iso: string): number => parseUtc(iso) as number;
 
@@ -64,8 +65,8 @@ describe("simulations/markets/replay (real data in ../shared/data)", function ()
     const day = t("2020-03-12");
     const hourly = maxDrawdown(sliceSeries(eth.series, day, day + 86_400).candles);
     const tenMinute = maxDrawdown(loadStressDayCandles("2020-03-12").series.candles);
-    expect(tenMinute).to.be.closeTo(-0.483, 0.005); // 195.43 -> 101.01
-    expect(hourly).to.be.closeTo(-0.48, 0.04); // the exchange's hourly low is a little deeper
+    expectClose(tenMinute, -0.483, 0.005); // 195.43 -> 101.01
+    expectClose(hourly, -0.48, 0.04); // the exchange's hourly low is a little deeper
     // over the two days, the bad 323 high of 2020-03-13 would have made it look like -74%
     expect(maxDrawdown(sliceSeries(eth.series, day, day + 2 * 86_400).candles)).to.be.above(-0.6);
   });
@@ -120,12 +121,12 @@ describe("simulations/markets/replay (real data in ../shared/data)", function ()
       minOhlc = Math.min(minOhlc, ohlc.priceAt(s));
       minClose = Math.min(minClose, close.priceAt(s));
     }
-    expect(minOhlc).to.be.closeTo(101.01, 1e-9);
+    expectClose(minOhlc, 101.01, 1e-9);
     expect(minClose).to.be.above(101.01);
     expect(ohlc.priceAt(ohlc.startTime)).to.equal(195.21);
     expect(ohlc.priceAt(ohlc.endTime + 10_000)).to.equal(series.candles[143].close);
     const replay = new ReplayProcess(ohlc, ohlc.startTime, 2000);
-    expect(replay.price).to.be.closeTo(2000, 1e-9);
+    expectClose(replay.price, 2000, 1e-9);
     replay.step(86_400 + 1);
     expect(replay.exhausted).to.equal(true);
   });
@@ -133,7 +134,7 @@ describe("simulations/markets/replay (real data in ../shared/data)", function ()
   it("gas: 2020-03-12 rises from about 10 to 200+ gwei; wei converted and date mismatch reported", function () {
     const { series, report } = loadStressDayGas("2020-03-12", "avg");
     expect(series.gwei.length).to.equal(144);
-    expect(series.gwei[0]).to.be.closeTo(9.9, 0.1);
+    expectClose(series.gwei[0], 9.9, 0.1);
     expect(Math.max(...series.gwei)).to.be.above(200);
     expect(report.fixes.map((f) => f.kind)).to.deep.equal(["unit"]);
     const replay = new ReplayGas(series, series.startEpoch);
@@ -148,7 +149,7 @@ describe("simulations/markets/replay (real data in ../shared/data)", function ()
   it("liquidity: the ETH/DAI pool value of a stress day; none exists for 2020-03-12", function () {
     const { series } = loadStressDayLiquidity("2020-09-05");
     expect(series.tvlUsd.length).to.equal(144);
-    expect(series.tvlUsd[0]).to.be.closeTo(2 * 99_965_810, 1);
+    expectClose(series.tvlUsd[0], 2 * 99_965_810, 1);
     expect(() => loadStressDayLiquidity("2020-03-12")).to.throw(
       MissingDataError,
       "2020-03-12.eth_dai_liquidity.json",

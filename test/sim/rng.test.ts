@@ -1,6 +1,7 @@
 import { expect } from "chai";
 
 import { Rng } from "../../simulations/rng.js";
+import { expectClose } from "./float-close.js";
 
 function draws(rng: Rng, n: number): number[] {
   return Array.from({ length: n }, () => rng.uniform());
@@ -60,18 +61,18 @@ describe("simulations/rng", function () {
     expect(Math.min(...xs.slice(0, 10_000))).to.be.below(0.001);
     expect(Math.max(...xs.slice(0, 10_000))).to.be.above(0.999);
     const [m, v] = meanVar(xs);
-    expect(m).to.be.closeTo(0.5, 0.005);
-    expect(v).to.be.closeTo(1 / 12, 0.002);
+    expectClose(m, 0.5, 0.005);
+    expectClose(v, 1 / 12, 0.002);
   });
 
   it("normal has the right mean, variance and tails", function () {
     const r = Rng.fromSeed(4);
     const xs = Array.from({ length: 100_000 }, () => r.normal(1, 2));
     const [m, v] = meanVar(xs);
-    expect(m).to.be.closeTo(1, 0.03);
-    expect(v).to.be.closeTo(4, 0.08);
+    expectClose(m, 1, 0.03);
+    expectClose(v, 4, 0.08);
     const beyond2sd = xs.filter((x) => Math.abs(x - 1) > 4).length / xs.length;
-    expect(beyond2sd).to.be.closeTo(0.0455, 0.004);
+    expectClose(beyond2sd, 0.0455, 0.004);
   });
 
   it("poisson has mean and variance lambda (small and large lambda)", function () {
@@ -80,8 +81,8 @@ describe("simulations/rng", function () {
       const xs = Array.from({ length: 20_000 }, () => r.poisson(lambda));
       for (const x of xs.slice(0, 100)) expect(Number.isInteger(x) && x >= 0).to.equal(true);
       const [m, v] = meanVar(xs);
-      expect(m, `mean for lambda ${lambda}`).to.be.closeTo(lambda, 4 * Math.sqrt(lambda / xs.length) + 1e-9);
-      expect(v / lambda, `variance for lambda ${lambda}`).to.be.closeTo(1, 0.05);
+      expectClose(m, lambda, 4 * Math.sqrt(lambda / xs.length) + 1e-9, `mean for lambda ${lambda}`);
+      expectClose(v / lambda, 1, 0.05, `variance for lambda ${lambda}`);
     }
     expect(r.poisson(0)).to.equal(0);
     expect(() => r.poisson(-1)).to.throw(RangeError);
@@ -90,7 +91,7 @@ describe("simulations/rng", function () {
   it("bernoulli, int, choice, weightedIndex and shuffle", function () {
     const r = Rng.fromSeed(6);
     const hits = Array.from({ length: 20_000 }, () => r.bernoulli(0.3)).filter(Boolean).length;
-    expect(hits / 20_000).to.be.closeTo(0.3, 0.015);
+    expectClose(hits / 20_000, 0.3, 0.015);
     expect(r.bernoulli(0)).to.equal(false);
     expect(r.bernoulli(1)).to.equal(true);
     expect(() => r.bernoulli(1.5)).to.throw(RangeError);
@@ -107,7 +108,7 @@ describe("simulations/rng", function () {
     const w = [0, 0, 0];
     for (let i = 0; i < 30_000; i++) w[r.weightedIndex([1, 0, 3])]++;
     expect(w[1]).to.equal(0);
-    expect(w[2] / w[0]).to.be.closeTo(3, 0.2);
+    expectClose(w[2] / w[0], 3, 0.2);
     expect(() => r.weightedIndex([0, 0])).to.throw(RangeError);
 
     const items = Array.from({ length: 50 }, (_, i) => i);
