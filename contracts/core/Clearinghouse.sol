@@ -73,14 +73,17 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
     }
 
     /// @dev Three slots per market; `IClearinghouse.MarketState` is only the external view.
-    ///      Slot 0 is what funding accrual reads and writes; skew is `long - short` (slot 1).
-    ///      The types are far beyond any reachable value (casts are checked).
+    ///      Slot 0 is what funding accrual reads and writes; skew is `long - short` (slot 1, which
+    ///      also mirrors `_marketInfo` so a fill does not read it). The types are far beyond any
+    ///      reachable value (casts are checked; open interest is capped at 1e33 < 2^120).
     struct MarketSlots {
         int128 fundingIndexWad;
         int88 fundingRateWad;
         uint40 lastFundingTime;
-        uint128 longOpenInterestWad;
-        uint128 shortOpenInterestWad;
+        uint120 longOpenInterestWad;
+        uint120 shortOpenInterestWad;
+        bool listed;
+        uint8 index;
         int128 openNotionalSumWad;
         int128 fundingSnapshotSumWad;
     }
@@ -170,7 +173,8 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         if (_markets.length >= MAX_MARKETS) revert Clearinghouse__TooManyAssets(MAX_MARKETS);
         _requireRiskSources(asset);
         _marketInfo[asset] = MarketInfo({listed: true, index: uint8(_markets.length)});
-        _marketState[asset].lastFundingTime = uint40(block.timestamp);
+        MarketSlots storage m = _marketState[asset];
+        (m.lastFundingTime, m.listed, m.index) = (uint40(block.timestamp), true, uint8(_markets.length));
         _marketByIndex[_markets.length] = asset;
         _markets.push(asset);
         emit MarketListed(asset, _markets.length - 1);
@@ -188,7 +192,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
     function deposit(address account, address token, uint256 amount) external nonReentrant {
         if (amount == 0) revert Clearinghouse__ZeroAmount();
         if (account == address(0)) revert Clearinghouse__ZeroAddress();
-        CollateralInfo memory info = _collateralInfo[token];
+        CollateralInfo storage info = _collateralInfo[token];
         if (!info.listed) revert Clearinghouse__UnknownCollateral(token);
         uint256 total = totalCollateral[token];
         uint256 cap = _depositCap[token];
@@ -205,8 +209,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
 
         totalCollateral[token] = newTotal;
         _collateral[account][token] += amount;
-        AccountSlot storage acct = _accounts[account];
-        acct.collateralMask |= uint16(1 << info.index);
+        _accounts[account].collateralMask |= uint16(1 << info.index);
         emit Deposited(account, token, msg.sender, amount);
     }
 
@@ -215,7 +218,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         _requireAuthorized(account);
         if (amount == 0) revert Clearinghouse__ZeroAmount();
         if (to == address(0)) revert Clearinghouse__ZeroAddress();
-        CollateralInfo memory info = _collateralInfo[token];
+        CollateralInfo storage info = _collateralInfo[token];
         if (!info.listed) revert Clearinghouse__UnknownCollateral(token);
         uint256 available = _collateral[account][token];
         if (amount > available) revert Clearinghouse__InsufficientCollateral(account, token, amount, available);
@@ -335,8 +338,8 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
 
     /// @inheritdoc IClearinghouse
     function marketState(address market) external view returns (MarketState memory state) {
-        if (!_marketInfo[market].listed) revert Clearinghouse__UnknownMarket(market);
         MarketSlots storage m = _marketState[market];
+        if (!m.listed) revert Clearinghouse__UnknownMarket(market);
         state.skewWad = _skew(m);
         state.longOpenInterestWad = m.longOpenInterestWad;
         state.shortOpenInterestWad = m.shortOpenInterestWad;
@@ -432,15 +435,14 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         uint256 acceptablePriceWad
     ) internal returns (uint256) {
         if (account == vault) revert Clearinghouse__VaultCannotTrade();
-        MarketInfo memory info = _marketInfo[market];
-        if (!info.listed) revert Clearinghouse__UnknownMarket(market);
+        MarketSlots storage state = _marketState[market];
+        if (!state.listed) revert Clearinghouse__UnknownMarket(market);
         _accrueFee();
 
         Fill memory f;
         bool priceOk;
         (f.indexPriceWad, priceOk) = _price(market);
         _accrueFunding(market, f.indexPriceWad);
-        MarketSlots storage state = _marketState[market];
 
         PositionSlot memory pos = _positions[account][market];
         f.increasesRisk = _increasesRisk(pos.sizeWad, pos.sizeWad + sizeDeltaWad);
@@ -484,8 +486,9 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
             openNotionalWad: f.newOpenNotionalWad.toInt128(),
             fundingIndexWad: fundingIndexWad
         });
-        if (f.newSizeWad == 0) _accounts[account].marketMask &= ~uint16(1 << info.index);
-        else _accounts[account].marketMask |= uint16(1 << info.index);
+        uint16 bit = uint16(1 << state.index);
+        if (f.newSizeWad == 0) _accounts[account].marketMask &= ~bit;
+        else _accounts[account].marketMask |= bit;
         _transferWithVault(account, f.balanceDeltaWad);
 
         if (f.increasesRisk) {
@@ -504,12 +507,12 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         return oldSizeWad != 0 && newSizeWad != 0 && (oldSizeWad > 0) != (newSizeWad > 0);
     }
 
-    /// @dev Sizes are int128 (positions are stored so), so each term fits uint128.
+    /// @dev An old size was added before, so it fits; a new one is checked.
     function _updateOpenInterest(MarketSlots storage state, int256 oldSizeWad, int256 newSizeWad) internal {
-        if (oldSizeWad > 0) state.longOpenInterestWad -= uint128(uint256(oldSizeWad));
-        else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint128(uint256(-oldSizeWad));
-        if (newSizeWad > 0) state.longOpenInterestWad += uint128(uint256(newSizeWad));
-        else if (newSizeWad < 0) state.shortOpenInterestWad += uint128(uint256(-newSizeWad));
+        if (oldSizeWad > 0) state.longOpenInterestWad -= uint120(uint256(oldSizeWad));
+        else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint120(uint256(-oldSizeWad));
+        if (newSizeWad > 0) state.longOpenInterestWad += uint256(newSizeWad).toUint120();
+        else if (newSizeWad < 0) state.shortOpenInterestWad += uint256(-newSizeWad).toUint120();
     }
 
     function _checkMarketCaps(
