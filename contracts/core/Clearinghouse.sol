@@ -472,8 +472,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
         f.balanceDeltaWad = f.realizedPnlWad - fundingPaidWad - int256(f.feeWad);
 
         // 3. market aggregates (skew is long - short: it moves with the open interest)
-        state.openNotionalSumWad = (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad)
-            .toInt128();
+        state.openNotionalSumWad = (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad).toInt128();
         state.fundingSnapshotSumWad = (state.fundingSnapshotSumWad +
             _mulWadSigned(f.newSizeWad, fundingIndexWad) -
             _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128();
@@ -576,8 +575,6 @@ contract Clearinghouse is IClearinghouse, ClearinghouseParams, ReentrancyGuardTr
     function _skew(MarketSlots storage state) internal view returns (int256) {
         return int256(uint256(state.longOpenInterestWad)) - int256(uint256(state.shortOpenInterestWad));
     }
-
-
 
     // ---------------------------------------------------------------- internal: balances
 

@@ -27,5 +27,8 @@ input.settings.outputSelection = {
 const out = JSON.parse(solc.compile(JSON.stringify(input)));
 for (const e of out.errors ?? []) if (e.severity === "error") console.error(e.formattedMessage);
 const evm = out.contracts[a.inputSourceName][a.contractName].evm.deployedBytecode;
-fs.writeFileSync(outPath, JSON.stringify({ object: evm.object, sourceMap: evm.sourceMap, gen: evm.generatedSources }));
+fs.writeFileSync(
+  outPath,
+  JSON.stringify({ object: evm.object, sourceMap: evm.sourceMap, gen: evm.generatedSources }),
+);
 console.log(`wrote ${outPath} (${evm.object.length / 2} bytes)`);

@@ -48,7 +48,10 @@ type PcMap = Map<number, string>;
 interface BuildInfoOutput {
   output: {
     sources: Record<string, { id: number }>;
-    contracts: Record<string, Record<string, { evm: { deployedBytecode: { object: string; sourceMap: string } } }>>;
+    contracts: Record<
+      string,
+      Record<string, { evm: { deployedBytecode: { object: string; sourceMap: string } } }>
+    >;
   };
 }
 
@@ -273,7 +276,9 @@ async function main(): Promise<void> {
         console.log("    " + top.map(([op, g]) => `${op}:${g}`).join(" "));
       }
       if (s.fns.size > 0) {
-        for (const [fn, g] of [...s.fns.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25)))
+        for (const [fn, g] of [...s.fns.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, Number(process.env.PROFILE_TOP ?? 25)))
           console.log(`      ${fn.padEnd(44)} ${String(g).padStart(7)}`);
       }
     }
