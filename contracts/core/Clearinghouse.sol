@@ -82,14 +82,17 @@ contract Clearinghouse is
     }
 
     /// @dev Three slots per market; `IClearinghouse.MarketState` is only the external view.
-    ///      Slot 0 is what funding accrual reads and writes; skew is `long - short` (slot 1).
-    ///      The types are far beyond any reachable value (casts are checked).
+    ///      Slot 0 is what funding accrual reads and writes; skew is `long - short` (slot 1, which
+    ///      also mirrors `_marketInfo` so a fill does not read it). The types are far beyond any
+    ///      reachable value (casts are checked; open interest is capped at 1e33 < 2^120).
     struct MarketSlots {
         int128 fundingIndexWad;
         int88 fundingRateWad;
         uint40 lastFundingTime;
-        uint128 longOpenInterestWad;
-        uint128 shortOpenInterestWad;
+        uint120 longOpenInterestWad;
+        uint120 shortOpenInterestWad;
+        bool listed;
+        uint8 index;
         int128 openNotionalSumWad;
         int128 fundingSnapshotSumWad;
     }
@@ -233,7 +236,8 @@ contract Clearinghouse is
         if (_markets.length >= MAX_MARKETS) revert Clearinghouse__TooManyAssets(MAX_MARKETS);
         _requireRiskSources(asset);
         _marketInfo[asset] = MarketInfo({listed: true, index: uint8(_markets.length)});
-        _marketState[asset].lastFundingTime = uint40(block.timestamp);
+        MarketSlots storage m = _marketState[asset];
+        (m.lastFundingTime, m.listed, m.index) = (uint40(block.timestamp), true, uint8(_markets.length));
         _marketByIndex[_markets.length] = asset;
         _markets.push(asset);
         emit MarketListed(asset, _markets.length - 1);
@@ -252,7 +256,7 @@ contract Clearinghouse is
         _requireNotSettled();
         if (amount == 0) revert Clearinghouse__ZeroAmount();
         if (account == address(0)) revert Clearinghouse__ZeroAddress();
-        CollateralInfo memory info = _collateralInfo[token];
+        CollateralInfo storage info = _collateralInfo[token];
         if (!info.listed) revert Clearinghouse__UnknownCollateral(token);
         uint256 total = totalCollateral[token];
         uint256 cap = _depositCap[token];
@@ -269,8 +273,7 @@ contract Clearinghouse is
 
         totalCollateral[token] = newTotal;
         _collateral[account][token] += amount;
-        AccountSlot storage acct = _accounts[account];
-        acct.collateralMask |= uint16(1 << info.index);
+        _accounts[account].collateralMask |= uint16(1 << info.index);
         emit Deposited(account, token, msg.sender, amount);
     }
 
@@ -279,7 +282,7 @@ contract Clearinghouse is
         _requireAuthorized(account);
         if (amount == 0) revert Clearinghouse__ZeroAmount();
         if (to == address(0)) revert Clearinghouse__ZeroAddress();
-        CollateralInfo memory info = _collateralInfo[token];
+        CollateralInfo storage info = _collateralInfo[token];
         if (!info.listed) revert Clearinghouse__UnknownCollateral(token);
         uint256 available = _collateral[account][token];
         if (amount > available) revert Clearinghouse__InsufficientCollateral(account, token, amount, available);
@@ -529,8 +532,8 @@ contract Clearinghouse is
 
     /// @inheritdoc IClearinghouse
     function marketState(address market) external view returns (MarketState memory state) {
-        if (!_marketInfo[market].listed) revert Clearinghouse__UnknownMarket(market);
         MarketSlots storage m = _marketState[market];
+        if (!m.listed) revert Clearinghouse__UnknownMarket(market);
         state.skewWad = _skew(m);
         state.longOpenInterestWad = m.longOpenInterestWad;
         state.shortOpenInterestWad = m.shortOpenInterestWad;
@@ -643,14 +646,13 @@ contract Clearinghouse is
         uint256 liquidationPenaltyWad
     ) internal returns (uint256) {
         if (account == vault) revert Clearinghouse__VaultCannotTrade();
-        MarketInfo memory info = _marketInfo[market];
-        if (!info.listed) revert Clearinghouse__UnknownMarket(market);
+        MarketSlots storage state = _marketState[market];
+        if (!state.listed) revert Clearinghouse__UnknownMarket(market);
         _accrueFee();
 
         Fill memory f;
         (f.indexPriceWad, f.priceOk) = _price(market);
         _accrueFunding(market, f.indexPriceWad);
-        MarketSlots storage state = _marketState[market];
 
         PositionSlot memory pos = _positions[account][market];
         f.increasesRisk = _increasesRisk(pos.sizeWad, pos.sizeWad + sizeDeltaWad);
@@ -681,8 +683,7 @@ contract Clearinghouse is
         f.balanceDeltaWad = f.realizedPnlWad - f.fundingPaidWad - int256(f.feeWad);
 
         // 3. market aggregates (skew is long - short: it moves with the open interest)
-        state.openNotionalSumWad = (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad)
-            .toInt128();
+        state.openNotionalSumWad = (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad).toInt128();
         state.fundingSnapshotSumWad = (state.fundingSnapshotSumWad +
             _mulWadSigned(f.newSizeWad, fundingIndexWad) -
             _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128();
@@ -695,8 +696,9 @@ contract Clearinghouse is
             openNotionalWad: f.newOpenNotionalWad.toInt128(),
             fundingIndexWad: fundingIndexWad
         });
-        if (f.newSizeWad == 0) _accounts[account].marketMask &= ~uint16(1 << info.index);
-        else _accounts[account].marketMask |= uint16(1 << info.index);
+        uint16 bit = uint16(1 << state.index);
+        if (f.newSizeWad == 0) _accounts[account].marketMask &= ~bit;
+        else _accounts[account].marketMask |= bit;
         _transferWithVault(account, f.balanceDeltaWad);
 
         if (f.increasesRisk) {
@@ -715,12 +717,12 @@ contract Clearinghouse is
         return oldSizeWad != 0 && newSizeWad != 0 && (oldSizeWad > 0) != (newSizeWad > 0);
     }
 
-    /// @dev Sizes are int128 (positions are stored so), so each term fits uint128.
+    /// @dev An old size was added before, so it fits; a new one is checked.
     function _updateOpenInterest(MarketSlots storage state, int256 oldSizeWad, int256 newSizeWad) internal {
-        if (oldSizeWad > 0) state.longOpenInterestWad -= uint128(uint256(oldSizeWad));
-        else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint128(uint256(-oldSizeWad));
-        if (newSizeWad > 0) state.longOpenInterestWad += uint128(uint256(newSizeWad));
-        else if (newSizeWad < 0) state.shortOpenInterestWad += uint128(uint256(-newSizeWad));
+        if (oldSizeWad > 0) state.longOpenInterestWad -= uint120(uint256(oldSizeWad));
+        else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint120(uint256(-oldSizeWad));
+        if (newSizeWad > 0) state.longOpenInterestWad += uint256(newSizeWad).toUint120();
+        else if (newSizeWad < 0) state.shortOpenInterestWad += uint256(-newSizeWad).toUint120();
     }
 
     function _checkMarketCaps(
@@ -784,8 +786,6 @@ contract Clearinghouse is
     function _skew(MarketSlots storage state) internal view returns (int256) {
         return int256(uint256(state.longOpenInterestWad)) - int256(uint256(state.shortOpenInterestWad));
     }
-
-
 
     // ---------------------------------------------------------------- internal: balances
 

@@ -259,7 +259,12 @@ contract MarginModel is IMarginModel, IParamTarget {
         (uint256 haircutMaintWad, uint256 marginRatioMaintWad) = _maintenance(l, c);
         risk.haircutMaintWad = haircutMaintWad;
         risk.marginRatioMaintWad = marginRatioMaintWad;
-        risk.haircutInitWad = _initial(l.targetHaircutWad, haircutMaintWad, c.initialMultiplierWad, MAX_INITIAL_HAIRCUT_WAD);
+        risk.haircutInitWad = _initial(
+            l.targetHaircutWad,
+            haircutMaintWad,
+            c.initialMultiplierWad,
+            MAX_INITIAL_HAIRCUT_WAD
+        );
         risk.marginRatioInitWad = _initial(
             l.targetMarginRatioWad,
             marginRatioMaintWad,

@@ -5,6 +5,11 @@
  * used itself (excluding its children), its cold/warm SLOADs, its SSTOREs and the call overhead.
  * With row keys as arguments only those rows are printed (default: borrow, openPosition,
  * modifyPosition).
+ *
+ * Environment: PROFILE_OPS=1 adds the top opcodes per contract; PROFILE_SRC=1 adds gas per
+ * source function (from the artifacts' source maps), PROFILE_SRC=compute the same without
+ * SLOAD/SSTORE/LOG, PROFILE_SRC=ops splits the compiler's unattributed code by opcode;
+ * PROFILE_TOP=n rows per contract (default 25).
  */
 import { readFileSync } from "node:fs";
 
@@ -43,7 +48,10 @@ type PcMap = Map<number, string>;
 interface BuildInfoOutput {
   output: {
     sources: Record<string, { id: number }>;
-    contracts: Record<string, Record<string, { evm: { deployedBytecode: { object: string; sourceMap: string } } }>>;
+    contracts: Record<
+      string,
+      Record<string, { evm: { deployedBytecode: { object: string; sourceMap: string } } }>
+    >;
   };
 }
 
@@ -61,7 +69,20 @@ function pcMapOf(artifactPath: string): PcMap {
   };
   const byId = new Map<number, string>();
   for (const [path, v] of Object.entries(out.output.sources)) byId.set(v.id, path);
-  const evm = out.output.contracts[artifact.inputSourceName][artifact.contractName].evm.deployedBytecode;
+  let evm = out.output.contracts[artifact.inputSourceName][artifact.contractName].evm.deployedBytecode;
+  // optional: a recompile with generatedSources (names the compiler's Yul helpers), made by
+  // scripts/bench/generated-sources.cjs; PROFILE_GEN_<ContractName>=<its output file>
+  const generated = new Map<number, string>();
+  const genPath = process.env[`PROFILE_GEN_${artifact.contractName}`];
+  if (genPath) {
+    const g = JSON.parse(readFileSync(genPath, "utf8")) as {
+      object: string;
+      sourceMap: string;
+      gen: { id: number; contents: string }[];
+    };
+    evm = { object: g.object, sourceMap: g.sourceMap };
+    for (const src of g.gen) generated.set(src.id, src.contents);
+  }
   const code = Buffer.from(evm.object, "hex");
   // instruction index -> pc
   const pcs: number[] = [];
@@ -88,6 +109,11 @@ function pcMapOf(artifactPath: string): PcMap {
     const file = byId.get(f);
     const key = `${f}:${s}`;
     let label = cache.get(key);
+    if (label === undefined && generated.has(f)) {
+      const fn = [...(generated.get(f) ?? "").slice(0, s).matchAll(/function\s+([\w$]+)/g)].at(-1);
+      label = `(yul) ${fn ? fn[1] : "?"}`;
+      cache.set(key, label);
+    }
     if (label === undefined) {
       label = file === undefined || s < 0 ? "(compiler)" : nameAt(file, s);
       cache.set(key, label);
@@ -250,7 +276,9 @@ async function main(): Promise<void> {
         console.log("    " + top.map(([op, g]) => `${op}:${g}`).join(" "));
       }
       if (s.fns.size > 0) {
-        for (const [fn, g] of [...s.fns.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25))
+        for (const [fn, g] of [...s.fns.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, Number(process.env.PROFILE_TOP ?? 25)))
           console.log(`      ${fn.padEnd(44)} ${String(g).padStart(7)}`);
       }
     }
