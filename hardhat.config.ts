@@ -42,13 +42,6 @@ export default defineConfig({
     },
   },
   networks: {
-    // TEMPORARY (lead): the Clearinghouse is over 24 KB until its liquidation part moves into its
-    // own module; remove this before landing.
-    default: {
-      type: "edr-simulated",
-      chainType: "l1",
-      allowUnlimitedContractSize: true,
-    },
     hardhatMainnet: {
       type: "edr-simulated",
       chainType: "l1",

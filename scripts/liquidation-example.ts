@@ -31,7 +31,9 @@ async function main() {
 
   const p = (name: string, subject = ZERO) => sys.engine.getParam(b32(name), subject);
   console.log("Parameters (scripts/deploy/params/local.json):");
-  console.log(`  target health ${usd(await p("TARGET_HEALTH_WAD"), 2)}, penalty ${usd(await p("PENALTY_WAD"), 2)}`);
+  console.log(
+    `  target health ${usd(await p("TARGET_HEALTH_WAD"), 2)}, penalty ${usd(await p("PENALTY_WAD"), 2)}`,
+  );
   console.log(
     `  auction buf ${usd(await sys.auction.getParam(b32("BUF_WAD"), weth.address), 2)}, tail ${await sys.auction.getParam(b32("TAIL_SECONDS"), weth.address)} s, linear curve`,
   );
@@ -60,8 +62,12 @@ async function main() {
   console.log(`\nliquidate(alice):`);
   console.log(`  debt moved into the auction ${usd(a.debtWad)}`);
   console.log(`  tab = debt x (1 + penalty) ${usd(a.tabWad)}`);
-  console.log(`  lot ${formatUnits(a.lot, 18)} WETH (worth the tab at 1,600), start price ${usd(a.startPriceWad)}`);
-  console.log(`  keeper reward (tip + chip x tab) ${usd(await sys.auction.keeperReward(weth.address, a.tabWad))}`);
+  console.log(
+    `  lot ${formatUnits(a.lot, 18)} WETH (worth the tab at 1,600), start price ${usd(a.startPriceWad)}`,
+  );
+  console.log(
+    `  keeper reward (tip + chip x tab) ${usd(await sys.auction.keeperReward(weth.address, a.tabWad))}`,
+  );
   console.log(
     `  alice after: ${formatUnits(await ch.collateralOf(alice.address, weth.address), 18)} WETH, debt ${usd(await ch.debtOf(alice.address))}, health ${usd(h2.healthFactorWad, 4)}`,
   );
@@ -81,8 +87,12 @@ async function main() {
   const take = receipt?.logs.map((l) => sys.auction.interface.parseLog(l)).find((e) => e?.name === "Take");
   if (!take) throw new Error("no Take event");
   console.log(`\ntake after 600 s:`);
-  console.log(`  price ${usd(take.args.priceWad as bigint)}, bought ${formatUnits(take.args[5] as bigint, 18)} WETH`);
-  console.log(`  paid ${usd(take.args.oweWad as bigint)} (burned), debt covered ${usd(take.args.debtCoveredWad as bigint)}`);
+  console.log(
+    `  price ${usd(take.args.priceWad as bigint)}, bought ${formatUnits(take.args[5] as bigint, 18)} WETH`,
+  );
+  console.log(
+    `  paid ${usd(take.args.oweWad as bigint)} (burned), debt covered ${usd(take.args.debtCoveredWad as bigint)}`,
+  );
   console.log(
     `  WETH back to alice ${formatUnits(a.lot - (take.args[5] as bigint), 18)}; vault credit +${usd((await ch.creditOf(vaultAddr)) - vaultBefore)} (penalty, plus fee accrual)`,
   );

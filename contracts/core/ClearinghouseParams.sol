@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
+import {IClearinghouseBase} from "../interfaces/IClearinghouseBase.sol";
 import {IParamTarget} from "../interfaces/IParamTarget.sol";
 
 /// @title ClearinghouseParams
@@ -9,7 +9,7 @@ import {IParamTarget} from "../interfaces/IParamTarget.sol";
 ///         RiskConfig (which enforces roles, direction and maximum step).
 /// @dev Global parameters use `subject == address(0)`; deposit caps use the collateral token;
 ///      market parameters use the market (underlying asset) address.
-abstract contract ClearinghouseParams is IClearinghouse, IParamTarget {
+abstract contract ClearinghouseParams is IClearinghouseBase, IParamTarget {
     // ---------------------------------------------------------------- constants
 
     /// @notice Stability fee per second, RAY. Bounds: 0 .. 1e20 (about 370% a year, linear).

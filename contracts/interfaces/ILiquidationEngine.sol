@@ -68,7 +68,13 @@ interface ILiquidationEngine {
         bool whole
     );
     /// @notice A seizure was cut short by a cap.
-    event CapHit(address indexed account, address indexed token, bytes32 cap, uint256 debtWantedWad, uint256 debtCoveredWad);
+    event CapHit(
+        address indexed account,
+        address indexed token,
+        bytes32 cap,
+        uint256 debtWantedWad,
+        uint256 debtCoveredWad
+    );
 
     // ---------------------------------------------------------------- mutating
 

@@ -99,7 +99,9 @@ export async function measureLiquidationGas(
   // warm-up (not measured): the keeper's and the bidder's first liquidation and take
   await send(sys.engine.connect(keeper).liquidate(warm.address, keeper.address));
   const warmId = await sys.auction.kicks();
-  await send(sys.auction.connect(bidder).take(warmId, ethers.MaxUint256, ethers.MaxUint256, bidder.address, "0x"));
+  await send(
+    sys.auction.connect(bidder).take(warmId, ethers.MaxUint256, ethers.MaxUint256, bidder.address, "0x"),
+  );
 
   await measure("liquidate", () => sys.engine.connect(keeper).liquidate(single.address, keeper.address));
   const id = await sys.auction.kicks();

@@ -141,7 +141,10 @@ async function deployCurve(ethers: HardhatEthers, c: CurveParams): Promise<BaseC
   if (c.kind === "exponential") {
     return deploy<BaseContract>(ethers, "ExponentialDecrease", [ray("1") - ray(c.cutPerSecond)]);
   }
-  return deploy<BaseContract>(ethers, "StairstepExponentialDecrease", [ray("1") - ray(c.cutPerStep), c.stepSeconds]);
+  return deploy<BaseContract>(ethers, "StairstepExponentialDecrease", [
+    ray("1") - ray(c.cutPerStep),
+    c.stepSeconds,
+  ]);
 }
 
 const MODE_INDEX = { static: 0n, dynamic: 1n, ramped: 2n } as const;
@@ -216,12 +219,18 @@ export async function deploySystem(
     await addr(riskConfig),
     timelockAddr,
   ]);
-  const clearinghouse = await deploy<Clearinghouse>(ethers, "Clearinghouse", [
+  const ledgerArgs = [
     await addr(stablecoin),
     await addr(oracle),
     await addr(marginModel),
     await addr(riskConfig),
     timelockAddr,
+  ];
+  // the liquidation half of the ledger, reached by delegatecall (see Clearinghouse.sol)
+  const ledgerModule = await deploy<BaseContract>(ethers, "ClearinghouseLiquidation", ledgerArgs);
+  const clearinghouse = await deploy<Clearinghouse>(ethers, "Clearinghouse", [
+    ...ledgerArgs,
+    await addr(ledgerModule),
   ]);
   const chAddr = await addr(clearinghouse);
   await send(stablecoin.setMinter(chAddr));
@@ -325,7 +334,10 @@ export async function deploySystem(
   call(auctionAddr, auction.interface.encodeFunctionData("setSink", [chAddr]));
   call(auctionAddr, auction.interface.encodeFunctionData("setKicker", [engineAddr, true]));
   call(auctionAddr, auction.interface.encodeFunctionData("setBreaker", [breakerAddr]));
-  call(chAddr, clearinghouse.interface.encodeFunctionData("setLiquidationModules", [engineAddr, auctionAddr]));
+  call(
+    chAddr,
+    clearinghouse.interface.encodeFunctionData("setLiquidationModules", [engineAddr, auctionAddr]),
+  );
   call(chAddr, clearinghouse.interface.encodeFunctionData("setBreaker", [breakerAddr]));
   call(breakerAddr, breaker.interface.encodeFunctionData("setClearinghouse", [chAddr]));
   call(breakerAddr, breaker.interface.encodeFunctionData("setReporter", [engineAddr, true]));
@@ -333,13 +345,7 @@ export async function deploySystem(
   await runTimelockBatch(timelock, targets, payloads, "ballast-bootstrap");
 
   // risk parameters through the RiskConfig (registrar role, renounced below)
-  const register = async (
-    target: string,
-    rules: Rules,
-    name: string,
-    subject: string,
-    value: bigint,
-  ) => {
+  const register = async (target: string, rules: Rules, name: string, subject: string, value: bigint) => {
     const rule = rules[name];
     await send(riskConfig.registerParam(target, b32(name), subject, value, rule.maxStep, rule.higherIsSafer));
   };

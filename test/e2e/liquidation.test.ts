@@ -53,10 +53,9 @@ describe("liquidation end to end (e2e)", function () {
     const [, price] = await sys.auction.getStatus(1n);
     expect(price).to.be.lessThan(wad("1600"));
     const before = await sys.stablecoin.balanceOf(carol.address);
-    await expect(flash.connect(keeper).takeAndSell(1n, a.lot, price + wad("10"), FEE, 0n, carol.address)).to.emit(
-      flash,
-      "FlashTake",
-    );
+    await expect(
+      flash.connect(keeper).takeAndSell(1n, a.lot, price + wad("10"), FEE, 0n, carol.address),
+    ).to.emit(flash, "FlashTake");
     const profit = (await sys.stablecoin.balanceOf(carol.address)) - before;
     expect(profit).to.be.greaterThan(0n);
     expect(await ch.auctionDebtWad()).to.equal(0n);

@@ -56,12 +56,17 @@ export async function deployLedger() {
     "WBTC",
     8,
   ])) as unknown as MockERC20;
-  const ch = (await ethers.deployContract("Clearinghouse", [
+  const ledgerArgs = [
     await stablecoin.getAddress(),
     await oracle.getAddress(),
     await margin.getAddress(),
     risk.address,
     gov.address,
+  ];
+  const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", ledgerArgs);
+  const ch = (await ethers.deployContract("Clearinghouse", [
+    ...ledgerArgs,
+    await ledgerModule.getAddress(),
   ])) as unknown as Clearinghouse;
   const chAddr = await ch.getAddress();
   await stablecoin.connect(gov).setMinter(chAddr);

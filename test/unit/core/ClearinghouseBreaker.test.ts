@@ -93,10 +93,9 @@ describe("Clearinghouse under the circuit breaker", function () {
     await expect(sys.auction.connect(bidder).take(1n, wad("100"), wad("100000"), bidder.address, "0x"))
       .to.be.revertedWithCustomError(sys.auction, "DutchAuction__BreakerLevel")
       .withArgs(weth.address, 3);
-    await expect(sys.breaker.connect(deployer).raiseAsset(weth.address, 2, b32("TEST"))).to.be.revertedWithCustomError(
-      sys.breaker,
-      "CircuitBreaker__GuardianCannotLower",
-    );
+    await expect(
+      sys.breaker.connect(deployer).raiseAsset(weth.address, 2, b32("TEST")),
+    ).to.be.revertedWithCustomError(sys.breaker, "CircuitBreaker__GuardianCannotLower");
     await lab.networkHelpers.time.increase(7_300); // past tail
     await lab.setPrice(weth, "1600");
     await expect(sys.auction.connect(keeper).redo(1n, keeper.address))
@@ -111,7 +110,9 @@ describe("Clearinghouse under the circuit breaker", function () {
     const target = await sys.breaker.getAddress();
     const salt = b32("settle");
     const zero = b32("");
-    await send(sys.timelock.connect(deployer).schedule(target, 0n, data, zero, salt, await sys.timelock.getMinDelay()));
+    await send(
+      sys.timelock.connect(deployer).schedule(target, 0n, data, zero, salt, await sys.timelock.getMinDelay()),
+    );
     await networkHelpers.time.increase(await sys.timelock.getMinDelay());
     await send(sys.timelock.connect(deployer).execute(target, 0n, data, zero, salt));
     expect(await sys.breaker.settled()).to.equal(true);
@@ -120,9 +121,8 @@ describe("Clearinghouse under the circuit breaker", function () {
       ch,
       "Clearinghouse__Settled",
     );
-    await expect(ch.connect(alice).closePosition(alice.address, weth.address, 0n)).to.be.revertedWithCustomError(
-      ch,
-      "Clearinghouse__Settled",
-    );
+    await expect(
+      ch.connect(alice).closePosition(alice.address, weth.address, 0n),
+    ).to.be.revertedWithCustomError(ch, "Clearinghouse__Settled");
   });
 });

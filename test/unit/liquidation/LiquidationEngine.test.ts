@@ -60,7 +60,9 @@ describe("LiquidationEngine", function () {
       expect(after.healthFactorWad).to.be.lessThan(target + wad("0.01"));
       expect(await ch.collateralOf(alice.address, weth.address)).to.be.greaterThan(0n);
       // the keeper earned the kick reward (below the penalty) as credit
-      expect(await ch.creditOf(keeper.address)).to.equal(await sys.auction.keeperReward(weth.address, a.tabWad));
+      expect(await ch.creditOf(keeper.address)).to.equal(
+        await sys.auction.keeperReward(weth.address, a.tabWad),
+      );
       const books = await lab.books([alice.address, keeper.address]);
       expect(books.liabilities).to.be.lessThanOrEqual(books.assets);
       expect(books.assets - books.liabilities).to.be.lessThan(10n);
@@ -130,7 +132,16 @@ describe("LiquidationEngine", function () {
       await lab.setPrice(weth, "1000"); // collateral 10,000 < debt 14,000: target out of reach
       await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
         .to.emit(sys.engine, "Liquidated")
-        .withArgs(alice.address, keeper.address, (x: bigint) => x < WAD, 0n, 1n, (x: bigint) => x > 0n, 0n, true);
+        .withArgs(
+          alice.address,
+          keeper.address,
+          (x: bigint) => x < WAD,
+          0n,
+          1n,
+          (x: bigint) => x > 0n,
+          0n,
+          true,
+        );
       expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
       expect(await ch.debtOf(alice.address)).to.equal(0n);
       const a = await sys.auction.auctions(1n);
@@ -182,7 +193,10 @@ describe("LiquidationEngine", function () {
       expect(await ch.creditOf(alice.address)).to.equal(wad("2000"));
       await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("5"), wad("3000")));
       await lab.setPrice(weth, "1500"); // loss 2,500 > credit
-      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(ch, "BadDebtCovered");
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(
+        ch,
+        "BadDebtCovered",
+      );
       expect(await ch.debtOf(alice.address)).to.equal(0n);
       expect((await ch.positionOf(alice.address, weth.address)).sizeWad).to.equal(0n);
     });
@@ -204,11 +218,18 @@ describe("LiquidationEngine", function () {
       let cap = await sys.engine.getParam(name, "0x" + "00".repeat(20));
       while (cap > wad("5000")) {
         const next = cap - wad("1000000000") > wad("5000") ? cap - wad("1000000000") : wad("5000");
-        await send(sys.riskConfig.connect(deployer).setParam(await sys.engine.getAddress(), name, "0x" + "00".repeat(20), next));
+        await send(
+          sys.riskConfig
+            .connect(deployer)
+            .setParam(await sys.engine.getAddress(), name, "0x" + "00".repeat(20), next),
+        );
         cap = next;
         await lab.networkHelpers.mine();
       }
-      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(sys.engine, "CapHit");
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(
+        sys.engine,
+        "CapHit",
+      );
       expect((await sys.auction.auctions(1n)).debtWad).to.equal(wad("5000"));
       const [, used] = await sys.engine.window();
       expect(used).to.equal(wad("5000"));
@@ -240,10 +261,9 @@ describe("LiquidationEngine", function () {
       const lab = await underwater();
       const { sys, alice, keeper } = lab;
       await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
-      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.be.revertedWithCustomError(
-        sys.engine,
-        "LiquidationEngine__NotLiquidatable",
-      );
+      await expect(
+        sys.engine.connect(keeper).liquidate(alice.address, keeper.address),
+      ).to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__NotLiquidatable");
       expect(await sys.auction.kicks()).to.equal(1n);
     });
 
@@ -270,10 +290,20 @@ describe("LiquidationEngine", function () {
       const { sys, alice, keeper, deployer, weth } = lab;
       const name = b32("ASSET_TAB_CAP_WAD");
       // the guardian tightens the cap to 3,000 in allowed steps
-      await send(sys.riskConfig.connect(deployer).setParam(await sys.engine.getAddress(), name, weth.address, wad("3000")));
+      await send(
+        sys.riskConfig
+          .connect(deployer)
+          .setParam(await sys.engine.getAddress(), name, weth.address, wad("3000")),
+      );
       await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
         .to.emit(sys.engine, "CapHit")
-        .withArgs(alice.address, weth.address, name, (x: bigint) => x > wad("3000"), (x: bigint) => x <= wad("3000"));
+        .withArgs(
+          alice.address,
+          weth.address,
+          name,
+          (x: bigint) => x > wad("3000"),
+          (x: bigint) => x <= wad("3000"),
+        );
       expect(await sys.auction.tabInFlightWad(weth.address)).to.be.lessThanOrEqual(wad("3000"));
       await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
         .to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__CapReached")
@@ -286,10 +316,9 @@ describe("LiquidationEngine", function () {
       await expect(ch.connect(keeper).seize(alice.address, weth.address, 1n, 1n))
         .to.be.revertedWithCustomError(ch, "Clearinghouse__NotLiquidationEngine")
         .withArgs(keeper.address);
-      await expect(ch.connect(keeper).liquidationBegin(alice.address, 0n, keeper.address, 0n)).to.be.revertedWithCustomError(
-        ch,
-        "Clearinghouse__NotLiquidationEngine",
-      );
+      await expect(
+        ch.connect(keeper).liquidationBegin(alice.address, 0n, keeper.address, 0n),
+      ).to.be.revertedWithCustomError(ch, "Clearinghouse__NotLiquidationEngine");
       await expect(ch.connect(keeper).writeOff(alice.address)).to.be.revertedWithCustomError(
         ch,
         "Clearinghouse__NotLiquidationEngine",
@@ -301,10 +330,9 @@ describe("LiquidationEngine", function () {
         ch,
         "Clearinghouse__NotAuction",
       );
-      await expect(ch.connect(keeper).onAuctionEnd(1n, alice.address, weth.address, 1n, 1n)).to.be.revertedWithCustomError(
-        ch,
-        "Clearinghouse__NotAuction",
-      );
+      await expect(
+        ch.connect(keeper).onAuctionEnd(1n, alice.address, weth.address, 1n, 1n),
+      ).to.be.revertedWithCustomError(ch, "Clearinghouse__NotAuction");
     });
 
     it("batch: liquidates the liquidatable, skips the healthy", async function () {
@@ -317,7 +345,10 @@ describe("LiquidationEngine", function () {
       await lab.depositFor(carol, weth, "10");
       await send(ch.connect(carol).borrow(carol.address, wad("1000"), carol.address));
       await lab.setPrice(weth, "1600");
-      const n = await sys.engine.liquidateBatch.staticCall([alice.address, carol.address, bob.address], keeper.address);
+      const n = await sys.engine.liquidateBatch.staticCall(
+        [alice.address, carol.address, bob.address],
+        keeper.address,
+      );
       expect(n).to.equal(2n);
       await send(sys.engine.liquidateBatch([alice.address, carol.address, bob.address], keeper.address));
       expect(await sys.auction.kicks()).to.equal(2n);

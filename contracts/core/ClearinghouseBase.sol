@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
+
+import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IClearinghouseBase} from "../interfaces/IClearinghouseBase.sol";
+import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
+import {IMarginModel} from "../interfaces/IMarginModel.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {IStablecoin} from "../interfaces/IStablecoin.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {PerpMath} from "../perp/PerpMath.sol";
+import {ClearinghouseParams} from "./ClearinghouseParams.sol";
+
+/// @title ClearinghouseBase
+/// @notice The Clearinghouse's storage and the internal machinery shared by the Clearinghouse
+///         (user entry points and views) and ClearinghouseLiquidation (the liquidation and auction
+///         settlement entry points, which run in the Clearinghouse's storage by delegatecall).
+/// @dev Storage is declared here only: neither derived contract may add any.
+abstract contract ClearinghouseBase is
+    IClearinghouseBase,
+    ILiquidationLedger,
+    IAuctionSink,
+    ClearinghouseParams,
+    ReentrancyGuardTransient
+{
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using WadMath for uint256;
+
+    // ---------------------------------------------------------------- constants
+
+    uint256 internal constant MAX_COLLATERALS = 16;
+    uint256 internal constant MAX_MARKETS = 16;
+
+    // ---------------------------------------------------------------- immutables
+
+    IStablecoin public immutable stablecoin;
+    IOracleRouter public immutable oracle;
+    IMarginModel public immutable marginModel;
+
+    // ---------------------------------------------------------------- storage
+
+    /// @dev One slot: normalized debt (debt / rateIndex, RAY-normalized WAD), credit, and bitmaps of
+    ///      the collaterals and markets the account uses.
+    struct AccountSlot {
+        uint112 normalizedDebt;
+        uint112 creditWad;
+        uint16 collateralMask;
+        uint16 marketMask;
+    }
+
+    /// @dev Two slots per position.
+    struct PositionSlot {
+        int128 sizeWad;
+        int128 openNotionalWad;
+        int256 fundingIndexWad;
+    }
+
+    struct CollateralInfo {
+        bool listed;
+        uint8 decimals;
+        uint8 index;
+    }
+
+    struct MarketInfo {
+        bool listed;
+        uint8 index;
+    }
+
+    /// @dev A collateral by index for the health loop: token and decimals in one slot.
+    struct CollateralSlot {
+        address token;
+        uint8 decimals;
+    }
+
+    /// @dev Three slots per market; `IClearinghouse.MarketState` is only the external view.
+    ///      Slot 0 is what funding accrual reads and writes; skew is `long - short` (slot 1, which
+    ///      also mirrors `_marketInfo` so a fill does not read it). The types are far beyond any
+    ///      reachable value (casts are checked; open interest is capped at 1e33 < 2^120).
+    struct MarketSlots {
+        int128 fundingIndexWad;
+        int88 fundingRateWad;
+        uint40 lastFundingTime;
+        uint120 longOpenInterestWad;
+        uint120 shortOpenInterestWad;
+        bool listed;
+        uint8 index;
+        int128 openNotionalSumWad;
+        int128 fundingSnapshotSumWad;
+    }
+
+    /// @dev Fee slot, shared with `ClearinghouseParams._stabilityFeePerSecondRay` (declared last
+    ///      there): the stability-fee index and the last accrual time.
+    uint128 internal _rateIndexRay;
+    uint40 internal _lastAccrual;
+
+    address public vault;
+
+    /// @dev Balance slot: the sum of normalized debts and the vault's credit (fees, funding, PnL
+    ///      land here).
+    uint128 internal _totalNormalizedDebt;
+    uint128 internal _vaultCreditWad;
+
+    uint256 public deficitWad;
+
+    /// @inheritdoc ILiquidationLedger
+    address public liquidationEngine;
+    /// @inheritdoc ILiquidationLedger
+    address public auction;
+    /// @inheritdoc ILiquidationLedger
+    uint256 public auctionDebtWad;
+    /// @inheritdoc IClearinghouseBase
+    address public breaker;
+    /// @dev The breaker's levels as the ledger applies them, one word: bits 0-1 the global level,
+    ///      bit 2 settlement, then two bits per collateral index (from bit 8) and per market index
+    ///      (from bit 40). Zero in normal times, so the check costs one cold read.
+    uint256 internal _breakerWord;
+
+    address[] internal _collaterals;
+    address[] internal _markets;
+    mapping(address token => CollateralInfo) internal _collateralInfo;
+    mapping(address market => MarketInfo) internal _marketInfo;
+    mapping(address market => MarketSlots) internal _marketState;
+    mapping(address token => uint256 amount) public totalCollateral;
+
+    mapping(address account => AccountSlot) internal _accounts;
+    mapping(address account => mapping(address token => uint256 amount)) internal _collateral;
+    mapping(address account => mapping(address market => PositionSlot)) internal _positions;
+    mapping(address account => mapping(address operator => bool)) internal _operators;
+
+    /// @dev Copies of `_collaterals` / `_markets` by index for the health loop (no length read).
+    CollateralSlot[MAX_COLLATERALS] internal _collateralByIndex;
+    address[MAX_MARKETS] internal _marketByIndex;
+
+    /// @dev The ok price `_modifyPosition` just read for its market, handed to the health check of
+    ///      the same call so the oracle is not read twice (set right before, cleared right after).
+    address internal transient _seedAsset;
+    uint256 internal transient _seedPriceWad;
+
+    // ---------------------------------------------------------------- constructor
+
+    constructor(
+        IStablecoin stablecoin_,
+        IOracleRouter oracle_,
+        IMarginModel marginModel_,
+        address riskConfig_,
+        address governance_
+    ) ClearinghouseParams(riskConfig_, governance_) {
+        if (
+            address(stablecoin_) == address(0) || address(oracle_) == address(0) || address(marginModel_) == address(0)
+        ) {
+            revert Clearinghouse__ZeroAddress();
+        }
+        stablecoin = stablecoin_;
+        oracle = oracle_;
+        marginModel = marginModel_;
+        _rateIndexRay = uint128(WadMath.RAY);
+        _lastAccrual = uint40(block.timestamp);
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    // ---------------------------------------------------------------- internal: params hooks
+
+    /// @dev Accrue with the old rate before the stability fee changes.
+    function _beforeGlobalParamChange() internal override {
+        _accrueFee();
+    }
+
+    function _isCollateral(address token) internal view override returns (bool) {
+        return _collateralInfo[token].listed;
+    }
+
+    function _isMarket(address market) internal view override returns (bool) {
+        return _marketInfo[market].listed;
+    }
+
+    function _fundingNow(
+        address market,
+        MarketSlots storage state,
+        uint256 priceWad
+    ) internal view returns (int256 rateWad, int256 indexWad) {
+        // a storage pointer: only the fields used are read (funding slot, then open interest)
+        uint256 elapsed = block.timestamp - state.lastFundingTime;
+        rateWad = state.fundingRateWad;
+        indexWad = state.fundingIndexWad;
+        if (elapsed == 0 || priceWad == 0) return (rateWad, indexWad);
+        MarketParams storage params = _marketParams[market];
+        uint256 skewScaleWad = params.skewScaleWad;
+        if (skewScaleWad == 0) return (rateWad, indexWad);
+        int256 indexDeltaWad;
+        (rateWad, indexDeltaWad) = PerpMath.accrueFunding(
+            rateWad,
+            _skew(state),
+            skewScaleWad,
+            params.maxFundingVelocityWad,
+            elapsed,
+            priceWad
+        );
+        indexWad += indexDeltaWad;
+    }
+
+    /// @dev Net skew of a market: long minus short open interest.
+    function _skew(MarketSlots storage state) internal view returns (int256) {
+        return int256(uint256(state.longOpenInterestWad)) - int256(uint256(state.shortOpenInterestWad));
+    }
+
+    // ---------------------------------------------------------------- internal: balances
+
+    /// @dev Moves `deltaWad` from the vault to `account` (negative: from the account to the vault).
+    ///      An account that cannot pay from credit takes on debt; a vault that cannot pay records
+    ///      the shortfall as deficit (unbacked stablecoin), never hides it.
+    function _transferWithVault(address account, int256 deltaWad) internal {
+        if (deltaWad == 0) return;
+        if (deltaWad > 0) {
+            uint256 amount = uint256(deltaWad);
+            _credit(account, amount);
+            uint256 vaultCredit = _vaultCreditWad;
+            if (amount <= vaultCredit) {
+                _vaultCreditWad = uint128(vaultCredit - amount);
+            } else {
+                _vaultCreditWad = 0;
+                _recordDeficit(amount - vaultCredit);
+            }
+        } else {
+            uint256 amount = uint256(-deltaWad);
+            _debit(account, amount, _rateIndexRay);
+            _vaultCreditWad = (uint256(_vaultCreditWad) + amount).toUint128();
+        }
+    }
+
+    /// @dev Debits `amountWad` from `account`: out of credit first, the rest as new debt (rounded up).
+    /// @return fromCreditWad The part taken from credit.
+    function _debit(address account, uint256 amountWad, uint256 indexRay) internal returns (uint256 fromCreditWad) {
+        AccountSlot memory acct = _accounts[account];
+        fromCreditWad = amountWad < acct.creditWad ? amountWad : acct.creditWad;
+        acct.creditWad -= uint112(fromCreditWad);
+        uint256 newDebtWad = amountWad - fromCreditWad;
+        if (newDebtWad > 0) {
+            uint256 addNormalized = newDebtWad.divRayUp(indexRay);
+            acct.normalizedDebt = (acct.normalizedDebt + addNormalized).toUint112();
+            _totalNormalizedDebt = (_totalNormalizedDebt + addNormalized).toUint128();
+        }
+        _accounts[account] = acct;
+    }
+
+    /// @dev Credits `amountWad` to `account`: repays debt first, the rest becomes credit.
+    /// @return repaidDebtWad The part that repaid debt.
+    function _credit(address account, uint256 amountWad) internal returns (uint256 repaidDebtWad) {
+        if (account == vault) {
+            _vaultCreditWad = (uint256(_vaultCreditWad) + amountWad).toUint128();
+            return 0;
+        }
+        uint256 indexRay = _rateIndexRay;
+        AccountSlot memory acct = _accounts[account];
+        if (acct.normalizedDebt > 0) {
+            uint256 debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+            if (amountWad >= debtWad) {
+                repaidDebtWad = debtWad;
+                _totalNormalizedDebt -= acct.normalizedDebt;
+                acct.normalizedDebt = 0;
+            } else {
+                repaidDebtWad = amountWad;
+                // rounded down: a partial repayment removes no more debt than it pays for
+                uint256 removed = amountWad.divRayDown(indexRay);
+                acct.normalizedDebt -= uint112(removed);
+                _totalNormalizedDebt -= uint128(removed);
+            }
+        }
+        uint256 rest = amountWad - repaidDebtWad;
+        if (rest > 0) acct.creditWad = (acct.creditWad + rest).toUint112();
+        _accounts[account] = acct;
+    }
+
+    function _recordDeficit(uint256 amountWad) internal {
+        uint256 total = deficitWad + amountWad;
+        deficitWad = total;
+        emit DeficitRecorded(amountWad, total);
+    }
+
+    /// @dev Accrues the stability fee to now; the fee is the vault's income. Returns the index.
+    function _accrueFee() internal returns (uint256 indexRay) {
+        indexRay = _rateIndexRay;
+        uint256 last = _lastAccrual;
+        if (last == block.timestamp) return indexRay;
+        uint256 rate = _stabilityFeePerSecondRay;
+        if (rate != 0) {
+            uint256 newIndexRay = indexRay + indexRay.mulRayUp(rate * (block.timestamp - last));
+            uint256 feeWad = _feeBetween(_totalNormalizedDebt, indexRay, newIndexRay);
+            indexRay = newIndexRay;
+            if (feeWad > 0) {
+                _vaultCreditWad = (uint256(_vaultCreditWad) + feeWad).toUint128();
+                emit StabilityFeeAccrued(newIndexRay, feeWad);
+            }
+        }
+        // one write of the fee slot
+        (_rateIndexRay, _lastAccrual) = (indexRay.toUint128(), uint40(block.timestamp));
+    }
+
+    function _currentRateIndex() internal view returns (uint256) {
+        uint256 indexRay = _rateIndexRay;
+        uint256 elapsed = block.timestamp - _lastAccrual;
+        if (elapsed == 0 || _stabilityFeePerSecondRay == 0) return indexRay;
+        return indexRay + indexRay.mulRayUp(_stabilityFeePerSecondRay * elapsed);
+    }
+
+    function _pendingFeeWad() internal view returns (uint256) {
+        return _feeBetween(_totalNormalizedDebt, _rateIndexRay, _currentRateIndex());
+    }
+
+    /// @dev Fee owed to the vault when the index moves from `oldIndexRay` to `newIndexRay`, credited
+    ///      rounded down; the difference stays as protocol-favourable dust.
+    function _feeBetween(
+        uint256 totalNormalized,
+        uint256 oldIndexRay,
+        uint256 newIndexRay
+    ) internal pure returns (uint256) {
+        uint256 newer = totalNormalized.mulRayDown(newIndexRay);
+        uint256 older = totalNormalized.mulRayUp(oldIndexRay);
+        return newer > older ? newer - older : 0;
+    }
+
+    // ---------------------------------------------------------------- internal: liquidation
+
+    function _onlyEngine() internal view {
+        if (msg.sender != liquidationEngine) revert Clearinghouse__NotLiquidationEngine(msg.sender);
+    }
+
+    function _onlyAuction() internal view {
+        if (msg.sender != auction) revert Clearinghouse__NotAuction(msg.sender);
+    }
+
+    /// @dev The bad-debt waterfall: the vault's credit first, then the deficit. Never hidden.
+    function _coverBadDebt(address account, uint256 amountWad) internal {
+        if (amountWad == 0) return;
+        uint256 vaultCredit = _vaultCreditWad;
+        uint256 fromVaultWad = amountWad < vaultCredit ? amountWad : vaultCredit;
+        _vaultCreditWad = uint128(vaultCredit - fromVaultWad);
+        uint256 toDeficitWad = amountWad - fromVaultWad;
+        if (toDeficitWad > 0) _recordDeficit(toDeficitWad);
+        emit BadDebtCovered(account, fromVaultWad, toDeficitWad);
+        // inline triggers: bad debt against the vault's size, and any deficit
+        address b = breaker;
+        if (b != address(0)) {
+            ICircuitBreaker(b).reportBadDebt(amountWad);
+            ICircuitBreaker(b).checkSystem();
+        }
+    }
+
+    /// @dev A keeper reward, out of the vault's credit (a shortfall becomes deficit).
+    function _payKeeper(address keeper, uint256 amountWad) internal {
+        if (amountWad == 0) return;
+        _transferWithVault(keeper, int256(amountWad));
+        emit KeeperPaid(keeper, amountWad);
+    }
+
+    /// @dev Valuations of an account's collaterals for the engine's seizure arithmetic.
+    function _collateralQuotes(address account, uint256 mask) internal view returns (CollateralQuote[] memory quotes) {
+        quotes = new CollateralQuote[](_popCount(mask));
+        uint256 n;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address token = _collaterals[i];
+                CollateralQuote memory q = quotes[n++];
+                q.token = token;
+                q.amount = _collateral[account][token];
+                (q.priceWad, ) = _price(token);
+                q.haircutWad = marginModel.riskOf(token).haircutMaintWad;
+                q.decimals = _collateralInfo[token].decimals;
+            }
+            mask >>= 1;
+        }
+    }
+
+    // ---------------------------------------------------------------- internal: health
+
+    function _isAuthorized(address account, address operator) internal view returns (bool) {
+        return account == operator || _operators[account][operator];
+    }
+
+    function _requireAuthorized(address account) internal view {
+        if (!_isAuthorized(account, msg.sender)) revert Clearinghouse__NotAuthorized(msg.sender, account);
+    }
+
+    function _requireNotSettled() internal view {
+        if (_breakerWord & 4 != 0) revert Clearinghouse__Settled();
+    }
+
+    /// @dev Level 3 (global or the token's) stops every withdrawal; so does settlement.
+    function _requireWithdrawable(address token, uint256 tokenIndex) internal view {
+        uint256 word = _breakerWord;
+        if (word == 0) return;
+        if (word & 4 != 0) revert Clearinghouse__Settled();
+        if (word & 3 == 3) revert Clearinghouse__BreakerLevel(address(0), 3);
+        if (tokenIndex < MAX_COLLATERALS && (word >> (8 + 2 * tokenIndex)) & 3 == 3) {
+            revert Clearinghouse__BreakerLevel(token, 3);
+        }
+    }
+
+    /// @dev Level 1 and above (global, or of any asset the account holds or trades) stops
+    ///      everything that increases risk.
+    function _requireBreakerAllowsRisk(address account) internal view {
+        uint256 word = _breakerWord;
+        if (word == 0) return;
+        if (word & 4 != 0) revert Clearinghouse__Settled();
+        if (word & 3 != 0) revert Clearinghouse__BreakerLevel(address(0), uint8(word & 3));
+        AccountSlot memory acct = _accounts[account];
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            uint256 lvl = (word >> (8 + 2 * i)) & 3;
+            if (lvl != 0 && (acct.collateralMask >> i) & 1 == 1) {
+                revert Clearinghouse__BreakerLevel(_collaterals[i], uint8(lvl));
+            }
+            lvl = (word >> (40 + 2 * i)) & 3;
+            if (lvl != 0 && (acct.marketMask >> i) & 1 == 1)
+                revert Clearinghouse__BreakerLevel(_markets[i], uint8(lvl));
+        }
+    }
+
+    function _requireInitialHealth(address account) internal view {
+        _requireBreakerAllowsRisk(account);
+        (Health memory h, address failingAsset) = _computeHealth(account, true);
+        if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
+        if (h.healthFactorWad < WadMath.WAD) revert Clearinghouse__Undercollateralized(account, h.healthFactorWad);
+    }
+
+    function _health(address account, bool initial) internal view returns (Health memory h) {
+        (h, ) = _computeHealth(account, initial);
+    }
+
+    /// @dev Prices and risk levels read once per asset per health computation.
+    struct AssetQuote {
+        address asset;
+        uint256 priceWad;
+        bool ok;
+        IMarginModel.AssetRisk risk;
+    }
+
+    /// @dev Equity and requirement of `account`; collateral rounded down, debt and requirement up.
+    function _computeHealth(
+        address account,
+        bool initial
+    ) internal view returns (Health memory h, address failingAsset) {
+        AccountSlot memory acct = _accounts[account];
+        h.pricesOk = true;
+        h.creditWad = account == vault ? uint256(_vaultCreditWad) + _pendingFeeWad() : acct.creditWad;
+        h.debtWad = uint256(acct.normalizedDebt).mulRayUp(_currentRateIndex());
+        AssetQuote[] memory quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
+        uint256 quoteCount;
+        AssetQuote memory q;
+
+        uint256 mask = acct.collateralMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                CollateralSlot memory c = _collateralByIndex[i];
+                (q, quoteCount) = _quote(quotes, quoteCount, c.token);
+                if (!q.ok) {
+                    h.pricesOk = false;
+                    failingAsset = c.token;
+                }
+                h.weightedCollateralWad += _weightedCollateral(account, c, q, initial);
+            }
+            mask >>= 1;
+        }
+
+        mask = acct.marketMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address market = _marketByIndex[i];
+                (q, quoteCount) = _quote(quotes, quoteCount, market);
+                if (!q.ok) {
+                    h.pricesOk = false;
+                    failingAsset = market;
+                }
+                (int256 pnlWad, uint256 requirementWad) = _positionRisk(account, market, q, initial);
+                h.pnlWad += pnlWad;
+                h.requirementWad += requirementWad;
+            }
+            mask >>= 1;
+        }
+
+        uint256 assetsWad = h.weightedCollateralWad + h.creditWad + (h.pnlWad > 0 ? uint256(h.pnlWad) : 0);
+        uint256 liabilitiesWad = h.debtWad + (h.pnlWad < 0 ? uint256(-h.pnlWad) : 0) + h.requirementWad;
+        h.equityWad = int256(h.weightedCollateralWad + h.creditWad) - int256(h.debtWad) + h.pnlWad;
+        h.healthFactorWad = liabilitiesWad == 0 ? type(uint256).max : assetsWad.divWadDown(liabilitiesWad);
+    }
+
+    /// @dev Collateral value after the haircut, rounded down.
+    function _weightedCollateral(
+        address account,
+        CollateralSlot memory c,
+        AssetQuote memory q,
+        bool initial
+    ) internal view returns (uint256) {
+        uint256 valueWad = WadMath.toWad(_collateral[account][c.token], c.decimals).mulWadDown(q.priceWad);
+        uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;
+        return valueWad.mulWadDown(WadMath.WAD - haircutWad);
+    }
+
+    /// @dev A position's PnL net of funding owed (floored) and its margin requirement (rounded up).
+    function _positionRisk(
+        address account,
+        address market,
+        AssetQuote memory q,
+        bool initial
+    ) internal view returns (int256 pnlWad, uint256 requirementWad) {
+        PositionSlot memory pos = _positions[account][market];
+        (, int256 indexWad) = _fundingNow(market, _marketState[market], q.priceWad);
+        pnlWad =
+            PerpMath.unrealizedPnl(pos.sizeWad, pos.openNotionalWad, q.priceWad) -
+            PerpMath.fundingOwed(pos.sizeWad, indexWad, pos.fundingIndexWad);
+        requirementWad = PerpMath.requirement(
+            SignedMath.abs(pos.sizeWad).mulWadUp(q.priceWad),
+            initial ? q.risk.marginRatioInitWad : q.risk.marginRatioMaintWad,
+            q.risk.depthUsdWad,
+            q.risk.sizeSlopeWad
+        );
+    }
+
+    /// @dev Finds or reads the quote of `asset`.
+    function _quote(
+        AssetQuote[] memory quotes,
+        uint256 count,
+        address asset
+    ) internal view returns (AssetQuote memory q, uint256 newCount) {
+        for (uint256 j; j < count; ++j) {
+            if (quotes[j].asset == asset) return (quotes[j], count);
+        }
+        q.asset = asset;
+        if (asset == _seedAsset) (q.priceWad, q.ok) = (_seedPriceWad, true);
+        else (q.priceWad, q.ok) = _price(asset);
+        q.risk = marginModel.riskOf(asset);
+        quotes[count] = q;
+        newCount = count + 1;
+    }
+
+    function _max(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a > b ? a : b;
+    }
+
+    /// @dev The one call site of `balanceOf` (deposit measures what it received).
+    function _balanceOfThis(address token) internal view returns (uint256) {
+        return IERC20(token).balanceOf(address(this));
+    }
+
+    /// @dev The one call site of `oracle.getPrice` (keeps the ABI code once in the bytecode).
+    function _price(address asset) internal view returns (uint256 priceWad, bool ok) {
+        return oracle.getPrice(asset);
+    }
+
+    function _popCount(uint256 x) internal pure returns (uint256 count) {
+        while (x != 0) {
+            x &= x - 1;
+            ++count;
+        }
+    }
+
+    /// @dev Signed a * b / WAD, truncated toward zero (for funding snapshot sums).
+    function _mulWadSigned(int256 a, int256 b) internal pure returns (int256) {
+        return (a * b) / int256(WadMath.WAD);
+    }
+}

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
+import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
+import {IMarginModel} from "../interfaces/IMarginModel.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {IStablecoin} from "../interfaces/IStablecoin.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {ClearinghouseBase} from "./ClearinghouseBase.sol";
+import {ClearinghouseParams} from "./ClearinghouseParams.sol";
+import {ClearinghousePerps} from "./ClearinghousePerps.sol";
+
+/// @title ClearinghouseLiquidation
+/// @notice The Clearinghouse's liquidation entry points (ILiquidationLedger) and its auction
+///         settlement (IAuctionSink). Deployed on its own and reached only through the
+///         Clearinghouse, which delegatecalls it: it runs in the Clearinghouse's storage, under
+///         its reentrancy lock, with its callers (the engine, the auction) checked against that
+///         storage. Called directly it has no engine or auction set and refuses everything.
+/// @dev Split from the Clearinghouse to keep both under the 24,576-byte code size limit.
+contract ClearinghouseLiquidation is ClearinghousePerps {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using WadMath for uint256;
+
+    constructor(
+        IStablecoin stablecoin_,
+        IOracleRouter oracle_,
+        IMarginModel marginModel_,
+        address riskConfig_,
+        address governance_
+    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_) {}
+
+    // ---------------------------------------------------------------- governance (delegated)
+
+    /// @dev See IClearinghouse.
+    function setVault(address vault_) external onlyGovernance {
+        if (vault_ == address(0)) revert Clearinghouse__ZeroAddress();
+        if (vault != address(0)) revert Clearinghouse__VaultAlreadySet();
+        vault = vault_;
+    }
+
+    /// @dev See IClearinghouse.
+    function setBreaker(address breaker_) external onlyGovernance {
+        if (breaker_ == address(0)) revert Clearinghouse__ZeroAddress();
+        if (breaker != address(0)) revert Clearinghouse__BreakerAlreadySet();
+        breaker = breaker_;
+        emit BreakerSet(breaker_);
+    }
+
+    /// @dev See IClearinghouse.
+    function applyBreakerLevel(address asset, uint8 level) external {
+        if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
+        uint256 word = _breakerWord;
+        uint256 lvl = level > 3 ? 3 : level;
+        if (asset == address(0)) {
+            word = (word & ~uint256(3)) | lvl;
+        } else {
+            CollateralInfo memory c = _collateralInfo[asset];
+            if (c.listed) word = (word & ~(uint256(3) << (8 + 2 * c.index))) | (lvl << (8 + 2 * c.index));
+            MarketInfo memory m = _marketInfo[asset];
+            if (m.listed) word = (word & ~(uint256(3) << (40 + 2 * m.index))) | (lvl << (40 + 2 * m.index));
+        }
+        _breakerWord = word;
+        emit BreakerLevelApplied(asset, uint8(lvl));
+    }
+
+    /// @dev See IClearinghouse.
+    function applySettlement() external {
+        if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
+        _breakerWord |= 4;
+        emit BreakerLevelApplied(address(0), type(uint8).max);
+    }
+
+    /// @dev See IClearinghouse.
+    function listCollateral(address token) external onlyGovernance {
+        if (token == address(0)) revert Clearinghouse__ZeroAddress();
+        if (_collateralInfo[token].listed) revert Clearinghouse__AlreadyListed(token);
+        if (_collaterals.length >= MAX_COLLATERALS) revert Clearinghouse__TooManyAssets(MAX_COLLATERALS);
+        uint8 decimals = _probeToken(token);
+        _requireRiskSources(token);
+        _collateralInfo[token] = CollateralInfo({listed: true, decimals: decimals, index: uint8(_collaterals.length)});
+        _collateralByIndex[_collaterals.length] = CollateralSlot({token: token, decimals: decimals});
+        _collaterals.push(token);
+        emit CollateralListed(token, decimals, _collaterals.length - 1);
+    }
+
+    /// @dev See IClearinghouse.
+    function listMarket(address asset) external onlyGovernance {
+        if (asset == address(0)) revert Clearinghouse__ZeroAddress();
+        if (_marketInfo[asset].listed) revert Clearinghouse__AlreadyListed(asset);
+        if (_markets.length >= MAX_MARKETS) revert Clearinghouse__TooManyAssets(MAX_MARKETS);
+        _requireRiskSources(asset);
+        _marketInfo[asset] = MarketInfo({listed: true, index: uint8(_markets.length)});
+        MarketSlots storage m = _marketState[asset];
+        (m.lastFundingTime, m.listed, m.index) = (uint40(block.timestamp), true, uint8(_markets.length));
+        _marketByIndex[_markets.length] = asset;
+        _markets.push(asset);
+        emit MarketListed(asset, _markets.length - 1);
+    }
+
+    /// @inheritdoc ILiquidationLedger
+    function setLiquidationModules(address engine, address auction_) external onlyGovernance {
+        if (engine == address(0) || auction_ == address(0)) revert Clearinghouse__ZeroAddress();
+        if (liquidationEngine != address(0)) revert Clearinghouse__LiquidationAlreadySet();
+        liquidationEngine = engine;
+        auction = auction_;
+        emit LiquidationModulesSet(engine, auction_);
+    }
+
+    // ---------------------------------------------------------------- liquidation (engine only)
+
+    /// @inheritdoc ILiquidationLedger
+    function liquidationBegin(
+        address account,
+        uint256 perpPenaltyWad,
+        address keeper,
+        uint256 keeperShareWad
+    ) external nonReentrant returns (LiquidationSnapshot memory snap) {
+        _onlyEngine();
+        if (account == vault) revert Clearinghouse__VaultCannotBeLiquidated();
+        _accrueFee();
+        (Health memory h, address failingAsset) = _computeHealth(account, false);
+        if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
+        snap.healthFactorWad = h.healthFactorWad;
+        if (h.healthFactorWad >= WadMath.WAD) return snap;
+        snap.liquidatable = true;
+
+        uint256 penaltiesWad;
+        (penaltiesWad, snap.positionsClosed) = _closePositions(account, perpPenaltyWad);
+        if (keeper != address(0) && penaltiesWad > 0) _payKeeper(keeper, penaltiesWad.mulWadDown(keeperShareWad));
+
+        AccountSlot memory acct = _accounts[account];
+        snap.debtWad = uint256(acct.normalizedDebt).mulRayUp(_rateIndexRay);
+        snap.creditWad = acct.creditWad;
+        snap.collaterals = _collateralQuotes(account, acct.collateralMask);
+    }
+
+    /// @inheritdoc ILiquidationLedger
+    function seize(address account, address token, uint256 lot, uint256 debtWad) external nonReentrant {
+        _onlyEngine();
+        uint256 available = _collateral[account][token];
+        if (lot > available) revert Clearinghouse__InsufficientCollateral(account, token, lot, available);
+        uint256 indexRay = _rateIndexRay;
+        AccountSlot memory acct = _accounts[account];
+        uint256 owedWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+        if (debtWad > owedWad) revert Clearinghouse__SeizeAboveDebt(account, debtWad, owedWad);
+        unchecked {
+            _collateral[account][token] = available - lot;
+            totalCollateral[token] -= lot;
+        }
+        if (available == lot) acct.collateralMask &= ~uint16(1 << _collateralInfo[token].index);
+        // the account keeps any rounding remainder of its normalized debt (rounded against it)
+        uint256 removed = debtWad == owedWad ? acct.normalizedDebt : debtWad.divRayDown(indexRay);
+        acct.normalizedDebt -= uint112(removed);
+        _totalNormalizedDebt -= uint128(removed);
+        _accounts[account] = acct;
+        auctionDebtWad += debtWad;
+        emit CollateralSeized(account, token, lot, debtWad);
+    }
+
+    /// @inheritdoc ILiquidationLedger
+    function writeOff(address account) external nonReentrant returns (uint256 badDebtWad) {
+        _onlyEngine();
+        AccountSlot memory acct = _accounts[account];
+        if (acct.collateralMask != 0 || acct.marketMask != 0) revert Clearinghouse__NotInsolvent(account);
+        badDebtWad = uint256(acct.normalizedDebt).mulRayUp(_accrueFee());
+        _totalNormalizedDebt -= acct.normalizedDebt;
+        _accounts[account].normalizedDebt = 0;
+        _coverBadDebt(account, badDebtWad);
+    }
+
+    // ---------------------------------------------------------------- auction sink (auction only)
+
+    /// @inheritdoc IAuctionSink
+    function sendCollateral(address token, address to, uint256 amount) external nonReentrant {
+        _onlyAuction();
+        IERC20(token).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IAuctionSink
+    function onAuctionPayment(
+        uint256 auctionId,
+        address account,
+        uint256 paidWad,
+        uint256 debtCoveredWad
+    ) external nonReentrant {
+        _onlyAuction();
+        stablecoin.burn(msg.sender, paidWad);
+        auctionDebtWad -= debtCoveredWad;
+        // the penalty part is the vault's income
+        _vaultCreditWad = (uint256(_vaultCreditWad) + paidWad - debtCoveredWad).toUint128();
+        emit AuctionPaid(auctionId, account, paidWad, debtCoveredWad);
+    }
+
+    /// @inheritdoc IAuctionSink
+    function onAuctionEnd(
+        uint256 auctionId,
+        address account,
+        address token,
+        uint256 lotLeft,
+        uint256 debtLeftWad
+    ) external nonReentrant {
+        _onlyAuction();
+        AccountSlot storage acct = _accounts[account];
+        if (lotLeft > 0) {
+            _collateral[account][token] += lotLeft;
+            totalCollateral[token] += lotLeft;
+            acct.collateralMask |= uint16(1 << _collateralInfo[token].index);
+        }
+        uint256 chargedBackWad;
+        uint256 badDebtWad;
+        if (debtLeftWad > 0) {
+            auctionDebtWad -= debtLeftWad;
+            if (acct.collateralMask != 0) {
+                // the account still holds collateral: the unpaid debt is its own again
+                chargedBackWad = debtLeftWad;
+                _debit(account, debtLeftWad, _accrueFee());
+            } else {
+                badDebtWad = debtLeftWad;
+                _coverBadDebt(account, debtLeftWad);
+            }
+        }
+        emit AuctionSettled(auctionId, account, token, lotLeft, chargedBackWad, badDebtWad);
+    }
+
+    /// @inheritdoc IAuctionSink
+    function payKeeper(address keeper, uint256 amountWad) external nonReentrant {
+        _onlyAuction();
+        _payKeeper(keeper, amountWad);
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    /// @dev Token must answer decimals() <= 18; anything else is rejected at listing.
+    function _probeToken(address token) internal view returns (uint8 decimals) {
+        try IERC20Metadata(token).decimals() returns (uint8 d) {
+            if (d > 18) revert Clearinghouse__UnsupportedToken(token, "decimals > 18");
+            decimals = d;
+        } catch {
+            revert Clearinghouse__UnsupportedToken(token, "no decimals()");
+        }
+        try IERC20(token).totalSupply() returns (uint256) {} catch {
+            revert Clearinghouse__UnsupportedToken(token, "no totalSupply()");
+        }
+    }
+
+    /// @dev The oracle must have a feed and the margin model must know the asset.
+    function _requireRiskSources(address asset) internal view {
+        if (address(oracle.feedConfig(asset).primary) == address(0)) {
+            revert Clearinghouse__UnsupportedToken(asset, "no oracle feed");
+        }
+        try marginModel.riskOf(asset) returns (IMarginModel.AssetRisk memory) {} catch {
+            revert Clearinghouse__UnsupportedToken(asset, "unknown to margin model");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
+
+import {WadMath} from "../libraries/WadMath.sol";
+import {PerpMath} from "../perp/PerpMath.sol";
+import {ClearinghouseBase} from "./ClearinghouseBase.sol";
+
+/// @title ClearinghousePerps
+/// @notice The Clearinghouse's perp machinery: fills against the vault, funding, open-interest
+///         and skew caps, and the liquidation close-out.
+abstract contract ClearinghousePerps is ClearinghouseBase {
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using WadMath for uint256;
+
+    /// @dev Accrue a market's funding with the old parameters before they change.
+    function _beforeMarketParamChange(address market) internal override {
+        if (!_marketInfo[market].listed) revert ParamTarget__UnknownParam(bytes32(0), market);
+        (uint256 priceWad, ) = _price(market);
+        _accrueFunding(market, priceWad);
+    }
+
+    // ---------------------------------------------------------------- internal: positions
+
+    /// @dev Working set of one fill (kept in memory to stay clear of the stack limit).
+    struct Fill {
+        uint256 indexPriceWad;
+        uint256 fillPriceWad;
+        int256 newSizeWad;
+        int256 newOpenNotionalWad;
+        int256 realizedPnlWad;
+        uint256 feeWad;
+        int256 balanceDeltaWad;
+        int256 fundingPaidWad;
+        bool increasesRisk;
+        bool priceOk;
+    }
+
+    /// @dev `liquidationPenaltyWad` is 0 for a trade (the taker fee applies); a liquidation passes
+    ///      its penalty rate, charged in place of the fee and paid to the vault like it.
+    function _modifyPosition(
+        address account,
+        address market,
+        int256 sizeDeltaWad,
+        uint256 acceptablePriceWad,
+        uint256 liquidationPenaltyWad
+    ) internal returns (uint256) {
+        if (account == vault) revert Clearinghouse__VaultCannotTrade();
+        MarketSlots storage state = _marketState[market];
+        if (!state.listed) revert Clearinghouse__UnknownMarket(market);
+        _accrueFee();
+
+        Fill memory f;
+        (f.indexPriceWad, f.priceOk) = _price(market);
+        _accrueFunding(market, f.indexPriceWad);
+
+        PositionSlot memory pos = _positions[account][market];
+        f.increasesRisk = _increasesRisk(pos.sizeWad, pos.sizeWad + sizeDeltaWad);
+        if (f.increasesRisk && !f.priceOk) revert Clearinghouse__OracleUnhealthy(market);
+
+        MarketParams memory params = _marketParams[market];
+        if (params.skewScaleWad == 0) revert Clearinghouse__MarketNotConfigured(market);
+        if (liquidationPenaltyWad == 0) liquidationPenaltyWad = params.takerFeeWad; // a trade pays the fee
+        f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, _skew(state), sizeDeltaWad, params.skewScaleWad);
+        if (f.fillPriceWad == 0) revert Clearinghouse__InvalidFillPrice(market);
+        if (sizeDeltaWad > 0 ? f.fillPriceWad > acceptablePriceWad : f.fillPriceWad < acceptablePriceWad) {
+            revert Clearinghouse__SlippageExceeded(f.fillPriceWad, acceptablePriceWad);
+        }
+
+        // 1. settle funding owed since the snapshot (paid to / by the vault)
+        int256 fundingIndexWad = state.fundingIndexWad;
+        f.fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);
+        if (pos.sizeWad != 0) emit FundingSettled(account, market, f.fundingPaidWad);
+
+        // 2. apply the fill; realized PnL and the fee move between the account and the vault
+        (f.newSizeWad, f.newOpenNotionalWad, f.realizedPnlWad) = PerpMath.applyFill(
+            pos.sizeWad,
+            pos.openNotionalWad,
+            sizeDeltaWad,
+            f.fillPriceWad
+        );
+        f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(liquidationPenaltyWad);
+        f.balanceDeltaWad = f.realizedPnlWad - f.fundingPaidWad - int256(f.feeWad);
+
+        // 3. market aggregates (skew is long - short: it moves with the open interest)
+        state.openNotionalSumWad = (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad).toInt128();
+        state.fundingSnapshotSumWad = (state.fundingSnapshotSumWad +
+            _mulWadSigned(f.newSizeWad, fundingIndexWad) -
+            _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128();
+        _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
+        if (f.increasesRisk) _checkMarketCaps(market, state, params, f.indexPriceWad);
+
+        // 4. store the position and the balances
+        _positions[account][market] = PositionSlot({
+            sizeWad: f.newSizeWad.toInt128(),
+            openNotionalWad: f.newOpenNotionalWad.toInt128(),
+            fundingIndexWad: fundingIndexWad
+        });
+        uint16 bit = uint16(1 << state.index);
+        if (f.newSizeWad == 0) _accounts[account].marketMask &= ~bit;
+        else _accounts[account].marketMask |= bit;
+        _transferWithVault(account, f.balanceDeltaWad);
+
+        if (f.increasesRisk) {
+            // priceOk holds here (a risk increase on a failing price reverted above)
+            (_seedAsset, _seedPriceWad) = (market, f.indexPriceWad);
+            _requireInitialHealth(account);
+            _seedAsset = address(0);
+        }
+        emit PositionModified(account, market, sizeDeltaWad, f.fillPriceWad, f.newSizeWad, f.realizedPnlWad, f.feeWad);
+        return f.fillPriceWad;
+    }
+
+    /// @dev A change increases risk when it grows the absolute size or flips the side.
+    function _increasesRisk(int256 oldSizeWad, int256 newSizeWad) internal pure returns (bool) {
+        if (SignedMath.abs(newSizeWad) > SignedMath.abs(oldSizeWad)) return true;
+        return oldSizeWad != 0 && newSizeWad != 0 && (oldSizeWad > 0) != (newSizeWad > 0);
+    }
+
+    /// @dev An old size was added before, so it fits; a new one is checked.
+    function _updateOpenInterest(MarketSlots storage state, int256 oldSizeWad, int256 newSizeWad) internal {
+        if (oldSizeWad > 0) state.longOpenInterestWad -= uint120(uint256(oldSizeWad));
+        else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint120(uint256(-oldSizeWad));
+        if (newSizeWad > 0) state.longOpenInterestWad += uint256(newSizeWad).toUint120();
+        else if (newSizeWad < 0) state.shortOpenInterestWad += uint256(-newSizeWad).toUint120();
+    }
+
+    function _checkMarketCaps(
+        address market,
+        MarketSlots storage state,
+        MarketParams memory params,
+        uint256 indexPriceWad
+    ) internal view {
+        uint256 maxOi = params.maxOpenInterestWad;
+        if (state.longOpenInterestWad > maxOi) {
+            revert Clearinghouse__OpenInterestCapExceeded(market, state.longOpenInterestWad, maxOi);
+        }
+        if (state.shortOpenInterestWad > maxOi) {
+            revert Clearinghouse__OpenInterestCapExceeded(market, state.shortOpenInterestWad, maxOi);
+        }
+        uint256 skewUsdWad = SignedMath.abs(_skew(state)).mulWadUp(indexPriceWad);
+        uint256 capUsdWad = (uint256(_vaultCreditWad) + _pendingFeeWad()).mulWadDown(params.skewCapRatioWad);
+        if (skewUsdWad > capUsdWad) revert Clearinghouse__SkewCapExceeded(market, skewUsdWad, capUsdWad);
+    }
+
+    /// @dev Accrues a market's funding up to now at `priceWad`.
+    function _accrueFunding(address market, uint256 priceWad) internal {
+        MarketSlots storage state = _marketState[market];
+        if (state.lastFundingTime == block.timestamp) return;
+        (int256 rateWad, int256 indexWad) = _fundingNow(market, state, priceWad);
+        // one write of the funding slot
+        (state.fundingIndexWad, state.fundingRateWad, state.lastFundingTime) = (
+            indexWad.toInt128(),
+            rateWad.toInt88(),
+            uint40(block.timestamp)
+        );
+        emit FundingAccrued(market, rateWad, indexWad);
+    }
+
+    /// @dev Closes every position of `account` against the vault at its fill price, charging the
+    ///      liquidation penalty in place of the taker fee. Returns the penalties and the count.
+    function _closePositions(
+        address account,
+        uint256 penaltyRateWad
+    ) internal returns (uint256 penaltiesWad, uint256 closed) {
+        uint256 mask = _accounts[account].marketMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address market = _markets[i];
+                int256 sizeWad = _positions[account][market].sizeWad;
+                // no slippage bound: the vault takes the position over at whatever the fill price is
+                uint256 fillPriceWad = _modifyPosition(
+                    account,
+                    market,
+                    -sizeWad,
+                    sizeWad > 0 ? 0 : type(uint256).max,
+                    penaltyRateWad
+                );
+                uint256 penaltyWad = SignedMath.abs(sizeWad).mulWadUp(fillPriceWad).mulWadUp(penaltyRateWad);
+                penaltiesWad += penaltyWad;
+                ++closed;
+                emit PositionLiquidated(account, market, sizeWad, fillPriceWad, penaltyWad);
+            }
+            mask >>= 1;
+        }
+    }
+}

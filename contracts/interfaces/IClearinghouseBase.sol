@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IClearinghouseBase
+/// @notice The Clearinghouse's types, errors and events, and the getters of its public state,
+///         shared by the Clearinghouse and its liquidation module (which runs in its storage).
+///         See IClearinghouse.
+interface IClearinghouseBase {
+    /// @notice A perp position.
+    /// @param sizeWad Signed size in units of the underlying (long > 0).
+    /// @param openNotionalWad Signed cost basis: the USD paid for the size (long > 0).
+    /// @param fundingIndexWad Market's cumulative funding per unit when last settled.
+    struct Position {
+        int256 sizeWad;
+        int256 openNotionalWad;
+        int256 fundingIndexWad;
+    }
+
+    /// @notice Aggregates of one perp market.
+    /// @param skewWad Sum of all positions' sizes (long OI - short OI); the vault holds -skew.
+    /// @param longOpenInterestWad Sum of long sizes.
+    /// @param shortOpenInterestWad Sum of short sizes (positive number).
+    /// @param openNotionalSumWad Sum of all positions' open notionals (for the vault's PnL).
+    /// @param fundingSnapshotSumWad Sum of size * fundingIndex snapshots (for the vault's funding).
+    /// @param fundingRateWad Current funding rate per day (longs pay when positive).
+    /// @param fundingIndexWad Cumulative funding per unit of size, USD (WAD).
+    /// @param lastFundingTime Last time funding was accrued.
+    struct MarketState {
+        int256 skewWad;
+        uint256 longOpenInterestWad;
+        uint256 shortOpenInterestWad;
+        int256 openNotionalSumWad;
+        int256 fundingSnapshotSumWad;
+        int256 fundingRateWad;
+        int256 fundingIndexWad;
+        uint256 lastFundingTime;
+    }
+
+    /// @notice Health of an account at one level (maintenance or initial), all WAD USD.
+    /// @param weightedCollateralWad sum of amount * price * (1 - haircut), rounded down.
+    /// @param creditWad Credit balance.
+    /// @param debtWad Debt at the current fee index, rounded up.
+    /// @param pnlWad Sum over positions of unrealized PnL minus funding owed (signed).
+    /// @param requirementWad Perp margin requirement.
+    /// @param equityWad weighted collateral + credit - debt + pnl (signed).
+    /// @param healthFactorWad (weighted collateral + credit + positive pnl) / (debt + negative pnl
+    ///        + requirement); type(uint256).max when the denominator is zero. Below 1e18 fails.
+    /// @param pricesOk Whether every price used read ok (when false, last good prices were used).
+    struct Health {
+        uint256 weightedCollateralWad;
+        uint256 creditWad;
+        uint256 debtWad;
+        int256 pnlWad;
+        uint256 requirementWad;
+        int256 equityWad;
+        uint256 healthFactorWad;
+        bool pricesOk;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    error Clearinghouse__ZeroAmount();
+    error Clearinghouse__ZeroAddress();
+    error Clearinghouse__NotAuthorized(address caller, address account);
+    error Clearinghouse__UnknownCollateral(address token);
+    error Clearinghouse__UnknownMarket(address market);
+    error Clearinghouse__AlreadyListed(address asset);
+    error Clearinghouse__TooManyAssets(uint256 max);
+    error Clearinghouse__UnsupportedToken(address token, string reason);
+    error Clearinghouse__TransferAmountMismatch(address token, uint256 expected, uint256 received);
+    error Clearinghouse__InsufficientCollateral(address account, address token, uint256 requested, uint256 available);
+    error Clearinghouse__Undercollateralized(address account, uint256 healthFactorWad);
+    error Clearinghouse__OracleUnhealthy(address asset);
+    error Clearinghouse__DepositCapExceeded(address token, uint256 totalWad, uint256 capWad);
+    error Clearinghouse__DebtCeilingExceeded(uint256 totalDebtWad, uint256 ceilingWad);
+    error Clearinghouse__DebtBelowMinimum(uint256 debtWad, uint256 minDebtWad);
+    error Clearinghouse__SlippageExceeded(uint256 fillPriceWad, uint256 acceptablePriceWad);
+    error Clearinghouse__OpenInterestCapExceeded(address market, uint256 openInterestWad, uint256 capWad);
+    error Clearinghouse__SkewCapExceeded(address market, uint256 skewUsdWad, uint256 capUsdWad);
+    error Clearinghouse__NoPosition(address account, address market);
+    error Clearinghouse__VaultCannotTrade();
+    error Clearinghouse__VaultAlreadySet();
+    error Clearinghouse__InsufficientVaultCredit(uint256 requestedWad, uint256 availableWad);
+    error Clearinghouse__InvalidFillPrice(address market);
+    error Clearinghouse__MarketNotConfigured(address market);
+    error Clearinghouse__NotGovernance(address caller);
+    error Clearinghouse__NotBreaker(address caller);
+    error Clearinghouse__BreakerAlreadySet();
+    /// @notice The circuit breaker's level for `asset` (address(0): global) forbids the action.
+    error Clearinghouse__BreakerLevel(address asset, uint8 level);
+    /// @notice Global settlement has begun: the ledger is frozen.
+    error Clearinghouse__Settled();
+
+    // ---------------------------------------------------------------- events
+
+    event CollateralListed(address indexed token, uint8 decimals, uint256 assetIndex);
+    event MarketListed(address indexed market, uint256 assetIndex);
+    event OperatorSet(address indexed account, address indexed operator, bool approved);
+    event Deposited(address indexed account, address indexed token, address indexed from, uint256 amount);
+    event Withdrawn(address indexed account, address indexed token, address indexed to, uint256 amount);
+    /// @notice `fromCreditWad` of the amount came out of credit; the rest is new debt.
+    event Borrowed(address indexed account, address indexed to, uint256 amountWad, uint256 fromCreditWad);
+    /// @notice `toDebtWad` of the amount repaid debt; the rest became credit.
+    event Repaid(address indexed account, address indexed payer, uint256 amountWad, uint256 toDebtWad);
+    event PositionModified(
+        address indexed account,
+        address indexed market,
+        int256 sizeDeltaWad,
+        uint256 fillPriceWad,
+        int256 newSizeWad,
+        int256 realizedPnlWad,
+        uint256 feeWad
+    );
+    /// @notice Funding settled into an account's balance (positive: the account paid).
+    event FundingSettled(address indexed account, address indexed market, int256 fundingPaidWad);
+    event FundingAccrued(address indexed market, int256 fundingRateWad, int256 fundingIndexWad);
+    event StabilityFeeAccrued(uint256 rateIndexRay, uint256 feeWad);
+    /// @notice Unbacked stablecoin recorded (e.g. the vault could not pay a trader's profit).
+    event DeficitRecorded(uint256 amountWad, uint256 totalDeficitWad);
+    event BreakerSet(address indexed breaker);
+    /// @notice The breaker pushed a level (asset address(0): global; level 255: settlement).
+    event BreakerLevelApplied(address indexed asset, uint8 level);
+
+    // ---------------------------------------------------------------- state
+
+    /// @notice Unbacked stablecoin recorded so far, WAD.
+    function deficitWad() external view returns (uint256);
+
+    /// @notice The BackstopVault (counterparty to skew).
+    function vault() external view returns (address);
+
+    /// @notice The circuit breaker.
+    function breaker() external view returns (address);
+}
