@@ -13,7 +13,7 @@ import { parseUnits, type ContractTransactionResponse } from "ethers";
 
 import { loadDeployParams, paramsPathFor } from "../deploy/params.js";
 import { deploySystem } from "../deploy/system.js";
-import type { BenchNetworkHelpers, GasRow } from "./gas.js";
+import type { BenchNetworkHelpers, GasRow, MeasureHooks } from "./gas.js";
 
 export const LIQUIDATION_GAS_ROWS: readonly GasRow[] = [
   {
@@ -43,9 +43,14 @@ const BATCH = 20;
 export async function measureLiquidationGas(
   ethers: HardhatEthers,
   networkHelpers: BenchNetworkHelpers,
+  hooks: MeasureHooks = {},
 ): Promise<Record<string, bigint>> {
   const params = loadDeployParams(process.env.BALLAST_PARAMS ?? paramsPathFor("hardhat"));
   const sys = await deploySystem(ethers, params, { keepDeployerAsProposer: true });
+  hooks.onDeployed?.({
+    ...sys.addresses,
+    clearinghouseLiquidation: await sys.clearinghouse.liquidationModule(),
+  });
   const [deployer, keeper, bidder, lp] = await ethers.getSigners();
   // borrowers: deterministic wallets funded with gas money
   const borrowers = [];
@@ -69,6 +74,7 @@ export async function measureLiquidationGas(
     const receipt = await (await tx()).wait();
     if (!receipt || receipt.status !== 1) throw new Error(`bench: ${key} failed`);
     gas[key] = receipt.gasUsed;
+    hooks.onMeasured?.(key, receipt.hash);
   };
   const setPrice = async (usd: string) => {
     await send(wethFeed.updateAnswer(parseUnits(usd, weth.feedDecimals)));
@@ -135,5 +141,6 @@ export async function measureLiquidationGas(
   const kicked = (await sys.auction.kicks()) - agedId;
   if (kicked !== BigInt(BATCH)) throw new Error(`bench: batch liquidated ${kicked} of ${BATCH}`);
   gas.liquidateBatchPerAccount = receipt.gasUsed / BigInt(BATCH);
+  hooks.onMeasured?.("liquidateBatch", receipt.hash);
   return gas;
 }

@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import hre from "hardhat";
 
 import { measureGas } from "./gas.js";
+import { measureLiquidationGas } from "./liquidation.js";
 
 interface StructLog {
   pc: number;
@@ -229,6 +230,18 @@ async function main(): Promise<void> {
     },
     onMeasured: (key, hash) => hashes.push([key, hash]),
   });
+  const liquidationRows = ["liquidate", "takeFull", "takePartial", "redo", "liquidateBatch"];
+  if (rows.some((r) => liquidationRows.includes(r))) {
+    Object.assign(
+      gas,
+      await measureLiquidationGas(connection.ethers, connection.networkHelpers, {
+        onDeployed: (l) => {
+          for (const [k, v] of Object.entries(l)) labels.set(v.toLowerCase(), k);
+        },
+        onMeasured: (key, hash) => hashes.push([key, hash]),
+      }),
+    );
+  }
   const provider = connection.ethers.provider;
   const pcMaps = new Map<string, PcMap>();
   if (process.env.PROFILE_SRC) {
