@@ -7,6 +7,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
+import {IGlobalSettlement} from "../interfaces/IGlobalSettlement.sol";
 import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
@@ -22,13 +23,18 @@ import {ClearinghousePerps} from "./ClearinghousePerps.sol";
 ///      parameters and their hard bounds: ClearinghouseParams. The liquidation and auction
 ///      settlement entry points (ILiquidationLedger, IAuctionSink) run in ClearinghouseLiquidation,
 ///      reached by delegatecall (the two together exceed one contract's code size limit).
-contract Clearinghouse is ClearinghousePerps, IClearinghouse {
+contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger, IAuctionSink, IGlobalSettlement {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using WadMath for uint256;
 
+    /// @inheritdoc IGlobalSettlement
+    uint256 public constant REDEMPTION_DELAY = 1 days;
+
     /// @notice The liquidation module (ClearinghouseLiquidation), built with the same immutables.
     address public immutable liquidationModule;
+    /// @notice The settlement module (ClearinghouseSettlement), built with the same immutables.
+    address public immutable settlementModule;
 
     constructor(
         IStablecoin stablecoin_,
@@ -36,55 +42,60 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse {
         IMarginModel marginModel_,
         address riskConfig_,
         address governance_,
-        address liquidationModule_
+        address liquidationModule_,
+        address settlementModule_
     ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_) {
-        ClearinghouseBase m = ClearinghouseBase(liquidationModule_);
-        if (
-            liquidationModule_ == address(0) ||
-            m.stablecoin() != stablecoin_ ||
-            m.oracle() != oracle_ ||
-            m.marginModel() != marginModel_ ||
-            m.riskConfig() != riskConfig_ ||
-            m.governance() != governance_
-        ) revert Clearinghouse__ZeroAddress();
+        // each module must have been built with the same immutables (it runs as this contract)
+        for (uint256 i; i < 2; ++i) {
+            ClearinghouseBase m = ClearinghouseBase(i == 0 ? liquidationModule_ : settlementModule_);
+            if (
+                address(m) == address(0) ||
+                m.stablecoin() != stablecoin_ ||
+                m.oracle() != oracle_ ||
+                m.marginModel() != marginModel_ ||
+                m.riskConfig() != riskConfig_ ||
+                m.governance() != governance_
+            ) revert Clearinghouse__ZeroAddress();
+        }
         liquidationModule = liquidationModule_;
+        settlementModule = settlementModule_;
     }
 
     // ---------------------------------------------------------------- governance (delegated)
 
     /// @inheritdoc IClearinghouse
     function setVault(address) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc IClearinghouse
     function setBreaker(address) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc IClearinghouse
     function applyBreakerLevel(address, uint8) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc IClearinghouse
     function applySettlement() external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc IClearinghouse
     function listCollateral(address) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc IClearinghouse
     function listMarket(address) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc ILiquidationLedger
     function setLiquidationModules(address, address) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     // ---------------------------------------------------------------- accounts
@@ -232,37 +243,74 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse {
         address /* keeper */,
         uint256 /* keeperShareWad */
     ) external returns (LiquidationSnapshot memory) {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc ILiquidationLedger
     function seize(address, address, uint256, uint256) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc ILiquidationLedger
     function writeOff(address) external returns (uint256) {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc IAuctionSink
     function sendCollateral(address, address, uint256) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc IAuctionSink
     function onAuctionPayment(uint256, address, uint256, uint256) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc IAuctionSink
     function onAuctionEnd(uint256, address, address, uint256, uint256) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc IAuctionSink
     function payKeeper(address, uint256) external {
-        _delegateToLiquidation();
+        _delegateTo(liquidationModule);
+    }
+
+    // ---------------------------------------------------------------- global settlement (delegated)
+
+    /// @inheritdoc IGlobalSettlement
+    function settleAccount(address) external {
+        _delegateTo(settlementModule);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function withdrawSettled(address, address, uint256, address) external {
+        _delegateTo(settlementModule);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function withdrawCredit(address, uint256, address) external {
+        _delegateTo(settlementModule);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function openRedemption() external {
+        _delegateTo(settlementModule);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function redeem(uint256, address) external {
+        _delegateTo(settlementModule);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function redemptionPool(address token) external view returns (uint256) {
+        return _redemptionPool[token];
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function redemptionOpensAt() external view returns (uint256) {
+        return _redemptionOpensAt;
     }
 
     // ---------------------------------------------------------------- views
@@ -364,10 +412,9 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse {
 
     // ---------------------------------------------------------------- internal
 
-    /// @dev Runs the current call in the liquidation module, in this contract's storage, and
-    ///      returns (or reverts) with its result.
-    function _delegateToLiquidation() internal {
-        address module = liquidationModule;
+    /// @dev Runs the current call in `module`, in this contract's storage, and returns (or
+    ///      reverts) with its result.
+    function _delegateTo(address module) internal {
         assembly {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)

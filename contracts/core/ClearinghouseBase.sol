@@ -8,10 +8,8 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
-import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IClearinghouseBase} from "../interfaces/IClearinghouseBase.sol";
-import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
@@ -24,13 +22,7 @@ import {ClearinghouseParams} from "./ClearinghouseParams.sol";
 ///         (user entry points and views) and ClearinghouseLiquidation (the liquidation and auction
 ///         settlement entry points, which run in the Clearinghouse's storage by delegatecall).
 /// @dev Storage is declared here only: neither derived contract may add any.
-abstract contract ClearinghouseBase is
-    IClearinghouseBase,
-    ILiquidationLedger,
-    IAuctionSink,
-    ClearinghouseParams,
-    ReentrancyGuardTransient
-{
+abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -112,11 +104,11 @@ abstract contract ClearinghouseBase is
 
     uint256 public deficitWad;
 
-    /// @inheritdoc ILiquidationLedger
+    /// @inheritdoc IClearinghouseBase
     address public liquidationEngine;
-    /// @inheritdoc ILiquidationLedger
+    /// @inheritdoc IClearinghouseBase
     address public auction;
-    /// @inheritdoc ILiquidationLedger
+    /// @inheritdoc IClearinghouseBase
     uint256 public auctionDebtWad;
     /// @inheritdoc IClearinghouseBase
     address public breaker;
@@ -145,6 +137,11 @@ abstract contract ClearinghouseBase is
     ///      the same call so the oracle is not read twice (set right before, cleared right after).
     address internal transient _seedAsset;
     uint256 internal transient _seedPriceWad;
+
+    /// @dev Global settlement (ClearinghouseSettlement): collateral in the redemption pool, and
+    ///      when redemption opens (0: not scheduled).
+    mapping(address token => uint256 amount) internal _redemptionPool;
+    uint256 internal _redemptionOpensAt;
 
     // ---------------------------------------------------------------- constructor
 

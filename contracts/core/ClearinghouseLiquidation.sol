@@ -23,7 +23,7 @@ import {ClearinghousePerps} from "./ClearinghousePerps.sol";
 ///         its reentrancy lock, with its callers (the engine, the auction) checked against that
 ///         storage. Called directly it has no engine or auction set and refuses everything.
 /// @dev Split from the Clearinghouse to keep both under the 24,576-byte code size limit.
-contract ClearinghouseLiquidation is ClearinghousePerps {
+contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAuctionSink {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using WadMath for uint256;

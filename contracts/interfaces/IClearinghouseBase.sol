@@ -121,6 +121,77 @@ interface IClearinghouseBase {
     /// @notice The breaker pushed a level (asset address(0): global; level 255: settlement).
     event BreakerLevelApplied(address indexed asset, uint8 level);
 
+    // ---------------------------------------------------------------- liquidation types
+
+    /// @notice One collateral of a liquidated account, as the ledger valued it.
+    /// @param token The collateral token.
+    /// @param amount Balance, token decimals.
+    /// @param priceWad Oracle price, WAD per whole token.
+    /// @param haircutWad Maintenance haircut, WAD.
+    /// @param decimals Token decimals.
+    struct CollateralQuote {
+        address token;
+        uint256 amount;
+        uint256 priceWad;
+        uint256 haircutWad;
+        uint8 decimals;
+    }
+
+    /// @notice The state of an account at the start of a liquidation.
+    /// @param liquidatable Maintenance health was below 1 (nothing else was done when false).
+    /// @param healthFactorWad Maintenance health before anything was closed, WAD.
+    /// @param debtWad Debt after the perp positions were closed, WAD.
+    /// @param creditWad Credit after the perp positions were closed, WAD.
+    /// @param positionsClosed Number of perp positions closed.
+    /// @param collaterals The account's collaterals after the positions were closed.
+    struct LiquidationSnapshot {
+        bool liquidatable;
+        uint256 healthFactorWad;
+        uint256 debtWad;
+        uint256 creditWad;
+        uint256 positionsClosed;
+        CollateralQuote[] collaterals;
+    }
+
+    error Clearinghouse__NotLiquidationEngine(address caller);
+    error Clearinghouse__NotAuction(address caller);
+    error Clearinghouse__LiquidationAlreadySet();
+    error Clearinghouse__VaultCannotBeLiquidated();
+    /// @notice A seizure asked for more debt than the account owes.
+    error Clearinghouse__SeizeAboveDebt(address account, uint256 debtWad, uint256 owedWad);
+    /// @notice A write-off was asked for an account that still holds collateral or positions.
+    error Clearinghouse__NotInsolvent(address account);
+
+    event LiquidationModulesSet(address indexed engine, address indexed auction);
+    /// @notice A perp position closed by liquidation; the vault took it over at `fillPriceWad`.
+    event PositionLiquidated(
+        address indexed account,
+        address indexed market,
+        int256 sizeWad,
+        uint256 fillPriceWad,
+        uint256 penaltyWad
+    );
+    /// @notice Collateral moved out of an account into an auction, with the debt it answers for.
+    event CollateralSeized(address indexed account, address indexed token, uint256 lot, uint256 debtWad);
+    /// @notice A taker paid an auction: `paidWad` burned, `debtCoveredWad` of auction debt repaid,
+    ///         the rest (the penalty) credited to the vault.
+    event AuctionPaid(uint256 indexed auctionId, address indexed account, uint256 paidWad, uint256 debtCoveredWad);
+    /// @notice An auction ended: `lotReturned` back to the account; `debtChargedBackWad` returned to
+    ///         the account's debt (it still held collateral); `badDebtWad` entered the waterfall.
+    event AuctionSettled(
+        uint256 indexed auctionId,
+        address indexed account,
+        address indexed token,
+        uint256 lotReturned,
+        uint256 debtChargedBackWad,
+        uint256 badDebtWad
+    );
+    /// @notice Bad debt covered: `fromVaultWad` out of the vault's credit, `toDeficitWad` recorded
+    ///         as deficit (unbacked stablecoin).
+    event BadDebtCovered(address indexed account, uint256 fromVaultWad, uint256 toDeficitWad);
+    /// @notice A keeper reward credited to `keeper`, paid out of the vault's credit.
+    event KeeperPaid(address indexed keeper, uint256 amountWad);
+
     // ---------------------------------------------------------------- state
 
     /// @notice Unbacked stablecoin recorded so far, WAD.
@@ -131,4 +202,13 @@ interface IClearinghouseBase {
 
     /// @notice The circuit breaker.
     function breaker() external view returns (address);
+
+    /// @notice The liquidation engine.
+    function liquidationEngine() external view returns (address);
+
+    /// @notice The Dutch auction.
+    function auction() external view returns (address);
+
+    /// @notice Debt still owed by open auctions, WAD (a term of the fundamental equation I1).
+    function auctionDebtWad() external view returns (uint256);
 }

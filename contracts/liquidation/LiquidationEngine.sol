@@ -50,9 +50,8 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         ICircuitBreaker breaker_,
         address riskConfig_
     ) LiquidationEngineParams(riskConfig_) {
-        if (
-            address(clearinghouse_) == address(0) || address(auction_) == address(0) || address(breaker_) == address(0)
-        ) revert LiquidationEngine__ZeroAddress();
+        if (address(clearinghouse_) == address(0) || address(auction_) == address(0) || address(breaker_) == address(0))
+            revert LiquidationEngine__ZeroAddress();
         clearinghouse = clearinghouse_;
         auction = auction_;
         breaker = breaker_;

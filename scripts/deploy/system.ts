@@ -228,9 +228,11 @@ export async function deploySystem(
   ];
   // the liquidation half of the ledger, reached by delegatecall (see Clearinghouse.sol)
   const ledgerModule = await deploy<BaseContract>(ethers, "ClearinghouseLiquidation", ledgerArgs);
+  const settlementModule = await deploy<BaseContract>(ethers, "ClearinghouseSettlement", ledgerArgs);
   const clearinghouse = await deploy<Clearinghouse>(ethers, "Clearinghouse", [
     ...ledgerArgs,
     await addr(ledgerModule),
+    await addr(settlementModule),
   ]);
   const chAddr = await addr(clearinghouse);
   await send(stablecoin.setMinter(chAddr));

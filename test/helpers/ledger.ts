@@ -64,9 +64,11 @@ export async function deployLedger() {
     gov.address,
   ];
   const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", ledgerArgs);
+  const settlementModule = await ethers.deployContract("ClearinghouseSettlement", ledgerArgs);
   const ch = (await ethers.deployContract("Clearinghouse", [
     ...ledgerArgs,
     await ledgerModule.getAddress(),
+    await settlementModule.getAddress(),
   ])) as unknown as Clearinghouse;
   const chAddr = await ch.getAddress();
   await stablecoin.connect(gov).setMinter(chAddr);

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IGlobalSettlement} from "../interfaces/IGlobalSettlement.sol";
+import {IMarginModel} from "../interfaces/IMarginModel.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {IStablecoin} from "../interfaces/IStablecoin.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {PerpMath} from "../perp/PerpMath.sol";
+import {ClearinghouseBase} from "./ClearinghouseBase.sol";
+import {ClearinghousePerps} from "./ClearinghousePerps.sol";
+
+/// @title ClearinghouseSettlement
+/// @notice The Clearinghouse's global-settlement wind-down (IGlobalSettlement). Deployed on its
+///         own and reached only through the Clearinghouse by delegatecall, like
+///         ClearinghouseLiquidation: it runs in the Clearinghouse's storage and lock.
+contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using WadMath for uint256;
+
+    /// @inheritdoc IGlobalSettlement
+    uint256 public constant REDEMPTION_DELAY = 1 days;
+
+    constructor(
+        IStablecoin stablecoin_,
+        IOracleRouter oracle_,
+        IMarginModel marginModel_,
+        address riskConfig_,
+        address governance_
+    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_) {}
+
+    // ---------------------------------------------------------------- external mutating
+
+    /// @inheritdoc IGlobalSettlement
+    function settleAccount(address account) external nonReentrant {
+        ICircuitBreaker b = _requireSettled();
+        if (account == vault) revert Clearinghouse__VaultCannotBeLiquidated();
+        uint256 closed = _closeAtSettlementPrices(b, account);
+
+        // the debt at the index frozen at settlement, paid with collateral at frozen prices
+        AccountSlot memory acct = _accounts[account];
+        uint256 debtWad = uint256(acct.normalizedDebt).mulRayUp(_rateIndexRay);
+        uint256 leftWad = debtWad;
+        uint256 mask = acct.collateralMask;
+        for (uint256 i; mask != 0 && leftWad > 0; ++i) {
+            if (mask & 1 == 1) leftWad = _pool(b, account, i, leftWad);
+            mask >>= 1;
+        }
+        _totalNormalizedDebt -= acct.normalizedDebt;
+        _accounts[account].normalizedDebt = 0;
+        if (leftWad > 0) _coverBadDebt(account, leftWad);
+        emit AccountSettled(account, debtWad, leftWad, closed);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function withdrawSettled(address account, address token, uint256 amount, address to) external nonReentrant {
+        _requireSettled();
+        _requireAuthorized(account);
+        if (amount == 0) revert Settlement__ZeroAmount();
+        if (to == address(0)) revert Clearinghouse__ZeroAddress();
+        AccountSlot memory acct = _accounts[account];
+        if (acct.normalizedDebt != 0 || acct.marketMask != 0) revert Settlement__AccountNotSettled(account);
+        uint256 available = _collateral[account][token];
+        if (amount > available) revert Clearinghouse__InsufficientCollateral(account, token, amount, available);
+        unchecked {
+            _collateral[account][token] = available - amount;
+            totalCollateral[token] -= amount;
+        }
+        if (available == amount) {
+            _accounts[account].collateralMask = acct.collateralMask & ~uint16(1 << _collateralInfo[token].index);
+        }
+        IERC20(token).safeTransfer(to, amount);
+        emit SettledCollateralWithdrawn(account, token, to, amount);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function withdrawCredit(address account, uint256 amountWad, address to) external nonReentrant {
+        _requireSettled();
+        _requireAuthorized(account);
+        if (amountWad == 0) revert Settlement__ZeroAmount();
+        if (to == address(0)) revert Clearinghouse__ZeroAddress();
+        AccountSlot memory acct = _accounts[account];
+        if (acct.marketMask != 0) revert Settlement__AccountNotSettled(account);
+        if (amountWad > acct.creditWad) revert Clearinghouse__InsufficientVaultCredit(amountWad, acct.creditWad);
+        _accounts[account].creditWad = acct.creditWad - uint112(amountWad);
+        stablecoin.mint(to, amountWad);
+        emit CreditWithdrawn(account, to, amountWad);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function openRedemption() external nonReentrant {
+        _requireSettled();
+        if (_redemptionOpensAt != 0) revert Settlement__RedemptionAlreadyScheduled(_redemptionOpensAt);
+        uint256 opensAt = block.timestamp + REDEMPTION_DELAY;
+        _redemptionOpensAt = opensAt;
+        emit RedemptionScheduled(opensAt);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function redeem(uint256 amountWad, address to) external nonReentrant {
+        _requireSettled();
+        uint256 opensAt = _redemptionOpensAt;
+        if (opensAt == 0 || block.timestamp < opensAt) revert Settlement__RedemptionNotOpen(opensAt);
+        if (amountWad == 0) revert Settlement__ZeroAmount();
+        if (to == address(0)) revert Clearinghouse__ZeroAddress();
+        uint256 supplyWad = IERC20(address(stablecoin)).totalSupply();
+        stablecoin.burn(msg.sender, amountWad);
+        uint256 n = _collaterals.length;
+        for (uint256 i; i < n; ++i) {
+            address token = _collaterals[i];
+            uint256 pool = _redemptionPool[token];
+            // rounded down: a redeemer never takes more than its share
+            uint256 out = pool.mulDivDown(amountWad, supplyWad);
+            if (out == 0) continue;
+            _redemptionPool[token] = pool - out;
+            IERC20(token).safeTransfer(to, out);
+            emit Redeemed(msg.sender, token, amountWad, supplyWad, out);
+        }
+    }
+
+    // ---------------------------------------------------------------- external views
+
+    /// @inheritdoc IGlobalSettlement
+    function redemptionPool(address token) external view returns (uint256) {
+        return _redemptionPool[token];
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function redemptionOpensAt() external view returns (uint256) {
+        return _redemptionOpensAt;
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    function _requireSettled() internal view returns (ICircuitBreaker b) {
+        if (_breakerWord & 4 == 0) revert Settlement__NotSettled();
+        b = ICircuitBreaker(breaker);
+    }
+
+    /// @dev Closes every position of `account` at the frozen price: PnL and funding owed (at the
+    ///      market's last accrued index) move between the account and the vault; no fee, no premium.
+    function _closeAtSettlementPrices(ICircuitBreaker b, address account) internal returns (uint256 closed) {
+        uint256 mask = _accounts[account].marketMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address market = _marketByIndex[i];
+                uint256 priceWad = b.settlementPrice(market);
+                if (priceWad == 0) revert Settlement__NoSettlementPrice(market);
+                MarketSlots storage state = _marketState[market];
+                PositionSlot memory pos = _positions[account][market];
+                int256 fundingIndexWad = state.fundingIndexWad;
+                int256 fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);
+                (, , int256 realizedPnlWad) = PerpMath.applyFill(
+                    pos.sizeWad,
+                    pos.openNotionalWad,
+                    -int256(pos.sizeWad),
+                    priceWad
+                );
+                state.openNotionalSumWad = (int256(state.openNotionalSumWad) - pos.openNotionalWad).toInt128();
+                state.fundingSnapshotSumWad = (int256(state.fundingSnapshotSumWad) -
+                    _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128();
+                _updateOpenInterest(state, pos.sizeWad, 0);
+                delete _positions[account][market];
+                _transferWithVault(account, realizedPnlWad - fundingPaidWad);
+                emit PositionModified(account, market, -int256(pos.sizeWad), priceWad, 0, realizedPnlWad, 0);
+                ++closed;
+            }
+            mask >>= 1;
+        }
+        _accounts[account].marketMask = 0;
+    }
+
+    /// @dev Moves from collateral number `index` of `account` into the pool what pays `debtWad`
+    ///      at the frozen price (rounded up, capped at the balance). Returns the debt left.
+    function _pool(ICircuitBreaker b, address account, uint256 index, uint256 debtWad) internal returns (uint256) {
+        CollateralSlot memory c = _collateralByIndex[index];
+        uint256 priceWad = b.settlementPrice(c.token);
+        if (priceWad == 0) return debtWad; // never priced: worth nothing to the pool, stays the owner's
+        uint256 balance = _collateral[account][c.token];
+        uint256 unit = 10 ** c.decimals;
+        uint256 amount = debtWad.mulDivUp(unit, priceWad);
+        uint256 paidWad = debtWad;
+        if (amount >= balance) {
+            amount = balance;
+            paidWad = balance.mulDivDown(priceWad, unit);
+        }
+        _collateral[account][c.token] = balance - amount;
+        totalCollateral[c.token] -= amount;
+        if (amount == balance) _accounts[account].collateralMask &= ~uint16(1 << index);
+        _redemptionPool[c.token] += amount;
+        emit CollateralPooled(account, c.token, amount);
+        return paidWad >= debtWad ? 0 : debtWad - paidWad;
+    }
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IGlobalSettlement
+/// @notice The way out after the circuit breaker's irreversible global settlement (as MakerDAO's
+///         End): every entry point of the ledger is frozen, prices are frozen at the breaker's
+///         settlement prices, and the system is wound down in three permissionless steps:
+///         1. `settleAccount`: an account's perp positions close at the frozen prices (PnL with
+///            the vault, no fee, no premium); its debt is paid with its collateral valued at the
+///            frozen prices, which moves into the redemption pool (listing order); debt the
+///            collateral cannot pay goes through the bad-debt waterfall. What is left is the
+///            owner's (`withdrawSettled`), and so is any credit (`withdrawCredit` mints it).
+///         2. `openRedemption`: once, after settlement; redemption opens `REDEMPTION_DELAY`
+///            later, so that accounts can be settled into the pool first.
+///         3. `redeem`: a holder burns stablecoin for the same share of every collateral in the
+///            pool (share = amount / total supply). Each redemption removes the same fraction of
+///            supply and pool, so the order of redeemers does not matter; a deficit (unbacked
+///            stablecoin) dilutes every holder equally: never hidden.
+/// @dev The stability-fee index is frozen at its last accrual before settlement; funding is
+///      frozen at each market's last accrual. Units: WAD for USD and stablecoin, token decimals
+///      for collateral.
+interface IGlobalSettlement {
+    error Settlement__NotSettled();
+    error Settlement__NoSettlementPrice(address asset);
+    error Settlement__AccountNotSettled(address account);
+    error Settlement__RedemptionNotOpen(uint256 opensAt);
+    error Settlement__RedemptionAlreadyScheduled(uint256 opensAt);
+    error Settlement__ZeroAmount();
+
+    /// @notice An account was settled: `debtWad` paid with collateral moved to the pool, of which
+    ///         `badDebtWad` could not be paid (waterfall), and `positionsClosed` positions closed.
+    event AccountSettled(address indexed account, uint256 debtWad, uint256 badDebtWad, uint256 positionsClosed);
+    /// @notice `amount` of `token` moved from `account` into the redemption pool.
+    event CollateralPooled(address indexed account, address indexed token, uint256 amount);
+    event SettledCollateralWithdrawn(address indexed account, address indexed token, address to, uint256 amount);
+    event CreditWithdrawn(address indexed account, address to, uint256 amountWad);
+    event RedemptionScheduled(uint256 opensAt);
+    /// @notice `holder` burned `amountWad` against `supplyWad` outstanding; `token` paid `amount`.
+    event Redeemed(address indexed holder, address indexed token, uint256 amountWad, uint256 supplyWad, uint256 amount);
+
+    /// @notice Seconds between `openRedemption` and the first redemption.
+    function REDEMPTION_DELAY() external view returns (uint256);
+
+    /// @notice Settles `account` (permissionless, once settlement has begun; idempotent).
+    function settleAccount(address account) external;
+
+    /// @notice Withdraws collateral left to a settled account. Owner or operator only.
+    function withdrawSettled(address account, address token, uint256 amount, address to) external;
+
+    /// @notice Mints a settled account's credit as stablecoin (so it can be redeemed). Owner or
+    ///         operator only.
+    function withdrawCredit(address account, uint256 amountWad, address to) external;
+
+    /// @notice Schedules the opening of redemption `REDEMPTION_DELAY` from now (once).
+    function openRedemption() external;
+
+    /// @notice Burns `amountWad` stablecoin from the caller and sends `to` its share of the pool.
+    function redeem(uint256 amountWad, address to) external;
+
+    /// @notice Collateral in the redemption pool.
+    function redemptionPool(address token) external view returns (uint256);
+
+    /// @notice When redemption opens (0: not scheduled).
+    function redemptionOpensAt() external view returns (uint256);
+}
