@@ -1,0 +1,129 @@
+/**
+ * Global settlement (IGlobalSettlement): after the breaker's irreversible settle(), accounts are
+ * settled at the frozen prices into a redemption pool, owners withdraw what is left, and holders
+ * redeem stablecoin pro rata after the delay.
+ */
+import { expect } from "chai";
+
+import { b32 } from "../../../scripts/deploy/system.js";
+import { WAD, deployLab, send, wad } from "../../helpers/system.js";
+
+async function settledLab() {
+  const lab = await deployLab();
+  const { ch, sys, alice, bob, weth, deployer, networkHelpers } = lab;
+  await lab.fundVault("200000");
+  await lab.depositFor(alice, weth, "10");
+  await send(ch.connect(alice).borrow(alice.address, wad("4000"), alice.address));
+  await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("2"), wad("3000")));
+  // bob: under water at the frozen price (WETH falls to 1,000 before settlement)
+  await lab.depositFor(bob, weth, "10");
+  await send(ch.connect(bob).borrow(bob.address, wad("14000"), bob.address));
+  await lab.setPrice(weth, "1000");
+
+  const settle = async () => {
+    const data = sys.breaker.interface.encodeFunctionData("settle");
+    const target = await sys.breaker.getAddress();
+    const zero = b32("");
+    const delay = await sys.timelock.getMinDelay();
+    await send(sys.timelock.connect(deployer).schedule(target, 0n, data, zero, b32("settle"), delay));
+    await networkHelpers.time.increase(delay);
+    await lab.setPrice(weth, "1000"); // the frozen price is the last good one
+    await send(sys.timelock.connect(deployer).execute(target, 0n, data, zero, b32("settle")));
+  };
+  return { ...lab, settle };
+}
+
+describe("global settlement", function () {
+  it("refuses every settlement step before settlement", async function () {
+    const lab = await settledLab();
+    const { ch, alice } = lab;
+    await expect(ch.settleAccount(alice.address)).to.be.revertedWithCustomError(ch, "Settlement__NotSettled");
+    await expect(ch.openRedemption()).to.be.revertedWithCustomError(ch, "Settlement__NotSettled");
+    await expect(ch.connect(alice).redeem(wad("1"), alice.address)).to.be.revertedWithCustomError(
+      ch,
+      "Settlement__NotSettled",
+    );
+  });
+
+  it("settles an account at the frozen price: positions closed, debt paid into the pool, rest withdrawable", async function () {
+    const lab = await settledLab();
+    const { ch, sys, alice, weth } = lab;
+    await lab.settle();
+    const price = await sys.breaker.settlementPrice(weth.address);
+    expect(price).to.equal(wad("1000"));
+    const debt = await ch.debtOf(alice.address); // frozen index (no accrual after settlement)
+    await expect(ch.settleAccount(alice.address)).to.emit(ch, "AccountSettled");
+    expect((await ch.positionOf(alice.address, weth.address)).sizeWad).to.equal(0n);
+    expect(await ch.debtOf(alice.address)).to.equal(0n);
+    // the long lost ~(fill - 1,000) x 2, paid from... credit/debt first; the pool took the debt at 1,000
+    const pooled = await ch.redemptionPool(weth.address);
+    expect(pooled).to.be.greaterThanOrEqual((debt * WAD) / price);
+    const left = await ch.collateralOf(alice.address, weth.address);
+    expect(left + pooled).to.equal(wad("10"));
+    // the owner takes the rest; a stranger cannot
+    await expect(
+      ch.connect(lab.bob).withdrawSettled(alice.address, weth.address, left, lab.bob.address),
+    ).to.be.revertedWithCustomError(ch, "Clearinghouse__NotAuthorized");
+    await send(ch.connect(alice).withdrawSettled(alice.address, weth.address, left, alice.address));
+    expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
+    // the normal entry points stay frozen
+    await expect(ch.connect(alice).repay(alice.address, wad("1"))).to.be.revertedWithCustomError(
+      ch,
+      "Clearinghouse__Settled",
+    );
+  });
+
+  it("debt the collateral cannot pay goes through the waterfall; redemption is pro rata after the delay", async function () {
+    const lab = await settledLab();
+    const { ch, sys, alice, bob, weth, networkHelpers } = lab;
+    await lab.settle();
+    const deficitBefore = await ch.deficitWad();
+    await send(ch.settleAccount(bob.address)); // 10 WETH at 1,000 < 14,000
+    expect(await ch.collateralOf(bob.address, weth.address)).to.equal(0n);
+    expect(await ch.redemptionPool(weth.address)).to.equal(wad("10"));
+    const vaultAddr = await sys.vault.getAddress();
+    expect(await ch.creditOf(vaultAddr)).to.be.lessThan(wad("200000")); // the vault paid first
+    expect(await ch.deficitWad()).to.be.greaterThanOrEqual(deficitBefore);
+    await send(ch.settleAccount(alice.address));
+
+    await send(ch.openRedemption());
+    await expect(ch.openRedemption()).to.be.revertedWithCustomError(
+      ch,
+      "Settlement__RedemptionAlreadyScheduled",
+    );
+    await expect(ch.connect(bob).redeem(wad("1000"), bob.address)).to.be.revertedWithCustomError(
+      ch,
+      "Settlement__RedemptionNotOpen",
+    );
+    await networkHelpers.time.increase(86_400);
+    const supply = await sys.stablecoin.totalSupply();
+    const pool = await ch.redemptionPool(weth.address);
+    await send(ch.connect(bob).redeem(wad("1000"), bob.address));
+    const out = (pool * wad("1000")) / supply;
+    expect(await weth.token.balanceOf(bob.address)).to.equal(out);
+    expect(await ch.redemptionPool(weth.address)).to.equal(pool - out);
+    expect(await sys.stablecoin.totalSupply()).to.equal(supply - wad("1000"));
+    // the next redeemer gets the same rate per unit
+    const supply2 = await sys.stablecoin.totalSupply();
+    const pool2 = await ch.redemptionPool(weth.address);
+    await send(ch.connect(alice).redeem(wad("1000"), alice.address));
+    const out2 = (pool2 * wad("1000")) / supply2;
+    expect(out2).to.be.closeTo(out, 1n);
+  });
+
+  it("a settled account's credit can be minted and redeemed", async function () {
+    const lab = await settledLab();
+    const { ch, sys, carol, bob } = lab;
+    // carol holds credit only (bob repaid on her behalf)
+    await send(sys.stablecoin.connect(bob).approve(lab.chAddr, wad("500")));
+    await send(ch.connect(bob).repay(carol.address, wad("500")));
+    await lab.settle();
+    await send(ch.settleAccount(carol.address));
+    await expect(
+      ch.connect(bob).withdrawCredit(carol.address, wad("500"), bob.address),
+    ).to.be.revertedWithCustomError(ch, "Clearinghouse__NotAuthorized");
+    await send(ch.connect(carol).withdrawCredit(carol.address, wad("500"), carol.address));
+    expect(await sys.stablecoin.balanceOf(carol.address)).to.equal(wad("500"));
+    expect(await ch.creditOf(carol.address)).to.equal(0n);
+  });
+});
