@@ -13,7 +13,6 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {ClearinghouseBase} from "./ClearinghouseBase.sol";
-import {ClearinghouseParams} from "./ClearinghouseParams.sol";
 import {ClearinghousePerps} from "./ClearinghousePerps.sol";
 
 /// @title ClearinghouseLiquidation
