@@ -10,6 +10,15 @@ import { defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
+/** A positive integer from the environment (fuzz intensity), or the default. */
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
 /** The compiler comes from the npm `solc` package (WebAssembly); no download. */
 const SOLC_VERSION = "0.8.28";
 
@@ -33,6 +42,25 @@ export default defineConfig({
     settings: {
       optimizer: { enabled: true, runs: 200 },
       evmVersion: "cancun",
+    },
+  },
+  test: {
+    solidity: {
+      // defaults keep `npm test` fast; `npm run test:deep` raises them (>= 1,000,000 handler calls)
+      // FUZZ_SEED (hex or decimal) replaces the fixed default seed of fuzz and invariant runs
+      fuzz: {
+        runs: envInt("FUZZ_RUNS", 256),
+        ...(process.env.FUZZ_SEED ? { seed: process.env.FUZZ_SEED } : {}),
+      },
+      // test/invariant/LedgerInvariants.t.sol appends its call counters here (summary.ts prints them)
+      fsPermissions: { readWriteFile: ["cache/invariant-calls.log"] },
+      invariant: {
+        runs: envInt("INVARIANT_RUNS", 16),
+        depth: envInt("INVARIANT_DEPTH", 200),
+        failOnRevert: false,
+        // a failing sequence is saved here and replayed first by the next run (gitignored)
+        failurePersistDir: "cache/invariant-failures",
+      },
     },
   },
   paths: {

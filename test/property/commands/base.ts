@@ -1,0 +1,164 @@
+/**
+ * The base of every command: run the action on a copy of the model and on the chain at the same
+ * timestamp, demand the same outcome (success, or a revert with the same custom error name: I13,
+ * or I11 when the action is one that must always succeed), keep the copy on success, check that no
+ * other account's health dropped (I6), then run every check (model/checks.ts).
+ */
+import type fc from "fast-check";
+import type { Interface } from "ethers";
+
+import { ModelRevert, computeHealth } from "../model/ledger.js";
+import { checkAll, fail, type CheckMemory } from "../model/checks.js";
+import { cloneState, type LedgerState } from "../model/state.js";
+import { send, type PropertySystem, type TxOutcome } from "../model/system.js";
+
+/** The model side of fc.asyncModelRun: a box, so a command can replace the state it holds. */
+export interface ModelBox {
+  s: LedgerState;
+}
+
+/** The real side: the deployed system plus what the checks remember; counts for the report. */
+export interface RealSystem {
+  sys: PropertySystem;
+  mem: CheckMemory;
+  stats: Stats;
+}
+
+export interface Stats {
+  commands: number;
+  transactions: number;
+  reverts: Map<string, number>;
+  byCommand: Map<string, number>;
+}
+
+export function newStats(): Stats {
+  return { commands: 0, transactions: 0, reverts: new Map(), byCommand: new Map() };
+}
+
+export interface ChainCall {
+  from: string;
+  iface: Interface;
+  to: string;
+  fn: string;
+  args: readonly unknown[];
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; errorName: string };
+
+export interface TxSpec<T> {
+  label: string;
+  /** Seconds between the previous block and this transaction's block (>= 1). */
+  dt?: bigint;
+  /** Accounts this action may legitimately change (I6 exempts them); undefined: skip I6 (environment). */
+  affected?: readonly string[];
+  /** The action must succeed whenever the model says so, whatever the oracle (I11). */
+  mustSucceed?: boolean;
+  model: (s: LedgerState, t: bigint) => T;
+  chain: ChainCall;
+}
+
+/** Runs one transaction against model and chain and compares; returns the model's value. */
+export async function execTx<T>(m: ModelBox, r: RealSystem, spec: TxSpec<T>): Promise<Outcome<T>> {
+  const t = m.s.now + (spec.dt ?? 1n);
+  const actors = r.sys.actors.map((x) => x.address);
+  const others = spec.affected === undefined ? [] : actors.filter((x) => !spec.affected!.includes(x));
+  const before = others.map(
+    (x) => [computeHealth(m.s, x, true, t), computeHealth(m.s, x, false, t)] as const,
+  );
+
+  const next = cloneState(m.s);
+  let predicted: Outcome<T>;
+  try {
+    predicted = { ok: true, value: spec.model(next, t) };
+  } catch (e) {
+    if (!(e instanceof ModelRevert)) throw e;
+    predicted = { ok: false, errorName: e.errorName };
+  }
+
+  const c = spec.chain;
+  const out: TxOutcome = await send(r.sys, t, c.from, c.iface, c.to, c.fn, c.args);
+  r.stats.transactions++;
+  if (!out.ok) r.stats.reverts.set(out.errorName, (r.stats.reverts.get(out.errorName) ?? 0) + 1);
+
+  if (predicted.ok && !out.ok) {
+    fail(
+      spec.mustSucceed === true ? "I11" : "I13",
+      `${spec.label} reverted with ${out.errorName}, the model expected success`,
+    );
+  }
+  if (!predicted.ok && out.ok)
+    fail("MODEL", `${spec.label} succeeded, the model expected ${predicted.errorName}`);
+  if (!predicted.ok && !out.ok && predicted.errorName !== out.errorName) {
+    fail("I13", `${spec.label} reverted with ${out.errorName}, the model expected ${predicted.errorName}`);
+  }
+
+  if (predicted.ok) {
+    next.now = t;
+    m.s = next;
+    // I6: another account's health may move only with price and time, never by this action
+    for (const [i, x] of others.entries()) {
+      for (const [j, initial] of [true, false].entries()) {
+        const h = computeHealth(m.s, x, initial, t);
+        if (h.healthFactorWad < before[i][j].healthFactorWad) {
+          fail(
+            "I6",
+            `${spec.label} lowered ${x}'s ${initial ? "initial" : "maintenance"} health from ${before[i][j].healthFactorWad} to ${h.healthFactorWad}`,
+          );
+        }
+      }
+    }
+  } else {
+    m.s.now = t; // the reverted transaction was mined: only time moved
+  }
+  await checkAll(r.sys, m.s, r.mem);
+  return predicted;
+}
+
+/** Base class: every command is always applicable; the model decides success or the revert. */
+export abstract class LedgerCommand implements fc.AsyncCommand<ModelBox, RealSystem> {
+  /** Filled in by run(): the concrete amounts used, for the counterexample report. */
+  protected resolved = "";
+
+  check(): boolean {
+    return true;
+  }
+
+  async run(m: ModelBox, r: RealSystem): Promise<void> {
+    r.stats.commands++;
+    r.stats.byCommand.set(this.kind(), (r.stats.byCommand.get(this.kind()) ?? 0) + 1);
+    await this.exec(m, r);
+  }
+
+  abstract kind(): string;
+  protected abstract exec(m: ModelBox, r: RealSystem): Promise<void>;
+  protected abstract describe(): string;
+
+  toString(): string {
+    return `${this.describe()}${this.resolved === "" ? "" : ` [${this.resolved}]`}`;
+  }
+}
+
+/** Largest x in [0, hi] with ok(x), assuming ok is monotone decreasing; 0 if none. */
+export function maxOk(ok: (x: bigint) => boolean, hi: bigint): bigint {
+  if (hi <= 0n) return 0n;
+  if (ok(hi)) return hi;
+  let lo = 0n;
+  let h = hi;
+  while (h - lo > 1n) {
+    const mid = (lo + h) / 2n;
+    if (ok(mid)) lo = mid;
+    else h = mid;
+  }
+  return lo;
+}
+
+/** Whether `action` succeeds on a copy of the model at `t`. */
+export function succeeds(s: LedgerState, t: bigint, action: (c: LedgerState, t: bigint) => unknown): boolean {
+  try {
+    action(cloneState(s), t);
+    return true;
+  } catch (e) {
+    if (e instanceof ModelRevert) return false;
+    throw e;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Perp actions: open or grow a position (either side), reduce it, close it. Sizes resolve against
+ * the model: the largest size the initial margin allows, the open-interest room, a fraction of the
+ * position; the acceptable price is loose, the exact fill, or one wei on the wrong side of it.
+ */
+import * as L from "../model/ledger.js";
+import { WAD } from "../../../simulations/math/wad.js";
+import { resolveAmount, showAmount, type AmountSpec } from "./amounts.js";
+import { LedgerCommand, execTx, maxOk, succeeds, type ModelBox, type RealSystem } from "./base.js";
+
+export type Slippage = "loose" | "exact" | "offByOne";
+const MAX_SIZE = 10_000n * WAD;
+
+function acceptable(
+  s: Parameters<typeof L.quoteFill>[0],
+  market: string,
+  delta: bigint,
+  slip: Slippage,
+): bigint {
+  const fill = L.quoteFill(s, market, delta);
+  if (slip === "loose") return delta > 0n ? L.MAX_UINT256 : 0n;
+  if (slip === "exact") return fill;
+  return delta > 0n ? (fill === 0n ? 0n : fill - 1n) : fill + 1n;
+}
+
+const marketOf = (r: RealSystem, i: number): string => (i === 0 ? r.sys.addr.weth : r.sys.addr.wbtc);
+
+export class ModifyPositionCommand extends LedgerCommand {
+  constructor(
+    readonly caller: number,
+    readonly account: number,
+    /** 0: the WETH market; 1: WBTC, which has no market (UnknownMarket). */
+    readonly market: number,
+    readonly long: boolean,
+    readonly size: AmountSpec,
+    readonly slippage: Slippage,
+  ) {
+    super();
+  }
+  kind(): string {
+    return "modifyPosition";
+  }
+  protected describe(): string {
+    return `ModifyPosition(caller=${this.caller}, account=${this.account}, market=${this.market}, ${this.long ? "long" : "short"} ${showAmount(this.size)}, ${this.slippage})`;
+  }
+  protected async exec(m: ModelBox, r: RealSystem): Promise<void> {
+    const caller = r.sys.actors[this.caller].address;
+    const acct = r.sys.actors[this.account].address;
+    const market = marketOf(r, this.market);
+    const weth = r.sys.addr.weth;
+    const t = m.s.now + 1n;
+    const sign = this.long ? 1n : -1n;
+    const healthMax = maxOk(
+      (x) =>
+        x > 0n &&
+        succeeds(m.s, t, (c, tt) =>
+          L.modifyPosition(c, tt, acct, acct, weth, sign * x, this.long ? L.MAX_UINT256 : 0n),
+        ),
+      MAX_SIZE,
+    );
+    const st = m.s.marketState.get(weth)!;
+    const pos = L.positionOf(m.s, acct, weth).sizeWad;
+    const maxOi = m.s.marketParams.get(weth)!.maxOpenInterestWad;
+    const room = this.long
+      ? maxOi - st.longOpenInterestWad - (pos < 0n ? pos : 0n)
+      : maxOi - st.shortOpenInterestWad + (pos > 0n ? pos : 0n);
+    const size = resolveAmount(this.size, { max: healthMax, boundary: room });
+    const delta = sign * size;
+    const price = this.market === 0 ? acceptable(m.s, weth, delta, this.slippage) : L.MAX_UINT256;
+    this.resolved = `delta=${delta}, acceptable=${price}`;
+    await execTx(m, r, {
+      label: this.toString(),
+      affected: [acct],
+      mustSucceed: false,
+      model: (s, tt) => L.modifyPosition(s, tt, caller, acct, market, delta, price),
+      chain: {
+        from: caller,
+        iface: r.sys.ifaces.ch,
+        to: r.sys.addr.ch,
+        fn: "modifyPosition",
+        args: [acct, market, delta, price],
+      },
+    });
+  }
+}
+
+/** A pure reduction (never a flip unless `past` asks for one wei past zero). Must always succeed (I11). */
+export class ReducePositionCommand extends LedgerCommand {
+  constructor(
+    readonly account: number,
+    readonly bps: number,
+    readonly past: boolean,
+    readonly slippage: Slippage,
+  ) {
+    super();
+  }
+  kind(): string {
+    return "reducePosition";
+  }
+  protected describe(): string {
+    return `ReducePosition(account=${this.account}, ${this.bps}bps${this.past ? " +1 wei past zero" : ""}, ${this.slippage})`;
+  }
+  protected async exec(m: ModelBox, r: RealSystem): Promise<void> {
+    const acct = r.sys.actors[this.account].address;
+    const weth = r.sys.addr.weth;
+    const pos = L.positionOf(m.s, acct, weth).sizeWad;
+    const absPos = pos < 0n ? -pos : pos;
+    let cut = (absPos * BigInt(this.bps)) / 10_000n;
+    if (this.past) cut = absPos + 1n;
+    const delta = pos > 0n ? -cut : cut;
+    const price = acceptable(m.s, weth, delta === 0n ? 1n : delta, this.slippage);
+    this.resolved = `delta=${delta}, acceptable=${price}`;
+    await execTx(m, r, {
+      label: this.toString(),
+      affected: [acct],
+      // a pure reduction at an acceptable price must pass, oracle failing or not
+      mustSucceed: !this.past && this.slippage !== "offByOne",
+      model: (s, tt) => L.modifyPosition(s, tt, acct, acct, weth, delta, price),
+      chain: {
+        from: acct,
+        iface: r.sys.ifaces.ch,
+        to: r.sys.addr.ch,
+        fn: "modifyPosition",
+        args: [acct, weth, delta, price],
+      },
+    });
+  }
+}
+
+export class ClosePositionCommand extends LedgerCommand {
+  constructor(
+    readonly caller: number,
+    readonly account: number,
+    readonly slippage: Slippage,
+  ) {
+    super();
+  }
+  kind(): string {
+    return "closePosition";
+  }
+  protected describe(): string {
+    return `ClosePosition(caller=${this.caller}, account=${this.account}, ${this.slippage})`;
+  }
+  protected async exec(m: ModelBox, r: RealSystem): Promise<void> {
+    const caller = r.sys.actors[this.caller].address;
+    const acct = r.sys.actors[this.account].address;
+    const weth = r.sys.addr.weth;
+    const pos = L.positionOf(m.s, acct, weth).sizeWad;
+    const price = acceptable(m.s, weth, pos === 0n ? 1n : -pos, this.slippage);
+    this.resolved = `size=${pos}, acceptable=${price}`;
+    await execTx(m, r, {
+      label: this.toString(),
+      affected: [acct],
+      mustSucceed: this.caller === this.account && this.slippage !== "offByOne",
+      model: (s, tt) => L.closePosition(s, tt, caller, acct, weth, price),
+      chain: {
+        from: caller,
+        iface: r.sys.ifaces.ch,
+        to: r.sys.addr.ch,
+        fn: "closePosition",
+        args: [acct, weth, price],
+      },
+    });
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The state of the TypeScript reference model of the ledger: plain data (maps and bigints), so
+ * `structuredClone` copies it and a command can be tried on a copy before it is committed.
+ * Field names follow the Clearinghouse's storage; units are in the names (WAD, RAY, token decimals).
+ */
+
+export interface RiskLevels {
+  haircutMaintWad: bigint;
+  haircutInitWad: bigint;
+  marginRatioMaintWad: bigint;
+  marginRatioInitWad: bigint;
+  depthUsdWad: bigint;
+  sizeSlopeWad: bigint;
+}
+
+export interface PositionModel {
+  sizeWad: bigint;
+  openNotionalWad: bigint;
+  fundingIndexWad: bigint;
+}
+
+export interface AccountModel {
+  normalizedDebt: bigint;
+  creditWad: bigint;
+  /** token -> amount (token decimals); absent means 0 (and the collateral bit is clear). */
+  collateral: Map<string, bigint>;
+  /** market -> position; absent means no position (and the market bit is clear). */
+  positions: Map<string, PositionModel>;
+}
+
+export interface MarketParamsModel {
+  skewScaleWad: bigint;
+  maxFundingVelocityWad: bigint;
+  takerFeeWad: bigint;
+  maxOpenInterestWad: bigint;
+  skewCapRatioWad: bigint;
+}
+
+export interface MarketStateModel {
+  skewWad: bigint;
+  longOpenInterestWad: bigint;
+  shortOpenInterestWad: bigint;
+  openNotionalSumWad: bigint;
+  fundingSnapshotSumWad: bigint;
+  fundingRateWad: bigint;
+  fundingIndexWad: bigint;
+  lastFundingTime: bigint;
+}
+
+export interface OracleReadModel {
+  priceWad: bigint;
+  ok: boolean;
+}
+
+export interface VaultRequestModel {
+  shares: bigint;
+  claimableAt: bigint;
+}
+
+export interface VaultModel {
+  address: string;
+  totalShares: bigint;
+  shares: Map<string, bigint>;
+  requests: Map<string, VaultRequestModel>;
+  cooldownSeconds: bigint;
+  claimWindowSeconds: bigint;
+}
+
+export interface LedgerState {
+  /** Timestamp of the latest block. */
+  now: bigint;
+  clearinghouse: string;
+  stablecoin: string;
+  /** Listed collaterals in listing order, with their decimals. */
+  collaterals: { token: string; decimals: bigint }[];
+  /** Listed markets in listing order. */
+  markets: string[];
+
+  // stability fee and debt
+  rateIndexRay: bigint;
+  lastAccrual: bigint;
+  stabilityFeePerSecondRay: bigint;
+  totalNormalizedDebt: bigint;
+  vaultCreditWad: bigint;
+  deficitWad: bigint;
+  debtCeilingWad: bigint;
+  minDebtWad: bigint;
+
+  depositCap: Map<string, bigint>;
+  totalCollateral: Map<string, bigint>;
+  marketParams: Map<string, MarketParamsModel>;
+  marketState: Map<string, MarketStateModel>;
+  accounts: Map<string, AccountModel>;
+  /** account -> operators it approved. */
+  operators: Map<string, Set<string>>;
+
+  oracle: Map<string, OracleReadModel>;
+  risk: Map<string, RiskLevels>;
+
+  /** token -> holder -> balance (collateral tokens and the stablecoin). */
+  balances: Map<string, Map<string, bigint>>;
+  stablecoinSupply: bigint;
+
+  vault: VaultModel;
+
+  /**
+   * Upper bound on the rounding dust the protocol may keep (I1: debts + deficit may exceed
+   * supply + credits by at most this much), grown by every operation that rounds.
+   */
+  dustBudgetWad: bigint;
+}
+
+export function emptyAccount(): AccountModel {
+  return { normalizedDebt: 0n, creditWad: 0n, collateral: new Map(), positions: new Map() };
+}
+
+export function cloneState(s: LedgerState): LedgerState {
+  return structuredClone(s);
+}
