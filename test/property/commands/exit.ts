@@ -3,9 +3,9 @@
  * repays its whole debt can always withdraw all of its collateral, whatever the oracle says.
  * The expectation is stated here, independently of the model: if the model (which mirrors the
  * contract) predicts a revert for any leg, that is reported as an I11 violation too.
- * Collateral whose oracle is failing is withdrawn first: the other order reverts today (an
- * account without liabilities cannot withdraw a healthy asset while it still holds one whose
- * oracle fails), which is a liveness gap in the contract rather than in the exit path.
+ * Collateral is withdrawn healthy assets first: an account without debt or positions must be
+ * able to withdraw a healthy asset while it still holds one whose oracle fails (the withdrawal
+ * skips prices when nothing is owed), so this order exercises that path.
  */
 import * as L from "../model/ledger.js";
 import { fail } from "../model/checks.js";
@@ -57,10 +57,9 @@ export class FullExitCommand extends LedgerCommand {
       });
       must("repay", out.ok, out.ok ? "" : out.errorName);
     }
-    // assets whose oracle is failing first: while such an asset is still held, withdrawing a
-    // healthy one reverts with OracleUnhealthy even with no liabilities (reported to the lead)
+    // healthy assets first, while a failing one is still held (no liabilities: no prices needed)
     const order = [...m.s.collaterals].sort(
-      (x, y) => Number(L.oraclePrice(m.s, x.token).ok) - Number(L.oraclePrice(m.s, y.token).ok),
+      (x, y) => Number(L.oraclePrice(m.s, y.token).ok) - Number(L.oraclePrice(m.s, x.token).ok),
     );
     for (const { token } of order) {
       const amount = L.collateralOf(m.s, who, token);

@@ -408,7 +408,9 @@ export function withdraw(
   if (available === amount) a.collateral.delete(token);
   else a.collateral.set(token, available - amount);
   s.totalCollateral.set(token, (s.totalCollateral.get(token) ?? 0n) - amount);
-  requireInitialHealth(s, acct, t);
+  // an account with neither debt nor positions withdraws without prices (I11)
+  const exposed = a.normalizedDebt !== 0n || [...a.positions.values()].some((p) => p.sizeWad !== 0n);
+  if (exposed) requireInitialHealth(s, acct, t);
   erc20Transfer(s, token, s.clearinghouse, to, amount);
 }
 
