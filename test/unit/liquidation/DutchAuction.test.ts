@@ -840,6 +840,17 @@ describe("DutchAuction", function () {
       for (const id of ids) expect((await auction.auctions(id)).tabWad).to.equal(TAB);
       expect(await auction.tabsInFlightWad(wethAddr)).to.deep.equal([30_000n * WAD + 3n * TAB, 3n * TAB]);
       expect((await auction.auctions(3n)).token).to.equal(wbtcAddr);
+      // a recycled auction is redone and taken under its id like any other
+      const start = (await auction.auctions(ids[0])).startTime;
+      await networkHelpers.time.setNextBlockTimestamp(start + TAIL + 1n);
+      await expect(auction.connect(keeper).redo(ids[0], keeper.address))
+        .to.emit(auction, "Redo")
+        .withArgs(ids[0], alice.address, wethAddr, LOT, TAB, START, keeper.address, TIP + (TAB * CHIP) / WAD);
+      expect((await auction.auctions(ids[0])).startTime).to.equal(start + TAIL + 1n);
+      await expect(auction.connect(bob).take(ids[0], LOT, 10n ** 30n, bob.address, "0x"))
+        .to.emit(auction, "AuctionEnded")
+        .withArgs(ids[0], alice.address, wethAddr, (n: bigint) => n > 0n, 0n);
+      expect(await auction.getStatus(ids[0])).to.deep.equal([false, 0n, 0n, 0n]);
     });
 
     it("getStatus follows the curve and never reverts for unknown ids", async function () {
