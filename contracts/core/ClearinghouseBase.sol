@@ -359,22 +359,55 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         emit KeeperPaid(keeper, amountWad);
     }
 
-    /// @dev Valuations of an account's collaterals for the engine's seizure arithmetic.
-    function _collateralQuotes(address account, uint256 mask) internal view returns (CollateralQuote[] memory quotes) {
-        quotes = new CollateralQuote[](_popCount(mask));
-        uint256 n;
+    /// @dev Maintenance health of `account` (exactly `_computeHealth(account, false)`, for an account
+    ///      that is not the vault) and the valuations of its collaterals for the engine's seizure
+    ///      arithmetic, reading each price and risk level once.
+    function _collateralQuotes(
+        address account,
+        AccountSlot memory acct,
+        uint256 indexRay
+    ) internal view returns (Health memory h, address failingAsset, CollateralQuote[] memory cols) {
+        h.pricesOk = true;
+        h.creditWad = acct.creditWad;
+        h.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+        cols = new CollateralQuote[](_popCount(acct.collateralMask));
+        AssetQuote[] memory quotes = new AssetQuote[](cols.length + _popCount(acct.marketMask));
+        uint256 quoteCount;
+        AssetQuote memory q;
+
+        uint256 mask = acct.collateralMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
-                address token = _collaterals[i];
-                CollateralQuote memory q = quotes[n++];
-                q.token = token;
-                q.amount = _collateral[account][token];
-                (q.priceWad, ) = _price(token);
-                q.haircutWad = marginModel.riskOf(token).haircutMaintWad;
-                q.decimals = _collateralInfo[token].decimals;
+                CollateralSlot memory c = _collateralByIndex[i];
+                (q, quoteCount) = _quote(quotes, quoteCount, c.token);
+                if (!q.ok) (h.pricesOk, failingAsset) = (false, c.token);
+                CollateralQuote memory cq = cols[quoteCount - 1];
+                (cq.token, cq.amount, cq.priceWad) = (c.token, _collateral[account][c.token], q.priceWad);
+                (cq.haircutWad, cq.decimals) = (q.risk.haircutMaintWad, c.decimals);
+                h.weightedCollateralWad += WadMath.toWad(cq.amount, c.decimals).mulWadDown(q.priceWad).mulWadDown(
+                    WadMath.WAD - cq.haircutWad
+                );
             }
             mask >>= 1;
         }
+
+        mask = acct.marketMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address market = _marketByIndex[i];
+                (q, quoteCount) = _quote(quotes, quoteCount, market);
+                if (!q.ok) (h.pricesOk, failingAsset) = (false, market);
+                (int256 pnlWad, uint256 requirementWad) = _positionRisk(account, market, q, false);
+                h.pnlWad += pnlWad;
+                h.requirementWad += requirementWad;
+            }
+            mask >>= 1;
+        }
+
+        uint256 assetsWad = h.weightedCollateralWad + h.creditWad + (h.pnlWad > 0 ? uint256(h.pnlWad) : 0);
+        uint256 liabilitiesWad = h.debtWad + (h.pnlWad < 0 ? uint256(-h.pnlWad) : 0) + h.requirementWad;
+        h.equityWad = int256(h.weightedCollateralWad + h.creditWad) - int256(h.debtWad) + h.pnlWad;
+        h.healthFactorWad = liabilitiesWad == 0 ? type(uint256).max : assetsWad.divWadDown(liabilitiesWad);
     }
 
     // ---------------------------------------------------------------- internal: health

@@ -123,8 +123,14 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     ) external nonReentrant returns (LiquidationSnapshot memory snap) {
         _onlyEngine();
         if (account == vault) revert Clearinghouse__VaultCannotBeLiquidated();
-        _accrueFee();
-        (Health memory h, address failingAsset) = _computeHealth(account, false);
+        uint256 indexRay = _accrueFee();
+        // health and the collateral valuations from one read of each price (closing the positions
+        // below moves credit and debt only: balances, prices and haircuts stay as read here)
+        (Health memory h, address failingAsset, CollateralQuote[] memory cols) = _collateralQuotes(
+            account,
+            _accounts[account],
+            indexRay
+        );
         if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
         snap.healthFactorWad = h.healthFactorWad;
         if (h.healthFactorWad >= WadMath.WAD) return snap;
@@ -135,9 +141,9 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         if (keeper != address(0) && penaltiesWad > 0) _payKeeper(keeper, penaltiesWad.mulWadDown(keeperShareWad));
 
         AccountSlot memory acct = _accounts[account];
-        snap.debtWad = uint256(acct.normalizedDebt).mulRayUp(_rateIndexRay);
+        snap.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
         snap.creditWad = acct.creditWad;
-        snap.collaterals = _collateralQuotes(account, acct.collateralMask);
+        snap.collaterals = cols;
     }
 
     /// @inheritdoc ILiquidationLedger

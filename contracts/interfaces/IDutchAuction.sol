@@ -30,11 +30,18 @@ import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 ///        only possible when the auction needs it (older than `tail` or below `cusp`), so one
 ///        auction pays at most one redo reward per `tail`; takers buy it as soon as its price is
 ///        below the market, which a restart at oracle x buf reaches again within `tail`.
+///
+///      Auction ids: unique, never reused. The storage of an ended auction is recycled by a later
+///      kick (a write to a used slot costs 2,900 gas, to a fresh one 20,000): the id of an auction
+///      kicked into fresh storage is its kick number (1, 2, 3, ...); the id of one kicked into
+///      recycled storage is `kickNumber | recordSlot << 64`. Read ids from `Kick` events. There is
+///      no on-chain list of running auctions: keepers follow `Kick`, `Take`, `Redo` and
+///      `AuctionEnded` and ask `getStatus(id)`.
 interface IDutchAuction {
-    /// @notice One auction. Packed in four slots.
+    /// @notice One auction, as `auctions(id)` returns it (stored in three slots: account, start
+    ///         time, a one-byte token id and the kick number; lot and start price; tab and debt).
     /// @param account The liquidated account (address(0) when the auction does not exist).
     /// @param startTime When the auction (re)started.
-    /// @param activeIndex Position in the active-ids list.
     /// @param token The collateral token.
     /// @param lot Collateral for sale, token decimals.
     /// @param startPriceWad Price at `startTime`, WAD per whole token.
@@ -43,7 +50,6 @@ interface IDutchAuction {
     struct Auction {
         address account;
         uint64 startTime;
-        uint32 activeIndex;
         address token;
         uint128 lot;
         uint128 startPriceWad;
@@ -74,6 +80,8 @@ interface IDutchAuction {
     error DutchAuction__BreakerAlreadySet();
     /// @notice The circuit breaker's level for `token` forbids this action (255: settled).
     error DutchAuction__BreakerLevel(address token, uint8 level);
+    /// @notice 255 tokens are listed already (a record names its token in one byte).
+    error DutchAuction__TooManyTokens();
 
     // ---------------------------------------------------------------- events
 
@@ -137,7 +145,7 @@ interface IDutchAuction {
 
     /// @notice Lists `token` for auctions with `curve`, or replaces its curve. Governance only
     ///         (a curve is code, not a number: RiskConfig's bounded steps do not apply to it).
-    ///         Caches the token's decimals (<= 18). Warning: a new curve applies to running
+    ///         Caches the token's decimals (<= 18). At most 255 tokens. Warning: a new curve applies to running
     ///         auctions at once, as Maker's `calc`.
     function setCurve(address token, IAuctionCurve curve) external;
 
@@ -147,14 +155,17 @@ interface IDutchAuction {
     ///         sink's custody (the kicker has already moved it out of the account's collateral);
     ///         the auction only keeps the record. Starting price = oracle x buf; reverts when the
     ///         oracle is not ok.
-    ///         Pays `keeper` (if not address(0)) `tip + chip x tab` through the sink.
+    ///         Pays `keeper` (if not address(0)) `tip + chip x tab` through the sink, only when
+    ///         that is below the penalty `tab - debt` the account pays (so a self-liquidator
+    ///         cannot earn it back).
     /// @param account The liquidated account (receives leftover collateral).
     /// @param token The collateral token.
     /// @param lot Collateral for sale, token decimals.
     /// @param tabWad Stablecoin to raise: debt covered x (1 + penalty), WAD.
     /// @param debtWad The debt part of the tab, WAD (<= tabWad).
     /// @param keeper Receiver of the kick reward (address(0): none).
-    /// @return id The new auction's id (ids start at 1).
+    /// @return id The new auction's id (see the contract notes: the kick number, plus the record
+    ///         slot in the high bits when the record is recycled).
     function kick(
         address account,
         address token,
@@ -202,13 +213,7 @@ interface IDutchAuction {
     /// @notice The stored auction (all zero when not running).
     function auctions(uint256 id) external view returns (Auction memory);
 
-    /// @notice Ids of running auctions (unordered).
-    function activeIds() external view returns (uint256[] memory);
-
-    /// @notice Number of running auctions.
-    function activeCount() external view returns (uint256);
-
-    /// @notice Number of auctions ever kicked (the last id).
+    /// @notice Number of auctions ever kicked (the low 64 bits of the last id).
     function kicks() external view returns (uint256);
 
     /// @notice Sum of the tabs of running auctions, WAD (the engine caps it, like Maker's Hole).
@@ -216,6 +221,9 @@ interface IDutchAuction {
 
     /// @notice Sum of the tabs of running auctions of `token`, WAD (Maker's per-ilk hole).
     function tabInFlightWad(address token) external view returns (uint256);
+
+    /// @notice `totalTabInFlightWad()` and `tabInFlightWad(token)` in one call (for the engine).
+    function tabsInFlightWad(address token) external view returns (uint256 totalWad, uint256 tokenWad);
 
     /// @notice The curve of `token` (address(0) when not listed).
     function curveOf(address token) external view returns (IAuctionCurve);

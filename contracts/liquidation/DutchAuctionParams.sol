@@ -39,7 +39,8 @@ abstract contract DutchAuctionParams is IDutchAuction, IParamTarget {
     // ---------------------------------------------------------------- storage
 
     /// @dev Slot 1 is read by every take and status; slot 2 by takes (dust), kicks and redos;
-    ///      slot 3 is written by every take (the tab in flight).
+    ///      slot 3 is written by every take (the tab in flight). `tokenId` (1..255, given at
+    ///      listing) is how an auction record names its token in one byte.
     struct AssetConfig {
         // slot 1
         IAuctionCurve curve;
@@ -52,10 +53,14 @@ abstract contract DutchAuctionParams is IDutchAuction, IParamTarget {
         uint64 bufWad;
         // slot 3
         uint64 chipWad;
-        uint192 tabInFlightWad;
+        uint8 tokenId;
+        uint184 tabInFlightWad;
     }
 
     mapping(address token => AssetConfig) internal _config;
+    /// @dev The listed tokens by id (ids start at 1).
+    mapping(uint256 tokenId => address token) internal _tokenById;
+    uint8 internal _tokenCount;
 
     // ---------------------------------------------------------------- constructor
 
@@ -78,6 +83,13 @@ abstract contract DutchAuctionParams is IDutchAuction, IParamTarget {
         uint8 decimals = IERC20Metadata(token).decimals();
         if (decimals > 18) revert DutchAuction__UnsupportedDecimals(token, decimals);
         AssetConfig storage cfg = _config[token];
+        if (cfg.tokenId == 0) {
+            uint256 id = uint256(_tokenCount) + 1;
+            if (id > type(uint8).max) revert DutchAuction__TooManyTokens();
+            _tokenCount = uint8(id);
+            cfg.tokenId = uint8(id);
+            _tokenById[id] = token;
+        }
         cfg.curve = curve;
         cfg.decimals = decimals;
         emit CurveSet(token, address(curve), decimals);

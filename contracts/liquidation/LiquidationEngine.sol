@@ -27,7 +27,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         uint256 weightedWad; // maintenance-weighted collateral left on the account
         uint256 onePlusPenaltyWad;
         uint256 windowRoomWad; // debt the window still allows
-        uint256 globalRoomWad; // tab the global cap still allows
+        uint256 maxTabInFlightWad;
     }
 
     // ---------------------------------------------------------------- immutables
@@ -155,8 +155,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         }
         uint256 used = _windowUsedWad;
         p.windowRoomWad = c.windowCapacityWad > used ? c.windowCapacityWad - used : 0;
-        uint256 inFlight = auction.totalTabInFlightWad();
-        p.globalRoomWad = c.maxTabInFlightWad > inFlight ? c.maxTabInFlightWad - inFlight : 0;
+        p.maxTabInFlightWad = c.maxTabInFlightWad;
     }
 
     /// @dev Chooses the debt each collateral answers for, then seizes and kicks.
@@ -254,10 +253,14 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         uint256 d = wantWad;
         bytes32 cap;
         if (p.windowRoomWad < d) (d, cap) = (p.windowRoomWad, WINDOW_CAPACITY_WAD);
-        uint256 globalDebtRoom = p.globalRoomWad.divWadDown(p.onePlusPenaltyWad);
+        // one call for both tabs in flight (the global one includes this liquidation's kicks so far)
+        (uint256 totalInFlight, uint256 inFlight) = auction.tabsInFlightWad(token);
+        uint256 globalCap = p.maxTabInFlightWad;
+        uint256 globalDebtRoom = globalCap > totalInFlight
+            ? (globalCap - totalInFlight).divWadDown(p.onePlusPenaltyWad)
+            : 0;
         if (globalDebtRoom < d) (d, cap) = (globalDebtRoom, MAX_TAB_IN_FLIGHT_WAD);
         uint256 assetCap = _assetTabCapWad[token];
-        uint256 inFlight = auction.tabInFlightWad(token);
         uint256 assetDebtRoom = assetCap > inFlight ? (assetCap - inFlight).divWadDown(p.onePlusPenaltyWad) : 0;
         if (assetDebtRoom < d) (d, cap) = (assetDebtRoom, ASSET_TAB_CAP_WAD);
         return (d, cap);
@@ -281,13 +284,9 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
             if (lot > q.amount) lot = q.amount;
         }
         clearinghouse.seize(p.account, q.token, lot, debtWad);
-        // the kick reward goes to the keeper only when it is below the penalty the account pays
-        address paidKeeper = p.keeper != address(0) && auction.keeperReward(q.token, tabWad) < tabWad - debtWad
-            ? p.keeper
-            : address(0);
-        auction.kick(p.account, q.token, lot, tabWad, debtWad, paidKeeper);
+        // the auction pays the kick reward only when it is below the penalty the account pays
+        auction.kick(p.account, q.token, lot, tabWad, debtWad, p.keeper);
         p.windowRoomWad -= debtWad;
-        p.globalRoomWad -= tabWad < p.globalRoomWad ? tabWad : p.globalRoomWad;
         breaker.reportLiquidation(q.token, debtWad);
     }
 

@@ -1,6 +1,8 @@
 /**
  * Gas of the liquidation path (issue: liquidations; DESIGN.md section 6): `liquidate`, a full and
- * a partial `take`, `redo`, and `liquidateBatch` per account (a batch of 20).
+ * a partial `take`, `redo`, and `liquidateBatch` per account (a batch of 20), twice: the first
+ * batch writes 20 fresh auction records (a protocol's first wave), the second, after those
+ * auctions were bought, recycles their records (every later wave; see IDutchAuction's ids).
  *
  * State: the shipped local parameters; accounts with 10 WETH borrowing 14,000 pushed under water
  * by a fall from 2,000 to 1,600 (a partial liquidation: one auction each). Steady state: the
@@ -9,7 +11,7 @@
  * transaction runs in its own block after a time jump (cold storage), gas = receipt.gasUsed.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { parseUnits, type ContractTransactionResponse } from "ethers";
+import { parseUnits, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 
 import { loadDeployParams, paramsPathFor } from "../deploy/params.js";
 import { deploySystem } from "../deploy/system.js";
@@ -36,6 +38,11 @@ export const LIQUIDATION_GAS_ROWS: readonly GasRow[] = [
     target: 50_000,
     anchor: "Liquity v1 60-65k per trove",
   },
+  {
+    key: "liquidateBatchRecycledPerAccount",
+    operation: "liquidateBatch, per account (20, recycled records)",
+    anchor: "Liquity v1 60-65k per trove",
+  },
 ];
 
 const BATCH = 20;
@@ -54,7 +61,7 @@ export async function measureLiquidationGas(
   const [deployer, keeper, bidder, lp] = await ethers.getSigners();
   // borrowers: deterministic wallets funded with gas money
   const borrowers = [];
-  for (let i = 0; i < 4 + BATCH; i++) {
+  for (let i = 0; i < 4 + 2 * BATCH; i++) {
     const w = new ethers.Wallet(ethers.keccak256(ethers.toUtf8Bytes(`ballast-bench-${i}`)), ethers.provider);
     await (await deployer.sendTransaction({ to: w.address, value: parseUnits("1", 18) })).wait();
     borrowers.push(w);
@@ -75,6 +82,21 @@ export async function measureLiquidationGas(
     if (!receipt || receipt.status !== 1) throw new Error(`bench: ${key} failed`);
     gas[key] = receipt.gasUsed;
     hooks.onMeasured?.(key, receipt.hash);
+    return receipt;
+  };
+  // auction ids come from the Kick events (a kick into recycled storage has a high-bit id)
+  const kickedIds = async (tx: Promise<ContractTransactionResponse>): Promise<bigint[]> => {
+    const receipt = await (await tx).wait();
+    return kickIds(receipt);
+  };
+  const kickIds = (receipt: ContractTransactionReceipt | null): bigint[] => {
+    const ids: bigint[] = [];
+    for (const log of receipt?.logs ?? []) {
+      if (log.address.toLowerCase() !== auctionAddr.toLowerCase()) continue;
+      const parsed = sys.auction.interface.parseLog(log);
+      if (parsed?.name === "Kick") ids.push(parsed.args.id as bigint);
+    }
+    return ids;
   };
   const setPrice = async (usd: string) => {
     await send(wethFeed.updateAnswer(parseUnits(usd, weth.feedDecimals)));
@@ -101,46 +123,59 @@ export async function measureLiquidationGas(
   }
   await setPrice("1600");
 
-  const [warm, single, partial, aged, ...batch] = borrowers;
+  const [warm, single, partial, aged, ...rest] = borrowers;
+  const [batch, batch2] = [rest.slice(0, BATCH), rest.slice(BATCH)];
   // warm-up (not measured): the keeper's and the bidder's first liquidation and take
-  await send(sys.engine.connect(keeper).liquidate(warm.address, keeper.address));
-  const warmId = await sys.auction.kicks();
+  const [warmId] = await kickedIds(sys.engine.connect(keeper).liquidate(warm.address, keeper.address));
   await send(
     sys.auction.connect(bidder).take(warmId, ethers.MaxUint256, ethers.MaxUint256, bidder.address, "0x"),
   );
 
-  await measure("liquidate", () => sys.engine.connect(keeper).liquidate(single.address, keeper.address));
-  const id = await sys.auction.kicks();
+  const [id] = kickIds(
+    await measure("liquidate", () => sys.engine.connect(keeper).liquidate(single.address, keeper.address)),
+  );
   await measure("takeFull", () =>
     sys.auction.connect(bidder).take(id, ethers.MaxUint256, ethers.MaxUint256, bidder.address, "0x"),
   );
   gas.liquidatePlusTakeFull = gas.liquidate + gas.takeFull;
 
-  await send(sys.engine.connect(keeper).liquidate(partial.address, keeper.address));
-  const partialId = await sys.auction.kicks();
+  const [partialId] = await kickedIds(sys.engine.connect(keeper).liquidate(partial.address, keeper.address));
   const lot = (await sys.auction.auctions(partialId)).lot;
   await measure("takePartial", () =>
     sys.auction.connect(bidder).take(partialId, lot / 2n, ethers.MaxUint256, bidder.address, "0x"),
   );
 
-  await send(sys.engine.connect(keeper).liquidate(aged.address, keeper.address));
-  const agedId = await sys.auction.kicks();
+  const [agedId] = await kickedIds(sys.engine.connect(keeper).liquidate(aged.address, keeper.address));
   await networkHelpers.time.increase(params.assets[0].auction.tailSeconds + 1);
   await setPrice("1600"); // the feed must be fresh for the restart price
   await measure("redo", () => sys.auction.connect(keeper).redo(agedId, keeper.address));
 
-  await setPrice("1600");
-  await networkHelpers.time.increase(60);
-  const receipt = await (
-    await sys.engine.connect(keeper).liquidateBatch(
-      batch.map((b) => b.address),
-      keeper.address,
-    )
-  ).wait();
-  if (!receipt || receipt.status !== 1) throw new Error("bench: liquidateBatch failed");
-  const kicked = (await sys.auction.kicks()) - agedId;
-  if (kicked !== BigInt(BATCH)) throw new Error(`bench: batch liquidated ${kicked} of ${BATCH}`);
-  gas.liquidateBatchPerAccount = receipt.gasUsed / BigInt(BATCH);
-  hooks.onMeasured?.("liquidateBatch", receipt.hash);
+  // a batch into fresh auction records (the first wave), then, once those auctions are bought,
+  // a batch whose kicks recycle their records (every later wave)
+  const batchGas = async (accounts: typeof batch, label: string): Promise<bigint[]> => {
+    await setPrice("1600");
+    await networkHelpers.time.increase(60);
+    const receipt = await (
+      await sys.engine.connect(keeper).liquidateBatch(
+        accounts.map((b) => b.address),
+        keeper.address,
+      )
+    ).wait();
+    if (!receipt || receipt.status !== 1) throw new Error(`bench: ${label} failed`);
+    const ids = kickIds(receipt);
+    if (ids.length !== BATCH) throw new Error(`bench: ${label} liquidated ${ids.length} of ${BATCH}`);
+    gas[`${label}PerAccount`] = receipt.gasUsed / BigInt(BATCH);
+    hooks.onMeasured?.(label, receipt.hash);
+    return ids;
+  };
+  const firstWave = await batchGas(batch, "liquidateBatch");
+  for (const auctionId of firstWave) {
+    await send(
+      sys.auction.connect(bidder).take(auctionId, ethers.MaxUint256, ethers.MaxUint256, bidder.address, "0x"),
+    );
+  }
+  const secondWave = await batchGas(batch2, "liquidateBatchRecycled");
+  if (secondWave.some((auctionId) => auctionId >> 64n === 0n))
+    throw new Error("bench: a kick did not recycle");
   return gas;
 }

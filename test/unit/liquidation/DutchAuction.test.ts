@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import type {
@@ -97,7 +98,7 @@ describe("DutchAuction", function () {
         keeperAddr?: string;
       } = {},
     ): Promise<{ id: bigint; start: bigint }> {
-      await sink.kick(
+      const tx = await sink.kick(
         alice.address,
         opts.token ?? wethAddr,
         opts.lot ?? LOT,
@@ -105,16 +106,28 @@ describe("DutchAuction", function () {
         opts.debt ?? DEBT,
         opts.keeperAddr ?? keeper.address,
       );
-      const id = await auction.kicks();
+      const id = await kickedId(tx);
       const start = (await auction.auctions(id)).startTime;
       return { id, start };
+    }
+
+    /** The id of the auction a transaction kicked (from its Kick event). */
+    async function kickedId(tx: ContractTransactionResponse): Promise<bigint> {
+      const receipt = await tx.wait();
+      for (const log of receipt?.logs ?? []) {
+        if (log.address !== auctionAddr) continue;
+        const parsed = auction.interface.parseLog(log);
+        if (parsed?.name === "Kick") return parsed.args.id as bigint;
+      }
+      throw new Error("no Kick event");
     }
 
     /** Everything a failed call must leave unchanged. */
     async function snapshot(ids: bigint[]): Promise<unknown[]> {
       return [
         await Promise.all(ids.map(async (id) => [...(await auction.auctions(id))])),
-        await auction.activeIds(),
+        // running or not, and what is left (the price moves with the clock)
+        await Promise.all(ids.map(async (id) => (await auction.getStatus(id)).filter((_, i) => i !== 1))),
         await auction.kicks(),
         await auction.totalTabInFlightWad(),
         await auction.tabInFlightWad(wethAddr),
@@ -163,6 +176,7 @@ describe("DutchAuction", function () {
       wethAddr,
       wbtcAddr,
       kick,
+      kickedId,
       snapshot,
       expectBooksBalanced,
     };
@@ -186,6 +200,33 @@ describe("DutchAuction", function () {
         .withArgs(other.address, true);
       expect(await auction.isKicker(other.address)).to.equal(true);
       expect(await auction.curveOf(wethAddr)).to.equal(await curve.getAddress());
+    });
+
+    it("names at most 255 tokens; a new curve keeps the token's id", async function () {
+      const { ethers, auction, curve, kick, wethAddr, wbtcAddr } = await deploy();
+      // replacing WETH's curve keeps its id: a running auction still names WETH
+      const { id } = await kick();
+      const curve2 = await ethers.deployContract("LinearDecrease", [TAU * 2n]);
+      await expect(auction.setCurve(wethAddr, await curve2.getAddress()))
+        .to.emit(auction, "CurveSet")
+        .withArgs(wethAddr, await curve2.getAddress(), 18n);
+      expect((await auction.auctions(id)).token).to.equal(wethAddr);
+      // 2 listed: 253 more fit, the 256th is refused
+      const factory = await ethers.getContractFactory("MockERC20");
+      const curveAddr = await curve.getAddress();
+      for (let i = 0; i < 253; i++) {
+        const t = await factory.deploy("T", "T", 18);
+        await auction.setCurve(await t.getAddress(), curveAddr);
+      }
+      const extra = await factory.deploy("X", "X", 18);
+      await expect(auction.setCurve(await extra.getAddress(), curveAddr)).to.be.revertedWithCustomError(
+        auction,
+        "DutchAuction__TooManyTokens",
+      );
+      expect(await auction.curveOf(await extra.getAddress())).to.equal(ZERO);
+      // listed tokens can still change curves
+      await auction.setCurve(wbtcAddr, await curve2.getAddress());
+      expect(await auction.curveOf(wbtcAddr)).to.equal(await curve2.getAddress());
     });
 
     it("accepts parameters from the RiskConfig only, within bounds, for listed assets", async function () {
@@ -265,8 +306,8 @@ describe("DutchAuction", function () {
       expect(await sink.vaultCreditWad()).to.equal(VAULT - reward);
       expect(await auction.totalTabInFlightWad()).to.equal(TAB);
       expect(await auction.tabInFlightWad(wethAddr)).to.equal(TAB);
-      expect(await auction.activeIds()).to.deep.equal([1n]);
-      expect(await auction.activeCount()).to.equal(1n);
+      expect(await auction.tabsInFlightWad(wethAddr)).to.deep.equal([TAB, TAB]);
+      expect(await auction.kicks()).to.equal(1n);
       const [needsRedo, price, lot, tab] = await auction.getStatus(1n);
       expect([needsRedo, lot, tab]).to.deep.equal([false, LOT, TAB]);
       expect(price).to.be.lessThanOrEqual(START);
@@ -279,6 +320,21 @@ describe("DutchAuction", function () {
       expect(await sink.keeperCreditsWad()).to.equal(0n);
       expect(await sink.vaultCreditWad()).to.equal(VAULT);
       expect(await auction.kicks()).to.equal(1n);
+    });
+
+    it("pays no kick reward that reaches the penalty the account pays (tab - debt)", async function () {
+      const { auction, sink, alice, keeper, wethAddr, expectBooksBalanced } = await deploy();
+      const tab = 1_000n * WAD;
+      const reward = TIP + (tab * CHIP) / WAD; // 20 = the penalty below
+      await expect(sink.kick(alice.address, wethAddr, LOT, tab, tab - reward, keeper.address))
+        .to.emit(auction, "Kick")
+        .withArgs(1n, alice.address, wethAddr, LOT, tab, tab - reward, START, keeper.address, 0n);
+      expect(await sink.keeperCreditsWad()).to.equal(0n);
+      await expect(sink.kick(alice.address, wethAddr, LOT, tab, tab - reward - 1n, keeper.address))
+        .to.emit(auction, "Kick")
+        .withArgs(2n, alice.address, wethAddr, LOT, tab, tab - reward - 1n, START, keeper.address, reward);
+      expect(await sink.keeperCreditOf(keeper.address)).to.equal(reward);
+      await expectBooksBalanced();
     });
 
     it("is for authorized kickers only", async function () {
@@ -380,7 +436,6 @@ describe("DutchAuction", function () {
       expect(await sink.lastEndLot()).to.equal(LOT - slice);
       expect(await sink.lastEndDebtWad()).to.equal(0n);
       expect((await auction.auctions(id)).account).to.equal(ZERO);
-      expect(await auction.activeIds()).to.deep.equal([]);
       expect(await auction.totalTabInFlightWad()).to.equal(0n);
       expect(await auction.tabInFlightWad(wethAddr)).to.equal(0n);
       expect(await auction.getStatus(id)).to.deep.equal([false, 0n, 0n, 0n]);
@@ -412,13 +467,13 @@ describe("DutchAuction", function () {
     });
 
     it("bad debt beyond the vault's credit becomes deficit", async function () {
-      const { auction, sink, bob, networkHelpers, expectBooksBalanced, wethAddr, alice } = await deploy();
+      const { auction, sink, bob, networkHelpers, expectBooksBalanced, wethAddr, alice, kickedId } =
+        await deploy();
       // an auction whose bad debt exceeds the vault's whole credit
       const tab = 2_000_000n * WAD;
       const debt = 1_900_000n * WAD;
       await sink.fund(alice.address, debt); // account debt the kick moves into the auction
-      await sink.kick(alice.address, wethAddr, LOT, tab, debt, ZERO);
-      const id = await auction.kicks();
+      const id = await kickedId(await sink.kick(alice.address, wethAddr, LOT, tab, debt, ZERO));
       const start = (await auction.auctions(id)).startTime;
       await networkHelpers.time.setNextBlockTimestamp(start + 2_000n);
       const price = linear(START, 2_000n);
@@ -614,7 +669,7 @@ describe("DutchAuction", function () {
       expect(await snapshot([id])).to.deep.equal(before);
       await networkHelpers.time.setNextBlockTimestamp(start + 2_001n);
       await auction.connect(bob).take(id, LOT, 10n ** 30n, bob.address, "0x");
-      expect(await auction.activeCount()).to.equal(0n);
+      expect(await auction.getStatus(id)).to.deep.equal([false, 0n, 0n, 0n]);
     });
 
     it("allows a take that leaves exactly dust", async function () {
@@ -712,31 +767,90 @@ describe("DutchAuction", function () {
   });
 
   describe("views and bookkeeping", function () {
-    it("keeps the active list by swap-and-pop and the tab in flight per asset", async function () {
-      const { auction, bob, networkHelpers, kick, wethAddr, wbtcAddr } = await deploy();
+    it("recycles ended records under new, unique ids and keeps the tab in flight per asset", async function () {
+      const {
+        auction,
+        bob,
+        alice,
+        keeper,
+        sink,
+        networkHelpers,
+        kick,
+        kickedId,
+        wethAddr,
+        wbtcAddr,
+        snapshot,
+      } = await deploy();
       const a1 = await kick();
-      await kick({ tab: 5_000n * WAD, debt: 4_000n * WAD });
-      await kick({
+      const a2 = await kick({ tab: 5_000n * WAD, debt: 4_000n * WAD });
+      const a3 = await kick({
         token: wbtcAddr,
         lot: 10n ** 8n,
         tab: 30_000n * WAD,
         debt: 26_000n * WAD,
       });
-      expect(await auction.activeIds()).to.deep.equal([1n, 2n, 3n]);
+      // fresh storage: the id is the kick number
+      expect([a1.id, a2.id, a3.id]).to.deep.equal([1n, 2n, 3n]);
       expect(await auction.totalTabInFlightWad()).to.equal(TAB + 35_000n * WAD);
       expect(await auction.tabInFlightWad(wethAddr)).to.equal(TAB + 5_000n * WAD);
-      expect(await auction.tabInFlightWad(wbtcAddr)).to.equal(30_000n * WAD);
+      expect(await auction.tabsInFlightWad(wbtcAddr)).to.deep.equal([TAB + 35_000n * WAD, 30_000n * WAD]);
       await networkHelpers.time.setNextBlockTimestamp(a1.start + 100n);
       await auction.connect(bob).take(1n, LOT, 10n ** 30n, bob.address, "0x");
-      expect(await auction.activeIds()).to.deep.equal([3n, 2n]);
-      expect((await auction.auctions(3n)).activeIndex).to.equal(0n);
-      expect((await auction.auctions(2n)).activeIndex).to.equal(1n);
       expect(await auction.tabInFlightWad(wethAddr)).to.equal(5_000n * WAD);
       expect(await auction.totalTabInFlightWad()).to.equal(35_000n * WAD);
+      expect((await auction.auctions(1n)).account).to.equal(ZERO);
+
+      // the next kick reuses record 1 under id 4 | 1 << 64
+      const a4 = await kick({ tab: 7_000n * WAD, debt: 6_000n * WAD });
+      const reused = 4n | (1n << 64n);
+      expect(a4.id).to.equal(reused);
+      expect(await auction.kicks()).to.equal(4n);
+      const r4 = await auction.auctions(reused);
+      expect([r4.account, r4.token, r4.lot, r4.tabWad, r4.debtWad]).to.deep.equal([
+        alice.address,
+        wethAddr,
+        LOT,
+        7_000n * WAD,
+        6_000n * WAD,
+      ]);
+      expect(await auction.tabsInFlightWad(wethAddr)).to.deep.equal([42_000n * WAD, 12_000n * WAD]);
+      // the old id stays dead, and no other spelling reaches the new auction
+      const before = await snapshot([1n, reused]);
+      for (const dead of [1n, 4n, 1n | (1n << 64n), 4n | (4n << 64n), reused | (1n << 40n)]) {
+        expect(await auction.getStatus(dead)).to.deep.equal([false, 0n, 0n, 0n]);
+        expect((await auction.auctions(dead)).account).to.equal(ZERO);
+        await expect(auction.connect(bob).take(dead, LOT, 10n ** 30n, bob.address, "0x"))
+          .to.be.revertedWithCustomError(auction, "DutchAuction__NotRunning")
+          .withArgs(dead);
+        await expect(auction.connect(keeper).redo(dead, keeper.address))
+          .to.be.revertedWithCustomError(auction, "DutchAuction__NotRunning")
+          .withArgs(dead);
+      }
+      expect(await snapshot([1n, reused])).to.deep.equal(before);
+
+      // two more ends free records 2 and 1 (last freed, first reused); then fresh storage again
       await auction.connect(bob).take(2n, LOT, 10n ** 30n, bob.address, "0x");
-      expect(await auction.activeIds()).to.deep.equal([3n]);
-      expect((await auction.auctions(3n)).activeIndex).to.equal(0n);
-      expect(await auction.activeCount()).to.equal(1n);
+      await auction.connect(bob).take(reused, LOT, 10n ** 30n, bob.address, "0x");
+      expect(await auction.tabsInFlightWad(wethAddr)).to.deep.equal([30_000n * WAD, 0n]);
+      const ids = [];
+      for (let i = 0; i < 3; i++) {
+        ids.push(await kickedId(await sink.kick(alice.address, wethAddr, LOT, TAB, DEBT, keeper.address)));
+      }
+      expect(ids).to.deep.equal([5n | (1n << 64n), 6n | (2n << 64n), 7n]);
+      for (const id of ids) expect((await auction.auctions(id)).tabWad).to.equal(TAB);
+      expect(await auction.tabsInFlightWad(wethAddr)).to.deep.equal([30_000n * WAD + 3n * TAB, 3n * TAB]);
+      expect((await auction.auctions(3n)).token).to.equal(wbtcAddr);
+      // a recycled auction is redone and taken under its id like any other
+      const start = (await auction.auctions(ids[0])).startTime;
+      await networkHelpers.time.setNextBlockTimestamp(start + TAIL + 1n);
+      await expect(auction.connect(keeper).redo(ids[0], keeper.address))
+        .to.emit(auction, "Redo")
+        .withArgs(ids[0], alice.address, wethAddr, LOT, TAB, START, keeper.address, TIP + (TAB * CHIP) / WAD);
+      expect((await auction.auctions(ids[0])).startTime).to.equal(start + TAIL + 1n);
+      await expect(auction.connect(bob).take(ids[0], LOT, 10n ** 30n, bob.address, "0x"))
+        .to.emit(auction, "AuctionEnded")
+        .withArgs(ids[0], alice.address, wethAddr, (n: bigint) => n > 0n, 0n);
+      expect(await auction.getStatus(ids[0])).to.deep.equal([false, 0n, 0n, 0n]);
     });
 
     it("getStatus follows the curve and never reverts for unknown ids", async function () {

@@ -181,6 +181,35 @@ describe("LiquidationEngine", function () {
       expect(await ch.creditOf(keeper.address)).to.be.greaterThan(0n);
     });
 
+    it("judges the Clearinghouse's own health: two collaterals and a perp on one of them", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
+      await lab.fundVault("200000");
+      await lab.depositFor(alice, weth, "5");
+      await lab.depositFor(alice, wbtc, "0.1");
+      await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("20"), wad("3000")));
+      await lab.setPrice(weth, "1500");
+      // the view on the pending block, the liquidation in that block: the same fee and funding
+      const t = BigInt(await networkHelpers.time.latest()) + 10n;
+      await networkHelpers.time.setNextBlockTimestamp(t);
+      const h = await ch.health(alice.address, false, { blockTag: "pending" });
+      expect(h.healthFactorWad).to.be.lessThan(WAD);
+      expect(h.requirementWad).to.be.greaterThan(0n);
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+        .to.emit(sys.engine, "Liquidated")
+        .withArgs(
+          alice.address,
+          keeper.address,
+          h.healthFactorWad,
+          1n,
+          (n: bigint) => n <= 2n,
+          (d: bigint) => d >= 0n,
+          0n,
+          (w: boolean) => typeof w === "boolean",
+        );
+      expect(BigInt(await networkHelpers.time.latest())).to.equal(t);
+    });
+
     it("writes off debt that has no collateral behind it (credit-margined perp losses)", async function () {
       const lab = await deployLab();
       const { ch, sys, alice, bob, keeper, weth } = lab;
