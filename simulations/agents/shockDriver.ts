@@ -1,8 +1,9 @@
 /**
  * The shock driver: carries the scenario's scripted liquidity shocks onto the chain. The price
  * shocks are already in the exogenous path (simulations/markets); what the chain must see is the
- * on-chain depth: when the scenario's pool depth (`pools.X.schedule`, or a stress day's real
- * ETH/DAI reserves) moves more than 5% from the pool's, the bank's liquidity positions are cut
+ * on-chain depth: when the scenario's pool depth (`pools.X.schedule`: the starting liquidity
+ * times the factor; or a stress day's real ETH/DAI reserves: the pool's dollar value) moves
+ * more than 5% from the pool's, the bank's liquidity positions are cut
  * (`decreaseLiquidity` + `collect`) or a new full-range position is minted, so liquidators sell
  * into a pool as deep as the scenario says.
  */
@@ -17,6 +18,7 @@ const MAX128 = (1n << 128n) - 1n;
 export class ShockDriver {
   /** Liquidity changes made. */
   changes = 0;
+  private initial: { depthUsd: number; liquidity: number }[] | undefined;
 
   async act(ctx: StepContext): Promise<void> {
     const { world, observer, market } = ctx;
@@ -26,7 +28,16 @@ export class ShockDriver {
       const pool = observer.pools[i];
       if (!(pool.liquidity > 0) || !(pool.price > 0)) continue;
       const sqrtP = Math.sqrt(pool.price);
-      const target = market.poolDepthUsd[w.key] / (2 * sqrtP);
+      this.initial ??= world.assets.map((x, k) => ({
+        depthUsd: ctx.env.initial.poolDepthUsd[x.key],
+        liquidity: observer.pools[k].liquidity,
+      }));
+      // a schedule scales the liquidity the pool started with; a replay of real reserves gives
+      // the pool's value, in dollars at the reference price
+      const replay = ctx.scenario.pools[w.key]?.replay !== undefined;
+      const target = replay
+        ? market.poolDepthUsd[w.key] / (2 * Math.sqrt(ctx.env.cex[w.key].price))
+        : (this.initial[i].liquidity * market.poolDepthUsd[w.key]) / this.initial[i].depthUsd;
       const ratio = target / pool.liquidity;
       if (Math.abs(ratio - 1) <= TOLERANCE) continue;
       if (ratio < 1) {

@@ -215,10 +215,7 @@ export class Chain {
     }
     if (this.recording && error === undefined)
       this.recorded.push({ from, to, data, gas, timestamp: this.last });
-    const receipt = (await this.rawRequest({
-      method: "eth_getTransactionReceipt",
-      params: [hash],
-    })) as RpcReceipt;
+    const receipt = await this.receipt(hash);
     const gasUsed = BigInt(receipt.gasUsed);
     this.txCount = before + 1;
     this.gasUsed += gasUsed;
@@ -231,6 +228,19 @@ export class Chain {
       block: Number(BigInt(receipt.blockNumber)),
       error: ok ? undefined : (error ?? "reverted"),
     };
+  }
+
+  /** The receipt of a sent transaction (a node that mines in the background is polled). */
+  private async receipt(hash: string): Promise<RpcReceipt> {
+    for (let wait = 1; ; wait = Math.min(wait * 2, 100)) {
+      const r = (await this.rawRequest({
+        method: "eth_getTransactionReceipt",
+        params: [hash],
+      })) as RpcReceipt | null;
+      if (r !== null) return r;
+      if (this.inProcess) throw new Error(`no receipt for ${hash}`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 
   /** eth_call against the latest block; returns the raw result (throws on revert). */

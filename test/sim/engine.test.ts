@@ -12,44 +12,8 @@ import { join } from "node:path";
 import hre from "hardhat";
 
 import { runSimulation } from "../../simulations/engine.js";
-import { parseScenario, type Scenario } from "../../simulations/scenarios/schema.js";
-import { scenarioPath } from "../../simulations/scenarios/load.js";
+import { crashScenario } from "../../simulations/world/scenarios.js";
 import { parseMetricsCsv } from "../../simulations/metrics/recorder.js";
-
-/** flash-crash, shortened: one minute steps, ETH -40% over five minutes at minute 5. */
-export function crashScenario(overrides: Record<string, unknown> = {}): Scenario {
-  const json = JSON.parse(readFileSync(scenarioPath("flash-crash"), "utf8")) as Record<string, unknown>;
-  return parseScenario(
-    {
-      ...json,
-      name: "test-crash",
-      steps: { seconds: 60, count: 24 },
-      shocks: [
-        { assets: ["ETH"], atSeconds: 300, drop: 0.4, overSeconds: 300 },
-        { assets: ["BTC"], atSeconds: 300, drop: 0.2, overSeconds: 300 },
-      ],
-      cex: { impact: "sqrt", depthUsd: { ETH: 500000, BTC: 1000000 }, resilienceHalfLifeSeconds: 600 },
-      pools: { ETH: { depthUsd: 4000000, feeBps: 5 }, BTC: { depthUsd: 3000000, feeBps: 30 } },
-      gas: { kind: "constant", gwei: 20 },
-      accounts: {
-        ...(json.accounts as object),
-        count: 16,
-        borrow: { share: 1, utilization: { kind: "uniform", min: 0.8, max: 0.97 } },
-        perp: { share: 0.3, leverage: { kind: "uniform", min: 2, max: 6 }, longShare: 0.8 },
-      },
-      liquidators: {
-        count: 2,
-        capitalUsd: { kind: "constant", value: 100000 },
-        minProfitUsd: { kind: "constant", value: 1 },
-        latencySeconds: { kind: "uniform", min: 0, max: 20 },
-        useFlash: true,
-      },
-      backstop: { depositUsd: 500000, lps: 2, withdrawOnDrawdown: 0.2 },
-      ...overrides,
-    },
-    "test-crash",
-  );
-}
 
 const WALL_FIELDS = ["wallSeconds", "blocksPerSecond", "txPerSecond"];
 
@@ -69,7 +33,7 @@ describe("simulation engine", function () {
     const dir = join(root, "a");
     const result = await runSimulation({ hre, scenario: crashScenario(), seed: 7, outDir: dir });
     const s = result.summary;
-    expect(s.steps).to.equal(24);
+    expect(s.steps).to.equal(60);
     expect(s.liquidations).to.be.greaterThan(0);
     expect(s.liquidatedUsd).to.be.greaterThan(0);
     expect(result.agents.liquidatorTakes).to.be.greaterThan(0);
@@ -84,7 +48,7 @@ describe("simulation engine", function () {
     for (const f of ["summary.json", "metrics.csv", "metrics.jsonl", "report.html"])
       expect(existsSync(join(dir, f)), f).to.equal(true);
     const rows = parseMetricsCsv(readFileSync(join(dir, "metrics.csv"), "utf8"));
-    expect(rows).to.have.length(24);
+    expect(rows).to.have.length(60);
     expect(rows.reduce((n, r) => n + r.liquidations, 0)).to.equal(s.liquidations);
     // the oracle followed the crash
     expect(rows[rows.length - 1].assets.WETH.oracleUsd).to.be.lessThan(rows[0].assets.WETH.oracleUsd * 0.75);

@@ -1,6 +1,7 @@
 /**
- * The simulation over JSON-RPC: a tiny crash run against `npx hardhat node` (this repo's config)
- * started as a child process on a free port, and against anvil (`npx --yes
+ * The simulation over JSON-RPC: a tiny crash run against `npx hardhat node --network default`
+ * (this repo's default network, which allows the Clearinghouse's size for now) started as a
+ * child process on a free port, and against anvil (`npx --yes
  * @foundry-rs/anvil@1.7.1`, not a dependency: fetched on demand, skipped with a message when it
  * cannot be fetched or started). Both nodes are shut down afterwards.
  */
@@ -14,7 +15,7 @@ import { join } from "node:path";
 import hre from "hardhat";
 
 import { runSimulation } from "../../simulations/engine.js";
-import { crashScenario } from "./engine.test.js";
+import { crashScenario } from "../../simulations/world/scenarios.js";
 
 const ANVIL = "@foundry-rs/anvil@1.7.1";
 
@@ -111,7 +112,7 @@ describe("simulation over JSON-RPC", function () {
 
   it("runs against npx hardhat node", async function () {
     const port = await freePort();
-    const child = spawn("npx", ["hardhat", "node", "--port", String(port)], {
+    const child = spawn("npx", ["hardhat", "node", "--network", "default", "--port", String(port)], {
       stdio: "ignore",
       detached: true,
     });
