@@ -45,9 +45,9 @@ import { wadToNumber } from "./world/units.js";
 /** Seconds between the chain's genesis and t = 0 (deployment and setup happen there). */
 const SETUP_LEAD_SECONDS = 120;
 /** Every account gets an exact (lens) reading at least this often, simulated seconds. */
-const ROTATE_SECONDS = 4 * 3600;
-/** Market and vault views are re-read when the books moved, else at least every this many steps. */
-const VIEW_EVERY_STEPS = 10;
+const ROTATE_SECONDS = 12 * 3600;
+/** Market and vault views (skew, open interest, funding, vault assets) are re-read this often. */
+const VIEW_EVERY_SECONDS = 300;
 
 export interface SimulationOptions {
   scenario: Scenario;
@@ -182,7 +182,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     );
     await borrowers.open(chain, world, initialPrices, risk, vaultNet * skewCapRatio);
     // the population's perp sizes, from the opening transactions' events, are in the observer
-    // every account is read exactly at least every 4 simulated hours (batched), estimated between
+    // every account is read exactly at least every 12 simulated hours (batched), estimated between
     const tracker = new AccountTracker(world, chain, observer, borrowers.addresses, borrowers.assetOf, {
       rotateSteps: Math.max(30, Math.round(ROTATE_SECONDS / scenario.steps.seconds)),
     });
@@ -204,6 +204,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const blockStart = await chain.blockNumber();
     let lastBlock = blockStart;
     let lastViews: { markets: Record<string, MarketStep>; vault: number } | undefined;
+    let lastViewT = 0;
+    let lastViewBadDebt = 0;
     const lensStart = { calls: tracker.lensCalls, accounts: tracker.lensAccounts };
     const prof0 = { send: chain.sendMs, call: chain.callMs, calls: chain.calls };
 
@@ -261,7 +263,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         await tracker.refresh(touched);
       }
 
-      if (observer.bookEvents > 0 || market.step % VIEW_EVERY_STEPS === 1 || lastViews === undefined) {
+      if (
+        lastViews === undefined ||
+        market.t - lastViewT >= VIEW_EVERY_SECONDS ||
+        observer.badDebtUsd !== lastViewBadDebt
+      ) {
+        lastViewT = market.t;
+        lastViewBadDebt = observer.badDebtUsd;
         lastViews = {
           markets: await marketMetrics(world, chain, observer),
           vault: await vaultAssets(world, chain),
@@ -271,7 +279,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         step: market.step - 1,
         timestamp: market.timestamp,
         block: lastBlock,
-        assets: await assetMetrics(world, observer, market, env.cex),
+        assets: assetMetrics(world, observer, market, env.cex),
         markets: lastViews.markets,
         health: healthDistribution(tracker.healthFactors()),
         liquidatableDebtUsd: tracker.liquidatableDebtUsd(),
@@ -292,7 +300,6 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       });
     }
     const loopSeconds = (performance.now() - loopStart) / 1000;
-    if (process.env.SIM_DEBUG !== undefined) console.error(chain.callProfile);
     const loopTx = chain.txCount - txStart;
     const loopBlocks = lastBlock - blockStart;
     chain.recording = false;
@@ -370,12 +377,12 @@ async function readRisk(world: World, observer: Observer): Promise<void> {
   }
 }
 
-async function assetMetrics(
+function assetMetrics(
   world: World,
   observer: Observer,
   market: MarketsStep,
   cex: Readonly<Record<string, { price: number }>>,
-): Promise<Record<string, AssetStep>> {
+): Record<string, AssetStep> {
   const open = observer.auctionsOpen();
   const out: Record<string, AssetStep> = {};
   world.assets.forEach((w, i) => {

@@ -78,7 +78,6 @@ export class Chain {
   sendMs = 0;
   callMs = 0;
   calls = 0;
-  readonly callProfile = new Map<string, { n: number; ms: number }>();
   private desired: number;
   private last: number;
   private readonly impersonated = new Set<string>();
@@ -95,11 +94,11 @@ export class Chain {
     this.rawRequest = provider.request.bind(provider);
     // every transaction, including the ones ethers sends during deployment, gets its timestamp
     // from the simulated clock
-    const patched = async (args: { method: string; params?: unknown[] | object }) => {
+    const patched = async (args: { method: string; params?: unknown[] | object }): Promise<unknown> => {
       if (args.method === "eth_sendTransaction" || args.method === "eth_sendRawTransaction") {
         await this.stampNextBlock();
       }
-      return this.rawRequest(args);
+      return (await this.rawRequest(args)) as unknown;
     };
     (provider as { request: unknown }).request = patched;
   }
@@ -191,21 +190,9 @@ export class Chain {
     } catch (e) {
       if (this.recording) this.recorded.push({ from, to, data, gas, timestamp: this.last });
       error = (e as Error).message;
-      // Hardhat mines a reverting transaction in automine mode and throws: find it in the block
-      const block = (await this.rawRequest({
-        method: "eth_getBlockByNumber",
-        params: ["latest", false],
-      })) as { transactions: string[] };
-      const last = block.transactions[block.transactions.length - 1];
-      if (last !== undefined) {
-        const r = (await this.rawRequest({
-          method: "eth_getTransactionReceipt",
-          params: [last],
-        })) as RpcReceipt | null;
-        if (r !== null && (r as unknown as { from?: string }).from?.toLowerCase() === from.toLowerCase()) {
-          hash = last;
-        }
-      }
+      // Hardhat mines a reverting transaction in automine mode and throws with its hash
+      const minedHash = (e as { transactionHash?: unknown }).transactionHash;
+      if (typeof minedHash === "string") hash = minedHash;
       if (hash === undefined) {
         this.failedTx++;
         if (process.env.SIM_DEBUG !== undefined && this.failedTx < 20)
@@ -252,14 +239,8 @@ export class Chain {
         params: [from === undefined ? { to, data } : { from, to, data }, "latest"],
       })) as string;
     } finally {
-      const ms = performance.now() - started;
-      this.callMs += ms;
+      this.callMs += performance.now() - started;
       this.calls++;
-      const k = data.slice(0, 10);
-      const e = this.callProfile.get(k) ?? { n: 0, ms: 0 };
-      e.n++;
-      e.ms += ms;
-      this.callProfile.set(k, e);
     }
   }
 

@@ -4,7 +4,7 @@
  * open auctions, breaker levels, oracle prices, margin levels, perp sizes) plus the step's
  * counters for the metrics (liquidations, volume, takes, bad debt). No view calls.
  */
-import type { Interface, LogDescription } from "ethers";
+import type { EventFragment, Interface, Result } from "ethers";
 
 import {
   loadUniswapArtifact,
@@ -17,6 +17,28 @@ import type { World, WorldAsset } from "./deploy.js";
 import { unitsToTokens, wadToNumber } from "./units.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
+
+/** The events the observer keeps state from (`<source>.<event>`). */
+const HANDLED = new Set([
+  "pool.Swap",
+  "pool.Mint",
+  "pool.Burn",
+  "oracle.PricePoked",
+  "margin.VolatilityUpdated",
+  "breaker.LevelRaised",
+  "breaker.LevelLowered",
+  "engine.Liquidated",
+  "ch.CollateralSeized",
+  "ch.PositionLiquidated",
+  "ch.PositionModified",
+  "ch.BadDebtCovered",
+  "ch.DeficitRecorded",
+  "ch.AuctionSettled",
+  "auction.Kick",
+  "auction.Take",
+  "auction.Redo",
+  "auction.AuctionEnded",
+]);
 
 /** A full-range pool as seen from its events. */
 export interface PoolView {
@@ -73,7 +95,10 @@ export class Observer {
   liquidatedUsd = 0;
   counters: AssetCounters[];
 
-  private readonly byAddress = new Map<string, { iface: Interface; kind: string; asset?: number }>();
+  private readonly byAddress = new Map<
+    string,
+    { iface: Interface; kind: string; asset?: number; events: Map<string, EventFragment> }
+  >();
   private readonly assetIndex = new Map<string, number>();
 
   constructor(
@@ -95,8 +120,17 @@ export class Observer {
     this.assetLevel = a.map(() => 0);
     this.counters = a.map(() => ({ takes: 0, amountSold: 0, proceedsUsd: 0, oracleValueUsd: 0 }));
     const s = world.sys;
+    // topic -> event, computed once (ethers' parseLog hashes every event signature per call)
+    // only the events handled below are decoded (ethers' decoding is the costly part)
+    const eventsOf = (iface: Interface, kind: string) => {
+      const m = new Map<string, EventFragment>();
+      iface.forEachEvent((f) => {
+        if (HANDLED.has(`${kind}.${f.name}`)) m.set(f.topicHash, f);
+      });
+      return m;
+    };
     const add = (address: string, iface: Interface, kind: string, asset?: number) =>
-      this.byAddress.set(address.toLowerCase(), { iface, kind, asset });
+      this.byAddress.set(address.toLowerCase(), { iface, kind, asset, events: eventsOf(iface, kind) });
     add(world.clearinghouse, s.clearinghouse.interface, "ch");
     add(s.addresses.liquidationEngine, s.engine.interface, "engine");
     add(s.addresses.dutchAuction, s.auction.interface, "auction");
@@ -155,14 +189,15 @@ export class Observer {
   private observeLog(log: RawLog, now: number): void {
     const src = this.byAddress.get(log.address.toLowerCase());
     if (src === undefined) return;
-    let ev: LogDescription | null;
+    if (src.kind === "ch") this.bookEvents++;
+    const fragment = src.events.get(log.topics[0]);
+    if (fragment === undefined) return;
+    let ev: { name: string; args: Result };
     try {
-      ev = src.iface.parseLog(log);
+      ev = { name: fragment.name, args: src.iface.decodeEventLog(fragment, log.data, log.topics) };
     } catch {
       return;
     }
-    if (ev === null) return;
-    if (src.kind === "ch") this.bookEvents++;
     const g = (k: string) => ev.args.getValue(k) as bigint;
     const addr = (k: string) => (ev.args.getValue(k) as string).toLowerCase();
     switch (`${src.kind}.${ev.name}`) {

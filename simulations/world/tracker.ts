@@ -11,9 +11,9 @@
  *     pnl                 = pnl0 + size * (p - p0)
  *     requirement         = req0 * (p / p0) * (m / m0)
  *
- * Exact snapshots are taken for accounts touched in the step, accounts estimated near the
- * liquidation line after an oracle move, and a rotating slice of everyone (all accounts every
- * `rotateSteps` steps). The liquidators only act on accounts the lens confirms below 1.
+ * Exact snapshots are taken for accounts touched in the step, accounts estimated below the
+ * liquidation line after an oracle move (the candidates), and a rotating slice of everyone (all
+ * accounts every `rotateSteps` steps). The liquidators only act on accounts the lens read below 1.
  */
 import type { Chain } from "./chain.js";
 import type { World } from "./deploy.js";
@@ -41,7 +41,10 @@ const MAX_HEALTH = 1e9;
 export interface TrackerOptions {
   /** Steps over which every account gets an exact snapshot (default 30). */
   rotateSteps?: number;
-  /** Estimated health below which an account is re-read after an oracle move (default 1.03). */
+  /**
+   * Estimated health below which an account is re-read after an oracle move (default 1: only
+   * the liquidation candidates; the estimate is exact up to fees and funding between readings).
+   */
   nearHealth?: number;
 }
 
@@ -84,7 +87,7 @@ export class AccountTracker {
       exact: Infinity,
     }));
     this.rotateSteps = options.rotateSteps ?? 30;
-    this.nearHealth = options.nearHealth ?? 1.03;
+    this.nearHealth = options.nearHealth ?? 1.0;
     this.lens = world.sys.addresses.accountLens;
   }
 

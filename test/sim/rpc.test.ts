@@ -56,16 +56,17 @@ async function waitForNode(url: string, child: ChildProcess, timeoutMs: number):
 
 function stop(child: ChildProcess | undefined): Promise<void> {
   if (child === undefined || child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  const pid = child.pid;
   return new Promise((resolve) => {
     child.once("exit", () => resolve());
     try {
-      process.kill(-child.pid, "SIGTERM"); // the process group: npx and the node it started
+      process.kill(-pid, "SIGTERM"); // the process group: npx and the node it started
     } catch {
       child.kill("SIGTERM");
     }
     setTimeout(() => {
       try {
-        process.kill(-(child.pid as number), "SIGKILL");
+        process.kill(-pid, "SIGKILL");
       } catch {
         // gone
       }
