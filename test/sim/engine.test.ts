@@ -2,15 +2,16 @@
  * The simulation engine end to end on the in-process chain: a short crash with a few levered
  * accounts must produce liquidations, auction takes and the run's files; the same seed must give
  * byte-identical results (summary.json minus the wall-clock fields, metrics.csv); another seed
- * must not.
+ * must not. The command line's argument checks (no chain needed).
  */
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import hre from "hardhat";
 
+import { UsageError, parseCli } from "../../simulations/cli.js";
 import { runSimulation } from "../../simulations/engine.js";
 import { crashScenario } from "../../simulations/world/scenarios.js";
 import { parseMetricsCsv } from "../../simulations/metrics/recorder.js";
@@ -71,5 +72,90 @@ describe("simulation engine", function () {
     // and equal to the first test's run of the same seed (report or not)
     expect(stableSummary(b)).to.equal(stableSummary(join(root, "a")));
     expect(stableSummary(d)).to.not.equal(stableSummary(b));
+  });
+});
+
+describe("simulation command line (arguments)", function () {
+  const root = mkdtempSync(join(tmpdir(), "ballast-cli-"));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("defaults to black-thursday-2020 with the scenario's seed", function () {
+    const args = parseCli(["--out", join(root, "x")]);
+    if (args === "help") throw new Error("unexpected help");
+    expect(args.scenario.name).to.equal("black-thursday-2020");
+    expect(args.seed).to.equal(undefined);
+    expect(args.compare).to.equal(false);
+    expect(args.rpcUrl).to.equal(undefined);
+  });
+
+  it("parses every option", function () {
+    const args = parseCli([
+      "--scenario",
+      "flash-crash",
+      "--seed",
+      "42",
+      "--out",
+      join(root, "y"),
+      "--accounts",
+      "12",
+      "--margin-mode",
+      "ramped",
+      "--rpc-url",
+      "http://127.0.0.1:8545",
+      "--steps",
+      "5",
+    ]);
+    if (args === "help") throw new Error("unexpected help");
+    expect([
+      args.scenario.name,
+      args.seed,
+      args.accounts,
+      args.marginMode,
+      args.rpcUrl,
+      args.steps,
+    ]).to.deep.equal(["flash-crash", 42, 12, "ramped", "http://127.0.0.1:8545", 5]);
+    expect(existsSync(join(root, "y"))).to.equal(true);
+  });
+
+  it("refuses an unknown scenario and lists the shipped ones", function () {
+    expect(() => parseCli(["--scenario", "no-such", "--out", join(root, "z")]))
+      .to.throw(UsageError)
+      .with.property("message")
+      .that.contains('no scenario named "no-such"')
+      .and.contains("black-thursday-2020, correlated-crash, flash-crash");
+  });
+
+  it("refuses a bad seed, count, mode or URL, with what was expected", function () {
+    const out = ["--out", join(root, "w")];
+    expect(() => parseCli(["--seed", "-1", ...out])).to.throw(
+      UsageError,
+      /--seed must be a non-negative integer/,
+    );
+    expect(() => parseCli(["--seed", "1.5", ...out])).to.throw(
+      UsageError,
+      /--seed must be a non-negative integer/,
+    );
+    expect(() => parseCli(["--seed", "99999999999999999999", ...out])).to.throw(
+      UsageError,
+      /--seed must be at most/,
+    );
+    expect(() => parseCli(["--accounts", "0", ...out])).to.throw(
+      UsageError,
+      /--accounts must be a positive integer/,
+    );
+    expect(() => parseCli(["--margin-mode", "wild", ...out])).to.throw(UsageError, /static, dynamic, ramped/);
+    expect(() => parseCli(["--rpc-url", "localhost", ...out])).to.throw(UsageError, /--rpc-url must be/);
+    expect(() => parseCli(["--compare-margin-modes", "--margin-mode", "static", ...out])).to.throw(
+      UsageError,
+      /drop --margin-mode/,
+    );
+    expect(() => parseCli(["--bogus", ...out])).to.throw(UsageError, /unknown option/);
+  });
+
+  it("refuses an output directory it cannot write", function () {
+    const file = join(root, "a-file");
+    writeFileSync(file, "x");
+    expect(() => parseCli(["--out", file])).to.throw(UsageError, /not a directory/);
+    expect(() => parseCli(["--out", join(file, "sub")])).to.throw(UsageError, /is not a directory/);
   });
 });
