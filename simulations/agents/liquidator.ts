@@ -1,0 +1,283 @@
+/**
+ * Competing liquidators. Each has capital, a profit threshold, a latency and a gas ceiling
+ * (gas from the scenario, replayed on stress days). In a step they act in order of latency (the
+ * fastest first; slower ones find the work done), only when their latency fits in the step:
+ * 1. `LiquidationEngine.liquidateBatch` on the accounts the AccountLens confirms below 1, when
+ *    the kick reward covers the gas;
+ * 2. each open auction: `redo` when it needs one, else a flash take through the FlashLiquidator
+ *    (the lot is sold on the Uniswap pool inside the take) of the amount the pool absorbs down
+ *    to the auction price, when the expected profit after gas beats the threshold. The sale
+ *    moves the pool; the arbitrageur carries it to the CEX: the cascade.
+ * Without `useFlash` a liquidator pays the auction from its capital and sells on the pool in a
+ * second transaction.
+ */
+import { MaxUint256 } from "ethers";
+
+import type { Rng } from "../rng.js";
+import { sample } from "../scenarios/distributions.js";
+import type { Scenario } from "../scenarios/schema.js";
+import type { Chain } from "../world/chain.js";
+import { must, participant, type World } from "../world/deploy.js";
+import { sellOutput, sellableDownTo, type OpenAuction } from "../world/observer.js";
+import { toFixedUnits, tokensToUnits, unitsToTokens, usdToWad, wadToNumber } from "../world/units.js";
+import { gasCostUsd, type StepContext } from "./context.js";
+
+const LIQUIDATE_GAS_PER_ACCOUNT = 260_000;
+const TAKE_GAS = 320_000;
+const REDO_GAS = 120_000;
+const BATCH = 30;
+const NO_DEADLINE = 2n ** 64n;
+
+export interface LiquidatorProfile {
+  capitalUsd: number;
+  minProfitUsd: number;
+  latencySeconds: number;
+  maxGasGwei: number | undefined;
+  useFlash: boolean;
+}
+
+/** Draws the liquidators of a scenario. */
+export function drawLiquidators(scenario: Scenario, rng: Rng): LiquidatorProfile[] {
+  const l = scenario.liquidators;
+  const out: LiquidatorProfile[] = [];
+  for (let i = 0; i < l.count; i++) {
+    const r = rng.fork(`liquidator/${i}`);
+    out.push({
+      capitalUsd: sample(l.capitalUsd, r),
+      minProfitUsd: sample(l.minProfitUsd, r),
+      latencySeconds: sample(l.latencySeconds, r),
+      maxGasGwei: l.maxGasGwei,
+      useFlash: l.useFlash,
+    });
+  }
+  return out;
+}
+
+/** The price of an auction now (linear curve off-chain; other curves read on chain). */
+async function auctionPrice(
+  ctx: StepContext,
+  a: OpenAuction,
+  now: number,
+): Promise<{ price: number; redo: boolean }> {
+  const p = ctx.world.params.assets[a.assetIndex].auction;
+  const elapsed = now - a.startTime;
+  const start = wadToNumber(a.startPriceWad);
+  if (p.curve.kind === "linear") {
+    const price =
+      elapsed >= p.curve.tauSeconds ? 0 : (start * (p.curve.tauSeconds - elapsed)) / p.curve.tauSeconds;
+    const redo = elapsed > p.tailSeconds || price < start * Number(p.cusp);
+    return { price, redo };
+  }
+  const sys = ctx.world.sys;
+  const raw = await ctx.chain.call(
+    sys.addresses.dutchAuction,
+    sys.auction.interface.encodeFunctionData("getStatus", [a.id]),
+  );
+  const [needsRedo, priceWad] = sys.auction.interface.decodeFunctionResult("getStatus", raw) as unknown as [
+    boolean,
+    bigint,
+  ];
+  return { price: wadToNumber(priceWad), redo: needsRedo };
+}
+
+export class Liquidator {
+  readonly address: string;
+  profitUsd = 0;
+  gasSpentUsd = 0;
+  liquidations = 0;
+  takes = 0;
+  private stableWad = 0n;
+
+  constructor(
+    readonly index: number,
+    readonly profile: LiquidatorProfile,
+  ) {
+    this.address = participant.liquidator(index);
+  }
+
+  /** Gas for the node; capital (stablecoin from the bank) and approvals when not flash. */
+  async setup(chain: Chain, world: World): Promise<void> {
+    await chain.impersonate(this.address);
+    if (this.profile.useFlash) return;
+    const stable = world.sys.stablecoin.interface;
+    this.stableWad = usdToWad(this.profile.capitalUsd);
+    await must(
+      chain.send(
+        world.bank,
+        world.stable,
+        stable.encodeFunctionData("transfer", [this.address, this.stableWad]),
+      ),
+      "liquidator capital",
+    );
+    await must(
+      chain.send(
+        this.address,
+        world.stable,
+        stable.encodeFunctionData("approve", [world.sys.addresses.dutchAuction, MaxUint256]),
+      ),
+      "liquidator approve",
+    );
+    for (const w of world.assets) {
+      await must(
+        chain.send(
+          this.address,
+          w.address,
+          w.token.interface.encodeFunctionData("approve", [world.uni.addresses.router, MaxUint256]),
+        ),
+        "liquidator approve",
+      );
+    }
+  }
+
+  /** Whether this liquidator acts in the step (latency and gas ceiling). */
+  active(ctx: StepContext): boolean {
+    if (this.profile.latencySeconds >= ctx.stepSeconds) {
+      // slow bots act every ceil(latency / step) steps
+      const every = Math.ceil(this.profile.latencySeconds / ctx.stepSeconds);
+      if (Math.round(ctx.t / ctx.stepSeconds) % every !== 0) return false;
+    }
+    return this.profile.maxGasGwei === undefined || ctx.market.gasPriceGwei <= this.profile.maxGasGwei;
+  }
+
+  /** Liquidates the confirmed accounts (indices into the tracker), in batches. */
+  async liquidate(ctx: StepContext, confirmed: string[]): Promise<void> {
+    if (confirmed.length === 0) return;
+    const sys = ctx.world.sys;
+    const offset = Math.min(this.profile.latencySeconds, ctx.stepSeconds - 1);
+    for (let s = 0; s < confirmed.length; s += BATCH) {
+      const batch = confirmed.slice(s, s + BATCH);
+      const gas = BigInt(Math.min(LIQUIDATE_GAS_PER_ACCOUNT * batch.length * 2 + 500_000, 25_000_000));
+      const tx = await ctx.send(
+        this.address,
+        sys.addresses.liquidationEngine,
+        sys.engine.interface.encodeFunctionData("liquidateBatch", [batch, this.address]),
+        gas,
+        offset,
+      );
+      const cost = gasCostUsd(ctx, Number(tx.gasUsed));
+      this.gasSpentUsd += cost;
+      this.profitUsd -= cost;
+      if (tx.ok) this.liquidations += batch.length;
+    }
+  }
+
+  /** Redoes stale auctions and takes profitable ones. */
+  async takeAuctions(ctx: StepContext): Promise<void> {
+    const { world, observer } = ctx;
+    const sys = world.sys;
+    const offset = Math.min(this.profile.latencySeconds, ctx.stepSeconds - 1);
+    const ids = [...observer.auctions.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const id of ids) {
+      const a = observer.auctions.get(id);
+      if (a === undefined || a.assetIndex < 0) continue;
+      if (observer.assetLevel[a.assetIndex] >= 3 || observer.globalLevel >= 3) continue;
+      const now = ctx.chainStart + ctx.t + offset;
+      const { price, redo } = await auctionPrice(ctx, a, Math.max(now, ctx.chain.now));
+      if (redo) {
+        if (gasCostUsd(ctx, REDO_GAS) > 50 + this.profile.minProfitUsd) continue;
+        const tx = await ctx.send(
+          this.address,
+          sys.addresses.dutchAuction,
+          sys.auction.interface.encodeFunctionData("redo", [id, this.address]),
+          400_000n,
+          offset,
+        );
+        this.profitUsd -= gasCostUsd(ctx, Number(tx.gasUsed));
+        continue;
+      }
+      if (!(price > 0)) continue;
+      const w = world.assets[a.assetIndex];
+      const pool = observer.pools[a.assetIndex];
+      const lot = unitsToTokens(a.lot, w.decimals);
+      // sell down to where the pool pays the auction price (keeping 0.3% for slippage)
+      const room = sellableDownTo(pool, price * 1.003);
+      let amount = Math.min(lot, room);
+      if (!this.profile.useFlash) amount = Math.min(amount, wadToNumber(this.stableWad) / price);
+      if (!(amount > 0)) continue;
+      const { out } = sellOutput(pool, amount);
+      const gasUsd = gasCostUsd(ctx, TAKE_GAS);
+      const expected = out - amount * price - gasUsd;
+      if (expected < this.profile.minProfitUsd) continue;
+      const maxAmount = amount >= lot ? a.lot : tokensToUnits(amount, w.decimals);
+      if (maxAmount === 0n) continue;
+      const maxPrice = toFixedUnits(price * 1.0001, 18) + 1n;
+      if (this.profile.useFlash) {
+        const data = world.flash.interface.encodeFunctionData("takeAndSell", [
+          id,
+          maxAmount,
+          maxPrice,
+          w.poolFee,
+          0n,
+          this.address,
+        ]);
+        const tx = await ctx.send(this.address, world.flashAddress, data, 2_000_000n, offset);
+        this.profitUsd -= gasCostUsd(ctx, Number(tx.gasUsed));
+        if (tx.ok) {
+          this.takes++;
+          for (const log of tx.logs) {
+            if (log.address.toLowerCase() !== world.flashAddress.toLowerCase()) continue;
+            const ev = world.flash.interface.parseLog(log);
+            if (ev?.name === "FlashTake")
+              this.profitUsd += wadToNumber(ev.args.getValue("profitWad") as bigint);
+          }
+        }
+      } else {
+        await this.takeWithCapital(ctx, a, maxAmount, maxPrice, offset);
+      }
+    }
+  }
+
+  private async takeWithCapital(
+    ctx: StepContext,
+    a: OpenAuction,
+    maxAmount: bigint,
+    maxPrice: bigint,
+    offset: number,
+  ): Promise<void> {
+    const { world } = ctx;
+    const sys = world.sys;
+    const w = world.assets[a.assetIndex];
+    const tx = await ctx.send(
+      this.address,
+      sys.addresses.dutchAuction,
+      sys.auction.interface.encodeFunctionData("take", [a.id, maxAmount, maxPrice, this.address, "0x"]),
+      1_500_000n,
+      offset,
+    );
+    this.profitUsd -= gasCostUsd(ctx, Number(tx.gasUsed));
+    if (!tx.ok) return;
+    let slice = 0n;
+    let owe = 0n;
+    for (const log of tx.logs) {
+      if (log.address.toLowerCase() !== sys.addresses.dutchAuction.toLowerCase()) continue;
+      const ev = sys.auction.interface.parseLog(log);
+      if (ev?.name === "Take") {
+        slice = ev.args.getValue("slice") as bigint;
+        owe = ev.args.getValue("oweWad") as bigint;
+      }
+    }
+    this.stableWad -= owe;
+    this.takes++;
+    if (slice === 0n) return;
+    const data = world.uni.router.interface.encodeFunctionData("exactInputSingle", [
+      {
+        tokenIn: w.address,
+        tokenOut: world.stable,
+        fee: w.poolFee,
+        recipient: this.address,
+        deadline: NO_DEADLINE,
+        amountIn: slice,
+        amountOutMinimum: 0n,
+        sqrtPriceLimitX96: 0n,
+      },
+    ]);
+    const sell = await ctx.send(this.address, world.uni.addresses.router, data, 1_500_000n, offset);
+    this.profitUsd -= gasCostUsd(ctx, Number(sell.gasUsed));
+    if (sell.ok) {
+      const pool = ctx.observer.pools[a.assetIndex];
+      const proceeds = slice > 0n ? unitsToTokens(slice, w.decimals) * pool.price : 0;
+      this.profitUsd += proceeds - wadToNumber(owe);
+      this.stableWad += usdToWad(proceeds);
+    }
+  }
+}

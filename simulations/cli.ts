@@ -1,0 +1,310 @@
+/**
+ * The laboratory's command line (`npm run sim -- ...`, entry scripts/main.ts):
+ *
+ *   npm run sim -- --scenario <name|path> --seed <n> --out <dir> [--accounts N]
+ *                  [--margin-mode static|dynamic|ramped] [--rpc-url URL] [--steps N]
+ *   npm run sim -- --compare-margin-modes [same options]
+ *
+ * writes <dir>/summary.json, <dir>/metrics.csv (+ metrics.jsonl) and <dir>/report.html, shows a
+ * progress bar while it runs and a short summary table at the end. With no arguments it runs
+ * black-thursday-2020 on the in-process chain into sim-out/black-thursday-2020.
+ * `--compare-margin-modes` runs the three margin modes on the same seed into <dir>/<mode> and
+ * writes one side-by-side report into <dir>.
+ *
+ * Arguments are validated before Hardhat loads (it takes a few seconds): an unknown scenario
+ * lists the shipped ones, a bad seed or count says what is expected, an unwritable output
+ * directory is refused. Exit codes: 0 done, 1 the run failed, 2 bad arguments.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+
+import { MARGIN_MODES, type MarginMode, type RunSummary } from "./metrics/types.js";
+import { ScenarioError, type Scenario } from "./scenarios/schema.js";
+import { loadScenarioFile } from "./scenarios/load.js";
+
+export const DEFAULT_SCENARIO = "black-thursday-2020";
+
+/** A command-line mistake: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export interface CliArgs {
+  scenario: Scenario;
+  scenarioArg: string;
+  scenarioPath: string;
+  seed: number | undefined;
+  out: string;
+  accounts: number | undefined;
+  steps: number | undefined;
+  marginMode: MarginMode | undefined;
+  rpcUrl: string | undefined;
+  compare: boolean;
+  report: boolean;
+  progress: boolean;
+}
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()))
+      throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${value}"`);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`${name} must be at most ${Number.MAX_SAFE_INTEGER}`);
+    return n;
+  };
+}
+
+function positiveInt(name: string) {
+  const parse = nonNegativeInt(name);
+  return (value: string): number => {
+    const n = parse(value);
+    if (n === 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+function rpcUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`--rpc-url must be a URL like http://127.0.0.1:8545, got "${value}"`);
+  }
+  if (!["http:", "https:"].includes(url.protocol))
+    throw new InvalidArgumentError(`--rpc-url must be an http(s) URL, got "${value}"`);
+  return value;
+}
+
+/** Creates the output directory if needed and proves it is writable (a real write probe). */
+export function checkOutDir(dir: string): string {
+  const path = resolve(dir);
+  if (existsSync(path) && !statSync(path).isDirectory())
+    throw new UsageError(`--out ${dir}: not a directory`);
+  try {
+    // level by level (a recursive mkdir can spin forever under /proc)
+    const missing: string[] = [];
+    let p = path;
+    while (!existsSync(p)) {
+      missing.unshift(p);
+      const parent = dirname(p);
+      if (parent === p) break;
+      p = parent;
+    }
+    if (!statSync(p).isDirectory()) throw new UsageError(`--out ${dir}: ${p} is not a directory`);
+    for (const m of missing) mkdirSync(m);
+    const probe = join(path, `.write-probe-${process.pid}`);
+    closeSync(openSync(probe, "w"));
+    rmSync(probe, { force: true });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(
+      `--out ${dir}: not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  return path;
+}
+
+export function buildCommand(): Command {
+  return new Command("sim")
+    .description("Run a Ballast simulation scenario and write summary.json, metrics.csv and report.html")
+    .option("-s, --scenario <name|path>", "shipped scenario name or a scenario file", DEFAULT_SCENARIO)
+    .option("--seed <n>", "seed of the random generator (default: the scenario's)", nonNegativeInt("--seed"))
+    .option("-o, --out <dir>", "output directory (default: sim-out/<scenario>)")
+    .option("--accounts <N>", "number of accounts (default: the scenario's)", positiveInt("--accounts"))
+    .option("--steps <N>", "run only the first N steps (default: all)", positiveInt("--steps"))
+    .addOption(
+      new Option("--margin-mode <mode>", "margin model mode (default: the scenario's)").choices([
+        ...MARGIN_MODES,
+      ]),
+    )
+    .option("--rpc-url <url>", "run on this JSON-RPC node instead of the in-process chain", rpcUrl)
+    .option("--compare-margin-modes", "run static, dynamic and ramped on the same seed, side by side", false)
+    .option("--no-report", "skip report.html")
+    .option("--no-progress", "no progress bar")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
+}
+
+/** Parses and validates the arguments (no Hardhat needed). */
+export function parseCli(argv: readonly string[]): CliArgs | "help" {
+  const cmd = buildCommand();
+  try {
+    cmd.parse([...argv], { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help") return "help";
+      throw new UsageError(e.message.replace(/^error: /, ""));
+    }
+    throw e;
+  }
+  const o = cmd.opts<{
+    scenario: string;
+    seed?: number;
+    out?: string;
+    accounts?: number;
+    steps?: number;
+    marginMode?: MarginMode;
+    rpcUrl?: string;
+    compareMarginModes: boolean;
+    report: boolean;
+    progress: boolean;
+  }>();
+  if (o.compareMarginModes && o.marginMode !== undefined)
+    throw new UsageError("--compare-margin-modes runs every mode: drop --margin-mode");
+  let loaded;
+  try {
+    loaded = loadScenarioFile(o.scenario);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(e.message);
+    throw e;
+  }
+  const out = checkOutDir(
+    o.out ?? join("sim-out", loaded.scenario.name + (o.compareMarginModes ? "-compare" : "")),
+  );
+  return {
+    scenario: loaded.scenario,
+    scenarioArg: o.scenario,
+    scenarioPath: loaded.path,
+    seed: o.seed,
+    out,
+    accounts: o.accounts,
+    steps: o.steps,
+    marginMode: o.marginMode,
+    rpcUrl: o.rpcUrl,
+    compare: o.compareMarginModes,
+    report: o.report,
+    progress: o.progress && process.stderr.isTTY === true,
+  };
+}
+
+export function usage(): string {
+  return buildCommand().helpInformation();
+}
+
+const fmtUsd = (x: number): string =>
+  `$${x.toLocaleString("en-US", { maximumFractionDigits: x >= 100 ? 0 : 2 })}`;
+const fmtNum = (x: number | null, digits = 3): string => (x === null ? "n/a" : x.toFixed(digits));
+
+/** The short table printed at the end: one column per run. */
+export function summaryTable(runs: readonly { label: string; summary: RunSummary }[]): string {
+  const rows: [string, (s: RunSummary) => string][] = [
+    ["bad debt", (s) => fmtUsd(s.badDebt)],
+    ["deficit (end)", (s) => fmtUsd(s.deficit)],
+    ["liquidations", (s) => String(s.liquidations)],
+    ["liquidated", (s) => fmtUsd(s.liquidatedUsd)],
+    ["cascade amplification", (s) => fmtNum(s.cascadeAmplification)],
+    ["peak liquidation velocity /h", (s) => fmtUsd(s.peakLiquidationVelocity)],
+    ["auction efficiency", (s) => fmtNum(s.auctionEfficiency)],
+    ["time above breaker level 0", (s) => `${(s.timeAboveLevel0 / 3600).toFixed(2)} h`],
+    ["max breaker level", (s) => String(s.maxBreakerLevel)],
+    ["min p5 health", (s) => fmtNum(s.minHealthP5)],
+    ["transactions", (s) => String(s.txCount)],
+    ["blocks", (s) => String(s.simulatedBlocks)],
+    ["wall seconds", (s) => s.wallSeconds.toFixed(1)],
+    ["tx / s", (s) => fmtNum(s.txPerSecond, 1)],
+  ];
+  const header = ["", ...runs.map((r) => r.label)];
+  const body = rows.map(([name, f]) => [name, ...runs.map((r) => f(r.summary))]);
+  const widths = header.map((_, c) => Math.max(...[header, ...body].map((row) => row[c].length)));
+  const line = (row: string[]) =>
+    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+/** Runs the parsed command (loads Hardhat, builds, simulates). Returns the exit code. */
+export async function runCli(args: CliArgs): Promise<number> {
+  const { default: hre } = await import("hardhat");
+  const { runSimulation } = await import("./engine.js");
+  const { writeComparisonReport } = await import("./report/index.js");
+  const { SingleBar, Presets } = await import("cli-progress");
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+
+  const modes: (MarginMode | undefined)[] = args.compare ? [...MARGIN_MODES] : [args.marginMode];
+  const runs: { label: string; summary: RunSummary; dir: string }[] = [];
+  for (const mode of modes) {
+    const dir = args.compare ? join(args.out, mode as string) : args.out;
+    const label = mode ?? args.marginMode ?? args.scenario.marginMode;
+    const bar = args.progress
+      ? new SingleBar(
+          {
+            format: `${args.scenario.name} [${label}] {bar} {percentage}% | step {value}/{total} | {price} | liquidations {liq} | bad debt {bad} | ETA {eta_formatted}`,
+            hideCursor: true,
+            stream: process.stderr,
+          },
+          Presets.shades_classic,
+        )
+      : undefined;
+    let liquidations = 0;
+    let started = false;
+    const result = await runSimulation({
+      hre,
+      scenario: args.scenario,
+      scenarioLabel: args.scenarioArg,
+      seed: args.seed,
+      marginMode: mode ?? args.marginMode,
+      accounts: args.accounts,
+      steps: args.steps,
+      rpcUrl: args.rpcUrl,
+      outDir: dir,
+      noReport: !args.report,
+      label: args.compare ? label : undefined,
+      onStatus: (m) => {
+        if (!args.progress) console.error(`sim: ${m}`);
+        else process.stderr.write(`sim: ${m}\n`);
+      },
+      onStep: (step, total, info) => {
+        liquidations += info.liquidations;
+        const payload = {
+          price: `${args.scenario.assets.ETH !== undefined ? "ETH" : "price"} ${fmtUsd(info.price)}`,
+          liq: liquidations,
+          bad: fmtUsd(info.badDebtUsd),
+        };
+        if (bar === undefined) return;
+        if (!started) {
+          bar.start(total, 0, payload);
+          started = true;
+        }
+        bar.update(step, payload);
+      },
+    });
+    bar?.stop();
+    runs.push({ label, summary: result.summary, dir });
+    console.error(
+      `sim: ${label}: ${result.speed.loopTx} transactions in ${result.speed.loopSeconds.toFixed(1)} s of simulation (${result.speed.simTxPerSec.toFixed(0)} tx/s), setup ${result.speed.setupSeconds.toFixed(1)} s`,
+    );
+  }
+  if (args.compare && args.report)
+    await writeComparisonReport(
+      runs.map((r) => r.dir),
+      args.out,
+    );
+  console.log(`\n${args.scenario.name} (seed ${runs[0].summary.seed})\n`);
+  console.log(summaryTable(runs));
+  const files = args.compare
+    ? [join(args.out, "report.html"), ...runs.map((r) => join(r.dir, "summary.json"))]
+    : ["summary.json", "metrics.csv", ...(args.report ? ["report.html"] : [])].map((f) => join(args.out, f));
+  console.log(`\nwrote ${files.join(", ")}`);
+  return 0;
+}
+
+/** The whole command: parse, validate, run. Returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: CliArgs | "help";
+  try {
+    args = parseCli(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`sim: ${e.message}\n\n${usage()}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args === "help") return 0;
+  return runCli(args);
+}

@@ -1,0 +1,161 @@
+/**
+ * The simulation engine end to end on the in-process chain: a short crash with a few levered
+ * accounts must produce liquidations, auction takes and the run's files; the same seed must give
+ * byte-identical results (summary.json minus the wall-clock fields, metrics.csv); another seed
+ * must not. The command line's argument checks (no chain needed).
+ */
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import hre from "hardhat";
+
+import { UsageError, parseCli } from "../../simulations/cli.js";
+import { runSimulation } from "../../simulations/engine.js";
+import { crashScenario } from "../../simulations/world/scenarios.js";
+import { parseMetricsCsv } from "../../simulations/metrics/recorder.js";
+
+const WALL_FIELDS = ["wallSeconds", "blocksPerSecond", "txPerSecond"];
+
+/** summary.json without the fields that depend on the wall clock. */
+function stableSummary(dir: string): string {
+  const s = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as Record<string, unknown>;
+  for (const k of WALL_FIELDS) delete s[k];
+  return JSON.stringify(s, null, 2);
+}
+
+describe("simulation engine", function () {
+  this.timeout(240_000);
+  const root = mkdtempSync(join(tmpdir(), "ballast-sim-"));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("runs a crash end to end: liquidations, takes, metrics files and the report", async function () {
+    const dir = join(root, "a");
+    const result = await runSimulation({ hre, scenario: crashScenario(), seed: 7, outDir: dir });
+    const s = result.summary;
+    expect(s.steps).to.equal(60);
+    expect(s.liquidations).to.be.greaterThan(0);
+    expect(s.liquidatedUsd).to.be.greaterThan(0);
+    expect(result.agents.liquidatorTakes).to.be.greaterThan(0);
+    expect(s.auctionEfficiency).to.be.a("number");
+    expect(result.agents.oracleUpdates).to.be.greaterThan(2);
+    expect(result.agents.arbTrades).to.be.greaterThan(0);
+    // the CEX fell with the exogenous price, and the pool followed it
+    expect(s.cascadeByAsset.WETH.exogenousDrawdown).to.be.greaterThan(0.3);
+    expect(s.cascadeByAsset.WETH.poolDrawdown as number).to.be.greaterThan(0.25);
+    expect(s.txCount).to.equal(result.speed.loopTx);
+    expect(result.speed.failedTx).to.be.lessThan(s.txCount / 10);
+    for (const f of ["summary.json", "metrics.csv", "metrics.jsonl", "report.html"])
+      expect(existsSync(join(dir, f)), f).to.equal(true);
+    const rows = parseMetricsCsv(readFileSync(join(dir, "metrics.csv"), "utf8"));
+    expect(rows).to.have.length(60);
+    expect(rows.reduce((n, r) => n + r.liquidations, 0)).to.equal(s.liquidations);
+    // the oracle followed the crash
+    expect(rows[rows.length - 1].assets.WETH.oracleUsd).to.be.lessThan(rows[0].assets.WETH.oracleUsd * 0.75);
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).to.contain("<svg");
+    expect(html).to.contain("test-crash");
+  });
+
+  it("is deterministic: the same seed gives identical files, another seed does not", async function () {
+    const b = join(root, "b");
+    const c = join(root, "c");
+    const d = join(root, "d");
+    await runSimulation({ hre, scenario: crashScenario(), seed: 7, outDir: b, noReport: true });
+    await runSimulation({ hre, scenario: crashScenario(), seed: 7, outDir: c, noReport: true });
+    await runSimulation({ hre, scenario: crashScenario(), seed: 8, outDir: d, noReport: true });
+    expect(stableSummary(b)).to.equal(stableSummary(c));
+    expect(readFileSync(join(b, "metrics.csv"), "utf8")).to.equal(
+      readFileSync(join(c, "metrics.csv"), "utf8"),
+    );
+    // and equal to the first test's run of the same seed (report or not)
+    expect(stableSummary(b)).to.equal(stableSummary(join(root, "a")));
+    expect(stableSummary(d)).to.not.equal(stableSummary(b));
+  });
+});
+
+describe("simulation command line (arguments)", function () {
+  const root = mkdtempSync(join(tmpdir(), "ballast-cli-"));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("defaults to black-thursday-2020 with the scenario's seed", function () {
+    const args = parseCli(["--out", join(root, "x")]);
+    if (args === "help") throw new Error("unexpected help");
+    expect(args.scenario.name).to.equal("black-thursday-2020");
+    expect(args.seed).to.equal(undefined);
+    expect(args.compare).to.equal(false);
+    expect(args.rpcUrl).to.equal(undefined);
+  });
+
+  it("parses every option", function () {
+    const args = parseCli([
+      "--scenario",
+      "flash-crash",
+      "--seed",
+      "42",
+      "--out",
+      join(root, "y"),
+      "--accounts",
+      "12",
+      "--margin-mode",
+      "ramped",
+      "--rpc-url",
+      "http://127.0.0.1:8545",
+      "--steps",
+      "5",
+    ]);
+    if (args === "help") throw new Error("unexpected help");
+    expect([
+      args.scenario.name,
+      args.seed,
+      args.accounts,
+      args.marginMode,
+      args.rpcUrl,
+      args.steps,
+    ]).to.deep.equal(["flash-crash", 42, 12, "ramped", "http://127.0.0.1:8545", 5]);
+    expect(existsSync(join(root, "y"))).to.equal(true);
+  });
+
+  it("refuses an unknown scenario and lists the shipped ones", function () {
+    expect(() => parseCli(["--scenario", "no-such", "--out", join(root, "z")]))
+      .to.throw(UsageError)
+      .with.property("message")
+      .that.contains('no scenario named "no-such"')
+      .and.contains("black-thursday-2020, correlated-crash, flash-crash");
+  });
+
+  it("refuses a bad seed, count, mode or URL, with what was expected", function () {
+    const out = ["--out", join(root, "w")];
+    expect(() => parseCli(["--seed", "-1", ...out])).to.throw(
+      UsageError,
+      /--seed must be a non-negative integer/,
+    );
+    expect(() => parseCli(["--seed", "1.5", ...out])).to.throw(
+      UsageError,
+      /--seed must be a non-negative integer/,
+    );
+    expect(() => parseCli(["--seed", "99999999999999999999", ...out])).to.throw(
+      UsageError,
+      /--seed must be at most/,
+    );
+    expect(() => parseCli(["--accounts", "0", ...out])).to.throw(
+      UsageError,
+      /--accounts must be a positive integer/,
+    );
+    expect(() => parseCli(["--margin-mode", "wild", ...out])).to.throw(UsageError, /static, dynamic, ramped/);
+    expect(() => parseCli(["--rpc-url", "localhost", ...out])).to.throw(UsageError, /--rpc-url must be/);
+    expect(() => parseCli(["--compare-margin-modes", "--margin-mode", "static", ...out])).to.throw(
+      UsageError,
+      /drop --margin-mode/,
+    );
+    expect(() => parseCli(["--bogus", ...out])).to.throw(UsageError, /unknown option/);
+  });
+
+  it("refuses an output directory it cannot write", function () {
+    const file = join(root, "a-file");
+    writeFileSync(file, "x");
+    expect(() => parseCli(["--out", file])).to.throw(UsageError, /not a directory/);
+    expect(() => parseCli(["--out", join(file, "sub")])).to.throw(UsageError, /is not a directory/);
+  });
+});
