@@ -28,7 +28,11 @@ export function verdict(gas: bigint | number | undefined, target: number | undef
 }
 
 /** The table `operation | gas | target | anchor | met`, rows in `rows` order, then any extra keys. */
-export function formatTable(gas: Record<string, bigint | number>, rows: readonly GasRow[]): string {
+export function formatTable(
+  gas: Record<string, bigint | number>,
+  rows: readonly GasRow[],
+  valueHeader = "gas",
+): string {
   const known = new Set(rows.map((r) => r.key));
   const all: GasRow[] = [
     ...rows,
@@ -36,12 +40,12 @@ export function formatTable(gas: Record<string, bigint | number>, rows: readonly
       .filter((k) => !known.has(k))
       .map((key) => ({ key, operation: key, anchor: "-" })),
   ];
-  const header = ["operation", "gas", "target", "anchor", "target met"];
+  const header = ["operation", valueHeader, "target", "anchor", "target met"];
   const body = all.map((r) => {
     const g = gas[r.key];
     return [
       r.operation,
-      g === undefined ? "n/a" : thousands(toNumber(g)),
+      g === undefined ? "n/a" : Number.isInteger(toNumber(g)) ? thousands(toNumber(g)) : String(toNumber(g)),
       r.target === undefined ? "-" : `<= ${thousands(r.target)}`,
       r.anchor,
       verdict(g, r.target),

@@ -6,15 +6,20 @@
 import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
-const USAGE = `Usage: npm run bench [-- --out <file.json>]
+const USAGE = `Usage: npm run bench [-- --out <file.json>] [-- --no-sim]
 
 Deploys Ballast on an in-process Hardhat chain with scripts/deploy/params/local.json (or
 $BALLAST_PARAMS), measures the full transaction gas (receipt.gasUsed) of each user operation and
 prints the table  operation | gas | target | anchor | target met.
 
+Then measures speed: test throughput (property commands/s, invariant handler calls/s, when
+those suites are present) and the laboratory (black-thursday-2020 with 1,000 accounts over one
+day: simulation tx/s against raw EDR tx/s for the same transactions, blocks/s, wall seconds).
+
 Options:
-  --out <file.json>   also write {"gas": {...}, "targets": {...}, "meta": {...}} to this file
-                      (without --out nothing is written)
+  --out <file.json>   also write {"gas": {...}, "speed": {...}, "targets": {...}, "meta": {...}}
+                      to this file (without --out nothing is written)
+  --no-sim            skip the laboratory's speed rows (they take a few minutes)
   --help, -h          show this help
 
 Exit codes: 0 done, 1 the benchmark failed, 2 bad arguments (unknown flag, --out without a
@@ -25,13 +30,15 @@ class UsageError extends Error {}
 interface Args {
   out?: string;
   help: boolean;
+  sim: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { help: false };
+  const args: Args = { help: false, sim: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") args.help = true;
+    else if (a === "--no-sim") args.sim = false;
     else if (a === "--out" || a.startsWith("--out=")) {
       const value = a === "--out" ? argv[++i] : a.slice("--out=".length);
       if (value === undefined || value === "" || value.startsWith("--"))
@@ -98,6 +105,18 @@ async function main(): Promise<number> {
   const gas = await measureGas(connection.ethers, connection.networkHelpers);
   const liquidation = await hre.network.create();
   Object.assign(gas, await measureLiquidationGas(liquidation.ethers, liquidation.networkHelpers));
+  const gasSeconds = (Date.now() - started) / 1000;
+
+  // speed: laboratory (optional) and test throughput
+  const speed: Record<string, number> = {};
+  const { SIM_ROWS, measureSim } = await import("./sim.js");
+  const SPEED_ROWS = [...SIM_ROWS];
+  if (args.sim) {
+    console.error(
+      "bench: running the laboratory speed benchmark (1,000 accounts, one day; a few minutes)...",
+    );
+    Object.assign(speed, (await measureSim(hre)).rows);
+  }
   const compiler = hre.config.solidity.profiles.default?.compilers[0];
   const optimizer = (compiler?.settings as { optimizer?: { runs?: number } } | undefined)?.optimizer;
   const meta = {
@@ -107,14 +126,21 @@ async function main(): Promise<number> {
   };
 
   console.log(
-    `\nBallast gas benchmark (full transaction gas; solc ${meta.solc}, optimizer runs ${meta.optimizerRuns}; ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    `\nBallast gas benchmark (full transaction gas; solc ${meta.solc}, optimizer runs ${meta.optimizerRuns}; ${gasSeconds.toFixed(1)} s)\n`,
   );
   console.log(formatTable(gas, GAS_ROWS));
+  if (Object.keys(speed).length > 0) {
+    console.log("\nSpeed (one run on this machine; compare ratios, not absolute numbers)\n");
+    console.log(formatTable(speed, SPEED_ROWS, "value"));
+  }
   console.log(
     "\nTargets: DESIGN.md section 6. health() is an eth_estimateGas of the view (21k intrinsic included).",
   );
   if (outPath !== undefined) {
-    const json = toBenchJson(gas, gasTargets(GAS_ROWS), meta, GAS_ROWS);
+    const json = {
+      ...toBenchJson(gas, { ...gasTargets(GAS_ROWS), ...gasTargets(SPEED_ROWS) }, meta, GAS_ROWS),
+      speed,
+    };
     try {
       writeFileSync(outPath, `${JSON.stringify(json, null, 2)}\n`);
     } catch (e) {
