@@ -13,7 +13,8 @@
  *
  * Arguments are validated before Hardhat loads (it takes a few seconds): an unknown scenario
  * lists the shipped ones, a bad seed or count says what is expected, an unwritable output
- * directory is refused. Exit codes: 0 done, 1 the run failed, 2 bad arguments.
+ * directory is refused. Exit codes: 0 done, 1 the run failed (its message printed; the stack too
+ * with SIM_DEBUG=1), 2 bad arguments.
  */
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -306,5 +307,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw e;
   }
   if (args === "help") return 0;
-  return runCli(args);
+  try {
+    return await runCli(args);
+  } catch (e) {
+    // the message says what failed; the stack only on request
+    console.error(`sim: failed: ${(e as Error).message}`);
+    if (process.env.SIM_DEBUG !== undefined) console.error(e);
+    return 1;
+  }
 }

@@ -2,7 +2,9 @@
  * The simulation engine: builds the world of a scenario on a chain, draws the agents from one
  * seeded generator, and runs the discrete step loop, recording the metrics of every step.
  *
- * A step (length and block time from the scenario), in order:
+ * A step (length and block time from the scenario; an agent's action with a latency lands in
+ * the first block boundary at or after it, blocks every `blockTimeSeconds` from the step's start,
+ * one block per transaction), in order:
  *   1. the markets advance (exogenous price, CEX reference, gas, pool depth, oracle failures);
  *   2. the shock driver moves the pools' on-chain depth to the scenario's;
  *   3. backstop LPs request withdrawals under stress;
@@ -228,8 +230,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         chainStart,
         ethUsd: ethIndex >= 0 ? env.cex.ETH.price : 2000,
         send: async (from, to, data, gas, offsetSeconds) => {
-          if (offsetSeconds !== undefined && offsetSeconds > 0)
-            chain.setTime(chainStart + market.t + offsetSeconds);
+          // an action `offsetSeconds` into the step lands in the next block at or after it
+          // (block boundaries every blockTimeSeconds from the step's start), within the step
+          if (offsetSeconds !== undefined && offsetSeconds > 0) {
+            const bt = scenario.blockTimeSeconds;
+            const landed = Math.min(Math.ceil(offsetSeconds / bt) * bt, scenario.steps.seconds - 1);
+            chain.setTime(chainStart + market.t + landed);
+          }
           const tx = await chain.send(from, to, data, gas);
           observer.observe(tx, chain.now);
           if (tx.block > lastBlock) lastBlock = tx.block;

@@ -121,10 +121,16 @@ export class Chain {
         override: { url: options.rpcUrl },
       });
     }
-    const latest = (await connection.provider.request({
-      method: "eth_getBlockByNumber",
-      params: ["latest", false],
-    })) as { timestamp: string };
+    let latest: { timestamp: string };
+    try {
+      latest = (await connection.provider.request({
+        method: "eth_getBlockByNumber",
+        params: ["latest", false],
+      })) as { timestamp: string };
+    } catch (e) {
+      await connection.close();
+      throw new Error(`cannot reach the JSON-RPC node at ${options.rpcUrl}: ${(e as Error).message}`);
+    }
     const chain = new Chain(connection, options.rpcUrl === undefined, Number(BigInt(latest.timestamp)));
     return chain;
   }

@@ -122,7 +122,20 @@ export async function deployWorld(
 ): Promise<World> {
   const { ethers } = chain;
   const params = worldParams(scenario, assets, initialPrices, marginMode);
-  const sys = await deploySystem(ethers, params, { keepDeployerAsProposer: true });
+  let sys: BallastSystem;
+  try {
+    sys = await deploySystem(ethers, params, { keepDeployerAsProposer: true });
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/code is too large|code size|CreateContractSizeLimit/i.test(message)) {
+      throw new Error(
+        `deployment failed: a contract is above the node's code-size limit (${message.split("\n")[0]}). ` +
+          "Start Hardhat's node with this repo's default network (`npx hardhat node --network default`) " +
+          "or anvil with `--code-size-limit 40000`.",
+      );
+    }
+    throw e;
+  }
   const deployer = sys.deployer;
   const bank = deployer.address;
   const uni = await deployUniswapV3(deployer);
