@@ -29,10 +29,12 @@ describe("simulation engine", function () {
   this.timeout(240_000);
   const root = mkdtempSync(join(tmpdir(), "ballast-sim-"));
   after(() => rmSync(root, { recursive: true, force: true }));
+  let withLiquidators: Awaited<ReturnType<typeof runSimulation>> | undefined;
 
   it("runs a crash end to end: liquidations, takes, metrics files and the report", async function () {
     const dir = join(root, "a");
     const result = await runSimulation({ hre, scenario: crashScenario(), seed: 7, outDir: dir });
+    withLiquidators = result;
     const s = result.summary;
     expect(s.steps).to.equal(60);
     expect(s.liquidations).to.be.greaterThan(0);
@@ -56,6 +58,22 @@ describe("simulation engine", function () {
     const html = readFileSync(join(dir, "report.html"), "utf8");
     expect(html).to.contain("<svg");
     expect(html).to.contain("test-crash");
+  });
+
+  it("liquidation sales reach the CEX through the pool and the arbitrageur: the cascade", async function () {
+    if (withLiquidators === undefined) this.skip();
+    const none = crashScenario({
+      liquidators: { count: 0, capitalUsd: { kind: "constant", value: 0 } },
+    });
+    const without = await runSimulation({ hre, scenario: none, seed: 7 });
+    expect(without.summary.liquidations).to.equal(0);
+    const a = withLiquidators.summary.cascadeByAsset.WETH;
+    const b = without.summary.cascadeByAsset.WETH;
+    // same exogenous path; the sales of seized collateral push the pool, then the CEX, lower
+    expect(a.exogenousDrawdown).to.equal(b.exogenousDrawdown);
+    expect(withLiquidators.agents.arbCexFlowUsd).to.be.lessThan(without.agents.arbCexFlowUsd - 100_000);
+    expect(a.cexDrawdown).to.be.greaterThan(b.cexDrawdown + 0.002);
+    expect(a.poolDrawdown as number).to.be.greaterThan(b.poolDrawdown as number);
   });
 
   it("is deterministic: the same seed gives identical files, another seed does not", async function () {
