@@ -146,14 +146,18 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         if (address(cfg.curve) == address(0) || cfg.bufWad == 0 || cfg.tailSeconds == 0 || cfg.cuspWad == 0)
             revert DutchAuction__AssetNotConfigured(token);
         _requireLevelBelow(token, 2);
-        (uint256 startPriceWad, ) = _startPrice(token, cfg.bufWad);
+        (uint256 startPriceWad, uint256 oraclePriceWad) = _startPrice(token, cfg.bufWad);
 
         id = _open(account, cfg.tokenId, lot, startPriceWad, tabWad, debtWad);
         cfg.tabInFlightWad = (uint256(cfg.tabInFlightWad) + tabWad).toUint184();
 
-        // the reward is paid only below the penalty the account pays (no self-liquidation profit)
+        // the reward is paid only below the penalty the account pays, and only when the lot is worth
+        // the tab at the oracle price (so that penalty is really collected): otherwise an
+        // insolvent account could liquidate itself for the reward (no self-liquidation profit)
         uint256 rewardWad = keeper == address(0) ? 0 : _reward(cfg, tabWad);
-        if (rewardWad >= tabWad - debtWad) rewardWad = 0;
+        if (rewardWad >= tabWad - debtWad || lot.mulDivDown(oraclePriceWad, 10 ** cfg.decimals) < tabWad) {
+            rewardWad = 0;
+        }
         emit Kick(id, account, token, lot, tabWad, debtWad, startPriceWad, keeper, rewardWad);
 
         if (rewardWad > 0) sink_.payKeeper(keeper, rewardWad);

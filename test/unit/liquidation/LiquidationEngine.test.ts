@@ -286,6 +286,31 @@ describe("LiquidationEngine", function () {
       expect(penaltyPaid - reward).to.be.greaterThan(wad("100"));
     });
 
+    it("an insolvent account liquidating itself earns no kick reward (the lot cannot pay the penalty)", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, weth } = lab;
+      await lab.depositFor(alice, weth, "10");
+      await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
+      await lab.setPrice(weth, "1000"); // collateral 10,000 < debt 14,000
+      const debtBefore = await ch.debtOf(alice.address);
+      const tx = sys.engine.connect(alice).liquidate(alice.address, alice.address);
+      await expect(tx).to.not.emit(ch, "KeeperPaid");
+      await expect(tx)
+        .to.emit(sys.auction, "Kick")
+        .withArgs(
+          (x: bigint) => x > 0n,
+          alice.address,
+          weth.address,
+          wad("10"),
+          (x: bigint) => x > wad("10000"),
+          (x: bigint) => x >= debtBefore,
+          (x: bigint) => x > 0n,
+          alice.address,
+          0n,
+        );
+      expect(await ch.creditOf(alice.address)).to.equal(0n);
+    });
+
     it("a second liquidation of the same account right after is refused (healthy at the target)", async function () {
       const lab = await underwater();
       const { sys, alice, keeper } = lab;
