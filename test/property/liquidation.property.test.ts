@@ -10,7 +10,7 @@
 import fc from "fast-check";
 
 import { liquidationCommands } from "./commands/liqindex.js";
-import { newLiqStats, type LiqBox, type LiqReal } from "./commands/liquidation.js";
+import { newLiqStats, selfLiquidationFindings, type LiqBox, type LiqReal } from "./commands/liquidation.js";
 import { propertyConfig, replayCommand } from "./config.js";
 import { checkLiq } from "./model/liqchecks.js";
 import { cloneLiq } from "./model/liquidation.js";
@@ -23,7 +23,8 @@ describe("liquidation properties (fast-check, model-based, full system)", functi
 
   it("the model agrees with the chain and I1, I2, I7, I8, I12, I13 hold after every command", async function () {
     const cfg = propertyConfig();
-    const numRuns = process.env.FC_RUNS === undefined || process.env.FC_RUNS === "" ? DEFAULT_RUNS : cfg.numRuns;
+    const numRuns =
+      process.env.FC_RUNS === undefined || process.env.FC_RUNS === "" ? DEFAULT_RUNS : cfg.numRuns;
     const sys = await deployLiqSystem({
       mutate: (p) => {
         // caps and a velocity trigger that sequences of this size can reach
@@ -37,7 +38,11 @@ describe("liquidation properties (fast-check, model-based, full system)", functi
     const started = performance.now();
     let sequences = 0;
     const property = fc.asyncProperty(
-      fc.commands(liquidationCommands(), { maxCommands: cfg.maxCommands, size: "max", replayPath: cfg.replayPath }),
+      fc.commands(liquidationCommands(), {
+        maxCommands: cfg.maxCommands,
+        size: "max",
+        replayPath: cfg.replayPath,
+      }),
       async (cmds) => {
         sequences++;
         await restoreLiq(sys);
@@ -65,11 +70,23 @@ describe("liquidation properties (fast-check, model-based, full system)", functi
     console.log(`    commands: ${fmt(stats.byCommand)}`);
     console.log(`    outcomes: ${fmt(stats.outcomes)}`);
     console.log(`    predicted reverts: ${fmt(stats.reverts)}`);
+    if (selfLiquidationFindings.length > 0) {
+      console.log(
+        `    known finding: ${selfLiquidationFindings.length} self-liquidation(s) of an account with equity below the kick reward gained it (first: ${selfLiquidationFindings[0]})`,
+      );
+    }
     if (details.failed) {
       const shown = details.counterexample === null ? "" : fc.stringify(details.counterexample);
       const replayPath = /replayPath="([^"]*)"/.exec(shown)?.[1];
-      const replay = replayCommand(details.seed, details.counterexamplePath ?? "", replayPath);
-      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      // the replay needs the same sequence length; run only this file
+      const replay = replayCommand(details.seed, details.counterexamplePath ?? "", replayPath).replace(
+        "npm run test:property",
+        `FC_MAX_COMMANDS=${cfg.maxCommands} npx hardhat test mocha test/property/liquidation.property.test.ts`,
+      );
+      const cause =
+        details.errorInstance instanceof Error
+          ? details.errorInstance.message
+          : String(details.errorInstance);
       throw new Error(
         `${fc.defaultReportMessage(details) ?? "property failed"}\n\nFailure: ${cause}\n\nReplay it with:\n  ${replay}\n`,
       );

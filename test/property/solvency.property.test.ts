@@ -32,7 +32,7 @@ import {
 import { propertyConfig, replayCommand } from "./config.js";
 import * as L from "./model/ledger.js";
 import { checkLiq } from "./model/liqchecks.js";
-import { auctionStatus, cloneLiq, liquidate, syncOracle, take, type LiqState } from "./model/liquidation.js";
+import { auctionStatus, cloneLiq, syncOracle, take, type LiqState } from "./model/liquidation.js";
 import { deployLiqSystem, restoreLiq, type LiqSystem } from "./model/liqsystem.js";
 
 function runs(fallback: number): number {
@@ -40,11 +40,18 @@ function runs(fallback: number): number {
   return process.env.FC_RUNS === undefined || process.env.FC_RUNS === "" ? fallback : cfg.numRuns;
 }
 
-async function report<T>(details: fc.RunDetails<T>): Promise<void> {
+function report<T>(details: fc.RunDetails<T>): void {
   if (!details.failed) return;
-  const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  const replay = replayCommand(details.seed, details.counterexamplePath ?? "", undefined);
-  throw new Error(`${fc.defaultReportMessage(details) ?? "property failed"}\n\nFailure: ${cause}\n\nReplay it with:\n  ${replay}\n`);
+  const cause =
+    details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const cfg = propertyConfig();
+  const replay = replayCommand(details.seed, details.counterexamplePath ?? "", undefined).replace(
+    "npm run test:property",
+    `FC_MAX_COMMANDS=${cfg.maxCommands} npx hardhat test mocha test/property/solvency.property.test.ts`,
+  );
+  throw new Error(
+    `${fc.defaultReportMessage(details) ?? "property failed"}\n\nFailure: ${cause}\n\nReplay it with:\n  ${replay}\n`,
+  );
 }
 
 /** Maintenance buffer of each collateral, WAD: h - penalty x (1 - h). */
@@ -162,35 +169,46 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
     const maxBps = Number((maxMove * 10_000n) / WAD);
     const step = fc.record({
       // a downward drift, so the accounts at their limits are liquidated along the way
-      moves: fc.tuple(fc.integer({ min: -maxBps, max: maxBps / 3 }), fc.integer({ min: -maxBps, max: maxBps / 3 })),
+      moves: fc.tuple(
+        fc.integer({ min: -maxBps, max: maxBps / 3 }),
+        fc.integer({ min: -maxBps, max: maxBps / 3 }),
+      ),
       borrow: fc.tuple(fc.nat(2), fc.integer({ min: 0, max: 10_000 })),
     });
     let steps = 0;
     const details = await fc.check(
-      fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: Math.min(cfg.maxCommands, 12) }), async (plan) => {
-        await restoreLiq(sys);
-        const m: LiqBox = { s: cloneLiq(sys.initial) };
-        const r: LiqReal = { sys, mem: { lastRateIndexRay: 10n ** 27n, checks: 0 }, stats };
-        // every borrower starts at its borrowing limit
-        for (const a of [0, 1, 2]) await borrowMax(m, r, a, 10_000n);
-        for (const st of plan) {
-          steps++;
-          for (const k of [0, 1]) await movePrice(m, r, k, (BigInt(st.moves[k]) * WAD) / 10_000n);
-          await liquidateAll(m, r);
-          await takeAllAtOracle(m, r);
-          await borrowMax(m, r, st.borrow[0], BigInt(st.borrow[1]));
-          if ((stats.outcomes.get("BadDebtCovered") ?? 0) > 0 || m.s.l.deficitWad > 0n) {
-            throw new Error(`I9: bad debt arose with moves bounded by ${maxBps} bps (deficit ${m.s.l.deficitWad})`);
+      fc.asyncProperty(
+        fc.array(step, { minLength: 3, maxLength: Math.min(cfg.maxCommands, 12) }),
+        async (plan) => {
+          await restoreLiq(sys);
+          const m: LiqBox = { s: cloneLiq(sys.initial) };
+          const r: LiqReal = { sys, mem: { lastRateIndexRay: 10n ** 27n, checks: 0 }, stats };
+          // every borrower starts at its borrowing limit
+          for (const a of [0, 1, 2]) await borrowMax(m, r, a, 10_000n);
+          for (const st of plan) {
+            steps++;
+            for (const k of [0, 1]) await movePrice(m, r, k, (BigInt(st.moves[k]) * WAD) / 10_000n);
+            await liquidateAll(m, r);
+            await takeAllAtOracle(m, r);
+            await borrowMax(m, r, st.borrow[0], BigInt(st.borrow[1]));
+            if ((stats.outcomes.get("BadDebtCovered") ?? 0) > 0 || m.s.l.deficitWad > 0n) {
+              throw new Error(
+                `I9: bad debt arose with moves bounded by ${maxBps} bps (deficit ${m.s.l.deficitWad})`,
+              );
+            }
           }
-        }
-      }),
+        },
+      ),
       { seed: cfg.seed, path: cfg.path, numRuns: runs(6), endOnFailure: cfg.path !== undefined },
     );
     console.log(
       `    buffer ${[...buf.values()].map((b) => Number((b * 10_000n) / WAD)).join("/")} bps, max move ${maxBps} bps; ${steps} steps, ${stats.transactions} transactions; ${[...stats.outcomes.entries()].map(([k, v]) => `${k} ${v}`).join(", ")}`,
     );
-    await report(details);
-    expect(stats.outcomes.get("Kick") ?? 0).to.be.greaterThan(0, "the bounded moves never caused a liquidation");
+    report(details);
+    expect(stats.outcomes.get("Kick") ?? 0).to.be.greaterThan(
+      0,
+      "the bounded moves never caused a liquidation",
+    );
   });
 
   it("(b) a move beyond the buffer with no liquidator: bad debt goes exactly through the waterfall", async function () {
@@ -244,9 +262,12 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
             const bad = out.logs.find((l) => l.name === "BadDebtCovered");
             const ended = out.logs.find((l) => l.name === "AuctionEnded");
             const debtLeft = (ended?.args.debtLeftWad as bigint | undefined) ?? 0n;
-            const hasCollateral = pre.l.collaterals.some(({ token }) => L.collateralOf(m.s.l, who, token) > 0n);
+            const hasCollateral = pre.l.collaterals.some(
+              ({ token }) => L.collateralOf(m.s.l, who, token) > 0n,
+            );
             if (debtLeft > 0n && !hasCollateral) {
-              if (bad === undefined) throw new Error("I8: debt left with no collateral, but no BadDebtCovered");
+              if (bad === undefined)
+                throw new Error("I8: debt left with no collateral, but no BadDebtCovered");
               badDebts++;
               // the waterfall: the vault's credit (as stored, fees not yet accrued) first, then the deficit
               const fromVault = bad.args.fromVaultWad as bigint;
@@ -257,16 +278,20 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
               const credit = creditBefore + penalty; // the penalty part of the payment is the vault's first
               const expectedFromVault = debtLeft < credit ? debtLeft : credit;
               if (fromVault !== expectedFromVault || fromVault + toDeficit !== debtLeft) {
-                throw new Error(`I8: waterfall ${fromVault} + ${toDeficit} for bad debt ${debtLeft} (vault credit ${credit})`);
+                throw new Error(
+                  `I8: waterfall ${fromVault} + ${toDeficit} for bad debt ${debtLeft} (vault credit ${credit})`,
+                );
               }
-              if (m.s.l.deficitWad - deficitBefore !== toDeficit) throw new Error("I8: deficit moved by another amount");
+              if (m.s.l.deficitWad - deficitBefore !== toDeficit)
+                throw new Error("I8: deficit moved by another amount");
               if (toDeficit > 0n) deficits++;
             } else if (bad !== undefined) {
               throw new Error("I8: BadDebtCovered while the account still holds collateral");
             }
           }
           // I1 still holds (checked after every transaction); and the deficit trips the breaker
-          if (m.s.l.deficitWad > 0n && m.s.breaker.global.level === 0) throw new Error("a deficit did not trip the breaker");
+          if (m.s.l.deficitWad > 0n && m.s.breaker.global.level === 0)
+            throw new Error("a deficit did not trip the breaker");
         },
       ),
       { seed: cfg.seed, path: cfg.path, numRuns: runs(8), endOnFailure: cfg.path !== undefined },
@@ -274,7 +299,7 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
     console.log(
       `    ${badDebts} bad debts (${deficits} reached the deficit), ${stats.transactions} transactions; ${[...stats.outcomes.entries()].map(([k, v]) => `${k} ${v}`).join(", ")}`,
     );
-    await report(details);
+    report(details);
     expect(badDebts).to.be.greaterThan(0, "no run produced bad debt");
   });
 });

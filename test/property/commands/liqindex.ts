@@ -30,7 +30,10 @@ import {
 
 const borrower = fc.integer({ min: 0, max: 2 });
 /** Any tracked account (borrowers most often; keeper, bidder, lp, deployer sometimes). */
-const target = fc.oneof({ weight: 6, arbitrary: borrower }, { weight: 1, arbitrary: fc.integer({ min: 3, max: 6 }) });
+const target = fc.oneof(
+  { weight: 6, arbitrary: borrower },
+  { weight: 1, arbitrary: fc.integer({ min: 3, max: 6 }) },
+);
 const token = fc.integer({ min: 0, max: 1 });
 const bps = fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(10_000, 10_001, 5_000));
 const keeperKind = fc.oneof(
@@ -52,7 +55,10 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
     fc.tuple(borrower, token).map(([a, mk]) => new ClosePositionCmd(a, mk)),
     // oracle: small moves, jumps both ways, failure, a move to an account's boundary
     fc
-      .tuple(token, fc.oneof(fc.integer({ min: -800, max: 800 }), fc.constantFrom(-5_000, -3_000, -2_000, 2_000, 5_000)))
+      .tuple(
+        token,
+        fc.oneof(fc.integer({ min: -800, max: 800 }), fc.constantFrom(-5_000, -3_000, -2_000, 2_000, 5_000)),
+      )
       .map(([t, b]) => new PriceMoveCmd(t, b)),
     fc.tuple(token, fc.integer({ min: -4_000, max: -200 })).map(([t, b]) => new PriceMoveCmd(t, b)),
     token.map((t) => new OracleFailCmd(t)),
@@ -78,17 +84,35 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
       )
       .map(([i, b, p, cb, w]) => new TakeCmd(i, b, p, cb, w)),
     fc
-      .tuple(fc.nat(7), fc.integer({ min: 1, max: 10_000 }), fc.constantFrom<PriceKind>("loose", "exact"), fc.boolean(), wait)
+      .tuple(
+        fc.nat(7),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.constantFrom<PriceKind>("loose", "exact"),
+        fc.boolean(),
+        wait,
+      )
       .map(([i, b, p, cb, w]) => new TakeCmd(i, b, p, cb, w)),
     fc.tuple(fc.nat(7), fc.boolean(), wait).map(([i, k, w]) => new RedoCmd(i, k, w)),
     fc
-      .tuple(fc.nat(7), fc.integer({ min: 1, max: 10_000 }), fc.constant<PriceKind>("loose"), fc.boolean(), wait)
+      .tuple(
+        fc.nat(7),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.constant<PriceKind>("loose"),
+        fc.boolean(),
+        wait,
+      )
       .map(([i, b, p, cb, w]) => new TakeCmd(i, b, p, cb, w)),
     // circuit breaker
     fc
-      .tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 4 }), fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }))
+      .tuple(
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      )
       .map(([sc, lvl, st]) => new GuardianRaiseCmd(sc, lvl, st)),
-    fc.tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 0, 0, 1, 2, 3)).map(([sc, lvl]) => new GovernanceLevelCmd(sc, lvl)),
+    fc
+      .tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 0, 0, 1, 2, 3))
+      .map(([sc, lvl]) => new GovernanceLevelCmd(sc, lvl)),
     token.map((t) => new BreakerCheckCmd(t)),
     fc.integer({ min: 0, max: 2 }).map((sc) => new CooldownCmd(sc)),
   ];

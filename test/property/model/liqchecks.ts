@@ -20,7 +20,11 @@ import * as L from "./ledger.js";
 import { auctionStatus, levelOf, priceAt, ZERO, type LiqState } from "./liquidation.js";
 import { addrWord, multiCall, sword, word, type LiqSystem } from "./liqsystem.js";
 
-function eq(label: string, chain: bigint | boolean | string | number, model: bigint | boolean | string | number): void {
+function eq(
+  label: string,
+  chain: bigint | boolean | string | number,
+  model: bigint | boolean | string | number,
+): void {
   if (chain !== model) fail("MODEL", `${label}: chain ${chain} != model ${model}`);
 }
 
@@ -37,7 +41,13 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
   const tokens = [a.weth, a.wbtc];
   const calls: { to: string; data: string }[] = [];
   const labels: string[] = [];
-  const add = (label: string, iface: typeof i.ch, to: string, fn: string, args: readonly unknown[] = []): void => {
+  const add = (
+    label: string,
+    iface: typeof i.ch,
+    to: string,
+    fn: string,
+    args: readonly unknown[] = [],
+  ): void => {
     labels.push(label);
     calls.push({ to, data: iface.encodeFunctionData(fn, args) });
   };
@@ -136,10 +146,12 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     const hasAuction = [...s.auctions.values()].some((x) => x.account === address);
     const hasPosition = pos.some((p) => p.size !== 0n);
     if (debt > 0n && coll.every((c) => c === 0n) && !hasPosition && !hasAuction) {
-      if (word(hm, 6) >= 10n ** 18n) fail("I8", `${name} owes ${debt} with nothing behind it and is not liquidatable`);
+      if (word(hm, 6) >= 10n ** 18n)
+        fail("I8", `${name} owes ${debt} with nothing behind it and is not liquidatable`);
     }
   }
-  for (const [j, tk] of tokens.entries()) eq(`taker wallet ${j}`, word(take(), 0), L.balanceOf(s.l, tk, sys.taker));
+  for (const [j, tk] of tokens.entries())
+    eq(`taker wallet ${j}`, word(take(), 0), L.balanceOf(s.l, tk, sys.taker));
   eq("taker stablecoin", word(take(), 0), L.balanceOf(s.l, a.stablecoin, sys.taker));
   const vaultCredit = word(take(), 0);
   const totalDebt = word(take(), 0);
@@ -170,9 +182,13 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
   const left = supply + credits;
   const right = totalDebt + auctionDebt + deficit;
   if (left > right) {
-    fail("I1", `supply ${supply} + credits ${credits} = ${left} > debts ${totalDebt} + auction debt ${auctionDebt} + deficit ${deficit}`);
+    fail(
+      "I1",
+      `supply ${supply} + credits ${credits} = ${left} > debts ${totalDebt} + auction debt ${auctionDebt} + deficit ${deficit}`,
+    );
   }
-  if (right - left > s.l.dustBudgetWad) fail("I1", `protocol dust ${right - left} exceeds the rounding budget ${s.l.dustBudgetWad}`);
+  if (right - left > s.l.dustBudgetWad)
+    fail("I1", `protocol dust ${right - left} exceeds the rounding budget ${s.l.dustBudgetWad}`);
 
   // ---------------------------------------------------------------- I2
   for (const [j, tk] of tokens.entries()) {
@@ -180,7 +196,10 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     for (const au of s.auctions.values()) if (au.token === tk) lots += au.lot;
     const p = perToken[j];
     if (p.held !== collSums[j] + lots + p.pool || p.totalColl !== collSums[j]) {
-      fail("I2", `token ${j}: held ${p.held}, accounts ${collSums[j]} + lots ${lots} + pool ${p.pool}, totalCollateral ${p.totalColl}`);
+      fail(
+        "I2",
+        `token ${j}: held ${p.held}, accounts ${collSums[j]} + lots ${lots} + pool ${p.pool}, totalCollateral ${p.totalColl}`,
+      );
     }
   }
 
@@ -203,21 +222,26 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     eq(`auction ${au.id} needsRedo`, word(st, 0) !== 0n, ms.needsRedo);
     eq(`auction ${au.id} price`, word(st, 1), ms.priceWad);
     const aa = s.auctionAssets.get(au.token)!;
-    if (t - au.startTime > aa.tailSeconds && word(st, 0) === 0n) fail("I12", `auction ${au.id} is older than tail and needs no redo`);
+    if (t - au.startTime > aa.tailSeconds && word(st, 0) === 0n)
+      fail("I12", `auction ${au.id} is older than tail and needs no redo`);
     // below liquidation pause, with an ok oracle, a redo or a take is possible
     const level = levelOf(s, au.token);
     const q = priceAt(s.feeds.get(au.token)!, t);
-    if (level < 2 && q.ok && !ms.needsRedo && ms.priceWad === 0n) fail("I12", `auction ${au.id} can be neither taken nor redone`);
-    if (au.debtWad > au.tabWad) fail("I12", `auction ${au.id} owes more debt ${au.debtWad} than its tab ${au.tabWad}`);
+    if (level < 2 && q.ok && !ms.needsRedo && ms.priceWad === 0n)
+      fail("I12", `auction ${au.id} can be neither taken nor redone`);
+    if (au.debtWad > au.tabWad)
+      fail("I12", `auction ${au.id} owes more debt ${au.debtWad} than its tab ${au.tabWad}`);
     tabSum += au.tabWad;
     debtSum += au.debtWad;
     tabByToken.set(au.token, (tabByToken.get(au.token) ?? 0n) + au.tabWad);
   }
   if (totalTab !== tabSum) fail("I12", `tab in flight ${totalTab} != sum of running tabs ${tabSum}`);
-  if (auctionDebt !== debtSum) fail("I1", `auction debt ${auctionDebt} != sum of running auctions' debts ${debtSum}`);
+  if (auctionDebt !== debtSum)
+    fail("I1", `auction debt ${auctionDebt} != sum of running auctions' debts ${debtSum}`);
 
   // ---------------------------------------------------------------- I5
-  if (rateIndex < mem.lastRateIndexRay) fail("I5", `rate index went from ${mem.lastRateIndexRay} to ${rateIndex}`);
+  if (rateIndex < mem.lastRateIndexRay)
+    fail("I5", `rate index went from ${mem.lastRateIndexRay} to ${rateIndex}`);
   mem.lastRateIndexRay = rateIndex;
 
   // ---------------------------------------------------------------- model agreement

@@ -95,7 +95,10 @@ export async function deployLiqSystem(opts: LiqSystemOptions = {}): Promise<LiqS
   const { ethers, sys, ch, chAddr, weth, wbtc, alice, bob, carol, keeper, bidder, lp, deployer } = lab;
   const provider = lab.connection.provider as unknown as EthProvider;
   const reader = await ethers.deployContract("LedgerReader");
-  const takerC = await ethers.deployContract("MockAuctionTaker", [lab.auctionAddr, await sys.stablecoin.getAddress()]);
+  const takerC = await ethers.deployContract("MockAuctionTaker", [
+    lab.auctionAddr,
+    await sys.stablecoin.getAddress(),
+  ]);
   const takerAddr = await takerC.getAddress();
 
   await lab.fundVault(opts.vaultUsd ?? "200000");
@@ -224,7 +227,10 @@ export async function call(
   args: readonly unknown[] = [],
 ): Promise<Result> {
   const data = iface.encodeFunctionData(fn, args);
-  const out = (await sys.provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string;
+  const out = (await sys.provider.request({
+    method: "eth_call",
+    params: [{ to, data }, "latest"],
+  })) as string;
   return iface.decodeFunctionResult(fn, out);
 }
 
@@ -243,7 +249,10 @@ export async function multiCall(
   sys: LiqSystem,
   calls: readonly { to: string; data: string }[],
 ): Promise<{ timestamp: bigint; results: (string | undefined)[] }> {
-  const batch = sys.iface.reader.encodeFunctionData("aggregate", [calls.map((c) => c.to), calls.map((c) => c.data)]);
+  const batch = sys.iface.reader.encodeFunctionData("aggregate", [
+    calls.map((c) => c.to),
+    calls.map((c) => c.data),
+  ]);
   const out = (await sys.provider.request({
     method: "eth_call",
     params: [{ to: sys.addr.reader, data: batch }, "latest"],
@@ -314,7 +323,11 @@ export async function sendAt(
   } catch (e) {
     const raw = revertData(e);
     if (raw === undefined) {
-      return { ok: false, errorName: `<no revert data: ${String((e as Error).message).slice(0, 300)}>`, args: undefined };
+      return {
+        ok: false,
+        errorName: `<no revert data: ${String((e as Error).message).slice(0, 300)}>`,
+        args: undefined,
+      };
     }
     if (raw === "0x") return { ok: false, errorName: "<empty revert>", args: undefined };
     try {
@@ -357,14 +370,23 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
   const { ch: chI, erc20, engine: eI, auction: aI, breaker: bI, oracle: oI, feed: fI } = sys.iface;
   const a = sys.addr;
   const now = await latestTimestamp(sys);
-  const big = (i: Interface, to: string, fn: string, args: readonly unknown[] = []) => callBig(sys, i, to, fn, args);
+  const big = (i: Interface, to: string, fn: string, args: readonly unknown[] = []) =>
+    callBig(sys, i, to, fn, args);
   const chParam = (name: string, subject: string) => big(chI, a.ch, "getParam", [b32(name), subject]);
   if ((await big(chI, a.ch, "rateIndexRay")) !== 10n ** 27n) throw new Error("setup: the fee index moved");
   const tokens = [a.weth, a.wbtc];
   const feeds = [a.wethFeed, a.wbtcFeed];
   const risk = new Map<string, RiskLevels>();
   for (const tk of tokens) {
-    const r = (await call(sys, sys.lab.sys.marginModel.interface as unknown as Interface, await sys.lab.sys.marginModel.getAddress(), "riskOf", [tk]))[0] as Result;
+    const r = (
+      await call(
+        sys,
+        sys.lab.sys.marginModel.interface as unknown as Interface,
+        await sys.lab.sys.marginModel.getAddress(),
+        "riskOf",
+        [tk],
+      )
+    )[0] as Result;
     risk.set(tk, {
       haircutMaintWad: r.haircutMaintWad as bigint,
       haircutInitWad: r.haircutInitWad as bigint,
@@ -437,7 +459,8 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
       fundingIndexWad: st.fundingIndexWad as bigint,
       lastFundingTime: now,
     });
-    if ((st.skewWad as bigint) !== 0n || (st.fundingRateWad as bigint) !== 0n) throw new Error("setup: open market");
+    if ((st.skewWad as bigint) !== 0n || (st.fundingRateWad as bigint) !== 0n)
+      throw new Error("setup: open market");
   }
   const stable = new Map<string, bigint>();
   for (const h of [...holders, a.vault]) stable.set(h, await big(erc20, a.stablecoin, "balanceOf", [h]));
@@ -519,7 +542,13 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
     totalTabInFlightWad: await big(aI, a.auction, "totalTabInFlightWad"),
     auctionDebtWad: await big(chI, a.ch, "auctionDebtWad"),
     breaker: {
-      global: { level: Number(g[0]), floor: Number(g[1]), lastTriggeredAt: g[2] as bigint, windowStart: 0n, windowDebtWad: 0n },
+      global: {
+        level: Number(g[0]),
+        floor: Number(g[1]),
+        lastTriggeredAt: g[2] as bigint,
+        windowStart: 0n,
+        windowDebtWad: 0n,
+      },
       assets: bAssets,
       badDebtStart: bd[0] as bigint,
       badDebtWad: bd[1] as bigint,

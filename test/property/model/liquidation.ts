@@ -448,7 +448,8 @@ export function liquidationBegin(s: LiqState, t: bigint, acct: string, keeper: s
     penalties += mulWadUp(mulWadUp(size < 0n ? -size : size, fill), s.engine.perpPenaltyWad);
     snap.positionsClosed += 1n;
   }
-  if (keeper !== ZERO && penalties > 0n) payKeeper(s, keeper, mulWadDown(penalties, s.engine.perpKeeperShareWad));
+  if (keeper !== ZERO && penalties > 0n)
+    payKeeper(s, keeper, mulWadDown(penalties, s.engine.perpKeeperShareWad));
   snap.debtWad = mulRayUp(L.account(s.l, acct).normalizedDebt, indexRay);
   return snap;
 }
@@ -491,7 +492,11 @@ export function curvePrice(aa: AuctionAssetModel, startPriceWad: bigint, elapsed
   return mulDivDown(startPriceWad, aa.tauSeconds - elapsed, aa.tauSeconds);
 }
 
-export function auctionStatus(s: LiqState, a: AuctionModel, t: bigint): { needsRedo: boolean; priceWad: bigint } {
+export function auctionStatus(
+  s: LiqState,
+  a: AuctionModel,
+  t: bigint,
+): { needsRedo: boolean; priceWad: bigint } {
   const aa = s.auctionAssets.get(a.token)!;
   const elapsed = t - a.startTime;
   const priceWad = curvePrice(aa, a.startPriceWad, elapsed);
@@ -524,7 +529,16 @@ function kick(
   const aa = s.auctionAssets.get(token)!;
   const { start } = startPrice(s, token, aa.bufWad);
   const key = `pending:${s.pendingKicks++}`;
-  s.auctions.set(key, { id: -1n, account: acct, token, lot, startPriceWad: start, startTime: t, tabWad, debtWad });
+  s.auctions.set(key, {
+    id: -1n,
+    account: acct,
+    token,
+    lot,
+    startPriceWad: start,
+    startTime: t,
+    tabWad,
+    debtWad,
+  });
   aa.tabInFlightWad += tabWad;
   s.totalTabInFlightWad += tabWad;
   let r = keeper === ZERO ? 0n : reward(aa, tabWad);
@@ -734,7 +748,8 @@ export function liquidateBatch(s: LiqState, t: bigint, accounts: string[], keepe
 
 function capsExhausted(s: LiqState): boolean {
   return (
-    s.engine.windowUsedWad >= s.engine.windowCapacityWad || s.totalTabInFlightWad >= s.engine.maxTabInFlightWad
+    s.engine.windowUsedWad >= s.engine.windowCapacityWad ||
+    s.totalTabInFlightWad >= s.engine.maxTabInFlightWad
   );
 }
 
@@ -819,7 +834,13 @@ function seizeAll(
     if (cap !== "") {
       lastCap = cap;
       r.capped = true;
-      s.log.push({ kind: "CapHit", account: p.acct, token: q.token, debtWantedWad: debts[i], debtCoveredWad: covered });
+      s.log.push({
+        kind: "CapHit",
+        account: p.acct,
+        token: q.token,
+        debtWantedWad: debts[i],
+        debtCoveredWad: covered,
+      });
       if (covered === 0n) continue;
     }
     kickOne(s, t, q, covered, debts[i], p);
@@ -866,7 +887,11 @@ function wholeDebts(cols: CollateralQuote[], debtWad: bigint): bigint[] {
   let assigned = 0n;
   for (const [i, q] of cols.entries()) {
     const d =
-      i === cols.length - 1 ? debtWad - assigned : total === 0n ? 0n : mulDivDown(debtWad, valueWad(q), total);
+      i === cols.length - 1
+        ? debtWad - assigned
+        : total === 0n
+          ? 0n
+          : mulDivDown(debtWad, valueWad(q), total);
     debts.push(d);
     assigned += d;
   }
@@ -882,12 +907,20 @@ function capped(s: LiqState, token: string, want: bigint, p: Plan): { covered: b
   const gcap = s.engine.maxTabInFlightWad;
   const globalRoom = gcap > total ? divWadDown(gcap - total, p.onePlusPenaltyWad) : 0n;
   if (globalRoom < d) [d, cap] = [globalRoom, "MAX_TAB_IN_FLIGHT_WAD"];
-  const assetRoom = aa.tabCapWad > aa.tabInFlightWad ? divWadDown(aa.tabCapWad - aa.tabInFlightWad, p.onePlusPenaltyWad) : 0n;
+  const assetRoom =
+    aa.tabCapWad > aa.tabInFlightWad ? divWadDown(aa.tabCapWad - aa.tabInFlightWad, p.onePlusPenaltyWad) : 0n;
   if (assetRoom < d) [d, cap] = [assetRoom, "ASSET_TAB_CAP_WAD"];
   return { covered: d, cap };
 }
 
-function kickOne(s: LiqState, t: bigint, q: CollateralQuote, debtWad: bigint, plannedWad: bigint, p: Plan): void {
+function kickOne(
+  s: LiqState,
+  t: bigint,
+  q: CollateralQuote,
+  debtWad: bigint,
+  plannedWad: bigint,
+  p: Plan,
+): void {
   const tab = mulWadUp(debtWad, p.onePlusPenaltyWad);
   let lot: bigint;
   if (p.whole) lot = debtWad === plannedWad ? q.amount : mulDivUp(q.amount, debtWad, plannedWad);
