@@ -5,7 +5,7 @@
  * breaker triggers, against a bigint model (model/liquidation.ts on top of model/ledger.ts).
  * After every command the model agrees with the chain and I1, I2, I5, I7, I8, I12, I13 hold
  * (model/liqchecks.ts, commands/liquidation.ts). Intensity and replay: config.ts (FC_RUNS,
- * FC_MAX_COMMANDS, FC_SEED, FC_PATH; the default here is 12 sequences).
+ * FC_MAX_COMMANDS, FC_SEED, FC_PATH; the default here is 10 sequences).
  */
 import fc from "fast-check";
 
@@ -16,7 +16,7 @@ import { checkLiq } from "./model/liqchecks.js";
 import { cloneLiq } from "./model/liquidation.js";
 import { deployLiqSystem, restoreLiq } from "./model/liqsystem.js";
 
-const DEFAULT_RUNS = 12;
+const DEFAULT_RUNS = 10;
 
 describe("liquidation properties (fast-check, model-based, full system)", function () {
   this.timeout(0);

@@ -15,7 +15,7 @@
  *     below the debt leaves debt with no collateral behind it, which goes exactly through the
  *     waterfall: the vault's credit first, then the deficit (BadDebtCovered amounts checked against
  *     the vault credit before), and I1 still holds.
- * Intensity and replay: config.ts (default here: 6 and 8 runs).
+ * Intensity and replay: config.ts (default here: 4 and 6 runs).
  */
 import { expect } from "chai";
 import fc from "fast-check";
@@ -199,7 +199,7 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
           }
         },
       ),
-      { seed: cfg.seed, path: cfg.path, numRuns: runs(6), endOnFailure: cfg.path !== undefined },
+      { seed: cfg.seed, path: cfg.path, numRuns: runs(4), endOnFailure: cfg.path !== undefined },
     );
     console.log(
       `    buffer ${[...buf.values()].map((b) => Number((b * 10_000n) / WAD)).join("/")} bps, max move ${maxBps} bps; ${steps} steps, ${stats.transactions} transactions; ${[...stats.outcomes.entries()].map(([k, v]) => `${k} ${v}`).join(", ")}`,
@@ -294,7 +294,7 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
             throw new Error("a deficit did not trip the breaker");
         },
       ),
-      { seed: cfg.seed, path: cfg.path, numRuns: runs(8), endOnFailure: cfg.path !== undefined },
+      { seed: cfg.seed, path: cfg.path, numRuns: runs(6), endOnFailure: cfg.path !== undefined },
     );
     console.log(
       `    ${badDebts} bad debts (${deficits} reached the deficit), ${stats.transactions} transactions; ${[...stats.outcomes.entries()].map(([k, v]) => `${k} ${v}`).join(", ")}`,

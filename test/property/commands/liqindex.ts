@@ -64,7 +64,9 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
     token.map((t) => new OracleFailCmd(t)),
     fc.tuple(target, token, fc.boolean()).map(([a, t, above]) => new UnderwaterCmd(a, t, above)),
     fc.tuple(borrower, token).map(([a, t]) => new UnderwaterCmd(a, t, false, true)),
-    fc.tuple(borrower, token).map(([a, t]) => new UnderwaterCmd(a, t, false, true)),
+    fc
+      .tuple(borrower, token, fc.tuple(wait, fc.integer({ min: 1, max: 10_000 }), fc.boolean()))
+      .map(([a, t, tk]) => new UnderwaterCmd(a, t, false, true, tk)),
     fc.constant(null).map(() => new RefreshFeedsCmd()),
     fc.constantFrom(1, 60, 600, 1_800, 3_601, 4_300, 7_300, 86_400).map((s) => new TimePassesCmd(s)),
     // liquidation

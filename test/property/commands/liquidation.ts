@@ -549,6 +549,8 @@ export class UnderwaterCmd extends LiqCommand {
     readonly token: number,
     readonly above: boolean,
     readonly thenLiquidate = false,
+    /** After the liquidation, a take of the newest auction: [wait seconds, bps of the lot, callback]. */
+    readonly thenTake?: readonly [number, number, boolean],
   ) {
     super();
   }
@@ -556,7 +558,8 @@ export class UnderwaterCmd extends LiqCommand {
     return "underwater";
   }
   protected describe(): string {
-    return `Underwater(${this.actor}, ${tokenName(this.token)}, ${this.above ? "just above 1" : "just below 1"}${this.thenLiquidate ? ", then liquidate" : ""})`;
+    const then = this.thenTake === undefined ? "" : `, then take ${this.thenTake.join("/")}`;
+    return `Underwater(${this.actor}, ${tokenName(this.token)}, ${this.above ? "just above 1" : "just below 1"}${this.thenLiquidate ? ", then liquidate" : ""}${then})`;
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const who = r.sys.accounts[this.actor].address;
@@ -593,6 +596,10 @@ export class UnderwaterCmd extends LiqCommand {
     this.resolved = `${answer}`;
     await setFeed(m, r, this.token, answer, this.toString());
     if (this.thenLiquidate) await new LiquidateCmd(this.actor, "keeper", false).exec(m, r);
+    if (this.thenTake !== undefined && m.s.auctions.size > 0) {
+      const [w, b, cb] = this.thenTake;
+      await new TakeCmd(m.s.auctions.size - 1, b, "loose", cb, w).exec(m, r);
+    }
   }
 }
 
@@ -803,7 +810,7 @@ export class TakeCmd extends LiqCommand {
   protected describe(): string {
     return `Take(#${this.auction}, ${this.bps}bps of the lot, ${this.price}${this.callback ? ", callback" : ""}, after ${this.wait}s)`;
   }
-  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+  async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const keys = [...m.s.auctions.keys()];
     const dt = BigInt(this.wait) + 1n;
     const t = m.s.l.now + dt;
