@@ -17,7 +17,17 @@
  */
 import { fail } from "./checks.js";
 import * as L from "./ledger.js";
-import { auctionStatus, levelOf, priceAt, ZERO, type LiqState } from "./liquidation.js";
+import {
+  auctionStatus,
+  cloneLiq,
+  levelOf,
+  priceAt,
+  redo,
+  syncOracle,
+  take as modelTake,
+  ZERO,
+  type LiqState,
+} from "./liquidation.js";
 import { addrWord, multiCall, sword, word, type LiqSystem } from "./liqsystem.js";
 
 function eq(
@@ -229,6 +239,25 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     const q = priceAt(s.feeds.get(au.token)!, t);
     if (level < 2 && q.ok && !ms.needsRedo && ms.priceWad === 0n)
       fail("I12", `auction ${au.id} can be neither taken nor redone`);
+    if (level < 2 && q.ok) {
+      // I12: the next block, a take (by a payer with enough stablecoin) or a redo goes through
+      const errors: string[] = [];
+      for (const act of ["take", "redo"] as const) {
+        const c = cloneLiq(s);
+        const tt = t + 1n;
+        syncOracle(c, tt);
+        L.setBalance(c.l, c.l.stablecoin, sys.bidder, 10n ** 40n);
+        try {
+          if (act === "take") modelTake(c, tt, sys.bidder, k, au.lot, L.MAX_UINT256, sys.bidder);
+          else redo(c, tt, k, ZERO);
+        } catch (e) {
+          if (!(e instanceof L.ModelRevert)) throw e;
+          errors.push(e.errorName);
+        }
+      }
+      if (errors.length === 2)
+        fail("I12", `auction ${au.id} can be neither taken nor redone: ${errors.join(", ")}`);
+    }
     if (au.debtWad > au.tabWad)
       fail("I12", `auction ${au.id} owes more debt ${au.debtWad} than its tab ${au.tabWad}`);
     tabSum += au.tabWad;
