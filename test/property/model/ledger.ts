@@ -68,7 +68,7 @@ export function balanceOf(s: LedgerState, token: string, holder: string): bigint
   return s.balances.get(token)?.get(holder) ?? 0n;
 }
 
-function setBalance(s: LedgerState, token: string, holder: string, value: bigint): void {
+export function setBalance(s: LedgerState, token: string, holder: string, value: bigint): void {
   let m = s.balances.get(token);
   if (m === undefined) {
     m = new Map();
@@ -101,12 +101,12 @@ export function erc20Transfer(s: LedgerState, token: string, from: string, to: s
   setBalance(s, token, to, balanceOf(s, token, to) + amount);
 }
 
-function stableMint(s: LedgerState, to: string, amount: bigint): void {
+export function stableMint(s: LedgerState, to: string, amount: bigint): void {
   setBalance(s, s.stablecoin, to, balanceOf(s, s.stablecoin, to) + amount);
   s.stablecoinSupply += amount;
 }
 
-function stableBurn(s: LedgerState, from: string, amount: bigint): void {
+export function stableBurn(s: LedgerState, from: string, amount: bigint): void {
   const bal = balanceOf(s, s.stablecoin, from);
   if (bal < amount) revert("ERC20InsufficientBalance", from, bal, amount);
   setBalance(s, s.stablecoin, from, bal - amount);
@@ -198,7 +198,7 @@ export function oraclePrice(s: LedgerState, asset: string): { priceWad: bigint; 
 
 // ---------------------------------------------------------------- balances
 
-function debit(s: LedgerState, addr: string, amountWad: bigint, indexRay: bigint): bigint {
+export function debit(s: LedgerState, addr: string, amountWad: bigint, indexRay: bigint): bigint {
   const a = account(s, addr);
   const fromCredit = amountWad < a.creditWad ? amountWad : a.creditWad;
   a.creditWad -= fromCredit;
@@ -213,7 +213,7 @@ function debit(s: LedgerState, addr: string, amountWad: bigint, indexRay: bigint
   return fromCredit;
 }
 
-function credit(s: LedgerState, addr: string, amountWad: bigint): bigint {
+export function credit(s: LedgerState, addr: string, amountWad: bigint): bigint {
   if (addr === s.vault.address) {
     s.vaultCreditWad += amountWad;
     return 0n;
@@ -240,11 +240,11 @@ function credit(s: LedgerState, addr: string, amountWad: bigint): bigint {
   return repaid;
 }
 
-function recordDeficit(s: LedgerState, amountWad: bigint): void {
+export function recordDeficit(s: LedgerState, amountWad: bigint): void {
   s.deficitWad += amountWad;
 }
 
-function transferWithVault(s: LedgerState, addr: string, deltaWad: bigint): void {
+export function transferWithVault(s: LedgerState, addr: string, deltaWad: bigint): void {
   if (deltaWad === 0n) return;
   if (deltaWad > 0n) {
     credit(s, addr, deltaWad);
@@ -329,7 +329,35 @@ export function computeHealth(s: LedgerState, addr: string, initial: boolean, t:
   };
 }
 
+/** `_requireBreakerAllowsRisk`: no level at all on the account's assets (only with a breaker). */
+function requireBreakerAllowsRisk(s: LedgerState, addr: string): void {
+  const b = s.breakerLevels;
+  if (b === undefined) return;
+  if (b.global !== 0) revert("Clearinghouse__BreakerLevel", ZERO_ADDRESS, b.global);
+  const a = s.accounts.get(addr) ?? emptyAccount();
+  const n = Math.max(s.collaterals.length, s.markets.length);
+  for (let i = 0; i < n; i++) {
+    const c = s.collaterals[i]?.token;
+    if (c !== undefined && (a.collateral.get(c) ?? 0n) > 0n && (b.assets.get(c) ?? 0) !== 0) {
+      revert("Clearinghouse__BreakerLevel", c, b.assets.get(c));
+    }
+    const m = s.markets[i];
+    if (m !== undefined && (a.positions.get(m)?.sizeWad ?? 0n) !== 0n && (b.assets.get(m) ?? 0) !== 0) {
+      revert("Clearinghouse__BreakerLevel", m, b.assets.get(m));
+    }
+  }
+}
+
+/** `_requireWithdrawable`: no withdrawal at level 3 (global or the token's). */
+function requireWithdrawable(s: LedgerState, token: string): void {
+  const b = s.breakerLevels;
+  if (b === undefined) return;
+  if (b.global === 3) revert("Clearinghouse__BreakerLevel", ZERO_ADDRESS, 3);
+  if ((b.assets.get(token) ?? 0) === 3) revert("Clearinghouse__BreakerLevel", token, 3);
+}
+
 function requireInitialHealth(s: LedgerState, addr: string, t: bigint): void {
+  requireBreakerAllowsRisk(s, addr);
   const h = computeHealth(s, addr, true, t);
   if (!h.pricesOk) revert("Clearinghouse__OracleUnhealthy", h.failingAsset);
   if (h.healthFactorWad < WAD) revert("Clearinghouse__Undercollateralized", addr, h.healthFactorWad);
@@ -410,6 +438,7 @@ export function withdraw(
   s.totalCollateral.set(token, (s.totalCollateral.get(token) ?? 0n) - amount);
   // an account with neither debt nor positions withdraws without prices (I11)
   const exposed = a.normalizedDebt !== 0n || [...a.positions.values()].some((p) => p.sizeWad !== 0n);
+  requireWithdrawable(s, token);
   if (exposed) requireInitialHealth(s, acct, t);
   erc20Transfer(s, token, s.clearinghouse, to, amount);
 }
@@ -465,13 +494,15 @@ export interface FillOutcome {
   feeWad: bigint;
 }
 
-function modifyInternal(
+/** `_modifyPosition`; `penaltyRateWad` > 0 replaces the taker fee (a liquidation's close). */
+export function modifyInternal(
   s: LedgerState,
   t: bigint,
   acct: string,
   m: string,
   sizeDeltaWad: bigint,
   acceptablePriceWad: bigint,
+  penaltyRateWad = 0n,
 ): FillOutcome {
   if (acct === s.vault.address) revert("Clearinghouse__VaultCannotTrade");
   if (!s.markets.includes(m)) revert("Clearinghouse__UnknownMarket", m);
@@ -492,7 +523,8 @@ function modifyInternal(
   const fundingIndex = st.fundingIndexWad;
   const fundingPaid = perp.fundingOwed(pos.sizeWad, fundingIndex, pos.fundingIndexWad);
   const f = perp.applyFill(pos.sizeWad, pos.openNotionalWad, sizeDeltaWad, fill);
-  const fee = mulDivUp(mulDivUp(abs(sizeDeltaWad), fill, WAD), params.takerFeeWad, WAD);
+  const feeRate = penaltyRateWad === 0n ? params.takerFeeWad : penaltyRateWad;
+  const fee = mulDivUp(mulDivUp(abs(sizeDeltaWad), fill, WAD), feeRate, WAD);
   const balanceDelta = f.realizedPnlWad - fundingPaid - fee;
 
   st.skewWad += sizeDeltaWad;

@@ -108,6 +108,18 @@ export interface LedgerState {
    * supply + credits by at most this much), grown by every operation that rounds.
    */
   dustBudgetWad: bigint;
+
+  /**
+   * The circuit breaker's levels as the Clearinghouse stores them (pushed by the breaker), when a
+   * breaker is wired (the full-system suites); absent: no breaker (the ledger suite).
+   */
+  breakerLevels?: BreakerLevelsModel;
+}
+
+/** Global level and per-asset levels (an asset's level applies to its collateral and its market). */
+export interface BreakerLevelsModel {
+  global: number;
+  assets: Map<string, number>;
 }
 
 export function emptyAccount(): AccountModel {

@@ -1,0 +1,121 @@
+/**
+ * The command arbitraries of the liquidation suite (liquidation.property.test.ts).
+ */
+import fc from "fast-check";
+
+import {
+  BorrowCmd,
+  BreakerCheckCmd,
+  ClosePositionCmd,
+  CooldownCmd,
+  DepositCmd,
+  GovernanceLevelCmd,
+  GuardianRaiseCmd,
+  LiquidateBatchCmd,
+  LiquidateCmd,
+  OracleFailCmd,
+  PositionCmd,
+  PriceMoveCmd,
+  RefreshFeedsCmd,
+  RedoCmd,
+  RepayCmd,
+  TakeCmd,
+  TimePassesCmd,
+  UnderwaterCmd,
+  WithdrawCmd,
+  type KeeperKind,
+  type LiqCommand,
+  type PriceKind,
+} from "./liquidation.js";
+
+const borrower = fc.integer({ min: 0, max: 2 });
+/** Any tracked account (borrowers most often; keeper, bidder, lp, deployer sometimes). */
+const target = fc.oneof(
+  { weight: 6, arbitrary: borrower },
+  { weight: 1, arbitrary: fc.integer({ min: 3, max: 6 }) },
+);
+const token = fc.integer({ min: 0, max: 1 });
+const bps = fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom(10_000, 10_001, 5_000));
+const keeperKind = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<KeeperKind>("keeper") },
+  { weight: 2, arbitrary: fc.constant<KeeperKind>("self") },
+  { weight: 1, arbitrary: fc.constant<KeeperKind>("none") },
+);
+const wait = fc.constantFrom(0, 0, 60, 300, 1_200, 3_000, 3_700, 7_300);
+
+export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
+  return [
+    fc.tuple(borrower, token, bps).map(([a, t, b]) => new DepositCmd(a, t, b)),
+    fc.tuple(borrower, token, bps).map(([a, t, b]) => new WithdrawCmd(a, t, b)),
+    fc.tuple(borrower, bps).map(([a, b]) => new BorrowCmd(a, b)),
+    fc.tuple(borrower, bps).map(([a, b]) => new RepayCmd(a, b)),
+    fc
+      .tuple(borrower, token, fc.boolean(), fc.constantFrom(500, 5_000, 20_000, 60_000))
+      .map(([a, mk, long, usd]) => new PositionCmd(a, mk, long, usd)),
+    fc.tuple(borrower, token).map(([a, mk]) => new ClosePositionCmd(a, mk)),
+    // oracle: small moves, jumps both ways, failure, a move to an account's boundary
+    fc
+      .tuple(
+        token,
+        fc.oneof(fc.integer({ min: -800, max: 800 }), fc.constantFrom(-5_000, -3_000, -2_000, 2_000, 5_000)),
+      )
+      .map(([t, b]) => new PriceMoveCmd(t, b)),
+    fc.tuple(token, fc.integer({ min: -4_000, max: -200 })).map(([t, b]) => new PriceMoveCmd(t, b)),
+    token.map((t) => new OracleFailCmd(t)),
+    fc.tuple(target, token, fc.boolean()).map(([a, t, above]) => new UnderwaterCmd(a, t, above)),
+    fc.tuple(borrower, token).map(([a, t]) => new UnderwaterCmd(a, t, false, true)),
+    fc
+      .tuple(borrower, token, fc.tuple(wait, fc.integer({ min: 1, max: 10_000 }), fc.boolean()))
+      .map(([a, t, tk]) => new UnderwaterCmd(a, t, false, true, tk)),
+    fc.constant(null).map(() => new RefreshFeedsCmd()),
+    fc.constantFrom(1, 60, 600, 1_800, 3_601, 4_300, 7_300, 86_400).map((s) => new TimePassesCmd(s)),
+    // liquidation
+    fc.tuple(target, keeperKind, fc.boolean()).map(([a, k, twice]) => new LiquidateCmd(a, k, twice)),
+    fc.tuple(target, keeperKind, fc.boolean()).map(([a, k, twice]) => new LiquidateCmd(a, k, twice)),
+    fc
+      .tuple(fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 0, maxLength: 4 }), keeperKind)
+      .map(([ts, k]) => new LiquidateBatchCmd(ts, k)),
+    // auctions
+    fc
+      .tuple(
+        fc.nat(7),
+        fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.constant(10_000)),
+        fc.constantFrom<PriceKind>("loose", "loose", "exact", "belowByOne"),
+        fc.boolean(),
+        wait,
+      )
+      .map(([i, b, p, cb, w]) => new TakeCmd(i, b, p, cb, w)),
+    fc
+      .tuple(
+        fc.nat(7),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.constantFrom<PriceKind>("loose", "exact"),
+        fc.boolean(),
+        wait,
+      )
+      .map(([i, b, p, cb, w]) => new TakeCmd(i, b, p, cb, w)),
+    fc.tuple(fc.nat(7), fc.boolean(), wait).map(([i, k, w]) => new RedoCmd(i, k, w)),
+    fc
+      .tuple(
+        fc.nat(7),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.constant<PriceKind>("loose"),
+        fc.boolean(),
+        wait,
+      )
+      .map(([i, b, p, cb, w]) => new TakeCmd(i, b, p, cb, w)),
+    // circuit breaker
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      )
+      .map(([sc, lvl, st]) => new GuardianRaiseCmd(sc, lvl, st)),
+    fc
+      .tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 0, 0, 1, 2, 3))
+      .map(([sc, lvl]) => new GovernanceLevelCmd(sc, lvl)),
+    token.map((t) => new BreakerCheckCmd(t)),
+    fc.integer({ min: 0, max: 2 }).map((sc) => new CooldownCmd(sc)),
+  ];
+}

@@ -1,0 +1,937 @@
+/**
+ * Bigint reference model of the liquidation path on the full system: the OracleRouter reading a
+ * Chainlink feed (staleness, bounds, last good price, the delayed price of its pokes), the
+ * CircuitBreaker (levels, floors, triggers, velocity and bad-debt windows), the LiquidationEngine
+ * (its plan mirrored exactly: partial debts, whole split, caps, window), the DutchAuction (kick,
+ * take, redo on the linear curve, dust rule, tabs in flight) and the Clearinghouse's liquidation
+ * module (liquidationBegin with perp closes, seize, writeOff, auction settlement, the bad-debt
+ * waterfall). The ledger itself is model/ledger.ts, reused on `s.l`.
+ *
+ * Every function checks in the contracts' order and throws `ModelRevert(name)` where the chain
+ * must revert; callers run it on a clone. Predicted events go to `s.log` and are compared with
+ * the receipt's. Auctions are keyed by the id the chain's `Kick` event returns (a kick in the
+ * model gets a provisional key, re-keyed after the transaction): the model never assumes how the
+ * auction numbers its records.
+ */
+import { WAD, mulDivDown, mulDivUp } from "../../../simulations/math/wad.js";
+import * as L from "./ledger.js";
+import { ModelRevert } from "./ledger.js";
+import type { LedgerState } from "./state.js";
+
+const revert = (errorName: string, ...args: unknown[]): never => {
+  throw new ModelRevert(errorName, args);
+};
+const RAY = 10n ** 27n;
+const mulWadUp = (x: bigint, y: bigint): bigint => mulDivUp(x, y, WAD);
+const mulWadDown = (x: bigint, y: bigint): bigint => mulDivDown(x, y, WAD);
+const divWadUp = (x: bigint, y: bigint): bigint => mulDivUp(x, WAD, y);
+const divWadDown = (x: bigint, y: bigint): bigint => mulDivDown(x, WAD, y);
+const mulRayUp = (x: bigint, y: bigint): bigint => mulDivUp(x, y, RAY);
+const divRayDown = (x: bigint, y: bigint): bigint => mulDivDown(x, RAY, y);
+const minB = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+export const ZERO = L.ZERO_ADDRESS;
+
+// ---------------------------------------------------------------- state
+
+export interface FeedModel {
+  feedDecimals: bigint;
+  /** latestAnswer in feed units; updatedAt its block time. */
+  answer: bigint;
+  updatedAt: bigint;
+  maxAgeSeconds: bigint;
+  minPriceWad: bigint;
+  maxPriceWad: bigint;
+  lastGoodWad: bigint;
+  lastGoodAt: bigint;
+  curWad: bigint;
+  curAt: bigint;
+  nxtWad: bigint;
+  nxtAt: bigint;
+}
+
+export interface AuctionModel {
+  /** The chain's id (from the Kick event); -1 until the transaction that kicked it is mined. */
+  id: bigint;
+  account: string;
+  token: string;
+  lot: bigint;
+  startPriceWad: bigint;
+  startTime: bigint;
+  tabWad: bigint;
+  debtWad: bigint;
+}
+
+export interface AuctionAssetModel {
+  decimals: bigint;
+  bufWad: bigint;
+  tailSeconds: bigint;
+  cuspWad: bigint;
+  chipWad: bigint;
+  tipWad: bigint;
+  dustWad: bigint;
+  tauSeconds: bigint;
+  tabInFlightWad: bigint;
+  /** Engine's ASSET_TAB_CAP_WAD. */
+  tabCapWad: bigint;
+  /** Breaker's per-asset parameters. */
+  dropToleranceWad: bigint;
+  velocityCapacityWad: bigint;
+}
+
+export interface BreakerScope {
+  level: number;
+  floor: number;
+  lastTriggeredAt: bigint;
+  windowStart: bigint;
+  windowDebtWad: bigint;
+}
+
+export interface BreakerParamsModel {
+  levelPriceDrop: number;
+  levelFeedFailure: number;
+  levelVelocity: number;
+  levelBadDebt: number;
+  levelDeficit: number;
+  velocityWindowSeconds: bigint;
+  badDebtWindowSeconds: bigint;
+  badDebtShareWad: bigint;
+  cooldownSeconds: bigint;
+}
+
+export interface BreakerModel {
+  global: BreakerScope;
+  assets: Map<string, BreakerScope>;
+  badDebtStart: bigint;
+  badDebtWad: bigint;
+  p: BreakerParamsModel;
+}
+
+export interface EngineModel {
+  targetHealthWad: bigint;
+  penaltyWad: bigint;
+  perpPenaltyWad: bigint;
+  perpKeeperShareWad: bigint;
+  dustDebtWad: bigint;
+  maxTabInFlightWad: bigint;
+  windowSeconds: bigint;
+  windowCapacityWad: bigint;
+  windowStart: bigint;
+  windowUsedWad: bigint;
+}
+
+/** An event the model predicts, compared field by field with the receipt's. */
+export type ModelEvent =
+  | {
+      kind: "Kick";
+      key: string;
+      account: string;
+      token: string;
+      lot: bigint;
+      tabWad: bigint;
+      debtWad: bigint;
+      startPriceWad: bigint;
+      keeper: string;
+      rewardWad: bigint;
+    }
+  | {
+      kind: "Take";
+      key: string;
+      priceWad: bigint;
+      oweWad: bigint;
+      slice: bigint;
+      debtCoveredWad: bigint;
+      tabLeftWad: bigint;
+      lotLeft: bigint;
+    }
+  | { kind: "Redo"; key: string; startPriceWad: bigint; rewardWad: bigint }
+  | { kind: "AuctionEnded"; key: string; lotLeft: bigint; debtLeftWad: bigint }
+  | { kind: "BadDebtCovered"; account: string; fromVaultWad: bigint; toDeficitWad: bigint }
+  | {
+      kind: "Liquidated";
+      account: string;
+      healthFactorWad: bigint;
+      positionsClosed: bigint;
+      auctions: bigint;
+      debtCoveredWad: bigint;
+      writtenOffWad: bigint;
+      whole: boolean;
+    }
+  | { kind: "CapHit"; account: string; token: string; debtWantedWad: bigint; debtCoveredWad: bigint };
+
+export interface LiqState {
+  l: LedgerState;
+  feeds: Map<string, FeedModel>;
+  hopSeconds: bigint;
+  /** Running auctions by key (the chain id as a decimal string, or "pending:n"). */
+  auctions: Map<string, AuctionModel>;
+  auctionAssets: Map<string, AuctionAssetModel>;
+  totalTabInFlightWad: bigint;
+  auctionDebtWad: bigint;
+  breaker: BreakerModel;
+  engine: EngineModel;
+  guardian: string;
+  pendingKicks: number;
+  /** Events of the transaction being modelled. */
+  log: ModelEvent[];
+}
+
+export function cloneLiq(s: LiqState): LiqState {
+  return structuredClone(s);
+}
+
+// ---------------------------------------------------------------- oracle
+
+export type FeedStatus = "ok" | "stale" | "failure";
+
+export function priceAt(f: FeedModel, t: bigint): { priceWad: bigint; ok: boolean; status: FeedStatus } {
+  const bad = (status: FeedStatus) => ({ priceWad: f.lastGoodWad, ok: false, status });
+  if (f.answer <= 0n) return bad("failure");
+  if (t - f.updatedAt > f.maxAgeSeconds) return bad("stale");
+  const wad = f.feedDecimals <= 18n ? f.answer * 10n ** (18n - f.feedDecimals) : f.answer;
+  if (wad < f.minPriceWad || wad > f.maxPriceWad) return bad("failure");
+  return { priceWad: wad, ok: true, status: "ok" };
+}
+
+/** Sets the ledger's oracle reads (time-dependent: staleness) for a transaction at `t`. */
+export function syncOracle(s: LiqState, t: bigint): void {
+  for (const [asset, f] of s.feeds) {
+    const q = priceAt(f, t);
+    s.l.oracle.set(asset, { priceWad: q.priceWad, ok: q.ok });
+  }
+}
+
+/** MockV3Aggregator.updateAnswer. */
+export function feedUpdate(s: LiqState, t: bigint, asset: string, answer: bigint): void {
+  const f = s.feeds.get(asset)!;
+  f.answer = answer;
+  f.updatedAt = t;
+}
+
+/** OracleRouter.poke: stores an ok read as the last good price and queues it (hop rule). */
+export function oraclePoke(s: LiqState, t: bigint, asset: string): void {
+  const f = s.feeds.get(asset)!;
+  const q = priceAt(f, t);
+  if (!q.ok) return;
+  f.lastGoodWad = q.priceWad;
+  f.lastGoodAt = t;
+  if (f.nxtAt === 0n) {
+    f.nxtWad = q.priceWad;
+    f.nxtAt = t;
+  } else if (t >= f.nxtAt + s.hopSeconds) {
+    f.curWad = f.nxtWad;
+    f.curAt = f.nxtAt;
+    f.nxtWad = q.priceWad;
+    f.nxtAt = t;
+  }
+}
+
+// ---------------------------------------------------------------- circuit breaker
+
+export function levelOf(s: LiqState, asset: string): number {
+  const a = s.breaker.assets.get(asset)?.level ?? 0;
+  return Math.max(s.breaker.global.level, a);
+}
+
+function push(s: LiqState, scope: string, level: number): void {
+  const b = s.l.breakerLevels!;
+  const lvl = Math.min(level, 3);
+  if (scope === ZERO) b.global = lvl;
+  else b.assets.set(scope, lvl);
+}
+
+function onTrigger(sc: BreakerScope, target: number, t: bigint): boolean {
+  if (target === 0 || target < sc.level) return false;
+  if (target > sc.level) return true;
+  return sc.lastTriggeredAt !== t;
+}
+
+export function evaluateAsset(s: LiqState, t: bigint, asset: string): number {
+  const p = s.breaker.p;
+  const sc = s.breaker.assets.get(asset)!;
+  const aa = s.auctionAssets.get(asset)!;
+  const f = s.feeds.get(asset)!;
+  const q = priceAt(f, t);
+  let target = 0;
+  if (q.ok) {
+    const kept = WAD - aa.dropToleranceWad;
+    if (f.curWad !== 0n && q.priceWad * WAD < f.curWad * kept) target = p.levelPriceDrop;
+  } else target = p.levelFeedFailure; // stale or any other failed read (no secondary, no sequencer)
+  if (
+    p.levelVelocity > target &&
+    t < sc.windowStart + p.velocityWindowSeconds &&
+    sc.windowDebtWad > aa.velocityCapacityWad
+  ) {
+    target = p.levelVelocity;
+  }
+  return target;
+}
+
+export function evaluateSystem(s: LiqState, t: bigint): number {
+  const p = s.breaker.p;
+  let target = 0;
+  if (s.l.deficitWad > 0n) target = p.levelDeficit;
+  const b = s.breaker;
+  if (p.levelBadDebt > target && b.badDebtWad > 0n && t < b.badDebtStart + p.badDebtWindowSeconds) {
+    const net = L.vaultNetAssets(s.l, t);
+    const threshold = net > 0n ? mulDivDown(net, p.badDebtShareWad, WAD) : 0n;
+    if (b.badDebtWad > threshold) target = p.levelBadDebt;
+  }
+  return target;
+}
+
+/** `check(asset)`: raises (or confirms) the asset's level to its trigger level. Never reverts. */
+export function breakerCheck(s: LiqState, t: bigint, asset: string): void {
+  const sc = s.breaker.assets.get(asset);
+  if (sc === undefined) revert("CircuitBreaker__UnknownAsset", asset);
+  const target = evaluateAsset(s, t, asset);
+  if (onTrigger(sc!, target, t)) {
+    sc!.level = target;
+    sc!.lastTriggeredAt = t;
+    push(s, asset, target);
+  }
+}
+
+export function checkSystem(s: LiqState, t: bigint): void {
+  const target = evaluateSystem(s, t);
+  const g = s.breaker.global;
+  if (onTrigger(g, target, t)) {
+    g.level = target;
+    g.lastTriggeredAt = t;
+    push(s, ZERO, target);
+  }
+}
+
+function reportLiquidation(s: LiqState, t: bigint, asset: string, debtWad: bigint): void {
+  const sc = s.breaker.assets.get(asset);
+  if (sc === undefined) return;
+  const p = s.breaker.p;
+  let wd = 0n;
+  if (t >= sc.windowStart + p.velocityWindowSeconds) sc.windowStart = t;
+  else wd = sc.windowDebtWad;
+  wd += debtWad;
+  sc.windowDebtWad = wd;
+  if (wd > s.auctionAssets.get(asset)!.velocityCapacityWad) {
+    const target = p.levelVelocity;
+    if (onTrigger(sc, target, t)) {
+      sc.level = target;
+      sc.lastTriggeredAt = t;
+      push(s, asset, target);
+    }
+  }
+}
+
+function reportBadDebt(s: LiqState, t: bigint, amountWad: bigint): void {
+  const b = s.breaker;
+  let total = 0n;
+  if (t >= b.badDebtStart + b.p.badDebtWindowSeconds) b.badDebtStart = t;
+  else total = b.badDebtWad;
+  b.badDebtWad = total + amountWad;
+}
+
+/** Guardian raise (global when `asset` is ZERO). */
+export function guardianRaise(s: LiqState, caller: string, asset: string, level: number): void {
+  if (caller !== s.guardian) revert("CircuitBreaker__NotGuardian", caller);
+  const sc = asset === ZERO ? s.breaker.global : s.breaker.assets.get(asset);
+  if (sc === undefined) revert("CircuitBreaker__UnknownAsset", asset);
+  if (level === 0 || level > 3) revert("CircuitBreaker__InvalidLevel", level);
+  if (level < sc!.level) revert("CircuitBreaker__GuardianCannotLower", asset, sc!.level, level);
+  sc!.level = level;
+  sc!.floor = level;
+  push(s, asset, level);
+}
+
+/** Governance set (through the timelock): any level, floor with it. */
+export function governanceSet(s: LiqState, asset: string, level: number): void {
+  const sc = asset === ZERO ? s.breaker.global : s.breaker.assets.get(asset)!;
+  sc.level = level;
+  sc.floor = level;
+  push(s, asset, level);
+}
+
+/** `cooldown(asset)` / `cooldownGlobal()` (asset ZERO). */
+export function breakerCooldown(s: LiqState, t: bigint, asset: string): void {
+  const sc = asset === ZERO ? s.breaker.global : s.breaker.assets.get(asset)!;
+  if (sc.level === 0) revert("CircuitBreaker__AlreadyNormal", asset);
+  if (sc.level <= sc.floor) revert("CircuitBreaker__ManualLevel", asset, sc.level);
+  const readyAt = sc.lastTriggeredAt + s.breaker.p.cooldownSeconds;
+  if (t < readyAt) revert("CircuitBreaker__CooldownPending", asset, readyAt);
+  const target = asset === ZERO ? evaluateSystem(s, t) : evaluateAsset(s, t, asset);
+  if (target >= sc.level) revert("CircuitBreaker__ConditionActive", asset, target);
+  sc.level -= 1;
+  sc.lastTriggeredAt = t;
+  push(s, asset, sc.level);
+}
+
+// ---------------------------------------------------------------- Clearinghouse: liquidation module
+
+function hasCollateral(s: LiqState, acct: string): boolean {
+  const a = s.l.accounts.get(acct);
+  if (a === undefined) return false;
+  for (const v of a.collateral.values()) if (v > 0n) return true;
+  return false;
+}
+
+function payKeeper(s: LiqState, keeper: string, amountWad: bigint): void {
+  if (amountWad === 0n) return;
+  L.transferWithVault(s.l, keeper, amountWad);
+}
+
+function coverBadDebt(s: LiqState, t: bigint, acct: string, amountWad: bigint): void {
+  if (amountWad === 0n) return;
+  const vc = s.l.vaultCreditWad;
+  const fromVault = amountWad < vc ? amountWad : vc;
+  s.l.vaultCreditWad = vc - fromVault;
+  const toDeficit = amountWad - fromVault;
+  if (toDeficit > 0n) L.recordDeficit(s.l, toDeficit);
+  s.log.push({ kind: "BadDebtCovered", account: acct, fromVaultWad: fromVault, toDeficitWad: toDeficit });
+  reportBadDebt(s, t, amountWad);
+  checkSystem(s, t);
+}
+
+export interface CollateralQuote {
+  token: string;
+  amount: bigint;
+  priceWad: bigint;
+  haircutWad: bigint;
+  decimals: bigint;
+}
+
+export interface Snapshot {
+  liquidatable: boolean;
+  healthFactorWad: bigint;
+  debtWad: bigint;
+  positionsClosed: bigint;
+  cols: CollateralQuote[];
+}
+
+export function liquidationBegin(s: LiqState, t: bigint, acct: string, keeper: string): Snapshot {
+  if (acct === s.l.vault.address) revert("Clearinghouse__VaultCannotBeLiquidated");
+  const indexRay = L.accrueFee(s.l, t);
+  const h = L.computeHealth(s.l, acct, false, t);
+  if (!h.pricesOk) revert("Clearinghouse__OracleUnhealthy", h.failingAsset);
+  const a = L.account(s.l, acct);
+  const cols: CollateralQuote[] = [];
+  for (const { token, decimals } of s.l.collaterals) {
+    const amount = a.collateral.get(token) ?? 0n;
+    if (amount === 0n) continue;
+    cols.push({
+      token,
+      amount,
+      priceWad: L.oraclePrice(s.l, token).priceWad,
+      haircutWad: s.l.risk.get(token)!.haircutMaintWad,
+      decimals,
+    });
+  }
+  const snap: Snapshot = {
+    liquidatable: false,
+    healthFactorWad: h.healthFactorWad,
+    debtWad: 0n,
+    positionsClosed: 0n,
+    cols,
+  };
+  if (h.healthFactorWad >= WAD) return snap;
+  snap.liquidatable = true;
+  let penalties = 0n;
+  for (const m of s.l.markets) {
+    const size = a.positions.get(m)?.sizeWad ?? 0n;
+    if (size === 0n) continue;
+    const fill = L.modifyInternal(
+      s.l,
+      t,
+      acct,
+      m,
+      -size,
+      size > 0n ? 0n : L.MAX_UINT256,
+      s.engine.perpPenaltyWad,
+    ).fillPriceWad;
+    penalties += mulWadUp(mulWadUp(size < 0n ? -size : size, fill), s.engine.perpPenaltyWad);
+    snap.positionsClosed += 1n;
+  }
+  if (keeper !== ZERO && penalties > 0n)
+    payKeeper(s, keeper, mulWadDown(penalties, s.engine.perpKeeperShareWad));
+  snap.debtWad = mulRayUp(L.account(s.l, acct).normalizedDebt, indexRay);
+  return snap;
+}
+
+function seize(s: LiqState, acct: string, token: string, lot: bigint, debtWad: bigint): void {
+  const a = L.account(s.l, acct);
+  const available = a.collateral.get(token) ?? 0n;
+  if (lot > available) revert("Clearinghouse__InsufficientCollateral", acct, token, lot, available);
+  const indexRay = s.l.rateIndexRay;
+  const owed = mulRayUp(a.normalizedDebt, indexRay);
+  if (debtWad > owed) revert("Clearinghouse__SeizeAboveDebt", acct, debtWad, owed);
+  if (available === lot) a.collateral.delete(token);
+  else a.collateral.set(token, available - lot);
+  s.l.totalCollateral.set(token, (s.l.totalCollateral.get(token) ?? 0n) - lot);
+  const removed = debtWad === owed ? a.normalizedDebt : divRayDown(debtWad, indexRay);
+  a.normalizedDebt -= removed;
+  s.l.totalNormalizedDebt -= removed;
+  s.auctionDebtWad += debtWad;
+  // the account keeps the rounding of its normalized debt; total debt vs auction debt may drift
+  s.l.dustBudgetWad += 2n + indexRay / RAY;
+}
+
+function writeOff(s: LiqState, t: bigint, acct: string): bigint {
+  const a = L.account(s.l, acct);
+  if (hasCollateral(s, acct) || [...a.positions.values()].some((p) => p.sizeWad !== 0n)) {
+    revert("Clearinghouse__NotInsolvent", acct);
+  }
+  const bad = mulRayUp(a.normalizedDebt, L.accrueFee(s.l, t));
+  s.l.totalNormalizedDebt -= a.normalizedDebt;
+  a.normalizedDebt = 0n;
+  s.l.dustBudgetWad += 2n + s.l.rateIndexRay / RAY;
+  coverBadDebt(s, t, acct, bad);
+  return bad;
+}
+
+// ---------------------------------------------------------------- DutchAuction
+
+export function curvePrice(aa: AuctionAssetModel, startPriceWad: bigint, elapsed: bigint): bigint {
+  if (elapsed >= aa.tauSeconds) return 0n;
+  return mulDivDown(startPriceWad, aa.tauSeconds - elapsed, aa.tauSeconds);
+}
+
+export function auctionStatus(
+  s: LiqState,
+  a: AuctionModel,
+  t: bigint,
+): { needsRedo: boolean; priceWad: bigint } {
+  const aa = s.auctionAssets.get(a.token)!;
+  const elapsed = t - a.startTime;
+  const priceWad = curvePrice(aa, a.startPriceWad, elapsed);
+  const needsRedo = elapsed > aa.tailSeconds || divWadDown(priceWad, a.startPriceWad) < aa.cuspWad;
+  return { needsRedo, priceWad };
+}
+
+function startPrice(s: LiqState, token: string, bufWad: bigint): { start: bigint; oracle: bigint } {
+  const q = L.oraclePrice(s.l, token);
+  if (!q.ok || q.priceWad === 0n) revert("DutchAuction__OracleNotOk", token);
+  return { start: mulWadUp(q.priceWad, bufWad), oracle: q.priceWad };
+}
+
+function reward(aa: AuctionAssetModel, tabWad: bigint): bigint {
+  return aa.tipWad + mulWadDown(tabWad, aa.chipWad);
+}
+
+function kick(
+  s: LiqState,
+  t: bigint,
+  acct: string,
+  token: string,
+  lot: bigint,
+  tabWad: bigint,
+  debtWad: bigint,
+  keeper: string,
+): void {
+  if (lot === 0n || tabWad === 0n) revert("DutchAuction__ZeroAmount");
+  if (levelOf(s, token) >= 2) revert("DutchAuction__BreakerLevel", token, levelOf(s, token));
+  const aa = s.auctionAssets.get(token)!;
+  const { start } = startPrice(s, token, aa.bufWad);
+  const key = `pending:${s.pendingKicks++}`;
+  s.auctions.set(key, {
+    id: -1n,
+    account: acct,
+    token,
+    lot,
+    startPriceWad: start,
+    startTime: t,
+    tabWad,
+    debtWad,
+  });
+  aa.tabInFlightWad += tabWad;
+  s.totalTabInFlightWad += tabWad;
+  let r = keeper === ZERO ? 0n : reward(aa, tabWad);
+  if (r >= tabWad - debtWad) r = 0n;
+  s.log.push({
+    kind: "Kick",
+    key,
+    account: acct,
+    token,
+    lot,
+    tabWad,
+    debtWad,
+    startPriceWad: start,
+    keeper,
+    rewardWad: r,
+  });
+  if (r > 0n) payKeeper(s, keeper, r);
+}
+
+function running(s: LiqState, key: string): AuctionModel {
+  const a = s.auctions.get(key);
+  if (a === undefined) revert("DutchAuction__NotRunning", key);
+  return a!;
+}
+
+export interface TakeResult {
+  slice: bigint;
+  oweWad: bigint;
+  ended: boolean;
+  debtLeftWad: bigint;
+}
+
+/** `take(id, maxAmount, maxPrice, receiver, data)` by `caller` (who pays). */
+export function take(
+  s: LiqState,
+  t: bigint,
+  caller: string,
+  key: string,
+  maxAmount: bigint,
+  maxPriceWad: bigint,
+  receiver: string,
+): TakeResult {
+  const a = running(s, key);
+  if (maxAmount === 0n) revert("DutchAuction__ZeroAmount");
+  const level = levelOf(s, a.token);
+  if (level >= 3) revert("DutchAuction__BreakerLevel", a.token, level);
+  if (receiver === ZERO || receiver === s.l.clearinghouse) revert("DutchAuction__InvalidReceiver", receiver);
+  const aa = s.auctionAssets.get(a.token)!;
+  const { needsRedo, priceWad } = auctionStatus(s, a, t);
+  if (needsRedo) revert("DutchAuction__NeedsRedo", key);
+  if (priceWad > maxPriceWad) revert("DutchAuction__PriceAboveMax", priceWad, maxPriceWad);
+  const unit = 10n ** aa.decimals;
+  let slice = a.lot < maxAmount ? a.lot : maxAmount;
+  let owe = mulDivUp(slice, priceWad, unit);
+  if (owe > a.tabWad) {
+    owe = a.tabWad;
+    slice = mulDivDown(owe, unit, priceWad);
+  } else if (owe < a.tabWad && slice < a.lot) {
+    if (a.tabWad - owe < aa.dustWad) {
+      if (a.tabWad <= aa.dustWad) revert("DutchAuction__NoPartialPurchase", a.tabWad, aa.dustWad);
+      owe = a.tabWad - aa.dustWad;
+      slice = mulDivDown(owe, unit, priceWad);
+    }
+  }
+  const tabLeft = a.tabWad - owe;
+  const lotLeft = a.lot - slice;
+  const debtCovered = tabLeft === 0n ? a.debtWad : mulDivDown(owe, a.debtWad, a.tabWad);
+  const debtLeft = a.debtWad - debtCovered;
+  const ends = tabLeft === 0n || lotLeft === 0n;
+  const out = ends ? a.tabWad : owe;
+  aa.tabInFlightWad -= out;
+  s.totalTabInFlightWad -= out;
+  s.log.push({
+    kind: "Take",
+    key,
+    priceWad,
+    oweWad: owe,
+    slice,
+    debtCoveredWad: debtCovered,
+    tabLeftWad: tabLeft,
+    lotLeft,
+  });
+  if (ends) s.auctions.delete(key);
+  else {
+    a.lot = lotLeft;
+    a.tabWad = tabLeft;
+    a.debtWad = debtLeft;
+  }
+  // collateral out first (the sink's custody), then the payment, burned
+  if (slice > 0n) L.erc20Transfer(s.l, a.token, s.l.clearinghouse, receiver, slice);
+  L.stableBurn(s.l, caller, owe);
+  s.auctionDebtWad -= debtCovered;
+  s.l.vaultCreditWad += owe - debtCovered;
+  if (ends) onAuctionEnd(s, t, key, a.account, a.token, lotLeft, debtLeft);
+  return { slice, oweWad: owe, ended: ends, debtLeftWad: ends ? debtLeft : 0n };
+}
+
+function onAuctionEnd(
+  s: LiqState,
+  t: bigint,
+  key: string,
+  acct: string,
+  token: string,
+  lotLeft: bigint,
+  debtLeftWad: bigint,
+): void {
+  const a = L.account(s.l, acct);
+  if (lotLeft > 0n) {
+    a.collateral.set(token, (a.collateral.get(token) ?? 0n) + lotLeft);
+    s.l.totalCollateral.set(token, (s.l.totalCollateral.get(token) ?? 0n) + lotLeft);
+  }
+  if (debtLeftWad > 0n) {
+    s.auctionDebtWad -= debtLeftWad;
+    if (hasCollateral(s, acct)) {
+      // charged back to the account
+      L.debit(s.l, acct, debtLeftWad, L.accrueFee(s.l, t));
+    } else {
+      coverBadDebt(s, t, acct, debtLeftWad);
+    }
+  }
+  s.log.push({ kind: "AuctionEnded", key, lotLeft, debtLeftWad });
+}
+
+export function redo(s: LiqState, t: bigint, key: string, keeper: string): bigint {
+  const a = running(s, key);
+  const aa = s.auctionAssets.get(a.token)!;
+  if (!auctionStatus(s, a, t).needsRedo) revert("DutchAuction__NoRedoNeeded", key);
+  const level = levelOf(s, a.token);
+  if (level >= 2) revert("DutchAuction__BreakerLevel", a.token, level);
+  const { start, oracle } = startPrice(s, a.token, aa.bufWad);
+  a.startTime = t;
+  a.startPriceWad = start;
+  let r = 0n;
+  if (
+    keeper !== ZERO &&
+    aa.dustWad > 0n &&
+    a.tabWad >= aa.dustWad &&
+    mulDivDown(a.lot, oracle, 10n ** aa.decimals) >= aa.dustWad
+  ) {
+    r = reward(aa, a.tabWad);
+  }
+  s.log.push({ kind: "Redo", key, startPriceWad: start, rewardWad: r });
+  if (r > 0n) payKeeper(s, keeper, r);
+  return r;
+}
+
+// ---------------------------------------------------------------- LiquidationEngine
+
+interface Plan {
+  acct: string;
+  keeper: string;
+  whole: boolean;
+  debtWad: bigint;
+  weightedWad: bigint;
+  onePlusPenaltyWad: bigint;
+  windowRoomWad: bigint;
+}
+
+export interface LiquidationResult {
+  healthFactorWad: bigint;
+  positionsClosed: bigint;
+  auctions: bigint;
+  debtCoveredWad: bigint;
+  writtenOffWad: bigint;
+  whole: boolean;
+  /** A cap cut a seizure, or an asset was skipped (paused): the target is not promised. */
+  capped: boolean;
+  pausedSkip: boolean;
+}
+
+const valueWad = (q: CollateralQuote): bigint => mulDivDown(q.amount, q.priceWad, 10n ** q.decimals);
+
+function requireNotPaused(s: LiqState): void {
+  const g = s.breaker.global.level;
+  if (g >= 2) revert("LiquidationEngine__Paused", ZERO, g);
+}
+
+export function liquidate(s: LiqState, t: bigint, acct: string, keeper: string): LiquidationResult {
+  requireNotPaused(s);
+  const snap = liquidationBegin(s, t, acct, keeper);
+  if (!snap.liquidatable) revert("LiquidationEngine__NotLiquidatable", acct, snap.healthFactorWad);
+  return liquidateInner(s, t, acct, keeper, snap, true);
+}
+
+export function liquidateBatch(s: LiqState, t: bigint, accounts: string[], keeper: string): bigint {
+  if (accounts.length === 0) revert("LiquidationEngine__EmptyBatch");
+  requireNotPaused(s);
+  let n = 0n;
+  for (const acct of accounts) {
+    // try liquidationBegin: a revert rolls back only that call
+    const trial = cloneLiq(s);
+    let snap: Snapshot;
+    try {
+      snap = liquidationBegin(trial, t, acct, keeper);
+    } catch (e) {
+      if (e instanceof ModelRevert) continue;
+      throw e;
+    }
+    Object.assign(s, trial);
+    if (!snap.liquidatable) continue;
+    const r = liquidateInner(s, t, acct, keeper, snap, false);
+    n++;
+    if (r.auctions === 0n && r.debtCoveredWad === 0n && r.writtenOffWad === 0n && capsExhausted(s)) break;
+  }
+  return n;
+}
+
+function capsExhausted(s: LiqState): boolean {
+  return (
+    s.engine.windowUsedWad >= s.engine.windowCapacityWad ||
+    s.totalTabInFlightWad >= s.engine.maxTabInFlightWad
+  );
+}
+
+function liquidateInner(
+  s: LiqState,
+  t: bigint,
+  acct: string,
+  keeper: string,
+  snap: Snapshot,
+  strict: boolean,
+): LiquidationResult {
+  const r: LiquidationResult = {
+    healthFactorWad: snap.healthFactorWad,
+    positionsClosed: snap.positionsClosed,
+    auctions: 0n,
+    debtCoveredWad: 0n,
+    writtenOffWad: 0n,
+    whole: false,
+    capped: false,
+    pausedSkip: false,
+  };
+  if (snap.debtWad > 0n && snap.cols.length === 0) {
+    r.writtenOffWad = writeOff(s, t, acct);
+  } else if (snap.debtWad > 0n) {
+    const e = s.engine;
+    if (e.targetHealthWad === 0n) revert("LiquidationEngine__NotConfigured", "TARGET_HEALTH_WAD");
+    if (e.penaltyWad === 0n) revert("LiquidationEngine__NotConfigured", "PENALTY_WAD");
+    const p: Plan = {
+      acct,
+      keeper,
+      whole: false,
+      debtWad: snap.debtWad,
+      weightedWad: 0n,
+      onePlusPenaltyWad: WAD + e.penaltyWad,
+      windowRoomWad: 0n,
+    };
+    for (const q of snap.cols) p.weightedWad += mulWadDown(valueWad(q), WAD - q.haircutWad);
+    if (t >= e.windowStart + e.windowSeconds) {
+      e.windowStart = t;
+      e.windowUsedWad = 0n;
+    }
+    p.windowRoomWad = e.windowCapacityWad > e.windowUsedWad ? e.windowCapacityWad - e.windowUsedWad : 0n;
+    if (p.weightedWad < mulWadUp(p.debtWad, e.targetHealthWad)) seizeAll(s, t, snap.cols, p, strict, r);
+  }
+  s.log.push({
+    kind: "Liquidated",
+    account: acct,
+    healthFactorWad: r.healthFactorWad,
+    positionsClosed: r.positionsClosed,
+    auctions: r.auctions,
+    debtCoveredWad: r.debtCoveredWad,
+    writtenOffWad: r.writtenOffWad,
+    whole: r.whole,
+  });
+  return r;
+}
+
+function seizeAll(
+  s: LiqState,
+  t: bigint,
+  cols: CollateralQuote[],
+  p: Plan,
+  strict: boolean,
+  r: LiquidationResult,
+): void {
+  let debts = partialDebts(s, cols, p);
+  if (debts.length === 0) {
+    r.whole = true;
+    debts = wholeDebts(cols, p.debtWad);
+    p.whole = true;
+  }
+  let lastCap = "";
+  for (const [i, q] of cols.entries()) {
+    if (debts[i] === 0n) continue;
+    const level = levelOf(s, q.token);
+    if (level >= 2) {
+      if (strict) revert("LiquidationEngine__Paused", q.token, level);
+      r.pausedSkip = true;
+      continue;
+    }
+    const { covered, cap } = capped(s, q.token, debts[i], p);
+    if (cap !== "") {
+      lastCap = cap;
+      r.capped = true;
+      s.log.push({
+        kind: "CapHit",
+        account: p.acct,
+        token: q.token,
+        debtWantedWad: debts[i],
+        debtCoveredWad: covered,
+      });
+      if (covered === 0n) continue;
+    }
+    kickOne(s, t, q, covered, debts[i], p);
+    r.auctions += 1n;
+    r.debtCoveredWad += covered;
+  }
+  if (r.debtCoveredWad > 0n) s.engine.windowUsedWad += r.debtCoveredWad;
+  if (strict && r.auctions === 0n && r.positionsClosed === 0n && lastCap !== "") {
+    revert("LiquidationEngine__CapReached", lastCap);
+  }
+}
+
+function partialDebts(s: LiqState, cols: CollateralQuote[], p: Plan): bigint[] {
+  const target = s.engine.targetHealthWad;
+  let debtLeft = p.debtWad;
+  let weightedLeft = p.weightedWad;
+  if (debtLeft <= s.engine.dustDebtWad) return [];
+  const debts = cols.map(() => 0n);
+  for (const [i, q] of cols.entries()) {
+    const a = mulWadUp(p.onePlusPenaltyWad, WAD - q.haircutWad);
+    const maxDebt = divWadDown(valueWad(q), p.onePlusPenaltyWad);
+    let short = mulWadUp(debtLeft, target);
+    short = short > weightedLeft ? short - weightedLeft : 0n;
+    if (short === 0n) return debts;
+    const d = target > a ? divWadUp(short, target - a) : L.MAX_UINT256;
+    if (d < maxDebt && d < debtLeft) {
+      debts[i] = d;
+      if (debtLeft - d <= s.engine.dustDebtWad) return [];
+      return debts;
+    }
+    const takeWad = maxDebt < debtLeft ? maxDebt : debtLeft;
+    debts[i] = takeWad;
+    debtLeft -= takeWad;
+    const removed = mulWadDown(takeWad, a);
+    weightedLeft = removed < weightedLeft ? weightedLeft - removed : 0n;
+  }
+  return [];
+}
+
+function wholeDebts(cols: CollateralQuote[], debtWad: bigint): bigint[] {
+  let total = 0n;
+  for (const q of cols) total += valueWad(q);
+  const debts: bigint[] = [];
+  let assigned = 0n;
+  for (const [i, q] of cols.entries()) {
+    const d =
+      i === cols.length - 1
+        ? debtWad - assigned
+        : total === 0n
+          ? 0n
+          : mulDivDown(debtWad, valueWad(q), total);
+    debts.push(d);
+    assigned += d;
+  }
+  return debts;
+}
+
+function capped(s: LiqState, token: string, want: bigint, p: Plan): { covered: bigint; cap: string } {
+  let d = want;
+  let cap = "";
+  if (p.windowRoomWad < d) [d, cap] = [p.windowRoomWad, "WINDOW_CAPACITY_WAD"];
+  const total = s.totalTabInFlightWad;
+  const aa = s.auctionAssets.get(token)!;
+  const gcap = s.engine.maxTabInFlightWad;
+  const globalRoom = gcap > total ? divWadDown(gcap - total, p.onePlusPenaltyWad) : 0n;
+  if (globalRoom < d) [d, cap] = [globalRoom, "MAX_TAB_IN_FLIGHT_WAD"];
+  const assetRoom =
+    aa.tabCapWad > aa.tabInFlightWad ? divWadDown(aa.tabCapWad - aa.tabInFlightWad, p.onePlusPenaltyWad) : 0n;
+  if (assetRoom < d) [d, cap] = [assetRoom, "ASSET_TAB_CAP_WAD"];
+  return { covered: d, cap };
+}
+
+function kickOne(
+  s: LiqState,
+  t: bigint,
+  q: CollateralQuote,
+  debtWad: bigint,
+  plannedWad: bigint,
+  p: Plan,
+): void {
+  const tab = mulWadUp(debtWad, p.onePlusPenaltyWad);
+  let lot: bigint;
+  if (p.whole) lot = debtWad === plannedWad ? q.amount : mulDivUp(q.amount, debtWad, plannedWad);
+  else lot = minB(mulDivUp(tab, 10n ** q.decimals, q.priceWad), q.amount);
+  seize(s, p.acct, q.token, lot, debtWad);
+  kick(s, t, p.acct, q.token, lot, tab, debtWad, p.keeper);
+  p.windowRoomWad -= debtWad;
+  reportLiquidation(s, t, q.token, debtWad);
+}
+
+/** Maintenance health of `acct` now (model). */
+export function maintenanceHealth(s: LiqState, acct: string, t: bigint): L.HealthModel {
+  return L.computeHealth(s.l, acct, false, t);
+}
