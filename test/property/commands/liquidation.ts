@@ -661,9 +661,8 @@ function checkI7(
   if (keeper === acct) {
     // self-liquidation: the owner's worth (collateral at the oracle + credit - debt + its claim on
     // what its auctions' lots are worth above their tabs) must fall: the rewards stay below the
-    // penalty. Known exception (a finding, see the README): when the whole lot is worth less than
-    // its tab, the penalty is never collected and an account whose equity is below the kick reward
-    // gains it (LIQ_STRICT_SELF=1 makes that a failure).
+    // penalty, and none is paid when a lot is worth less than its tab (this suite found that an
+    // insolvent account used to gain the kick reward; LIQ_STRICT_SELF=0 tolerates it again).
     const worth = (s: LiqState): bigint => {
       let v = L.creditOf(s.l, acct, t) - L.debtOf(s.l, acct, t);
       for (const { token, decimals } of s.l.collaterals) {
@@ -682,7 +681,7 @@ function checkI7(
     if (res.auctions > 0n && after >= before) {
       let rewards = 0n;
       for (const log of logs) if (log.name === "Kick") rewards += log.args.rewardWad as bigint;
-      const known = res.whole && before < rewards && process.env.LIQ_STRICT_SELF !== "1";
+      const known = res.whole && before < rewards && process.env.LIQ_STRICT_SELF === "0";
       if (!known) fail("I7", `${label}: self-liquidation did not lose (worth ${before} -> ${after})`);
       selfLiquidationFindings.push(`${label}: worth ${before} -> ${after} (rewards ${rewards})`);
     }

@@ -527,7 +527,7 @@ function kick(
   if (lot === 0n || tabWad === 0n) revert("DutchAuction__ZeroAmount");
   if (levelOf(s, token) >= 2) revert("DutchAuction__BreakerLevel", token, levelOf(s, token));
   const aa = s.auctionAssets.get(token)!;
-  const { start } = startPrice(s, token, aa.bufWad);
+  const { start, oracle } = startPrice(s, token, aa.bufWad);
   const key = `pending:${s.pendingKicks++}`;
   s.auctions.set(key, {
     id: -1n,
@@ -542,7 +542,8 @@ function kick(
   aa.tabInFlightWad += tabWad;
   s.totalTabInFlightWad += tabWad;
   let r = keeper === ZERO ? 0n : reward(aa, tabWad);
-  if (r >= tabWad - debtWad) r = 0n;
+  // paid only below the penalty and when the lot is worth the tab at the oracle price
+  if (r >= tabWad - debtWad || (lot * oracle) / 10n ** aa.decimals < tabWad) r = 0n;
   s.log.push({
     kind: "Kick",
     key,
