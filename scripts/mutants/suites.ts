@@ -34,6 +34,11 @@ export const SUITES: Readonly<Record<SuiteId, Suite>> = {
     label: "npm run test:invariant (Solidity invariant campaign)",
     argv: ["npm", "run", "--silent", "test:invariant"],
   },
+  "unit:clearinghouse": {
+    id: "unit:clearinghouse",
+    label: "test/unit/core/Clearinghouse.test.ts",
+    argv: mocha(["test/unit/core/Clearinghouse.test.ts"]),
+  },
   "unit:liquidation": {
     id: "unit:liquidation",
     label: "test/unit/liquidation/LiquidationEngine.test.ts",
@@ -63,6 +68,11 @@ export const SUITES: Readonly<Record<SuiteId, Suite>> = {
     id: "e2e:liquidation",
     label: "test/e2e/liquidation.test.ts",
     argv: mocha(["test/e2e/liquidation.test.ts"]),
+  },
+  "probe:liquidation-boundary": {
+    id: "probe:liquidation-boundary",
+    label: "scripts/mutants/probes/liquidation-boundary.test.ts (not in npm test yet)",
+    argv: mocha(["scripts/mutants/probes/liquidation-boundary.test.ts"]),
   },
 };
 
@@ -98,7 +108,13 @@ function mochaFailure(lines: readonly string[]): FirstFailure | undefined {
   if (start < 0) return undefined;
   const title: string[] = [lines[start].replace(/^\s*1\) /, "").trim()];
   let i = start;
-  while (!title[title.length - 1].endsWith(":") && i + 1 < lines.length && lines[i + 1].trim() !== "") {
+  // mocha ends a title with ":"; hardhat's Solidity runner puts the error on the next line
+  while (
+    !title[title.length - 1].endsWith(":") &&
+    i + 1 < lines.length &&
+    lines[i + 1].trim() !== "" &&
+    !/^([A-Za-z]*Error\b|Counterexample)/.test(lines[i + 1].trim())
+  ) {
     i++;
     title.push(lines[i].trim());
   }
@@ -110,7 +126,11 @@ function mochaFailure(lines: readonly string[]): FirstFailure | undefined {
   const body = lines.slice(i + 1, end < 0 ? undefined : end);
   const failure = body.find((l) => /^\s*Failure: /.test(l))?.replace(/^\s*Failure: /, "");
   const first = body.find((l) => l.trim() !== "")?.trim() ?? "";
-  const reason = (invariantReason(failure === undefined ? [] : [failure]) ?? failure ?? first).slice(0, 200);
+  const reason = (
+    invariantReason(failure === undefined ? body.slice(0, 2) : [failure]) ??
+    failure ??
+    first
+  ).slice(0, 200);
   return { test, reason };
 }
 
@@ -121,6 +141,12 @@ function solidityFailure(lines: readonly string[]): FirstFailure | undefined {
     .replace(/^\s*(✘|\[FAIL[^\]]*\]|\d+\))\s*/, "")
     .trim()
     .slice(0, 160);
-  const reason = invariantReason(lines.slice(idx)) ?? lines.slice(idx + 1).find((l) => l.trim() !== "")?.trim() ?? "";
+  const reason =
+    invariantReason(lines.slice(idx)) ??
+    lines
+      .slice(idx + 1)
+      .find((l) => l.trim() !== "")
+      ?.trim() ??
+    "";
   return { test, reason: reason.slice(0, 200) };
 }
