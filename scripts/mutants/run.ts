@@ -273,7 +273,8 @@ export function formatTable(results: readonly MutantResult[], mutants: readonly 
           ? `passed: ${r.suites.map((s) => s.suite).join(", ")}`
           : "does not compile (see the build log)";
     lines.push(`${pad(r.id + mark, w)}${pad(status, 15)}${pad(time, 8)}${killer}`);
-    const others = r.suites.filter((s) => s !== r.killedBy);
+    // with --all-suites: what the other suites said (a survivor's line already lists them)
+    const others = r.killedBy === undefined ? [] : r.suites.filter((s) => s !== r.killedBy);
     for (const s of others) {
       lines.push(
         `${pad("", w + 23)}${s.outcome === "survived" ? `${s.suite}: passed` : describeKill(s, true)}`,
