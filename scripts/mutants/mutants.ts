@@ -1,0 +1,259 @@
+/**
+ * The deliberate bugs of `npm run test:mutants`. Each one is a real edit of a contract source: an
+ * exact search/replace on one file, applied to a scratch copy of the repository (never a flag in
+ * the contracts). The runner refuses a mutant whose search text is not found exactly once, so a
+ * refactor of the contracts cannot make a mutant silently stop applying.
+ *
+ * `suites` are the killing suites, run in that order (ids of `SUITES` in suites.ts). Every mutant
+ * runs the property and the invariant suites; a mutant of code that those suites do not reach yet
+ * (the liquidation engine, the auction, the circuit breaker, the oracle router: the ledger suites
+ * deploy a mock oracle, no engine, no auction and no breaker) names the unit or e2e tests of that
+ * code as extra suites and says so in `reach`.
+ */
+
+export type SuiteId =
+  | "property"
+  | "invariant"
+  | "unit:clearinghouse"
+  | "unit:liquidation"
+  | "unit:auction"
+  | "unit:breaker"
+  | "unit:ch-breaker"
+  | "unit:oracle"
+  | "e2e:liquidation"
+  | "probe:liquidation-boundary";
+
+export interface Mutant {
+  /** Short kebab-case id (`--only <id>`). */
+  id: string;
+  /** The bug, in plain words. */
+  title: string;
+  /** The invariants (DESIGN.md section 5) the bug breaks. */
+  breaks: readonly string[];
+  /** Source file, relative to the repository root. */
+  file: string;
+  /** Exact text to replace; must occur exactly once in `file`. */
+  search: string;
+  replace: string;
+  /** Killing suites in order (default: property, invariant). */
+  suites?: readonly SuiteId[];
+  /** Why extra suites are named: the property/invariant suites do not reach this code yet. */
+  reach?: string;
+  /**
+   * A known gap: no suite kills this mutant yet (why, and what would). Gap mutants are not part
+   * of the default run nor of `N mutants, K killed`; `--gaps` (or `--only <id>`) runs them.
+   */
+  gap?: string;
+}
+
+export const DEFAULT_SUITES: readonly SuiteId[] = ["property", "invariant"];
+
+const NOT_REACHED_LIQ =
+  "the ledger property/invariant suites deploy no liquidation engine or auction yet: liquidation unit + e2e tests";
+const NOT_REACHED_BREAKER =
+  "the ledger property/invariant suites deploy no circuit breaker yet: breaker unit tests";
+const NOT_REACHED_ORACLE = "the ledger property/invariant suites use a mock oracle: OracleRouter unit tests";
+
+export const MUTANTS: readonly Mutant[] = [
+  // ------------------------------------------------------------ ledger: rounding (I10, I1)
+  {
+    id: "debt-rounds-down",
+    title: "new debt is normalized rounding down instead of up (the borrower owes less than it got)",
+    breaks: ["I10", "I1"],
+    file: "contracts/core/ClearinghouseBase.sol",
+    search: "uint256 addNormalized = newDebtWad.divRayUp(indexRay);",
+    replace: "uint256 addNormalized = newDebtWad.divRayDown(indexRay);",
+  },
+  {
+    id: "repay-rounds-up",
+    title: "a partial repayment removes normalized debt rounded up (removes more debt than it pays)",
+    breaks: ["I10", "I1"],
+    file: "contracts/core/ClearinghouseBase.sol",
+    search: "uint256 removed = amountWad.divRayDown(indexRay);",
+    replace: "uint256 removed = amountWad.divRayUp(indexRay);",
+  },
+  {
+    id: "fee-rounds-down",
+    title: "the taker fee is rounded down instead of up",
+    breaks: ["I10"],
+    file: "contracts/core/ClearinghousePerps.sol",
+    search:
+      "f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(liquidationPenaltyWad);",
+    replace:
+      "f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadDown(liquidationPenaltyWad);",
+  },
+  // ------------------------------------------------------------ ledger: flows (I1, I3, I4)
+  {
+    id: "close-skips-funding",
+    title: "closing a position skips the settlement of the funding it owes or is owed",
+    breaks: ["I3", "I1"],
+    file: "contracts/core/ClearinghousePerps.sol",
+    search: "f.fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);",
+    replace:
+      "f.fundingPaidWad = pos.sizeWad + sizeDeltaWad == 0 ? int256(0) : PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);",
+  },
+  {
+    id: "fee-not-credited",
+    title: "accrued stability fees raise the debts but are never credited to the vault",
+    breaks: ["I1"],
+    file: "contracts/core/ClearinghouseBase.sol",
+    search:
+      "            if (feeWad > 0) {\n                _vaultCreditWad = (uint256(_vaultCreditWad) + feeWad).toUint128();",
+    replace: "            if (feeWad > 0) {",
+  },
+  {
+    id: "deficit-hidden",
+    title: "a trader's profit the vault cannot pay is paid out without recording the deficit",
+    breaks: ["I1", "I8"],
+    file: "contracts/core/ClearinghouseBase.sol",
+    search: "                _recordDeficit(amount - vaultCredit);\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach:
+      "the property/invariant vaults (100,000 seed) never run short of credit for a trader's profit at the default intensity: Clearinghouse unit tests",
+  },
+  {
+    id: "short-oi-not-released",
+    title: "reducing or closing a short does not release its open interest",
+    breaks: ["I3", "I4"],
+    file: "contracts/core/ClearinghousePerps.sol",
+    search: "else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint120(uint256(-oldSizeWad));",
+    replace: "else if (oldSizeWad < 0) state.shortOpenInterestWad -= 0;",
+  },
+  {
+    id: "repay-credits-payer",
+    title: "repaying for another account credits the payer instead of that account",
+    breaks: ["I6", "I1"],
+    file: "contracts/core/Clearinghouse.sol",
+    search: "repaidDebtWad = _credit(account, amountWad);",
+    replace: "repaidDebtWad = _credit(msg.sender, amountWad);",
+  },
+  // ------------------------------------------------------------ ledger: health checks (I13, I6, I11)
+  {
+    id: "withdraw-skips-health",
+    title: "withdraw skips the initial-margin health check",
+    breaks: ["I13", "I8"],
+    file: "contracts/core/Clearinghouse.sol",
+    search: "        if (exposed) _requireInitialHealth(account);\n",
+    replace: "",
+  },
+  {
+    id: "accepts-stale-price",
+    title: "health checks accept a price the oracle reports stale (not ok)",
+    breaks: ["I13", "I12"],
+    file: "contracts/core/ClearinghouseBase.sol",
+    search: "        if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);\n",
+    replace: "",
+  },
+  {
+    id: "initial-uses-maint-haircut",
+    title: "initial-margin checks value collateral at the (smaller) maintenance haircut",
+    breaks: ["I13"],
+    file: "contracts/core/ClearinghouseBase.sol",
+    search: "uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;",
+    replace: "uint256 haircutWad = q.risk.haircutMaintWad;",
+  },
+  {
+    id: "reduce-needs-oracle",
+    title: "reducing a position needs a healthy oracle (any fill on a failing price reverts)",
+    breaks: ["I11"],
+    file: "contracts/core/ClearinghousePerps.sol",
+    search: "if (f.increasesRisk && !f.priceOk) revert Clearinghouse__OracleUnhealthy(market);",
+    replace: "if (!f.priceOk) revert Clearinghouse__OracleUnhealthy(market);",
+  },
+  // ------------------------------------------------------------ liquidation and auctions (I7, I8, I1)
+  {
+    id: "liquidate-at-health-one",
+    title: "an account at health exactly 1 can be liquidated",
+    breaks: ["I7"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "if (h.healthFactorWad >= WadMath.WAD) return snap;",
+    replace: "if (h.healthFactorWad > WadMath.WAD) return snap;",
+    suites: [...DEFAULT_SUITES, "unit:liquidation", "e2e:liquidation", "probe:liquidation-boundary"],
+    reach: `${NOT_REACHED_LIQ}; none of those reaches health exactly 1, so the probe scripts/mutants/probes/liquidation-boundary.test.ts does (to move into test/unit/liquidation)`,
+  },
+  {
+    id: "bad-debt-tab-kept",
+    title: "an auction that ends in bad debt does not move its unpaid debt out of auctionDebtWad",
+    breaks: ["I1", "I8"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "            auctionDebtWad -= debtLeftWad;\n            if (acct.collateralMask != 0) {\n",
+    replace: "            if (acct.collateralMask != 0) {\n                auctionDebtWad -= debtLeftWad;\n",
+    suites: [...DEFAULT_SUITES, "unit:liquidation", "e2e:liquidation"],
+    reach: NOT_REACHED_LIQ,
+  },
+  {
+    id: "keeper-paid-beyond-penalty",
+    title: "the kick reward is paid even when it reaches the penalty (tab - debt) that funds it",
+    breaks: ["I7"],
+    file: "contracts/liquidation/DutchAuction.sol",
+    search: "        if (rewardWad >= tabWad - debtWad) rewardWad = 0;\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:auction", "unit:liquidation"],
+    reach: NOT_REACHED_LIQ,
+  },
+  {
+    id: "seize-removes-extra-debt",
+    title: "seizing removes the account's normalized debt rounded up (in the account's favour)",
+    breaks: ["I10", "I1"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "uint256 removed = debtWad == owedWad ? acct.normalizedDebt : debtWad.divRayDown(indexRay);",
+    replace: "uint256 removed = debtWad == owedWad ? acct.normalizedDebt : debtWad.divRayUp(indexRay);",
+    suites: [...DEFAULT_SUITES, "unit:liquidation", "e2e:liquidation"],
+    reach: NOT_REACHED_LIQ,
+    gap: "one wei of normalized debt per seizure: the liquidation unit/e2e tests compare debts with closeTo and the books with a dust margin; a wei-exact model of liquidation (the liquidation property suite) is what kills it",
+  },
+  // ------------------------------------------------------------ circuit breaker (I11, I7)
+  {
+    id: "guardian-lowers-level",
+    title: "the guardian can lower a circuit-breaker level",
+    breaks: ["I11"],
+    file: "contracts/risk/CircuitBreaker.sol",
+    search: "        if (to < level) revert CircuitBreaker__GuardianCannotLower(scope, level, to);\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:breaker", "unit:ch-breaker"],
+    reach: NOT_REACHED_BREAKER,
+  },
+  {
+    id: "liquidation-ignores-level-2",
+    title: "new liquidations continue at breaker level 2 (paused only at 3)",
+    breaks: ["I7"],
+    file: "contracts/liquidation/LiquidationEngine.sol",
+    search: "        if (level >= 2) revert LiquidationEngine__Paused(asset, level);",
+    replace: "        if (level >= 3) revert LiquidationEngine__Paused(asset, level);",
+    suites: [...DEFAULT_SUITES, "unit:liquidation", "unit:ch-breaker"],
+    reach: NOT_REACHED_LIQ,
+  },
+  {
+    id: "withdraw-at-level-3",
+    title: "withdrawals continue at global breaker level 3",
+    breaks: ["I11"],
+    file: "contracts/core/ClearinghouseBase.sol",
+    search: "        if (word & 3 == 3) revert Clearinghouse__BreakerLevel(address(0), 3);\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:ch-breaker"],
+    reach: NOT_REACHED_BREAKER,
+  },
+  {
+    id: "repay-blocked-by-breaker",
+    title: "repay is refused at breaker level 1 and above, like a risk-increasing action",
+    breaks: ["I11"],
+    file: "contracts/core/Clearinghouse.sol",
+    search: "        _accrueFee();\n        stablecoin.burn(msg.sender, amountWad);",
+    replace:
+      "        _requireBreakerAllowsRisk(account);\n        _accrueFee();\n        stablecoin.burn(msg.sender, amountWad);",
+    suites: [...DEFAULT_SUITES, "unit:ch-breaker"],
+    reach: NOT_REACHED_BREAKER,
+  },
+  // ------------------------------------------------------------ oracle (I12, I13)
+  {
+    id: "oracle-accepts-stale",
+    title: "the OracleRouter returns a primary price older than heartbeat + grace as ok",
+    breaks: ["I12"],
+    file: "contracts/oracle/OracleRouter.sol",
+    search: "        if (block.timestamp - updatedAt > maxAgeSeconds) return (0, Status.PrimaryStale);\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:oracle"],
+    reach: NOT_REACHED_ORACLE,
+  },
+];
