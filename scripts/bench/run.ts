@@ -110,7 +110,10 @@ async function main(): Promise<number> {
   // speed: laboratory (optional) and test throughput
   const speed: Record<string, number> = {};
   const { SIM_ROWS, measureSim } = await import("./sim.js");
-  const SPEED_ROWS = [...SIM_ROWS];
+  const { THROUGHPUT_ROWS, measureThroughput } = await import("./throughput.js");
+  const SPEED_ROWS = args.sim ? [...THROUGHPUT_ROWS, ...SIM_ROWS] : [...THROUGHPUT_ROWS];
+  console.error("bench: measuring the property and invariant suites' throughput...");
+  Object.assign(speed, await measureThroughput());
   if (args.sim) {
     console.error(
       "bench: running the laboratory speed benchmark (1,000 accounts, one day; a few minutes)...",

@@ -187,8 +187,9 @@ export const MUTANTS: readonly Mutant[] = [
     title: "the kick reward is paid even when it reaches the penalty (tab - debt) that funds it",
     breaks: ["I7"],
     file: "contracts/liquidation/DutchAuction.sol",
-    search: "        if (rewardWad >= tabWad - debtWad) rewardWad = 0;\n",
-    replace: "",
+    search:
+      "if (rewardWad >= tabWad - debtWad || lot.mulDivDown(oraclePriceWad, 10 ** cfg.decimals) < tabWad) {",
+    replace: "if (lot.mulDivDown(oraclePriceWad, 10 ** cfg.decimals) < tabWad) {",
     suites: [...DEFAULT_SUITES, "unit:auction", "unit:liquidation"],
     reach: NOT_REACHED_LIQ,
   },
