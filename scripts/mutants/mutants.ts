@@ -202,7 +202,6 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "uint256 removed = debtWad == owedWad ? acct.normalizedDebt : debtWad.divRayUp(indexRay);",
     suites: [...DEFAULT_SUITES, "unit:liquidation", "e2e:liquidation"],
     reach: NOT_REACHED_LIQ,
-    gap: "one wei of normalized debt per seizure: the liquidation unit/e2e tests compare debts with closeTo and the books with a dust margin; a wei-exact model of liquidation (the liquidation property suite) is what kills it",
   },
   // ------------------------------------------------------------ circuit breaker (I11, I7)
   {
