@@ -160,6 +160,9 @@ export const MUTANTS: readonly Mutant[] = [
     file: "contracts/core/ClearinghousePerps.sol",
     search: "if (f.increasesRisk && !f.priceOk) revert Clearinghouse__OracleUnhealthy(market);",
     replace: "if (!f.priceOk) revert Clearinghouse__OracleUnhealthy(market);",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach:
+      "the property suite's default 50 sequences never reduce a position while its oracle fails; the invariant campaign does, but it is not reproducible run to run: Clearinghouse unit tests as the deterministic backstop",
   },
   // ------------------------------------------------------------ liquidation and auctions (I7, I8, I1)
   {

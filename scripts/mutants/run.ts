@@ -284,9 +284,9 @@ export function formatTable(results: readonly MutantResult[], mutants: readonly 
   if (mutants.some((m) => m.reach !== undefined && results.some((r) => r.id === m.id))) {
     lines.push("");
     lines.push(
-      "* killed by extra unit/e2e suites the mutant names, because the property and invariant suites",
+      "* the mutant also names unit/e2e suites: the property and invariant suites do not (reliably)",
     );
-    lines.push("  do not reach that code yet:");
+    lines.push("  reach what it breaks:");
     for (const m of mutants) {
       if (m.reach !== undefined && results.some((r) => r.id === m.id)) lines.push(`    ${m.id}: ${m.reach}`);
     }
@@ -389,39 +389,44 @@ async function main(argv: readonly string[]): Promise<number> {
     const files = workingFiles();
     const dirs = Array.from({ length: jobs }, (_, i) => makeScratch(scratchRoot, `job-${i + 1}`, files));
 
-    if (opts.baseline) {
+    // The baseline runs in the first copy while the other copies already work on mutants; if it
+    // fails, everything stops (a kill means nothing when the unmutated code fails the suite).
+    let baselineError: string | undefined;
+    const baseline = async (dir: string): Promise<void> => {
       const used = [...new Set(selected.flatMap((m) => suitesOf(m)))];
       console.log(`baseline (unmutated copy): build, then ${used.join(", ")}`);
-      const b = await build(dirs[0], logDir, "baseline", opts.timeout);
+      const b = await build(dir, logDir, "baseline", opts.timeout);
       if (b.code !== 0) {
-        console.error(`baseline build failed: see ${join(logDir, "baseline.build.log")}`);
-        return 2;
+        baselineError = `baseline build failed: see ${join(logDir, "baseline.build.log")}`;
+        return;
       }
       for (const s of used) {
-        const r = await runSuite(
-          dirs[0],
-          s,
-          join(logDir, `baseline.${s.replace(":", "-")}.log`),
-          opts.timeout,
-        );
+        const r = await runSuite(dir, s, join(logDir, `baseline.${s.replace(":", "-")}.log`), opts.timeout);
         console.log(
-          `  ${pad(s, 18)}${r.outcome === "survived" ? "passes" : "FAILS"} (${r.seconds.toFixed(0)} s)`,
+          `  baseline ${pad(s, 28)}${r.outcome === "survived" ? "passes" : "FAILS"} (${r.seconds.toFixed(0)} s)`,
         );
         if (r.outcome !== "survived") {
-          console.error(
-            `baseline: ${describeKill(r)}\nThe unmutated code fails ${s}; fix that first (log: ${r.log}).`,
-          );
-          return 2;
+          baselineError = `baseline: ${describeKill(r)}\nThe unmutated code fails ${s}; fix that first (log: ${r.log}).`;
+          return;
         }
       }
-    }
+    };
 
     const queue = [...selected];
     const results = new Map<string, MutantResult>();
     await Promise.all(
-      dirs.map(async (dir) => {
+      dirs.map(async (dir, i) => {
+        if (i === 0 && opts.baseline) {
+          await baseline(dir);
+          if (baselineError !== undefined) {
+            queue.length = 0;
+            for (const pid of children) killGroup(pid);
+            return;
+          }
+        }
         for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
           const r = await runMutant(m, dir, logDir, opts);
+          if (baselineError !== undefined) return;
           results.set(m.id, r);
           const what = r.killedBy !== undefined ? describeKill(r.killedBy, true) : r.status;
           console.log(
@@ -430,6 +435,10 @@ async function main(argv: readonly string[]): Promise<number> {
         }
       }),
     );
+    if (baselineError !== undefined) {
+      console.error(baselineError);
+      return 2;
+    }
 
     const ordered = selected.map((m) => results.get(m.id)).filter((r): r is MutantResult => r !== undefined);
     const killed = ordered.filter((r) => r.status === "killed").length;
