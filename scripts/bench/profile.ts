@@ -230,7 +230,14 @@ async function main(): Promise<void> {
     },
     onMeasured: (key, hash) => hashes.push([key, hash]),
   });
-  const liquidationRows = ["liquidate", "takeFull", "takePartial", "redo", "liquidateBatch"];
+  const liquidationRows = [
+    "liquidate",
+    "takeFull",
+    "takePartial",
+    "redo",
+    "liquidateBatch",
+    "liquidateBatchRecycled",
+  ];
   if (rows.some((r) => liquidationRows.includes(r))) {
     Object.assign(
       gas,
@@ -259,8 +266,12 @@ async function main(): Promise<void> {
     ])) as { gas: number; structLogs: StructLog[] };
     const stats = analyse(trace.structLogs, tx.to, labels, pcMaps);
     const execGas = trace.structLogs.length > 0 ? trace.structLogs[0].gas - trace.structLogs.at(-1)!.gas : 0;
-    const total = Number(gas[key]);
-    console.log(`\n== ${key}: ${total} gas (intrinsic + calldata ${total - execGas}, execution ~${execGas})`);
+    const receipt = await provider.getTransactionReceipt(hash);
+    const total = Number(receipt?.gasUsed ?? gas[key]);
+    const batch = key.startsWith("liquidateBatch") ? " (whole batch)" : "";
+    console.log(
+      `\n== ${key}${batch}: ${total} gas (intrinsic + calldata - refunds ${total - execGas}, execution ~${execGas})`,
+    );
     console.log(
       "contract".padEnd(22) +
         "frames".padStart(7) +
@@ -272,7 +283,8 @@ async function main(): Promise<void> {
         "callOvh".padStart(9) +
         "logGas".padStart(8),
     );
-    for (const s of [...stats.values()].sort((a, b) => b.selfGas - a.selfGas)) {
+    const ordered = [...stats.values()].sort((a, b) => b.selfGas - a.selfGas);
+    for (const s of ordered) {
       console.log(
         s.label.slice(0, 21).padEnd(22) +
           String(s.calls).padStart(7) +
@@ -295,7 +307,47 @@ async function main(): Promise<void> {
           console.log(`      ${fn.padEnd(44)} ${String(g).padStart(7)}`);
       }
     }
+    printCategories(total - execGas, ordered);
   }
+}
+
+/** Which part of the system a call frame's label belongs to. */
+function categoryOf(label: string): string {
+  if (label === "oracleRouter" || /feed$/i.test(label)) return "price reads (router + Chainlink feeds)";
+  if (label === "marginModel") return "risk levels (MarginModel.riskOf)";
+  if (label === "stablecoin") return "stablecoin (mint / burn / transfer)";
+  if (label.startsWith("0x")) return "other contracts";
+  return label;
+}
+
+/**
+ * The same transaction by cost category: intrinsic + calldata; the external reads (prices, risk
+ * levels) and token calls, each whole (their frames' own gas); and, inside the protocol's own
+ * frames, storage reads, storage writes, logs, call overhead and the rest (compute, memory).
+ */
+function printCategories(intrinsicGas: number, frames: readonly FrameStats[]): void {
+  const rows = new Map<string, number>([["intrinsic + calldata - refunds", intrinsicGas]]);
+  const add = (k: string, g: number) => rows.set(k, (rows.get(k) ?? 0) + g);
+  for (const f of frames) {
+    const cat = categoryOf(f.label);
+    if (cat !== f.label) {
+      add(cat, f.selfGas);
+      continue;
+    }
+    const sload = f.ops.get("SLOAD") ?? 0;
+    const logs = f.logGas;
+    add(`${f.label}: storage reads (${f.sloadCold} cold, ${f.sloadWarm} warm)`, sload);
+    add(`${f.label}: storage writes (${f.sstores})`, f.sstoreGas);
+    add(`${f.label}: events`, logs);
+    add(`${f.label}: call overhead (incl. cold accounts)`, f.callOverhead);
+    add(`${f.label}: compute and memory`, f.selfGas - sload - f.sstoreGas - logs - f.callOverhead);
+  }
+  const total = [...rows.values()].reduce((a, b) => a + b, 0);
+  console.log("  by category (gas, share):");
+  for (const [k, g] of rows)
+    console.log(
+      `    ${k.padEnd(58)} ${String(g).padStart(8)}  ${((g / total) * 100).toFixed(1).padStart(5)}%`,
+    );
 }
 
 main().catch((error: unknown) => {
