@@ -2,14 +2,14 @@
 pragma solidity 0.8.28;
 
 import {IClearinghouseBase} from "../interfaces/IClearinghouseBase.sol";
-import {IParamTarget} from "../interfaces/IParamTarget.sol";
+import {ParamTarget} from "../risk/ParamTarget.sol";
 
 /// @title ClearinghouseParams
 /// @notice The Clearinghouse's risk parameters with their hard bounds, set only through the
 ///         RiskConfig (which enforces roles, direction and maximum step).
 /// @dev Global parameters use `subject == address(0)`; deposit caps use the collateral token;
 ///      market parameters use the market (underlying asset) address.
-abstract contract ClearinghouseParams is IClearinghouseBase, IParamTarget {
+abstract contract ClearinghouseParams is IClearinghouseBase, ParamTarget {
     // ---------------------------------------------------------------- constants
 
     /// @notice Stability fee per second, RAY. Bounds: 0 .. 1e20 (about 370% a year, linear).
@@ -33,7 +33,6 @@ abstract contract ClearinghouseParams is IClearinghouseBase, IParamTarget {
 
     // ---------------------------------------------------------------- immutables
 
-    address public immutable riskConfig;
     address public immutable governance;
 
     // ---------------------------------------------------------------- storage
@@ -60,9 +59,8 @@ abstract contract ClearinghouseParams is IClearinghouseBase, IParamTarget {
 
     // ---------------------------------------------------------------- constructor
 
-    constructor(address riskConfig_, address governance_) {
+    constructor(address riskConfig_, address governance_) ParamTarget(riskConfig_) {
         if (riskConfig_ == address(0) || governance_ == address(0)) revert Clearinghouse__ZeroAddress();
-        riskConfig = riskConfig_;
         governance = governance_;
     }
 
@@ -71,13 +69,9 @@ abstract contract ClearinghouseParams is IClearinghouseBase, IParamTarget {
         _;
     }
 
-    // ---------------------------------------------------------------- external mutating
+    // ---------------------------------------------------------------- internal
 
-    /// @inheritdoc IParamTarget
-    function setParam(bytes32 name, address subject, uint256 value) external {
-        if (msg.sender != riskConfig) revert ParamTarget__NotRiskConfig(msg.sender);
-        (uint256 min, uint256 max) = _bounds(name);
-        if (value < min || value > max) revert ParamTarget__OutOfBounds(name, subject, value, min, max);
+    function _setParam(bytes32 name, address subject, uint256 value) internal override {
         if (_isGlobal(name)) {
             if (subject != address(0)) revert ParamTarget__UnknownParam(name, subject);
             _beforeGlobalParamChange();
@@ -98,14 +92,9 @@ abstract contract ClearinghouseParams is IClearinghouseBase, IParamTarget {
             else if (name == MAX_OPEN_INTEREST_WAD) p.maxOpenInterestWad = uint128(value);
             else p.skewCapRatioWad = uint128(value);
         }
-        emit ParamSet(name, subject, value);
     }
 
-    // ---------------------------------------------------------------- external views
-
-    /// @inheritdoc IParamTarget
-    function getParam(bytes32 name, address subject) external view returns (uint256) {
-        _bounds(name);
+    function _getParam(bytes32 name, address subject) internal view override returns (uint256) {
         if (_isGlobal(name)) {
             if (subject != address(0)) revert ParamTarget__UnknownParam(name, subject);
             if (name == STABILITY_FEE_PER_SECOND_RAY) return _stabilityFeePerSecondRay;
@@ -125,14 +114,7 @@ abstract contract ClearinghouseParams is IClearinghouseBase, IParamTarget {
         return p.skewCapRatioWad;
     }
 
-    /// @inheritdoc IParamTarget
-    function paramBounds(bytes32 name) external pure returns (uint256 min, uint256 max) {
-        return _bounds(name);
-    }
-
-    // ---------------------------------------------------------------- internal
-
-    function _bounds(bytes32 name) internal pure returns (uint256 min, uint256 max) {
+    function _bounds(bytes32 name) internal pure override returns (uint256 min, uint256 max) {
         if (name == STABILITY_FEE_PER_SECOND_RAY) return (0, 1e20);
         if (name == DEBT_CEILING_WAD) return (0, 1e33);
         if (name == MIN_DEBT_WAD) return (0, 1e24);

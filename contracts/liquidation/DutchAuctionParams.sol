@@ -5,7 +5,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 
 import {IAuctionCurve} from "../interfaces/IAuctionCurve.sol";
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
-import {IParamTarget} from "../interfaces/IParamTarget.sol";
+import {ParamTarget} from "../risk/ParamTarget.sol";
 
 /// @title DutchAuctionParams
 /// @notice Per-asset auction parameters with their hard bounds, set only through the RiskConfig,
@@ -14,7 +14,7 @@ import {IParamTarget} from "../interfaces/IParamTarget.sol";
 /// @dev Every parameter's subject is the collateral token, which must be listed first
 ///      (`setCurve`). An asset can be auctioned once its curve, buf, tail and cusp are set
 ///      (their lower bounds are non-zero, so zero means "unset"); chip, tip and dust may be 0.
-abstract contract DutchAuctionParams is IDutchAuction, IParamTarget {
+abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
     // ---------------------------------------------------------------- constants
 
     /// @notice Starting price over the oracle price, WAD. Bounds: 1e18 .. 2e18.
@@ -33,7 +33,6 @@ abstract contract DutchAuctionParams is IDutchAuction, IParamTarget {
 
     // ---------------------------------------------------------------- immutables
 
-    address public immutable riskConfig;
     address public immutable governance;
 
     // ---------------------------------------------------------------- storage
@@ -64,9 +63,8 @@ abstract contract DutchAuctionParams is IDutchAuction, IParamTarget {
 
     // ---------------------------------------------------------------- constructor
 
-    constructor(address riskConfig_, address governance_) {
+    constructor(address riskConfig_, address governance_) ParamTarget(riskConfig_) {
         if (riskConfig_ == address(0) || governance_ == address(0)) revert DutchAuction__ZeroAddress();
-        riskConfig = riskConfig_;
         governance = governance_;
     }
 
@@ -95,40 +93,7 @@ abstract contract DutchAuctionParams is IDutchAuction, IParamTarget {
         emit CurveSet(token, address(curve), decimals);
     }
 
-    /// @inheritdoc IParamTarget
-    function setParam(bytes32 name, address subject, uint256 value) external {
-        if (msg.sender != riskConfig) revert ParamTarget__NotRiskConfig(msg.sender);
-        (uint256 min, uint256 max) = _bounds(name);
-        if (value < min || value > max) revert ParamTarget__OutOfBounds(name, subject, value, min, max);
-        AssetConfig storage cfg = _listed(name, subject);
-        // the bounds above make every narrowing cast below exact
-        if (name == BUF_WAD) cfg.bufWad = uint64(value);
-        else if (name == TAIL_SECONDS) cfg.tailSeconds = uint24(value);
-        else if (name == CUSP_WAD) cfg.cuspWad = uint64(value);
-        else if (name == CHIP_WAD) cfg.chipWad = uint64(value);
-        else if (name == TIP_WAD) cfg.tipWad = uint96(value);
-        else cfg.dustWad = uint96(value);
-        emit ParamSet(name, subject, value);
-    }
-
     // ---------------------------------------------------------------- external views
-
-    /// @inheritdoc IParamTarget
-    function getParam(bytes32 name, address subject) external view returns (uint256) {
-        _bounds(name);
-        AssetConfig storage cfg = _listed(name, subject);
-        if (name == BUF_WAD) return cfg.bufWad;
-        if (name == TAIL_SECONDS) return cfg.tailSeconds;
-        if (name == CUSP_WAD) return cfg.cuspWad;
-        if (name == CHIP_WAD) return cfg.chipWad;
-        if (name == TIP_WAD) return cfg.tipWad;
-        return cfg.dustWad;
-    }
-
-    /// @inheritdoc IParamTarget
-    function paramBounds(bytes32 name) external pure returns (uint256 min, uint256 max) {
-        return _bounds(name);
-    }
 
     /// @inheritdoc IDutchAuction
     function curveOf(address token) external view returns (IAuctionCurve) {
@@ -142,7 +107,28 @@ abstract contract DutchAuctionParams is IDutchAuction, IParamTarget {
 
     // ---------------------------------------------------------------- internal
 
-    function _bounds(bytes32 name) internal pure returns (uint256 min, uint256 max) {
+    function _setParam(bytes32 name, address subject, uint256 value) internal override {
+        AssetConfig storage cfg = _listed(name, subject);
+        // the bounds make every narrowing cast below exact
+        if (name == BUF_WAD) cfg.bufWad = uint64(value);
+        else if (name == TAIL_SECONDS) cfg.tailSeconds = uint24(value);
+        else if (name == CUSP_WAD) cfg.cuspWad = uint64(value);
+        else if (name == CHIP_WAD) cfg.chipWad = uint64(value);
+        else if (name == TIP_WAD) cfg.tipWad = uint96(value);
+        else cfg.dustWad = uint96(value);
+    }
+
+    function _getParam(bytes32 name, address subject) internal view override returns (uint256) {
+        AssetConfig storage cfg = _listed(name, subject);
+        if (name == BUF_WAD) return cfg.bufWad;
+        if (name == TAIL_SECONDS) return cfg.tailSeconds;
+        if (name == CUSP_WAD) return cfg.cuspWad;
+        if (name == CHIP_WAD) return cfg.chipWad;
+        if (name == TIP_WAD) return cfg.tipWad;
+        return cfg.dustWad;
+    }
+
+    function _bounds(bytes32 name) internal pure override returns (uint256 min, uint256 max) {
         if (name == BUF_WAD) return (1e18, 2e18);
         if (name == TAIL_SECONDS) return (60, 7 days);
         if (name == CUSP_WAD) return (0.1e18, 0.99e18);

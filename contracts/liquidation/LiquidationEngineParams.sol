@@ -2,13 +2,13 @@
 pragma solidity 0.8.28;
 
 import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
-import {IParamTarget} from "../interfaces/IParamTarget.sol";
+import {ParamTarget} from "../risk/ParamTarget.sol";
 
 /// @title LiquidationEngineParams
 /// @notice The liquidation engine's parameters with their hard bounds, set only through the
 ///         RiskConfig. Global parameters use `subject == address(0)`; `ASSET_TAB_CAP_WAD` uses the
 ///         collateral token.
-abstract contract LiquidationEngineParams is ILiquidationEngine, IParamTarget {
+abstract contract LiquidationEngineParams is ILiquidationEngine, ParamTarget {
     // ---------------------------------------------------------------- constants
 
     /// @notice Maintenance health a partial liquidation restores, WAD. Bounds: 1.01e18 .. 3e18.
@@ -29,10 +29,6 @@ abstract contract LiquidationEngineParams is ILiquidationEngine, IParamTarget {
     bytes32 public constant WINDOW_SECONDS = "WINDOW_SECONDS";
     /// @notice Debt that may be liquidated per window, WAD. Bounds: 0 .. 1e33.
     bytes32 public constant WINDOW_CAPACITY_WAD = "WINDOW_CAPACITY_WAD";
-
-    // ---------------------------------------------------------------- immutables
-
-    address public immutable riskConfig;
 
     // ---------------------------------------------------------------- storage
 
@@ -56,20 +52,15 @@ abstract contract LiquidationEngineParams is ILiquidationEngine, IParamTarget {
 
     // ---------------------------------------------------------------- constructor
 
-    constructor(address riskConfig_) {
+    constructor(address riskConfig_) ParamTarget(riskConfig_) {
         if (riskConfig_ == address(0)) revert LiquidationEngine__ZeroAddress();
-        riskConfig = riskConfig_;
     }
 
-    // ---------------------------------------------------------------- external mutating
+    // ---------------------------------------------------------------- internal
 
-    /// @inheritdoc IParamTarget
-    function setParam(bytes32 name, address subject, uint256 value) external {
-        if (msg.sender != riskConfig) revert ParamTarget__NotRiskConfig(msg.sender);
-        (uint256 min, uint256 max) = _bounds(name);
-        if (value < min || value > max) revert ParamTarget__OutOfBounds(name, subject, value, min, max);
+    function _setParam(bytes32 name, address subject, uint256 value) internal override {
         _checkSubject(name, subject);
-        // the bounds above make every narrowing cast below exact
+        // the bounds make every narrowing cast below exact
         if (name == ASSET_TAB_CAP_WAD) _assetTabCapWad[subject] = value;
         else if (name == TARGET_HEALTH_WAD) _cfg.targetHealthWad = uint64(value);
         else if (name == PENALTY_WAD) _cfg.penaltyWad = uint64(value);
@@ -79,14 +70,9 @@ abstract contract LiquidationEngineParams is ILiquidationEngine, IParamTarget {
         else if (name == MAX_TAB_IN_FLIGHT_WAD) _cfg.maxTabInFlightWad = uint128(value);
         else if (name == WINDOW_SECONDS) _cfg.windowSeconds = uint32(value);
         else _cfg.windowCapacityWad = uint128(value);
-        emit ParamSet(name, subject, value);
     }
 
-    // ---------------------------------------------------------------- external views
-
-    /// @inheritdoc IParamTarget
-    function getParam(bytes32 name, address subject) external view returns (uint256) {
-        _bounds(name);
+    function _getParam(bytes32 name, address subject) internal view override returns (uint256) {
         _checkSubject(name, subject);
         if (name == ASSET_TAB_CAP_WAD) return _assetTabCapWad[subject];
         if (name == TARGET_HEALTH_WAD) return _cfg.targetHealthWad;
@@ -99,14 +85,7 @@ abstract contract LiquidationEngineParams is ILiquidationEngine, IParamTarget {
         return _cfg.windowCapacityWad;
     }
 
-    /// @inheritdoc IParamTarget
-    function paramBounds(bytes32 name) external pure returns (uint256 min, uint256 max) {
-        return _bounds(name);
-    }
-
-    // ---------------------------------------------------------------- internal
-
-    function _bounds(bytes32 name) internal pure returns (uint256 min, uint256 max) {
+    function _bounds(bytes32 name) internal pure override returns (uint256 min, uint256 max) {
         if (name == TARGET_HEALTH_WAD) return (1.01e18, 3e18);
         if (name == PENALTY_WAD) return (0.01e18, 0.3e18);
         if (name == PERP_PENALTY_WAD) return (0.001e18, 0.05e18);

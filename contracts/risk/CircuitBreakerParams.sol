@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
-import {IParamTarget} from "../interfaces/IParamTarget.sol";
+import {ParamTarget} from "./ParamTarget.sol";
 
 /// @title CircuitBreakerParams
 /// @notice The CircuitBreaker's trigger parameters with their hard bounds, set only through the
@@ -14,7 +14,7 @@ import {IParamTarget} from "../interfaces/IParamTarget.sol";
 ///      Safe direction for RiskConfig (`higherIsSafer`): tolerances, capacities and shares trip
 ///      later when higher, so lower is safer; windows, cool-down and trigger levels are safer
 ///      when higher.
-abstract contract CircuitBreakerParams is ICircuitBreaker, IParamTarget {
+abstract contract CircuitBreakerParams is ICircuitBreaker, ParamTarget {
     // ---------------------------------------------------------------- constants
 
     /// @notice Largest allowed drop of the current price below the delayed price, WAD, per
@@ -53,8 +53,6 @@ abstract contract CircuitBreakerParams is ICircuitBreaker, IParamTarget {
 
     // ---------------------------------------------------------------- immutables
 
-    /// @notice The RiskConfig, the only caller of `setParam`.
-    address public immutable riskConfig;
     /// @notice Governance (the TimelockController).
     address public immutable governance;
 
@@ -89,9 +87,8 @@ abstract contract CircuitBreakerParams is ICircuitBreaker, IParamTarget {
 
     // ---------------------------------------------------------------- constructor
 
-    constructor(address riskConfig_, address governance_) {
+    constructor(address riskConfig_, address governance_) ParamTarget(riskConfig_) {
         if (riskConfig_ == address(0) || governance_ == address(0)) revert CircuitBreaker__ZeroAddress();
-        riskConfig = riskConfig_;
         governance = governance_;
         _global = GlobalSlot({
             level: 0,
@@ -111,14 +108,10 @@ abstract contract CircuitBreakerParams is ICircuitBreaker, IParamTarget {
         });
     }
 
-    // ---------------------------------------------------------------- external mutating
+    // ---------------------------------------------------------------- internal
 
-    /// @inheritdoc IParamTarget
     /// @dev Reverts with `CircuitBreaker__Settled` after settlement.
-    function setParam(bytes32 name, address subject, uint256 value) external {
-        if (msg.sender != riskConfig) revert ParamTarget__NotRiskConfig(msg.sender);
-        (uint256 min, uint256 max) = _bounds(name);
-        if (value < min || value > max) revert ParamTarget__OutOfBounds(name, subject, value, min, max);
+    function _setParam(bytes32 name, address subject, uint256 value) internal override {
         if (_global.settled) revert CircuitBreaker__Settled();
         // the bounds above make every narrowing cast below exact
         if (_isAssetParam(name)) {
@@ -140,14 +133,9 @@ abstract contract CircuitBreakerParams is ICircuitBreaker, IParamTarget {
             else if (name == LEVEL_BAD_DEBT) g.levelBadDebt = uint8(value);
             else g.levelDeficit = uint8(value);
         }
-        emit ParamSet(name, subject, value);
     }
 
-    // ---------------------------------------------------------------- external views
-
-    /// @inheritdoc IParamTarget
-    function getParam(bytes32 name, address subject) external view returns (uint256) {
-        _bounds(name);
+    function _getParam(bytes32 name, address subject) internal view override returns (uint256) {
         if (_isAssetParam(name)) {
             if (!_isRegistered(subject)) revert ParamTarget__UnknownParam(name, subject);
             AssetParams memory p = _assetParams[subject];
@@ -167,14 +155,7 @@ abstract contract CircuitBreakerParams is ICircuitBreaker, IParamTarget {
         return g.levelDeficit;
     }
 
-    /// @inheritdoc IParamTarget
-    function paramBounds(bytes32 name) external pure returns (uint256 min, uint256 max) {
-        return _bounds(name);
-    }
-
-    // ---------------------------------------------------------------- internal
-
-    function _bounds(bytes32 name) internal pure returns (uint256 min, uint256 max) {
+    function _bounds(bytes32 name) internal pure override returns (uint256 min, uint256 max) {
         if (name == DROP_TOLERANCE_WAD) return (0.01e18, 0.9e18);
         if (name == VELOCITY_CAPACITY_WAD) return (1e18, 1e33);
         if (name == VELOCITY_WINDOW_SECONDS) return (60, 7 days);

@@ -5,7 +5,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
-import {IParamTarget} from "../interfaces/IParamTarget.sol";
+import {ParamTarget} from "./ParamTarget.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 
 /// @title MarginModel
@@ -22,7 +22,7 @@ import {WadMath} from "../libraries/WadMath.sol";
 ///      ramp moves up by a rounded-up step and down by a rounded-down step.
 ///      Warning: a return larger than `MAX_RETURN_WAD` (a million-fold move) is saturated; with any
 ///      realistic time step the variance then hits its cap anyway.
-contract MarginModel is IMarginModel, IParamTarget {
+contract MarginModel is IMarginModel, ParamTarget {
     using WadMath for uint256;
 
     // ---------------------------------------------------------------- constants
@@ -56,8 +56,6 @@ contract MarginModel is IMarginModel, IParamTarget {
 
     /// @notice Source of prices for `poke`.
     IOracleRouter public immutable oracle;
-    /// @notice The only caller of `setParam`.
-    address public immutable riskConfig;
     /// @notice The only caller of `addAsset` (the TimelockController).
     address public immutable governance;
 
@@ -123,12 +121,11 @@ contract MarginModel is IMarginModel, IParamTarget {
 
     // ---------------------------------------------------------------- constructor
 
-    constructor(IOracleRouter oracle_, address riskConfig_, address governance_) {
+    constructor(IOracleRouter oracle_, address riskConfig_, address governance_) ParamTarget(riskConfig_) {
         if (address(oracle_) == address(0) || riskConfig_ == address(0) || governance_ == address(0)) {
             revert MarginModel__ZeroAddress();
         }
         oracle = oracle_;
-        riskConfig = riskConfig_;
         governance = governance_;
     }
 
@@ -204,46 +201,6 @@ contract MarginModel is IMarginModel, IParamTarget {
         emit VolatilityUpdated(asset, priceWad, o.variancePerSecondWad, haircutMaintWad, marginRatioMaintWad);
     }
 
-    /// @inheritdoc IParamTarget
-    /// @dev The ramped maintenance levels are checkpointed under the old parameters first, so the
-    ///      change never makes them jump; the targets are then recomputed under the new ones.
-    function setParam(bytes32 name, address subject, uint256 value) external {
-        if (msg.sender != riskConfig) revert ParamTarget__NotRiskConfig(msg.sender);
-        (uint256 min, uint256 max) = _bounds(name);
-        AssetData storage a = _assets[subject];
-        if (!a.config.listed) revert ParamTarget__UnknownParam(name, subject);
-        if (value < min || value > max) revert ParamTarget__OutOfBounds(name, subject, value, min, max);
-        if (
-            (name == HAIRCUT_BASE_WAD && value > a.vol.haircutCapWad) ||
-            (name == HAIRCUT_CAP_WAD && value < a.vol.haircutBaseWad) ||
-            (name == MARGIN_BASE_WAD && value > a.margin.marginCapWad) ||
-            (name == MARGIN_CAP_WAD && value < a.margin.marginBaseWad)
-        ) revert MarginModel__InconsistentParams(name, subject);
-
-        _checkpoint(a);
-        // Every value below fits its field: the hard bounds are far inside each type's range.
-        if (name == MODE) a.config.mode = Mode(value);
-        else if (name == EWMA_LAMBDA_WAD) a.vol.ewmaLambdaWad = uint64(value);
-        else if (name == K_WAD) a.vol.kWad = uint64(value);
-        else if (name == HORIZON_SECONDS) a.market.horizonSeconds = uint32(value);
-        else if (name == HAIRCUT_BASE_WAD) a.vol.haircutBaseWad = uint64(value);
-        else if (name == HAIRCUT_CAP_WAD) a.vol.haircutCapWad = uint64(value);
-        else if (name == LIQUIDITY_ADDON_WAD) a.margin.liquidityAddOnWad = uint64(value);
-        else if (name == MARGIN_BASE_WAD) a.margin.marginBaseWad = uint64(value);
-        else if (name == MARGIN_CAP_WAD) a.margin.marginCapWad = uint64(value);
-        else if (name == INITIAL_MULTIPLIER_WAD) a.config.initialMultiplierWad = uint64(value);
-        else if (name == RAMP_WAD_PER_HOUR) a.config.rampWadPerHour = uint64(value);
-        else if (name == DEPTH_USD_WAD) a.market.depthUsdWad = uint128(value);
-        else if (name == SIZE_SLOPE_WAD) a.config.sizeSlopeWad = uint64(value);
-        else {
-            // MAX_VARIANCE_PER_SECOND_WAD: the stored variance is capped at once.
-            a.market.maxVariancePerSecondWad = uint64(value);
-            if (a.obs.variancePerSecondWad > value) a.obs.variancePerSecondWad = uint64(value);
-        }
-        _refreshTargets(a, a.obs.variancePerSecondWad);
-        emit ParamSet(name, subject, value);
-    }
-
     // ---------------------------------------------------------------- external views
 
     /// @inheritdoc IMarginModel
@@ -299,9 +256,49 @@ contract MarginModel is IMarginModel, IParamTarget {
         return _listed(asset).config.mode;
     }
 
-    /// @inheritdoc IParamTarget
-    function getParam(bytes32 name, address subject) external view returns (uint256) {
-        _bounds(name);
+    /// @notice The last accepted observation of `asset` (price 0 before the first one).
+    function lastObservation(address asset) external view returns (uint256 priceWad, uint256 observedAt) {
+        Observation memory o = _listed(asset).obs;
+        return (o.lastPriceWad, o.lastTime);
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    /// @dev The ramped maintenance levels are checkpointed under the old parameters first, so the
+    function _setParam(bytes32 name, address subject, uint256 value) internal override {
+        AssetData storage a = _assets[subject];
+        if (!a.config.listed) revert ParamTarget__UnknownParam(name, subject);
+        if (
+            (name == HAIRCUT_BASE_WAD && value > a.vol.haircutCapWad) ||
+            (name == HAIRCUT_CAP_WAD && value < a.vol.haircutBaseWad) ||
+            (name == MARGIN_BASE_WAD && value > a.margin.marginCapWad) ||
+            (name == MARGIN_CAP_WAD && value < a.margin.marginBaseWad)
+        ) revert MarginModel__InconsistentParams(name, subject);
+
+        _checkpoint(a);
+        // Every value below fits its field: the hard bounds are far inside each type's range.
+        if (name == MODE) a.config.mode = Mode(value);
+        else if (name == EWMA_LAMBDA_WAD) a.vol.ewmaLambdaWad = uint64(value);
+        else if (name == K_WAD) a.vol.kWad = uint64(value);
+        else if (name == HORIZON_SECONDS) a.market.horizonSeconds = uint32(value);
+        else if (name == HAIRCUT_BASE_WAD) a.vol.haircutBaseWad = uint64(value);
+        else if (name == HAIRCUT_CAP_WAD) a.vol.haircutCapWad = uint64(value);
+        else if (name == LIQUIDITY_ADDON_WAD) a.margin.liquidityAddOnWad = uint64(value);
+        else if (name == MARGIN_BASE_WAD) a.margin.marginBaseWad = uint64(value);
+        else if (name == MARGIN_CAP_WAD) a.margin.marginCapWad = uint64(value);
+        else if (name == INITIAL_MULTIPLIER_WAD) a.config.initialMultiplierWad = uint64(value);
+        else if (name == RAMP_WAD_PER_HOUR) a.config.rampWadPerHour = uint64(value);
+        else if (name == DEPTH_USD_WAD) a.market.depthUsdWad = uint128(value);
+        else if (name == SIZE_SLOPE_WAD) a.config.sizeSlopeWad = uint64(value);
+        else {
+            // MAX_VARIANCE_PER_SECOND_WAD: the stored variance is capped at once.
+            a.market.maxVariancePerSecondWad = uint64(value);
+            if (a.obs.variancePerSecondWad > value) a.obs.variancePerSecondWad = uint64(value);
+        }
+        _refreshTargets(a, a.obs.variancePerSecondWad);
+    }
+
+    function _getParam(bytes32 name, address subject) internal view override returns (uint256) {
         AssetData storage a = _assets[subject];
         if (!a.config.listed) revert ParamTarget__UnknownParam(name, subject);
         if (name == MODE) return uint256(a.config.mode);
@@ -320,21 +317,7 @@ contract MarginModel is IMarginModel, IParamTarget {
         return a.market.maxVariancePerSecondWad;
     }
 
-    /// @inheritdoc IParamTarget
-    function paramBounds(bytes32 name) external pure returns (uint256 min, uint256 max) {
-        return _bounds(name);
-    }
-
-    /// @notice The last accepted observation of `asset` (price 0 before the first one).
-    function lastObservation(address asset) external view returns (uint256 priceWad, uint256 observedAt) {
-        Observation memory o = _listed(asset).obs;
-        return (o.lastPriceWad, o.lastTime);
-    }
-
-    // ---------------------------------------------------------------- internal
-
-    /// @dev Hard bounds (inclusive) of each parameter; reverts for an unknown name.
-    function _bounds(bytes32 name) internal pure returns (uint256 min, uint256 max) {
+    function _bounds(bytes32 name) internal pure override returns (uint256 min, uint256 max) {
         if (name == MODE) return (0, uint256(type(Mode).max));
         if (name == EWMA_LAMBDA_WAD) return (0.5e18, 0.999e18);
         if (name == K_WAD) return (0.5e18, 10e18);
