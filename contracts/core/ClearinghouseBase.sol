@@ -359,57 +359,6 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         emit KeeperPaid(keeper, amountWad);
     }
 
-    /// @dev Maintenance health of `account` (exactly `_computeHealth(account, false)`, for an account
-    ///      that is not the vault) and the valuations of its collaterals for the engine's seizure
-    ///      arithmetic, reading each price and risk level once.
-    function _collateralQuotes(
-        address account,
-        AccountSlot memory acct,
-        uint256 indexRay
-    ) internal view returns (Health memory h, address failingAsset, CollateralQuote[] memory cols) {
-        h.pricesOk = true;
-        h.creditWad = acct.creditWad;
-        h.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
-        cols = new CollateralQuote[](_popCount(acct.collateralMask));
-        AssetQuote[] memory quotes = new AssetQuote[](cols.length + _popCount(acct.marketMask));
-        uint256 quoteCount;
-        AssetQuote memory q;
-
-        uint256 mask = acct.collateralMask;
-        for (uint256 i; mask != 0; ++i) {
-            if (mask & 1 == 1) {
-                CollateralSlot memory c = _collateralByIndex[i];
-                (q, quoteCount) = _quote(quotes, quoteCount, c.token);
-                if (!q.ok) (h.pricesOk, failingAsset) = (false, c.token);
-                CollateralQuote memory cq = cols[quoteCount - 1];
-                (cq.token, cq.amount, cq.priceWad) = (c.token, _collateral[account][c.token], q.priceWad);
-                (cq.haircutWad, cq.decimals) = (q.risk.haircutMaintWad, c.decimals);
-                h.weightedCollateralWad += WadMath.toWad(cq.amount, c.decimals).mulWadDown(q.priceWad).mulWadDown(
-                    WadMath.WAD - cq.haircutWad
-                );
-            }
-            mask >>= 1;
-        }
-
-        mask = acct.marketMask;
-        for (uint256 i; mask != 0; ++i) {
-            if (mask & 1 == 1) {
-                address market = _marketByIndex[i];
-                (q, quoteCount) = _quote(quotes, quoteCount, market);
-                if (!q.ok) (h.pricesOk, failingAsset) = (false, market);
-                (int256 pnlWad, uint256 requirementWad) = _positionRisk(account, market, q, false);
-                h.pnlWad += pnlWad;
-                h.requirementWad += requirementWad;
-            }
-            mask >>= 1;
-        }
-
-        uint256 assetsWad = h.weightedCollateralWad + h.creditWad + (h.pnlWad > 0 ? uint256(h.pnlWad) : 0);
-        uint256 liabilitiesWad = h.debtWad + (h.pnlWad < 0 ? uint256(-h.pnlWad) : 0) + h.requirementWad;
-        h.equityWad = int256(h.weightedCollateralWad + h.creditWad) - int256(h.debtWad) + h.pnlWad;
-        h.healthFactorWad = liabilitiesWad == 0 ? type(uint256).max : assetsWad.divWadDown(liabilitiesWad);
-    }
-
     // ---------------------------------------------------------------- internal: health
 
     function _isAuthorized(address account, address operator) internal view returns (bool) {
@@ -479,9 +428,37 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         bool initial
     ) internal view returns (Health memory h, address failingAsset) {
         AccountSlot memory acct = _accounts[account];
-        h.pricesOk = true;
         h.creditWad = account == vault ? uint256(_vaultCreditWad) + _pendingFeeWad() : acct.creditWad;
         h.debtWad = uint256(acct.normalizedDebt).mulRayUp(_currentRateIndex());
+        (failingAsset, ) = _healthOf(account, acct, h, initial, false);
+    }
+
+    /// @dev Maintenance health of `account` (exactly `_computeHealth(account, false)`, for an account
+    ///      that is not the vault) and the valuations of its collaterals for the engine's seizure
+    ///      arithmetic, reading each price and risk level once.
+    function _collateralQuotes(
+        address account,
+        AccountSlot memory acct,
+        uint256 indexRay
+    ) internal view returns (Health memory h, address failingAsset, CollateralQuote[] memory cols) {
+        h.creditWad = acct.creditWad;
+        h.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+        (failingAsset, cols) = _healthOf(account, acct, h, false, true);
+    }
+
+    /// @dev The one health computation, completing `h` (credit and debt already set, debt rounded
+    ///      up): each asset's price and risk level read once; collateral after its haircut rounded
+    ///      down, requirements rounded up. With `withCols` it also returns each collateral's
+    ///      valuation (in the order of the collateral bitmap).
+    function _healthOf(
+        address account,
+        AccountSlot memory acct,
+        Health memory h,
+        bool initial,
+        bool withCols
+    ) internal view returns (address failingAsset, CollateralQuote[] memory cols) {
+        h.pricesOk = true;
+        if (withCols) cols = new CollateralQuote[](_popCount(acct.collateralMask));
         AssetQuote[] memory quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
         uint256 quoteCount;
         AssetQuote memory q;
@@ -491,11 +468,18 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
             if (mask & 1 == 1) {
                 CollateralSlot memory c = _collateralByIndex[i];
                 (q, quoteCount) = _quote(quotes, quoteCount, c.token);
-                if (!q.ok) {
-                    h.pricesOk = false;
-                    failingAsset = c.token;
+                if (!q.ok) (h.pricesOk, failingAsset) = (false, c.token);
+                uint256 amount = _collateral[account][c.token];
+                uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;
+                h.weightedCollateralWad += WadMath.toWad(amount, c.decimals).mulWadDown(q.priceWad).mulWadDown(
+                    WadMath.WAD - haircutWad
+                );
+                if (withCols) {
+                    // collateral tokens are distinct: the quote just added is the i-th collateral's
+                    CollateralQuote memory cq = cols[quoteCount - 1];
+                    (cq.token, cq.amount, cq.priceWad) = (c.token, amount, q.priceWad);
+                    (cq.haircutWad, cq.decimals) = (haircutWad, c.decimals);
                 }
-                h.weightedCollateralWad += _weightedCollateral(account, c, q, initial);
             }
             mask >>= 1;
         }
@@ -505,10 +489,7 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
             if (mask & 1 == 1) {
                 address market = _marketByIndex[i];
                 (q, quoteCount) = _quote(quotes, quoteCount, market);
-                if (!q.ok) {
-                    h.pricesOk = false;
-                    failingAsset = market;
-                }
+                if (!q.ok) (h.pricesOk, failingAsset) = (false, market);
                 (int256 pnlWad, uint256 requirementWad) = _positionRisk(account, market, q, initial);
                 h.pnlWad += pnlWad;
                 h.requirementWad += requirementWad;
@@ -520,18 +501,6 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         uint256 liabilitiesWad = h.debtWad + (h.pnlWad < 0 ? uint256(-h.pnlWad) : 0) + h.requirementWad;
         h.equityWad = int256(h.weightedCollateralWad + h.creditWad) - int256(h.debtWad) + h.pnlWad;
         h.healthFactorWad = liabilitiesWad == 0 ? type(uint256).max : assetsWad.divWadDown(liabilitiesWad);
-    }
-
-    /// @dev Collateral value after the haircut, rounded down.
-    function _weightedCollateral(
-        address account,
-        CollateralSlot memory c,
-        AssetQuote memory q,
-        bool initial
-    ) internal view returns (uint256) {
-        uint256 valueWad = WadMath.toWad(_collateral[account][c.token], c.decimals).mulWadDown(q.priceWad);
-        uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;
-        return valueWad.mulWadDown(WadMath.WAD - haircutWad);
     }
 
     /// @dev A position's PnL net of funding owed (floored) and its margin requirement (rounded up).
