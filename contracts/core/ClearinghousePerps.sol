@@ -6,12 +6,12 @@ import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {WadMath} from "../libraries/WadMath.sol";
 import {PerpMath} from "../perp/PerpMath.sol";
-import {ClearinghouseBase} from "./ClearinghouseBase.sol";
+import {ClearinghouseHealth} from "./ClearinghouseHealth.sol";
 
 /// @title ClearinghousePerps
 /// @notice The Clearinghouse's perp machinery: fills against the vault, funding, open-interest
 ///         and skew caps, and the liquidation close-out.
-abstract contract ClearinghousePerps is ClearinghouseBase {
+abstract contract ClearinghousePerps is ClearinghouseHealth {
     using SafeCast for uint256;
     using SafeCast for int256;
     using WadMath for uint256;

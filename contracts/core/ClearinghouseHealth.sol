@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
+
+import {IMarginModel} from "../interfaces/IMarginModel.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {PerpMath} from "../perp/PerpMath.sol";
+import {ClearinghouseBase} from "./ClearinghouseBase.sol";
+
+/// @title ClearinghouseHealth
+/// @notice Health (equity, requirements, health factor) computed once per call with each asset's
+///         price and risk level read once, and the guards every entry point applies:
+///         authorization, settlement and the circuit-breaker levels.
+/// @dev No storage (ClearinghouseBase declares it all).
+abstract contract ClearinghouseHealth is ClearinghouseBase {
+    using WadMath for uint256;
+
+    function _isAuthorized(address account, address operator) internal view returns (bool) {
+        return account == operator || _operators[account][operator];
+    }
+
+    function _requireAuthorized(address account) internal view {
+        if (!_isAuthorized(account, msg.sender)) revert Clearinghouse__NotAuthorized(msg.sender, account);
+    }
+
+    function _requireNotSettled() internal view {
+        if (_breakerWord & 4 != 0) revert Clearinghouse__Settled();
+    }
+
+    /// @dev Level 3 (global or the token's) stops every withdrawal; so does settlement.
+    function _requireWithdrawable(address token, uint256 tokenIndex) internal view {
+        uint256 word = _breakerWord;
+        if (word == 0) return;
+        if (word & 4 != 0) revert Clearinghouse__Settled();
+        if (word & 3 == 3) revert Clearinghouse__BreakerLevel(address(0), 3);
+        if (tokenIndex < MAX_COLLATERALS && (word >> (8 + 2 * tokenIndex)) & 3 == 3) {
+            revert Clearinghouse__BreakerLevel(token, 3);
+        }
+    }
+
+    /// @dev Level 1 and above (global, or of any asset the account holds or trades) stops
+    ///      everything that increases risk.
+    function _requireBreakerAllowsRisk(address account) internal view {
+        uint256 word = _breakerWord;
+        if (word == 0) return;
+        if (word & 4 != 0) revert Clearinghouse__Settled();
+        if (word & 3 != 0) revert Clearinghouse__BreakerLevel(address(0), uint8(word & 3));
+        AccountSlot memory acct = _accounts[account];
+        for (uint256 i; i < MAX_COLLATERALS; ++i) {
+            uint256 lvl = (word >> (8 + 2 * i)) & 3;
+            if (lvl != 0 && (acct.collateralMask >> i) & 1 == 1) {
+                revert Clearinghouse__BreakerLevel(_collaterals[i], uint8(lvl));
+            }
+            lvl = (word >> (40 + 2 * i)) & 3;
+            if (lvl != 0 && (acct.marketMask >> i) & 1 == 1)
+                revert Clearinghouse__BreakerLevel(_markets[i], uint8(lvl));
+        }
+    }
+
+    function _requireInitialHealth(address account) internal view {
+        _requireBreakerAllowsRisk(account);
+        (Health memory h, address failingAsset) = _computeHealth(account, true);
+        if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
+        if (h.healthFactorWad < WadMath.WAD) revert Clearinghouse__Undercollateralized(account, h.healthFactorWad);
+    }
+
+    function _health(address account, bool initial) internal view returns (Health memory h) {
+        (h, ) = _computeHealth(account, initial);
+    }
+
+    /// @dev Prices and risk levels read once per asset per health computation.
+    struct AssetQuote {
+        address asset;
+        uint256 priceWad;
+        bool ok;
+        IMarginModel.AssetRisk risk;
+    }
+
+    /// @dev Equity and requirement of `account`; collateral rounded down, debt and requirement up.
+    function _computeHealth(
+        address account,
+        bool initial
+    ) internal view returns (Health memory h, address failingAsset) {
+        AccountSlot memory acct = _accounts[account];
+        h.creditWad = account == vault ? uint256(_vaultCreditWad) + _pendingFeeWad() : acct.creditWad;
+        h.debtWad = uint256(acct.normalizedDebt).mulRayUp(_currentRateIndex());
+        (failingAsset, ) = _healthOf(account, acct, h, initial, false);
+    }
+
+    /// @dev Maintenance health of `account` (exactly `_computeHealth(account, false)`, for an account
+    ///      that is not the vault) and the valuations of its collaterals for the engine's seizure
+    ///      arithmetic, reading each price and risk level once.
+    function _collateralQuotes(
+        address account,
+        AccountSlot memory acct,
+        uint256 indexRay
+    ) internal view returns (Health memory h, address failingAsset, CollateralQuote[] memory cols) {
+        h.creditWad = acct.creditWad;
+        h.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+        (failingAsset, cols) = _healthOf(account, acct, h, false, true);
+    }
+
+    /// @dev The one health computation, completing `h` (credit and debt already set, debt rounded
+    ///      up): each asset's price and risk level read once; collateral after its haircut rounded
+    ///      down, requirements rounded up. With `withCols` it also returns each collateral's
+    ///      valuation (in the order of the collateral bitmap).
+    function _healthOf(
+        address account,
+        AccountSlot memory acct,
+        Health memory h,
+        bool initial,
+        bool withCols
+    ) internal view returns (address failingAsset, CollateralQuote[] memory cols) {
+        h.pricesOk = true;
+        if (withCols) cols = new CollateralQuote[](_popCount(acct.collateralMask));
+        AssetQuote[] memory quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
+        uint256 quoteCount;
+        AssetQuote memory q;
+
+        uint256 mask = acct.collateralMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                CollateralSlot memory c = _collateralByIndex[i];
+                (q, quoteCount) = _quote(quotes, quoteCount, c.token);
+                if (!q.ok) (h.pricesOk, failingAsset) = (false, c.token);
+                uint256 amount = _collateral[account][c.token];
+                uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;
+                h.weightedCollateralWad += WadMath.toWad(amount, c.decimals).mulWadDown(q.priceWad).mulWadDown(
+                    WadMath.WAD - haircutWad
+                );
+                if (withCols) {
+                    // collateral tokens are distinct: the quote just added is the i-th collateral's
+                    CollateralQuote memory cq = cols[quoteCount - 1];
+                    (cq.token, cq.amount, cq.priceWad) = (c.token, amount, q.priceWad);
+                    (cq.haircutWad, cq.decimals) = (haircutWad, c.decimals);
+                }
+            }
+            mask >>= 1;
+        }
+
+        mask = acct.marketMask;
+        for (uint256 i; mask != 0; ++i) {
+            if (mask & 1 == 1) {
+                address market = _marketByIndex[i];
+                (q, quoteCount) = _quote(quotes, quoteCount, market);
+                if (!q.ok) (h.pricesOk, failingAsset) = (false, market);
+                (int256 pnlWad, uint256 requirementWad) = _positionRisk(account, market, q, initial);
+                h.pnlWad += pnlWad;
+                h.requirementWad += requirementWad;
+            }
+            mask >>= 1;
+        }
+
+        uint256 assetsWad = h.weightedCollateralWad + h.creditWad + (h.pnlWad > 0 ? uint256(h.pnlWad) : 0);
+        uint256 liabilitiesWad = h.debtWad + (h.pnlWad < 0 ? uint256(-h.pnlWad) : 0) + h.requirementWad;
+        h.equityWad = int256(h.weightedCollateralWad + h.creditWad) - int256(h.debtWad) + h.pnlWad;
+        h.healthFactorWad = liabilitiesWad == 0 ? type(uint256).max : assetsWad.divWadDown(liabilitiesWad);
+    }
+
+    /// @dev A position's PnL net of funding owed (floored) and its margin requirement (rounded up).
+    function _positionRisk(
+        address account,
+        address market,
+        AssetQuote memory q,
+        bool initial
+    ) internal view returns (int256 pnlWad, uint256 requirementWad) {
+        PositionSlot memory pos = _positions[account][market];
+        (, int256 indexWad) = _fundingNow(market, _marketState[market], q.priceWad);
+        pnlWad =
+            PerpMath.unrealizedPnl(pos.sizeWad, pos.openNotionalWad, q.priceWad) -
+            PerpMath.fundingOwed(pos.sizeWad, indexWad, pos.fundingIndexWad);
+        requirementWad = PerpMath.requirement(
+            SignedMath.abs(pos.sizeWad).mulWadUp(q.priceWad),
+            initial ? q.risk.marginRatioInitWad : q.risk.marginRatioMaintWad,
+            q.risk.depthUsdWad,
+            q.risk.sizeSlopeWad
+        );
+    }
+
+    /// @dev Finds or reads the quote of `asset`.
+    function _quote(
+        AssetQuote[] memory quotes,
+        uint256 count,
+        address asset
+    ) internal view returns (AssetQuote memory q, uint256 newCount) {
+        for (uint256 j; j < count; ++j) {
+            if (quotes[j].asset == asset) return (quotes[j], count);
+        }
+        q.asset = asset;
+        if (asset == _seedAsset) (q.priceWad, q.ok) = (_seedPriceWad, true);
+        else (q.priceWad, q.ok) = _price(asset);
+        q.risk = marginModel.riskOf(asset);
+        quotes[count] = q;
+        newCount = count + 1;
+    }
+
+    function _max(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a > b ? a : b;
+    }
+
+    /// @dev The one call site of `balanceOf` (deposit measures what it received).
+    function _balanceOfThis(address token) internal view returns (uint256) {
+        return IERC20(token).balanceOf(address(this));
+    }
+
+    /// @dev The one call site of `oracle.getPrice` (keeps the ABI code once in the bytecode).
+    function _price(address asset) internal view returns (uint256 priceWad, bool ok) {
+        return oracle.getPrice(asset);
+    }
+
+    function _popCount(uint256 x) internal pure returns (uint256 count) {
+        while (x != 0) {
+            x &= x - 1;
+            ++count;
+        }
+    }
+
+    /// @dev Signed a * b / WAD, truncated toward zero (for funding snapshot sums).
+    function _mulWadSigned(int256 a, int256 b) internal pure returns (int256) {
+        return (a * b) / int256(WadMath.WAD);
+    }
+}
