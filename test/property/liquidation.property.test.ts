@@ -14,7 +14,8 @@ import { newLiqStats, selfLiquidationFindings, type LiqBox, type LiqReal } from 
 import { propertyConfig, replayCommand } from "./config.js";
 import { checkLiq } from "./model/liqchecks.js";
 import { cloneLiq } from "./model/liquidation.js";
-import { deployLiqSystem, restoreLiq } from "./model/liqsystem.js";
+import { restore } from "./model/chain.js";
+import { SUITE_ORACLE, deployLiqSystem } from "./model/liqsystem.js";
 
 const DEFAULT_RUNS = 10;
 
@@ -26,6 +27,7 @@ describe("liquidation properties (fast-check, model-based, full system)", functi
     const numRuns =
       process.env.FC_RUNS === undefined || process.env.FC_RUNS === "" ? DEFAULT_RUNS : cfg.numRuns;
     const sys = await deployLiqSystem({
+      oracle: SUITE_ORACLE,
       mutate: (p) => {
         // caps and a velocity trigger that sequences of this size can reach
         p.liquidation.windowCapacityUsd = "150000";
@@ -45,7 +47,7 @@ describe("liquidation properties (fast-check, model-based, full system)", functi
       }),
       async (cmds) => {
         sequences++;
-        await restoreLiq(sys);
+        await restore(sys);
         const model: LiqBox = { s: cloneLiq(sys.initial) };
         const real: LiqReal = { sys, mem: { lastRateIndexRay: 10n ** 27n, checks: 0 }, stats };
         await checkLiq(sys, model.s, real.mem);
