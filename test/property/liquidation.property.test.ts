@@ -72,6 +72,7 @@ describe("liquidation properties (fast-check, model-based, full system)", functi
     console.log(`    commands: ${fmt(stats.byCommand)}`);
     console.log(`    outcomes: ${fmt(stats.outcomes)}`);
     console.log(`    predicted reverts: ${fmt(stats.reverts)}`);
+    console.log(`    oracle status per asset after each command: ${fmt(stats.oracle)}`);
     if (selfLiquidationFindings.length > 0) {
       console.log(
         `    known finding: ${selfLiquidationFindings.length} self-liquidation(s) of an account with equity below the kick reward gained it (first: ${selfLiquidationFindings[0]})`,

@@ -71,15 +71,11 @@ const followUp: fc.Arbitrary<LiqCommand | undefined> = fc.option(
   ),
   { nil: undefined, freq: 3 },
 );
-const upKind = fc.constantFrom<UpKind>(
-  "now",
-  "graceMinus1",
-  "grace",
-  "grace",
-  "long",
-  "long",
-  "future",
-  "zero",
+// mostly back for longer than the grace period: an outage is an episode, not the rest of the run
+const upKind = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<UpKind>("long") },
+  { weight: 2, arbitrary: fc.constant<UpKind>("grace") },
+  { weight: 1, arbitrary: fc.constantFrom<UpKind>("now", "graceMinus1", "future", "zero") },
 );
 
 export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
@@ -116,7 +112,7 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
       )
       .map(([b, w, then]) => new SecondaryDeviationCmd(b, w, then)),
     fc
-      .tuple(followUp, fc.option(upKind, { nil: undefined, freq: 4 }))
+      .tuple(followUp, fc.option(upKind, { nil: undefined, freq: 5 }))
       .map(([then, up]) => new SequencerDownCmd(then, up)),
     fc.tuple(upKind, followUp).map(([k, then]) => new SequencerUpCmd(k, then)),
     fc.tuple(target, token, fc.boolean()).map(([a, t, above]) => new UnderwaterCmd(a, t, above)),

@@ -20,6 +20,7 @@ import * as L from "../model/ledger.js";
 import { ModelRevert } from "../model/ledger.js";
 import { checkLiq, reasonWord, type LiqCheckMemory } from "../model/liqchecks.js";
 import {
+  ORACLE_STATUS_NAMES,
   ZERO,
   answerToWad,
   auctionStatus,
@@ -57,10 +58,19 @@ export interface LiqStats {
   byCommand: Map<string, number>;
   /** Notable outcomes (auctions kicked, taken, bad debt, ...). */
   outcomes: Map<string, number>;
+  /** The router's status of each asset after each command (how often each failure was reached). */
+  oracle: Map<string, number>;
 }
 
 export function newLiqStats(): LiqStats {
-  return { commands: 0, transactions: 0, reverts: new Map(), byCommand: new Map(), outcomes: new Map() };
+  return {
+    commands: 0,
+    transactions: 0,
+    reverts: new Map(),
+    byCommand: new Map(),
+    outcomes: new Map(),
+    oracle: new Map(),
+  };
 }
 
 export interface LiqReal {
@@ -231,6 +241,8 @@ export abstract class LiqCommand implements fc.AsyncCommand<LiqBox, LiqReal> {
     r.stats.commands++;
     bump(r.stats.byCommand, this.kind());
     await this.exec(m, r);
+    for (const tk of m.s.feeds.keys())
+      bump(r.stats.oracle, ORACLE_STATUS_NAMES[oracleRead(m.s, tk, m.s.l.now).status]);
   }
   abstract kind(): string;
   protected abstract exec(m: LiqBox, r: LiqReal): Promise<void>;
@@ -1045,12 +1057,11 @@ export class LiquidateCmd extends LiqCommand {
     const caller = this.keeper === "self" ? acct : r.sys.keeper;
     for (let i = 0; i < (this.twice ? 2 : 1); i++) {
       const pre = m.s;
-      const out = await execLiq(m, r, {
+      const out = await this.tx(m, r, {
         label: `${this.toString()}#${i}`,
         model: (s, t) => liquidate(s, t, acct, keeper),
         from: caller,
-        iface: r.sys.iface.engine,
-        to: r.sys.addr.engine,
+        ...at(r, "engine"),
         fn: "liquidate",
         args: [acct, keeper],
       });
@@ -1078,12 +1089,10 @@ export class LiquidateBatchCmd extends LiqCommand {
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const accts = this.targets.map((i) => r.sys.accounts[i].address);
     const keeper = this.keeper === "keeper" ? r.sys.keeper : ZERO;
-    await execLiq(m, r, {
-      label: this.toString(),
+    await this.tx(m, r, {
       model: (s, t) => liquidateBatch(s, t, accts, keeper),
       from: r.sys.keeper,
-      iface: r.sys.iface.engine,
-      to: r.sys.addr.engine,
+      ...at(r, "engine"),
       fn: "liquidateBatch",
       args: [accts, keeper],
     });
@@ -1130,21 +1139,18 @@ export class TakeCmd extends LiqCommand {
       this.price === "loose" ? L.MAX_UINT256 : this.price === "exact" ? cur : cur > 0n ? cur - 1n : 0n;
     this.resolved = `id ${id}, max ${maxAmount}, maxPrice ${maxPrice}`;
     const payer = this.callback ? r.sys.taker : r.sys.bidder;
-    const out = await execLiq(m, r, {
-      label: this.toString(),
+    const out = await this.tx(m, r, {
       dt,
       model: (s, tt) => take(s, tt, payer, key, maxAmount, maxPrice, payer),
       from: r.sys.bidder,
       ...(this.callback
         ? {
-            iface: r.sys.iface.taker,
-            to: r.sys.taker,
+            ...at(r, "taker"),
             fn: "takeAuction",
             args: [id, maxAmount, maxPrice, "0x01"],
           }
         : {
-            iface: r.sys.iface.auction,
-            to: r.sys.addr.auction,
+            ...at(r, "auction"),
             fn: "take",
             args: [id, maxAmount, maxPrice, r.sys.bidder, "0x"],
           }),
@@ -1174,13 +1180,11 @@ export class RedoCmd extends LiqCommand {
     const id = keys.length === 0 ? 999_999n : m.s.auctions.get(key)!.id;
     const keeper = this.withKeeper ? r.sys.keeper : ZERO;
     this.resolved = `id ${id}`;
-    await execLiq(m, r, {
-      label: this.toString(),
+    await this.tx(m, r, {
       dt: BigInt(this.wait) + 1n,
       model: (s, t) => redo(s, t, key, keeper),
       from: r.sys.keeper,
-      iface: r.sys.iface.auction,
-      to: r.sys.addr.auction,
+      ...at(r, "auction"),
       fn: "redo",
       args: [id, keeper],
     });
@@ -1207,12 +1211,10 @@ export class GuardianRaiseCmd extends LiqCommand {
     const caller = this.stranger ? r.sys.keeper : r.sys.guardian;
     const asset = this.scope === 0 ? ZERO : tokenOf(r, this.scope - 1);
     const reason = `0x${Buffer.from("PROPERTY").toString("hex").padEnd(64, "0")}`;
-    await execLiq(m, r, {
-      label: this.toString(),
+    await this.tx(m, r, {
       model: (s) => guardianRaise(s, caller, asset, this.level),
       from: caller,
-      iface: r.sys.iface.breaker,
-      to: r.sys.addr.breaker,
+      ...at(r, "breaker"),
       ...(this.scope === 0
         ? { fn: "raiseGlobal", args: [this.level, reason] }
         : { fn: "raiseAsset", args: [asset, this.level, reason] }),
@@ -1245,23 +1247,21 @@ export class GovernanceLevelCmd extends LiqCommand {
     const pred = `0x${"00".repeat(32)}`;
     const delay = 172_800n;
     const target = r.sys.addr.breaker;
-    await execLiq(m, r, {
+    await this.tx(m, r, {
       label: `${this.toString()} schedule`,
       model: () => undefined,
       from: r.sys.guardian,
-      iface: r.sys.iface.timelock,
-      to: r.sys.addr.timelock,
+      ...at(r, "timelock"),
       fn: "schedule",
       args: [target, 0n, data, pred, salt, delay],
       noCheck: true,
     });
-    await execLiq(m, r, {
+    await this.tx(m, r, {
       label: `${this.toString()} execute`,
       dt: delay,
       model: (s) => governanceSet(s, asset, this.level),
       from: r.sys.guardian,
-      iface: r.sys.iface.timelock,
-      to: r.sys.addr.timelock,
+      ...at(r, "timelock"),
       fn: "execute",
       args: [target, 0n, data, pred, salt],
     });
@@ -1320,12 +1320,10 @@ export class CooldownCmd extends LiqCommand {
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const asset = this.scope === 0 ? ZERO : tokenOf(r, this.scope - 1);
-    await execLiq(m, r, {
-      label: this.toString(),
+    await this.tx(m, r, {
       model: (s, t) => breakerCooldown(s, t, asset),
       from: r.sys.keeper,
-      iface: r.sys.iface.breaker,
-      to: r.sys.addr.breaker,
+      ...at(r, "breaker"),
       ...(this.scope === 0 ? { fn: "cooldownGlobal", args: [] } : { fn: "cooldown", args: [asset] }),
     });
   }

@@ -259,7 +259,8 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     const q = oracleRead(s, au.token, t);
     if (level < 2 && q.ok && !ms.needsRedo && ms.priceWad === 0n)
       fail("I12", `auction ${au.id} can be neither taken nor redone`);
-    if (level < 2 && q.ok) {
+    // (the oracle ok in that next block: a feed exactly at its age limit now is stale then)
+    if (level < 2 && oracleRead(s, au.token, t + 1n).ok) {
       // I12: the next block, a take (by a payer with enough stablecoin) or a redo goes through
       const errors: string[] = [];
       for (const act of ["take", "redo"] as const) {
