@@ -1,9 +1,12 @@
 /**
  * Model-based property tests of liquidation on the full deployed system (fast-check): random
- * sequences of borrower actions, oracle moves and failures, time, liquidations (single, batch,
- * self), auction takes (with and without a callback), redos, guardian and timelock actions and
- * breaker triggers, against a bigint model (model/liquidation.ts on top of model/ledger.ts).
- * After every command the model agrees with the chain and I1, I2, I5, I7, I8, I12, I13 hold
+ * sequences of borrower actions, oracle moves and failures (primary zero, out of bounds, stale;
+ * secondary deviation; sequencer down and its grace period: the system gets a secondary feed and
+ * a sequencer feed, SUITE_ORACLE), time, liquidations (single, batch, self), auction takes (with
+ * and without a callback), redos, guardian and timelock actions and breaker triggers, against a
+ * bigint model (model/liquidation.ts on top of model/ledger.ts). After every command the model
+ * agrees with the chain (oracle status and breaker triggers included) and I1, I2, I5, I7, I8,
+ * I11, I12, I13 hold
  * (model/liqchecks.ts, commands/liquidation.ts). Intensity and replay: config.ts (FC_RUNS,
  * FC_MAX_COMMANDS, FC_SEED, FC_PATH; the default here is 10 sequences).
  */
@@ -22,7 +25,7 @@ const DEFAULT_RUNS = 10;
 describe("liquidation properties (fast-check, model-based, full system)", function () {
   this.timeout(0);
 
-  it("the model agrees with the chain and I1, I2, I7, I8, I12, I13 hold after every command", async function () {
+  it("the model agrees with the chain and I1, I2, I7, I8, I11, I12, I13 hold after every command", async function () {
     const cfg = propertyConfig();
     const numRuns =
       process.env.FC_RUNS === undefined || process.env.FC_RUNS === "" ? DEFAULT_RUNS : cfg.numRuns;

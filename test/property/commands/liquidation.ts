@@ -1,14 +1,18 @@
 /**
  * Commands of the liquidation suite (full system): protocol actions of the borrowers, oracle moves
- * through the Chainlink mock feeds and `oracle.poke`, oracle failure, time, `liquidate` and
- * `liquidateBatch` (keeper, self-liquidation, no keeper), `take` (an EOA, or MockAuctionTaker with
- * its callback), `redo`, the guardian's raises (and attempts to lower), governance levels through
- * the timelock, `check` and cool-downs.
+ * through the Chainlink mock feeds and `oracle.poke`, oracle failures of every kind (a primary
+ * answering 0 or below, out of its bounds, stale; WETH's secondary deviating or failing; the L2
+ * sequencer down or in its grace period), each optionally met at once by another command, time,
+ * `liquidate` and `liquidateBatch` (keeper, self-liquidation, no keeper), `take` (an EOA, or
+ * MockAuctionTaker with its callback), `redo`, the guardian's raises (and attempts to lower),
+ * governance levels through the timelock, `check` (its trigger event compared) and cool-downs.
  *
  * `execLiq` runs one transaction on a copy of the model and on the chain at the same timestamp,
- * demands the same outcome (success, or the same custom error: I13), the same events (Kick, Take,
- * Redo, AuctionEnded, BadDebtCovered, Liquidated, CapHit, field by field), re-keys the model's new
- * auctions with the ids the Kick events carry, and runs every check (model/liqchecks.ts).
+ * demands the same outcome (success, or the same custom error: I13; an exit refused for the oracle
+ * or a breaker level: I11; commands/outcome.ts), the same events (Kick, Take, Redo, AuctionEnded,
+ * BadDebtCovered, Liquidated, CapHit, field by field), re-keys the model's new auctions with the
+ * ids the Kick events carry, and runs every check (model/liqchecks.ts). Commands send through
+ * `LiqCommand.tx` / `chTx` and name contracts with `at(r, role)`.
  */
 import type fc from "fast-check";
 import type { Interface, LogDescription } from "ethers";
