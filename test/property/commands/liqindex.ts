@@ -106,7 +106,7 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
       .map(([t, w, then]) => new OracleStaleCmd(t, w, then)),
     fc
       .tuple(
-        fc.constantFrom(-10_000, -500, -201, -200, -50, 0, 50, 199, 200, 201, 500),
+        fc.constantFrom(-10_000, -9_999, -500, -201, -200, -50, 0, 50, 199, 200, 201, 500),
         fc.constantFrom(0, 0, 1, -1),
         followUp,
       )

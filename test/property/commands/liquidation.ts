@@ -716,7 +716,8 @@ export class OracleStaleCmd extends OracleEventCmd {
 /**
  * WETH's secondary reports the primary's price moved by `bps` (plus `wei` of WAD price): beyond the
  * max deviation the read is SecondaryDeviation (the breaker's DEVIATION trigger), within it ok;
- * exactly at it still ok; -10000 bps answers 0 (SecondaryFailed). The offset stays until changed.
+ * exactly at it still ok; -10000 bps answers 0 and -9999 bps a price below the asset's minimum
+ * (both SecondaryFailed, not a deviation). The offset stays until changed.
  */
 export class SecondaryDeviationCmd extends OracleEventCmd {
   constructor(
