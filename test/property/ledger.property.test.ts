@@ -12,7 +12,8 @@ import { newStats, type ModelBox, type RealSystem } from "./commands/base.js";
 import { propertyConfig, replayCommand } from "./config.js";
 import { checkAll } from "./model/checks.js";
 import { cloneState } from "./model/state.js";
-import { deployPropertySystem, restore } from "./model/system.js";
+import { restore } from "./model/chain.js";
+import { deployPropertySystem } from "./model/system.js";
 
 describe("ledger properties (fast-check, model-based)", function () {
   this.timeout(0);

@@ -1,9 +1,12 @@
 /**
  * Model-based property tests of liquidation on the full deployed system (fast-check): random
- * sequences of borrower actions, oracle moves and failures, time, liquidations (single, batch,
- * self), auction takes (with and without a callback), redos, guardian and timelock actions and
- * breaker triggers, against a bigint model (model/liquidation.ts on top of model/ledger.ts).
- * After every command the model agrees with the chain and I1, I2, I5, I7, I8, I12, I13 hold
+ * sequences of borrower actions, oracle moves and failures (primary zero, out of bounds, stale;
+ * secondary deviation; sequencer down and its grace period: the system gets a secondary feed and
+ * a sequencer feed, SUITE_ORACLE), time, liquidations (single, batch, self), auction takes (with
+ * and without a callback), redos, guardian and timelock actions and breaker triggers, against a
+ * bigint model (model/liquidation.ts on top of model/ledger.ts). After every command the model
+ * agrees with the chain (oracle status and breaker triggers included) and I1, I2, I5, I7, I8,
+ * I11, I12, I13 hold
  * (model/liqchecks.ts, commands/liquidation.ts). Intensity and replay: config.ts (FC_RUNS,
  * FC_MAX_COMMANDS, FC_SEED, FC_PATH; the default here is 10 sequences).
  */
@@ -14,18 +17,20 @@ import { newLiqStats, selfLiquidationFindings, type LiqBox, type LiqReal } from 
 import { propertyConfig, replayCommand } from "./config.js";
 import { checkLiq } from "./model/liqchecks.js";
 import { cloneLiq } from "./model/liquidation.js";
-import { deployLiqSystem, restoreLiq } from "./model/liqsystem.js";
+import { restore } from "./model/chain.js";
+import { SUITE_ORACLE, deployLiqSystem } from "./model/liqsystem.js";
 
 const DEFAULT_RUNS = 10;
 
 describe("liquidation properties (fast-check, model-based, full system)", function () {
   this.timeout(0);
 
-  it("the model agrees with the chain and I1, I2, I7, I8, I12, I13 hold after every command", async function () {
+  it("the model agrees with the chain and I1, I2, I7, I8, I11, I12, I13 hold after every command", async function () {
     const cfg = propertyConfig();
     const numRuns =
       process.env.FC_RUNS === undefined || process.env.FC_RUNS === "" ? DEFAULT_RUNS : cfg.numRuns;
     const sys = await deployLiqSystem({
+      oracle: SUITE_ORACLE,
       mutate: (p) => {
         // caps and a velocity trigger that sequences of this size can reach
         p.liquidation.windowCapacityUsd = "150000";
@@ -45,7 +50,7 @@ describe("liquidation properties (fast-check, model-based, full system)", functi
       }),
       async (cmds) => {
         sequences++;
-        await restoreLiq(sys);
+        await restore(sys);
         const model: LiqBox = { s: cloneLiq(sys.initial) };
         const real: LiqReal = { sys, mem: { lastRateIndexRay: 10n ** 27n, checks: 0 }, stats };
         await checkLiq(sys, model.s, real.mem);
@@ -70,6 +75,7 @@ describe("liquidation properties (fast-check, model-based, full system)", functi
     console.log(`    commands: ${fmt(stats.byCommand)}`);
     console.log(`    outcomes: ${fmt(stats.outcomes)}`);
     console.log(`    predicted reverts: ${fmt(stats.reverts)}`);
+    console.log(`    oracle status per asset after each command: ${fmt(stats.oracle)}`);
     if (selfLiquidationFindings.length > 0) {
       console.log(
         `    known finding: ${selfLiquidationFindings.length} self-liquidation(s) of an account with equity below the kick reward gained it (first: ${selfLiquidationFindings[0]})`,

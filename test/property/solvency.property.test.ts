@@ -33,7 +33,8 @@ import { propertyConfig, replayCommand } from "./config.js";
 import * as L from "./model/ledger.js";
 import { checkLiq } from "./model/liqchecks.js";
 import { auctionStatus, cloneLiq, syncOracle, take, type LiqState } from "./model/liquidation.js";
-import { deployLiqSystem, restoreLiq, type LiqSystem } from "./model/liqsystem.js";
+import { restore } from "./model/chain.js";
+import { deployLiqSystem, type LiqSystem } from "./model/liqsystem.js";
 
 function runs(fallback: number): number {
   const cfg = propertyConfig();
@@ -180,7 +181,7 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
       fc.asyncProperty(
         fc.array(step, { minLength: 3, maxLength: Math.min(cfg.maxCommands, 12) }),
         async (plan) => {
-          await restoreLiq(sys);
+          await restore(sys);
           const m: LiqBox = { s: cloneLiq(sys.initial) };
           const r: LiqReal = { sys, mem: { lastRateIndexRay: 10n ** 27n, checks: 0 }, stats };
           // every borrower starts at its borrowing limit
@@ -224,7 +225,7 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
           waitBps: fc.integer({ min: 0, max: 10_000 }),
         }),
         async ({ victim, dropBps, waitBps }) => {
-          await restoreLiq(sys);
+          await restore(sys);
           const m: LiqBox = { s: cloneLiq(sys.initial) };
           const r: LiqReal = { sys, mem: { lastRateIndexRay: 10n ** 27n, checks: 0 }, stats };
           await checkLiq(sys, m.s, r.mem);

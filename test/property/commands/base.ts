@@ -7,10 +7,12 @@
 import type fc from "fast-check";
 import type { Interface } from "ethers";
 
+import { sendAt } from "../model/chain.js";
 import { ModelRevert, computeHealth } from "../model/ledger.js";
 import { checkAll, fail, type CheckMemory } from "../model/checks.js";
 import { cloneState, type LedgerState } from "../model/state.js";
-import { send, type PropertySystem, type TxOutcome } from "../model/system.js";
+import type { PropertySystem } from "../model/system.js";
+import { bump, compareOutcome, predict, type Predicted } from "./outcome.js";
 
 /** The model side of fc.asyncModelRun: a box, so a command can replace the state it holds. */
 export interface ModelBox {
@@ -43,7 +45,7 @@ export interface ChainCall {
   args: readonly unknown[];
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; errorName: string };
+export type Outcome<T> = Predicted<T>;
 
 export interface TxSpec<T> {
   label: string;
@@ -67,30 +69,12 @@ export async function execTx<T>(m: ModelBox, r: RealSystem, spec: TxSpec<T>): Pr
   );
 
   const next = cloneState(m.s);
-  let predicted: Outcome<T>;
-  try {
-    predicted = { ok: true, value: spec.model(next, t) };
-  } catch (e) {
-    if (!(e instanceof ModelRevert)) throw e;
-    predicted = { ok: false, errorName: e.errorName };
-  }
-
+  const predicted = predict(() => spec.model(next, t));
   const c = spec.chain;
-  const out: TxOutcome = await send(r.sys, t, c.from, c.iface, c.to, c.fn, c.args);
+  const out = await sendAt(r.sys, t, c.from, c.iface, c.to, c.fn, c.args);
   r.stats.transactions++;
-  if (!out.ok) r.stats.reverts.set(out.errorName, (r.stats.reverts.get(out.errorName) ?? 0) + 1);
-
-  if (predicted.ok && !out.ok) {
-    fail(
-      spec.mustSucceed === true ? "I11" : "I13",
-      `${spec.label} reverted with ${out.errorName}, the model expected success`,
-    );
-  }
-  if (!predicted.ok && out.ok)
-    fail("MODEL", `${spec.label} succeeded, the model expected ${predicted.errorName}`);
-  if (!predicted.ok && !out.ok && predicted.errorName !== out.errorName) {
-    fail("I13", `${spec.label} reverted with ${out.errorName}, the model expected ${predicted.errorName}`);
-  }
+  if (!out.ok) bump(r.stats.reverts, out.errorName);
+  compareOutcome(spec.label, predicted, out, spec.mustSucceed === true);
 
   if (predicted.ok) {
     next.now = t;
@@ -125,7 +109,7 @@ export abstract class LedgerCommand implements fc.AsyncCommand<ModelBox, RealSys
 
   async run(m: ModelBox, r: RealSystem): Promise<void> {
     r.stats.commands++;
-    r.stats.byCommand.set(this.kind(), (r.stats.byCommand.get(this.kind()) ?? 0) + 1);
+    bump(r.stats.byCommand, this.kind());
     await this.exec(m, r);
   }
 

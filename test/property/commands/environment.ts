@@ -7,7 +7,7 @@
 import * as L from "../model/ledger.js";
 import type { RiskLevels } from "../model/state.js";
 import { WAD } from "../../../simulations/math/wad.js";
-import { mineAt } from "../model/system.js";
+import { mineAt } from "../model/chain.js";
 import { checkAll } from "../model/checks.js";
 import { LedgerCommand, execTx, maxOk, type ModelBox, type RealSystem } from "./base.js";
 

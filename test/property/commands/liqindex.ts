@@ -14,18 +14,26 @@ import {
   LiquidateBatchCmd,
   LiquidateCmd,
   OracleFailCmd,
+  OracleOutOfBoundsCmd,
+  OracleStaleCmd,
   PositionCmd,
   PriceMoveCmd,
   RefreshFeedsCmd,
   RedoCmd,
   RepayCmd,
+  SecondaryDeviationCmd,
+  SequencerDownCmd,
+  SequencerUpCmd,
   TakeCmd,
   TimePassesCmd,
   UnderwaterCmd,
   WithdrawCmd,
+  type BoundsKind,
   type KeeperKind,
   type LiqCommand,
   type PriceKind,
+  type StaleKind,
+  type UpKind,
 } from "./liquidation.js";
 
 const borrower = fc.integer({ min: 0, max: 2 });
@@ -42,6 +50,33 @@ const keeperKind = fc.oneof(
   { weight: 1, arbitrary: fc.constant<KeeperKind>("none") },
 );
 const wait = fc.constantFrom(0, 0, 60, 300, 1_200, 3_000, 3_700, 7_300);
+
+/**
+ * What runs right after an oracle event (or not at all): a borrower's risk-increasing action
+ * (refused with the oracle's error when the read fails), an exit (deposit, repay, close: must pass,
+ * I11), a liquidation, a breaker check (the trigger's level and reason).
+ */
+const followUp: fc.Arbitrary<LiqCommand | undefined> = fc.option(
+  fc.oneof(
+    fc.tuple(borrower, bps).map(([a, b]) => new BorrowCmd(a, b)),
+    fc.tuple(borrower, token, bps).map(([a, t, b]) => new WithdrawCmd(a, t, b)),
+    fc.tuple(borrower, token, bps).map(([a, t, b]) => new DepositCmd(a, t, b)),
+    fc.tuple(borrower, bps).map(([a, b]) => new RepayCmd(a, b)),
+    fc
+      .tuple(borrower, token, fc.boolean(), fc.constantFrom(500, 5_000))
+      .map(([a, mk, long, usd]) => new PositionCmd(a, mk, long, usd)),
+    fc.tuple(borrower, token).map(([a, mk]) => new ClosePositionCmd(a, mk)),
+    fc.tuple(target, keeperKind).map(([a, k]) => new LiquidateCmd(a, k, false)),
+    token.map((t) => new BreakerCheckCmd(t)),
+  ),
+  { nil: undefined, freq: 3 },
+);
+// mostly back for longer than the grace period: an outage is an episode, not the rest of the run
+const upKind = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<UpKind>("long") },
+  { weight: 2, arbitrary: fc.constant<UpKind>("grace") },
+  { weight: 1, arbitrary: fc.constantFrom<UpKind>("now", "graceMinus1", "future", "zero") },
+);
 
 export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
   return [
@@ -61,7 +96,25 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
       )
       .map(([t, b]) => new PriceMoveCmd(t, b)),
     fc.tuple(token, fc.integer({ min: -4_000, max: -200 })).map(([t, b]) => new PriceMoveCmd(t, b)),
-    token.map((t) => new OracleFailCmd(t)),
+    fc.tuple(token, fc.boolean(), followUp).map(([t, neg, then]) => new OracleFailCmd(t, neg, then)),
+    // oracle failures of every kind, each optionally followed by an action that meets it
+    fc
+      .tuple(token, fc.constantFrom<BoundsKind>("below", "above", "atMin", "atMax"), followUp)
+      .map(([t, w, then]) => new OracleOutOfBoundsCmd(t, w, then)),
+    fc
+      .tuple(token, fc.constantFrom<StaleKind>("primaryAtLimit", "primaryPast", "secondaryPast"), followUp)
+      .map(([t, w, then]) => new OracleStaleCmd(t, w, then)),
+    fc
+      .tuple(
+        fc.constantFrom(-10_000, -9_999, -500, -201, -200, -50, 0, 50, 199, 200, 201, 500),
+        fc.constantFrom(0, 0, 1, -1),
+        followUp,
+      )
+      .map(([b, w, then]) => new SecondaryDeviationCmd(b, w, then)),
+    fc
+      .tuple(followUp, fc.option(upKind, { nil: undefined, freq: 5 }))
+      .map(([then, up]) => new SequencerDownCmd(then, up)),
+    fc.tuple(upKind, followUp).map(([k, then]) => new SequencerUpCmd(k, then)),
     fc.tuple(target, token, fc.boolean()).map(([a, t, above]) => new UnderwaterCmd(a, t, above)),
     fc.tuple(borrower, token).map(([a, t]) => new UnderwaterCmd(a, t, false, true)),
     fc

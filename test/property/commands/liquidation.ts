@@ -1,25 +1,32 @@
 /**
  * Commands of the liquidation suite (full system): protocol actions of the borrowers, oracle moves
- * through the Chainlink mock feeds and `oracle.poke`, oracle failure, time, `liquidate` and
- * `liquidateBatch` (keeper, self-liquidation, no keeper), `take` (an EOA, or MockAuctionTaker with
- * its callback), `redo`, the guardian's raises (and attempts to lower), governance levels through
- * the timelock, `check` and cool-downs.
+ * through the Chainlink mock feeds and `oracle.poke`, oracle failures of every kind (a primary
+ * answering 0 or below, out of its bounds, stale; WETH's secondary deviating or failing; the L2
+ * sequencer down or in its grace period), each optionally met at once by another command, time,
+ * `liquidate` and `liquidateBatch` (keeper, self-liquidation, no keeper), `take` (an EOA, or
+ * MockAuctionTaker with its callback), `redo`, the guardian's raises (and attempts to lower),
+ * governance levels through the timelock, `check` (its trigger event compared) and cool-downs.
  *
  * `execLiq` runs one transaction on a copy of the model and on the chain at the same timestamp,
- * demands the same outcome (success, or the same custom error: I13), the same events (Kick, Take,
- * Redo, AuctionEnded, BadDebtCovered, Liquidated, CapHit, field by field), re-keys the model's new
- * auctions with the ids the Kick events carry, and runs every check (model/liqchecks.ts).
+ * demands the same outcome (success, or the same custom error: I13; an exit refused for the oracle
+ * or a breaker level: I11; commands/outcome.ts), the same events (Kick, Take, Redo, AuctionEnded,
+ * BadDebtCovered, Liquidated, CapHit, field by field), re-keys the model's new auctions with the
+ * ids the Kick events carry, and runs every check (model/liqchecks.ts). Commands send through
+ * `LiqCommand.tx` / `chTx` and name contracts with `at(r, role)`.
  */
 import type fc from "fast-check";
 import type { Interface, LogDescription } from "ethers";
 
 import { WAD } from "../../../simulations/math/wad.js";
+import { mineAt, sendAt } from "../model/chain.js";
 import { fail } from "../model/checks.js";
 import * as L from "../model/ledger.js";
 import { ModelRevert } from "../model/ledger.js";
-import { checkLiq, type LiqCheckMemory } from "../model/liqchecks.js";
+import { checkLiq, reasonWord, type LiqCheckMemory } from "../model/liqchecks.js";
 import {
+  ORACLE_STATUS_NAMES,
   ZERO,
+  answerToWad,
   auctionStatus,
   breakerCheck,
   breakerCooldown,
@@ -30,15 +37,19 @@ import {
   liquidate,
   liquidateBatch,
   oraclePoke,
-  priceAt,
+  oracleRead,
   redo,
+  secondaryUpdate,
+  sequencerUpdate,
   syncOracle,
   take,
+  type FeedModel,
   type LiqState,
   type LiquidationResult,
   type ModelEvent,
 } from "../model/liquidation.js";
-import { mineAt, sendAt, type LiqSystem } from "../model/liqsystem.js";
+import { answerAt, type LiqSystem } from "../model/liqsystem.js";
+import { bump, compareOutcome, predict } from "./outcome.js";
 
 export interface LiqBox {
   s: LiqState;
@@ -51,10 +62,19 @@ export interface LiqStats {
   byCommand: Map<string, number>;
   /** Notable outcomes (auctions kicked, taken, bad debt, ...). */
   outcomes: Map<string, number>;
+  /** The router's status of each asset after each command (how often each failure was reached). */
+  oracle: Map<string, number>;
 }
 
 export function newLiqStats(): LiqStats {
-  return { commands: 0, transactions: 0, reverts: new Map(), byCommand: new Map(), outcomes: new Map() };
+  return {
+    commands: 0,
+    transactions: 0,
+    reverts: new Map(),
+    byCommand: new Map(),
+    outcomes: new Map(),
+    oracle: new Map(),
+  };
 }
 
 export interface LiqReal {
@@ -63,23 +83,36 @@ export interface LiqReal {
   stats: LiqStats;
 }
 
-const bump = (m: Map<string, number>, k: string, by = 1): void => {
-  m.set(k, (m.get(k) ?? 0) + by);
-};
-
 export type Outcome<T> = { ok: true; value: T; logs: LogDescription[] } | { ok: false; errorName: string };
 
-export interface LiqTx<T> {
-  label: string;
-  dt?: bigint;
-  model: (s: LiqState, t: bigint) => T;
+/** A contract call: who sends it, to which contract, which function. */
+export interface ChainCall {
   from: string;
   iface: Interface;
   to: string;
   fn: string;
   args: readonly unknown[];
+}
+
+export interface LiqTx<T> extends ChainCall {
+  label: string;
+  /** Seconds between the previous block and this transaction's block (default 1). */
+  dt?: bigint;
+  /** The model's version of the transaction (throws `ModelRevert` where the chain must revert). */
+  model: (s: LiqState, t: bigint) => T;
   /** Skip the full check after this transaction (a first half of a pair). */
   noCheck?: boolean;
+  /** An exit (deposit, repay, reduce, close): never refused for the oracle or a breaker level (I11). */
+  mustSucceed?: boolean;
+}
+
+/** The contracts commands call, by role. */
+export type Target = "ch" | "engine" | "auction" | "breaker" | "oracle" | "timelock" | "taker";
+
+/** Interface and address of a contract of the system, for a `ChainCall`. */
+export function at(r: LiqReal, target: Target): { iface: Interface; to: string } {
+  const to = target === "taker" ? r.sys.taker : r.sys.addr[target];
+  return { iface: r.sys.iface[target], to };
 }
 
 const lc = (x: unknown): string => String(x).toLowerCase();
@@ -168,26 +201,14 @@ export async function execLiq<T>(m: LiqBox, r: LiqReal, spec: LiqTx<T>): Promise
   const next = cloneLiq(m.s);
   next.log = [];
   syncOracle(next, t);
-  let predicted: { ok: true; value: T } | { ok: false; errorName: string };
-  try {
-    predicted = { ok: true, value: spec.model(next, t) };
-  } catch (e) {
-    if (!(e instanceof ModelRevert)) throw e;
-    predicted = { ok: false, errorName: e.errorName };
-  }
+  const predicted = predict(() => spec.model(next, t));
   const out = await sendAt(r.sys, t, spec.from, spec.iface, spec.to, spec.fn, spec.args);
   r.stats.transactions++;
   if (process.env.LIQ_DEBUG === "1") {
     console.log(`      t=${t} ${spec.label}: ${out.ok ? "ok" : out.errorName}`);
   }
   if (!out.ok) bump(r.stats.reverts, out.errorName);
-  if (predicted.ok && !out.ok)
-    fail("I13", `${spec.label} reverted with ${out.errorName}, the model expected success`);
-  if (!predicted.ok && out.ok)
-    fail("MODEL", `${spec.label} succeeded, the model expected ${predicted.errorName}`);
-  if (!predicted.ok && !out.ok && predicted.errorName !== out.errorName) {
-    fail("I13", `${spec.label} reverted with ${out.errorName}, the model expected ${predicted.errorName}`);
-  }
+  compareOutcome(spec.label, predicted, out, spec.mustSucceed === true);
   let result: Outcome<T>;
   if (predicted.ok && out.ok) {
     const ids = compareEvents(spec.label, next.log, out.logs, next);
@@ -202,6 +223,7 @@ export async function execLiq<T>(m: LiqBox, r: LiqReal, spec: LiqTx<T>): Promise
     for (const e of next.log) bump(r.stats.outcomes, e.kind);
     next.l.now = t;
     next.log = [];
+    syncOracle(next, t); // a feed the transaction moved changes the reads at once
     m.s = next;
     result = { ok: true, value: predicted.value, logs: out.logs };
   } else {
@@ -223,12 +245,34 @@ export abstract class LiqCommand implements fc.AsyncCommand<LiqBox, LiqReal> {
     r.stats.commands++;
     bump(r.stats.byCommand, this.kind());
     await this.exec(m, r);
+    for (const tk of m.s.feeds.keys())
+      bump(r.stats.oracle, ORACLE_STATUS_NAMES[oracleRead(m.s, tk, m.s.l.now).status]);
   }
   abstract kind(): string;
   protected abstract exec(m: LiqBox, r: LiqReal): Promise<void>;
   protected abstract describe(): string;
   toString(): string {
     return `${this.describe()}${this.resolved === "" ? "" : ` [${this.resolved}]`}`;
+  }
+  /** One transaction of this command through `execLiq`, labelled with the command. */
+  protected tx<T>(
+    m: LiqBox,
+    r: LiqReal,
+    spec: Omit<LiqTx<T>, "label"> & { label?: string },
+  ): Promise<Outcome<T>> {
+    return execLiq(m, r, { label: this.toString(), ...spec });
+  }
+  /** A borrower's own Clearinghouse call (`fn(args)` from `who`). */
+  protected chTx<T>(
+    m: LiqBox,
+    r: LiqReal,
+    who: string,
+    fn: string,
+    args: readonly unknown[],
+    model: (s: LiqState, t: bigint) => T,
+    mustSucceed = false,
+  ): Promise<Outcome<T>> {
+    return this.tx(m, r, { model, from: who, ...at(r, "ch"), fn, args, mustSucceed });
   }
 }
 
@@ -286,15 +330,15 @@ export class DepositCmd extends LiqCommand {
     const tk = tokenOf(r, this.token);
     const amount = bpsOf(L.balanceOf(m.s.l, tk, who), this.bps);
     this.resolved = `${amount}`;
-    await execLiq(m, r, {
-      label: this.toString(),
-      model: (s, t) => L.deposit(s.l, t, who, who, tk, amount),
-      from: who,
-      iface: r.sys.iface.ch,
-      to: r.sys.addr.ch,
-      fn: "deposit",
-      args: [who, tk, amount],
-    });
+    await this.chTx(
+      m,
+      r,
+      who,
+      "deposit",
+      [who, tk, amount],
+      (s, t) => L.deposit(s.l, t, who, who, tk, amount),
+      true,
+    );
   }
 }
 
@@ -323,15 +367,9 @@ export class WithdrawCmd extends LiqCommand {
     );
     const amount = this.bps === 10_001 ? allowed + 1n : bpsOf(allowed === 0n ? available : allowed, this.bps);
     this.resolved = `${amount}`;
-    await execLiq(m, r, {
-      label: this.toString(),
-      model: (s, tt) => L.withdraw(s.l, tt, who, who, tk, amount, who),
-      from: who,
-      iface: r.sys.iface.ch,
-      to: r.sys.addr.ch,
-      fn: "withdraw",
-      args: [who, tk, amount, who],
-    });
+    await this.chTx(m, r, who, "withdraw", [who, tk, amount, who], (s, tt) =>
+      L.withdraw(s.l, tt, who, who, tk, amount, who),
+    );
   }
 }
 
@@ -355,17 +393,13 @@ export class BorrowCmd extends LiqCommand {
       (x) => x > 0n && succeeds(m.s, t, (c, tt) => L.borrow(c.l, tt, who, who, x, who)),
       10n ** 25n,
     );
-    const amount = this.bps === 10_001 ? max + 1n : bpsOf(max, this.bps);
+    // nothing borrowable (a failing oracle, a breaker level, no room): ask for up to 1,000 anyway,
+    // so the refusal itself is predicted (OracleUnhealthy, BreakerLevel, Undercollateralized)
+    const amount = this.bps === 10_001 ? max + 1n : bpsOf(max === 0n ? 1_000n * WAD : max, this.bps);
     this.resolved = `${amount}`;
-    await execLiq(m, r, {
-      label: this.toString(),
-      model: (s, tt) => L.borrow(s.l, tt, who, who, amount, who),
-      from: who,
-      iface: r.sys.iface.ch,
-      to: r.sys.addr.ch,
-      fn: "borrow",
-      args: [who, amount, who],
-    });
+    await this.chTx(m, r, who, "borrow", [who, amount, who], (s, tt) =>
+      L.borrow(s.l, tt, who, who, amount, who),
+    );
   }
 }
 
@@ -388,15 +422,7 @@ export class RepayCmd extends LiqCommand {
     const debt = L.debtOf(m.s.l, who, m.s.l.now + 1n);
     const amount = bpsOf(bal < debt ? bal : debt, this.bps);
     this.resolved = `${amount}`;
-    await execLiq(m, r, {
-      label: this.toString(),
-      model: (s, t) => L.repay(s.l, t, who, who, amount),
-      from: who,
-      iface: r.sys.iface.ch,
-      to: r.sys.addr.ch,
-      fn: "repay",
-      args: [who, amount],
-    });
+    await this.chTx(m, r, who, "repay", [who, amount], (s, t) => L.repay(s.l, t, who, who, amount), true);
   }
 }
 
@@ -423,15 +449,19 @@ export class PositionCmd extends LiqCommand {
     const delta = this.long ? size : -size;
     const acceptable = this.long ? L.MAX_UINT256 : 0n;
     this.resolved = `${delta}`;
-    await execLiq(m, r, {
-      label: this.toString(),
-      model: (s, t) => L.modifyPosition(s.l, t, who, who, mk, delta, acceptable),
-      from: who,
-      iface: r.sys.iface.ch,
-      to: r.sys.addr.ch,
-      fn: "modifyPosition",
-      args: [who, mk, delta, acceptable],
-    });
+    // a pure reduction passes whatever the oracle and the breaker level (I11)
+    const held = L.positionOf(m.s.l, who, mk).sizeWad;
+    const reduces =
+      held !== 0n && held > 0n !== delta > 0n && (delta < 0n ? -delta : delta) <= (held < 0n ? -held : held);
+    await this.chTx(
+      m,
+      r,
+      who,
+      "modifyPosition",
+      [who, mk, delta, acceptable],
+      (s, t) => L.modifyPosition(s.l, t, who, who, mk, delta, acceptable),
+      reduces,
+    );
   }
 }
 
@@ -453,21 +483,37 @@ export class ClosePositionCmd extends LiqCommand {
     const mk = tokenOf(r, this.market);
     const size = L.positionOf(m.s.l, who, mk).sizeWad;
     const acceptable = size > 0n ? 0n : L.MAX_UINT256;
-    await execLiq(m, r, {
-      label: this.toString(),
-      model: (s, t) => L.closePosition(s.l, t, who, who, mk, acceptable),
-      from: who,
-      iface: r.sys.iface.ch,
-      to: r.sys.addr.ch,
-      fn: "closePosition",
-      args: [who, mk, acceptable],
-    });
+    await this.chTx(
+      m,
+      r,
+      who,
+      "closePosition",
+      [who, mk, acceptable],
+      (s, t) => L.closePosition(s.l, t, who, who, mk, acceptable),
+      true,
+    );
   }
 }
 
 // ---------------------------------------------------------------- environment
 
-/** Sets the feed's answer (feed units) and pokes the router, in two blocks. */
+/** Where the secondary feed stands for a primary `answer`: the same price, moved by its offset. */
+export function secondaryFor(f: FeedModel, answer: bigint): bigint {
+  const sec = f.secondary!;
+  const same = answerAt(answer, Number(f.feedDecimals), Number(sec.feedDecimals));
+  return (same * (10_000n + sec.offsetBps)) / 10_000n + sec.offsetWei;
+}
+
+/** Blocks `setFeed` takes for a token: the primary, the secondary (when it has one), the poke. */
+function feedSteps(s: LiqState, tk: string): bigint {
+  return s.feeds.get(tk)!.secondary === undefined ? 2n : 3n;
+}
+
+/**
+ * Sets the primary feed's answer (feed units), has the secondary (if any) follow at its offset
+ * (not when the primary answer is not positive: a broken primary says nothing about the market),
+ * and pokes the router, one block each.
+ */
 export async function setFeed(
   m: LiqBox,
   r: LiqReal,
@@ -486,12 +532,42 @@ export async function setFeed(
     args: [answer],
     noCheck: true,
   });
+  const f = m.s.feeds.get(tk)!;
+  if (f.secondary !== undefined && answer > 0n) {
+    await setSecondary(m, r, token, secondaryFor(f, answer), label, true);
+  }
+  await poke(m, r, token, label);
+}
+
+/** The secondary feed of `token` reports `answer`. */
+async function setSecondary(
+  m: LiqBox,
+  r: LiqReal,
+  token: number,
+  answer: bigint,
+  label: string,
+  noCheck: boolean,
+): Promise<void> {
+  const tk = tokenOf(r, token);
+  await execLiq(m, r, {
+    label: `${label} secondary updateAnswer(${answer})`,
+    model: (s, t) => secondaryUpdate(s, t, tk, answer),
+    from: r.sys.guardian,
+    iface: r.sys.iface.feed,
+    to: r.sys.addr.secondaryFeeds[token]!,
+    fn: "updateAnswer",
+    args: [answer],
+    noCheck,
+  });
+}
+
+async function poke(m: LiqBox, r: LiqReal, token: number, label: string): Promise<void> {
+  const tk = tokenOf(r, token);
   await execLiq(m, r, {
     label: `${label} poke`,
     model: (s, t) => oraclePoke(s, t, tk),
     from: r.sys.guardian,
-    iface: r.sys.iface.oracle,
-    to: r.sys.addr.oracle,
+    ...at(r, "oracle"),
     fn: "poke",
     args: [tk],
   });
@@ -500,7 +576,18 @@ export async function setFeed(
 /** The feed answer (feed units) a WAD price corresponds to. */
 function answerFor(s: LiqState, tk: string, priceWad: bigint): bigint {
   const f = s.feeds.get(tk)!;
-  return priceWad / 10n ** (18n - f.feedDecimals);
+  return answerAt(priceWad, 18, Number(f.feedDecimals));
+}
+
+/**
+ * The answer price moves start from: the primary's, or the last good price's when the primary is
+ * not positive or out of its bounds (a broken answer is not a market price).
+ */
+function baseAnswer(s: LiqState, tk: string): bigint {
+  const f = s.feeds.get(tk)!;
+  if (f.answer <= 0n) return answerFor(s, tk, f.lastGoodWad);
+  const wad = answerToWad(f.answer, f.feedDecimals);
+  return wad < f.minPriceWad || wad > f.maxPriceWad ? answerFor(s, tk, f.lastGoodWad) : f.answer;
 }
 
 export class PriceMoveCmd extends LiqCommand {
@@ -518,8 +605,7 @@ export class PriceMoveCmd extends LiqCommand {
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const tk = tokenOf(r, this.token);
-    const f = m.s.feeds.get(tk)!;
-    const base = f.answer > 0n ? f.answer : answerFor(m.s, tk, f.lastGoodWad);
+    const base = baseAnswer(m.s, tk);
     let answer = (base * BigInt(10_000 + this.bps)) / 10_000n;
     if (answer < 1n) answer = 1n;
     this.resolved = `${answer}`;
@@ -527,18 +613,229 @@ export class PriceMoveCmd extends LiqCommand {
   }
 }
 
-export class OracleFailCmd extends LiqCommand {
-  constructor(readonly token: number) {
+/**
+ * A command that breaks (or mends) an oracle, optionally followed at once by another command (a
+ * borrower's action, a liquidation, a breaker check), so the suite sees every entry point meet
+ * each failure: the model predicts the refusal (`OracleUnhealthy`, `OracleNotOk`, ...) or, for
+ * deposit, repay and reductions, the success (I11).
+ */
+abstract class OracleEventCmd extends LiqCommand {
+  constructor(readonly then?: LiqCommand) {
     super();
+  }
+  protected abstract event(m: LiqBox, r: LiqReal): Promise<void>;
+  protected abstract describeEvent(): string;
+  protected describe(): string {
+    return `${this.describeEvent()}${this.then === undefined ? "" : `, then ${this.then.toString()}`}`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    await this.event(m, r);
+    if (this.then !== undefined) await this.then.run(m, r);
+  }
+}
+
+/** The primary answers 0 (or a negative number): PrimaryNonPositive. */
+export class OracleFailCmd extends OracleEventCmd {
+  constructor(
+    readonly token: number,
+    readonly negative = false,
+    then?: LiqCommand,
+  ) {
+    super(then);
   }
   kind(): string {
     return "oracleFail";
   }
+  protected describeEvent(): string {
+    return `OracleFail(${tokenName(this.token)}${this.negative ? ", -1" : ""})`;
+  }
+  protected async event(m: LiqBox, r: LiqReal): Promise<void> {
+    await setFeed(m, r, this.token, this.negative ? -1n : 0n, this.toString());
+  }
+}
+
+export type BoundsKind = "below" | "atMin" | "atMax" | "above";
+
+/** The primary answers just outside its [min, max] (PrimaryOutOfBounds) or exactly at a bound (ok). */
+export class OracleOutOfBoundsCmd extends OracleEventCmd {
+  constructor(
+    readonly token: number,
+    readonly where: BoundsKind,
+    then?: LiqCommand,
+  ) {
+    super(then);
+  }
+  kind(): string {
+    return this.where === "below" || this.where === "above" ? "oracleOutOfBounds" : "oracleAtBound";
+  }
+  protected describeEvent(): string {
+    return `OracleOutOfBounds(${tokenName(this.token)}, ${this.where})`;
+  }
+  protected async event(m: LiqBox, r: LiqReal): Promise<void> {
+    const tk = tokenOf(r, this.token);
+    const f = m.s.feeds.get(tk)!;
+    const min = answerFor(m.s, tk, f.minPriceWad);
+    const max = answerFor(m.s, tk, f.maxPriceWad);
+    const answer = { below: min - 1n, atMin: min, atMax: max, above: max + 1n }[this.where];
+    this.resolved = `${answer}`;
+    await setFeed(m, r, this.token, answer, this.toString());
+  }
+}
+
+export type StaleKind = "primaryAtLimit" | "primaryPast" | "secondaryPast";
+
+/**
+ * Time passes without a report until a feed's round is exactly heartbeat + grace old (still ok)
+ * or one second older (PrimaryStale; for the secondary, SecondaryFailed while the primary is fresh).
+ */
+export class OracleStaleCmd extends OracleEventCmd {
+  constructor(
+    readonly token: number,
+    readonly which: StaleKind,
+    then?: LiqCommand,
+  ) {
+    super(then);
+  }
+  kind(): string {
+    return this.which === "primaryAtLimit" ? "oracleAgeLimit" : "oracleStale";
+  }
+  protected describeEvent(): string {
+    return `OracleStale(${tokenName(this.token)}, ${this.which})`;
+  }
+  protected async event(m: LiqBox, r: LiqReal): Promise<void> {
+    const f = m.s.feeds.get(tokenOf(r, this.token))!;
+    const round = this.which === "secondaryPast" && f.secondary !== undefined ? f.secondary : f;
+    const maxAge = round === f ? f.maxAgeSeconds : f.secondary!.maxAgeSeconds;
+    let t = round.updatedAt + maxAge + (this.which === "primaryAtLimit" ? 0n : 1n);
+    if (t <= m.s.l.now) t = m.s.l.now + 1n; // already past it
+    this.resolved = `t=${t}`;
+    await timePasses(m, r, t);
+  }
+}
+
+/**
+ * WETH's secondary reports the primary's price moved by `bps` (plus `wei` of WAD price): beyond the
+ * max deviation the read is SecondaryDeviation (the breaker's DEVIATION trigger), within it ok;
+ * exactly at it still ok; -10000 bps answers 0 and -9999 bps a price below the asset's minimum
+ * (both SecondaryFailed, not a deviation). The offset stays until changed.
+ */
+export class SecondaryDeviationCmd extends OracleEventCmd {
+  constructor(
+    readonly bps: number,
+    readonly wei: number,
+    then?: LiqCommand,
+  ) {
+    super(then);
+  }
+  kind(): string {
+    return "secondaryDeviation";
+  }
+  protected describeEvent(): string {
+    return `SecondaryDeviation(WETH, ${this.bps >= 0 ? "+" : ""}${this.bps}bps${this.wei === 0 ? "" : ` ${this.wei >= 0 ? "+" : ""}${this.wei}wei`})`;
+  }
+  protected async event(m: LiqBox, r: LiqReal): Promise<void> {
+    const tk = tokenOf(r, 0);
+    const f = m.s.feeds.get(tk)!;
+    if (f.secondary === undefined) {
+      this.resolved = "no secondary";
+      return;
+    }
+    f.secondary.offsetBps = BigInt(this.bps);
+    f.secondary.offsetWei = BigInt(this.wei);
+    const answer = secondaryFor(f, baseAnswer(m.s, tk));
+    this.resolved = `${answer}`;
+    await setSecondary(m, r, 0, answer, this.toString(), true);
+    await poke(m, r, 0, this.toString());
+  }
+}
+
+/**
+ * The L2 sequencer goes down (the uptime feed answers 1): every read is SequencerDown. Optionally
+ * a command runs during the outage and the sequencer comes back up (`SequencerUpCmd`) after it.
+ */
+export class SequencerDownCmd extends OracleEventCmd {
+  constructor(
+    then?: LiqCommand,
+    readonly upAfter?: UpKind,
+  ) {
+    super(then);
+  }
+  kind(): string {
+    return "sequencerDown";
+  }
+  protected describeEvent(): string {
+    return "SequencerDown()";
+  }
   protected describe(): string {
-    return `OracleFail(${tokenName(this.token)})`;
+    return `${super.describe()}${this.upAfter === undefined ? "" : `, then up (${this.upAfter})`}`;
+  }
+  protected async event(m: LiqBox, r: LiqReal): Promise<void> {
+    if (r.sys.addr.sequencerFeed === undefined) return;
+    await this.tx(m, r, {
+      model: (s, t) => sequencerUpdate(s, 1n, t),
+      from: r.sys.guardian,
+      iface: r.sys.iface.feed,
+      to: r.sys.addr.sequencerFeed,
+      fn: "updateAnswer",
+      args: [1n],
+    });
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
-    await setFeed(m, r, this.token, 0n, this.toString());
+    await super.exec(m, r);
+    if (this.upAfter !== undefined) await new SequencerUpCmd(this.upAfter).run(m, r);
+  }
+}
+
+/**
+ * How long ago the sequencer came back up, against the grace period: `now` (updateAnswer(0): the
+ * whole grace to wait), one second short of the grace, exactly the grace (ok), long ago, a
+ * `startedAt` in the future (grace period) or 0 (SequencerDown even with answer 0).
+ */
+export type UpKind = "now" | "graceMinus1" | "grace" | "long" | "future" | "zero";
+
+export class SequencerUpCmd extends OracleEventCmd {
+  constructor(
+    readonly since: UpKind,
+    then?: LiqCommand,
+  ) {
+    super(then);
+  }
+  kind(): string {
+    return "sequencerUp";
+  }
+  protected describeEvent(): string {
+    return `SequencerUp(${this.since})`;
+  }
+  protected async event(m: LiqBox, r: LiqReal): Promise<void> {
+    const feed = r.sys.addr.sequencerFeed;
+    const q = m.s.sequencer;
+    if (feed === undefined || q === undefined) return;
+    const call = { from: r.sys.guardian, iface: r.sys.iface.feed, to: feed };
+    if (this.since === "now") {
+      await this.tx(m, r, {
+        model: (s, t) => sequencerUpdate(s, 0n, t),
+        ...call,
+        fn: "updateAnswer",
+        args: [0n],
+      });
+      return;
+    }
+    const t = m.s.l.now + 1n;
+    const g = q.graceSeconds;
+    const startedAt = {
+      graceMinus1: t - g + 1n,
+      grace: t - g,
+      long: t - 10n * g,
+      future: t + 600n,
+      zero: 0n,
+    }[this.since];
+    this.resolved = `startedAt ${startedAt}`;
+    await this.tx(m, r, {
+      model: (s) => sequencerUpdate(s, 0n, startedAt),
+      ...call,
+      fn: "updateRoundData",
+      args: [t, 0n, t, startedAt],
+    });
   }
 }
 
@@ -565,11 +862,12 @@ export class UnderwaterCmd extends LiqCommand {
     const who = r.sys.accounts[this.actor].address;
     const tk = tokenOf(r, this.token);
     const f = m.s.feeds.get(tk)!;
-    const cur = f.answer > 0n ? f.answer : answerFor(m.s, tk, f.lastGoodWad);
-    const t = m.s.l.now + 2n;
+    const cur = baseAnswer(m.s, tk);
+    const t = m.s.l.now + feedSteps(m.s, tk);
     const healthAt = (answer: bigint): bigint => {
       const c = cloneLiq(m.s);
       feedUpdate(c, t, tk, answer);
+      if (f.secondary !== undefined) secondaryUpdate(c, t, tk, secondaryFor(f, answer));
       syncOracle(c, t);
       return L.computeHealth(c.l, who, false, t).healthFactorWad;
     };
@@ -614,12 +912,16 @@ export class TimePassesCmd extends LiqCommand {
     return `TimePasses(${this.seconds}s)`;
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
-    const t = m.s.l.now + BigInt(this.seconds);
-    await mineAt(r.sys, t);
-    m.s.l.now = t;
-    syncOracle(m.s, t);
-    await checkLiq(r.sys, m.s, r.mem);
+    await timePasses(m, r, m.s.l.now + BigInt(this.seconds));
   }
+}
+
+/** An empty block at `t`; then every check. */
+async function timePasses(m: LiqBox, r: LiqReal, t: bigint): Promise<void> {
+  await mineAt(r.sys, t);
+  m.s.l.now = t;
+  syncOracle(m.s, t);
+  await checkLiq(r.sys, m.s, r.mem);
 }
 
 // ---------------------------------------------------------------- liquidation
@@ -711,7 +1013,10 @@ function checkI7(
     fail("I7", `${label}: still liquidatable after an uncapped liquidation`);
 }
 
-/** Both feeds report their current answers again (fresh) and the router is poked. */
+/**
+ * Both primaries report their current answers again (fresh; the last good price's when broken),
+ * WETH's secondary agrees with its primary again, and the router is poked.
+ */
 export class RefreshFeedsCmd extends LiqCommand {
   kind(): string {
     return "refreshFeeds";
@@ -728,8 +1033,12 @@ export async function refreshFeeds(m: LiqBox, r: LiqReal, label: string): Promis
   for (const i of [0, 1]) {
     const tk = tokenOf(r, i);
     const f = m.s.feeds.get(tk)!;
-    const answer = f.answer > 0n ? f.answer : answerFor(m.s, tk, f.lastGoodWad);
-    await setFeed(m, r, i, answer, `${label} ${tokenName(i)}`);
+    // the sources agree again: the secondary (if any) back at the primary's price
+    if (f.secondary !== undefined) {
+      f.secondary.offsetBps = 0n;
+      f.secondary.offsetWei = 0n;
+    }
+    await setFeed(m, r, i, baseAnswer(m.s, tk), `${label} ${tokenName(i)}`);
   }
 }
 
@@ -753,12 +1062,11 @@ export class LiquidateCmd extends LiqCommand {
     const caller = this.keeper === "self" ? acct : r.sys.keeper;
     for (let i = 0; i < (this.twice ? 2 : 1); i++) {
       const pre = m.s;
-      const out = await execLiq(m, r, {
+      const out = await this.tx(m, r, {
         label: `${this.toString()}#${i}`,
         model: (s, t) => liquidate(s, t, acct, keeper),
         from: caller,
-        iface: r.sys.iface.engine,
-        to: r.sys.addr.engine,
+        ...at(r, "engine"),
         fn: "liquidate",
         args: [acct, keeper],
       });
@@ -786,12 +1094,10 @@ export class LiquidateBatchCmd extends LiqCommand {
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const accts = this.targets.map((i) => r.sys.accounts[i].address);
     const keeper = this.keeper === "keeper" ? r.sys.keeper : ZERO;
-    await execLiq(m, r, {
-      label: this.toString(),
+    await this.tx(m, r, {
       model: (s, t) => liquidateBatch(s, t, accts, keeper),
       from: r.sys.keeper,
-      iface: r.sys.iface.engine,
-      to: r.sys.addr.engine,
+      ...at(r, "engine"),
       fn: "liquidateBatch",
       args: [accts, keeper],
     });
@@ -838,21 +1144,18 @@ export class TakeCmd extends LiqCommand {
       this.price === "loose" ? L.MAX_UINT256 : this.price === "exact" ? cur : cur > 0n ? cur - 1n : 0n;
     this.resolved = `id ${id}, max ${maxAmount}, maxPrice ${maxPrice}`;
     const payer = this.callback ? r.sys.taker : r.sys.bidder;
-    const out = await execLiq(m, r, {
-      label: this.toString(),
+    const out = await this.tx(m, r, {
       dt,
       model: (s, tt) => take(s, tt, payer, key, maxAmount, maxPrice, payer),
       from: r.sys.bidder,
       ...(this.callback
         ? {
-            iface: r.sys.iface.taker,
-            to: r.sys.taker,
+            ...at(r, "taker"),
             fn: "takeAuction",
             args: [id, maxAmount, maxPrice, "0x01"],
           }
         : {
-            iface: r.sys.iface.auction,
-            to: r.sys.addr.auction,
+            ...at(r, "auction"),
             fn: "take",
             args: [id, maxAmount, maxPrice, r.sys.bidder, "0x"],
           }),
@@ -882,13 +1185,11 @@ export class RedoCmd extends LiqCommand {
     const id = keys.length === 0 ? 999_999n : m.s.auctions.get(key)!.id;
     const keeper = this.withKeeper ? r.sys.keeper : ZERO;
     this.resolved = `id ${id}`;
-    await execLiq(m, r, {
-      label: this.toString(),
+    await this.tx(m, r, {
       dt: BigInt(this.wait) + 1n,
       model: (s, t) => redo(s, t, key, keeper),
       from: r.sys.keeper,
-      iface: r.sys.iface.auction,
-      to: r.sys.addr.auction,
+      ...at(r, "auction"),
       fn: "redo",
       args: [id, keeper],
     });
@@ -915,12 +1216,10 @@ export class GuardianRaiseCmd extends LiqCommand {
     const caller = this.stranger ? r.sys.keeper : r.sys.guardian;
     const asset = this.scope === 0 ? ZERO : tokenOf(r, this.scope - 1);
     const reason = `0x${Buffer.from("PROPERTY").toString("hex").padEnd(64, "0")}`;
-    await execLiq(m, r, {
-      label: this.toString(),
+    await this.tx(m, r, {
       model: (s) => guardianRaise(s, caller, asset, this.level),
       from: caller,
-      iface: r.sys.iface.breaker,
-      to: r.sys.addr.breaker,
+      ...at(r, "breaker"),
       ...(this.scope === 0
         ? { fn: "raiseGlobal", args: [this.level, reason] }
         : { fn: "raiseAsset", args: [asset, this.level, reason] }),
@@ -953,23 +1252,21 @@ export class GovernanceLevelCmd extends LiqCommand {
     const pred = `0x${"00".repeat(32)}`;
     const delay = 172_800n;
     const target = r.sys.addr.breaker;
-    await execLiq(m, r, {
+    await this.tx(m, r, {
       label: `${this.toString()} schedule`,
       model: () => undefined,
       from: r.sys.guardian,
-      iface: r.sys.iface.timelock,
-      to: r.sys.addr.timelock,
+      ...at(r, "timelock"),
       fn: "schedule",
       args: [target, 0n, data, pred, salt, delay],
       noCheck: true,
     });
-    await execLiq(m, r, {
+    await this.tx(m, r, {
       label: `${this.toString()} execute`,
       dt: delay,
       model: (s) => governanceSet(s, asset, this.level),
       from: r.sys.guardian,
-      iface: r.sys.iface.timelock,
-      to: r.sys.addr.timelock,
+      ...at(r, "timelock"),
       fn: "execute",
       args: [target, 0n, data, pred, salt],
     });
@@ -990,15 +1287,29 @@ export class BreakerCheckCmd extends LiqCommand {
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const tk = tokenOf(r, this.token);
-    await execLiq(m, r, {
-      label: this.toString(),
+    const out = await this.tx(m, r, {
       model: (s, t) => breakerCheck(s, t, tk),
       from: r.sys.keeper,
-      iface: r.sys.iface.breaker,
-      to: r.sys.addr.breaker,
+      ...at(r, "breaker"),
       fn: "check",
       args: [tk],
     });
+    if (!out.ok) return;
+    // the trigger that fired: LevelRaised(asset, from, to, reason) or LevelConfirmed(asset, level,
+    // reason), exactly as the model's evaluation (oracle status -> reason -> the params' level)
+    const p = out.value;
+    const events = out.logs.filter((l) => l.name === "LevelRaised" || l.name === "LevelConfirmed");
+    const got = events.map((l) => `${l.name}(${l.args.join(",")})`.toLowerCase()).join(" ");
+    const want =
+      p.event === "none"
+        ? ""
+        : (p.event === "LevelRaised"
+            ? `LevelRaised(${tk},${p.from},${p.level},${reasonWord(p.reason)})`
+            : `LevelConfirmed(${tk},${p.level},${reasonWord(p.reason)})`
+          ).toLowerCase();
+    if (got !== want)
+      fail("MODEL", `${this.toString()}: breaker events [${got}], the model expected [${want}]`);
+    if (p.event !== "none") bump(r.stats.outcomes, `breaker ${p.reason}`);
   }
 }
 
@@ -1014,12 +1325,10 @@ export class CooldownCmd extends LiqCommand {
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const asset = this.scope === 0 ? ZERO : tokenOf(r, this.scope - 1);
-    await execLiq(m, r, {
-      label: this.toString(),
+    await this.tx(m, r, {
       model: (s, t) => breakerCooldown(s, t, asset),
       from: r.sys.keeper,
-      iface: r.sys.iface.breaker,
-      to: r.sys.addr.breaker,
+      ...at(r, "breaker"),
       ...(this.scope === 0 ? { fn: "cooldownGlobal", args: [] } : { fn: "cooldown", args: [asset] }),
     });
   }
@@ -1027,5 +1336,5 @@ export class CooldownCmd extends LiqCommand {
 
 /** For the report: the model's view of an oracle (used by the solvency suite). */
 export function oracleOk(s: LiqState, tk: string, t: bigint): boolean {
-  return priceAt(s.feeds.get(tk)!, t).ok;
+  return oracleRead(s, tk, t).ok;
 }

@@ -5,7 +5,7 @@
 import * as L from "../model/ledger.js";
 import * as V from "../model/vault.js";
 import { resolveAmount, showAmount, type AmountSpec } from "./amounts.js";
-import { mineAt } from "../model/system.js";
+import { mineAt } from "../model/chain.js";
 import { LedgerCommand, execTx, type ModelBox, type RealSystem } from "./base.js";
 
 export class VaultDepositCommand extends LedgerCommand {

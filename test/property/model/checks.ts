@@ -18,7 +18,8 @@ import {
   vaultNetAssets,
 } from "./ledger.js";
 import type { LedgerState } from "./state.js";
-import { encodeBatch, multiRead, sword, word, type PropertySystem, type ReadCall } from "./system.js";
+import { encodeBatch, multiRead, sword, word, type ReadCall } from "./chain.js";
+import type { PropertySystem } from "./system.js";
 import { sharesOf, vaultTotalAssets } from "./vault.js";
 
 export class InvariantViolation extends Error {

@@ -14,21 +14,30 @@
  *   liquidation pause with an ok oracle a redo or a take is always possible; views never revert.
  * - auction bookkeeping: tabs in flight == sum of the running tabs; auction debt == sum of the
  *   running auctions' debts.
+ * - the oracle and the breaker's triggers: for every asset the router's `getPrice` (price, ok: the
+ *   last good price when not ok) and `getPriceWithStatus` (the exact status: sequencer down or in
+ *   grace, non-positive, stale, out of bounds, secondary failed or deviating) and the breaker's
+ *   `previewCheck` / `previewCheckSystem` (level and reason) agree with the model.
  */
+import { b32 } from "../../../scripts/deploy/system.js";
 import { fail } from "./checks.js";
 import * as L from "./ledger.js";
 import {
   auctionStatus,
   cloneLiq,
   levelOf,
-  priceAt,
+  ORACLE_STATUS_NAMES,
+  evaluateAsset,
+  evaluateSystem,
+  oracleRead,
   redo,
   syncOracle,
   take as modelTake,
   ZERO,
   type LiqState,
 } from "./liquidation.js";
-import { addrWord, multiCall, sword, word, type LiqSystem } from "./liqsystem.js";
+import { addrWord, multiCall, sword, word } from "./chain.js";
+import type { LiqSystem } from "./liqsystem.js";
 
 function eq(
   label: string,
@@ -36,6 +45,11 @@ function eq(
   model: bigint | boolean | string | number,
 ): void {
   if (chain !== model) fail("MODEL", `${label}: chain ${chain} != model ${model}`);
+}
+
+/** A CircuitBreaker REASON_* as its bytes32 word (lower-case hex); "" is 0. */
+export function reasonWord(reason: string): string {
+  return reason === "" ? `0x${"00".repeat(32)}` : b32(reason).toLowerCase();
 }
 
 export interface LiqCheckMemory {
@@ -90,7 +104,10 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     add("breaker.scopeState", i.breaker, a.breaker, "scopeState", [tk]);
     add("breaker.liquidationWindow", i.breaker, a.breaker, "liquidationWindow", [tk]);
     add("oracle.getPrice", i.oracle, a.oracle, "getPrice", [tk]);
+    add("oracle.getPriceWithStatus", i.oracle, a.oracle, "getPriceWithStatus", [tk]);
+    add("breaker.previewCheck", i.breaker, a.breaker, "previewCheck", [tk]);
   }
+  add("breaker.previewCheckSystem", i.breaker, a.breaker, "previewCheckSystem");
   add("totalTabInFlightWad", i.auction, a.auction, "totalTabInFlightWad");
   add("engine.window", i.engine, a.engine, "window");
   add("breaker.scopeState(global)", i.breaker, a.breaker, "scopeState", [ZERO]);
@@ -180,8 +197,11 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     const sc = take();
     const win = take();
     const price = take();
-    return { totalColl, held, pool, chLevel, ms, tabInFlight, sc, win, price };
+    const status = take();
+    const preview = take();
+    return { totalColl, held, pool, chLevel, ms, tabInFlight, sc, win, price, status, preview };
   });
+  const previewSystem = take();
   const totalTab = word(take(), 0);
   const ew = take();
   const gsc = take();
@@ -236,10 +256,11 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
       fail("I12", `auction ${au.id} is older than tail and needs no redo`);
     // below liquidation pause, with an ok oracle, a redo or a take is possible
     const level = levelOf(s, au.token);
-    const q = priceAt(s.feeds.get(au.token)!, t);
+    const q = oracleRead(s, au.token, t);
     if (level < 2 && q.ok && !ms.needsRedo && ms.priceWad === 0n)
       fail("I12", `auction ${au.id} can be neither taken nor redone`);
-    if (level < 2 && q.ok) {
+    // (the oracle ok in that next block: a feed exactly at its age limit now is stale then)
+    if (level < 2 && oracleRead(s, au.token, t + 1n).ok) {
       // I12: the next block, a take (by a payer with enough stablecoin) or a redo goes through
       const errors: string[] = [];
       for (const act of ["take", "redo"] as const) {
@@ -299,10 +320,25 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     eq(`breaker lastTriggeredAt ${j}`, word(p.sc, 2), sc.lastTriggeredAt);
     eq(`breaker window start ${j}`, word(p.win, 0), sc.windowStart);
     eq(`breaker window debt ${j}`, word(p.win, 1), sc.windowDebtWad);
-    const q = priceAt(s.feeds.get(tk)!, t);
+    // the router's read: (price, ok) and its status; the last good price when not ok
+    const q = oracleRead(s, tk, t);
     eq(`oracle price ${j}`, word(p.price, 0), q.priceWad);
     eq(`oracle ok ${j}`, word(p.price, 1) !== 0n, q.ok);
+    eq(`oracle price (with status) ${j}`, word(p.status, 0), q.priceWad);
+    const code = Number(word(p.status, 1));
+    if (code !== q.status)
+      fail(
+        "MODEL",
+        `oracle status ${j}: chain ${ORACLE_STATUS_NAMES[code]} != model ${ORACLE_STATUS_NAMES[q.status]}`,
+      );
+    // the breaker's asset triggers as check(asset) would see them now: level and reason
+    const tr = evaluateAsset(s, t, tk);
+    eq(`breaker trigger level ${j}`, Number(word(p.preview, 0)), tr.level);
+    eq(`breaker trigger reason ${j}`, `0x${p.preview.slice(64, 128)}`, reasonWord(tr.reason));
   }
+  const sysTr = evaluateSystem(s, t);
+  eq("breaker system trigger level", Number(word(previewSystem, 0)), sysTr.level);
+  eq("breaker system trigger reason", `0x${previewSystem.slice(64, 128)}`, reasonWord(sysTr.reason));
   const e = s.engine;
   const expired = t >= e.windowStart + e.windowSeconds;
   eq("engine window start", word(ew, 0), expired ? t : e.windowStart);

@@ -8,33 +8,41 @@
  * The stability fee is switched on (by the guardian, through the RiskConfig) only at the end of
  * the setup, so the fee index is exactly 1 RAY when the model reads the initial state.
  */
-import { Interface, type Fragment, type LogDescription, type Result } from "ethers";
+import { Interface, type Result } from "ethers";
 
 import { WAD } from "../../../simulations/math/wad.js";
 import { b32 } from "../../../scripts/deploy/system.js";
 import type { DeployParams } from "../../../scripts/deploy/params.js";
 import { deployLab } from "../../helpers/system.js";
-import type { LiqState, FeedModel, AuctionAssetModel, BreakerScope } from "./liquidation.js";
+import type { MockV3Aggregator } from "../../../types/ethers-contracts/index.js";
+import type {
+  AuctionAssetModel,
+  BreakerScope,
+  FeedModel,
+  LiqState,
+  RoundModel,
+  SequencerModel,
+} from "./liquidation.js";
 import { ZERO, syncOracle } from "./liquidation.js";
+import {
+  latestTimestamp,
+  mergedInterface,
+  read,
+  readBig,
+  snapshot,
+  type Actor,
+  type ChainSystem,
+  type EthProvider,
+} from "./chain.js";
 import { emptyAccount, type LedgerState, type RiskLevels } from "./state.js";
 
 export const STABILITY_FEE_PER_SECOND_RAY = 5n * 10n ** 18n;
 const GAS_LIMIT = "0x989680"; // 10,000,000
 
-interface EthProvider {
-  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
-}
-
-export interface Actor {
-  name: string;
-  address: string;
-}
-
 export type Lab = Awaited<ReturnType<typeof deployLab>>;
 
-export interface LiqSystem {
+export interface LiqSystem extends ChainSystem {
   lab: Lab;
-  provider: EthProvider;
   /** Accounts the model tracks (borrowers, keeper, bidder, lp, deployer). */
   accounts: Actor[];
   borrowers: Actor[];
@@ -55,7 +63,10 @@ export interface LiqSystem {
     wbtc: string;
     wethFeed: string;
     wbtcFeed: string;
-    reader: string;
+    /** Secondary feed per token (WETH, WBTC); undefined where the asset has none. */
+    secondaryFeeds: (string | undefined)[];
+    /** The router's sequencer-uptime feed, when enabled. */
+    sequencerFeed: string | undefined;
   };
   iface: {
     ch: Interface;
@@ -66,18 +77,11 @@ export interface LiqSystem {
     feed: Interface;
     erc20: Interface;
     taker: Interface;
-    reader: Interface;
     timelock: Interface;
   };
-  errors: Interface;
   events: Interface;
   initial: LiqState;
-  snapshotId: string;
 }
-
-export type TxResult =
-  | { ok: true; logs: LogDescription[]; hash: string }
-  | { ok: false; errorName: string; args: Result | undefined };
 
 /** Options of the fixture: deploy-parameter changes (caps, breaker) and the actors' starting books. */
 export interface LiqSystemOptions {
@@ -85,6 +89,103 @@ export interface LiqSystemOptions {
   /** Starting positions (deposit, borrow) of the borrowers; default: near their limits. */
   start?: "default" | "empty";
   vaultUsd?: string;
+  /**
+   * Optional oracle sources, set through the timelock before the borrowers' books: a secondary
+   * MockV3Aggregator for WETH and an L2 sequencer-uptime MockV3Aggregator (answer 0 = up).
+   */
+  oracle?: OracleExtras;
+}
+
+export interface OracleExtras {
+  /** WETH's secondary feed: its decimals (answers are scaled to WAD), heartbeat and max deviation. */
+  secondary?: { decimals: number; heartbeatSeconds: number; maxDeviationWad: bigint };
+  /** The sequencer feed's grace period after it comes back up. */
+  sequencerGraceSeconds?: number;
+}
+
+/** What the liquidation suite sets: both sources (the solvency suite keeps the shipped Chainlink-only setup). */
+export const SUITE_ORACLE: OracleExtras = {
+  secondary: { decimals: 18, heartbeatSeconds: 1_800, maxDeviationWad: 2n * 10n ** 16n },
+  sequencerGraceSeconds: 3_600,
+};
+
+/**
+ * Adds the secondary feed and the sequencer feed through the timelock (schedule, two days,
+ * execute), then has every feed report again (fresh) and pokes the router.
+ */
+async function addOracleSources(
+  lab: Lab,
+  extras: OracleExtras,
+): Promise<{ secondary: string | undefined; sequencer: string | undefined }> {
+  const { ethers, sys, weth, wbtc, deployer, networkHelpers } = lab;
+  const oracleAddr = await sys.oracle.getAddress();
+  const targets: string[] = [];
+  const payloads: string[] = [];
+  let secondary: string | undefined;
+  let secondaryFeed: MockV3Aggregator | undefined;
+  if (extras.secondary !== undefined) {
+    const x = extras.secondary;
+    const primaryAnswer = (await weth.feed!.latestRoundData())[1];
+    const answer = answerAt(primaryAnswer, weth.feedDecimals, x.decimals);
+    const feed = (await ethers.deployContract("MockV3Aggregator", [
+      x.decimals,
+      answer,
+    ])) as unknown as MockV3Aggregator;
+    secondaryFeed = feed;
+    secondary = await feed.getAddress();
+    const cfg = await sys.oracle.feedConfig(weth.address);
+    targets.push(oracleAddr);
+    payloads.push(
+      sys.oracle.interface.encodeFunctionData("setFeed", [
+        weth.address,
+        {
+          primary: cfg.primary,
+          secondary,
+          heartbeatSeconds: cfg.heartbeatSeconds,
+          gracePeriodSeconds: cfg.gracePeriodSeconds,
+          secondaryHeartbeatSeconds: x.heartbeatSeconds,
+          maxDeviationWad: x.maxDeviationWad,
+          minPriceWad: cfg.minPriceWad,
+          maxPriceWad: cfg.maxPriceWad,
+        },
+      ]),
+    );
+  }
+  let sequencer: string | undefined;
+  if (extras.sequencerGraceSeconds !== undefined) {
+    const feed = await ethers.deployContract("MockV3Aggregator", [0, 0]);
+    sequencer = await feed.getAddress();
+    targets.push(oracleAddr);
+    payloads.push(
+      sys.oracle.interface.encodeFunctionData("setSequencerFeed", [sequencer, extras.sequencerGraceSeconds]),
+    );
+  }
+  if (targets.length === 0) return { secondary, sequencer };
+  const values = targets.map(() => 0n);
+  const pred = `0x${"00".repeat(32)}`;
+  const salt = b32("PROPERTY_ORACLE");
+  const delay = await sys.timelock.getMinDelay();
+  await (
+    await sys.timelock.connect(deployer).scheduleBatch(targets, values, payloads, pred, salt, delay)
+  ).wait();
+  await networkHelpers.time.increase(delay);
+  await (await sys.timelock.connect(deployer).executeBatch(targets, values, payloads, pred, salt)).wait();
+  // two days passed: every feed reports again
+  for (const a of [weth, wbtc]) {
+    const answer = (await a.feed!.latestRoundData())[1];
+    await (await a.feed!.updateAnswer(answer)).wait();
+  }
+  if (secondaryFeed !== undefined) {
+    const answer = (await secondaryFeed.latestRoundData())[1];
+    await (await secondaryFeed.updateAnswer(answer)).wait();
+  }
+  for (const a of [weth, wbtc]) await (await sys.oracle.poke(a.address)).wait();
+  return { secondary, sequencer };
+}
+
+/** A feed answer in `to` decimals from one in `from` decimals. */
+export function answerAt(answer: bigint, from: number, to: number): bigint {
+  return to >= from ? answer * 10n ** BigInt(to - from) : answer / 10n ** BigInt(from - to);
 }
 
 export async function deployLiqSystem(opts: LiqSystemOptions = {}): Promise<LiqSystem> {
@@ -100,6 +201,7 @@ export async function deployLiqSystem(opts: LiqSystemOptions = {}): Promise<LiqS
     await sys.stablecoin.getAddress(),
   ]);
   const takerAddr = await takerC.getAddress();
+  const extras = await addOracleSources(lab, opts.oracle ?? {});
 
   await lab.fundVault(opts.vaultUsd ?? "200000");
   await lab.fundBidder("1000000");
@@ -135,40 +237,8 @@ export async function deployLiqSystem(opts: LiqSystemOptions = {}): Promise<LiqS
     feed: weth.feed!.interface as unknown as Interface,
     erc20: weth.token.interface as unknown as Interface,
     taker: takerC.interface as unknown as Interface,
-    reader: reader.interface as unknown as Interface,
     timelock: sys.timelock.interface as unknown as Interface,
   };
-  const seen = new Set<string>();
-  const errs: Fragment[] = [];
-  const evs: Fragment[] = [];
-  const seenEv = new Set<string>();
-  for (const i of [
-    iface.ch,
-    iface.engine,
-    iface.auction,
-    iface.breaker,
-    iface.oracle,
-    iface.erc20,
-    iface.taker,
-    iface.timelock,
-    sys.stablecoin.interface as unknown as Interface,
-    sys.riskConfig.interface as unknown as Interface,
-  ]) {
-    i.forEachError((e) => {
-      if (!seen.has(e.selector)) {
-        seen.add(e.selector);
-        errs.push(e);
-      }
-    });
-  }
-  for (const i of [iface.ch, iface.engine, iface.auction, iface.breaker]) {
-    i.forEachEvent((e) => {
-      if (!seenEv.has(e.topicHash)) {
-        seenEv.add(e.topicHash);
-        evs.push(e);
-      }
-    });
-  }
   const accounts: Actor[] = [
     { name: "alice", address: alice.address },
     { name: "bob", address: bob.address },
@@ -200,168 +270,35 @@ export async function deployLiqSystem(opts: LiqSystemOptions = {}): Promise<LiqS
       wbtc: wbtc.address,
       wethFeed: weth.feedAddress,
       wbtcFeed: wbtc.feedAddress,
-      reader: await reader.getAddress(),
+      secondaryFeeds: [extras.secondary, undefined],
+      sequencerFeed: extras.sequencer,
     },
     iface,
-    errors: new Interface(errs),
-    events: new Interface(evs),
+    errors: mergedInterface(
+      [
+        iface.ch,
+        iface.engine,
+        iface.auction,
+        iface.breaker,
+        iface.oracle,
+        iface.erc20,
+        iface.taker,
+        iface.timelock,
+        sys.stablecoin.interface as unknown as Interface,
+        sys.riskConfig.interface as unknown as Interface,
+      ],
+      "errors",
+    ),
+    events: mergedInterface([iface.ch, iface.engine, iface.auction, iface.breaker], "events"),
     initial: undefined as unknown as LiqState,
     snapshotId: "",
+    reader: await reader.getAddress(),
+    readerIface: reader.interface as unknown as Interface,
+    gasLimit: GAS_LIMIT,
   };
   ls.initial = await readInitial(ls);
-  ls.snapshotId = (await provider.request({ method: "evm_snapshot" })) as string;
+  ls.snapshotId = await snapshot(ls);
   return ls;
-}
-
-export async function restoreLiq(sys: LiqSystem): Promise<void> {
-  const ok = await sys.provider.request({ method: "evm_revert", params: [sys.snapshotId] });
-  if (ok !== true) throw new Error("evm_revert failed");
-  sys.snapshotId = (await sys.provider.request({ method: "evm_snapshot" })) as string;
-}
-
-export async function call(
-  sys: LiqSystem,
-  iface: Interface,
-  to: string,
-  fn: string,
-  args: readonly unknown[] = [],
-): Promise<Result> {
-  const data = iface.encodeFunctionData(fn, args);
-  const out = (await sys.provider.request({
-    method: "eth_call",
-    params: [{ to, data }, "latest"],
-  })) as string;
-  return iface.decodeFunctionResult(fn, out);
-}
-
-export async function callBig(
-  sys: LiqSystem,
-  iface: Interface,
-  to: string,
-  fn: string,
-  args: readonly unknown[] = [],
-): Promise<bigint> {
-  return (await call(sys, iface, to, fn, args))[0] as bigint;
-}
-
-/** One eth_call for many views: each result's hex (no 0x), undefined when it reverted. */
-export async function multiCall(
-  sys: LiqSystem,
-  calls: readonly { to: string; data: string }[],
-): Promise<{ timestamp: bigint; results: (string | undefined)[] }> {
-  const batch = sys.iface.reader.encodeFunctionData("aggregate", [
-    calls.map((c) => c.to),
-    calls.map((c) => c.data),
-  ]);
-  const out = (await sys.provider.request({
-    method: "eth_call",
-    params: [{ to: sys.addr.reader, data: batch }, "latest"],
-  })) as string;
-  const hex = out.slice(2);
-  const len = Number(BigInt(`0x${hex.slice(64, 128)}`));
-  const body = hex.slice(128, 128 + 2 * len);
-  const timestamp = BigInt(`0x${body.slice(0, 64)}`);
-  const results: (string | undefined)[] = [];
-  let at = 64;
-  for (let i = 0; i < calls.length; i++) {
-    const n = BigInt(`0x${body.slice(at, at + 64)}`);
-    at += 64;
-    if (n === (1n << 256n) - 1n) {
-      results.push(undefined);
-      continue;
-    }
-    results.push(body.slice(at, at + 2 * Number(n)));
-    at += 2 * Number(n);
-  }
-  return { timestamp, results };
-}
-
-export function word(hex: string, i: number): bigint {
-  return BigInt(`0x${hex.slice(64 * i, 64 * i + 64)}`);
-}
-
-export function sword(hex: string, i: number): bigint {
-  return BigInt.asIntN(256, word(hex, i));
-}
-
-export function addrWord(hex: string, i: number): string {
-  return `0x${hex.slice(64 * i + 24, 64 * i + 64)}`;
-}
-
-function revertData(e: unknown): string | undefined {
-  let cur: unknown = e;
-  for (let i = 0; i < 5 && cur !== null && typeof cur === "object"; i++) {
-    const o = cur as Record<string, unknown>;
-    if (typeof o.data === "string" && o.data.startsWith("0x")) return o.data;
-    if (o.data !== null && typeof o.data === "object") {
-      const d = (o.data as Record<string, unknown>).data;
-      if (typeof d === "string" && d.startsWith("0x")) return d;
-    }
-    cur = o.error ?? o.info ?? o.cause;
-  }
-  return undefined;
-}
-
-/** Sends `fn(args)` from `from` in a block mined at `timestamp`; returns the decoded logs or the custom error. */
-export async function sendAt(
-  sys: LiqSystem,
-  timestamp: bigint,
-  from: string,
-  iface: Interface,
-  to: string,
-  fn: string,
-  args: readonly unknown[],
-): Promise<TxResult> {
-  await sys.provider.request({ method: "evm_setNextBlockTimestamp", params: [Number(timestamp)] });
-  const data = iface.encodeFunctionData(fn, args);
-  let hash: string;
-  try {
-    hash = (await sys.provider.request({
-      method: "eth_sendTransaction",
-      params: [{ from, to, data, gas: GAS_LIMIT }],
-    })) as string;
-  } catch (e) {
-    const raw = revertData(e);
-    if (raw === undefined) {
-      return {
-        ok: false,
-        errorName: `<no revert data: ${String((e as Error).message).slice(0, 300)}>`,
-        args: undefined,
-      };
-    }
-    if (raw === "0x") return { ok: false, errorName: "<empty revert>", args: undefined };
-    try {
-      const d = sys.errors.parseError(raw);
-      if (d !== null) return { ok: false, errorName: d.name, args: d.args };
-    } catch {
-      // fall through
-    }
-    return { ok: false, errorName: `<undecoded ${raw.slice(0, 10)}>`, args: undefined };
-  }
-  const receipt = (await sys.provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as {
-    logs: { address: string; topics: string[]; data: string }[];
-  };
-  const logs: LogDescription[] = [];
-  for (const log of receipt.logs) {
-    try {
-      const d = sys.events.parseLog({ topics: log.topics, data: log.data });
-      if (d !== null) logs.push(d);
-    } catch {
-      // an event of another contract (tokens, oracle): not compared
-    }
-  }
-  return { ok: true, logs, hash };
-}
-
-export async function latestTimestamp(sys: LiqSystem): Promise<bigint> {
-  const b = (await sys.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
-    timestamp: string;
-  };
-  return BigInt(b.timestamp);
-}
-
-export async function mineAt(sys: LiqSystem, timestamp: bigint): Promise<void> {
-  await sys.provider.request({ method: "evm_mine", params: [Number(timestamp)] });
 }
 
 // ---------------------------------------------------------------- initial state
@@ -371,7 +308,7 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
   const a = sys.addr;
   const now = await latestTimestamp(sys);
   const big = (i: Interface, to: string, fn: string, args: readonly unknown[] = []) =>
-    callBig(sys, i, to, fn, args);
+    readBig(sys, i, to, fn, args);
   const chParam = (name: string, subject: string) => big(chI, a.ch, "getParam", [b32(name), subject]);
   if ((await big(chI, a.ch, "rateIndexRay")) !== 10n ** 27n) throw new Error("setup: the fee index moved");
   const tokens = [a.weth, a.wbtc];
@@ -379,7 +316,7 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
   const risk = new Map<string, RiskLevels>();
   for (const tk of tokens) {
     const r = (
-      await call(
+      await read(
         sys,
         sys.lab.sys.marginModel.interface as unknown as Interface,
         await sys.lab.sys.marginModel.getAddress(),
@@ -448,7 +385,7 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
       maxOpenInterestWad: await chParam("MAX_OPEN_INTEREST_WAD", tk),
       skewCapRatioWad: await chParam("SKEW_CAP_RATIO_WAD", tk),
     });
-    const st = (await call(sys, chI, a.ch, "marketState", [tk]))[0] as Result;
+    const st = (await read(sys, chI, a.ch, "marketState", [tk]))[0] as Result;
     l.marketState.set(tk, {
       skewWad: st.skewWad as bigint,
       longOpenInterestWad: st.longOpenInterestWad as bigint,
@@ -477,19 +414,39 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
   }
 
   const feedMap = new Map<string, FeedModel>();
-  for (const [i, tk] of tokens.entries()) {
-    const cfg = (await call(sys, oI, a.oracle, "feedConfig", [tk]))[0] as Result;
-    const rd = await call(sys, fI, feeds[i], "latestRoundData");
-    const lg = await call(sys, oI, a.oracle, "lastGoodPrice", [tk]);
-    const cur = await call(sys, oI, a.oracle, "delayedPrice", [tk]);
-    const nxt = await call(sys, oI, a.oracle, "queuedPrice", [tk]);
-    feedMap.set(tk, {
-      feedDecimals: await big(fI, feeds[i], "decimals"),
+  const round = async (feed: string): Promise<RoundModel> => {
+    const rd = await read(sys, fI, feed, "latestRoundData");
+    return {
+      feedDecimals: await readBig(sys, fI, feed, "decimals"),
       answer: rd[1] as bigint,
+      startedAt: rd[2] as bigint,
       updatedAt: rd[3] as bigint,
-      maxAgeSeconds: (cfg.heartbeatSeconds as bigint) + (cfg.gracePeriodSeconds as bigint),
+    };
+  };
+  for (const [i, tk] of tokens.entries()) {
+    const cfg = (await read(sys, oI, a.oracle, "feedConfig", [tk]))[0] as Result;
+    if (String(cfg.primary).toLowerCase() !== feeds[i].toLowerCase()) throw new Error("setup: primary feed");
+    const lg = await read(sys, oI, a.oracle, "lastGoodPrice", [tk]);
+    const cur = await read(sys, oI, a.oracle, "delayedPrice", [tk]);
+    const nxt = await read(sys, oI, a.oracle, "queuedPrice", [tk]);
+    const grace = cfg.gracePeriodSeconds as bigint;
+    const secondary = String(cfg.secondary);
+    feedMap.set(tk, {
+      ...(await round(feeds[i])),
+      maxAgeSeconds: (cfg.heartbeatSeconds as bigint) + grace,
       minPriceWad: cfg.minPriceWad as bigint,
       maxPriceWad: cfg.maxPriceWad as bigint,
+      ...(secondary === ZERO
+        ? {}
+        : {
+            secondary: {
+              ...(await round(secondary)),
+              maxAgeSeconds: (cfg.secondaryHeartbeatSeconds as bigint) + grace,
+              maxDeviationWad: cfg.maxDeviationWad as bigint,
+              offsetBps: 0n,
+              offsetWei: 0n,
+            },
+          }),
       lastGoodWad: lg[0] as bigint,
       lastGoodAt: lg[1] as bigint,
       curWad: cur[0] as bigint,
@@ -498,6 +455,12 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
       nxtAt: nxt[1] as bigint,
     });
   }
+  const [seqFeed, seqGrace] = await read(sys, oI, a.oracle, "sequencerFeed");
+  let sequencer: SequencerModel | undefined;
+  if (String(seqFeed) !== ZERO) {
+    const rd = await read(sys, fI, String(seqFeed), "latestRoundData");
+    sequencer = { answer: rd[1] as bigint, startedAt: rd[2] as bigint, graceSeconds: seqGrace as bigint };
+  }
   const eParam = (name: string, subject = ZERO) => big(eI, a.engine, "getParam", [b32(name), subject]);
   const aParam = (name: string, tk: string) => big(aI, a.auction, "getParam", [b32(name), tk]);
   const bParam = (name: string, subject = ZERO) => big(bI, a.breaker, "getParam", [b32(name), subject]);
@@ -505,7 +468,7 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
   const bAssets = new Map<string, BreakerScope>();
   const tauI = new Interface(["function tauSeconds() view returns (uint256)"]);
   for (const [i, tk] of tokens.entries()) {
-    const curve = (await call(sys, aI, a.auction, "curveOf", [tk]))[0] as string;
+    const curve = (await read(sys, aI, a.auction, "curveOf", [tk]))[0] as string;
     auctionAssets.set(tk, {
       decimals: l.collaterals[i].decimals,
       bufWad: await aParam("BUF_WAD", tk),
@@ -520,8 +483,8 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
       dropToleranceWad: await bParam("DROP_TOLERANCE_WAD", tk),
       velocityCapacityWad: await bParam("VELOCITY_CAPACITY_WAD", tk),
     });
-    const sc = await call(sys, bI, a.breaker, "scopeState", [tk]);
-    const w = await call(sys, bI, a.breaker, "liquidationWindow", [tk]);
+    const sc = await read(sys, bI, a.breaker, "scopeState", [tk]);
+    const w = await read(sys, bI, a.breaker, "liquidationWindow", [tk]);
     bAssets.set(tk, {
       level: Number(sc[0]),
       floor: Number(sc[1]),
@@ -531,11 +494,12 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
     });
     l.breakerLevels!.assets.set(tk, Number(sc[0]));
   }
-  const g = await call(sys, bI, a.breaker, "scopeState", [ZERO]);
-  const bd = await call(sys, bI, a.breaker, "badDebtWindow");
+  const g = await read(sys, bI, a.breaker, "scopeState", [ZERO]);
+  const bd = await read(sys, bI, a.breaker, "badDebtWindow");
   const s: LiqState = {
     l,
     feeds: feedMap,
+    ...(sequencer === undefined ? {} : { sequencer }),
     hopSeconds: await big(oI, a.oracle, "hopSeconds"),
     auctions: new Map(),
     auctionAssets,
@@ -554,6 +518,7 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
       badDebtWad: bd[1] as bigint,
       p: {
         levelPriceDrop: Number(await bParam("LEVEL_PRICE_DROP")),
+        levelDeviation: Number(await bParam("LEVEL_DEVIATION")),
         levelFeedFailure: Number(await bParam("LEVEL_FEED_FAILURE")),
         levelVelocity: Number(await bParam("LEVEL_VELOCITY")),
         levelBadDebt: Number(await bParam("LEVEL_BAD_DEBT")),
@@ -580,7 +545,7 @@ async function readInitial(sys: LiqSystem): Promise<LiqState> {
     pendingKicks: 0,
     log: [],
   };
-  const [ws, wu] = await call(sys, eI, a.engine, "window");
+  const [ws, wu] = await read(sys, eI, a.engine, "window");
   if ((wu as bigint) !== 0n) s.engine.windowStart = ws as bigint;
   if (s.auctionDebtWad !== 0n || s.totalTabInFlightWad !== 0n) throw new Error("setup: auctions running");
   syncOracle(s, now);

@@ -34,14 +34,43 @@ export const ZERO = L.ZERO_ADDRESS;
 
 // ---------------------------------------------------------------- state
 
-export interface FeedModel {
+/** A Chainlink MockV3Aggregator's latest round (the three words the router reads). */
+export interface RoundModel {
   feedDecimals: bigint;
-  /** latestAnswer in feed units; updatedAt its block time. */
+  /** Answer in feed units. */
   answer: bigint;
+  /** `updateAnswer` sets both to its block time; `updateRoundData` sets them apart. */
+  startedAt: bigint;
   updatedAt: bigint;
+}
+
+/** The optional secondary feed of an asset (`FeedConfig.secondary`). */
+export interface SecondaryModel extends RoundModel {
+  /** secondaryHeartbeatSeconds + gracePeriodSeconds. */
+  maxAgeSeconds: bigint;
+  maxDeviationWad: bigint;
+  /**
+   * The harness's choice, not chain state: where the secondary stands relative to the primary
+   * (bps, plus a few wei of WAD price), kept through every primary move until
+   * `SecondaryDeviationCmd` changes it.
+   */
+  offsetBps: bigint;
+  offsetWei: bigint;
+}
+
+/** The router's L2 sequencer-uptime feed (answer 0 = up, 1 = down; startedAt = since when). */
+export interface SequencerModel {
+  answer: bigint;
+  startedAt: bigint;
+  graceSeconds: bigint;
+}
+
+export interface FeedModel extends RoundModel {
+  /** heartbeatSeconds + gracePeriodSeconds. */
   maxAgeSeconds: bigint;
   minPriceWad: bigint;
   maxPriceWad: bigint;
+  secondary?: SecondaryModel;
   lastGoodWad: bigint;
   lastGoodAt: bigint;
   curWad: bigint;
@@ -89,6 +118,7 @@ export interface BreakerScope {
 
 export interface BreakerParamsModel {
   levelPriceDrop: number;
+  levelDeviation: number;
   levelFeedFailure: number;
   levelVelocity: number;
   levelBadDebt: number;
@@ -162,6 +192,8 @@ export type ModelEvent =
 export interface LiqState {
   l: LedgerState;
   feeds: Map<string, FeedModel>;
+  /** The router's sequencer-uptime feed; undefined when the check is disabled. */
+  sequencer?: SequencerModel;
   hopSeconds: bigint;
   /** Running auctions by key (the chain id as a decimal string, or "pending:n"). */
   auctions: Map<string, AuctionModel>;
@@ -182,36 +214,121 @@ export function cloneLiq(s: LiqState): LiqState {
 
 // ---------------------------------------------------------------- oracle
 
-export type FeedStatus = "ok" | "stale" | "failure";
+/** IOracleRouter.Status, in the enum's order. */
+export const OracleStatus = {
+  Ok: 0,
+  UnknownAsset: 1,
+  SequencerDown: 2,
+  SequencerGracePeriod: 3,
+  PrimaryCallFailed: 4,
+  PrimaryNonPositive: 5,
+  PrimaryIncompleteRound: 6,
+  PrimaryStale: 7,
+  PrimaryOutOfBounds: 8,
+  SecondaryFailed: 9,
+  SecondaryDeviation: 10,
+} as const;
+export type OracleStatusCode = (typeof OracleStatus)[keyof typeof OracleStatus];
+export const ORACLE_STATUS_NAMES = Object.keys(OracleStatus) as (keyof typeof OracleStatus)[];
 
-export function priceAt(f: FeedModel, t: bigint): { priceWad: bigint; ok: boolean; status: FeedStatus } {
-  const bad = (status: FeedStatus) => ({ priceWad: f.lastGoodWad, ok: false, status });
-  if (f.answer <= 0n) return bad("failure");
-  if (t - f.updatedAt > f.maxAgeSeconds) return bad("stale");
-  const wad = f.feedDecimals <= 18n ? f.answer * 10n ** (18n - f.feedDecimals) : f.answer;
-  if (wad < f.minPriceWad || wad > f.maxPriceWad) return bad("failure");
-  return { priceWad: wad, ok: true, status: "ok" };
+export interface OracleRead {
+  /** The read's price when ok, else the last good price (`getPrice`). */
+  priceWad: bigint;
+  ok: boolean;
+  status: OracleStatusCode;
 }
 
-/** Sets the ledger's oracle reads (time-dependent: staleness) for a transaction at `t`. */
+/** Answers above this are out of bounds before scaling (OracleRouter's MAX_ANSWER). */
+const MAX_ANSWER = (1n << 192n) - 1n;
+
+/** A feed's answer in WAD, rounding down (an 18+ decimal feed loses its extra digits). */
+export function answerToWad(answer: bigint, feedDecimals: bigint): bigint {
+  return feedDecimals <= 18n ? answer * 10n ** (18n - feedDecimals) : answer / 10n ** (feedDecimals - 18n);
+}
+
+/** OracleRouter._readFeed: one aggregator read with its checks (the primary's status codes). */
+function readFeed(
+  f: RoundModel,
+  maxAgeSeconds: bigint,
+  t: bigint,
+): { wad: bigint; status: OracleStatusCode } {
+  if (f.answer <= 0n) return { wad: 0n, status: OracleStatus.PrimaryNonPositive };
+  if (f.updatedAt === 0n || f.startedAt === 0n || f.updatedAt > t)
+    return { wad: 0n, status: OracleStatus.PrimaryIncompleteRound };
+  if (t - f.updatedAt > maxAgeSeconds) return { wad: 0n, status: OracleStatus.PrimaryStale };
+  if (f.answer > MAX_ANSWER) return { wad: 0n, status: OracleStatus.PrimaryOutOfBounds };
+  return { wad: answerToWad(f.answer, f.feedDecimals), status: OracleStatus.Ok };
+}
+
+/** OracleRouter._sequencerStatus. */
+export function sequencerStatus(q: SequencerModel, t: bigint): OracleStatusCode {
+  if (q.answer !== 0n || q.startedAt === 0n) return OracleStatus.SequencerDown;
+  if (q.startedAt > t || t - q.startedAt < q.graceSeconds) return OracleStatus.SequencerGracePeriod;
+  return OracleStatus.Ok;
+}
+
+/**
+ * OracleRouter.getPriceWithStatus / getPrice at `t`, in the router's order: sequencer, primary
+ * (answer, round, staleness, bounds), secondary (its own read and the bounds, then the deviation
+ * |p - s| / p <= maxDeviation). When not ok the price is the last good one.
+ */
+export function oracleRead(s: LiqState, asset: string, t: bigint): OracleRead {
+  const f = s.feeds.get(asset);
+  if (f === undefined) return { priceWad: 0n, ok: false, status: OracleStatus.UnknownAsset };
+  const bad = (status: OracleStatusCode): OracleRead => ({ priceWad: f.lastGoodWad, ok: false, status });
+  if (s.sequencer !== undefined) {
+    const st = sequencerStatus(s.sequencer, t);
+    if (st !== OracleStatus.Ok) return bad(st);
+  }
+  const p = readFeed(f, f.maxAgeSeconds, t);
+  if (p.status !== OracleStatus.Ok) return bad(p.status);
+  if (p.wad < f.minPriceWad || p.wad > f.maxPriceWad) return bad(OracleStatus.PrimaryOutOfBounds);
+  const sec = f.secondary;
+  if (sec !== undefined) {
+    const q = readFeed(sec, sec.maxAgeSeconds, t);
+    if (q.status !== OracleStatus.Ok || q.wad < f.minPriceWad || q.wad > f.maxPriceWad)
+      return bad(OracleStatus.SecondaryFailed);
+    const diff = p.wad > q.wad ? p.wad - q.wad : q.wad - p.wad;
+    if (diff * WAD > sec.maxDeviationWad * p.wad) return bad(OracleStatus.SecondaryDeviation);
+  }
+  return { priceWad: p.wad, ok: true, status: OracleStatus.Ok };
+}
+
+/** Sets the ledger's oracle reads (time-dependent: staleness, grace) for a transaction at `t`. */
 export function syncOracle(s: LiqState, t: bigint): void {
-  for (const [asset, f] of s.feeds) {
-    const q = priceAt(f, t);
+  for (const asset of s.feeds.keys()) {
+    const q = oracleRead(s, asset, t);
     s.l.oracle.set(asset, { priceWad: q.priceWad, ok: q.ok });
   }
 }
 
-/** MockV3Aggregator.updateAnswer. */
+/** MockV3Aggregator.updateAnswer on the primary feed of `asset`. */
 export function feedUpdate(s: LiqState, t: bigint, asset: string, answer: bigint): void {
   const f = s.feeds.get(asset)!;
   f.answer = answer;
+  f.startedAt = t;
   f.updatedAt = t;
+}
+
+/** MockV3Aggregator.updateAnswer on the secondary feed of `asset`. */
+export function secondaryUpdate(s: LiqState, t: bigint, asset: string, answer: bigint): void {
+  const sec = s.feeds.get(asset)!.secondary!;
+  sec.answer = answer;
+  sec.startedAt = t;
+  sec.updatedAt = t;
+}
+
+/** The sequencer feed's `updateRoundData(_, answer, t, startedAt)` (or `updateAnswer`: startedAt = t). */
+export function sequencerUpdate(s: LiqState, answer: bigint, startedAt: bigint): void {
+  const q = s.sequencer!;
+  q.answer = answer;
+  q.startedAt = startedAt;
 }
 
 /** OracleRouter.poke: stores an ok read as the last good price and queues it (hop rule). */
 export function oraclePoke(s: LiqState, t: bigint, asset: string): void {
   const f = s.feeds.get(asset)!;
-  const q = priceAt(f, t);
+  const q = oracleRead(s, asset, t);
   if (!q.ok) return;
   f.lastGoodWad = q.priceWad;
   f.lastGoodAt = t;
@@ -246,54 +363,80 @@ function onTrigger(sc: BreakerScope, target: number, t: bigint): boolean {
   return sc.lastTriggeredAt !== t;
 }
 
-export function evaluateAsset(s: LiqState, t: bigint, asset: string): number {
+/** A trigger's level and reason (the CircuitBreaker's REASON_* names; level 0 and "" for none). */
+export interface Trigger {
+  level: number;
+  reason: string;
+}
+
+/**
+ * CircuitBreaker._evaluateAsset: the oracle triggers are exclusive (one status per read): an ok
+ * read below the delayed price x (1 - tolerance) is PRICE_DROP, a secondary deviation DEVIATION
+ * (LEVEL_DEVIATION), a stale primary STALE, a sequencer down or in its grace period SEQUENCER, any
+ * other failed read FEED_FAILURE (those three at LEVEL_FEED_FAILURE); velocity comes on top.
+ */
+export function evaluateAsset(s: LiqState, t: bigint, asset: string): Trigger {
   const p = s.breaker.p;
   const sc = s.breaker.assets.get(asset)!;
   const aa = s.auctionAssets.get(asset)!;
   const f = s.feeds.get(asset)!;
-  const q = priceAt(f, t);
-  let target = 0;
+  const q = oracleRead(s, asset, t);
+  let tr: Trigger = { level: 0, reason: "" };
   if (q.ok) {
     const kept = WAD - aa.dropToleranceWad;
-    if (f.curWad !== 0n && q.priceWad * WAD < f.curWad * kept) target = p.levelPriceDrop;
-  } else target = p.levelFeedFailure; // stale or any other failed read (no secondary, no sequencer)
+    if (f.curWad !== 0n && q.priceWad * WAD < f.curWad * kept)
+      tr = { level: p.levelPriceDrop, reason: "PRICE_DROP" };
+  } else if (q.status === OracleStatus.SecondaryDeviation)
+    tr = { level: p.levelDeviation, reason: "DEVIATION" };
+  else if (q.status === OracleStatus.PrimaryStale) tr = { level: p.levelFeedFailure, reason: "STALE" };
+  else if (q.status === OracleStatus.SequencerDown || q.status === OracleStatus.SequencerGracePeriod)
+    tr = { level: p.levelFeedFailure, reason: "SEQUENCER" };
+  else tr = { level: p.levelFeedFailure, reason: "FEED_FAILURE" };
   if (
-    p.levelVelocity > target &&
+    p.levelVelocity > tr.level &&
     t < sc.windowStart + p.velocityWindowSeconds &&
     sc.windowDebtWad > aa.velocityCapacityWad
   ) {
-    target = p.levelVelocity;
+    tr = { level: p.levelVelocity, reason: "VELOCITY" };
   }
-  return target;
+  return tr;
 }
 
-export function evaluateSystem(s: LiqState, t: bigint): number {
+/** CircuitBreaker._evaluateSystem: the deficit, then bad debt above its share of the vault. */
+export function evaluateSystem(s: LiqState, t: bigint): Trigger {
   const p = s.breaker.p;
-  let target = 0;
-  if (s.l.deficitWad > 0n) target = p.levelDeficit;
+  let tr: Trigger = { level: 0, reason: "" };
+  if (s.l.deficitWad > 0n) tr = { level: p.levelDeficit, reason: "DEFICIT" };
   const b = s.breaker;
-  if (p.levelBadDebt > target && b.badDebtWad > 0n && t < b.badDebtStart + p.badDebtWindowSeconds) {
+  if (p.levelBadDebt > tr.level && b.badDebtWad > 0n && t < b.badDebtStart + p.badDebtWindowSeconds) {
     const net = L.vaultNetAssets(s.l, t);
     const threshold = net > 0n ? mulDivDown(net, p.badDebtShareWad, WAD) : 0n;
-    if (b.badDebtWad > threshold) target = p.levelBadDebt;
+    if (b.badDebtWad > threshold) tr = { level: p.levelBadDebt, reason: "BAD_DEBT" };
   }
-  return target;
+  return tr;
+}
+
+/** What a `check(asset)` did: the trigger, and the event it emitted (LevelRaised / LevelConfirmed). */
+export interface BreakerCheckResult extends Trigger {
+  from: number;
+  event: "LevelRaised" | "LevelConfirmed" | "none";
 }
 
 /** `check(asset)`: raises (or confirms) the asset's level to its trigger level. Never reverts. */
-export function breakerCheck(s: LiqState, t: bigint, asset: string): void {
+export function breakerCheck(s: LiqState, t: bigint, asset: string): BreakerCheckResult {
   const sc = s.breaker.assets.get(asset);
   if (sc === undefined) revert("CircuitBreaker__UnknownAsset", asset);
-  const target = evaluateAsset(s, t, asset);
-  if (onTrigger(sc!, target, t)) {
-    sc!.level = target;
-    sc!.lastTriggeredAt = t;
-    push(s, asset, target);
-  }
+  const tr = evaluateAsset(s, t, asset);
+  const from = sc!.level;
+  if (!onTrigger(sc!, tr.level, t)) return { ...tr, from, event: "none" };
+  sc!.level = tr.level;
+  sc!.lastTriggeredAt = t;
+  push(s, asset, tr.level);
+  return { ...tr, from, event: tr.level > from ? "LevelRaised" : "LevelConfirmed" };
 }
 
 export function checkSystem(s: LiqState, t: bigint): void {
-  const target = evaluateSystem(s, t);
+  const target = evaluateSystem(s, t).level;
   const g = s.breaker.global;
   if (onTrigger(g, target, t)) {
     g.level = target;
@@ -356,7 +499,7 @@ export function breakerCooldown(s: LiqState, t: bigint, asset: string): void {
   if (sc.level <= sc.floor) revert("CircuitBreaker__ManualLevel", asset, sc.level);
   const readyAt = sc.lastTriggeredAt + s.breaker.p.cooldownSeconds;
   if (t < readyAt) revert("CircuitBreaker__CooldownPending", asset, readyAt);
-  const target = asset === ZERO ? evaluateSystem(s, t) : evaluateAsset(s, t, asset);
+  const target = (asset === ZERO ? evaluateSystem(s, t) : evaluateAsset(s, t, asset)).level;
   if (target >= sc.level) revert("CircuitBreaker__ConditionActive", asset, target);
   sc.level -= 1;
   sc.lastTriggeredAt = t;

@@ -5,29 +5,32 @@
  * JSON-RPC reads (about four times faster than contract calls) and transactions that are always
  * mined at a timestamp the model chose, so a revert happens at a known time too.
  */
-import { Interface, type ErrorDescription, type Fragment, type Result } from "ethers";
+import type { Interface, Result } from "ethers";
 
 import { WAD } from "../../../simulations/math/wad.js";
 import { DEFAULT_RISK, ZERO, b32, deployLedger, type Ledger } from "../../helpers/ledger.js";
+import {
+  latestTimestamp,
+  mergedInterface,
+  read,
+  readBig,
+  snapshot,
+  type Actor,
+  type ChainSystem,
+  type EthProvider,
+} from "./chain.js";
 import { emptyAccount, type LedgerState, type RiskLevels } from "./state.js";
+
+// scripts/bench/throughput.ts restores the ledger system through this module
+export { restore } from "./chain.js";
 
 /** Stability fee used by the suite: 5e18 RAY per second (about 17% a year), so rounding shows. */
 export const STABILITY_FEE_PER_SECOND_RAY = 5n * 10n ** 18n;
 export const VAULT_SEED_WAD = 100_000n * WAD;
 const GAS_LIMIT = "0x4c4b40"; // 5,000,000
 
-export interface Actor {
-  name: string;
-  address: string;
-}
-
-interface EthProvider {
-  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
-}
-
-export interface PropertySystem {
+export interface PropertySystem extends ChainSystem {
   ledger: Ledger;
-  provider: EthProvider;
   actors: Actor[];
   /** Addresses by role. */
   addr: {
@@ -46,18 +49,8 @@ export interface PropertySystem {
     oracle: Interface;
     margin: Interface;
   };
-  /** Every custom error the system can raise, for decoding reverts. */
-  errors: Interface;
   initialState: LedgerState;
-  snapshotId: string;
-  /** Batched reader (test/property/LedgerReader.sol). */
-  reader: string;
-  readerIface: Interface;
 }
-
-export type TxOutcome =
-  | { ok: true }
-  | { ok: false; errorName: string; args: Result | undefined; raw: string };
 
 /** Deploys the ledger, funds the vault, sets the suite's parameters and snapshots the chain. */
 export async function deployPropertySystem(): Promise<PropertySystem> {
@@ -96,21 +89,6 @@ export async function deployPropertySystem(): Promise<PropertySystem> {
     oracle: l.oracle.interface as unknown as Interface,
     margin: l.margin.interface as unknown as Interface,
   };
-  const seen = new Set<string>();
-  const errorFragments: Fragment[] = [];
-  for (const iface of [
-    ifaces.ch,
-    ifaces.erc20,
-    ifaces.vault,
-    l.stablecoin.interface as unknown as Interface,
-  ]) {
-    iface.forEachError((e) => {
-      if (!seen.has(e.selector)) {
-        seen.add(e.selector);
-        errorFragments.push(e);
-      }
-    });
-  }
   const sys: PropertySystem = {
     ledger: l,
     provider,
@@ -125,172 +103,19 @@ export async function deployPropertySystem(): Promise<PropertySystem> {
       wbtc: l.wbtcAddr,
     },
     ifaces,
-    errors: new Interface(errorFragments),
+    errors: mergedInterface(
+      [ifaces.ch, ifaces.erc20, ifaces.vault, l.stablecoin.interface as unknown as Interface],
+      "errors",
+    ),
     initialState: undefined as unknown as LedgerState,
     snapshotId: "",
-    reader: "",
-    readerIface: new Interface([]),
+    reader: await reader.getAddress(),
+    readerIface: reader.interface as unknown as Interface,
+    gasLimit: GAS_LIMIT,
   };
-  sys.reader = await reader.getAddress();
-  sys.readerIface = reader.interface as unknown as Interface;
   sys.initialState = await readInitialState(sys);
-  sys.snapshotId = (await provider.request({ method: "evm_snapshot" })) as string;
+  sys.snapshotId = await snapshot(sys);
   return sys;
-}
-
-/** Restores the deployment snapshot (and takes a fresh one, as evm_revert consumes it). */
-export async function restore(sys: PropertySystem): Promise<void> {
-  const ok = await sys.provider.request({ method: "evm_revert", params: [sys.snapshotId] });
-  if (ok !== true) throw new Error("evm_revert failed");
-  sys.snapshotId = (await sys.provider.request({ method: "evm_snapshot" })) as string;
-}
-
-/** eth_call at the latest block, decoded. */
-export async function read(
-  sys: PropertySystem,
-  iface: Interface,
-  to: string,
-  fn: string,
-  args: readonly unknown[] = [],
-): Promise<Result> {
-  const data = iface.encodeFunctionData(fn, args);
-  const out = (await sys.provider.request({
-    method: "eth_call",
-    params: [{ to, data }, "latest"],
-  })) as string;
-  return iface.decodeFunctionResult(fn, out);
-}
-
-export async function readBig(
-  sys: PropertySystem,
-  iface: Interface,
-  to: string,
-  fn: string,
-  args: readonly unknown[] = [],
-): Promise<bigint> {
-  return (await read(sys, iface, to, fn, args))[0] as bigint;
-}
-
-export interface ReadCall {
-  to: string;
-  data: string;
-}
-
-/** Encodes a batch for `multiRead` once (the checks read the same views every time). */
-export function encodeBatch(sys: PropertySystem, calls: readonly ReadCall[]): string {
-  return sys.readerIface.encodeFunctionData("aggregate", [calls.map((c) => c.to), calls.map((c) => c.data)]);
-}
-
-/**
- * One eth_call for a whole batch: the latest block's timestamp and each call's return data as
- * hex without 0x (undefined when that call reverted).
- */
-export async function multiRead(
-  sys: PropertySystem,
-  batch: string,
-  count: number,
-): Promise<{ timestamp: bigint; results: (string | undefined)[] }> {
-  const out = (await sys.provider.request({
-    method: "eth_call",
-    params: [{ to: sys.reader, data: batch }, "latest"],
-  })) as string;
-  // ABI `bytes`: offset word, length word, then the packed payload
-  const hex = out.slice(2);
-  const len = Number(BigInt(`0x${hex.slice(64, 128)}`));
-  const body = hex.slice(128, 128 + 2 * len);
-  const timestamp = BigInt(`0x${body.slice(0, 64)}`);
-  const results: (string | undefined)[] = [];
-  let at = 64;
-  for (let i = 0; i < count; i++) {
-    const n = BigInt(`0x${body.slice(at, at + 64)}`);
-    at += 64;
-    if (n === (1n << 256n) - 1n) {
-      results.push(undefined);
-      continue;
-    }
-    results.push(body.slice(at, at + 2 * Number(n)));
-    at += 2 * Number(n);
-  }
-  return { timestamp, results };
-}
-
-/** Word `i` of ABI return data (hex without 0x), unsigned. */
-export function word(hex: string, i: number): bigint {
-  return BigInt(`0x${hex.slice(64 * i, 64 * i + 64)}`);
-}
-
-/** Word `i` of ABI return data, signed. */
-export function sword(hex: string, i: number): bigint {
-  return BigInt.asIntN(256, word(hex, i));
-}
-
-export async function latestTimestamp(sys: PropertySystem): Promise<bigint> {
-  const b = (await sys.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
-    timestamp: string;
-  };
-  return BigInt(b.timestamp);
-}
-
-/** Mines an empty block at `timestamp`. */
-export async function mineAt(sys: PropertySystem, timestamp: bigint): Promise<void> {
-  await sys.provider.request({ method: "evm_mine", params: [Number(timestamp)] });
-}
-
-function revertData(e: unknown): string | undefined {
-  let cur: unknown = e;
-  for (let i = 0; i < 5 && cur !== null && typeof cur === "object"; i++) {
-    const o = cur as Record<string, unknown>;
-    if (typeof o.data === "string" && o.data.startsWith("0x")) return o.data;
-    if (o.data !== null && typeof o.data === "object") {
-      const d = (o.data as Record<string, unknown>).data;
-      if (typeof d === "string" && d.startsWith("0x")) return d;
-    }
-    cur = o.error ?? o.info ?? o.cause;
-  }
-  return undefined;
-}
-
-/**
- * Sends `fn(args)` from `from` in a block mined at `timestamp` (an explicit gas limit skips gas
- * estimation, so a reverting transaction is mined too). Returns the decoded custom error on revert.
- */
-export async function send(
-  sys: PropertySystem,
-  timestamp: bigint,
-  from: string,
-  iface: Interface,
-  to: string,
-  fn: string,
-  args: readonly unknown[],
-): Promise<TxOutcome> {
-  await sys.provider.request({ method: "evm_setNextBlockTimestamp", params: [Number(timestamp)] });
-  const data = iface.encodeFunctionData(fn, args);
-  try {
-    await sys.provider.request({
-      method: "eth_sendTransaction",
-      params: [{ from, to, data, gas: GAS_LIMIT }],
-    });
-    return { ok: true };
-  } catch (e) {
-    const raw = revertData(e);
-    if (raw === undefined) {
-      return {
-        ok: false,
-        errorName: `<no revert data: ${String((e as Error).message).slice(0, 200)}>`,
-        args: undefined,
-        raw: "",
-      };
-    }
-    let desc: ErrorDescription | null = null;
-    try {
-      desc = sys.errors.parseError(raw);
-    } catch {
-      desc = null;
-    }
-    if (desc === null)
-      return { ok: false, errorName: `<undecoded ${raw.slice(0, 10)}>`, args: undefined, raw };
-    return { ok: false, errorName: desc.name, args: desc.args, raw };
-  }
 }
 
 /** Reads the state after deployment into the model (the fee index is exactly 1 RAY here). */
