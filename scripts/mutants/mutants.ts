@@ -173,7 +173,7 @@ export const MUTANTS: readonly Mutant[] = [
     search: "if (h.healthFactorWad >= WadMath.WAD) return snap;",
     replace: "if (h.healthFactorWad > WadMath.WAD) return snap;",
     suites: [...DEFAULT_SUITES, "unit:liquidation", "e2e:liquidation", "probe:liquidation-boundary"],
-    reach: `${NOT_REACHED_LIQ}; none of those reaches health exactly 1, so the probe scripts/mutants/probes/liquidation-boundary.test.ts does (to move into test/unit/liquidation)`,
+    reach: `${NOT_REACHED_LIQ}; none of those reaches health exactly 1, so the probe test/unit/liquidation/LiquidationBoundary.test.ts does`,
   },
   {
     id: "bad-debt-tab-kept",

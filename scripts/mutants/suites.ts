@@ -71,8 +71,8 @@ export const SUITES: Readonly<Record<SuiteId, Suite>> = {
   },
   "probe:liquidation-boundary": {
     id: "probe:liquidation-boundary",
-    label: "scripts/mutants/probes/liquidation-boundary.test.ts (not in npm test yet)",
-    argv: mocha(["scripts/mutants/probes/liquidation-boundary.test.ts"]),
+    label: "test/unit/liquidation/LiquidationBoundary.test.ts",
+    argv: mocha(["test/unit/liquidation/LiquidationBoundary.test.ts"]),
   },
 };
 

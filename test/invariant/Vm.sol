@@ -4,11 +4,20 @@ pragma solidity 0.8.28;
 /// @notice The few cheatcodes the invariant handlers use (forge-std on npm has no StdInvariant,
 ///         so the suite declares what it needs itself).
 interface IVm {
+    /// @notice A log captured by `recordLogs` (forge-std's `Vm.Log`).
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function prank(address sender) external;
     function startPrank(address sender) external;
     function stopPrank() external;
     function warp(uint256 timestamp) external;
     function writeLine(string calldata path, string calldata data) external;
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
 }
 
 /// @dev The cheatcode address: address(uint160(uint256(keccak256("hevm cheat code")))).

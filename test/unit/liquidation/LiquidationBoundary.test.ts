@@ -1,8 +1,7 @@
 /**
- * A boundary check the suites did not have when the mutant `liquidate-at-health-one` was written
- * (I7: liquidation succeeds only below health 1). It lives with the mutants until its owner
- * moves it into test/unit/liquidation/LiquidationEngine.test.ts (`npm test` does not run files
- * outside test/); `npm run test:mutants` runs it as the suite `probe:liquidation-boundary`.
+ * The boundary of I7 (liquidation succeeds only below health 1), first written as a probe for the
+ * mutant `liquidate-at-health-one` (scripts/mutants/mutants.ts), which no other suite reached:
+ * `npm run test:mutants` still runs this file as the suite `probe:liquidation-boundary`.
  *
  * The account's maintenance health is made exactly 1 (1e18): no stability fee (nothing accrues
  * between the view and the transaction), no positions, and the debt repaid down to exactly the
@@ -11,7 +10,7 @@
 import { expect } from "chai";
 import { parseUnits } from "ethers";
 
-import { WAD, deployLab, send, wad } from "../../../test/helpers/system.js";
+import { WAD, deployLab, send, wad } from "../../helpers/system.js";
 
 describe("liquidation boundary (I7)", function () {
   it("an account at maintenance health exactly 1 is not liquidatable; one price unit lower it is", async function () {
