@@ -91,7 +91,8 @@ contract LiquidationSystem is LedgerSystem {
         breaker.setReporter(eng, true);
         breaker.setReporter(address(ch), true);
 
-        // parameters through the RiskConfig (caps and a velocity capacity these runs can reach)
+        // parameters through the RiskConfig (caps and a velocity capacity these runs can reach; a
+        // tip of 200 so that small kicks meet the rule "no reward at or above the penalty")
         _register(eng, "TARGET_HEALTH_WAD", address(0), 1.25e18, 0.25e18, true);
         _register(eng, "PENALTY_WAD", address(0), 0.1e18, 0.05e18, true);
         _register(eng, "PERP_PENALTY_WAD", address(0), 0.01e18, 0.01e18, true);
@@ -108,7 +109,7 @@ contract LiquidationSystem is LedgerSystem {
             _register(address(auction), "TAIL_SECONDS", a, TAIL_SECONDS, 3_600, false);
             _register(address(auction), "CUSP_WAD", a, 0.5e18, 0.1e18, true);
             _register(address(auction), "CHIP_WAD", a, 0.001e18, 0.005e18, false);
-            _register(address(auction), "TIP_WAD", a, 5 * WAD, 100e18, false);
+            _register(address(auction), "TIP_WAD", a, 200 * WAD, 100e18, false);
             _register(address(auction), "DUST_WAD", a, 100 * WAD, 1_000e18, true);
             _register(eng, "ASSET_TAB_CAP_WAD", a, 1_000_000 * WAD, 1e27, false);
             _register(address(breaker), "DROP_TOLERANCE_WAD", a, 0.2e18, 0.05e18, false);
