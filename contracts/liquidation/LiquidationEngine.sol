@@ -125,7 +125,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         } else if (snap.debtWad > 0) {
             Plan memory p = _plan(snap);
             (p.account, p.keeper) = (account, keeper);
-            if (p.weightedWad < p.debtWad.mulWadUp(_cfg.targetHealthWad)) _seize(account, cols, p, strict, r);
+            if (p.weightedWad < p.debtWad.mulWadUp(_cfg.targetHealthWad)) _seize(cols, p, strict, r);
         }
         emit Liquidated(
             account,
@@ -160,7 +160,6 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
 
     /// @dev Chooses the debt each collateral answers for, then seizes and kicks.
     function _seize(
-        address account,
         ILiquidationLedger.CollateralQuote[] memory cols,
         Plan memory p,
         bool strict,
@@ -172,24 +171,17 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
             debts = _wholeDebts(cols, p.debtWad);
             p.whole = true;
         }
+        // A whole liquidation that a cap or a paused asset cuts short must not leave the account
+        // less healthy: it seizes the most haircut collateral first and stops at the first asset
+        // it cannot take in full, so what stays is the account's best collateral.
+        uint256[] memory order = p.whole ? _mostHaircutFirst(cols) : new uint256[](0);
         bytes32 lastCap;
-        for (uint256 i; i < cols.length; ++i) {
+        for (uint256 k; k < cols.length; ++k) {
+            uint256 i = p.whole ? order[k] : k;
             if (debts[i] == 0) continue;
-            ILiquidationLedger.CollateralQuote memory q = cols[i];
-            (uint8 level, bool isSettled) = breaker.statusOf(q.token);
-            if (level >= 2 || isSettled) {
-                if (strict) revert LiquidationEngine__Paused(q.token, isSettled ? type(uint8).max : level);
-                continue;
-            }
-            (uint256 coveredWad, bytes32 cap) = _capped(q.token, debts[i], p);
-            if (cap != bytes32(0)) {
-                lastCap = cap;
-                emit CapHit(account, q.token, cap, debts[i], coveredWad);
-                if (coveredWad == 0) continue;
-            }
-            _kick(q, coveredWad, debts[i], p);
-            r.auctions += 1;
-            r.debtCoveredWad += coveredWad;
+            (bool full, bytes32 cap) = _seizeOne(cols[i], debts[i], p, strict, r);
+            if (cap != bytes32(0)) lastCap = cap;
+            if (p.whole && !full) break;
         }
         if (r.debtCoveredWad > 0) _windowUsedWad += uint192(r.debtCoveredWad);
         if (strict && r.auctions == 0 && r.positionsClosed == 0 && lastCap != bytes32(0)) {
@@ -245,6 +237,51 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
                 ? debtWad - assigned
                 : (totalValueWad == 0 ? 0 : debtWad.mulDivDown(_valueWad(cols[i]), totalValueWad));
             assigned += debts[i];
+        }
+    }
+
+    /// @dev One asset of the plan: skipped when its breaker level pauses it (a revert when
+    ///      `strict`), cut by the caps, then seized and kicked. Returns whether the planned debt was
+    ///      covered in full and the binding cap (0 if none).
+    function _seizeOne(
+        ILiquidationLedger.CollateralQuote memory q,
+        uint256 plannedWad,
+        Plan memory p,
+        bool strict,
+        Result memory r
+    ) internal returns (bool full, bytes32 cap) {
+        (uint8 level, bool isSettled) = breaker.statusOf(q.token);
+        if (level >= 2 || isSettled) {
+            if (strict) revert LiquidationEngine__Paused(q.token, isSettled ? type(uint8).max : level);
+            return (false, bytes32(0));
+        }
+        uint256 coveredWad;
+        (coveredWad, cap) = _capped(q.token, plannedWad, p);
+        if (cap != bytes32(0)) {
+            emit CapHit(p.account, q.token, cap, plannedWad, coveredWad);
+            if (coveredWad == 0) return (false, cap);
+        }
+        _kick(q, coveredWad, plannedWad, p);
+        r.auctions += 1;
+        r.debtCoveredWad += coveredWad;
+        return (coveredWad == plannedWad, cap);
+    }
+
+    /// @dev Indexes of `cols` by maintenance haircut, highest first (ties keep the listing order).
+    ///      Seizing a whole plan's collateral in this order keeps the average haircut of what stays
+    ///      at or below the account's: its health cannot fall (the debt goes pro rata to value).
+    function _mostHaircutFirst(
+        ILiquidationLedger.CollateralQuote[] memory cols
+    ) internal pure returns (uint256[] memory order) {
+        uint256 n = cols.length;
+        order = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 j = i;
+            while (j > 0 && cols[order[j - 1]].haircutWad < cols[i].haircutWad) {
+                order[j] = order[j - 1];
+                --j;
+            }
+            order[j] = i;
         }
     }
 

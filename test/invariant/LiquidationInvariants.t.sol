@@ -127,9 +127,6 @@ contract LiquidatorHandler is CountedHandler {
     uint256 public ghostAuctionsEnded;
     /// @notice Operations that may leave rounding dust in the protocol's favour (I1 bound).
     uint256 public ghostRoundingOps;
-    /// @notice Known finding (see the README): a whole liquidation cut by a cap seizes the assets
-    ///         in listing order, so it can leave the account less healthy. Counted, not failed.
-    uint256 public findingCappedWholeLessHealthy;
     /// @notice Known finding: a whole liquidation over several collaterals can leave a few wei of
     ///         debt (the normalized-debt rounding of the split) on an account without collateral.
     uint256 public findingDustDebtAfterWhole;
@@ -214,7 +211,7 @@ contract LiquidatorHandler is CountedHandler {
             if (!before.pricesOk || before.healthFactorWad >= WAD || r.healthFactorWad >= WAD) {
                 _violation(7, "liquidate succeeded at health >= 1", "");
             }
-            _checkAfterLiquidation(account, before.healthFactorWad, r, seen.capHits);
+            _checkAfterLiquidation(account, before.healthFactorWad, r);
             _checkKeeperReward(seen);
         } catch (bytes memory reason) {
             _count("liquidate", false);
@@ -395,14 +392,7 @@ contract LiquidatorHandler is CountedHandler {
 
     /// @notice Known findings, for the call log ("finding..." names are not calls).
     function findingSummary() external view returns (string memory) {
-        return
-            string.concat(
-                "findingCappedWholeLessHealthy=",
-                _dec(findingCappedWholeLessHealthy),
-                "/0 findingDustDebtAfterWhole=",
-                _dec(findingDustDebtAfterWhole),
-                "/0"
-            );
+        return string.concat("findingDustDebtAfterWhole=", _dec(findingDustDebtAfterWhole), "/0");
     }
 
     function openAuctions() external view returns (uint256[] memory) {
@@ -435,12 +425,7 @@ contract LiquidatorHandler is CountedHandler {
     }
 
     /// @dev I7 after a single liquidation: healthier (up to rounding) or without debt.
-    function _checkAfterLiquidation(
-        address account,
-        uint256 hfBefore,
-        ILiquidationEngine.Result memory r,
-        uint256 capHits
-    ) internal {
+    function _checkAfterLiquidation(address account, uint256 hfBefore, ILiquidationEngine.Result memory r) internal {
         uint256 debt = _ch.debtOf(account);
         if (debt == 0) return;
         if (debt <= DUST_DEBT_WEI && r.whole) {
@@ -449,10 +434,6 @@ contract LiquidatorHandler is CountedHandler {
         }
         IClearinghouse.Health memory h = _ch.health(account, false);
         if (h.healthFactorWad + HEALTH_TOLERANCE_WAD < hfBefore) {
-            if (r.whole && capHits > 0) {
-                ++findingCappedWholeLessHealthy;
-                return;
-            }
             _violation(
                 7,
                 string.concat(

@@ -965,13 +965,17 @@ function seizeAll(
     debts = wholeDebts(cols, p.debtWad);
     p.whole = true;
   }
+  // whole: the most haircut collateral first, and stop at the first asset not taken in full
+  const order = p.whole ? mostHaircutFirst(cols) : cols.map((_, i) => i);
   let lastCap = "";
-  for (const [i, q] of cols.entries()) {
+  for (const i of order) {
+    const q = cols[i];
     if (debts[i] === 0n) continue;
     const level = levelOf(s, q.token);
     if (level >= 2) {
       if (strict) revert("LiquidationEngine__Paused", q.token, level);
       r.pausedSkip = true;
+      if (p.whole) break;
       continue;
     }
     const { covered, cap } = capped(s, q.token, debts[i], p);
@@ -985,11 +989,15 @@ function seizeAll(
         debtWantedWad: debts[i],
         debtCoveredWad: covered,
       });
-      if (covered === 0n) continue;
+      if (covered === 0n) {
+        if (p.whole) break;
+        continue;
+      }
     }
     kickOne(s, t, q, covered, debts[i], p);
     r.auctions += 1n;
     r.debtCoveredWad += covered;
+    if (p.whole && covered < debts[i]) break;
   }
   if (r.debtCoveredWad > 0n) s.engine.windowUsedWad += r.debtCoveredWad;
   if (strict && r.auctions === 0n && r.positionsClosed === 0n && lastCap !== "") {
@@ -1040,6 +1048,14 @@ function wholeDebts(cols: CollateralQuote[], debtWad: bigint): bigint[] {
     assigned += d;
   }
   return debts;
+}
+
+/** Indexes of `cols` by maintenance haircut, highest first; ties keep the listing order. */
+function mostHaircutFirst(cols: CollateralQuote[]): number[] {
+  return cols
+    .map((q, i) => ({ h: q.haircutWad, i }))
+    .sort((a, b) => (a.h === b.h ? a.i - b.i : a.h > b.h ? -1 : 1))
+    .map((x) => x.i);
 }
 
 function capped(s: LiqState, token: string, want: bigint, p: Plan): { covered: bigint; cap: string } {

@@ -14,6 +14,23 @@ async function underwater(mutate?: Parameters<typeof deployLab>[0]) {
   return lab;
 }
 
+/** Lowers the engine's per-window capacity to `target` in the guardian's allowed steps. */
+async function tightenWindow(lab: Awaited<ReturnType<typeof deployLab>>, target: bigint): Promise<void> {
+  const { sys, deployer } = lab;
+  const name = b32("WINDOW_CAPACITY_WAD");
+  let cap = await sys.engine.getParam(name, "0x" + "00".repeat(20));
+  while (cap > target) {
+    const next = cap - wad("1000000000") > target ? cap - wad("1000000000") : target;
+    await send(
+      sys.riskConfig
+        .connect(deployer)
+        .setParam(await sys.engine.getAddress(), name, "0x" + "00".repeat(20), next),
+    );
+    cap = next;
+    await lab.networkHelpers.mine();
+  }
+}
+
 describe("LiquidationEngine", function () {
   describe("liquidate", function () {
     it("refuses a healthy account and changes nothing", async function () {
@@ -241,20 +258,10 @@ describe("LiquidationEngine", function () {
 
     it("the per-window capacity caps a liquidation; the rest waits", async function () {
       const lab = await underwater();
-      const { sys, alice, keeper, deployer } = lab;
+      const { sys, alice, keeper } = lab;
       // the guardian may tighten at once: the window capacity down to 5,000 (in steps)
       const name = b32("WINDOW_CAPACITY_WAD");
-      let cap = await sys.engine.getParam(name, "0x" + "00".repeat(20));
-      while (cap > wad("5000")) {
-        const next = cap - wad("1000000000") > wad("5000") ? cap - wad("1000000000") : wad("5000");
-        await send(
-          sys.riskConfig
-            .connect(deployer)
-            .setParam(await sys.engine.getAddress(), name, "0x" + "00".repeat(20), next),
-        );
-        cap = next;
-        await lab.networkHelpers.mine();
-      }
+      await tightenWindow(lab, wad("5000"));
       await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(
         sys.engine,
         "CapHit",
@@ -266,6 +273,46 @@ describe("LiquidationEngine", function () {
       await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
         .to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__CapReached")
         .withArgs(name);
+    });
+
+    it("a capped whole liquidation takes the most haircut collateral first and leaves the account no less healthy", async function () {
+      // WETH with a small haircut listed first, WBTC with a large one second
+      const lab = await deployLab((params) => {
+        params.assets[0].margin.haircutBase = "0.05";
+        params.assets[1].margin.haircutBase = "0.4";
+      });
+      const { ch, sys, alice, keeper, weth, wbtc } = lab;
+      await lab.fundVault("100000");
+      await lab.depositFor(alice, weth, "10");
+      await lab.depositFor(alice, wbtc, "0.5");
+      await send(ch.connect(alice).borrow(alice.address, wad("24000"), alice.address));
+      // both fall 40%: far enough under water that the target is out of reach (whole)
+      await lab.setPrice(weth, "1200");
+      await lab.setPrice(wbtc, "24000");
+      await tightenWindow(lab, wad("15000"));
+      const before = await ch.health(alice.address, false);
+      expect(before.healthFactorWad).to.be.lessThan(WAD);
+
+      const receipt = await (
+        await sys.engine.connect(keeper).liquidate(alice.address, keeper.address)
+      ).wait();
+      const kicks = receipt!.logs
+        .map((l) => {
+          try {
+            return sys.auction.interface.parseLog(l);
+          } catch {
+            return null;
+          }
+        })
+        .filter((e) => e?.name === "Kick");
+      // WBTC (the larger haircut) went first and whole; WETH got what the window had left
+      expect(kicks.map((k) => k!.args.token)).to.deep.equal([wbtc.address, weth.address]);
+      expect(kicks[0]!.args.lot).to.equal(10n ** 8n / 2n);
+      expect(kicks[1]!.args.lot).to.be.lessThan(wad("10"));
+      expect(await ch.collateralOf(alice.address, wbtc.address)).to.equal(0n);
+      const after = await ch.health(alice.address, false);
+      expect(after.debtWad).to.be.greaterThan(0n);
+      expect(after.healthFactorWad).to.be.greaterThan(before.healthFactorWad);
     });
 
     it("self-liquidation does not pay: the owner-as-keeper earns less than the penalty it pays", async function () {
