@@ -46,7 +46,11 @@ export function drawLiquidators(scenario: Scenario, rng: Rng): LiquidatorProfile
       capitalUsd: sample(l.capitalUsd, r),
       minProfitUsd: sample(l.minProfitUsd, r),
       latencySeconds: sample(l.latencySeconds, r),
-      maxGasGwei: l.maxGasGwei,
+      // a distribution is drawn last, so a scenario with one number keeps its other draws
+      maxGasGwei:
+        l.maxGasGwei === undefined || typeof l.maxGasGwei === "number"
+          ? l.maxGasGwei
+          : sample(l.maxGasGwei, r),
       useFlash: l.useFlash,
     });
   }

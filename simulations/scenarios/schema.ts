@@ -360,8 +360,15 @@ const LiquidatorsSchema = z
     latencySeconds: DistributionSchema.default({ kind: "constant", value: 0 }),
     /** Use the flash-liquidation callback (no capital needed up front). */
     useFlash: bool().default(true),
-    /** Gas price above which a liquidator waits. */
-    maxGasGwei: positive().optional(),
+    /**
+     * Gas price above which a liquidator waits: one number for all, or a distribution drawn once
+     * per liquidator (bots with different gas ceilings stall at different points of a gas spike).
+     */
+    maxGasGwei: z
+      .union([positive(), DistributionSchema], {
+        errorMap: () => ({ message: "expected a positive number or a distribution" }),
+      })
+      .optional(),
   })
   .strict();
 
@@ -616,6 +623,14 @@ function crossCheck(s: z.output<typeof ScenarioBase>, ctx: Ctx): void {
   checkDist(s.liquidators.capitalUsd, ["liquidators", "capitalUsd"]);
   checkDist(s.liquidators.minProfitUsd, ["liquidators", "minProfitUsd"]);
   checkDist(s.liquidators.latencySeconds, ["liquidators", "latencySeconds"]);
+  const gas = s.liquidators.maxGasGwei;
+  if (gas !== undefined && typeof gas !== "number") {
+    checkDist(gas, ["liquidators", "maxGasGwei"]);
+    // a lognormal is positive unless clamped below; the others are bounded below by min or value
+    const lowest = gas.kind === "constant" ? gas.value : gas.kind === "lognormal" ? (gas.min ?? 1) : gas.min;
+    if (!(lowest > 0))
+      issue(ctx, ["liquidators", "maxGasGwei"], "expected a distribution of positive values (min > 0)");
+  }
 }
 
 /** The scenario schema (input: the JSON file; output: the typed scenario with defaults). */

@@ -1,0 +1,396 @@
+/**
+ * The laboratory's fidelity check (docs/simulation.md): runs fixed variants of two scenarios,
+ * one after the other on the in-process chain, and tabulates their summaries.
+ *
+ *   npm run sim:fidelity [-- --accounts N] [--out DIR] [--only id,id] [--report]
+ *   node --import tsx scripts/fidelity.ts ...
+ *
+ * - black-thursday-2020 against Ballast's defaults (shipped keepers, then stalling keepers) and
+ *   against MakerDAO-2020-like parameters (scripts/deploy/params/maker-2020.json) with the same
+ *   stalling keepers and the one-hour OSM;
+ * - flash-crash with near-infinite depth, the shipped depth and thin depth.
+ *
+ * Each run writes <out>/<id>/{summary.json,metrics.csv,metrics.jsonl} (and report.html with
+ * --report); the table goes to stdout and to <out>/fidelity.json and <out>/fidelity.md.
+ * Seeds are fixed (the scenarios' own), so the same command prints the same numbers.
+ * Exit codes: 0 done, 1 a run failed, 2 bad arguments.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+
+import { repoRoot } from "../simulations/markets/data.js";
+import type { AssetStep, RunSummary } from "../simulations/metrics/types.js";
+import { loadScenarioFile } from "../simulations/scenarios/load.js";
+
+/** One run of the check. */
+export interface FidelityVariant {
+  /** Directory name under --out, and the id for --only. */
+  id: string;
+  /** Which comparison it belongs to. */
+  group: "black-thursday" | "depth";
+  /** Column header: what the run is. */
+  label: string;
+  /** Scenario file, relative to the repo root. */
+  scenario: string;
+  /** Fixed seed (the scenario's own). */
+  seed: number;
+}
+
+export const VARIANTS: readonly FidelityVariant[] = [
+  {
+    id: "bt-ballast",
+    group: "black-thursday",
+    label: "Ballast defaults, shipped keepers",
+    scenario: "simulations/scenarios/black-thursday-2020.json",
+    seed: 20200312,
+  },
+  {
+    id: "bt-ballast-stalled",
+    group: "black-thursday",
+    label: "Ballast defaults, stalling keepers",
+    scenario: "simulations/scenarios/fidelity/black-thursday-2020-stalled.json",
+    seed: 20200312,
+  },
+  {
+    id: "bt-maker-stalled",
+    group: "black-thursday",
+    label: "Maker 2020 params + OSM, stalling keepers",
+    scenario: "simulations/scenarios/fidelity/black-thursday-2020-maker.json",
+    seed: 20200312,
+  },
+  {
+    id: "fc-deep",
+    group: "depth",
+    label: "flash-crash, near-infinite depth",
+    scenario: "simulations/scenarios/fidelity/flash-crash-deep.json",
+    seed: 1,
+  },
+  {
+    id: "fc-shipped",
+    group: "depth",
+    label: "flash-crash, shipped depth",
+    scenario: "simulations/scenarios/flash-crash.json",
+    seed: 1,
+  },
+  {
+    id: "fc-thin",
+    group: "depth",
+    label: "flash-crash, thin depth",
+    scenario: "simulations/scenarios/fidelity/flash-crash-thin.json",
+    seed: 1,
+  },
+];
+
+/** Accounts per run by default: a run of one to two minutes on 2 cores. */
+export const DEFAULT_ACCOUNTS = 200;
+export const DEFAULT_OUT = "sim-out/fidelity";
+
+// ---------------------------------------------------------------------------------------------
+// The table (pure: summaries and steps in, rows and text out).
+
+/** What the auction statistics need of a recorded step. */
+export interface AuctionStepLike {
+  assets: Readonly<
+    Record<
+      string,
+      Pick<AssetStep, "cexUsd" | "auctionAmountSold" | "auctionProceedsUsd" | "auctionOracleValueUsd">
+    >
+  >;
+}
+
+/** Auction sales over a run, all assets together, valued step by step. */
+export interface AuctionStats {
+  /** Stablecoin paid by takers, USD. */
+  proceedsUsd: number;
+  /** Oracle value of what they bought, at the time of each take, USD. */
+  oracleValueUsd: number;
+  /** The same amounts at the step's CEX (market) price, USD. */
+  marketValueUsd: number;
+  /** Average clearing price / oracle (value-weighted); null when nothing was sold. */
+  clearingVsOracle: number | null;
+  /** Average clearing price / CEX price (value-weighted); null when nothing was sold. */
+  clearingVsMarket: number | null;
+  /** Lowest clearing / oracle of any step with sales (a step's takes pooled); null if none. */
+  worstStepVsOracle: number | null;
+  /** Share of the oracle value sold in steps that cleared below half the oracle; null if none. */
+  shareBelowHalfOracle: number | null;
+}
+
+export function auctionStats(steps: readonly AuctionStepLike[]): AuctionStats {
+  let proceeds = 0;
+  let oracleValue = 0;
+  let marketValue = 0;
+  let below = 0;
+  let worst: number | null = null;
+  for (const s of steps) {
+    for (const a of Object.values(s.assets)) {
+      if (!(a.auctionAmountSold > 0) || !(a.auctionOracleValueUsd > 0)) continue;
+      proceeds += a.auctionProceedsUsd;
+      oracleValue += a.auctionOracleValueUsd;
+      marketValue += a.auctionAmountSold * a.cexUsd;
+      const r = a.auctionProceedsUsd / a.auctionOracleValueUsd;
+      if (worst === null || r < worst) worst = r;
+      if (r < 0.5) below += a.auctionOracleValueUsd;
+    }
+  }
+  const sold = oracleValue > 0;
+  return {
+    proceedsUsd: proceeds,
+    oracleValueUsd: oracleValue,
+    marketValueUsd: marketValue,
+    clearingVsOracle: sold ? proceeds / oracleValue : null,
+    clearingVsMarket: sold && marketValue > 0 ? proceeds / marketValue : null,
+    worstStepVsOracle: worst,
+    shareBelowHalfOracle: sold ? below / oracleValue : null,
+  };
+}
+
+/** One line of the table. */
+export interface FidelityRow {
+  id: string;
+  group: FidelityVariant["group"];
+  label: string;
+  scenario: string;
+  seed: number | string;
+  accounts: number | null;
+  marginMode: string;
+  badDebt: number;
+  deficit: number;
+  maxDeficit: number;
+  liquidations: number;
+  liquidatedUsd: number;
+  auctionEfficiency: number | null;
+  clearingVsOracle: number | null;
+  clearingVsMarket: number | null;
+  worstStepVsOracle: number | null;
+  shareBelowHalfOracle: number | null;
+  cascadeAmplification: number | null;
+  /** Largest exogenous drawdown over the assets (the denominator of the amplification). */
+  exogenousDrawdown: number | null;
+  /** Largest CEX drawdown over the assets. */
+  cexDrawdown: number | null;
+  peakLiquidationVelocity: number;
+  maxBreakerLevel: number;
+  timeAboveLevel0Hours: number;
+}
+
+export function fidelityRow(
+  variant: FidelityVariant,
+  summary: RunSummary,
+  steps: readonly AuctionStepLike[],
+): FidelityRow {
+  const stats = auctionStats(steps);
+  const cascades = Object.values(summary.cascadeByAsset);
+  const maxOf = (xs: number[]): number | null => (xs.length === 0 ? null : Math.max(...xs));
+  return {
+    id: variant.id,
+    group: variant.group,
+    label: variant.label,
+    scenario: summary.scenario,
+    seed: summary.seed,
+    accounts: summary.meta.accounts ?? null,
+    marginMode: summary.marginMode,
+    badDebt: summary.badDebt,
+    deficit: summary.deficit,
+    maxDeficit: summary.maxDeficit,
+    liquidations: summary.liquidations,
+    liquidatedUsd: summary.liquidatedUsd,
+    auctionEfficiency: summary.auctionEfficiency,
+    clearingVsOracle: stats.clearingVsOracle,
+    clearingVsMarket: stats.clearingVsMarket,
+    worstStepVsOracle: stats.worstStepVsOracle,
+    shareBelowHalfOracle: stats.shareBelowHalfOracle,
+    cascadeAmplification: summary.cascadeAmplification,
+    exogenousDrawdown: maxOf(cascades.map((c) => c.exogenousDrawdown)),
+    cexDrawdown: maxOf(cascades.map((c) => c.cexDrawdown)),
+    peakLiquidationVelocity: summary.peakLiquidationVelocity,
+    maxBreakerLevel: summary.maxBreakerLevel,
+    timeAboveLevel0Hours: summary.timeAboveLevel0 / 3600,
+  };
+}
+
+export const usd = (x: number): string =>
+  `$${Math.round(x).toLocaleString("en-US", { maximumFractionDigits: 0 })}`;
+export const ratio = (x: number | null, digits = 3): string => (x === null ? "n/a" : x.toFixed(digits));
+export const pct = (x: number | null): string => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
+
+/** The table's lines: [name, cell of a row]. */
+const LINES: readonly [string, (r: FidelityRow) => string][] = [
+  ["bad debt", (r) => usd(r.badDebt)],
+  ["deficit (end)", (r) => usd(r.deficit)],
+  ["deficit (max)", (r) => usd(r.maxDeficit)],
+  ["liquidations", (r) => String(r.liquidations)],
+  ["liquidated", (r) => usd(r.liquidatedUsd)],
+  ["auction efficiency", (r) => ratio(r.auctionEfficiency)],
+  ["avg clearing / oracle", (r) => ratio(r.clearingVsOracle)],
+  ["avg clearing / CEX", (r) => ratio(r.clearingVsMarket)],
+  ["worst step clearing / oracle", (r) => ratio(r.worstStepVsOracle)],
+  ["sold below half the oracle", (r) => pct(r.shareBelowHalfOracle)],
+  ["cascade amplification", (r) => ratio(r.cascadeAmplification)],
+  ["exogenous / CEX drawdown", (r) => `${pct(r.exogenousDrawdown)} / ${pct(r.cexDrawdown)}`],
+  ["peak liquidation velocity /h", (r) => usd(r.peakLiquidationVelocity)],
+  ["max breaker level", (r) => String(r.maxBreakerLevel)],
+  ["hours above breaker level 0", (r) => r.timeAboveLevel0Hours.toFixed(2)],
+];
+
+/** Plain-text table for the terminal: one column per run. */
+export function textTable(rows: readonly FidelityRow[]): string {
+  const header = ["", ...rows.map((r) => r.id)];
+  const body = LINES.map(([name, f]) => [name, ...rows.map(f)]);
+  const widths = header.map((_, c) => Math.max(...[header, ...body].map((row) => row[c].length)));
+  const line = (row: string[]): string =>
+    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+/** Markdown: one table per group, one column per run, then what each column is. */
+export function markdownTables(rows: readonly FidelityRow[], command: string): string {
+  const out: string[] = [`Command: \`${command}\``, ""];
+  const groups: [FidelityVariant["group"], string][] = [
+    ["black-thursday", "Black Thursday (2020-03-12 replay)"],
+    ["depth", "Depth and cascade amplification (flash-crash)"],
+  ];
+  for (const [group, title] of groups) {
+    const rs = rows.filter((r) => r.group === group);
+    if (rs.length === 0) continue;
+    out.push(`### ${title}`, "");
+    out.push(`|  | ${rs.map((r) => `\`${r.id}\``).join(" | ")} |`);
+    out.push(`| --- | ${rs.map(() => "---:").join(" | ")} |`);
+    for (const [name, f] of LINES) out.push(`| ${name} | ${rs.map(f).join(" | ")} |`);
+    out.push("");
+    for (const r of rs)
+      out.push(`- \`${r.id}\`: ${r.label} (${r.scenario}, seed ${r.seed}, ${r.accounts ?? "?"} accounts)`);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command.
+
+export interface FidelityArgs {
+  accounts: number;
+  out: string;
+  only: readonly FidelityVariant[];
+  report: boolean;
+}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) === 0 || !Number.isSafeInteger(Number(value)))
+      throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
+    return Number(value);
+  };
+}
+
+/** Parses the arguments; throws a message for exit code 2. */
+export function parseFidelityArgs(argv: readonly string[]): FidelityArgs {
+  const cmd = new Command("sim:fidelity")
+    .option("--accounts <N>", "accounts per run", positiveInt("--accounts"), DEFAULT_ACCOUNTS)
+    .option("-o, --out <dir>", "output directory", DEFAULT_OUT)
+    .option("--only <ids>", `comma-separated subset of: ${VARIANTS.map((v) => v.id).join(", ")}`)
+    .option("--report", "also write each run's report.html", false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
+  try {
+    cmd.parse([...argv], { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) throw new Error(e.message.replace(/^error: /, ""));
+    throw e;
+  }
+  const o = cmd.opts<{ accounts: number; out: string; only?: string; report: boolean }>();
+  let only: FidelityVariant[] = [...VARIANTS];
+  if (o.only !== undefined) {
+    const ids = o.only.split(",").map((s) => s.trim());
+    const unknown = ids.filter((id) => !VARIANTS.some((v) => v.id === id));
+    if (unknown.length > 0)
+      throw new Error(
+        `--only: unknown ${unknown.join(", ")} (known: ${VARIANTS.map((v) => v.id).join(", ")})`,
+      );
+    only = VARIANTS.filter((v) => ids.includes(v.id));
+  }
+  return { accounts: o.accounts, out: resolve(o.out), only, report: o.report };
+}
+
+/** The command line that reproduces a run of the check. */
+export function commandLine(args: FidelityArgs): string {
+  const parts = ["npm run sim:fidelity --"];
+  if (args.accounts !== DEFAULT_ACCOUNTS) parts.push(`--accounts ${args.accounts}`);
+  if (args.only.length !== VARIANTS.length) parts.push(`--only ${args.only.map((v) => v.id).join(",")}`);
+  return parts.length === 1 ? "npm run sim:fidelity" : parts.join(" ");
+}
+
+export async function runFidelity(args: FidelityArgs): Promise<FidelityRow[]> {
+  const root = repoRoot();
+  // validate every scenario before loading Hardhat
+  const scenarios = args.only.map((v) => loadScenarioFile(join(root, v.scenario)).scenario);
+  const { default: hre } = await import("hardhat");
+  const { runSimulation } = await import("../simulations/engine.js");
+  const { readRun } = await import("../simulations/metrics/io.js");
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  mkdirSync(args.out, { recursive: true });
+  const rows: FidelityRow[] = [];
+  for (const [i, v] of args.only.entries()) {
+    const dir = join(args.out, v.id);
+    console.error(`fidelity: [${i + 1}/${args.only.length}] ${v.id}: ${v.label} (${v.scenario})`);
+    const t0 = performance.now();
+    await runSimulation({
+      hre,
+      scenario: scenarios[i],
+      scenarioLabel: v.scenario,
+      seed: v.seed,
+      accounts: args.accounts,
+      outDir: dir,
+      noReport: !args.report,
+      label: v.id,
+    });
+    const run = await readRun(dir);
+    rows.push(fidelityRow(v, run.summary, run.steps));
+    console.error(
+      `fidelity: ${v.id} done in ${((performance.now() - t0) / 1000).toFixed(0)} s: bad debt ${usd(run.summary.badDebt)}`,
+    );
+  }
+  const command = commandLine(args);
+  writeFileSync(
+    join(args.out, "fidelity.json"),
+    JSON.stringify({ command, accounts: args.accounts, rows }, null, 2) + "\n",
+  );
+  writeFileSync(join(args.out, "fidelity.md"), markdownTables(rows, command));
+  return rows;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: FidelityArgs;
+  try {
+    args = parseFidelityArgs(argv);
+  } catch (e) {
+    console.error(`sim:fidelity: ${(e as Error).message}`);
+    return 2;
+  }
+  try {
+    const rows = await runFidelity(args);
+    console.log(`\n${textTable(rows)}\n`);
+    const rel = relative(process.cwd(), args.out) || ".";
+    console.log(`wrote ${join(rel, "fidelity.json")}, ${join(rel, "fidelity.md")}`);
+    return 0;
+  } catch (e) {
+    console.error(`sim:fidelity: failed: ${(e as Error).message}`);
+    if (process.env.SIM_DEBUG !== undefined) console.error(e);
+    return 1;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
