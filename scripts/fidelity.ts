@@ -24,6 +24,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { repoRoot } from "../simulations/markets/data.js";
 import type { AssetStep, RunSummary } from "../simulations/metrics/types.js";
 import { loadScenarioFile } from "../simulations/scenarios/load.js";
+import type { Chain as ChainInstance } from "../simulations/world/chain.js";
 
 /** One run of the check. */
 export interface FidelityVariant {
@@ -148,6 +149,98 @@ export function auctionStats(steps: readonly AuctionStepLike[]): AuctionStats {
   };
 }
 
+/** The protocol's liquidation events of a run that the loss breakdown reads (amounts in WAD). */
+export type LedgerEvent =
+  | { kind: "kick"; tx: string; id: bigint; account: string; debtWad: bigint }
+  | { kind: "take"; tx: string; id: bigint; oweWad: bigint; debtCoveredWad: bigint }
+  | { kind: "end"; tx: string; id: bigint; account: string; debtLeftWad: bigint }
+  | { kind: "badDebt"; tx: string; account: string; fromVaultWad: bigint; toDeficitWad: bigint }
+  | { kind: "liquidated"; tx: string; account: string; whole: boolean; writtenOffWad: bigint };
+
+/**
+ * Where a run's bad debt comes from. An auction that ends with its lot sold and debt left, on an
+ * account without collateral, books the debt left as bad debt. Each payment covers debt and
+ * penalty pro rata (debt covered = paid x debt / tab), so that bad debt has two parts:
+ * `shortfallUsd`, the debt the proceeds did not reach (debt - paid, when positive), and
+ * `penaltyShareUsd`, the penalty share of the same payments, which the vault booked as income.
+ */
+export interface LossBreakdown {
+  /** Sum of BadDebtCovered (vault + deficit), USD. */
+  badDebtUsd: number;
+  /** Bad debt booked at the end of auctions, USD. */
+  auctionBadDebtUsd: number;
+  /** Debt written off at liquidation (an account with debt and no collateral), USD. */
+  writeOffUsd: number;
+  /** Over the auctions that ended in bad debt: sum of max(0, debt - proceeds), USD. */
+  shortfallUsd: number;
+  /** `auctionBadDebtUsd - shortfallUsd`: the penalty share of those auctions' payments, USD. */
+  penaltyShareUsd: number;
+  /** Penalty income of all takes (paid - debt covered), USD. */
+  penaltyIncomeUsd: number;
+  liquidations: number;
+  wholeLiquidations: number;
+  auctions: number;
+  auctionsWithBadDebt: number;
+}
+
+const WAD = 10n ** 18n;
+const wadUsd = (x: bigint): number => Number(x / WAD) + Number(x % WAD) / 1e18;
+
+export function lossBreakdown(events: readonly LedgerEvent[]): LossBreakdown {
+  const debtOf = new Map<bigint, bigint>();
+  const paidOf = new Map<bigint, bigint>();
+  const endsByTx = new Map<string, { id: bigint; account: string; debtLeftWad: bigint }[]>();
+  let penalty = 0n;
+  let liquidations = 0;
+  let whole = 0;
+  let writeOff = 0n;
+  for (const e of events) {
+    if (e.kind === "kick") debtOf.set(e.id, e.debtWad);
+    else if (e.kind === "take") {
+      paidOf.set(e.id, (paidOf.get(e.id) ?? 0n) + e.oweWad);
+      penalty += e.oweWad - e.debtCoveredWad;
+    } else if (e.kind === "end" && e.debtLeftWad > 0n) {
+      const list = endsByTx.get(e.tx) ?? [];
+      list.push(e);
+      endsByTx.set(e.tx, list);
+    } else if (e.kind === "liquidated") {
+      liquidations++;
+      if (e.whole) whole++;
+      writeOff += e.writtenOffWad;
+    }
+  }
+  let badDebt = 0n;
+  let fromAuctions = 0n;
+  let shortfall = 0n;
+  const withBadDebt = new Set<bigint>();
+  for (const e of events) {
+    if (e.kind !== "badDebt") continue;
+    const amount = e.fromVaultWad + e.toDeficitWad;
+    badDebt += amount;
+    const end = (endsByTx.get(e.tx) ?? []).find(
+      (x) => x.account.toLowerCase() === e.account.toLowerCase() && x.debtLeftWad === amount,
+    );
+    if (end === undefined || withBadDebt.has(end.id)) continue;
+    withBadDebt.add(end.id);
+    fromAuctions += amount;
+    const debt = debtOf.get(end.id) ?? 0n;
+    const paid = paidOf.get(end.id) ?? 0n;
+    if (debt > paid) shortfall += debt - paid;
+  }
+  return {
+    badDebtUsd: wadUsd(badDebt),
+    auctionBadDebtUsd: wadUsd(fromAuctions),
+    writeOffUsd: wadUsd(writeOff),
+    shortfallUsd: wadUsd(shortfall),
+    penaltyShareUsd: wadUsd(fromAuctions - shortfall),
+    penaltyIncomeUsd: wadUsd(penalty),
+    liquidations,
+    wholeLiquidations: whole,
+    auctions: debtOf.size,
+    auctionsWithBadDebt: withBadDebt.size,
+  };
+}
+
 /** One line of the table. */
 export interface FidelityRow {
   id: string;
@@ -175,12 +268,15 @@ export interface FidelityRow {
   peakLiquidationVelocity: number;
   maxBreakerLevel: number;
   timeAboveLevel0Hours: number;
+  /** From the run's events; null when they were not read (a table rebuilt from files only). */
+  losses: LossBreakdown | null;
 }
 
 export function fidelityRow(
   variant: FidelityVariant,
   summary: RunSummary,
   steps: readonly AuctionStepLike[],
+  losses: LossBreakdown | null = null,
 ): FidelityRow {
   const stats = auctionStats(steps);
   const cascades = Object.values(summary.cascadeByAsset);
@@ -209,6 +305,7 @@ export function fidelityRow(
     peakLiquidationVelocity: summary.peakLiquidationVelocity,
     maxBreakerLevel: summary.maxBreakerLevel,
     timeAboveLevel0Hours: summary.timeAboveLevel0 / 3600,
+    losses,
   };
 }
 
@@ -220,9 +317,19 @@ export const pct = (x: number | null): string => (x === null ? "n/a" : `${(x * 1
 /** The table's lines: [name, cell of a row]. */
 const LINES: readonly [string, (r: FidelityRow) => string][] = [
   ["bad debt", (r) => usd(r.badDebt)],
+  ["  of it: shortfall (debt - proceeds)", (r) => (r.losses === null ? "n/a" : usd(r.losses.shortfallUsd))],
+  [
+    "  of it: penalty share booked as income",
+    (r) => (r.losses === null ? "n/a" : usd(r.losses.penaltyShareUsd)),
+  ],
+  ["  of it: written off at liquidation", (r) => (r.losses === null ? "n/a" : usd(r.losses.writeOffUsd))],
   ["deficit (end)", (r) => usd(r.deficit)],
   ["deficit (max)", (r) => usd(r.maxDeficit)],
   ["liquidations", (r) => String(r.liquidations)],
+  [
+    "  whole-account / auctions with bad debt",
+    (r) => (r.losses === null ? "n/a" : `${r.losses.wholeLiquidations} / ${r.losses.auctionsWithBadDebt}`),
+  ],
   ["liquidated", (r) => usd(r.liquidatedUsd)],
   ["auction efficiency", (r) => ratio(r.auctionEfficiency)],
   ["avg clearing / oracle", (r) => ratio(r.clearingVsOracle)],
@@ -323,6 +430,48 @@ export function commandLine(args: FidelityArgs): string {
   return parts.length === 1 ? "npm run sim:fidelity" : parts.join(" ");
 }
 
+/** One decoded log as a ledger event (`args` as ethers decodes them). */
+export function toLedgerEvent(
+  name: string,
+  args: { getValue(key: string): unknown },
+  tx: string,
+): LedgerEvent {
+  const big = (k: string): bigint => args.getValue(k) as bigint;
+  const addr = (k: string): string => String(args.getValue(k));
+  switch (name) {
+    case "Kick":
+      return { kind: "kick", tx, id: big("id"), account: addr("account"), debtWad: big("debtWad") };
+    case "Take":
+      return {
+        kind: "take",
+        tx,
+        id: big("id"),
+        oweWad: big("oweWad"),
+        debtCoveredWad: big("debtCoveredWad"),
+      };
+    case "AuctionEnded":
+      return { kind: "end", tx, id: big("id"), account: addr("account"), debtLeftWad: big("debtLeftWad") };
+    case "BadDebtCovered":
+      return {
+        kind: "badDebt",
+        tx,
+        account: addr("account"),
+        fromVaultWad: big("fromVaultWad"),
+        toDeficitWad: big("toDeficitWad"),
+      };
+    case "Liquidated":
+      return {
+        kind: "liquidated",
+        tx,
+        account: addr("account"),
+        whole: args.getValue("whole") as boolean,
+        writtenOffWad: big("writtenOffWad"),
+      };
+    default:
+      throw new Error(`unexpected event ${name}`);
+  }
+}
+
 export async function runFidelity(args: FidelityArgs): Promise<FidelityRow[]> {
   const root = repoRoot();
   // validate every scenario before loading Hardhat
@@ -330,7 +479,38 @@ export async function runFidelity(args: FidelityArgs): Promise<FidelityRow[]> {
   const { default: hre } = await import("hardhat");
   const { runSimulation } = await import("../simulations/engine.js");
   const { readRun } = await import("../simulations/metrics/io.js");
+  const { Chain } = await import("../simulations/world/chain.js");
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  const { Interface } = await import("ethers");
+  const abis: { type?: string }[][] = await Promise.all(
+    ["DutchAuction", "LiquidationEngine", "Clearinghouse"].map(
+      async (n): Promise<{ type?: string }[]> =>
+        (await hre.artifacts.readArtifact(n)).abi as { type?: string }[],
+    ),
+  );
+  const iface = new Interface(abis.flat().filter((f) => f.type === "event"));
+  const names = ["Kick", "Take", "AuctionEnded", "BadDebtCovered", "Liquidated"];
+  const topics = names.map((n) => iface.getEvent(n)!.topicHash);
+  // The engine closes its chain at the end of a run and has no hook after the loop: read the
+  // liquidation events just before the close (the only place the chain is still open).
+  let events: LedgerEvent[] = [];
+  const close = Object.getOwnPropertyDescriptor(Chain.prototype, "close")!.value as (
+    this: ChainInstance,
+  ) => Promise<void>;
+  Chain.prototype.close = async function (this: ChainInstance): Promise<void> {
+    try {
+      const logs = (await this.connection.provider.request({
+        method: "eth_getLogs",
+        params: [{ fromBlock: "0x0", toBlock: "latest", topics: [topics] }],
+      })) as { topics: string[]; data: string; transactionHash: string }[];
+      events = logs.flatMap((l) => {
+        const ev = iface.parseLog(l);
+        return ev === null ? [] : [toLedgerEvent(ev.name, ev.args, l.transactionHash)];
+      });
+    } finally {
+      await close.call(this);
+    }
+  };
   mkdirSync(args.out, { recursive: true });
   const rows: FidelityRow[] = [];
   for (const [i, v] of args.only.entries()) {
@@ -348,7 +528,8 @@ export async function runFidelity(args: FidelityArgs): Promise<FidelityRow[]> {
       label: v.id,
     });
     const run = await readRun(dir);
-    rows.push(fidelityRow(v, run.summary, run.steps));
+    rows.push(fidelityRow(v, run.summary, run.steps, lossBreakdown(events)));
+    events = [];
     console.error(
       `fidelity: ${v.id} done in ${((performance.now() - t0) / 1000).toFixed(0)} s: bad debt ${usd(run.summary.badDebt)}`,
     );

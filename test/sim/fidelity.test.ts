@@ -18,13 +18,20 @@ import {
   VARIANTS,
   auctionStats,
   commandLine,
+  lossBreakdown,
   fidelityRow,
   markdownTables,
   parseFidelityArgs,
   textTable,
   type AuctionStepLike,
+  type LedgerEvent,
 } from "../../scripts/fidelity.js";
-import { Liquidator, drawLiquidators } from "../../simulations/agents/liquidator.js";
+import {
+  Liquidator,
+  drawLiquidators,
+  linearAuctionStatus,
+  waitsForDiscount,
+} from "../../simulations/agents/liquidator.js";
 import type { StepContext } from "../../simulations/agents/context.js";
 import { repoRoot } from "../../simulations/markets/data.js";
 import type { RunSummary } from "../../simulations/metrics/types.js";
@@ -177,13 +184,85 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
     it("a liquidator stalls exactly while gas is above its own ceiling", function () {
       const ctx = (gwei: number) =>
         ({ stepSeconds: 60, t: 600, market: { gasPriceGwei: gwei } }) as unknown as StepContext;
-      const profile = { capitalUsd: 1, minProfitUsd: 0, latencySeconds: 0, useFlash: true };
+      const profile = { capitalUsd: 1, minProfitUsd: 0, latencySeconds: 0, useFlash: true, minDiscount: 0 };
       const low = new Liquidator(0, { ...profile, maxGasGwei: 40 });
       const high = new Liquidator(1, { ...profile, maxGasGwei: 200 });
       const none = new Liquidator(2, { ...profile, maxGasGwei: undefined });
       expect([low, high, none].map((l) => l.active(ctx(40)))).to.deep.equal([true, true, true]);
       expect([low, high, none].map((l) => l.active(ctx(40.5)))).to.deep.equal([false, true, true]);
       expect([low, high, none].map((l) => l.active(ctx(250)))).to.deep.equal([false, false, true]);
+    });
+  });
+
+  describe("extra liquidator groups and patience", function () {
+    const bt = (): Json => readJson(scenarioPath("black-thursday-2020"));
+    const patient = {
+      count: 1,
+      capitalUsd: { kind: "constant", value: 1000000 },
+      latencySeconds: { kind: "constant", value: 60 },
+      maxGasGwei: 1000,
+      minDiscount: { kind: "constant", value: 0.8 },
+    };
+
+    it("extra groups are drawn after the main group, which keeps its draws", function () {
+      const plain = parseScenario(bt(), "plain");
+      const j = bt();
+      (j.liquidators as Json).extra = [patient];
+      const withExtra = parseScenario(j, "extra");
+      expect(plain.liquidators.extra).to.deep.equal([]);
+      const a = drawLiquidators(plain, Rng.fromSeed(3).fork("liquidators"));
+      const b = drawLiquidators(withExtra, Rng.fromSeed(3).fork("liquidators"));
+      expect(b.slice(0, 3)).to.deep.equal(a);
+      expect(a.every((p) => p.minDiscount === 0)).to.equal(true);
+      expect(b[3]).to.deep.equal({
+        capitalUsd: 1000000,
+        minProfitUsd: 0,
+        latencySeconds: 60,
+        maxGasGwei: 1000,
+        useFlash: true,
+        minDiscount: 0.8,
+      });
+    });
+
+    it("rejects a discount of 1 or more, and an unknown field in an extra group", function () {
+      const j = bt();
+      (j.liquidators as Json).extra = [{ ...patient, minDiscount: { kind: "constant", value: 1 } }];
+      expect(() => parseScenario(j, "x.json"))
+        .to.throw(ScenarioError)
+        .with.property(
+          "message",
+          "scenario x.json: liquidators.extra[0].minDiscount: expected a distribution of fractions in [0, 1)",
+        );
+      (j.liquidators as Json).extra = [{ ...patient, extra: [] }];
+      expect(() => parseScenario(j, "x.json")).to.throw(/liquidators\.extra\[0\]\.extra: unknown field/);
+    });
+
+    it("linear auctions: price, redo now, redo by the next turn (the DutchAuction's rule)", function () {
+      // maker-2020: start 100, tau 600 s, cusp 0.1, tail 7 days
+      expect(linearAuctionStatus(100, 60, 600, 0.1, 604800, 60)).to.deep.equal({
+        price: 90,
+        redo: false,
+        redoNext: false,
+      });
+      // 540 s in: exactly at cusp (not below), and below it one turn later
+      expect(linearAuctionStatus(100, 540, 600, 0.1, 604800, 60)).to.deep.equal({
+        price: 10,
+        redo: false,
+        redoNext: true,
+      });
+      expect(linearAuctionStatus(100, 600, 600, 0.1, 604800).redo).to.equal(true);
+      // Ballast's default: tau 7200 s, cusp 0.5, tail 7200 s
+      expect(linearAuctionStatus(110, 3600, 7200, 0.5, 7200, 60).redoNext).to.equal(true);
+      expect(linearAuctionStatus(110, 3540, 7200, 0.5, 7200, 60).redoNext).to.equal(false);
+      // tail before cusp
+      expect(linearAuctionStatus(100, 100, 7200, 0.1, 120, 60)).to.include({ redo: false, redoNext: true });
+    });
+
+    it("a patient liquidator waits for its discount, except at its last chance", function () {
+      expect(waitsForDiscount(0.8, 30, 100, false)).to.equal(true);
+      expect(waitsForDiscount(0.8, 19, 100, false)).to.equal(false);
+      expect(waitsForDiscount(0.8, 30, 100, true)).to.equal(false);
+      expect(waitsForDiscount(0, 99, 100, false)).to.equal(false);
     });
   });
 
@@ -259,6 +338,45 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
         meta: { scenario: "x", seed: 20200312, marginMode: "static", accounts: 200 },
         ...over,
       }) as RunSummary;
+
+    it("loss breakdown: shortfall, penalty share and write-offs of the bad debt", function () {
+      const w = (x: number): bigint => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
+      const events: LedgerEvent[] = [
+        // auction 1: debt 100, tab 110, whole account; sold for 107 (above the debt):
+        // covered 107 x 100/110 = 97.27..., left 2.73 of bad debt, all of it penalty share
+        { kind: "liquidated", tx: "0xa", account: "0xA", whole: true, writtenOffWad: 0n },
+        { kind: "kick", tx: "0xa", id: 1n, account: "0xA", debtWad: w(100) },
+        { kind: "take", tx: "0xb", id: 1n, oweWad: w(107), debtCoveredWad: w(97.272727) },
+        { kind: "end", tx: "0xb", id: 1n, account: "0xA", debtLeftWad: w(2.727273) },
+        { kind: "badDebt", tx: "0xb", account: "0xa", fromVaultWad: w(2.727273), toDeficitWad: 0n },
+        // auction 2: debt 100, sold for 22 (a low bid): covered 20, left 80 = shortfall 78 + 2
+        { kind: "liquidated", tx: "0xc", account: "0xB", whole: true, writtenOffWad: 0n },
+        { kind: "kick", tx: "0xc", id: 2n, account: "0xB", debtWad: w(100) },
+        { kind: "take", tx: "0xd", id: 2n, oweWad: w(22), debtCoveredWad: w(20) },
+        { kind: "end", tx: "0xd", id: 2n, account: "0xB", debtLeftWad: w(80) },
+        { kind: "badDebt", tx: "0xd", account: "0xB", fromVaultWad: w(50), toDeficitWad: w(30) },
+        // auction 3: partial, debt left charged back to an account that still has collateral
+        { kind: "liquidated", tx: "0xe", account: "0xC", whole: false, writtenOffWad: 0n },
+        { kind: "kick", tx: "0xe", id: 3n, account: "0xC", debtWad: w(50) },
+        { kind: "take", tx: "0xf", id: 3n, oweWad: w(54), debtCoveredWad: w(49) },
+        { kind: "end", tx: "0xf", id: 3n, account: "0xC", debtLeftWad: w(1) },
+        // a write-off: debt and no collateral at liquidation
+        { kind: "liquidated", tx: "0x1", account: "0xD", whole: true, writtenOffWad: w(5) },
+        { kind: "badDebt", tx: "0x1", account: "0xD", fromVaultWad: w(5), toDeficitWad: 0n },
+      ];
+      const l = lossBreakdown(events);
+      expectClose(l.badDebtUsd, 2.727273 + 80 + 5, 1e-9);
+      expectClose(l.auctionBadDebtUsd, 82.727273, 1e-9);
+      expectClose(l.shortfallUsd, 78, 1e-9);
+      expectClose(l.penaltyShareUsd, 4.727273, 1e-9);
+      expectClose(l.writeOffUsd, 5, 1e-9);
+      expectClose(l.penaltyIncomeUsd, 107 - 97.272727 + 2 + 5, 1e-9);
+      expect([l.liquidations, l.wholeLiquidations, l.auctions, l.auctionsWithBadDebt]).to.deep.equal([
+        4, 3, 3, 2,
+      ]);
+      const none = lossBreakdown([]);
+      expect([none.badDebtUsd, none.shortfallUsd, none.auctions]).to.deep.equal([0, 0, 0]);
+    });
 
     it("rows carry the summary's numbers and the auction statistics", function () {
       const v = VARIANTS.find((x) => x.id === "bt-maker-stalled")!;
