@@ -56,6 +56,13 @@ export const VARIANTS: readonly FidelityVariant[] = [
     seed: 20200312,
   },
   {
+    id: "bt-maker",
+    group: "black-thursday",
+    label: "Maker 2020 params + OSM, shipped keepers",
+    scenario: "simulations/scenarios/fidelity/black-thursday-2020-maker-shipped-keepers.json",
+    seed: 20200312,
+  },
+  {
     id: "bt-maker-stalled",
     group: "black-thursday",
     label: "Maker 2020 params + OSM, stalling keepers",
@@ -83,6 +90,13 @@ export const VARIANTS: readonly FidelityVariant[] = [
     scenario: "simulations/scenarios/fidelity/flash-crash-thin.json",
     seed: 1,
   },
+  {
+    id: "fc-very-thin",
+    group: "depth",
+    label: "flash-crash, very thin depth",
+    scenario: "simulations/scenarios/fidelity/flash-crash-very-thin.json",
+    seed: 1,
+  },
 ];
 
 /** Accounts per run by default: a run of one to two minutes on 2 cores. */
@@ -92,7 +106,7 @@ export const DEFAULT_OUT = "sim-out/fidelity";
 // ---------------------------------------------------------------------------------------------
 // The table (pure: summaries and steps in, rows and text out).
 
-/** What the auction statistics need of a recorded step. */
+/** What the table needs of a recorded step (a `RecordedStep` is one). */
 export interface AuctionStepLike {
   assets: Readonly<
     Record<
@@ -100,6 +114,9 @@ export interface AuctionStepLike {
       Pick<AssetStep, "cexUsd" | "auctionAmountSold" | "auctionProceedsUsd" | "auctionOracleValueUsd">
     >
   >;
+  /** Debt of the accounts below health 1 at the end of the step, USD. */
+  liquidatableDebtUsd?: number;
+  health?: { liquidatable: number };
 }
 
 /** Auction sales over a run, all assets together, valued step by step. */
@@ -268,6 +285,10 @@ export interface FidelityRow {
   peakLiquidationVelocity: number;
   maxBreakerLevel: number;
   timeAboveLevel0Hours: number;
+  /** Accounts below health 1 at the end of the run (not liquidated, e.g. under a breaker pause). */
+  endLiquidatableAccounts: number | null;
+  /** Their debt, USD: losses not yet realized (at most this much more bad debt). */
+  endLiquidatableDebtUsd: number | null;
   /** From the run's events; null when they were not read (a table rebuilt from files only). */
   losses: LossBreakdown | null;
 }
@@ -281,6 +302,7 @@ export function fidelityRow(
   const stats = auctionStats(steps);
   const cascades = Object.values(summary.cascadeByAsset);
   const maxOf = (xs: number[]): number | null => (xs.length === 0 ? null : Math.max(...xs));
+  const last = steps.length === 0 ? undefined : steps[steps.length - 1];
   return {
     id: variant.id,
     group: variant.group,
@@ -305,6 +327,8 @@ export function fidelityRow(
     peakLiquidationVelocity: summary.peakLiquidationVelocity,
     maxBreakerLevel: summary.maxBreakerLevel,
     timeAboveLevel0Hours: summary.timeAboveLevel0 / 3600,
+    endLiquidatableAccounts: last?.health?.liquidatable ?? null,
+    endLiquidatableDebtUsd: last?.liquidatableDebtUsd ?? null,
     losses,
   };
 }
@@ -325,6 +349,13 @@ const LINES: readonly [string, (r: FidelityRow) => string][] = [
   ["  of it: written off at liquidation", (r) => (r.losses === null ? "n/a" : usd(r.losses.writeOffUsd))],
   ["deficit (end)", (r) => usd(r.deficit)],
   ["deficit (max)", (r) => usd(r.maxDeficit)],
+  [
+    "still liquidatable at the end",
+    (r) =>
+      r.endLiquidatableAccounts === null || r.endLiquidatableDebtUsd === null
+        ? "n/a"
+        : `${r.endLiquidatableAccounts} (${usd(r.endLiquidatableDebtUsd)})`,
+  ],
   ["liquidations", (r) => String(r.liquidations)],
   [
     "  whole-account / auctions with bad debt",

@@ -126,18 +126,36 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
         [...common, "deployParams", "marginMode", "oracle"].sort(),
       );
       expect(changedKeys(bt, stalled)).to.deep.equal(common);
+      const makerShipped = readJson(fidelityScenario("black-thursday-2020-maker-shipped-keepers"));
+      expect(changedKeys(bt, makerShipped)).to.deep.equal(
+        ["$comment", "deployParams", "description", "marginMode", "name", "oracle"].sort(),
+      );
+      expect(makerShipped.oracle).to.deep.equal(maker.oracle);
       // both Black Thursday variants face the same keepers
       expect(maker.liquidators).to.deep.equal(stalled.liquidators);
 
       const fc = readJson(scenarioPath("flash-crash"));
-      for (const name of ["flash-crash-deep", "flash-crash-thin"]) {
+      type Depths = { cex: { depthUsd: Record<string, number> }; pools: Record<string, Json> };
+      const base = fc as unknown as Depths;
+      for (const [name, cexFactor, poolFactor] of [
+        ["flash-crash-deep", 1000, 5],
+        ["flash-crash-thin", 0.1, 0.1],
+        ["flash-crash-very-thin", 0.02, 0.1],
+      ] as const) {
         const d = readJson(fidelityScenario(name));
         expect(changedKeys(fc, d), name).to.deep.equal(["$comment", "cex", "description", "name", "pools"]);
-        const cex = d.cex as { depthUsd: Record<string, number> };
         expect(changedKeys(fc.cex as Json, d.cex as Json)).to.deep.equal(["depthUsd"]);
-        const base = (fc.cex as { depthUsd: Record<string, number> }).depthUsd;
-        const factor = name.endsWith("deep") ? 1000 : 0.1;
-        for (const a of Object.keys(base)) expect(cex.depthUsd[a]).to.equal(base[a] * factor);
+        const v = d as unknown as Depths;
+        for (const a of Object.keys(base.cex.depthUsd)) {
+          expectClose(v.cex.depthUsd[a], base.cex.depthUsd[a] * cexFactor, 1e-6, `${name} cex ${a}`);
+          expect(changedKeys(base.pools[a], v.pools[a])).to.deep.equal(["depthUsd"]);
+          expectClose(
+            v.pools[a].depthUsd as number,
+            (base.pools[a].depthUsd as number) * poolFactor,
+            1e-6,
+            `${name} pool ${a}`,
+          );
+        }
       }
     });
   });
@@ -380,7 +398,10 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
 
     it("rows carry the summary's numbers and the auction statistics", function () {
       const v = VARIANTS.find((x) => x.id === "bt-maker-stalled")!;
-      const row = fidelityRow(v, summary({}), steps);
+      const row = fidelityRow(v, summary({}), [
+        ...steps,
+        { ...step({ WETH: quiet }), liquidatableDebtUsd: 5000, health: { liquidatable: 3 } },
+      ]);
       expect(row).to.include({
         id: "bt-maker-stalled",
         group: "black-thursday",
@@ -396,7 +417,10 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
         maxBreakerLevel: 2,
         timeAboveLevel0Hours: 1.5,
         accounts: 200,
+        endLiquidatableAccounts: 3,
+        endLiquidatableDebtUsd: 5000,
       });
+      expect(fidelityRow(v, summary({}), steps).endLiquidatableDebtUsd).to.equal(null);
     });
 
     it("text and markdown tables: one column per run, grouped, with the command", function () {
