@@ -21,7 +21,9 @@ import { pathToFileURL } from "node:url";
 
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 
+import { drawLiquidators } from "../simulations/agents/liquidator.js";
 import { repoRoot } from "../simulations/markets/data.js";
+import { Rng } from "../simulations/rng.js";
 import type { AssetStep, RunSummary } from "../simulations/metrics/types.js";
 import { loadScenarioFile } from "../simulations/scenarios/load.js";
 import type { Chain as ChainInstance } from "../simulations/world/chain.js";
@@ -291,6 +293,23 @@ export interface FidelityRow {
   endLiquidatableDebtUsd: number | null;
   /** From the run's events; null when they were not read (a table rebuilt from files only). */
   losses: LossBreakdown | null;
+  /** The liquidator bots the seed drew (null when not known). */
+  keepers: KeeperProfile[] | null;
+}
+
+/** A drawn liquidator, as the table lists it. */
+export interface KeeperProfile {
+  maxGasGwei: number | null;
+  latencySeconds: number;
+  minProfitUsd: number;
+  minDiscount: number;
+}
+
+/** "76 gwei / 30 s / $328", with the discount when there is one. */
+export function keeperText(k: KeeperProfile): string {
+  const gas = k.maxGasGwei === null ? "no gas ceiling" : `${k.maxGasGwei.toFixed(0)} gwei`;
+  const discount = k.minDiscount > 0 ? ` / waits for ${(k.minDiscount * 100).toFixed(0)}% off` : "";
+  return `${gas} / ${k.latencySeconds.toFixed(0)} s / ${usd(k.minProfitUsd)}${discount}`;
 }
 
 export function fidelityRow(
@@ -298,6 +317,7 @@ export function fidelityRow(
   summary: RunSummary,
   steps: readonly AuctionStepLike[],
   losses: LossBreakdown | null = null,
+  keepers: KeeperProfile[] | null = null,
 ): FidelityRow {
   const stats = auctionStats(steps);
   const cascades = Object.values(summary.cascadeByAsset);
@@ -330,6 +350,7 @@ export function fidelityRow(
     endLiquidatableAccounts: last?.health?.liquidatable ?? null,
     endLiquidatableDebtUsd: last?.liquidatableDebtUsd ?? null,
     losses,
+    keepers,
   };
 }
 
@@ -399,8 +420,11 @@ export function markdownTables(rows: readonly FidelityRow[], command: string): s
     out.push(`| --- | ${rs.map(() => "---:").join(" | ")} |`);
     for (const [name, f] of LINES) out.push(`| ${name} | ${rs.map(f).join(" | ")} |`);
     out.push("");
-    for (const r of rs)
+    for (const r of rs) {
       out.push(`- \`${r.id}\`: ${r.label} (${r.scenario}, seed ${r.seed}, ${r.accounts ?? "?"} accounts)`);
+      if (r.keepers !== null)
+        out.push(`  - keepers (gas ceiling / latency / min profit): ${r.keepers.map(keeperText).join("; ")}`);
+    }
     out.push("");
   }
   return out.join("\n");
@@ -559,7 +583,14 @@ export async function runFidelity(args: FidelityArgs): Promise<FidelityRow[]> {
       label: v.id,
     });
     const run = await readRun(dir);
-    rows.push(fidelityRow(v, run.summary, run.steps, lossBreakdown(events)));
+    // the bots the engine drew: the same stream (`liquidators` fork of the seed)
+    const keepers = drawLiquidators(scenarios[i], Rng.fromSeed(v.seed).fork("liquidators")).map((p) => ({
+      maxGasGwei: p.maxGasGwei ?? null,
+      latencySeconds: p.latencySeconds,
+      minProfitUsd: p.minProfitUsd,
+      minDiscount: p.minDiscount,
+    }));
+    rows.push(fidelityRow(v, run.summary, run.steps, lossBreakdown(events), keepers));
     events = [];
     console.error(
       `fidelity: ${v.id} done in ${((performance.now() - t0) / 1000).toFixed(0)} s: bad debt ${usd(run.summary.badDebt)}`,

@@ -451,7 +451,18 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
       expect(cells("cascade amplification")).to.deep.equal(["n/a", "1.042", "1.000"]);
       expect(cells("exogenous / CEX drawdown")[1]).to.equal("47.8% / 50.0%");
 
+      const withKeepers = {
+        ...maker,
+        keepers: [
+          { maxGasGwei: 76.03, latencySeconds: 29.99, minProfitUsd: 327.9, minDiscount: 0 },
+          { maxGasGwei: 1000, latencySeconds: 60, minProfitUsd: 0, minDiscount: 0.8 },
+        ],
+      };
+      expect(markdownTables([withKeepers], "x")).to.contain(
+        "  - keepers (gas ceiling / latency / min profit): 76 gwei / 30 s / $328; 1000 gwei / 60 s / $0 / waits for 80% off",
+      );
       const md = markdownTables([ballast, maker, deep], "npm run sim:fidelity");
+      expect(md).not.to.contain("keepers (gas ceiling");
       expect(md).to.contain("Command: `npm run sim:fidelity`");
       expect(md).to.contain("| bad debt | $0 | $1,234,567 |");
       expect(md).to.contain("### Depth and cascade amplification (flash-crash)");
