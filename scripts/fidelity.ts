@@ -2,7 +2,7 @@
  * The laboratory's fidelity check (docs/simulation.md): runs fixed variants of two scenarios,
  * one after the other on the in-process chain, and tabulates their summaries.
  *
- *   npm run sim:fidelity [-- --accounts N] [--out DIR] [--only id,id] [--report]
+ *   npm run sim:fidelity [-- --accounts N] [--out DIR] [--only id,id] [--seed N] [--report]
  *   node --import tsx scripts/fidelity.ts ...
  *
  * - black-thursday-2020 against Ballast's defaults (shipped keepers, then stalling keepers) and
@@ -12,7 +12,8 @@
  *
  * Each run writes <out>/<id>/{summary.json,metrics.csv,metrics.jsonl} (and report.html with
  * --report); the table goes to stdout and to <out>/fidelity.json and <out>/fidelity.md.
- * Seeds are fixed (the scenarios' own), so the same command prints the same numbers.
+ * Seeds are fixed (the scenarios' own; `--seed` replaces them all, to see how much a result
+ * depends on the draw), so the same command prints the same numbers.
  * Exit codes: 0 done, 1 a run failed, 2 bad arguments.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -438,6 +439,16 @@ export interface FidelityArgs {
   out: string;
   only: readonly FidelityVariant[];
   report: boolean;
+  /** Replaces every variant's seed (undefined: the variants' own). */
+  seed: number | undefined;
+}
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)))
+      throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${value}"`);
+    return Number(value);
+  };
 }
 
 function positiveInt(name: string) {
@@ -454,6 +465,7 @@ export function parseFidelityArgs(argv: readonly string[]): FidelityArgs {
     .option("--accounts <N>", "accounts per run", positiveInt("--accounts"), DEFAULT_ACCOUNTS)
     .option("-o, --out <dir>", "output directory", DEFAULT_OUT)
     .option("--only <ids>", `comma-separated subset of: ${VARIANTS.map((v) => v.id).join(", ")}`)
+    .option("--seed <n>", "one seed for every run instead of the scenarios' own", nonNegativeInt("--seed"))
     .option("--report", "also write each run's report.html", false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
@@ -463,7 +475,7 @@ export function parseFidelityArgs(argv: readonly string[]): FidelityArgs {
     if (e instanceof CommanderError) throw new Error(e.message.replace(/^error: /, ""));
     throw e;
   }
-  const o = cmd.opts<{ accounts: number; out: string; only?: string; report: boolean }>();
+  const o = cmd.opts<{ accounts: number; out: string; only?: string; seed?: number; report: boolean }>();
   let only: FidelityVariant[] = [...VARIANTS];
   if (o.only !== undefined) {
     const ids = o.only.split(",").map((s) => s.trim());
@@ -474,7 +486,8 @@ export function parseFidelityArgs(argv: readonly string[]): FidelityArgs {
       );
     only = VARIANTS.filter((v) => ids.includes(v.id));
   }
-  return { accounts: o.accounts, out: resolve(o.out), only, report: o.report };
+  if (o.seed !== undefined) only = only.map((v) => ({ ...v, seed: o.seed as number }));
+  return { accounts: o.accounts, out: resolve(o.out), only, report: o.report, seed: o.seed };
 }
 
 /** The command line that reproduces a run of the check. */
@@ -482,6 +495,7 @@ export function commandLine(args: FidelityArgs): string {
   const parts = ["npm run sim:fidelity --"];
   if (args.accounts !== DEFAULT_ACCOUNTS) parts.push(`--accounts ${args.accounts}`);
   if (args.only.length !== VARIANTS.length) parts.push(`--only ${args.only.map((v) => v.id).join(",")}`);
+  if (args.seed !== undefined) parts.push(`--seed ${args.seed}`);
   return parts.length === 1 ? "npm run sim:fidelity" : parts.join(" ");
 }
 

@@ -480,6 +480,11 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
       expect(commandLine(some)).to.equal(
         "npm run sim:fidelity -- --accounts 50 --only bt-maker-stalled,fc-thin",
       );
+      const seeded = parseFidelityArgs(["--only", "bt-maker-stalled", "--seed", "7"]);
+      expect(seeded.only.map((v) => v.seed)).to.deep.equal([7]);
+      expect(VARIANTS.find((v) => v.id === "bt-maker-stalled")!.seed).to.equal(20200312);
+      expect(commandLine(seeded)).to.equal("npm run sim:fidelity -- --only bt-maker-stalled --seed 7");
+      expect(() => parseFidelityArgs(["--seed", "-1"])).to.throw(/--seed must be a non-negative integer/);
       expect(() => parseFidelityArgs(["--only", "nope"])).to.throw(/--only: unknown nope/);
       expect(() => parseFidelityArgs(["--accounts", "0"])).to.throw(/--accounts must be a positive integer/);
       expect(() => parseFidelityArgs(["--bogus"])).to.throw(/unknown option/);
