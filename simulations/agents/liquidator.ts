@@ -9,7 +9,9 @@
  *    to the auction price, when the expected profit after gas beats the threshold. The sale
  *    moves the pool; the arbitrageur carries it to the CEX: the cascade.
  * Without `useFlash` a liquidator pays the auction from its capital and sells on the pool in a
- * second transaction.
+ * second transaction. A patient liquidator (`minDiscount` > 0, e.g. a lone low bidder while the
+ * others stall) takes only at that discount to the pool price, or at its last turn before the
+ * auction needs a redo (linear curves; other curves: the discount only).
  */
 import { MaxUint256 } from "ethers";
 
@@ -34,23 +36,66 @@ export interface LiquidatorProfile {
   latencySeconds: number;
   maxGasGwei: number | undefined;
   useFlash: boolean;
+  /** Smallest discount to the pool price it takes at, but at its last chance (0: any profit). */
+  minDiscount: number;
 }
 
-/** Draws the liquidators of a scenario. */
-export function drawLiquidators(scenario: Scenario, rng: Rng): LiquidatorProfile[] {
-  const l = scenario.liquidators;
+type LiquidatorGroup = Omit<Scenario["liquidators"], "extra">;
+
+function drawGroup(l: LiquidatorGroup, rng: Rng, prefix: string): LiquidatorProfile[] {
   const out: LiquidatorProfile[] = [];
   for (let i = 0; i < l.count; i++) {
-    const r = rng.fork(`liquidator/${i}`);
+    const r = rng.fork(`${prefix}${i}`);
     out.push({
       capitalUsd: sample(l.capitalUsd, r),
       minProfitUsd: sample(l.minProfitUsd, r),
       latencySeconds: sample(l.latencySeconds, r),
-      maxGasGwei: l.maxGasGwei,
+      // drawn after the others (a constant draws nothing), so older scenarios keep their draws
+      maxGasGwei:
+        l.maxGasGwei === undefined || typeof l.maxGasGwei === "number"
+          ? l.maxGasGwei
+          : sample(l.maxGasGwei, r),
       useFlash: l.useFlash,
+      minDiscount: sample(l.minDiscount, r),
     });
   }
   return out;
+}
+
+/** Draws the liquidators of a scenario: the main group, then each `extra` group. */
+export function drawLiquidators(scenario: Scenario, rng: Rng): LiquidatorProfile[] {
+  const l = scenario.liquidators;
+  return [
+    ...drawGroup(l, rng, "liquidator/"),
+    ...l.extra.flatMap((g, k) => drawGroup(g, rng, `liquidator/extra${k}/`)),
+  ];
+}
+
+/**
+ * A linear auction `elapsed` seconds in (the DutchAuction's rule): its price, whether it needs a
+ * redo (older than tail, or below cusp x start), and whether it will `nextSeconds` later.
+ */
+export function linearAuctionStatus(
+  start: number,
+  elapsed: number,
+  tauSeconds: number,
+  cusp: number,
+  tailSeconds: number,
+  nextSeconds = 0,
+): { price: number; redo: boolean; redoNext: boolean } {
+  const at = (e: number): number => (e >= tauSeconds ? 0 : (start * (tauSeconds - e)) / tauSeconds);
+  const needs = (e: number): boolean => e > tailSeconds || at(e) < start * cusp;
+  return { price: at(elapsed), redo: needs(elapsed), redoNext: needs(elapsed + nextSeconds) };
+}
+
+/** Whether a patient liquidator passes on a price: above its discount and not its last chance. */
+export function waitsForDiscount(
+  minDiscount: number,
+  price: number,
+  poolPrice: number,
+  redoNext: boolean,
+): boolean {
+  return minDiscount > 0 && !redoNext && price > poolPrice * (1 - minDiscount);
 }
 
 /** The price of an auction now (linear curve off-chain; other curves read on chain). */
@@ -58,16 +103,21 @@ async function auctionPrice(
   ctx: StepContext,
   a: OpenAuction,
   now: number,
-): Promise<{ price: number; redo: boolean }> {
+  /** Seconds until this liquidator acts again: `redoNext` says whether a redo is due by then. */
+  nextSeconds = 0,
+): Promise<{ price: number; redo: boolean; redoNext: boolean }> {
   const p = ctx.world.params.assets[a.assetIndex].auction;
   const elapsed = now - a.startTime;
   const start = wadToNumber(a.startPriceWad);
-  if (p.curve.kind === "linear") {
-    const price =
-      elapsed >= p.curve.tauSeconds ? 0 : (start * (p.curve.tauSeconds - elapsed)) / p.curve.tauSeconds;
-    const redo = elapsed > p.tailSeconds || price < start * Number(p.cusp);
-    return { price, redo };
-  }
+  if (p.curve.kind === "linear")
+    return linearAuctionStatus(
+      start,
+      elapsed,
+      p.curve.tauSeconds,
+      Number(p.cusp),
+      p.tailSeconds,
+      nextSeconds,
+    );
   const sys = ctx.world.sys;
   const raw = await ctx.chain.call(
     sys.addresses.dutchAuction,
@@ -77,7 +127,8 @@ async function auctionPrice(
     boolean,
     bigint,
   ];
-  return { price: wadToNumber(priceWad), redo: needsRedo };
+  // other curves: no look-ahead (a patient liquidator waits for its discount or the redo)
+  return { price: wadToNumber(priceWad), redo: needsRedo, redoNext: false };
 }
 
 export class Liquidator {
@@ -129,13 +180,17 @@ export class Liquidator {
     }
   }
 
+  /** Steps between two turns: slow bots act every ceil(latency / step) steps. */
+  everySteps(ctx: Pick<StepContext, "stepSeconds">): number {
+    return this.profile.latencySeconds >= ctx.stepSeconds
+      ? Math.ceil(this.profile.latencySeconds / ctx.stepSeconds)
+      : 1;
+  }
+
   /** Whether this liquidator acts in the step (latency and gas ceiling). */
   active(ctx: StepContext): boolean {
-    if (this.profile.latencySeconds >= ctx.stepSeconds) {
-      // slow bots act every ceil(latency / step) steps
-      const every = Math.ceil(this.profile.latencySeconds / ctx.stepSeconds);
-      if (Math.round(ctx.t / ctx.stepSeconds) % every !== 0) return false;
-    }
+    const every = this.everySteps(ctx);
+    if (every > 1 && Math.round(ctx.t / ctx.stepSeconds) % every !== 0) return false;
     return this.profile.maxGasGwei === undefined || ctx.market.gasPriceGwei <= this.profile.maxGasGwei;
   }
 
@@ -172,7 +227,12 @@ export class Liquidator {
       if (a === undefined || a.assetIndex < 0) continue;
       if (observer.assetLevel[a.assetIndex] >= 3 || observer.globalLevel >= 3) continue;
       const now = ctx.chainStart + ctx.t + offset;
-      const { price, redo } = await auctionPrice(ctx, a, Math.max(now, ctx.chain.now));
+      const { price, redo, redoNext } = await auctionPrice(
+        ctx,
+        a,
+        Math.max(now, ctx.chain.now),
+        this.everySteps(ctx) * ctx.stepSeconds,
+      );
       if (redo) {
         if (gasCostUsd(ctx, REDO_GAS) > 50 + this.profile.minProfitUsd) continue;
         const tx = await ctx.send(
@@ -188,6 +248,8 @@ export class Liquidator {
       if (!(price > 0)) continue;
       const w = world.assets[a.assetIndex];
       const pool = observer.pools[a.assetIndex];
+      // a patient liquidator waits for its discount, unless the auction needs a redo by its next turn
+      if (waitsForDiscount(this.profile.minDiscount, price, pool.price, redoNext)) continue;
       const lot = unitsToTokens(a.lot, w.decimals);
       // sell down to where the pool pays the auction price (keeping 0.3% for slippage)
       const room = sellableDownTo(pool, price * 1.003);

@@ -351,7 +351,8 @@ const AccountsSchema = z
   })
   .strict();
 
-const LiquidatorsSchema = z
+/** One group of liquidators: `count` bots, each drawn from the distributions. */
+const LiquidatorGroupSchema = z
   .object({
     count: nonNegInt(),
     capitalUsd: DistributionSchema,
@@ -360,10 +361,28 @@ const LiquidatorsSchema = z
     latencySeconds: DistributionSchema.default({ kind: "constant", value: 0 }),
     /** Use the flash-liquidation callback (no capital needed up front). */
     useFlash: bool().default(true),
-    /** Gas price above which a liquidator waits. */
-    maxGasGwei: positive().optional(),
+    /**
+     * Gas price above which a liquidator waits: one number for all, or a distribution drawn once
+     * per liquidator (bots with different gas ceilings stall at different points of a gas spike).
+     */
+    maxGasGwei: z
+      .union([positive(), DistributionSchema], {
+        errorMap: () => ({ message: "expected a positive number or a distribution" }),
+      })
+      .optional(),
+    /**
+     * Patience: the smallest discount to the pool price at which a liquidator takes (0.8 = only
+     * at 20% of the pool price or less), except at its last chance before the auction needs a
+     * redo, when any profitable price goes. 0 (default): take as soon as it pays.
+     */
+    minDiscount: DistributionSchema.default({ kind: "constant", value: 0 }),
   })
   .strict();
+
+/** The liquidators: one group, plus `extra` groups with other profiles (drawn after it). */
+const LiquidatorsSchema = LiquidatorGroupSchema.extend({
+  extra: z.array(LiquidatorGroupSchema).default([]),
+}).strict();
 
 const ArbitrageurSchema = z
   .object({
@@ -613,9 +632,29 @@ function crossCheck(s: z.output<typeof ScenarioBase>, ctx: Ctx): void {
   checkDist(s.accounts.borrow.utilization, ["accounts", "borrow", "utilization"]);
   checkDist(s.accounts.perp.leverage, ["accounts", "perp", "leverage"]);
   checkDist(s.accounts.reactionLatencySeconds, ["accounts", "reactionLatencySeconds"]);
-  checkDist(s.liquidators.capitalUsd, ["liquidators", "capitalUsd"]);
-  checkDist(s.liquidators.minProfitUsd, ["liquidators", "minProfitUsd"]);
-  checkDist(s.liquidators.latencySeconds, ["liquidators", "latencySeconds"]);
+  const groups = [
+    { g: s.liquidators, path: ["liquidators"] },
+    ...s.liquidators.extra.map((g, i) => ({ g, path: ["liquidators", "extra", i] })),
+  ];
+  for (const { g, path } of groups) {
+    checkDist(g.capitalUsd, [...path, "capitalUsd"]);
+    checkDist(g.minProfitUsd, [...path, "minProfitUsd"]);
+    checkDist(g.latencySeconds, [...path, "latencySeconds"]);
+    checkDist(g.minDiscount, [...path, "minDiscount"]);
+    // a lognormal is positive unless clamped below; the others are bounded by min/max or value
+    const low = (d: Distribution): number =>
+      d.kind === "constant" ? d.value : d.kind === "lognormal" ? (d.min ?? 1e-9) : d.min;
+    const high = (d: Distribution): number =>
+      d.kind === "constant" ? d.value : d.kind === "lognormal" ? (d.max ?? Infinity) : d.max;
+    const gas = g.maxGasGwei;
+    if (gas !== undefined && typeof gas !== "number") {
+      checkDist(gas, [...path, "maxGasGwei"]);
+      if (!(low(gas) > 0))
+        issue(ctx, [...path, "maxGasGwei"], "expected a distribution of positive values (min > 0)");
+    }
+    if (!(low(g.minDiscount) >= 0 && high(g.minDiscount) < 1))
+      issue(ctx, [...path, "minDiscount"], "expected a distribution of fractions in [0, 1)");
+  }
 }
 
 /** The scenario schema (input: the JSON file; output: the typed scenario with defaults). */
