@@ -73,9 +73,17 @@ const followUp: fc.Arbitrary<LiqCommand | undefined> = fc.option(
 );
 // mostly back for longer than the grace period: an outage is an episode, not the rest of the run
 const upKind = fc.oneof(
-  { weight: 4, arbitrary: fc.constant<UpKind>("long") },
-  { weight: 2, arbitrary: fc.constant<UpKind>("grace") },
-  { weight: 1, arbitrary: fc.constantFrom<UpKind>("now", "graceMinus1", "future", "zero") },
+  { weight: 3, arbitrary: fc.constant<UpKind>("long") },
+  { weight: 2, arbitrary: fc.constantFrom<UpKind>("grace", "graceMinus1") },
+  { weight: 1, arbitrary: fc.constantFrom<UpKind>("now", "future", "zero") },
+);
+/** The secondary's offset: mostly at the maximum deviation (2%) or one step beyond it. */
+const deviation = fc.tuple(
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(-201, -200, 200, 201) },
+    { weight: 2, arbitrary: fc.constantFrom(-10_000, -9_999, -500, -50, 0, 50, 199, 500) },
+  ),
+  fc.constantFrom(0, 0, 1, -1),
 );
 
 export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
@@ -104,16 +112,12 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
     fc
       .tuple(token, fc.constantFrom<StaleKind>("primaryAtLimit", "primaryPast", "secondaryPast"), followUp)
       .map(([t, w, then]) => new OracleStaleCmd(t, w, then)),
-    fc
-      .tuple(
-        fc.constantFrom(-10_000, -9_999, -500, -201, -200, -50, 0, 50, 199, 200, 201, 500),
-        fc.constantFrom(0, 0, 1, -1),
-        followUp,
-      )
-      .map(([b, w, then]) => new SecondaryDeviationCmd(b, w, then)),
+    fc.tuple(deviation, followUp).map(([[b, w], then]) => new SecondaryDeviationCmd(b, w, then)),
+    fc.tuple(deviation, followUp).map(([[b, w], then]) => new SecondaryDeviationCmd(b, w, then)),
     fc
       .tuple(followUp, fc.option(upKind, { nil: undefined, freq: 5 }))
       .map(([then, up]) => new SequencerDownCmd(then, up)),
+    fc.tuple(upKind, followUp).map(([k, then]) => new SequencerUpCmd(k, then)),
     fc.tuple(upKind, followUp).map(([k, then]) => new SequencerUpCmd(k, then)),
     fc.tuple(target, token, fc.boolean()).map(([a, t, above]) => new UnderwaterCmd(a, t, above)),
     fc.tuple(borrower, token).map(([a, t]) => new UnderwaterCmd(a, t, false, true)),

@@ -714,7 +714,8 @@ export class OracleStaleCmd extends OracleEventCmd {
 }
 
 /**
- * WETH's secondary reports the primary's price moved by `bps` (plus `wei` of WAD price): beyond the
+ * WETH's primary reports its price again and the secondary reports it moved by `bps` (plus `wei`
+ * of WAD price): beyond the
  * max deviation the read is SecondaryDeviation (the breaker's DEVIATION trigger), within it ok;
  * exactly at it still ok; -10000 bps answers 0 and -9999 bps a price below the asset's minimum
  * (both SecondaryFailed, not a deviation). The offset stays until changed.
@@ -742,10 +743,11 @@ export class SecondaryDeviationCmd extends OracleEventCmd {
     }
     f.secondary.offsetBps = BigInt(this.bps);
     f.secondary.offsetWei = BigInt(this.wei);
-    const answer = secondaryFor(f, baseAnswer(m.s, tk));
-    this.resolved = `${answer}`;
-    await setSecondary(m, r, 0, answer, this.toString(), true);
-    await poke(m, r, 0, this.toString());
+    // the primary reports again (fresh, at its market price), so the deviation is what the read
+    // sees; the secondary follows at its new offset
+    const base = baseAnswer(m.s, tk);
+    this.resolved = `primary ${base}, secondary ${secondaryFor(f, base)}`;
+    await setFeed(m, r, 0, base, this.toString());
   }
 }
 
