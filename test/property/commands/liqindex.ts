@@ -53,8 +53,9 @@ const wait = fc.constantFrom(0, 0, 60, 300, 1_200, 3_000, 3_700, 7_300);
 
 /**
  * What runs right after an oracle event (or not at all): a borrower's risk-increasing action
- * (refused with the oracle's error when the read fails), an exit (deposit, repay, close: must pass,
- * I11), a liquidation, a breaker check (the trigger's level and reason).
+ * (refused with the oracle's error when the read fails), an exit (deposit, repay, reducing or
+ * closing an open position: must pass, I11), a liquidation, a breaker check (the trigger's level
+ * and reason).
  */
 const followUp: fc.Arbitrary<LiqCommand | undefined> = fc.option(
   fc.oneof(
@@ -65,7 +66,7 @@ const followUp: fc.Arbitrary<LiqCommand | undefined> = fc.option(
     fc
       .tuple(borrower, token, fc.boolean(), fc.constantFrom(500, 5_000))
       .map(([a, mk, long, usd]) => new PositionCmd(a, mk, long, usd)),
-    fc.tuple(borrower, token).map(([a, mk]) => new ClosePositionCmd(a, mk)),
+    fc.tuple(borrower, token, fc.boolean()).map(([a, mk, half]) => new ClosePositionCmd(a, mk, true, half)),
     fc.tuple(target, keeperKind).map(([a, k]) => new LiquidateCmd(a, k, false)),
     token.map((t) => new BreakerCheckCmd(t)),
   ),
