@@ -53,8 +53,9 @@ const wait = fc.constantFrom(0, 0, 60, 300, 1_200, 3_000, 3_700, 7_300);
 
 /**
  * What runs right after an oracle event (or not at all): a borrower's risk-increasing action
- * (refused with the oracle's error when the read fails), an exit (deposit, repay, close: must pass,
- * I11), a liquidation, a breaker check (the trigger's level and reason).
+ * (refused with the oracle's error when the read fails), an exit (deposit, repay, reducing or
+ * closing an open position: must pass, I11), a liquidation, a breaker check (the trigger's level
+ * and reason).
  */
 const followUp: fc.Arbitrary<LiqCommand | undefined> = fc.option(
   fc.oneof(
@@ -65,7 +66,7 @@ const followUp: fc.Arbitrary<LiqCommand | undefined> = fc.option(
     fc
       .tuple(borrower, token, fc.boolean(), fc.constantFrom(500, 5_000))
       .map(([a, mk, long, usd]) => new PositionCmd(a, mk, long, usd)),
-    fc.tuple(borrower, token).map(([a, mk]) => new ClosePositionCmd(a, mk)),
+    fc.tuple(borrower, token, fc.boolean()).map(([a, mk, half]) => new ClosePositionCmd(a, mk, true, half)),
     fc.tuple(target, keeperKind).map(([a, k]) => new LiquidateCmd(a, k, false)),
     token.map((t) => new BreakerCheckCmd(t)),
   ),
@@ -73,9 +74,17 @@ const followUp: fc.Arbitrary<LiqCommand | undefined> = fc.option(
 );
 // mostly back for longer than the grace period: an outage is an episode, not the rest of the run
 const upKind = fc.oneof(
-  { weight: 4, arbitrary: fc.constant<UpKind>("long") },
-  { weight: 2, arbitrary: fc.constant<UpKind>("grace") },
-  { weight: 1, arbitrary: fc.constantFrom<UpKind>("now", "graceMinus1", "future", "zero") },
+  { weight: 3, arbitrary: fc.constant<UpKind>("long") },
+  { weight: 2, arbitrary: fc.constantFrom<UpKind>("grace", "graceMinus1") },
+  { weight: 1, arbitrary: fc.constantFrom<UpKind>("now", "future", "zero") },
+);
+/** The secondary's offset: mostly at the maximum deviation (2%) or one step beyond it. */
+const deviation = fc.tuple(
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(-201, -200, 200, 201) },
+    { weight: 2, arbitrary: fc.constantFrom(-10_000, -9_999, -500, -50, 0, 50, 199, 500) },
+  ),
+  fc.constantFrom(0, 0, 1, -1),
 );
 
 export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
@@ -104,16 +113,12 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
     fc
       .tuple(token, fc.constantFrom<StaleKind>("primaryAtLimit", "primaryPast", "secondaryPast"), followUp)
       .map(([t, w, then]) => new OracleStaleCmd(t, w, then)),
-    fc
-      .tuple(
-        fc.constantFrom(-10_000, -9_999, -500, -201, -200, -50, 0, 50, 199, 200, 201, 500),
-        fc.constantFrom(0, 0, 1, -1),
-        followUp,
-      )
-      .map(([b, w, then]) => new SecondaryDeviationCmd(b, w, then)),
+    fc.tuple(deviation, followUp).map(([[b, w], then]) => new SecondaryDeviationCmd(b, w, then)),
+    fc.tuple(deviation, followUp).map(([[b, w], then]) => new SecondaryDeviationCmd(b, w, then)),
     fc
       .tuple(followUp, fc.option(upKind, { nil: undefined, freq: 5 }))
       .map(([then, up]) => new SequencerDownCmd(then, up)),
+    fc.tuple(upKind, followUp).map(([k, then]) => new SequencerUpCmd(k, then)),
     fc.tuple(upKind, followUp).map(([k, then]) => new SequencerUpCmd(k, then)),
     fc.tuple(target, token, fc.boolean()).map(([a, t, above]) => new UnderwaterCmd(a, t, above)),
     fc.tuple(borrower, token).map(([a, t]) => new UnderwaterCmd(a, t, false, true)),

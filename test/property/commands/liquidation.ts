@@ -469,20 +469,50 @@ export class ClosePositionCmd extends LiqCommand {
   constructor(
     readonly actor: number,
     readonly market: number,
+    /** Take the first open position (from this borrower and market on) when this one is empty. */
+    readonly anyOpen = false,
+    /** Reduce by half instead of closing. */
+    readonly half = false,
   ) {
     super();
   }
   kind(): string {
-    return "closePosition";
+    return this.half ? "reducePosition" : "closePosition";
   }
   protected describe(): string {
-    return `ClosePosition(${this.actor}, ${tokenName(this.market)})`;
+    return `${this.half ? "ReducePosition" : "ClosePosition"}(${this.actor}, ${tokenName(this.market)}${this.anyOpen ? ", or any open" : ""})`;
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
-    const who = r.sys.borrowers[this.actor].address;
-    const mk = tokenOf(r, this.market);
+    let [actor, market] = [this.actor, this.market];
+    if (this.anyOpen) {
+      const n = r.sys.borrowers.length;
+      for (let k = 0; k < 2 * n; k++) {
+        const [a, mk] = [(this.actor + (k >> 1)) % n, (this.market + k) % 2];
+        if (L.positionOf(m.s.l, r.sys.borrowers[a].address, tokenOf(r, mk)).sizeWad !== 0n) {
+          [actor, market] = [a, mk];
+          break;
+        }
+      }
+    }
+    const who = r.sys.borrowers[actor].address;
+    const mk = tokenOf(r, market);
     const size = L.positionOf(m.s.l, who, mk).sizeWad;
     const acceptable = size > 0n ? 0n : L.MAX_UINT256;
+    this.resolved = `${actor}, ${tokenName(market)}, size ${size}`;
+    // a close or a pure reduction passes whatever the oracle and the breaker level (I11)
+    if (this.half) {
+      const delta = -size / 2n;
+      await this.chTx(
+        m,
+        r,
+        who,
+        "modifyPosition",
+        [who, mk, delta, acceptable],
+        (s, t) => L.modifyPosition(s.l, t, who, who, mk, delta, acceptable),
+        true,
+      );
+      return;
+    }
     await this.chTx(
       m,
       r,
@@ -714,7 +744,8 @@ export class OracleStaleCmd extends OracleEventCmd {
 }
 
 /**
- * WETH's secondary reports the primary's price moved by `bps` (plus `wei` of WAD price): beyond the
+ * WETH's primary reports its price again and the secondary reports it moved by `bps` (plus `wei`
+ * of WAD price): beyond the
  * max deviation the read is SecondaryDeviation (the breaker's DEVIATION trigger), within it ok;
  * exactly at it still ok; -10000 bps answers 0 and -9999 bps a price below the asset's minimum
  * (both SecondaryFailed, not a deviation). The offset stays until changed.
@@ -742,10 +773,11 @@ export class SecondaryDeviationCmd extends OracleEventCmd {
     }
     f.secondary.offsetBps = BigInt(this.bps);
     f.secondary.offsetWei = BigInt(this.wei);
-    const answer = secondaryFor(f, baseAnswer(m.s, tk));
-    this.resolved = `${answer}`;
-    await setSecondary(m, r, 0, answer, this.toString(), true);
-    await poke(m, r, 0, this.toString());
+    // the primary reports again (fresh, at its market price), so the deviation is what the read
+    // sees; the secondary follows at its new offset
+    const base = baseAnswer(m.s, tk);
+    this.resolved = `primary ${base}, secondary ${secondaryFor(f, base)}`;
+    await setFeed(m, r, 0, base, this.toString());
   }
 }
 
