@@ -37,7 +37,7 @@ export interface Mutant {
   replace: string;
   /** Killing suites in order (default: property, invariant). */
   suites?: readonly SuiteId[];
-  /** Why extra suites are named: the property/invariant suites do not reach this code yet. */
+  /** Why extra suites are named: deterministic backstops, or code the default suites reach rarely. */
   reach?: string;
   /**
    * A known gap: no suite kills this mutant yet (why, and what would). Gap mutants are not part
@@ -49,10 +49,11 @@ export interface Mutant {
 export const DEFAULT_SUITES: readonly SuiteId[] = ["property", "invariant"];
 
 const NOT_REACHED_LIQ =
-  "the ledger property/invariant suites deploy no liquidation engine or auction yet: liquidation unit + e2e tests";
+  "the liquidation property and invariant suites reach it; liquidation unit + e2e tests as deterministic backstops";
 const NOT_REACHED_BREAKER =
-  "the ledger property/invariant suites deploy no circuit breaker yet: breaker unit tests";
-const NOT_REACHED_ORACLE = "the ledger property/invariant suites use a mock oracle: OracleRouter unit tests";
+  "the liquidation property and invariant suites reach it; breaker unit tests as deterministic backstops";
+const NOT_REACHED_ORACLE =
+  "the liquidation property suite reaches it on the real OracleRouter (the ledger suites use a mock oracle); OracleRouter unit tests as a backstop";
 
 export const MUTANTS: readonly Mutant[] = [
   // ------------------------------------------------------------ ledger: rounding (I10, I1)
@@ -162,7 +163,7 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "if (!f.priceOk) revert Clearinghouse__OracleUnhealthy(market);",
     suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
     reach:
-      "the property suite's default 50 sequences never reduce a position while its oracle fails; the invariant campaign does, but it is not reproducible run to run: Clearinghouse unit tests as the deterministic backstop",
+      "the liquidation property suite's oracle-failure commands follow with a reduce or close that must pass (I11); Clearinghouse unit tests as the deterministic backstop",
   },
   // ------------------------------------------------------------ liquidation and auctions (I7, I8, I1)
   {
