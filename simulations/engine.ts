@@ -105,6 +105,8 @@ export interface SpeedStats {
   sendSeconds: number;
   callSeconds: number;
   calls: number;
+  /** Reverted loop transactions by `<to> <selector>` (diagnostics). */
+  failedByCall: Record<string, number>;
   /** With `bench`: the same transactions replayed raw. */
   rawSeconds?: number;
   rawTxPerSec?: number;
@@ -323,6 +325,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       sendSeconds: (chain.sendMs - prof0.send) / 1000,
       callSeconds: (chain.callMs - prof0.call) / 1000,
       calls: chain.calls - prof0.calls,
+      failedByCall: Object.fromEntries(chain.failedBySelector),
     };
     if (snapshot !== undefined) {
       const recorded: SentTx[] = chain.recorded;

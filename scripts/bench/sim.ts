@@ -82,4 +82,19 @@ export async function measureSim(
   return { rows, speed: s };
 }
 
+/** The loop's wall time split (SpeedStats), one line. */
+export function formatSplit(s: SpeedStats): string {
+  const f = (x: number) => x.toFixed(1);
+  const other = s.loopSeconds - s.sendSeconds - s.callSeconds;
+  return [
+    `setup ${f(s.setupSeconds)} s`,
+    `loop ${f(s.loopSeconds)} s (${s.loopTx} tx, ${s.loopBlocks} blocks)`,
+    `sends ${f(s.sendSeconds)} s`,
+    `views ${f(s.callSeconds)} s (${s.calls} calls, ${s.lensCalls} lens calls for ${s.lensAccounts} accounts)`,
+    `other ${f(other)} s`,
+    `failed tx ${s.failedTx}`,
+    ...(s.rawSeconds === undefined ? [] : [`raw replay ${f(s.rawSeconds)} s`]),
+  ].join("; ");
+}
+
 const round1 = (x: number): number => Math.round(x * 10) / 10;

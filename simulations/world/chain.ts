@@ -78,6 +78,8 @@ export class Chain {
   sendMs = 0;
   callMs = 0;
   calls = 0;
+  /** Reverted transactions by `to selector` (diagnostics). */
+  readonly failedBySelector = new Map<string, number>();
   private desired: number;
   private last: number;
   private readonly impersonated = new Set<string>();
@@ -213,7 +215,11 @@ export class Chain {
     this.txCount = before + 1;
     this.gasUsed += gasUsed;
     const ok = receipt.status === "0x1";
-    if (!ok) this.failedTx++;
+    if (!ok) {
+      this.failedTx++;
+      const k = `${to.toLowerCase()} ${data.slice(0, 10)}`;
+      this.failedBySelector.set(k, (this.failedBySelector.get(k) ?? 0) + 1);
+    }
     return {
       ok,
       gasUsed,

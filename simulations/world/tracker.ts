@@ -15,6 +15,8 @@
  * liquidation line after an oracle move (the candidates), and a rotating slice of everyone (all
  * accounts every `rotateSteps` steps). The liquidators only act on accounts the lens read below 1.
  */
+import { id } from "ethers";
+
 import type { Chain } from "./chain.js";
 import type { World } from "./deploy.js";
 import type { Observer } from "./observer.js";
@@ -37,6 +39,68 @@ const CHUNK = 250;
 /** The rotating exact readings are batched over this many steps. */
 const ROTATE_BATCH_STEPS = 10;
 const MAX_HEALTH = 1e9;
+/** Words per `IClearinghouse.Health` (eight static fields). */
+const HEALTH_WORDS = 8;
+const TWO_255 = 1n << 255n;
+const TWO_256 = 1n << 256n;
+
+/** `AccountLens.healthOf(address[],bool)`. */
+export const HEALTH_OF_SELECTOR = id("healthOf(address[],bool)").slice(0, 10);
+
+/** A 32-byte ABI word (no 0x) of a non-negative integer. */
+const hexWord = (x: bigint): string => x.toString(16).padStart(64, "0");
+
+/** The ABI word of an address (no 0x), encoded once per account. */
+export const addressWord = (address: string): string => hexWord(BigInt(address));
+
+/**
+ * Calldata of `healthOf(accounts, false)` from the accounts' words: selector, the array's offset
+ * (two head words), false, the length, the words. The same bytes as ethers' encodeFunctionData
+ * (tested), without checksumming every address on every call.
+ */
+export function healthOfCalldata(words: readonly string[]): string {
+  return `${HEALTH_OF_SELECTOR}${hexWord(64n)}${hexWord(0n)}${hexWord(BigInt(words.length))}${words.join("")}`;
+}
+
+/** The fields of `IClearinghouse.Health` the tracker uses. */
+export interface LensHealth {
+  weightedCollateralWad: bigint;
+  creditWad: bigint;
+  debtWad: bigint;
+  pnlWad: bigint;
+  requirementWad: bigint;
+  healthFactorWad: bigint;
+}
+
+/**
+ * Decodes the return data of `AccountLens.healthOf` (a dynamic array of a static struct: offset,
+ * length, then eight words per account) straight from the hex string: the same values as
+ * ethers' `decodeFunctionResult`, without its generic coder (the costliest part of a lens read
+ * on the JavaScript side: a Result object, a Uint8Array copy and a checksum per field).
+ */
+export function decodeHealths(raw: string, expected: number): LensHealth[] {
+  const word = (i: number): bigint => BigInt(`0x${raw.slice(2 + 64 * i, 66 + 64 * i)}`);
+  const signed = (x: bigint): bigint => (x >= TWO_255 ? x - TWO_256 : x);
+  if (raw.length < 130 || word(0) !== 32n)
+    throw new Error(`healthOf: unexpected return data ${raw.slice(0, 140)}`);
+  const n = Number(word(1));
+  if (n !== expected || raw.length !== 2 + 64 * (2 + n * HEALTH_WORDS))
+    throw new Error(`healthOf: ${n} results for ${expected} accounts (${raw.length} hex chars)`);
+  const out: LensHealth[] = new Array<LensHealth>(n);
+  for (let k = 0; k < n; k++) {
+    const b = 2 + k * HEALTH_WORDS;
+    out[k] = {
+      weightedCollateralWad: word(b),
+      creditWad: word(b + 1),
+      debtWad: word(b + 2),
+      pnlWad: signed(word(b + 3)),
+      requirementWad: word(b + 4),
+      // b + 5: equityWad, b + 7: pricesOk (unused)
+      healthFactorWad: word(b + 6),
+    };
+  }
+  return out;
+}
 
 export interface TrackerOptions {
   /** Steps over which every account gets an exact snapshot (default 30). */
@@ -61,6 +125,7 @@ export class AccountTracker {
   lensCalls = 0;
   lensAccounts = 0;
   private readonly lens: string;
+  private readonly accountWords: readonly string[];
 
   constructor(
     private readonly world: World,
@@ -89,25 +154,19 @@ export class AccountTracker {
     this.rotateSteps = options.rotateSteps ?? 30;
     this.nearHealth = options.nearHealth ?? 1.0;
     this.lens = world.sys.addresses.accountLens;
+    if (world.sys.lens.interface.getFunction("healthOf")?.selector !== HEALTH_OF_SELECTOR)
+      throw new Error("AccountLens.healthOf is not healthOf(address[],bool)");
+    this.accountWords = accounts.map(addressWord);
   }
 
   /** Exact health of `indices` from the lens (batched), stored as snapshots. */
   async refresh(indices: readonly number[]): Promise<void> {
-    const iface = this.world.sys.lens.interface;
     for (let start = 0; start < indices.length; start += CHUNK) {
       const chunk = indices.slice(start, start + CHUNK);
-      const addrs = chunk.map((i) => this.accounts[i]);
-      const raw = await this.chain.call(this.lens, iface.encodeFunctionData("healthOf", [addrs, false]));
+      const raw = await this.chain.call(this.lens, healthOfCalldata(chunk.map((i) => this.accountWords[i])));
       this.lensCalls++;
       this.lensAccounts += chunk.length;
-      const out = iface.decodeFunctionResult("healthOf", raw)[0] as unknown as Array<{
-        weightedCollateralWad: bigint;
-        creditWad: bigint;
-        debtWad: bigint;
-        pnlWad: bigint;
-        requirementWad: bigint;
-        healthFactorWad: bigint;
-      }>;
+      const out = decodeHealths(raw, chunk.length);
       chunk.forEach((i, k) => {
         const h = out[k];
         const a = this.assetOf[i];
