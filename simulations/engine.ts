@@ -231,14 +231,17 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         stepSeconds: scenario.steps.seconds,
         chainStart,
         ethUsd: ethIndex >= 0 ? env.cex.ETH.price : 2000,
-        send: async (from, to, data, gas, offsetSeconds) => {
-          // an action `offsetSeconds` into the step lands in the next block at or after it
-          // (block boundaries every blockTimeSeconds from the step's start), within the step
-          if (offsetSeconds !== undefined && offsetSeconds > 0) {
+        // an action `offsetSeconds` into the step lands in the next block at or after it
+        // (block boundaries every blockTimeSeconds from the step's start), within the step
+        advance: (offsetSeconds) => {
+          if (offsetSeconds > 0) {
             const bt = scenario.blockTimeSeconds;
             const landed = Math.min(Math.ceil(offsetSeconds / bt) * bt, scenario.steps.seconds - 1);
             chain.setTime(chainStart + market.t + landed);
           }
+        },
+        send: async (from, to, data, gas, offsetSeconds) => {
+          if (offsetSeconds !== undefined) ctx.advance(offsetSeconds);
           const tx = await chain.send(from, to, data, gas);
           observer.observe(tx, chain.now);
           if (tx.block > lastBlock) lastBlock = tx.block;
