@@ -48,6 +48,11 @@ import { wadToNumber } from "./world/units.js";
 const SETUP_LEAD_SECONDS = 120;
 /** Every account gets an exact (lens) reading at least this often, simulated seconds. */
 const ROTATE_SECONDS = 12 * 3600;
+/**
+ * While the breaker pauses liquidations, an account already read below 1 is re-read on an oracle
+ * move only when its reading is at least this old, simulated seconds (no liquidation to confirm).
+ */
+const PAUSED_REREAD_SECONDS = 1800;
 /** Market and vault views (skew, open interest, funding, vault assets) are re-read this often. */
 const VIEW_EVERY_SECONDS = 300;
 
@@ -189,6 +194,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     // every account is read exactly at least every 12 simulated hours (batched), estimated between
     const tracker = new AccountTracker(world, chain, observer, borrowers.addresses, borrowers.assetOf, {
       rotateSteps: Math.max(30, Math.round(ROTATE_SECONDS / scenario.steps.seconds)),
+      pausedRereadSteps: Math.max(1, Math.round(PAUSED_REREAD_SECONDS / scenario.steps.seconds)),
     });
     await tracker.refresh(profiles.map((_, i) => i));
     const guardian = new Guardian(scenario);
@@ -212,6 +218,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     let lastViewBadDebt = 0;
     const lensStart = { calls: tracker.lensCalls, accounts: tracker.lensAccounts };
     const prof0 = { send: chain.sendMs, call: chain.callMs, calls: chain.calls };
+    chain.failedBySelector.clear();
 
     for (let s: MarketsStep | undefined = env.next(); s !== undefined; s = env.next()) {
       const market = s;
@@ -252,7 +259,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await lps.act(ctx);
       const moved = await keeper.act(ctx);
       await arb.act(ctx);
-      await tracker.step(observer.touched, moved || market.step === 1);
+      // while the breaker pauses liquidations, accounts already read below 1 are re-read less often
+      await tracker.step(observer.touched, moved || market.step === 1, observer.globalLevel >= 2);
       await borrowers.act(ctx);
 
       // liquidations: accounts the lens read below 1 (the tracker re-reads every account near the

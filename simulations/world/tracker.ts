@@ -33,6 +33,8 @@ interface Snapshot {
   ratio: number;
   size: number;
   exact: number;
+  /** The tracker's step count when the snapshot was taken. */
+  readStep: number;
 }
 
 const CHUNK = 250;
@@ -110,6 +112,12 @@ export interface TrackerOptions {
    * the liquidation candidates; the estimate is exact up to fees and funding between readings).
    */
   nearHealth?: number;
+  /**
+   * While liquidations are paused, a candidate whose last exact reading was already below 1 is
+   * re-read after an oracle move only when that reading is at least this many steps old
+   * (default 30): no liquidator can act on it, and its estimate follows prices and margin levels.
+   */
+  pausedRereadSteps?: number;
 }
 
 export class AccountTracker {
@@ -121,6 +129,8 @@ export class AccountTracker {
   private stepCount = 0;
   private readonly rotateSteps: number;
   private readonly nearHealth: number;
+  private readonly pausedRereadSteps: number;
+  private wasPaused = false;
   /** Lens calls and accounts read, for the speed report. */
   lensCalls = 0;
   lensAccounts = 0;
@@ -150,9 +160,11 @@ export class AccountTracker {
       ratio: 0,
       size: 0,
       exact: Infinity,
+      readStep: 0,
     }));
     this.rotateSteps = options.rotateSteps ?? 30;
     this.nearHealth = options.nearHealth ?? 1.0;
+    this.pausedRereadSteps = options.pausedRereadSteps ?? 30;
     this.lens = world.sys.addresses.accountLens;
     if (world.sys.lens.interface.getFunction("healthOf")?.selector !== HEALTH_OF_SELECTOR)
       throw new Error("AccountLens.healthOf is not healthOf(address[],bool)");
@@ -181,6 +193,7 @@ export class AccountTracker {
         s.ratio = this.observer.marginRatio[a];
         s.size = this.observer.perpSize.get(this.accounts[i].toLowerCase())?.[a] ?? 0;
         s.exact = h.healthFactorWad >= 10n ** 36n ? Infinity : wadToNumber(h.healthFactorWad);
+        s.readStep = this.stepCount;
         this.health[i] = s.exact;
         this.debt[i] = s.debt;
         this.negPnl[i] = s.pnl < 0 ? -s.pnl : 0;
@@ -210,13 +223,24 @@ export class AccountTracker {
 
   /**
    * One step: estimate everyone, then read exactly the touched accounts, those near the line
-   * (when `pricesMoved`) and this step's rotating slice.
+   * (when `pricesMoved`, or when liquidations resume) and this step's rotating slice. While
+   * `liquidationsPaused` (the breaker's global level >= 2), candidates already read below 1 are
+   * re-read only every `pausedRereadSteps` steps.
    */
-  async step(touched: ReadonlySet<string>, pricesMoved: boolean): Promise<void> {
+  async step(touched: ReadonlySet<string>, pricesMoved: boolean, liquidationsPaused = false): Promise<void> {
     this.estimate();
     const n = this.accounts.length;
     const pick = new Uint8Array(n);
-    if (pricesMoved) for (let i = 0; i < n; i++) if (this.health[i] < this.nearHealth) pick[i] = 1;
+    const resumed = this.wasPaused && !liquidationsPaused;
+    this.wasPaused = liquidationsPaused;
+    if (pricesMoved || resumed)
+      for (let i = 0; i < n; i++) {
+        if (!(this.health[i] < this.nearHealth)) continue;
+        const s = this.snaps[i];
+        if (liquidationsPaused && s.exact < 1 && this.stepCount - s.readStep < this.pausedRereadSteps)
+          continue;
+        pick[i] = 1;
+      }
     if (touched.size > 0)
       for (let i = 0; i < n; i++) if (touched.has(this.accounts[i].toLowerCase())) pick[i] = 1;
     // the rotation is read in batches (one lens call per batch, not a sliver every step)
