@@ -110,6 +110,15 @@ export interface SpeedStats {
   sendSeconds: number;
   callSeconds: number;
   calls: number;
+  /** Of `callSeconds`: the AccountLens reads. */
+  lensSeconds: number;
+  /**
+   * Accounts read by reason: oracle-move candidates, touched (by the step's transactions, read
+   * before and after the agents act), the 12-hour rotation.
+   */
+  lensReads: { candidates: number; touched: number; rotation: number };
+  /** The loop's JSON-RPC requests by method (count, wall seconds). */
+  rpc: Record<string, { count: number; seconds: number }>;
   /** Reverted loop transactions by `<to> <selector>` (diagnostics). */
   failedByCall: Record<string, number>;
   /** With `bench`: the same transactions replayed raw. */
@@ -216,9 +225,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     let lastViews: { markets: Record<string, MarketStep>; vault: number } | undefined;
     let lastViewT = 0;
     let lastViewBadDebt = 0;
-    const lensStart = { calls: tracker.lensCalls, accounts: tracker.lensAccounts };
+    const lensStart = {
+      calls: tracker.lensCalls,
+      accounts: tracker.lensAccounts,
+      ms: tracker.lensMs,
+      by: { ...tracker.readsBy },
+    };
     const prof0 = { send: chain.sendMs, call: chain.callMs, calls: chain.calls };
     chain.failedBySelector.clear();
+    chain.rpc.clear();
 
     for (let s: MarketsStep | undefined = env.next(); s !== undefined; s = env.next()) {
       const market = s;
@@ -336,6 +351,18 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       sendSeconds: (chain.sendMs - prof0.send) / 1000,
       callSeconds: (chain.callMs - prof0.call) / 1000,
       calls: chain.calls - prof0.calls,
+      lensSeconds: (tracker.lensMs - lensStart.ms) / 1000,
+      lensReads: {
+        candidates: tracker.readsBy.candidates - lensStart.by.candidates,
+        // the post-step re-read of touched accounts is not in readsBy
+        touched:
+          tracker.lensAccounts -
+          lensStart.accounts -
+          (tracker.readsBy.candidates - lensStart.by.candidates) -
+          (tracker.readsBy.rotation - lensStart.by.rotation),
+        rotation: tracker.readsBy.rotation - lensStart.by.rotation,
+      },
+      rpc: Object.fromEntries([...chain.rpc].map(([m, r]) => [m, { count: r.count, seconds: r.ms / 1000 }])),
       failedByCall: Object.fromEntries(chain.failedBySelector),
     };
     if (snapshot !== undefined) {

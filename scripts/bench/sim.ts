@@ -90,10 +90,14 @@ export function formatSplit(s: SpeedStats): string {
     `setup ${f(s.setupSeconds)} s`,
     `loop ${f(s.loopSeconds)} s (${s.loopTx} tx, ${s.loopBlocks} blocks)`,
     `sends ${f(s.sendSeconds)} s`,
-    `views ${f(s.callSeconds)} s (${s.calls} calls, ${s.lensCalls} lens calls for ${s.lensAccounts} accounts)`,
+    `views ${f(s.callSeconds)} s (${s.calls} calls; lens ${f(s.lensSeconds)} s: ${s.lensCalls} calls for ${s.lensAccounts} accounts: ${s.lensReads.candidates} candidates, ${s.lensReads.touched} touched, ${s.lensReads.rotation} rotation)`,
     `other ${f(other)} s`,
     `failed tx ${s.failedTx}`,
     ...(s.rawSeconds === undefined ? [] : [`raw replay ${f(s.rawSeconds)} s`]),
+    `requests: ${Object.entries(s.rpc)
+      .sort((a, b) => b[1].seconds - a[1].seconds)
+      .map(([m, r]) => `${m} ${r.count} ${f(r.seconds)} s`)
+      .join(", ")}`,
   ].join("; ");
 }
 

@@ -134,6 +134,10 @@ export class AccountTracker {
   /** Lens calls and accounts read, for the speed report. */
   lensCalls = 0;
   lensAccounts = 0;
+  /** Wall milliseconds in lens calls. */
+  lensMs = 0;
+  /** Accounts read in `step` by reason (a candidate also touched counts as a candidate). */
+  readonly readsBy = { candidates: 0, touched: 0, rotation: 0 };
   private readonly lens: string;
   private readonly accountWords: readonly string[];
 
@@ -175,7 +179,9 @@ export class AccountTracker {
   async refresh(indices: readonly number[]): Promise<void> {
     for (let start = 0; start < indices.length; start += CHUNK) {
       const chunk = indices.slice(start, start + CHUNK);
+      const started = performance.now();
       const raw = await this.chain.call(this.lens, healthOfCalldata(chunk.map((i) => this.accountWords[i])));
+      this.lensMs += performance.now() - started;
       this.lensCalls++;
       this.lensAccounts += chunk.length;
       const out = decodeHealths(raw, chunk.length);
@@ -240,14 +246,23 @@ export class AccountTracker {
         if (liquidationsPaused && s.exact < 1 && this.stepCount - s.readStep < this.pausedRereadSteps)
           continue;
         pick[i] = 1;
+        this.readsBy.candidates++;
       }
     if (touched.size > 0)
-      for (let i = 0; i < n; i++) if (touched.has(this.accounts[i].toLowerCase())) pick[i] = 1;
+      for (let i = 0; i < n; i++)
+        if (pick[i] === 0 && touched.has(this.accounts[i].toLowerCase())) {
+          pick[i] = 1;
+          this.readsBy.touched++;
+        }
     // the rotation is read in batches (one lens call per batch, not a sliver every step)
     this.stepCount++;
     if (this.stepCount % ROTATE_BATCH_STEPS === 0) {
       const slice = Math.min(n, Math.ceil((n * ROTATE_BATCH_STEPS) / this.rotateSteps));
-      for (let k = 0; k < slice; k++) pick[(this.rotation + k) % n] = 1;
+      for (let k = 0; k < slice; k++) {
+        const i = (this.rotation + k) % n;
+        if (pick[i] === 0) this.readsBy.rotation++;
+        pick[i] = 1;
+      }
       this.rotation = n === 0 ? 0 : (this.rotation + slice) % n;
     }
     const indices: number[] = [];
