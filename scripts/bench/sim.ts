@@ -92,7 +92,13 @@ export function formatSplit(s: SpeedStats): string {
     `sends ${f(s.sendSeconds)} s`,
     `views ${f(s.callSeconds)} s (${s.calls} calls; lens ${f(s.lensSeconds)} s: ${s.lensCalls} calls for ${s.lensAccounts} accounts: ${s.lensReads.candidates} candidates, ${s.lensReads.touched} touched, ${s.lensReads.rotation} rotation)`,
     `other ${f(other)} s`,
-    `failed tx ${s.failedTx}`,
+    `failed tx ${s.failedTx}${
+      s.failedTx === 0
+        ? ""
+        : ` (${Object.entries(s.failedByCall)
+            .map(([call, n]) => `${call} ${n}`)
+            .join(", ")})`
+    }`,
     ...(s.rawSeconds === undefined ? [] : [`raw replay ${f(s.rawSeconds)} s`]),
     `requests: ${Object.entries(s.rpc)
       .sort((a, b) => b[1].seconds - a[1].seconds)

@@ -99,7 +99,7 @@ export class Chain {
     this.rawRequest = async (args) => {
       const started = performance.now();
       try {
-        return await request(args);
+        return (await request(args)) as unknown;
       } finally {
         const s = this.rpc.get(args.method);
         const ms = performance.now() - started;
