@@ -1,13 +1,18 @@
 /**
  * The tracker's hand-rolled AccountLens codec (the laboratory's hot path) against ethers' ABI
  * coder: the same calldata for any accounts, the same values for any Health structs (signed PnL,
- * extremes), and a clear error on return data that does not match the request. No chain.
+ * extremes), and a clear error on return data that does not match the request. Which accounts
+ * a step reads (candidates, touched, rotation) and the pause rule, against a stub lens. No chain.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 
 import { AccountLens__factory } from "../../types/ethers-contracts/index.js";
+import type { Chain } from "../../simulations/world/chain.js";
+import type { World } from "../../simulations/world/deploy.js";
+import type { Observer } from "../../simulations/world/observer.js";
 import {
+  AccountTracker,
   HEALTH_OF_SELECTOR,
   addressWord,
   decodeHealths,
@@ -101,5 +106,97 @@ describe("simulation tracker: AccountLens codec", function () {
     expect(() => decodeHealths(raw, 3)).to.throw("2 results for 3 accounts");
     expect(() => decodeHealths(raw.slice(0, -64), 2)).to.throw("2 results for 2 accounts");
     expect(() => decodeHealths("0x", 0)).to.throw("unexpected return data");
+  });
+});
+
+describe("simulation tracker: which accounts a step reads", function () {
+  const WAD = 10n ** 18n;
+  const accounts = [1, 2, 3, 4].map((k) => `0x${k.toString(16).padStart(40, "0")}`);
+
+  /** A tracker over a stub lens: account k's health is health[k] (WAD debt 1, collateral = health). */
+  function setup(health: number[]) {
+    const reads: string[][] = [];
+    const chain = {
+      call: async (_to: string, data: string): Promise<string> => {
+        await Promise.resolve();
+        const n = Number(BigInt(`0x${data.slice(10 + 128, 10 + 192)}`));
+        const asked = Array.from(
+          { length: n },
+          (_, k) => `0x${data.slice(10 + 192 + 64 * k + 24, 10 + 256 + 64 * k)}`,
+        );
+        reads.push(asked);
+        const hs = asked.map((a) => {
+          const h = BigInt(Math.round(health[accounts.indexOf(a)] * 1e6)) * 10n ** 12n;
+          return {
+            weightedCollateralWad: h,
+            creditWad: 0n,
+            debtWad: WAD,
+            pnlWad: 0n,
+            requirementWad: 0n,
+            equityWad: h - WAD,
+            healthFactorWad: h,
+            pricesOk: true,
+          };
+        });
+        return iface.encodeFunctionResult("healthOf", [hs]);
+      },
+    } as unknown as Chain;
+    const world = {
+      sys: {
+        addresses: { accountLens: "0x00000000000000000000000000000000000000aa" },
+        lens: { interface: iface },
+      },
+    } as unknown as World;
+    const observer = {
+      oraclePrice: [1],
+      haircut: [0],
+      marginRatio: [0],
+      perpSize: new Map(),
+    } as unknown as Observer;
+    const tracker = new AccountTracker(world, chain, observer, accounts, [0, 0, 0, 0], {
+      rotateSteps: 1_000_000,
+      pausedRereadSteps: 3,
+    });
+    return { tracker, reads, health };
+  }
+
+  /** The accounts one step reads (the stub records every lens call). */
+  async function stepReads(
+    t: { tracker: AccountTracker; reads: string[][] },
+    touched: string[],
+    moved: boolean,
+    paused = false,
+  ): Promise<string[]> {
+    const before = t.reads.length;
+    await t.tracker.step(new Set(touched), moved, paused);
+    return t.reads.slice(before).flat();
+  }
+
+  it("reads the candidates after a price move, not without one; touched accounts always", async function () {
+    const t = setup([0.9, 1.2, 0.8, 2]);
+    await t.tracker.refresh([0, 1, 2, 3]);
+    expect(Array.from(t.tracker.health)).to.deep.equal([0.9, 1.2, 0.8, 2]);
+    expect(await stepReads(t, [], false)).to.deep.equal([]);
+    expect(await stepReads(t, [accounts[3]], true)).to.deep.equal([accounts[0], accounts[2], accounts[3]]);
+    expect(t.tracker.readsBy).to.deep.equal({ candidates: 2, touched: 1, rotation: 0 });
+  });
+
+  it("while liquidations are paused, re-reads accounts already below 1 only every pausedRereadSteps; all when they resume", async function () {
+    const t = setup([0.9, 1.2, 0.8, 2]);
+    await t.tracker.refresh([0, 1, 2, 3]); // every reading at step 0
+    // account 1 falls below 1 (its last reading was above): a candidate read even while paused
+    t.health[1] = 0.95;
+    (t.tracker as unknown as { snaps: Array<{ wc: number }> }).snaps[1].wc = 0.95;
+    const seen: string[][] = [];
+    for (let k = 0; k < 5; k++) seen.push(await stepReads(t, [], true, true));
+    // step 0: account 1; steps 1, 2: nothing (readings younger than 3 steps); step 3: accounts 0
+    // and 2 (read at step 0); step 4: account 1 (read at step 1)
+    expect(seen).to.deep.equal([[accounts[1]], [], [], [accounts[0], accounts[2]], [accounts[1]]]);
+    // liquidations resume: every candidate at once, price move or not; then nothing
+    expect(await stepReads(t, [], false, false)).to.deep.equal([accounts[0], accounts[1], accounts[2]]);
+    expect(await stepReads(t, [], false, false)).to.deep.equal([]);
+    // not paused: every candidate after every price move
+    expect(await stepReads(t, [], true, false)).to.deep.equal([accounts[0], accounts[1], accounts[2]]);
+    expect(t.tracker.health[1]).to.equal(0.95);
   });
 });
