@@ -48,6 +48,11 @@ import { wadToNumber } from "./world/units.js";
 const SETUP_LEAD_SECONDS = 120;
 /** Every account gets an exact (lens) reading at least this often, simulated seconds. */
 const ROTATE_SECONDS = 12 * 3600;
+/**
+ * While the breaker pauses liquidations, an account already read below 1 is re-read on an oracle
+ * move only when its reading is at least this old, simulated seconds (no liquidation to confirm).
+ */
+const PAUSED_REREAD_SECONDS = 1800;
 /** Market and vault views (skew, open interest, funding, vault assets) are re-read this often. */
 const VIEW_EVERY_SECONDS = 300;
 
@@ -105,6 +110,17 @@ export interface SpeedStats {
   sendSeconds: number;
   callSeconds: number;
   calls: number;
+  /** Of `callSeconds`: the AccountLens reads. */
+  lensSeconds: number;
+  /**
+   * Accounts read by reason: oracle-move candidates, touched (by the step's transactions, read
+   * before and after the agents act), the 12-hour rotation.
+   */
+  lensReads: { candidates: number; touched: number; rotation: number };
+  /** The loop's JSON-RPC requests by method (count, wall seconds). */
+  rpc: Record<string, { count: number; seconds: number }>;
+  /** Reverted loop transactions by `<to> <selector>` (diagnostics). */
+  failedByCall: Record<string, number>;
   /** With `bench`: the same transactions replayed raw. */
   rawSeconds?: number;
   rawTxPerSec?: number;
@@ -187,6 +203,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     // every account is read exactly at least every 12 simulated hours (batched), estimated between
     const tracker = new AccountTracker(world, chain, observer, borrowers.addresses, borrowers.assetOf, {
       rotateSteps: Math.max(30, Math.round(ROTATE_SECONDS / scenario.steps.seconds)),
+      pausedRereadSteps: Math.max(1, Math.round(PAUSED_REREAD_SECONDS / scenario.steps.seconds)),
     });
     await tracker.refresh(profiles.map((_, i) => i));
     const guardian = new Guardian(scenario);
@@ -208,8 +225,15 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     let lastViews: { markets: Record<string, MarketStep>; vault: number } | undefined;
     let lastViewT = 0;
     let lastViewBadDebt = 0;
-    const lensStart = { calls: tracker.lensCalls, accounts: tracker.lensAccounts };
+    const lensStart = {
+      calls: tracker.lensCalls,
+      accounts: tracker.lensAccounts,
+      ms: tracker.lensMs,
+      by: { ...tracker.readsBy },
+    };
     const prof0 = { send: chain.sendMs, call: chain.callMs, calls: chain.calls };
+    chain.failedBySelector.clear();
+    chain.rpc.clear();
 
     for (let s: MarketsStep | undefined = env.next(); s !== undefined; s = env.next()) {
       const market = s;
@@ -229,14 +253,17 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         stepSeconds: scenario.steps.seconds,
         chainStart,
         ethUsd: ethIndex >= 0 ? env.cex.ETH.price : 2000,
-        send: async (from, to, data, gas, offsetSeconds) => {
-          // an action `offsetSeconds` into the step lands in the next block at or after it
-          // (block boundaries every blockTimeSeconds from the step's start), within the step
-          if (offsetSeconds !== undefined && offsetSeconds > 0) {
+        // an action `offsetSeconds` into the step lands in the next block at or after it
+        // (block boundaries every blockTimeSeconds from the step's start), within the step
+        advance: (offsetSeconds) => {
+          if (offsetSeconds > 0) {
             const bt = scenario.blockTimeSeconds;
             const landed = Math.min(Math.ceil(offsetSeconds / bt) * bt, scenario.steps.seconds - 1);
             chain.setTime(chainStart + market.t + landed);
           }
+        },
+        send: async (from, to, data, gas, offsetSeconds) => {
+          if (offsetSeconds !== undefined) ctx.advance(offsetSeconds);
           const tx = await chain.send(from, to, data, gas);
           observer.observe(tx, chain.now);
           if (tx.block > lastBlock) lastBlock = tx.block;
@@ -247,7 +274,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await lps.act(ctx);
       const moved = await keeper.act(ctx);
       await arb.act(ctx);
-      await tracker.step(observer.touched, moved || market.step === 1);
+      // while the breaker pauses liquidations, accounts already read below 1 are re-read less often
+      await tracker.step(observer.touched, moved || market.step === 1, observer.globalLevel >= 2);
       await borrowers.act(ctx);
 
       // liquidations: accounts the lens read below 1 (the tracker re-reads every account near the
@@ -323,6 +351,19 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       sendSeconds: (chain.sendMs - prof0.send) / 1000,
       callSeconds: (chain.callMs - prof0.call) / 1000,
       calls: chain.calls - prof0.calls,
+      lensSeconds: (tracker.lensMs - lensStart.ms) / 1000,
+      lensReads: {
+        candidates: tracker.readsBy.candidates - lensStart.by.candidates,
+        // the post-step re-read of touched accounts is not in readsBy
+        touched:
+          tracker.lensAccounts -
+          lensStart.accounts -
+          (tracker.readsBy.candidates - lensStart.by.candidates) -
+          (tracker.readsBy.rotation - lensStart.by.rotation),
+        rotation: tracker.readsBy.rotation - lensStart.by.rotation,
+      },
+      rpc: Object.fromEntries([...chain.rpc].map(([m, r]) => [m, { count: r.count, seconds: r.ms / 1000 }])),
+      failedByCall: Object.fromEntries(chain.failedBySelector),
     };
     if (snapshot !== undefined) {
       const recorded: SentTx[] = chain.recorded;

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
-const USAGE = `Usage: npm run bench [-- --out <file.json>] [-- --no-sim]
+const USAGE = `Usage: npm run bench [-- --out <file.json>] [-- --no-sim | --sim-only] [-- --sim-steps N]
 
 Deploys Ballast on an in-process Hardhat chain with scripts/deploy/params/local.json (or
 $BALLAST_PARAMS), measures the full transaction gas (receipt.gasUsed) of each user operation and
@@ -20,6 +20,10 @@ Options:
   --out <file.json>   also write {"gas": {...}, "speed": {...}, "targets": {...}, "meta": {...}}
                       to this file (without --out nothing is written)
   --no-sim            skip the laboratory's speed rows (they take a few minutes)
+  --sim-only          only the laboratory's speed rows (no gas table, no suite throughput)
+  --sim-steps <N>     run only the first N steps of the laboratory's day (a quick look; the
+                      sim1000x1dSeconds row then covers N steps, not the day)
+  --sim-accounts <N>  accounts in the laboratory's run (default 1000)
   --help, -h          show this help
 
 Exit codes: 0 done, 1 the benchmark failed, 2 bad arguments (unknown flag, --out without a
@@ -31,14 +35,34 @@ interface Args {
   out?: string;
   help: boolean;
   sim: boolean;
+  /** Only the laboratory's rows. */
+  simOnly: boolean;
+  simSteps?: number;
+  simAccounts?: number;
+}
+
+function positiveInt(flag: string, value: string | undefined): number {
+  if (
+    value === undefined ||
+    !/^\d+$/.test(value) ||
+    Number(value) < 1 ||
+    !Number.isSafeInteger(Number(value))
+  )
+    throw new UsageError(`${flag} needs a positive integer`);
+  return Number(value);
 }
 
 export function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { help: false, sim: true };
+  const args: Args = { help: false, sim: true, simOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") args.help = true;
     else if (a === "--no-sim") args.sim = false;
+    else if (a === "--sim-only") args.simOnly = true;
+    else if (a === "--sim-steps") args.simSteps = positiveInt(a, argv[++i]);
+    else if (a.startsWith("--sim-steps=")) args.simSteps = positiveInt("--sim-steps", a.slice(12));
+    else if (a === "--sim-accounts") args.simAccounts = positiveInt(a, argv[++i]);
+    else if (a.startsWith("--sim-accounts=")) args.simAccounts = positiveInt("--sim-accounts", a.slice(15));
     else if (a === "--out" || a.startsWith("--out=")) {
       const value = a === "--out" ? argv[++i] : a.slice("--out=".length);
       if (value === undefined || value === "" || value.startsWith("--"))
@@ -48,6 +72,7 @@ export function parseArgs(argv: readonly string[]): Args {
     } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else throw new UsageError(`unexpected argument ${a}`);
   }
+  if (args.simOnly && !args.sim) throw new UsageError("--sim-only and --no-sim exclude each other");
   return args;
 }
 
@@ -100,25 +125,39 @@ async function main(): Promise<number> {
   const { formatTable, toBenchJson } = await import("./format.js");
 
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
-  const connection = await hre.network.create();
-  const started = Date.now();
-  const gas = await measureGas(connection.ethers, connection.networkHelpers);
-  const liquidation = await hre.network.create();
-  Object.assign(gas, await measureLiquidationGas(liquidation.ethers, liquidation.networkHelpers));
-  const gasSeconds = (Date.now() - started) / 1000;
+  const gas: Record<string, number> = {};
+  let gasSeconds = 0;
+  if (!args.simOnly) {
+    const connection = await hre.network.create();
+    const started = Date.now();
+    Object.assign(gas, await measureGas(connection.ethers, connection.networkHelpers));
+    const liquidation = await hre.network.create();
+    Object.assign(gas, await measureLiquidationGas(liquidation.ethers, liquidation.networkHelpers));
+    gasSeconds = (Date.now() - started) / 1000;
+  }
 
   // speed: laboratory (optional) and test throughput
   const speed: Record<string, number> = {};
-  const { SIM_ROWS, measureSim } = await import("./sim.js");
+  const { SIM_ROWS, formatSplit, measureSim } = await import("./sim.js");
   const { THROUGHPUT_ROWS, measureThroughput } = await import("./throughput.js");
-  const SPEED_ROWS = args.sim ? [...THROUGHPUT_ROWS, ...SIM_ROWS] : [...THROUGHPUT_ROWS];
-  console.error("bench: measuring the property and invariant suites' throughput...");
-  Object.assign(speed, await measureThroughput());
+  const SPEED_ROWS = args.simOnly
+    ? [...SIM_ROWS]
+    : args.sim
+      ? [...THROUGHPUT_ROWS, ...SIM_ROWS]
+      : [...THROUGHPUT_ROWS];
+  if (!args.simOnly) {
+    console.error("bench: measuring the property and invariant suites' throughput...");
+    Object.assign(speed, await measureThroughput());
+  }
   if (args.sim) {
     console.error(
-      "bench: running the laboratory speed benchmark (1,000 accounts, one day; a few minutes)...",
+      `bench: running the laboratory speed benchmark (${args.simAccounts ?? 1000} accounts, ${
+        args.simSteps === undefined ? "one day" : `${args.simSteps} steps`
+      }; a few minutes)...`,
     );
-    Object.assign(speed, (await measureSim(hre)).rows);
+    const sim = await measureSim(hre, { steps: args.simSteps, accounts: args.simAccounts });
+    Object.assign(speed, sim.rows);
+    console.error(`bench: laboratory time split: ${formatSplit(sim.speed)}`);
   }
   const compiler = hre.config.solidity.profiles.default?.compilers[0];
   const optimizer = (compiler?.settings as { optimizer?: { runs?: number } } | undefined)?.optimizer;
@@ -128,10 +167,12 @@ async function main(): Promise<number> {
     timestamp: new Date().toISOString(),
   };
 
-  console.log(
-    `\nBallast gas benchmark (full transaction gas; solc ${meta.solc}, optimizer runs ${meta.optimizerRuns}; ${gasSeconds.toFixed(1)} s)\n`,
-  );
-  console.log(formatTable(gas, GAS_ROWS));
+  if (!args.simOnly) {
+    console.log(
+      `\nBallast gas benchmark (full transaction gas; solc ${meta.solc}, optimizer runs ${meta.optimizerRuns}; ${gasSeconds.toFixed(1)} s)\n`,
+    );
+    console.log(formatTable(gas, GAS_ROWS));
+  }
   if (Object.keys(speed).length > 0) {
     console.log("\nSpeed (one run on this machine; compare ratios, not absolute numbers)\n");
     console.log(formatTable(speed, SPEED_ROWS, "value"));

@@ -82,4 +82,29 @@ export async function measureSim(
   return { rows, speed: s };
 }
 
+/** The loop's wall time split (SpeedStats), one line. */
+export function formatSplit(s: SpeedStats): string {
+  const f = (x: number) => x.toFixed(1);
+  const other = s.loopSeconds - s.sendSeconds - s.callSeconds;
+  return [
+    `setup ${f(s.setupSeconds)} s`,
+    `loop ${f(s.loopSeconds)} s (${s.loopTx} tx, ${s.loopBlocks} blocks)`,
+    `sends ${f(s.sendSeconds)} s`,
+    `views ${f(s.callSeconds)} s (${s.calls} calls; lens ${f(s.lensSeconds)} s: ${s.lensCalls} calls for ${s.lensAccounts} accounts: ${s.lensReads.candidates} candidates, ${s.lensReads.touched} touched, ${s.lensReads.rotation} rotation)`,
+    `other ${f(other)} s`,
+    `failed tx ${s.failedTx}${
+      s.failedTx === 0
+        ? ""
+        : ` (${Object.entries(s.failedByCall)
+            .map(([call, n]) => `${call} ${n}`)
+            .join(", ")})`
+    }`,
+    ...(s.rawSeconds === undefined ? [] : [`raw replay ${f(s.rawSeconds)} s`]),
+    `requests: ${Object.entries(s.rpc)
+      .sort((a, b) => b[1].seconds - a[1].seconds)
+      .map(([m, r]) => `${m} ${r.count} ${f(r.seconds)} s`)
+      .join(", ")}`,
+  ].join("; ");
+}
+
 const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -25,6 +25,12 @@ export interface StepContext {
   readonly chainStart: number;
   /** ETH price in USD (for gas costs): the CEX price of ETH, else 2,000. */
   readonly ethUsd: number;
+  /**
+   * Moves the simulated clock to where an action `offsetSeconds` into the step lands (the next
+   * block boundary), as `send` does: an agent that decides not to send (the chain would refuse)
+   * still spends its latency.
+   */
+  advance(offsetSeconds: number): void;
   /** Sends a transaction at simulated time `t + offsetSeconds` and observes its logs. */
   send(from: string, to: string, data: string, gas?: bigint, offsetSeconds?: number): Promise<TxResult>;
 }

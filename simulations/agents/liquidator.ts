@@ -200,6 +200,12 @@ export class Liquidator {
     const sys = ctx.world.sys;
     const offset = Math.min(this.profile.latencySeconds, ctx.stepSeconds - 1);
     for (let s = 0; s < confirmed.length; s += BATCH) {
+      // the LiquidationEngine refuses every liquidation at global level >= 2: a bot that reads
+      // the level does not send (its latency still passes)
+      if (ctx.observer.globalLevel >= 2) {
+        ctx.advance(offset);
+        return;
+      }
       const batch = confirmed.slice(s, s + BATCH);
       const gas = BigInt(Math.min(LIQUIDATE_GAS_PER_ACCOUNT * batch.length * 2 + 500_000, 25_000_000));
       const tx = await ctx.send(
@@ -235,6 +241,11 @@ export class Liquidator {
       );
       if (redo) {
         if (gasCostUsd(ctx, REDO_GAS) > 50 + this.profile.minProfitUsd) continue;
+        // the DutchAuction refuses redo at level >= 2 (the asset's or the global one): not sent
+        if (Math.max(observer.assetLevel[a.assetIndex], observer.globalLevel) >= 2) {
+          ctx.advance(offset);
+          continue;
+        }
         const tx = await ctx.send(
           this.address,
           sys.addresses.dutchAuction,

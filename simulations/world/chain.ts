@@ -78,6 +78,10 @@ export class Chain {
   sendMs = 0;
   callMs = 0;
   calls = 0;
+  /** JSON-RPC requests to the node by method: count and wall milliseconds (profiling). */
+  readonly rpc = new Map<string, { count: number; ms: number }>();
+  /** Reverted transactions by `to selector` (diagnostics). */
+  readonly failedBySelector = new Map<string, number>();
   private desired: number;
   private last: number;
   private readonly impersonated = new Set<string>();
@@ -91,7 +95,21 @@ export class Chain {
     this.desired = genesis;
     this.last = genesis;
     const provider = connection.provider;
-    this.rawRequest = provider.request.bind(provider);
+    const request = provider.request.bind(provider);
+    this.rawRequest = async (args) => {
+      const started = performance.now();
+      try {
+        return (await request(args)) as unknown;
+      } finally {
+        const s = this.rpc.get(args.method);
+        const ms = performance.now() - started;
+        if (s === undefined) this.rpc.set(args.method, { count: 1, ms });
+        else {
+          s.count++;
+          s.ms += ms;
+        }
+      }
+    };
     // every transaction, including the ones ethers sends during deployment, gets its timestamp
     // from the simulated clock
     const patched = async (args: { method: string; params?: unknown[] | object }): Promise<unknown> => {
@@ -213,7 +231,11 @@ export class Chain {
     this.txCount = before + 1;
     this.gasUsed += gasUsed;
     const ok = receipt.status === "0x1";
-    if (!ok) this.failedTx++;
+    if (!ok) {
+      this.failedTx++;
+      const k = `${to.toLowerCase()} ${data.slice(0, 10)}`;
+      this.failedBySelector.set(k, (this.failedBySelector.get(k) ?? 0) + 1);
+    }
     return {
       ok,
       gasUsed,

@@ -15,6 +15,8 @@
  * liquidation line after an oracle move (the candidates), and a rotating slice of everyone (all
  * accounts every `rotateSteps` steps). The liquidators only act on accounts the lens read below 1.
  */
+import { id } from "ethers";
+
 import type { Chain } from "./chain.js";
 import type { World } from "./deploy.js";
 import type { Observer } from "./observer.js";
@@ -31,12 +33,76 @@ interface Snapshot {
   ratio: number;
   size: number;
   exact: number;
+  /** The tracker's step count when the snapshot was taken. */
+  readStep: number;
 }
 
 const CHUNK = 250;
 /** The rotating exact readings are batched over this many steps. */
 const ROTATE_BATCH_STEPS = 10;
 const MAX_HEALTH = 1e9;
+/** Words per `IClearinghouse.Health` (eight static fields). */
+const HEALTH_WORDS = 8;
+const TWO_255 = 1n << 255n;
+const TWO_256 = 1n << 256n;
+
+/** `AccountLens.healthOf(address[],bool)`. */
+export const HEALTH_OF_SELECTOR = id("healthOf(address[],bool)").slice(0, 10);
+
+/** A 32-byte ABI word (no 0x) of a non-negative integer. */
+const hexWord = (x: bigint): string => x.toString(16).padStart(64, "0");
+
+/** The ABI word of an address (no 0x), encoded once per account. */
+export const addressWord = (address: string): string => hexWord(BigInt(address));
+
+/**
+ * Calldata of `healthOf(accounts, false)` from the accounts' words: selector, the array's offset
+ * (two head words), false, the length, the words. The same bytes as ethers' encodeFunctionData
+ * (tested), without checksumming every address on every call.
+ */
+export function healthOfCalldata(words: readonly string[]): string {
+  return `${HEALTH_OF_SELECTOR}${hexWord(64n)}${hexWord(0n)}${hexWord(BigInt(words.length))}${words.join("")}`;
+}
+
+/** The fields of `IClearinghouse.Health` the tracker uses. */
+export interface LensHealth {
+  weightedCollateralWad: bigint;
+  creditWad: bigint;
+  debtWad: bigint;
+  pnlWad: bigint;
+  requirementWad: bigint;
+  healthFactorWad: bigint;
+}
+
+/**
+ * Decodes the return data of `AccountLens.healthOf` (a dynamic array of a static struct: offset,
+ * length, then eight words per account) straight from the hex string: the same values as
+ * ethers' `decodeFunctionResult`, without its generic coder (the costliest part of a lens read
+ * on the JavaScript side: a Result object, a Uint8Array copy and a checksum per field).
+ */
+export function decodeHealths(raw: string, expected: number): LensHealth[] {
+  const word = (i: number): bigint => BigInt(`0x${raw.slice(2 + 64 * i, 66 + 64 * i)}`);
+  const signed = (x: bigint): bigint => (x >= TWO_255 ? x - TWO_256 : x);
+  if (raw.length < 130 || word(0) !== 32n)
+    throw new Error(`healthOf: unexpected return data ${raw.slice(0, 140)}`);
+  const n = Number(word(1));
+  if (n !== expected || raw.length !== 2 + 64 * (2 + n * HEALTH_WORDS))
+    throw new Error(`healthOf: ${n} results for ${expected} accounts (${raw.length} hex chars)`);
+  const out: LensHealth[] = new Array<LensHealth>(n);
+  for (let k = 0; k < n; k++) {
+    const b = 2 + k * HEALTH_WORDS;
+    out[k] = {
+      weightedCollateralWad: word(b),
+      creditWad: word(b + 1),
+      debtWad: word(b + 2),
+      pnlWad: signed(word(b + 3)),
+      requirementWad: word(b + 4),
+      // b + 5: equityWad, b + 7: pricesOk (unused)
+      healthFactorWad: word(b + 6),
+    };
+  }
+  return out;
+}
 
 export interface TrackerOptions {
   /** Steps over which every account gets an exact snapshot (default 30). */
@@ -46,6 +112,12 @@ export interface TrackerOptions {
    * the liquidation candidates; the estimate is exact up to fees and funding between readings).
    */
   nearHealth?: number;
+  /**
+   * While liquidations are paused, a candidate whose last exact reading was already below 1 is
+   * re-read after an oracle move only when that reading is at least this many steps old
+   * (default 30): no liquidator can act on it, and its estimate follows prices and margin levels.
+   */
+  pausedRereadSteps?: number;
 }
 
 export class AccountTracker {
@@ -57,10 +129,17 @@ export class AccountTracker {
   private stepCount = 0;
   private readonly rotateSteps: number;
   private readonly nearHealth: number;
+  private readonly pausedRereadSteps: number;
+  private wasPaused = false;
   /** Lens calls and accounts read, for the speed report. */
   lensCalls = 0;
   lensAccounts = 0;
+  /** Wall milliseconds in lens calls. */
+  lensMs = 0;
+  /** Accounts read in `step` by reason (a candidate also touched counts as a candidate). */
+  readonly readsBy = { candidates: 0, touched: 0, rotation: 0 };
   private readonly lens: string;
+  private readonly accountWords: readonly string[];
 
   constructor(
     private readonly world: World,
@@ -85,29 +164,27 @@ export class AccountTracker {
       ratio: 0,
       size: 0,
       exact: Infinity,
+      readStep: 0,
     }));
     this.rotateSteps = options.rotateSteps ?? 30;
     this.nearHealth = options.nearHealth ?? 1.0;
+    this.pausedRereadSteps = options.pausedRereadSteps ?? 30;
     this.lens = world.sys.addresses.accountLens;
+    if (world.sys.lens.interface.getFunction("healthOf")?.selector !== HEALTH_OF_SELECTOR)
+      throw new Error("AccountLens.healthOf is not healthOf(address[],bool)");
+    this.accountWords = accounts.map(addressWord);
   }
 
   /** Exact health of `indices` from the lens (batched), stored as snapshots. */
   async refresh(indices: readonly number[]): Promise<void> {
-    const iface = this.world.sys.lens.interface;
     for (let start = 0; start < indices.length; start += CHUNK) {
       const chunk = indices.slice(start, start + CHUNK);
-      const addrs = chunk.map((i) => this.accounts[i]);
-      const raw = await this.chain.call(this.lens, iface.encodeFunctionData("healthOf", [addrs, false]));
+      const started = performance.now();
+      const raw = await this.chain.call(this.lens, healthOfCalldata(chunk.map((i) => this.accountWords[i])));
+      this.lensMs += performance.now() - started;
       this.lensCalls++;
       this.lensAccounts += chunk.length;
-      const out = iface.decodeFunctionResult("healthOf", raw)[0] as unknown as Array<{
-        weightedCollateralWad: bigint;
-        creditWad: bigint;
-        debtWad: bigint;
-        pnlWad: bigint;
-        requirementWad: bigint;
-        healthFactorWad: bigint;
-      }>;
+      const out = decodeHealths(raw, chunk.length);
       chunk.forEach((i, k) => {
         const h = out[k];
         const a = this.assetOf[i];
@@ -122,6 +199,7 @@ export class AccountTracker {
         s.ratio = this.observer.marginRatio[a];
         s.size = this.observer.perpSize.get(this.accounts[i].toLowerCase())?.[a] ?? 0;
         s.exact = h.healthFactorWad >= 10n ** 36n ? Infinity : wadToNumber(h.healthFactorWad);
+        s.readStep = this.stepCount;
         this.health[i] = s.exact;
         this.debt[i] = s.debt;
         this.negPnl[i] = s.pnl < 0 ? -s.pnl : 0;
@@ -151,20 +229,40 @@ export class AccountTracker {
 
   /**
    * One step: estimate everyone, then read exactly the touched accounts, those near the line
-   * (when `pricesMoved`) and this step's rotating slice.
+   * (when `pricesMoved`, or when liquidations resume) and this step's rotating slice. While
+   * `liquidationsPaused` (the breaker's global level >= 2), candidates already read below 1 are
+   * re-read only every `pausedRereadSteps` steps.
    */
-  async step(touched: ReadonlySet<string>, pricesMoved: boolean): Promise<void> {
+  async step(touched: ReadonlySet<string>, pricesMoved: boolean, liquidationsPaused = false): Promise<void> {
     this.estimate();
     const n = this.accounts.length;
     const pick = new Uint8Array(n);
-    if (pricesMoved) for (let i = 0; i < n; i++) if (this.health[i] < this.nearHealth) pick[i] = 1;
+    const resumed = this.wasPaused && !liquidationsPaused;
+    this.wasPaused = liquidationsPaused;
+    if (pricesMoved || resumed)
+      for (let i = 0; i < n; i++) {
+        if (!(this.health[i] < this.nearHealth)) continue;
+        const s = this.snaps[i];
+        if (liquidationsPaused && s.exact < 1 && this.stepCount - s.readStep < this.pausedRereadSteps)
+          continue;
+        pick[i] = 1;
+        this.readsBy.candidates++;
+      }
     if (touched.size > 0)
-      for (let i = 0; i < n; i++) if (touched.has(this.accounts[i].toLowerCase())) pick[i] = 1;
+      for (let i = 0; i < n; i++)
+        if (pick[i] === 0 && touched.has(this.accounts[i].toLowerCase())) {
+          pick[i] = 1;
+          this.readsBy.touched++;
+        }
     // the rotation is read in batches (one lens call per batch, not a sliver every step)
     this.stepCount++;
     if (this.stepCount % ROTATE_BATCH_STEPS === 0) {
       const slice = Math.min(n, Math.ceil((n * ROTATE_BATCH_STEPS) / this.rotateSteps));
-      for (let k = 0; k < slice; k++) pick[(this.rotation + k) % n] = 1;
+      for (let k = 0; k < slice; k++) {
+        const i = (this.rotation + k) % n;
+        if (pick[i] === 0) this.readsBy.rotation++;
+        pick[i] = 1;
+      }
       this.rotation = n === 0 ? 0 : (this.rotation + slice) % n;
     }
     const indices: number[] = [];
