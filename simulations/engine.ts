@@ -166,10 +166,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     // agents
     const keeper = new OracleKeeper(initialPrices);
     await chain.impersonate(keeper.address);
-    const arb = new Arbitrageur(scenario.arbitrageur.thresholdBps, scenario.arbitrageur.latencySeconds);
+    // the arbitrageur, unless the scenario switches it off (then the pools drift from the CEX)
+    const arb = scenario.arbitrageur.enabled
+      ? new Arbitrageur(scenario.arbitrageur.thresholdBps, scenario.arbitrageur.latencySeconds)
+      : undefined;
     let poolStable = 0;
     for (const a of assets) poolStable += initial.poolDepthUsd[a];
-    await arb.setup(chain, world, poolStable * 0.4);
+    await arb?.setup(chain, world, poolStable * 0.4);
     const lps = new BackstopLps(scenario);
     await lps.setup(chain, world);
     const liquidators = drawLiquidators(scenario, rng.fork("liquidators")).map(
@@ -273,7 +276,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await shock.act(ctx);
       await lps.act(ctx);
       const moved = await keeper.act(ctx);
-      await arb.act(ctx);
+      await arb?.act(ctx);
       // while the breaker pauses liquidations, accounts already read below 1 are re-read less often
       await tracker.step(observer.touched, moved || market.step === 1, observer.globalLevel >= 2);
       await borrowers.act(ctx);
@@ -289,7 +292,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         }
         if (observer.auctions.size > 0) await l.takeAuctions(ctx);
       }
-      await arb.act(ctx);
+      await arb?.act(ctx);
       await guardian.act(ctx);
       if (observer.touched.size > 0) {
         const touched = tracker.accounts.flatMap((a, i) =>
@@ -398,8 +401,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
     const agents: Record<string, number> = {
       oracleUpdates: keeper.updates.reduce((x, y) => x + y, 0),
-      arbTrades: arb.trades,
-      arbCexFlowUsd: arb.cexFlowUsd,
+      arbTrades: arb?.trades ?? 0,
+      arbCexFlowUsd: arb?.cexFlowUsd ?? 0,
       liquidatorTakes: liquidators.reduce((x, l) => x + l.takes, 0),
       liquidatorProfitUsd: liquidators.reduce((x, l) => x + l.profitUsd, 0),
       reactionsTopUp: borrowers.reactions.topUp,

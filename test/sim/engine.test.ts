@@ -76,6 +76,23 @@ describe("simulation engine", function () {
     expect(a.poolDrawdown as number).to.be.greaterThan(b.poolDrawdown as number);
   });
 
+  it("runs without the arbitrageur when the scenario switches it off", async function () {
+    if (withLiquidators === undefined) this.skip();
+    const off = await runSimulation({
+      hre,
+      scenario: crashScenario({ arbitrageur: { enabled: false } }),
+      seed: 7,
+    });
+    expect(withLiquidators.agents.arbTrades).to.be.greaterThan(0);
+    expect(off.agents.arbTrades).to.equal(0);
+    expect(off.agents.arbCexFlowUsd).to.equal(0);
+    // the same exogenous path; the CEX no longer hears about the pool's sales
+    const a = withLiquidators.summary.cascadeByAsset.WETH;
+    const b = off.summary.cascadeByAsset.WETH;
+    expect(b.exogenousDrawdown).to.equal(a.exogenousDrawdown);
+    expect(b.cexDrawdown).to.not.equal(a.cexDrawdown);
+  });
+
   it("is deterministic: the same seed gives identical files, another seed does not", async function () {
     const b = join(root, "b");
     const c = join(root, "c");
