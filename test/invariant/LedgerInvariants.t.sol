@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
 import {BackstopVault} from "../../contracts/core/BackstopVault.sol";
 import {Clearinghouse} from "../../contracts/core/Clearinghouse.sol";
@@ -337,7 +338,7 @@ contract ProtocolHandler {
     function callSummary() external view returns (string memory out) {
         for (uint256 i; i < _names.length; ++i) {
             string memory n = _names[i];
-            out = string.concat(out, n, "=", _str(calls[n]), "/", _str(reverts[n]), " ");
+            out = string.concat(out, n, "=", Strings.toString(calls[n]), "/", Strings.toString(reverts[n]), " ");
         }
     }
 
@@ -361,7 +362,7 @@ contract ProtocolHandler {
     function _violation(uint256 id, string memory what) internal {
         if (id == 6) i6Violations += 1;
         else i10Violations += 1;
-        lastViolation = string.concat("I", _str(id), ": ", what);
+        lastViolation = string.concat("I", Strings.toString(id), ": ", what);
     }
 
     /// @dev Maintenance health factors of every actor except `self` (I6 compares after the call).
@@ -413,15 +414,6 @@ contract ProtocolHandler {
 
     function _abs(int256 x) internal pure returns (uint256) {
         return x >= 0 ? uint256(x) : uint256(-x);
-    }
-
-    function _str(uint256 v) internal pure returns (string memory) {
-        if (v == 0) return "0";
-        uint256 digits;
-        for (uint256 x = v; x != 0; x /= 10) ++digits;
-        bytes memory b = new bytes(digits);
-        for (; v != 0; v /= 10) b[--digits] = bytes1(uint8(48 + (v % 10)));
-        return string(b);
     }
 }
 
@@ -523,19 +515,22 @@ contract EnvironmentHandler {
     function callSummary() external view returns (string memory) {
         return
             string.concat(
-                string.concat("movePrice=", _str(movePriceCalls), "/0 failOracle=", _str(failOracleCalls), "/0 "),
-                string.concat("recoverOracle=", _str(recoverOracleCalls), "/0 poke=", _str(pokeCalls), "/0 "),
-                string.concat("warp=", _str(warpCalls), "/0 accrue=", _str(accrueCalls), "/0")
+                string.concat(
+                    "movePrice=",
+                    Strings.toString(movePriceCalls),
+                    "/0 failOracle=",
+                    Strings.toString(failOracleCalls),
+                    "/0 "
+                ),
+                string.concat(
+                    "recoverOracle=",
+                    Strings.toString(recoverOracleCalls),
+                    "/0 poke=",
+                    Strings.toString(pokeCalls),
+                    "/0 "
+                ),
+                string.concat("warp=", Strings.toString(warpCalls), "/0 accrue=", Strings.toString(accrueCalls), "/0")
             );
-    }
-
-    function _str(uint256 v) internal pure returns (string memory) {
-        if (v == 0) return "0";
-        uint256 digits;
-        for (uint256 x = v; x != 0; x /= 10) ++digits;
-        bytes memory b = new bytes(digits);
-        for (; v != 0; v /= 10) b[--digits] = bytes1(uint8(48 + (v % 10)));
-        return string(b);
     }
 
     function totalCalls() external view returns (uint256) {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
 import {Clearinghouse} from "../../contracts/core/Clearinghouse.sol";
 import {IClearinghouse} from "../../contracts/interfaces/IClearinghouse.sol";
@@ -32,7 +33,7 @@ abstract contract CountedHandler {
     function countedSummary() external view virtual returns (string memory out) {
         for (uint256 i; i < _names.length; ++i) {
             string memory n = _names[i];
-            out = string.concat(out, n, "=", _dec(calls[n]), "/", _dec(reverts[n]), " ");
+            out = string.concat(out, n, "=", Strings.toString(calls[n]), "/", Strings.toString(reverts[n]), " ");
         }
     }
 
@@ -44,26 +45,15 @@ abstract contract CountedHandler {
     function _violation(uint256 id, string memory what, bytes memory reason) internal {
         violations[id] += 1;
         bytes4 sel = reason.length >= 4 ? bytes4(reason) : bytes4(0);
-        lastViolation = string.concat("I", _dec(id), ": ", what, " (error ", _hex(uint32(sel)), ")");
-    }
-
-    function _dec(uint256 v) internal pure returns (string memory) {
-        if (v == 0) return "0";
-        uint256 digits;
-        for (uint256 x = v; x != 0; x /= 10) ++digits;
-        bytes memory b = new bytes(digits);
-        for (; v != 0; v /= 10) b[--digits] = bytes1(uint8(48 + (v % 10)));
-        return string(b);
-    }
-
-    function _hex(uint32 v) internal pure returns (string memory) {
-        bytes memory b = new bytes(10);
-        (b[0], b[1]) = ("0", "x");
-        for (uint256 i; i < 8; ++i) {
-            uint8 nib = uint8(v >> (28 - 4 * i)) & 15;
-            b[2 + i] = bytes1(nib < 10 ? 48 + nib : 87 + nib);
-        }
-        return string(b);
+        lastViolation = string.concat(
+            "I",
+            Strings.toString(id),
+            ": ",
+            what,
+            " (error ",
+            Strings.toHexString(uint256(uint32(sel)), 4),
+            ")"
+        );
     }
 }
 
@@ -392,7 +382,7 @@ contract LiquidatorHandler is CountedHandler {
 
     /// @notice Known findings, for the call log ("finding..." names are not calls).
     function findingSummary() external view returns (string memory) {
-        return string.concat("findingDustDebtAfterWhole=", _dec(findingDustDebtAfterWhole), "/0");
+        return string.concat("findingDustDebtAfterWhole=", Strings.toString(findingDustDebtAfterWhole), "/0");
     }
 
     function openAuctions() external view returns (uint256[] memory) {
@@ -438,20 +428,20 @@ contract LiquidatorHandler is CountedHandler {
                 7,
                 string.concat(
                     "liquidation left the account less healthy: ",
-                    _dec(hfBefore),
+                    Strings.toString(hfBefore),
                     " -> ",
-                    _dec(h.healthFactorWad),
+                    Strings.toString(h.healthFactorWad),
                     string.concat(
                         " whole ",
                         r.whole ? "1" : "0",
                         " auctions ",
-                        _dec(r.auctions),
+                        Strings.toString(r.auctions),
                         " positions ",
-                        _dec(r.positionsClosed),
+                        Strings.toString(r.positionsClosed),
                         " covered ",
-                        _dec(r.debtCoveredWad),
+                        Strings.toString(r.debtCoveredWad),
                         " debt after ",
-                        _dec(h.debtWad)
+                        Strings.toString(h.debtWad)
                     )
                 ),
                 ""
