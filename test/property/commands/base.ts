@@ -4,7 +4,6 @@
  * or I11 when the action is one that must always succeed), keep the copy on success, check that no
  * other account's health dropped (I6), then run every check (model/checks.ts).
  */
-import type fc from "fast-check";
 import type { Interface } from "ethers";
 
 import { sendAt } from "../model/chain.js";
@@ -12,7 +11,7 @@ import { ModelRevert, computeHealth } from "../model/ledger.js";
 import { checkAll, fail, type CheckMemory } from "../model/checks.js";
 import { cloneState, type LedgerState } from "../model/state.js";
 import type { PropertySystem } from "../model/system.js";
-import { bump, compareOutcome, predict, type Predicted } from "./outcome.js";
+import { bump, compareOutcome, ModelCommand, predict, type Predicted } from "./outcome.js";
 
 /** The model side of fc.asyncModelRun: a box, so a command can replace the state it holds. */
 export interface ModelBox {
@@ -98,29 +97,8 @@ export async function execTx<T>(m: ModelBox, r: RealSystem, spec: TxSpec<T>): Pr
   return predicted;
 }
 
-/** Base class: every command is always applicable; the model decides success or the revert. */
-export abstract class LedgerCommand implements fc.AsyncCommand<ModelBox, RealSystem> {
-  /** Filled in by run(): the concrete amounts used, for the counterexample report. */
-  protected resolved = "";
-
-  check(): boolean {
-    return true;
-  }
-
-  async run(m: ModelBox, r: RealSystem): Promise<void> {
-    r.stats.commands++;
-    bump(r.stats.byCommand, this.kind());
-    await this.exec(m, r);
-  }
-
-  abstract kind(): string;
-  protected abstract exec(m: ModelBox, r: RealSystem): Promise<void>;
-  protected abstract describe(): string;
-
-  toString(): string {
-    return `${this.describe()}${this.resolved === "" ? "" : ` [${this.resolved}]`}`;
-  }
-}
+/** Base class of the ledger suite's commands. */
+export abstract class LedgerCommand extends ModelCommand<ModelBox, RealSystem> {}
 
 /** Largest x in [0, hi] with ok(x), assuming ok is monotone decreasing; 0 if none. */
 export function maxOk(ok: (x: bigint) => boolean, hi: bigint): bigint {

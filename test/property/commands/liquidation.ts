@@ -14,7 +14,6 @@
  * ids the Kick events carry, and runs every check (model/liqchecks.ts). Commands send through
  * `LiqCommand.tx` / `chTx` and name contracts with `at(r, role)`.
  */
-import type fc from "fast-check";
 import type { Interface, LogDescription } from "ethers";
 
 import { WAD } from "../../../simulations/math/wad.js";
@@ -49,7 +48,7 @@ import {
   type ModelEvent,
 } from "../model/liquidation.js";
 import { answerAt, type LiqSystem } from "../model/liqsystem.js";
-import { bump, compareOutcome, predict } from "./outcome.js";
+import { bump, compareOutcome, ModelCommand, predict } from "./outcome.js";
 
 export interface LiqBox {
   s: LiqState;
@@ -235,24 +234,11 @@ export async function execLiq<T>(m: LiqBox, r: LiqReal, spec: LiqTx<T>): Promise
   return result;
 }
 
-/** Base class: every command is always applicable; the model decides success or the revert. */
-export abstract class LiqCommand implements fc.AsyncCommand<LiqBox, LiqReal> {
-  protected resolved = "";
-  check(): boolean {
-    return true;
-  }
-  async run(m: LiqBox, r: LiqReal): Promise<void> {
-    r.stats.commands++;
-    bump(r.stats.byCommand, this.kind());
-    await this.exec(m, r);
+/** Base class of the liquidation suite's commands; counts each oracle's status after a command. */
+export abstract class LiqCommand extends ModelCommand<LiqBox, LiqReal> {
+  protected override afterRun(m: LiqBox, r: LiqReal): void {
     for (const tk of m.s.feeds.keys())
       bump(r.stats.oracle, ORACLE_STATUS_NAMES[oracleRead(m.s, tk, m.s.l.now).status]);
-  }
-  abstract kind(): string;
-  protected abstract exec(m: LiqBox, r: LiqReal): Promise<void>;
-  protected abstract describe(): string;
-  toString(): string {
-    return `${this.describe()}${this.resolved === "" ? "" : ` [${this.resolved}]`}`;
   }
   /** One transaction of this command through `execLiq`, labelled with the command. */
   protected tx<T>(

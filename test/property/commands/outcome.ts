@@ -12,6 +12,8 @@
  * an oracle or a breaker level (I11): `mustSucceed` fails on those errors even when the model
  * predicted them, so a model that mirrored such a bug would not hide it.
  */
+import type fc from "fast-check";
+
 import { ModelRevert } from "../model/ledger.js";
 import { fail } from "../model/checks.js";
 
@@ -66,4 +68,41 @@ export function compareOutcome<T>(
 /** Adds `by` to a counter of the run's report. */
 export function bump(m: Map<string, number>, key: string, by = 1): void {
   m.set(key, (m.get(key) ?? 0) + by);
+}
+
+/** The counters every suite's report keeps per command. */
+export interface CommandStats {
+  commands: number;
+  byCommand: Map<string, number>;
+}
+
+/**
+ * Base of both suites' commands: every command is always applicable (the model decides success or
+ * the revert); `run` counts it, runs it and then `afterRun` (a suite's extra report counters).
+ */
+export abstract class ModelCommand<M extends object, R extends { stats: CommandStats }>
+  implements fc.AsyncCommand<M, R>
+{
+  /** Filled in by run(): the concrete amounts used, for the counterexample report. */
+  protected resolved = "";
+
+  check(): boolean {
+    return true;
+  }
+
+  async run(m: M, r: R): Promise<void> {
+    r.stats.commands++;
+    bump(r.stats.byCommand, this.kind());
+    await this.exec(m, r);
+    this.afterRun(m, r);
+  }
+
+  abstract kind(): string;
+  protected abstract exec(m: M, r: R): Promise<void>;
+  protected abstract describe(): string;
+  protected afterRun(_m: M, _r: R): void {}
+
+  toString(): string {
+    return `${this.describe()}${this.resolved === "" ? "" : ` [${this.resolved}]`}`;
+  }
 }
