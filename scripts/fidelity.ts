@@ -27,7 +27,7 @@ import { repoRoot } from "../simulations/markets/data.js";
 import { Rng } from "../simulations/rng.js";
 import type { AssetStep, RunSummary } from "../simulations/metrics/types.js";
 import { loadScenarioFile } from "../simulations/scenarios/load.js";
-import type { Chain as ChainInstance } from "../simulations/world/chain.js";
+import type { Chain } from "../simulations/world/chain.js";
 
 /** One run of the check. */
 export interface FidelityVariant {
@@ -548,7 +548,6 @@ export async function runFidelity(args: FidelityArgs): Promise<FidelityRow[]> {
   const { default: hre } = await import("hardhat");
   const { runSimulation } = await import("../simulations/engine.js");
   const { readRun } = await import("../simulations/metrics/io.js");
-  const { Chain } = await import("../simulations/world/chain.js");
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   const { Interface } = await import("ethers");
   const abis: { type?: string }[][] = await Promise.all(
@@ -560,25 +559,17 @@ export async function runFidelity(args: FidelityArgs): Promise<FidelityRow[]> {
   const iface = new Interface(abis.flat().filter((f) => f.type === "event"));
   const names = ["Kick", "Take", "AuctionEnded", "BadDebtCovered", "Liquidated"];
   const topics = names.map((n) => iface.getEvent(n)!.topicHash);
-  // The engine closes its chain at the end of a run and has no hook after the loop: read the
-  // liquidation events just before the close (the only place the chain is still open).
+  // the liquidation events of the run, read after its last step while the chain is still open
   let events: LedgerEvent[] = [];
-  const close = Object.getOwnPropertyDescriptor(Chain.prototype, "close")!.value as (
-    this: ChainInstance,
-  ) => Promise<void>;
-  Chain.prototype.close = async function (this: ChainInstance): Promise<void> {
-    try {
-      const logs = (await this.connection.provider.request({
-        method: "eth_getLogs",
-        params: [{ fromBlock: "0x0", toBlock: "latest", topics: [topics] }],
-      })) as { topics: string[]; data: string; transactionHash: string }[];
-      events = logs.flatMap((l) => {
-        const ev = iface.parseLog(l);
-        return ev === null ? [] : [toLedgerEvent(ev.name, ev.args, l.transactionHash)];
-      });
-    } finally {
-      await close.call(this);
-    }
+  const readEvents = async (chain: Chain): Promise<void> => {
+    const logs = (await chain.connection.provider.request({
+      method: "eth_getLogs",
+      params: [{ fromBlock: "0x0", toBlock: "latest", topics: [topics] }],
+    })) as { topics: string[]; data: string; transactionHash: string }[];
+    events = logs.flatMap((l) => {
+      const ev = iface.parseLog(l);
+      return ev === null ? [] : [toLedgerEvent(ev.name, ev.args, l.transactionHash)];
+    });
   };
   mkdirSync(args.out, { recursive: true });
   const rows: FidelityRow[] = [];
@@ -595,6 +586,7 @@ export async function runFidelity(args: FidelityArgs): Promise<FidelityRow[]> {
       outDir: dir,
       noReport: !args.report,
       label: v.id,
+      onEnd: readEvents,
     });
     const run = await readRun(dir);
     // the bots the engine drew: the same stream (`liquidators` fork of the seed)

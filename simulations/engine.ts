@@ -86,6 +86,11 @@ export interface SimulationOptions {
    * chain as it was before the loop (raw EDR throughput for the same transaction mix).
    */
   bench?: boolean;
+  /**
+   * After the last step, while the chain is still open (read the run's logs or final state here;
+   * the chain closes when it returns).
+   */
+  onEnd?: (chain: Chain, world: World) => Promise<void>;
 }
 
 export interface StepInfo {
@@ -413,6 +418,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       guardianActions: guardian.actions,
       poolDepthChanges: shock.changes,
     };
+    await options.onEnd?.(chain, world);
     return { summary, speed, agents, outDir: options.outDir };
   } finally {
     await chain.close();

@@ -2,6 +2,8 @@
  * Output of the gas benchmark: a plain-text table for the terminal and the JSON document
  * `{ gas, targets, meta }` written by `npm run bench -- --out <file>`.
  */
+import { z } from "zod";
+
 import type { GasRow } from "./gas.js";
 
 export interface BenchMeta {
@@ -73,4 +75,63 @@ export function toBenchJson(
   for (const r of rows) if (gas[r.key] !== undefined) out[r.key] = toNumber(gas[r.key]);
   for (const [k, v] of Object.entries(gas)) if (!(k in out)) out[k] = toNumber(v);
   return { gas: out, targets: { ...targets }, meta };
+}
+
+/** A bench JSON read back for `--compare`: only its gas rows matter (speed does not repeat). */
+const BenchFileSchema = z.object({
+  gas: z.record(z.string(), z.number().int().nonnegative()),
+});
+
+/**
+ * The gas rows of a file written by `npm run bench -- --out`; throws an error that names the file
+ * and what is wrong with it (not JSON, no `gas` object, a row that is not a gas figure).
+ */
+export function parseBenchGas(text: string, file: string): Record<string, number> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message})`);
+  }
+  const parsed = BenchFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length === 0 ? "the document" : issue.path.join(".");
+    throw new Error(`${file}: not a bench result (${where}: ${issue.message}); write one with --out`);
+  }
+  return parsed.data.gas;
+}
+
+/**
+ * `operation | before | now | change | now/before` for every row measured in both runs (gas is
+ * deterministic on the in-process chain, so two runs compare exactly), then the rows only one
+ * side has.
+ */
+export function formatComparison(
+  before: Record<string, number>,
+  now: Record<string, bigint | number>,
+  rows: readonly GasRow[],
+): string {
+  const names = new Map(rows.map((r) => [r.key, r.operation]));
+  const keys = [...new Set([...rows.map((r) => r.key), ...Object.keys(now), ...Object.keys(before)])].filter(
+    (k) => k in before || k in now,
+  );
+  const header = ["operation", "before", "now", "change", "now/before"];
+  const body = keys.map((k) => {
+    const b = before[k];
+    const n = now[k] === undefined ? undefined : toNumber(now[k]);
+    const cells = [
+      names.get(k) ?? k,
+      b === undefined ? "n/a" : thousands(b),
+      n === undefined ? "n/a" : thousands(n),
+    ];
+    if (b === undefined || n === undefined) return [...cells, "-", "-"];
+    const d = n - b;
+    return [...cells, `${d > 0 ? "+" : ""}${thousands(d)}`, b === 0 ? "-" : (n / b).toFixed(3)];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i > 0 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
+  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  return [line(header), rule, ...body.map(line)].join("\n");
 }

@@ -3,8 +3,10 @@
  * Runs with plain Node (`node --import tsx`), so command-line arguments reach it directly; it
  * builds the contracts through Hardhat first (incremental), then measures on an in-process chain.
  */
-import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+
+import { parseBenchGas } from "./format.js";
 
 const USAGE = `Usage: npm run bench [-- --out <file.json>] [-- --no-sim | --sim-only] [-- --sim-steps N]
 
@@ -24,15 +26,18 @@ Options:
   --sim-steps <N>     run only the first N steps of the laboratory's day (a quick look; the
                       sim1000x1dSeconds row then covers N steps, not the day)
   --sim-accounts <N>  accounts in the laboratory's run (default 1000)
+  --compare <file>    after the table, each gas row beside the same row of an earlier
+                      --out file: before, now, change, now/before (gas repeats exactly)
   --help, -h          show this help
 
 Exit codes: 0 done, 1 the benchmark failed, 2 bad arguments (unknown flag, --out without a
-value, an unwritable path).`;
+value, an unwritable path, a --compare file that is missing or not a bench result).`;
 
 class UsageError extends Error {}
 
 interface Args {
   out?: string;
+  compare?: string;
   help: boolean;
   sim: boolean;
   /** Only the laboratory's rows. */
@@ -69,10 +74,18 @@ export function parseArgs(argv: readonly string[]): Args {
         throw new UsageError("--out needs a file path");
       if (args.out !== undefined) throw new UsageError("--out given twice");
       args.out = value;
+    } else if (a === "--compare" || a.startsWith("--compare=")) {
+      const value = a === "--compare" ? argv[++i] : a.slice("--compare=".length);
+      if (value === undefined || value === "" || value.startsWith("--"))
+        throw new UsageError("--compare needs a file path");
+      if (args.compare !== undefined) throw new UsageError("--compare given twice");
+      args.compare = value;
     } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else throw new UsageError(`unexpected argument ${a}`);
   }
   if (args.simOnly && !args.sim) throw new UsageError("--sim-only and --no-sim exclude each other");
+  if (args.simOnly && args.compare !== undefined)
+    throw new UsageError("--compare compares gas rows; --sim-only measures none");
   return args;
 }
 
@@ -99,9 +112,25 @@ function checkWritable(file: string): string {
   return path;
 }
 
+/** The gas rows of an earlier `--out` file, read before the benchmark runs (fails early). */
+function readBaseline(file: string): Record<string, number> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`--compare ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return parseBenchGas(text, `--compare ${file}`);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 async function main(): Promise<number> {
   let args: Args;
   let outPath: string | undefined;
+  let before: Record<string, number> | undefined;
   try {
     args = parseArgs(process.argv.slice(2));
     if (args.help) {
@@ -109,6 +138,7 @@ async function main(): Promise<number> {
       return 0;
     }
     if (args.out !== undefined) outPath = checkWritable(args.out);
+    if (args.compare !== undefined) before = readBaseline(args.compare);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`bench: ${e.message}\n\n${USAGE}`);
@@ -122,7 +152,7 @@ async function main(): Promise<number> {
   const { GAS_ROWS: CORE_ROWS, gasTargets, measureGas } = await import("./gas.js");
   const { LIQUIDATION_GAS_ROWS, measureLiquidationGas } = await import("./liquidation.js");
   const GAS_ROWS = [...CORE_ROWS, ...LIQUIDATION_GAS_ROWS];
-  const { formatTable, toBenchJson } = await import("./format.js");
+  const { formatComparison, formatTable, toBenchJson } = await import("./format.js");
 
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   const gas: Record<string, number> = {};
@@ -172,6 +202,10 @@ async function main(): Promise<number> {
       `\nBallast gas benchmark (full transaction gas; solc ${meta.solc}, optimizer runs ${meta.optimizerRuns}; ${gasSeconds.toFixed(1)} s)\n`,
     );
     console.log(formatTable(gas, GAS_ROWS));
+    if (before !== undefined) {
+      console.log(`\nCompared with ${args.compare}\n`);
+      console.log(formatComparison(before, gas, GAS_ROWS));
+    }
   }
   if (Object.keys(speed).length > 0) {
     console.log("\nSpeed (one run on this machine; compare ratios, not absolute numbers)\n");
