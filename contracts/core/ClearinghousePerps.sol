@@ -196,7 +196,8 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         uint256 mask = _accounts[account].marketMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
-                address market = _markets[i];
+                // the by-index copy: one slot, no array length read
+                address market = _marketByIndex[i];
                 int256 sizeWad = _positions[account][market].sizeWad;
                 // no slippage bound: the vault takes the position over at whatever the fill price is
                 uint256 fillPriceWad = _modifyPosition(
