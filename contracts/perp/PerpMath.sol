@@ -135,6 +135,7 @@ library PerpMath {
     ///      bits, which it does for every in-range WAD quantity; otherwise falls back to it.
     function mulDivDown(uint256 x, uint256 y, uint256 d) internal pure returns (uint256 z) {
         bool fast;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let product := mul(x, y)
             // the product did not overflow (x == 0, or product / x == y) and d != 0: the 256-bit
@@ -151,6 +152,7 @@ library PerpMath {
     /// @dev The same fast path as `mulDivDown`.
     function mulDivUp(uint256 x, uint256 y, uint256 d) internal pure returns (uint256 z) {
         bool fast;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let product := mul(x, y)
             fast := and(or(iszero(x), eq(div(product, x), y)), iszero(iszero(d)))
