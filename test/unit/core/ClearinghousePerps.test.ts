@@ -167,24 +167,26 @@ describe("Clearinghouse perps (one write per market slot, caps, market bit)", fu
     const alice = l.alice.address;
     // WBTC collateral only: the WETH price enters alice's health only through her position
     await l.ch.connect(l.alice).deposit(alice, l.wbtcAddr, 10n ** 8n);
-    const failingWeth = async (fn: () => Promise<void>) => {
+    /** alice's pricesOk while the WETH price fails (false exactly when the WETH bit is set). */
+    const pricesOkWithWethFailing = async (): Promise<boolean> => {
       await l.oracle.setPrice(l.wethAddr, 2_000n * WAD, false);
-      await fn();
+      const ok = (await l.ch.health(alice, false)).pricesOk;
       await l.oracle.setPrice(l.wethAddr, 2_000n * WAD, true);
+      return ok;
     };
-    await failingWeth(async () => expect((await l.ch.health(alice, false)).pricesOk).to.equal(true));
+    expect(await pricesOkWithWethFailing()).to.equal(true);
 
     await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, 2n * WAD, 10n ** 30n);
-    await failingWeth(async () => expect((await l.ch.health(alice, false)).pricesOk).to.equal(false));
+    expect(await pricesOkWithWethFailing()).to.equal(false);
     await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, 3n * WAD, 10n ** 30n);
-    await failingWeth(async () => expect((await l.ch.health(alice, false)).pricesOk).to.equal(false));
+    expect(await pricesOkWithWethFailing()).to.equal(false);
     await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, -WAD, 0n);
-    await failingWeth(async () => expect((await l.ch.health(alice, false)).pricesOk).to.equal(false));
+    expect(await pricesOkWithWethFailing()).to.equal(false);
 
     await l.ch.connect(l.alice).closePosition(alice, l.wethAddr, 0n);
-    await failingWeth(async () => expect((await l.ch.health(alice, false)).pricesOk).to.equal(true));
+    expect(await pricesOkWithWethFailing()).to.equal(true);
     // reopening sets it again
     await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, -WAD, 0n);
-    await failingWeth(async () => expect((await l.ch.health(alice, false)).pricesOk).to.equal(false));
+    expect(await pricesOkWithWethFailing()).to.equal(false);
   });
 });
