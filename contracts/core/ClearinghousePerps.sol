@@ -38,6 +38,8 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         int256 fundingPaidWad;
         bool increasesRisk;
         bool priceOk;
+        int256 skewWad;
+        uint256 skewScaleWad;
     }
 
     /// @dev `liquidationPenaltyWad` is 0 for a trade (the taker fee applies); a liquidation passes
@@ -55,22 +57,28 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         _accrueFee();
 
         Fill memory f;
+        // read once for the accrual and the fill: the skew, and the first parameter slot (a storage
+        // pointer: the caps' slot is read only by a risk increase)
+        MarketParams storage params = _marketParams[market];
+        (f.skewWad, f.skewScaleWad) = (_skew(state), params.skewScaleWad);
         (f.indexPriceWad, f.priceOk) = _price(market);
         // the index as just accrued (saves re-reading the funding slot)
-        int256 fundingIndexWad = _accrueFunding(market, f.indexPriceWad);
+        int256 fundingIndexWad = _accrueFundingWith(
+            market,
+            state,
+            f.indexPriceWad,
+            f.skewWad,
+            f.skewScaleWad,
+            params.maxFundingVelocityWad
+        );
 
         PositionSlot memory pos = _positions[account][market];
         f.increasesRisk = _increasesRisk(pos.sizeWad, pos.sizeWad + sizeDeltaWad);
         if (f.increasesRisk && !f.priceOk) revert Clearinghouse__OracleUnhealthy(market);
 
-        // a storage pointer: the first parameter slot only (the caps' slot is read by a risk increase)
-        MarketParams storage params = _marketParams[market];
-        {
-            uint256 skewScaleWad = params.skewScaleWad;
-            if (skewScaleWad == 0) revert Clearinghouse__MarketNotConfigured(market);
-            if (liquidationPenaltyWad == 0) liquidationPenaltyWad = params.takerFeeWad; // a trade pays the fee
-            f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, _skew(state), sizeDeltaWad, skewScaleWad);
-        }
+        if (f.skewScaleWad == 0) revert Clearinghouse__MarketNotConfigured(market);
+        if (liquidationPenaltyWad == 0) liquidationPenaltyWad = params.takerFeeWad; // a trade pays the fee
+        f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, f.skewWad, sizeDeltaWad, f.skewScaleWad);
         if (f.fillPriceWad == 0) revert Clearinghouse__InvalidFillPrice(market);
         if (sizeDeltaWad > 0 ? f.fillPriceWad > acceptablePriceWad : f.fillPriceWad < acceptablePriceWad) {
             revert Clearinghouse__SlippageExceeded(f.fillPriceWad, acceptablePriceWad);
@@ -90,18 +98,8 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(liquidationPenaltyWad);
         f.balanceDeltaWad = f.realizedPnlWad - f.fundingPaidWad - int256(f.feeWad);
 
-        // 3. market aggregates (skew is long - short: it moves with the open interest); each of
-        //    the two aggregate slots is written once
-        (state.openNotionalSumWad, state.fundingSnapshotSumWad) = (
-            (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad).toInt128(),
-            (state.fundingSnapshotSumWad +
-                _mulWadSigned(f.newSizeWad, fundingIndexWad) -
-                _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128()
-        );
-        {
-            (uint256 longOiWad, uint256 shortOiWad) = _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
-            if (f.increasesRisk) _checkMarketCaps(market, params, longOiWad, shortOiWad, f.indexPriceWad);
-        }
+        // 3. market aggregates and caps
+        _updateMarket(market, state, params, pos, f, fundingIndexWad);
 
         // 4. store the position and the balances
         _positions[account][market] = PositionSlot({
@@ -120,6 +118,26 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         }
         emit PositionModified(account, market, sizeDeltaWad, f.fillPriceWad, f.newSizeWad, f.realizedPnlWad, f.feeWad);
         return f.fillPriceWad;
+    }
+
+    /// @dev The market aggregates after a fill (skew is long - short: it moves with the open
+    ///      interest), each aggregate slot written once, and the caps of a risk increase.
+    function _updateMarket(
+        address market,
+        MarketSlots storage state,
+        MarketParams storage params,
+        PositionSlot memory pos,
+        Fill memory f,
+        int256 fundingIndexWad
+    ) internal {
+        (state.openNotionalSumWad, state.fundingSnapshotSumWad) = (
+            (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad).toInt128(),
+            (state.fundingSnapshotSumWad +
+                _mulWadSigned(f.newSizeWad, fundingIndexWad) -
+                _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128()
+        );
+        (uint256 longOiWad, uint256 shortOiWad) = _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
+        if (f.increasesRisk) _checkMarketCaps(market, params, longOiWad, shortOiWad, f.indexPriceWad);
     }
 
     /// @dev A change increases risk when it grows the absolute size or flips the side.
@@ -173,11 +191,45 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
     }
 
     /// @dev Accrues a market's funding up to now at `priceWad`; returns the index.
-    function _accrueFunding(address market, uint256 priceWad) internal returns (int256 indexWad) {
+    function _accrueFunding(address market, uint256 priceWad) internal returns (int256) {
         MarketSlots storage state = _marketState[market];
-        if (state.lastFundingTime == block.timestamp) return state.fundingIndexWad;
-        int256 rateWad;
-        (rateWad, indexWad) = _fundingNow(market, state, priceWad);
+        MarketParams storage params = _marketParams[market];
+        return
+            _accrueFundingWith(
+                market,
+                state,
+                priceWad,
+                _skew(state),
+                params.skewScaleWad,
+                params.maxFundingVelocityWad
+            );
+    }
+
+    /// @dev `_accrueFunding` with the skew and parameters the caller has already read (a fill
+    ///      reads them once for the accrual and the fill). The funding slot is read once.
+    function _accrueFundingWith(
+        address market,
+        MarketSlots storage state,
+        uint256 priceWad,
+        int256 skewWad,
+        uint256 skewScaleWad,
+        uint256 maxVelocityWad
+    ) internal returns (int256 indexWad) {
+        uint256 last = state.lastFundingTime;
+        int256 rateWad = state.fundingRateWad;
+        indexWad = state.fundingIndexWad;
+        if (last == block.timestamp) return indexWad;
+        if (priceWad != 0) {
+            (rateWad, indexWad) = _fundingOver(
+                rateWad,
+                indexWad,
+                block.timestamp - last,
+                priceWad,
+                skewWad,
+                skewScaleWad,
+                maxVelocityWad
+            );
+        }
         // one write of the funding slot
         (state.fundingIndexWad, state.fundingRateWad, state.lastFundingTime) = (
             indexWad.toInt128(),
