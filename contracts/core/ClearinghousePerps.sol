@@ -193,6 +193,8 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
     /// @dev Accrues a market's funding up to now at `priceWad`; returns the index.
     function _accrueFunding(address market, uint256 priceWad) internal returns (int256) {
         MarketSlots storage state = _marketState[market];
+        // accrued already this block: the parameters and the skew are not read
+        if (state.lastFundingTime == block.timestamp) return state.fundingIndexWad;
         MarketParams storage params = _marketParams[market];
         return
             _accrueFundingWith(
