@@ -188,18 +188,39 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         indexWad = state.fundingIndexWad;
         if (elapsed == 0 || priceWad == 0) return (rateWad, indexWad);
         MarketParams storage params = _marketParams[market];
-        uint256 skewScaleWad = params.skewScaleWad;
+        return
+            _fundingOver(
+                rateWad,
+                indexWad,
+                elapsed,
+                priceWad,
+                _skew(state),
+                params.skewScaleWad,
+                params.maxFundingVelocityWad
+            );
+    }
+
+    /// @dev Rate and index after `elapsedSeconds` (> 0) at `priceWad` (> 0) from `rateWad` and
+    ///      `indexWad`; unchanged on a market without skew scale.
+    function _fundingOver(
+        int256 rateWad,
+        int256 indexWad,
+        uint256 elapsedSeconds,
+        uint256 priceWad,
+        int256 skewWad,
+        uint256 skewScaleWad,
+        uint256 maxVelocityWad
+    ) internal pure returns (int256, int256) {
         if (skewScaleWad == 0) return (rateWad, indexWad);
-        int256 indexDeltaWad;
-        (rateWad, indexDeltaWad) = PerpMath.accrueFunding(
+        (int256 newRateWad, int256 indexDeltaWad) = PerpMath.accrueFunding(
             rateWad,
-            _skew(state),
+            skewWad,
             skewScaleWad,
-            params.maxFundingVelocityWad,
-            elapsed,
+            maxVelocityWad,
+            elapsedSeconds,
             priceWad
         );
-        indexWad += indexDeltaWad;
+        return (newRateWad, indexWad + indexDeltaWad);
     }
 
     /// @dev Net skew of a market: long minus short open interest.

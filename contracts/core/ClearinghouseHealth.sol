@@ -172,7 +172,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
             PerpMath.unrealizedPnl(pos.sizeWad, pos.openNotionalWad, q.priceWad) -
             PerpMath.fundingOwed(pos.sizeWad, indexWad, pos.fundingIndexWad);
         requirementWad = PerpMath.requirement(
-            SignedMath.abs(pos.sizeWad).mulWadUp(q.priceWad),
+            PerpMath.mulWadUp(SignedMath.abs(pos.sizeWad), q.priceWad),
             initial ? q.risk.marginRatioInitWad : q.risk.marginRatioMaintWad,
             q.risk.depthUsdWad,
             q.risk.sizeSlopeWad

@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
-import {WadMath} from "../libraries/WadMath.sol";
 import {PerpMath} from "../perp/PerpMath.sol";
 import {ClearinghouseHealth} from "./ClearinghouseHealth.sol";
 
@@ -14,7 +13,9 @@ import {ClearinghouseHealth} from "./ClearinghouseHealth.sol";
 abstract contract ClearinghousePerps is ClearinghouseHealth {
     using SafeCast for uint256;
     using SafeCast for int256;
-    using WadMath for uint256;
+    // PerpMath's mulWad helpers: the same results as WadMath's, without the 512-bit path when the
+    // product fits in 256 bits
+    using PerpMath for uint256;
 
     /// @dev Accrue a market's funding with the old parameters before they change.
     function _beforeMarketParamChange(address market) internal override {
@@ -37,6 +38,8 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         int256 fundingPaidWad;
         bool increasesRisk;
         bool priceOk;
+        int256 skewWad;
+        uint256 skewScaleWad;
     }
 
     /// @dev `liquidationPenaltyWad` is 0 for a trade (the taker fee applies); a liquidation passes
@@ -54,24 +57,34 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         _accrueFee();
 
         Fill memory f;
+        // read once for the accrual and the fill: the skew, and the first parameter slot (a storage
+        // pointer: the caps' slot is read only by a risk increase)
+        MarketParams storage params = _marketParams[market];
+        (f.skewWad, f.skewScaleWad) = (_skew(state), params.skewScaleWad);
         (f.indexPriceWad, f.priceOk) = _price(market);
-        _accrueFunding(market, f.indexPriceWad);
+        // the index as just accrued (saves re-reading the funding slot)
+        int256 fundingIndexWad = _accrueFundingWith(
+            market,
+            state,
+            f.indexPriceWad,
+            f.skewWad,
+            f.skewScaleWad,
+            params.maxFundingVelocityWad
+        );
 
         PositionSlot memory pos = _positions[account][market];
         f.increasesRisk = _increasesRisk(pos.sizeWad, pos.sizeWad + sizeDeltaWad);
         if (f.increasesRisk && !f.priceOk) revert Clearinghouse__OracleUnhealthy(market);
 
-        MarketParams memory params = _marketParams[market];
-        if (params.skewScaleWad == 0) revert Clearinghouse__MarketNotConfigured(market);
+        if (f.skewScaleWad == 0) revert Clearinghouse__MarketNotConfigured(market);
         if (liquidationPenaltyWad == 0) liquidationPenaltyWad = params.takerFeeWad; // a trade pays the fee
-        f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, _skew(state), sizeDeltaWad, params.skewScaleWad);
+        f.fillPriceWad = PerpMath.fillPrice(f.indexPriceWad, f.skewWad, sizeDeltaWad, f.skewScaleWad);
         if (f.fillPriceWad == 0) revert Clearinghouse__InvalidFillPrice(market);
         if (sizeDeltaWad > 0 ? f.fillPriceWad > acceptablePriceWad : f.fillPriceWad < acceptablePriceWad) {
             revert Clearinghouse__SlippageExceeded(f.fillPriceWad, acceptablePriceWad);
         }
 
         // 1. settle funding owed since the snapshot (paid to / by the vault)
-        int256 fundingIndexWad = state.fundingIndexWad;
         f.fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);
         if (pos.sizeWad != 0) emit FundingSettled(account, market, f.fundingPaidWad);
 
@@ -85,13 +98,8 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(liquidationPenaltyWad);
         f.balanceDeltaWad = f.realizedPnlWad - f.fundingPaidWad - int256(f.feeWad);
 
-        // 3. market aggregates (skew is long - short: it moves with the open interest)
-        state.openNotionalSumWad = (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad).toInt128();
-        state.fundingSnapshotSumWad = (state.fundingSnapshotSumWad +
-            _mulWadSigned(f.newSizeWad, fundingIndexWad) -
-            _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128();
-        _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
-        if (f.increasesRisk) _checkMarketCaps(market, state, params, f.indexPriceWad);
+        // 3. market aggregates and caps
+        _updateMarket(market, state, params, pos, f, fundingIndexWad);
 
         // 4. store the position and the balances
         _positions[account][market] = PositionSlot({
@@ -99,9 +107,7 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
             openNotionalWad: f.newOpenNotionalWad.toInt128(),
             fundingIndexWad: fundingIndexWad
         });
-        uint16 bit = uint16(1 << state.index);
-        if (f.newSizeWad == 0) _accounts[account].marketMask &= ~bit;
-        else _accounts[account].marketMask |= bit;
+        _setMarketBit(account, state.index, f.newSizeWad != 0);
         _transferWithVault(account, f.balanceDeltaWad);
 
         if (f.increasesRisk) {
@@ -114,43 +120,118 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         return f.fillPriceWad;
     }
 
+    /// @dev The market aggregates after a fill (skew is long - short: it moves with the open
+    ///      interest), each aggregate slot written once, and the caps of a risk increase.
+    function _updateMarket(
+        address market,
+        MarketSlots storage state,
+        MarketParams storage params,
+        PositionSlot memory pos,
+        Fill memory f,
+        int256 fundingIndexWad
+    ) internal {
+        (state.openNotionalSumWad, state.fundingSnapshotSumWad) = (
+            (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad).toInt128(),
+            (state.fundingSnapshotSumWad +
+                _mulWadSigned(f.newSizeWad, fundingIndexWad) -
+                _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128()
+        );
+        (uint256 longOiWad, uint256 shortOiWad) = _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
+        if (f.increasesRisk) _checkMarketCaps(market, params, longOiWad, shortOiWad, f.indexPriceWad);
+    }
+
     /// @dev A change increases risk when it grows the absolute size or flips the side.
     function _increasesRisk(int256 oldSizeWad, int256 newSizeWad) internal pure returns (bool) {
         if (SignedMath.abs(newSizeWad) > SignedMath.abs(oldSizeWad)) return true;
         return oldSizeWad != 0 && newSizeWad != 0 && (oldSizeWad > 0) != (newSizeWad > 0);
     }
 
-    /// @dev An old size was added before, so it fits; a new one is checked.
-    function _updateOpenInterest(MarketSlots storage state, int256 oldSizeWad, int256 newSizeWad) internal {
-        if (oldSizeWad > 0) state.longOpenInterestWad -= uint120(uint256(oldSizeWad));
-        else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint120(uint256(-oldSizeWad));
-        if (newSizeWad > 0) state.longOpenInterestWad += uint256(newSizeWad).toUint120();
-        else if (newSizeWad < 0) state.shortOpenInterestWad += uint256(-newSizeWad).toUint120();
+    /// @dev Sets or clears the account's bit of market `index`; writes only when it changes (a
+    ///      modification of an open position leaves the account slot to `_transferWithVault`).
+    function _setMarketBit(address account, uint256 index, bool open) internal {
+        AccountSlot storage acct = _accounts[account];
+        uint16 mask = acct.marketMask;
+        uint16 newMask = open ? mask | uint16(1 << index) : mask & ~uint16(1 << index);
+        if (newMask != mask) acct.marketMask = newMask;
     }
 
+    /// @dev An old size was added before, so it fits; a new one is checked. Computed on the
+    ///      stack and written once (one write of the slot instead of one per step).
+    function _updateOpenInterest(
+        MarketSlots storage state,
+        int256 oldSizeWad,
+        int256 newSizeWad
+    ) internal returns (uint256 longOiWad, uint256 shortOiWad) {
+        uint120 longOi = state.longOpenInterestWad;
+        uint120 shortOi = state.shortOpenInterestWad;
+        if (oldSizeWad > 0) longOi -= uint120(uint256(oldSizeWad));
+        else if (oldSizeWad < 0) shortOi -= uint120(uint256(-oldSizeWad));
+        if (newSizeWad > 0) longOi += uint256(newSizeWad).toUint120();
+        else if (newSizeWad < 0) shortOi += uint256(-newSizeWad).toUint120();
+        (state.longOpenInterestWad, state.shortOpenInterestWad) = (longOi, shortOi);
+        return (longOi, shortOi);
+    }
+
+    /// @dev The caps of a risk-increasing fill, on the open interest just written. The vault's
+    ///      pending stability fee is zero here: `_modifyPosition` accrued the fee in this call.
     function _checkMarketCaps(
         address market,
-        MarketSlots storage state,
-        MarketParams memory params,
+        MarketParams storage params,
+        uint256 longOiWad,
+        uint256 shortOiWad,
         uint256 indexPriceWad
     ) internal view {
         uint256 maxOi = params.maxOpenInterestWad;
-        if (state.longOpenInterestWad > maxOi) {
-            revert Clearinghouse__OpenInterestCapExceeded(market, state.longOpenInterestWad, maxOi);
-        }
-        if (state.shortOpenInterestWad > maxOi) {
-            revert Clearinghouse__OpenInterestCapExceeded(market, state.shortOpenInterestWad, maxOi);
-        }
-        uint256 skewUsdWad = SignedMath.abs(_skew(state)).mulWadUp(indexPriceWad);
-        uint256 capUsdWad = (uint256(_vaultCreditWad) + _pendingFeeWad()).mulWadDown(params.skewCapRatioWad);
+        if (longOiWad > maxOi) revert Clearinghouse__OpenInterestCapExceeded(market, longOiWad, maxOi);
+        if (shortOiWad > maxOi) revert Clearinghouse__OpenInterestCapExceeded(market, shortOiWad, maxOi);
+        uint256 skewAbsWad = longOiWad > shortOiWad ? longOiWad - shortOiWad : shortOiWad - longOiWad;
+        uint256 skewUsdWad = skewAbsWad.mulWadUp(indexPriceWad);
+        uint256 capUsdWad = uint256(_vaultCreditWad).mulWadDown(params.skewCapRatioWad);
         if (skewUsdWad > capUsdWad) revert Clearinghouse__SkewCapExceeded(market, skewUsdWad, capUsdWad);
     }
 
-    /// @dev Accrues a market's funding up to now at `priceWad`.
-    function _accrueFunding(address market, uint256 priceWad) internal {
+    /// @dev Accrues a market's funding up to now at `priceWad`; returns the index.
+    function _accrueFunding(address market, uint256 priceWad) internal returns (int256) {
         MarketSlots storage state = _marketState[market];
-        if (state.lastFundingTime == block.timestamp) return;
-        (int256 rateWad, int256 indexWad) = _fundingNow(market, state, priceWad);
+        // accrued already this block: the parameters and the skew are not read
+        if (state.lastFundingTime == block.timestamp) return state.fundingIndexWad;
+        MarketParams storage params = _marketParams[market];
+        return
+            _accrueFundingWith(
+                market,
+                state,
+                priceWad,
+                _skew(state),
+                params.skewScaleWad,
+                params.maxFundingVelocityWad
+            );
+    }
+
+    /// @dev `_accrueFunding` with the skew and parameters the caller has already read (a fill
+    ///      reads them once for the accrual and the fill). The funding slot is read once.
+    function _accrueFundingWith(
+        address market,
+        MarketSlots storage state,
+        uint256 priceWad,
+        int256 skewWad,
+        uint256 skewScaleWad,
+        uint256 maxVelocityWad
+    ) internal returns (int256 indexWad) {
+        uint256 last = state.lastFundingTime;
+        int256 rateWad = state.fundingRateWad;
+        indexWad = state.fundingIndexWad;
+        if (last == block.timestamp) return indexWad;
+        if (priceWad != 0) {
+            (rateWad, indexWad) = _fundingOver(
+                rateWad,
+                indexWad,
+                block.timestamp - last,
+                priceWad,
+                skewWad,
+                skewScaleWad,
+                maxVelocityWad
+            );
+        }
         // one write of the funding slot
         (state.fundingIndexWad, state.fundingRateWad, state.lastFundingTime) = (
             indexWad.toInt128(),
@@ -169,7 +250,8 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         uint256 mask = _accounts[account].marketMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
-                address market = _markets[i];
+                // the by-index copy: one slot, no array length read
+                address market = _marketByIndex[i];
                 int256 sizeWad = _positions[account][market].sizeWad;
                 // no slippage bound: the vault takes the position over at whatever the fill price is
                 uint256 fillPriceWad = _modifyPosition(

@@ -118,8 +118,8 @@ export const MUTANTS: readonly Mutant[] = [
     title: "reducing or closing a short does not release its open interest",
     breaks: ["I3", "I4"],
     file: "contracts/core/ClearinghousePerps.sol",
-    search: "else if (oldSizeWad < 0) state.shortOpenInterestWad -= uint120(uint256(-oldSizeWad));",
-    replace: "else if (oldSizeWad < 0) state.shortOpenInterestWad -= 0;",
+    search: "else if (oldSizeWad < 0) shortOi -= uint120(uint256(-oldSizeWad));",
+    replace: "else if (oldSizeWad < 0) shortOi -= 0;",
   },
   {
     id: "repay-credits-payer",

@@ -1,0 +1,192 @@
+import { expect } from "chai";
+import type { ContractTransactionResponse } from "ethers";
+
+import * as perp from "../../../simulations/math/perp.js";
+import { WAD, deployLedger, type Ledger } from "../../helpers/ledger.js";
+
+/** Signed a * b / WAD truncated toward zero, as the ledger sums funding snapshots. */
+const mulWadSigned = (a: bigint, b: bigint): bigint => (a * b) / WAD;
+
+/** The market's funding index as accrued by `tx` (its FundingAccrued event). */
+async function accruedIndex(l: Ledger, tx: ContractTransactionResponse): Promise<bigint> {
+  const receipt = await tx.wait();
+  for (const log of receipt!.logs) {
+    const parsed = l.ch.interface.parseLog(log);
+    if (parsed?.name === "FundingAccrued") return parsed.args.fundingIndexWad as bigint;
+  }
+  throw new Error("no FundingAccrued in the transaction");
+}
+
+/** What the market stores and does not depend on the block's time. */
+async function stored(l: Ledger, accounts: string[]) {
+  const st = await l.ch.marketState(l.wethAddr);
+  const positions = [];
+  for (const a of accounts) {
+    const p = await l.ch.positionOf(a, l.wethAddr);
+    positions.push([p.sizeWad, p.openNotionalWad, p.fundingIndexWad]);
+  }
+  return {
+    market: [
+      st.skewWad,
+      st.longOpenInterestWad,
+      st.shortOpenInterestWad,
+      st.openNotionalSumWad,
+      st.fundingSnapshotSumWad,
+    ],
+    positions,
+  };
+}
+
+/** The market aggregates equal the sums over the positions (what one write per slot must keep). */
+async function expectAggregates(l: Ledger, accounts: string[]) {
+  const st = await l.ch.marketState(l.wethAddr);
+  let longs = 0n;
+  let shorts = 0n;
+  let notionals = 0n;
+  let snapshots = 0n;
+  for (const a of accounts) {
+    const p = await l.ch.positionOf(a, l.wethAddr);
+    if (p.sizeWad > 0n) longs += p.sizeWad;
+    else shorts -= p.sizeWad;
+    notionals += p.openNotionalWad;
+    snapshots += mulWadSigned(p.sizeWad, p.fundingIndexWad);
+  }
+  expect(st.longOpenInterestWad, "long open interest").to.equal(longs);
+  expect(st.shortOpenInterestWad, "short open interest").to.equal(shorts);
+  expect(st.skewWad, "skew").to.equal(longs - shorts);
+  expect(st.openNotionalSumWad, "open notional sum").to.equal(notionals);
+  expect(st.fundingSnapshotSumWad, "funding snapshot sum").to.equal(snapshots);
+}
+
+describe("Clearinghouse perps (one write per market slot, caps, market bit)", function () {
+  it("keeps open interest, skew and the two sums equal to the positions through open, increase, flip and close", async function () {
+    const l = await deployLedger();
+    await l.seedVault(50_000n * WAD);
+    const [alice, bob] = [l.alice.address, l.bob.address];
+    await l.ch.connect(l.alice).deposit(alice, l.wethAddr, 50n * WAD);
+    await l.ch.connect(l.bob).deposit(bob, l.wethAddr, 50n * WAD);
+    const accounts = [alice, bob];
+
+    // each step: [trader, size delta]; funding runs a day between steps
+    const steps: [typeof l.alice, bigint][] = [
+      [l.alice, 5n * WAD],
+      [l.bob, -3n * WAD],
+      [l.alice, 2n * WAD], // increase
+      [l.alice, -8n * WAD], // flip from 7 long to 1 short
+      [l.bob, 3n * WAD], // close by a trade
+    ];
+    for (const [signer, delta] of steps) {
+      await l.networkHelpers.time.increase(86_400);
+      const before = await l.ch.positionOf(signer.address, l.wethAddr);
+      const tx = await l.ch
+        .connect(signer)
+        .modifyPosition(signer.address, l.wethAddr, delta, delta > 0n ? 10n ** 30n : 0n);
+      const indexWad = await accruedIndex(l, tx);
+      const after = await l.ch.positionOf(signer.address, l.wethAddr);
+      expect(after.sizeWad).to.equal(before.sizeWad + delta);
+      // the snapshot is the index the trade accrued (also on a close: the view keeps it)
+      expect(after.fundingIndexWad).to.equal(indexWad);
+      if (before.sizeWad !== 0n) {
+        await expect(tx)
+          .to.emit(l.ch, "FundingSettled")
+          .withArgs(
+            signer.address,
+            l.wethAddr,
+            perp.fundingOwed(before.sizeWad, indexWad, before.fundingIndexWad),
+          );
+      } else {
+        await expect(tx).not.to.emit(l.ch, "FundingSettled");
+      }
+      await expectAggregates(l, accounts);
+    }
+    expect((await l.ch.positionOf(bob, l.wethAddr)).fundingIndexWad).to.not.equal(0n);
+
+    await l.networkHelpers.time.increase(86_400);
+    await l.ch.connect(l.alice).closePosition(alice, l.wethAddr, 10n ** 30n);
+    await expectAggregates(l, accounts);
+    const st = await l.ch.marketState(l.wethAddr);
+    expect([
+      st.skewWad,
+      st.longOpenInterestWad,
+      st.shortOpenInterestWad,
+      st.openNotionalSumWad,
+    ]).to.deep.equal([0n, 0n, 0n, 0n]);
+  });
+
+  it("caps a risk increase on either side with the exact error, and changes nothing", async function () {
+    const l = await deployLedger();
+    await l.seedVault(10_000n * WAD);
+    const [alice, bob] = [l.alice.address, l.bob.address];
+    await l.ch.connect(l.alice).deposit(alice, l.wethAddr, 100n * WAD);
+    await l.ch.connect(l.bob).deposit(bob, l.wethAddr, 100n * WAD);
+    await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, 20n * WAD, 10n ** 30n);
+    const snapshot = await stored(l, [alice, bob]);
+
+    // skew cap: the vault's credit (no stability fee here: nothing pending) times the ratio (10)
+    const capUsd = ((await l.ch.creditOf(await l.vault.getAddress())) * 10n * WAD) / WAD;
+    await expect(l.ch.connect(l.bob).modifyPosition(bob, l.wethAddr, 40n * WAD, 10n ** 30n))
+      .to.be.revertedWithCustomError(l.ch, "Clearinghouse__SkewCapExceeded")
+      .withArgs(l.wethAddr, 60n * 2_000n * WAD, capUsd);
+
+    await l.setParam("MAX_OPEN_INTEREST_WAD", l.wethAddr, 25n * WAD);
+    await expect(l.ch.connect(l.bob).modifyPosition(bob, l.wethAddr, 6n * WAD, 10n ** 30n))
+      .to.be.revertedWithCustomError(l.ch, "Clearinghouse__OpenInterestCapExceeded")
+      .withArgs(l.wethAddr, 26n * WAD, 25n * WAD);
+    await expect(l.ch.connect(l.bob).modifyPosition(bob, l.wethAddr, -26n * WAD, 0n))
+      .to.be.revertedWithCustomError(l.ch, "Clearinghouse__OpenInterestCapExceeded")
+      .withArgs(l.wethAddr, 26n * WAD, 25n * WAD);
+    // a flip is a risk increase: 20 long to 26 short
+    await expect(l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, -46n * WAD, 0n))
+      .to.be.revertedWithCustomError(l.ch, "Clearinghouse__OpenInterestCapExceeded")
+      .withArgs(l.wethAddr, 26n * WAD, 25n * WAD);
+    expect(await stored(l, [alice, bob])).to.deep.equal(snapshot);
+  });
+
+  it("reduces and closes without the caps (a cap below the open interest binds only increases)", async function () {
+    const l = await deployLedger();
+    await l.seedVault(10_000n * WAD);
+    const alice = l.alice.address;
+    await l.ch.connect(l.alice).deposit(alice, l.wethAddr, 100n * WAD);
+    await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, 20n * WAD, 10n ** 30n);
+    await l.setParam("MAX_OPEN_INTEREST_WAD", l.wethAddr, 5n * WAD);
+    await l.setParam("SKEW_CAP_RATIO_WAD", l.wethAddr, 0n);
+
+    await expect(l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, WAD, 10n ** 30n))
+      .to.be.revertedWithCustomError(l.ch, "Clearinghouse__OpenInterestCapExceeded")
+      .withArgs(l.wethAddr, 21n * WAD, 5n * WAD);
+    await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, -5n * WAD, 0n);
+    expect((await l.ch.marketState(l.wethAddr)).longOpenInterestWad).to.equal(15n * WAD);
+    await l.ch.connect(l.alice).closePosition(alice, l.wethAddr, 0n);
+    expect((await l.ch.marketState(l.wethAddr)).longOpenInterestWad).to.equal(0n);
+    expect((await l.ch.positionOf(alice, l.wethAddr)).sizeWad).to.equal(0n);
+  });
+
+  it("sets the account's market bit on open, keeps it on a change, clears it on close", async function () {
+    const l = await deployLedger();
+    await l.seedVault(10_000n * WAD);
+    const alice = l.alice.address;
+    // WBTC collateral only: the WETH price enters alice's health only through her position
+    await l.ch.connect(l.alice).deposit(alice, l.wbtcAddr, 10n ** 8n);
+    /** alice's pricesOk while the WETH price fails (false exactly when the WETH bit is set). */
+    const pricesOkWithWethFailing = async (): Promise<boolean> => {
+      await l.oracle.setPrice(l.wethAddr, 2_000n * WAD, false);
+      const ok = (await l.ch.health(alice, false)).pricesOk;
+      await l.oracle.setPrice(l.wethAddr, 2_000n * WAD, true);
+      return ok;
+    };
+    expect(await pricesOkWithWethFailing()).to.equal(true);
+
+    await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, 2n * WAD, 10n ** 30n);
+    expect(await pricesOkWithWethFailing()).to.equal(false);
+    await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, 3n * WAD, 10n ** 30n);
+    expect(await pricesOkWithWethFailing()).to.equal(false);
+    await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, -WAD, 0n);
+    expect(await pricesOkWithWethFailing()).to.equal(false);
+
+    await l.ch.connect(l.alice).closePosition(alice, l.wethAddr, 0n);
+    expect(await pricesOkWithWethFailing()).to.equal(true);
+    // reopening sets it again
+    await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, -WAD, 0n);
+    expect(await pricesOkWithWethFailing()).to.equal(false);
+  });
+});
