@@ -13,6 +13,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {PerpMath} from "../perp/PerpMath.sol";
+import {RiskLevels} from "../risk/RiskLevels.sol";
 import {ClearinghouseParams} from "./ClearinghouseParams.sol";
 
 /// @title ClearinghouseBase
@@ -141,6 +142,19 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     mapping(address token => uint256 amount) internal _redemptionPool;
     uint256 internal _redemptionOpensAt;
 
+    // ---------------------------------------------------------------- storage: risk-level cache (ADR 0005)
+
+    /// @dev The margin model's per-asset risk state, pushed by it after every change: the raw words
+    ///      of its `IMarginModel.Levels` and `IMarginModel.LevelConfig` slots (decoded by RiskLevels)
+    ///      and the depth, read only when the size slope is non-zero. Config word 0: never pushed.
+    struct RiskCache {
+        uint256 levelsWord;
+        uint256 configWord;
+        uint256 depthUsdWad;
+    }
+
+    mapping(address asset => RiskCache) internal _riskCache;
+
     // ---------------------------------------------------------------- constructor
 
     constructor(
@@ -160,6 +174,29 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         marginModel = marginModel_;
         _rateIndexRay = uint128(WadMath.RAY);
         _lastAccrual = uint40(block.timestamp);
+    }
+
+    // ---------------------------------------------------------------- risk-level cache (ADR 0005)
+
+    /// @inheritdoc IClearinghouseBase
+    /// @dev No reentrancy guard on purpose: a poke may happen inside a ledger call (an auction
+    ///      taker's callback) and must not revert; it changes the levels just as `riskOf` would.
+    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 configWord, uint256 depthUsdWad) external {
+        if (msg.sender != address(marginModel)) revert Clearinghouse__NotMarginModel(msg.sender);
+        _riskCache[asset] = RiskCache(levelsWord, configWord, depthUsdWad);
+        emit RiskLevelsCached(asset);
+    }
+
+    /// @dev Risk levels of `asset` now, from the cache: two cold slots (three with a size slope)
+    ///      and no call, where `marginModel.riskOf` costs a call and three slots. Before the first
+    ///      push it falls back to `riskOf`. With a zero slope the depth is not read: it only scales
+    ///      the size add-on, which is then zero for any depth (PerpMath.requirement).
+    function _riskLevels(address asset) internal view returns (IMarginModel.AssetRisk memory) {
+        RiskCache storage c = _riskCache[asset];
+        uint256 configWord = c.configWord;
+        if (!RiskLevels.isListed(configWord)) return marginModel.riskOf(asset);
+        uint256 depthUsdWad = RiskLevels.sizeSlopeWad(configWord) == 0 ? 0 : c.depthUsdWad;
+        return RiskLevels.riskAt(c.levelsWord, configWord, depthUsdWad, block.timestamp);
     }
 
     // ---------------------------------------------------------------- internal: params hooks

@@ -4,9 +4,12 @@ pragma solidity 0.8.28;
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 
 /// @notice Margin model with directly settable levels, for Clearinghouse unit tests.
+/// @dev It never pushes to a ledger (arbitrary levels have no `Levels`/`LevelConfig` form), so a
+///      ledger built on it always takes the `riskOf` fallback of its risk-level cache.
 contract MockMarginModel is IMarginModel {
     mapping(address asset => AssetRisk) internal _risk;
     mapping(address asset => bool) public known;
+    address public ledger;
 
     function setRisk(address asset, AssetRisk calldata risk) external {
         _risk[asset] = risk;
@@ -15,6 +18,11 @@ contract MockMarginModel is IMarginModel {
 
     function addAsset(address asset) external {
         known[asset] = true;
+    }
+
+    function setLedger(address ledger_) external {
+        ledger = ledger_;
+        emit LedgerSet(ledger_);
     }
 
     function poke(address) external pure {}
