@@ -144,13 +144,13 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
 
     // ---------------------------------------------------------------- storage: risk-level cache (ADR 0005)
 
-    /// @dev The margin model's per-asset risk state, pushed by it after every change: the raw words
-    ///      of its `IMarginModel.Levels` and `IMarginModel.LevelConfig` slots (decoded by RiskLevels)
-    ///      and the depth, read only when the size slope is non-zero. Config word 0: never pushed.
+    /// @dev The margin model's per-asset risk words (RiskLevels), pushed by it after every change.
+    ///      A read takes the levels word, the ramp word only while a ramp is running and the
+    ///      market word only with a size slope. Levels word 0: never pushed.
     struct RiskCache {
         uint256 levelsWord;
-        uint256 configWord;
-        uint256 depthUsdWad;
+        uint256 rampWord;
+        uint256 marketWord;
     }
 
     mapping(address asset => RiskCache) internal _riskCache;
@@ -181,22 +181,27 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     /// @inheritdoc IClearinghouseBase
     /// @dev No reentrancy guard on purpose: a poke may happen inside a ledger call (an auction
     ///      taker's callback) and must not revert; it changes the levels just as `riskOf` would.
-    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 configWord, uint256 depthUsdWad) external {
+    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external {
         if (msg.sender != address(marginModel)) revert Clearinghouse__NotMarginModel(msg.sender);
-        _riskCache[asset] = RiskCache(levelsWord, configWord, depthUsdWad);
+        _riskCache[asset] = RiskCache(levelsWord, rampWord, marketWord);
         emit RiskLevelsCached(asset);
     }
 
-    /// @dev Risk levels of `asset` now, from the cache: two cold slots (three with a size slope)
-    ///      and no call, where `marginModel.riskOf` costs a call and three slots. Before the first
-    ///      push it falls back to `riskOf`. With a zero slope the depth is not read: it only scales
-    ///      the size add-on, which is then zero for any depth (PerpMath.requirement).
+    /// @dev Risk levels of `asset` now, from the cache and with no call (where `marginModel.riskOf`
+    ///      costs a call and three slots): one cold slot in a calm market, plus the ramp word while
+    ///      a ramp is running and the market word with a size slope. Before the first push it
+    ///      falls back to `riskOf`.
     function _riskLevels(address asset) internal view returns (IMarginModel.AssetRisk memory) {
         RiskCache storage c = _riskCache[asset];
-        uint256 configWord = c.configWord;
-        if (!RiskLevels.isListed(configWord)) return marginModel.riskOf(asset);
-        uint256 depthUsdWad = RiskLevels.sizeSlopeWad(configWord) == 0 ? 0 : c.depthUsdWad;
-        return RiskLevels.riskAt(c.levelsWord, configWord, depthUsdWad, block.timestamp);
+        uint256 levelsWord = c.levelsWord;
+        if (!RiskLevels.isListed(levelsWord)) return marginModel.riskOf(asset);
+        return
+            RiskLevels.riskAt(
+                levelsWord,
+                RiskLevels.isRamping(levelsWord) ? c.rampWord : 0,
+                RiskLevels.hasAddOn(levelsWord) ? c.marketWord : 0,
+                block.timestamp
+            );
     }
 
     // ---------------------------------------------------------------- internal: params hooks

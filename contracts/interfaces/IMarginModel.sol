@@ -37,7 +37,7 @@ interface IMarginModel {
     }
 
     /// @notice First slot of the state `riskOf` is computed from: the cached volatility targets and
-    ///         the maintenance levels at the last checkpoint. Pushed verbatim to the ledger.
+    ///         the maintenance levels at the last checkpoint.
     struct Levels {
         uint64 targetHaircutWad;
         uint64 targetMarginRatioWad;
@@ -46,7 +46,7 @@ interface IMarginModel {
     }
 
     /// @notice Second slot of that state: listing, mode, checkpoint time and the ramp, initial and
-    ///         size parameters. Pushed verbatim to the ledger (`listed` false: nothing pushed yet).
+    ///         size parameters.
     struct LevelConfig {
         bool listed;
         Mode mode;
@@ -68,6 +68,8 @@ interface IMarginModel {
     error MarginModel__LedgerAlreadySet(address ledger);
     /// @notice `setLedger` was given a ledger that does not read this margin model.
     error MarginModel__LedgerMismatch(address ledger);
+    /// @notice A level does not fit the 60 bits of its field in the pushed words (RiskLevels).
+    error MarginModel__LevelOutOfRange(uint256 levelWad);
 
     event AssetAdded(address indexed asset);
     /// @notice The ledger that caches the risk state was set (once).
@@ -100,6 +102,10 @@ interface IMarginModel {
 
     /// @notice Current risk levels of `asset`. Never reverts for a listed asset.
     function riskOf(address asset) external view returns (AssetRisk memory);
+
+    /// @notice The words `riskOf` is computed from right now (`RiskLevels.encode` of the asset's
+    ///         state), which are what the ledger holds after the last push.
+    function riskWords(address asset) external view returns (uint256 levelsWord, uint256 rampWord, uint256 marketWord);
 
     /// @notice Current EWMA variance of `asset`, WAD per second.
     function variancePerSecondWad(address asset) external view returns (uint256);

@@ -32,6 +32,11 @@ contract MockMarginModel is IMarginModel {
         return _risk[asset];
     }
 
+    /// @dev Zero words: nothing a ledger could cache (it falls back to `riskOf`).
+    function riskWords(address) external pure returns (uint256, uint256, uint256) {
+        return (0, 0, 0);
+    }
+
     function variancePerSecondWad(address) external pure returns (uint256) {
         return 0;
     }

@@ -22,8 +22,9 @@ import {WadMath} from "../libraries/WadMath.sol";
 ///      and `setParam`; both recompute and cache them, so `riskOf` needs no square root.
 ///      Rounding is against the account: variance, sigma, targets and initial levels round up; a
 ///      ramp moves up by a rounded-up step and down by a rounded-down step.
-///      Once a ledger is set, slots 0 and 1 and the depth are pushed to it after every change
-///      (`_push`): the ledger computes the same levels from the same words with `RiskLevels`.
+///      `riskOf` encodes those three slots into the words of `RiskLevels` and decodes them with
+///      `RiskLevels.riskAt`. Once a ledger is set, the words are pushed to it after every change
+///      (`_push`): the ledger runs the same `riskAt` on the same words (ADR 0005).
 ///      Warning: a return larger than `MAX_RETURN_WAD` (a million-fold move) is saturated; with any
 ///      realistic time step the variance then hits its cap anyway.
 contract MarginModel is IMarginModel, ParamTarget {
@@ -93,8 +94,8 @@ contract MarginModel is IMarginModel, ParamTarget {
         uint64 variancePerSecondWad;
     }
 
-    /// @dev Slots 0 and 1 (`Levels`, `LevelConfig`) are declared in IMarginModel: they are also
-    ///      what the ledger caches.
+    /// @dev Slots 0 and 1 (`Levels`, `LevelConfig`) are declared in IMarginModel: what the ledger
+    ///      caches is encoded from them (`_words`).
     struct AssetData {
         Levels levels;
         LevelConfig config;
@@ -201,26 +202,25 @@ contract MarginModel is IMarginModel, ParamTarget {
         o.lastTime = uint40(block.timestamp);
         a.obs = o;
 
-        (uint256 levelsWord, uint256 configWord) = _words(a);
-        (uint256 haircutMaintWad, uint256 marginRatioMaintWad) = RiskLevels.maintenance(
-            levelsWord,
-            configWord,
-            block.timestamp
-        );
-        emit VolatilityUpdated(asset, priceWad, o.variancePerSecondWad, haircutMaintWad, marginRatioMaintWad);
-        _push(asset, a);
+        (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
+        AssetRisk memory risk = RiskLevels.riskAt(levelsWord, rampWord, marketWord, block.timestamp);
+        emit VolatilityUpdated(asset, priceWad, o.variancePerSecondWad, risk.haircutMaintWad, risk.marginRatioMaintWad);
+        _pushWords(asset, levelsWord, rampWord, marketWord);
     }
 
     // ---------------------------------------------------------------- external views
 
     /// @inheritdoc IMarginModel
-    /// @dev Reads three slots (levels, config, depth); the arithmetic is `RiskLevels.riskAt`, the
-    ///      same code the ledger runs on its cached copy.
+    /// @dev Reads three slots (levels, config, depth) and runs the ledger's code on the words it
+    ///      would push: `RiskLevels.riskAt(RiskLevels.encode(...))`.
     function riskOf(address asset) external view returns (AssetRisk memory) {
-        AssetData storage a = _assets[asset];
-        (uint256 levelsWord, uint256 configWord) = _words(a);
-        if (!RiskLevels.isListed(configWord)) revert MarginModel__UnknownAsset(asset);
-        return RiskLevels.riskAt(levelsWord, configWord, a.market.depthUsdWad, block.timestamp);
+        (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(_listed(asset));
+        return RiskLevels.riskAt(levelsWord, rampWord, marketWord, block.timestamp);
+    }
+
+    /// @inheritdoc IMarginModel
+    function riskWords(address asset) external view returns (uint256 levelsWord, uint256 rampWord, uint256 marketWord) {
+        return _words(_listed(asset));
     }
 
     /// @inheritdoc IMarginModel
@@ -335,33 +335,30 @@ contract MarginModel is IMarginModel, ParamTarget {
     /// @dev Hands the ledger (if set) the state `riskOf` reads, after every change of it. Not
     ///      caught: a failed push reverts the change with it, so the cache is never stale.
     function _push(address asset, AssetData storage a) internal {
-        address target = ledger;
-        if (target == address(0)) return;
-        (uint256 levelsWord, uint256 configWord) = _words(a);
-        IClearinghouseBase(target).cacheRiskLevels(asset, levelsWord, configWord, a.market.depthUsdWad);
+        (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
+        _pushWords(asset, levelsWord, rampWord, marketWord);
     }
 
-    /// @dev The `Levels` and `LevelConfig` slots of `a` as raw words (what RiskLevels decodes and
-    ///      the ledger caches): one read each, no unpacking into memory structs.
-    function _words(AssetData storage a) internal view returns (uint256 levelsWord, uint256 configWord) {
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            levelsWord := sload(a.slot)
-            configWord := sload(add(a.slot, 1))
-        }
+    function _pushWords(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) internal {
+        address target = ledger;
+        if (target != address(0)) IClearinghouseBase(target).cacheRiskLevels(asset, levelsWord, rampWord, marketWord);
+    }
+
+    /// @dev The words `riskOf` and the ledger compute the levels from.
+    function _words(
+        AssetData storage a
+    ) internal view returns (uint256 levelsWord, uint256 rampWord, uint256 marketWord) {
+        return RiskLevels.encode(a.levels, a.config, a.market.depthUsdWad);
     }
 
     /// @dev Stores the current maintenance levels and the time, so later changes start from them.
     function _checkpoint(AssetData storage a) internal {
-        (uint256 levelsWord, uint256 configWord) = _words(a);
-        (uint256 haircutMaintWad, uint256 marginRatioMaintWad) = RiskLevels.maintenance(
-            levelsWord,
-            configWord,
-            block.timestamp
-        );
+        (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
+        AssetRisk memory risk = RiskLevels.riskAt(levelsWord, rampWord, marketWord, block.timestamp);
         Levels memory l = a.levels;
-        l.haircutMaintWad = uint64(haircutMaintWad);
-        l.marginRatioMaintWad = uint64(marginRatioMaintWad);
+        // maintenance never exceeds the larger of its checkpoint and its target (both uint64)
+        l.haircutMaintWad = uint64(risk.haircutMaintWad);
+        l.marginRatioMaintWad = uint64(risk.marginRatioMaintWad);
         a.levels = l;
         a.config.checkpointTime = uint40(block.timestamp);
     }

@@ -27,7 +27,41 @@ const ZERO = "0x0000000000000000000000000000000000000000";
 const STATIC = 0n;
 const DYNAMIC = 1n;
 const RAMPED = 2n;
-const MASK128 = (1n << 128n) - 1n;
+const LEVEL = (1n << 60n) - 1n;
+const U64 = (1n << 64n) - 1n;
+const LISTED = 1n << 240n;
+const RAMPING = 1n << 241n;
+const MAX_INITIAL_HAIRCUT_WAD = (99n * WAD) / 100n;
+
+/**
+ * The words' meaning, written independently of RiskLevels.sol (layout in its NatSpec): the
+ * levels the words give at `now`, in the order of IMarginModel.AssetRisk.
+ */
+function decode(levelsWord: bigint, rampWord: bigint, marketWord: bigint, now: bigint): bigint[] {
+  const field = (i: bigint) => (levelsWord >> (60n * i)) & LEVEL;
+  const depth = marketWord >> 64n;
+  const slope = marketWord & U64;
+  if ((levelsWord & RAMPING) === 0n) return [field(0n), field(1n), field(2n), field(3n), depth, slope];
+  const elapsed = now - (rampWord & ((1n << 40n) - 1n));
+  const rate = (rampWord >> 40n) & U64;
+  const mult = (rampWord >> 104n) & U64;
+  const ramp = (cur: bigint, target: bigint) => {
+    if (cur < target) {
+      const step = (rate * elapsed + 3599n) / 3600n;
+      return target - cur <= step ? target : cur + step;
+    }
+    const step = (rate * elapsed) / 3600n;
+    return cur - target <= step ? target : cur - step;
+  };
+  const initial = (target: bigint, maint: bigint, cap: bigint) => {
+    const base = target > maint ? target : maint;
+    const v = (base * mult + WAD - 1n) / WAD;
+    return v > cap ? cap : v;
+  };
+  const hM = ramp(field(1n), field(0n));
+  const mM = ramp(field(3n), field(2n));
+  return [hM, initial(field(0n), hM, MAX_INITIAL_HAIRCUT_WAD), mM, initial(field(2n), mM, WAD), depth, slope];
+}
 
 async function deploy() {
   const connection = await network.create();
@@ -126,6 +160,17 @@ async function deploy() {
   };
 }
 
+/** The part of test/unit/risk/RiskLevelsHarness.sol this file calls. */
+interface RiskLevelsHarness {
+  encode(levels: object, config: object, depthUsdWad: bigint): Promise<bigint[]>;
+  riskAt(
+    levelsWord: bigint,
+    rampWord: bigint,
+    marketWord: bigint,
+    nowSeconds: bigint,
+  ): Promise<{ marginRatioMaintWad: bigint }>;
+}
+
 type Fixture = Awaited<ReturnType<typeof deploy>>;
 type Ledger = Fixture["cached"];
 
@@ -170,8 +215,7 @@ function mappingSlot(key: string, p: bigint): bigint {
 
 describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function () {
   let f: Fixture;
-  /** Mapping slots of MarginModel._assets and Clearinghouse._riskCache, found once. */
-  let mmSlot: bigint;
+  /** Mapping slot of Clearinghouse._riskCache, found once. */
   let chSlot: bigint;
 
   async function words(addr: string, asset: string, p: bigint): Promise<bigint[]> {
@@ -181,14 +225,14 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     return out;
   }
 
-  /** MarginModel's (levels, config, depth) words of `asset`. */
+  /** The words MarginModel computes the levels from now (what the ledger must hold). */
   async function modelWords(asset: string): Promise<bigint[]> {
-    const [levels, config, market] = await words(await f.mm.getAddress(), asset, mmSlot);
-    return [levels, config, market & MASK128];
+    return [...(await f.mm.riskWords(asset))];
   }
 
   /**
-   * The ledger's cache holds exactly the model's words (for the assets pushed so far), and both
+   * The ledger's cache holds exactly the model's words (for the assets pushed so far), `riskOf`
+   * is what those words say, and both
    * ledgers value alice's collateral and margin requirement the same: the weighted collateral is
    * `sum amount * price * (1 - haircut)` and the requirement `notional * (ratio + size add-on)`,
    * so they differ if any haircut, margin ratio, depth or slope differs. (PnL and funding are
@@ -198,6 +242,14 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     for (const asset of cachedAssets) {
       expect(await words(f.cached.chAddr, asset, chSlot), `${label}: cached words`).to.deep.equal(
         await modelWords(asset),
+      );
+    }
+    for (const asset of [f.wethAddr, f.wbtcAddr]) {
+      const [levelsWord, rampWord, marketWord] = await modelWords(asset);
+      expect(levelsWord & LISTED, `${label}: listed flag`).to.equal(LISTED);
+      const now = BigInt(await f.networkHelpers.time.latest());
+      expect([...(await f.mm.riskOf(asset))], `${label}: riskOf`).to.deep.equal(
+        decode(levelsWord, rampWord, marketWord, now),
       );
     }
     for (const initial of [false, true]) {
@@ -213,11 +265,11 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
   }
 
   /** Agreement now and at several later moments without any transaction (mid-ramp reads). */
-  async function expectAgreementOverTime(label: string) {
-    await expectAgreement(label);
+  async function expectAgreementOverTime(label: string, cachedAssets = [f.wethAddr, f.wbtcAddr]) {
+    await expectAgreement(label, cachedAssets);
     for (const dt of [1, 599, 3_000, 36_000]) {
       await f.networkHelpers.time.increase(dt);
-      await expectAgreement(`${label} +${dt}s`);
+      await expectAgreement(`${label} +${dt}s`, cachedAssets);
     }
   }
 
@@ -236,15 +288,15 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     await expect(f.mm.connect(f.gov).addAsset(f.wethAddr))
       .to.emit(f.cached.ch, "RiskLevelsCached")
       .withArgs(f.wethAddr);
-    // find the two mapping slots: the first whose config word (entry slot + 1) is non-zero
+    // find the ledger's cache mapping: the slot whose entry holds the model's words
+    const expected = await modelWords(f.wethAddr);
     const find = async (addr: string): Promise<bigint> => {
       for (let p = 0n; p < 256n; ++p) {
-        const [levels, config] = await words(addr, f.wethAddr, p);
-        if (config !== 0n && levels !== 0n && (config & 0xffn) === 1n) return p;
+        const w = await words(addr, f.wethAddr, p);
+        if (w.every((x, i) => x === expected[i])) return p;
       }
       throw new Error("slot not found");
     };
-    mmSlot = await find(await f.mm.getAddress());
     chSlot = await find(f.cached.chAddr);
     const w = f.wethAddr;
     for (const [name, value] of [
@@ -302,6 +354,47 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     expect(await words(cached.chAddr, wethAddr, chSlot)).to.deep.equal(before);
   });
 
+  it("stores a calm Ramped market (checkpoints at their targets) in the steady form", async function () {
+    expect(await f.mm.modeOf(f.wethAddr)).to.equal(RAMPED);
+    const [levelsWord, rampWord] = await f.mm.riskWords(f.wethAddr);
+    expect(levelsWord & RAMPING, "steady: no ramp word needed").to.equal(0n);
+    expect(rampWord).to.equal(0n);
+    const risk = await f.mm.riskOf(f.wethAddr);
+    expect(risk.haircutMaintWad).to.equal((15n * WAD) / 100n);
+    expect(risk.haircutInitWad).to.equal((225n * WAD) / 1000n); // 0.15 * 1.5
+    await expectAgreementOverTime("steady", [f.wethAddr]); // WBTC: not pushed yet (next test)
+  });
+
+  it("bounds every level field at 60 bits (MarginModel__LevelOutOfRange)", async function () {
+    // test/unit/risk/RiskLevelsHarness.sol (test contracts get no TypeChain types)
+    const h = (await f.ethers.deployContract("RiskLevelsHarness")) as unknown as RiskLevelsHarness;
+    const max = (1n << 60n) - 1n;
+    const levels = (x: bigint) => ({
+      targetHaircutWad: x,
+      targetMarginRatioWad: WAD / 10n,
+      haircutMaintWad: WAD / 10n,
+      marginRatioMaintWad: WAD / 10n,
+    });
+    const config = {
+      listed: true,
+      mode: RAMPED,
+      checkpointTime: 1000n,
+      rampWadPerHour: WAD / 100n,
+      initialMultiplierWad: WAD,
+      sizeSlopeWad: 0n,
+    };
+    const [w] = await h.encode(levels(max), config, WAD);
+    expect(w & LEVEL).to.equal(max);
+    expect((await h.riskAt(w, 0n, 0n, 1000n)).marginRatioMaintWad).to.equal(WAD / 10n);
+    await expect(h.encode(levels(max + 1n), config, WAD))
+      .to.be.revertedWithCustomError(f.mm, "MarginModel__LevelOutOfRange")
+      .withArgs(max + 1n);
+    // the steady form stores the initial level: bounded the same way
+    await expect(h.encode(levels(max + 1n), { ...config, mode: STATIC }, WAD))
+      .to.be.revertedWithCustomError(f.mm, "MarginModel__LevelOutOfRange")
+      .withArgs(max + 1n);
+  });
+
   it("falls back to riskOf for an asset nothing was pushed for, then caches it at its first change", async function () {
     const { cached, mm, wbtcAddr, risk, b32 } = f;
     // WBTC was listed before the ledger was set: no cache yet, the ledger reads riskOf
@@ -310,7 +403,7 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     await expect(mm.connect(risk).setParam(b32("MODE"), wbtcAddr, RAMPED))
       .to.emit(cached.ch, "RiskLevelsCached")
       .withArgs(wbtcAddr);
-    expect((await words(cached.chAddr, wbtcAddr, chSlot))[1]).to.not.equal(0n);
+    expect((await words(cached.chAddr, wbtcAddr, chSlot))[0] & LISTED).to.equal(LISTED);
     await expectAgreement("WBTC cached");
   });
 
@@ -326,6 +419,7 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     const [tH] = await f.mm.targetLevels(f.wethAddr);
     const risk = await f.mm.riskOf(f.wethAddr);
     expect(risk.haircutMaintWad, "mid-ramp: maintenance below its target").to.be.lessThan(tH);
+    expect((await f.mm.riskWords(f.wethAddr))[0] & RAMPING, "ramping form").to.equal(RAMPING);
     await expectAgreementOverTime("ramping up");
     // calm: the same price for hours, the targets fall back and maintenance ramps down
     for (let i = 0; i < 40; ++i) {
