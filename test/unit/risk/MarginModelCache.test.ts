@@ -13,6 +13,9 @@ import { expect } from "chai";
 import { AbiCoder, keccak256, toBigInt, type Signer } from "ethers";
 import { network } from "hardhat";
 
+import { loadDeployParams, paramsPathFor } from "../../../scripts/deploy/params.js";
+import { deploySystem } from "../../../scripts/deploy/system.js";
+
 import type {
   BackstopVault,
   Clearinghouse,
@@ -213,17 +216,43 @@ function mappingSlot(key: string, p: bigint): bigint {
   return toBigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [key, p])));
 }
 
+interface StorageReader {
+  getStorage(address: string, slot: bigint): Promise<string>;
+}
+
+/** The three words of `asset`'s entry in the mapping at slot `p` of `addr`. */
+async function storedWords(
+  provider: StorageReader,
+  addr: string,
+  asset: string,
+  p: bigint,
+): Promise<bigint[]> {
+  const base = mappingSlot(asset, p);
+  const out: bigint[] = [];
+  for (let i = 0n; i < 3n; ++i) out.push(toBigInt(await provider.getStorage(addr, base + i)));
+  return out;
+}
+
+/** The ledger's cache mapping: the slot whose entry for `asset` holds `expected`. */
+async function findCacheSlot(
+  provider: StorageReader,
+  chAddr: string,
+  asset: string,
+  expected: bigint[],
+): Promise<bigint> {
+  for (let p = 0n; p < 256n; ++p) {
+    const w = await storedWords(provider, chAddr, asset, p);
+    if (w.every((x, i) => x === expected[i])) return p;
+  }
+  throw new Error("cache slot not found");
+}
+
 describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function () {
   let f: Fixture;
   /** Mapping slot of Clearinghouse._riskCache, found once. */
   let chSlot: bigint;
 
-  async function words(addr: string, asset: string, p: bigint): Promise<bigint[]> {
-    const base = mappingSlot(asset, p);
-    const out: bigint[] = [];
-    for (let i = 0n; i < 3n; ++i) out.push(toBigInt(await f.ethers.provider.getStorage(addr, base + i)));
-    return out;
-  }
+  const words = (addr: string, asset: string, p: bigint) => storedWords(f.ethers.provider, addr, asset, p);
 
   /** The words MarginModel computes the levels from now (what the ledger must hold). */
   async function modelWords(asset: string): Promise<bigint[]> {
@@ -288,16 +317,12 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     await expect(f.mm.connect(f.gov).addAsset(f.wethAddr))
       .to.emit(f.cached.ch, "RiskLevelsCached")
       .withArgs(f.wethAddr);
-    // find the ledger's cache mapping: the slot whose entry holds the model's words
-    const expected = await modelWords(f.wethAddr);
-    const find = async (addr: string): Promise<bigint> => {
-      for (let p = 0n; p < 256n; ++p) {
-        const w = await words(addr, f.wethAddr, p);
-        if (w.every((x, i) => x === expected[i])) return p;
-      }
-      throw new Error("slot not found");
-    };
-    chSlot = await find(f.cached.chAddr);
+    chSlot = await findCacheSlot(
+      f.ethers.provider,
+      f.cached.chAddr,
+      f.wethAddr,
+      await modelWords(f.wethAddr),
+    );
     const w = f.wethAddr;
     for (const [name, value] of [
       ["HAIRCUT_CAP_WAD", (6n * WAD) / 10n],
@@ -479,6 +504,25 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
       await f.networkHelpers.time.increase(60);
       await pokeAt((price * 11n) / 10n);
       await expectAgreement(`mode ${mode} after a poke`);
+    }
+  });
+});
+
+describe("MarginModel: the deployed system caches every asset before the first user call", function () {
+  it("deploySystem sets the Clearinghouse as the ledger and every asset's words are pushed", async function () {
+    const { ethers } = await network.create();
+    const sys = await deploySystem(ethers, loadDeployParams(paramsPathFor("hardhat")));
+    const chAddr = await sys.clearinghouse.getAddress();
+    expect(await sys.marginModel.ledger()).to.equal(chAddr);
+    const filter = sys.clearinghouse.filters.RiskLevelsCached();
+    const pushed = new Set((await sys.clearinghouse.queryFilter(filter)).map((e) => e.args.asset));
+    const expected = [...(await sys.marginModel.riskWords(sys.assets[0].address))];
+    const slot = await findCacheSlot(ethers.provider, chAddr, sys.assets[0].address, expected);
+    for (const a of sys.assets) {
+      expect(pushed.has(a.address), a.symbol).to.equal(true);
+      const w = [...(await sys.marginModel.riskWords(a.address))];
+      expect(w[0] & LISTED, a.symbol).to.equal(LISTED);
+      expect(await storedWords(ethers.provider, chAddr, a.address, slot), a.symbol).to.deep.equal(w);
     }
   });
 });
