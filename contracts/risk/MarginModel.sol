@@ -16,15 +16,15 @@ import {WadMath} from "../libraries/WadMath.sol";
 /// @dev Storage layout per asset (six slots). `riskOf` reads only the first three:
 ///      slot 0 `Levels`       cached targets + checkpointed maintenance levels;
 ///      slot 1 `LevelConfig`  listed flag, mode, checkpoint time, ramp rate, initial multiplier, slope;
-///      slot 2 `Market`  depth, variance cap, horizon;
-///      slots 3-5        volatility parameters and the observation (read by `poke`/`setParam`).
+///      slot 2 `Market`       depth, variance cap, horizon;
+///      slots 3-5             volatility parameters and the observation (read by `poke`/`setParam`).
 ///      The targets depend only on the variance and the parameters, which change only in `poke`
 ///      and `setParam`; both recompute and cache them, so `riskOf` needs no square root.
 ///      Rounding is against the account: variance, sigma, targets and initial levels round up; a
 ///      ramp moves up by a rounded-up step and down by a rounded-down step.
 ///      `riskOf` encodes those three slots into the words of `RiskLevels` and decodes them with
 ///      `RiskLevels.riskAt`. Once a ledger is set, the words are pushed to it after every change
-///      (`_push`): the ledger runs the same `riskAt` on the same words (ADR 0005).
+///      (`_pushWords`): the ledger runs the same `riskAt` on the same words (ADR 0005).
 ///      Warning: a return larger than `MAX_RETURN_WAD` (a million-fold move) is saturated; with any
 ///      realistic time step the variance then hits its cap anyway.
 contract MarginModel is IMarginModel, ParamTarget {
@@ -184,8 +184,9 @@ contract MarginModel is IMarginModel, ParamTarget {
         Observation memory o = a.obs;
         if (o.lastTime == block.timestamp) return;
 
+        (uint256 levelsBefore, uint256 rampBefore, uint256 marketBefore) = _words(a);
         if (o.lastPriceWad != 0) {
-            _checkpoint(a);
+            _checkpointFrom(a, levelsBefore, rampBefore, marketBefore);
             o.variancePerSecondWad = uint64(
                 _nextVariance(
                     o.variancePerSecondWad,
@@ -205,7 +206,11 @@ contract MarginModel is IMarginModel, ParamTarget {
         (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
         AssetRisk memory risk = RiskLevels.riskAt(levelsWord, rampWord, marketWord, block.timestamp);
         emit VolatilityUpdated(asset, priceWad, o.variancePerSecondWad, risk.haircutMaintWad, risk.marginRatioMaintWad);
-        _pushWords(asset, levelsWord, rampWord, marketWord);
+        // Unchanged words (a calm market at its base levels) are not pushed again: saves the call
+        // and three slot writes. Safe: the ledger holds the words of the last change or nothing.
+        if (levelsWord != levelsBefore || rampWord != rampBefore || marketWord != marketBefore) {
+            _pushWords(asset, levelsWord, rampWord, marketWord);
+        }
     }
 
     // ---------------------------------------------------------------- external views
@@ -332,8 +337,9 @@ contract MarginModel is IMarginModel, ParamTarget {
         if (!a.config.listed) revert MarginModel__UnknownAsset(asset);
     }
 
-    /// @dev Hands the ledger (if set) the state `riskOf` reads, after every change of it. Not
-    ///      caught: a failed push reverts the change with it, so the cache is never stale.
+    /// @dev Hands the ledger (if set) the words `riskOf` reads, after every change of them (`poke`
+    ///      skips a push when they did not change). Not caught: a failed push reverts the change
+    ///      with it, so the ledger holds the current words or (listed before it was set) none.
     function _push(address asset, AssetData storage a) internal {
         (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
         _pushWords(asset, levelsWord, rampWord, marketWord);
@@ -354,6 +360,11 @@ contract MarginModel is IMarginModel, ParamTarget {
     /// @dev Stores the current maintenance levels and the time, so later changes start from them.
     function _checkpoint(AssetData storage a) internal {
         (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
+        _checkpointFrom(a, levelsWord, rampWord, marketWord);
+    }
+
+    /// @dev `_checkpoint` with the asset's current words already computed.
+    function _checkpointFrom(AssetData storage a, uint256 levelsWord, uint256 rampWord, uint256 marketWord) internal {
         AssetRisk memory risk = RiskLevels.riskAt(levelsWord, rampWord, marketWord, block.timestamp);
         Levels memory l = a.levels;
         // maintenance never exceeds the larger of its checkpoint and its target (both uint64)

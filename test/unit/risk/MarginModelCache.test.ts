@@ -388,6 +388,14 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     expect(risk.haircutMaintWad).to.equal((15n * WAD) / 100n);
     expect(risk.haircutInitWad).to.equal((225n * WAD) / 1000n); // 0.15 * 1.5
     await expectAgreementOverTime("steady", [f.wethAddr]); // WBTC: not pushed yet (next test)
+    // a calm poke (first observation, then the same price) leaves the words as they are: no push
+    for (let i = 0; i < 2; ++i) {
+      await f.networkHelpers.time.increase(60);
+      await expect(f.mm.poke(f.wethAddr))
+        .to.emit(f.mm, "VolatilityUpdated")
+        .and.not.to.emit(f.cached.ch, "RiskLevelsCached");
+      await expectAgreement(`calm poke ${i}`, [f.wethAddr]);
+    }
   });
 
   it("bounds every level field at 60 bits (MarginModel__LevelOutOfRange)", async function () {
@@ -438,6 +446,8 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     for (let i = 0; i < 4; ++i) {
       price = i % 2 === 0 ? (price * 13n) / 10n : (price * 8n) / 10n;
       await f.networkHelpers.time.increase(300);
+      await f.oracle.setPrice(f.wethAddr, price, true);
+      await expect(f.mm.poke(f.wethAddr)).to.emit(f.cached.ch, "RiskLevelsCached").withArgs(f.wethAddr);
       await pokeAt(price);
       await expectAgreement(`storm poke ${i}`);
     }
