@@ -13,6 +13,7 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {PerpMath} from "../perp/PerpMath.sol";
+import {RiskLevels} from "../risk/RiskLevels.sol";
 import {ClearinghouseParams} from "./ClearinghouseParams.sol";
 
 /// @title ClearinghouseBase
@@ -141,6 +142,19 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     mapping(address token => uint256 amount) internal _redemptionPool;
     uint256 internal _redemptionOpensAt;
 
+    // ---------------------------------------------------------------- storage: risk-level cache (ADR 0005)
+
+    /// @dev The margin model's per-asset risk words (RiskLevels), pushed by it after every change.
+    ///      A read takes the levels word, the ramp word only while a ramp is running and the
+    ///      market word only with a size slope. Levels word 0: never pushed.
+    struct RiskCache {
+        uint256 levelsWord;
+        uint256 rampWord;
+        uint256 marketWord;
+    }
+
+    mapping(address asset => RiskCache) internal _riskCache;
+
     // ---------------------------------------------------------------- constructor
 
     constructor(
@@ -160,6 +174,34 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         marginModel = marginModel_;
         _rateIndexRay = uint128(WadMath.RAY);
         _lastAccrual = uint40(block.timestamp);
+    }
+
+    // ---------------------------------------------------------------- risk-level cache (ADR 0005)
+
+    /// @inheritdoc IClearinghouseBase
+    /// @dev No reentrancy guard on purpose: a poke may happen inside a ledger call (an auction
+    ///      taker's callback) and must not revert; it changes the levels just as `riskOf` would.
+    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external {
+        if (msg.sender != address(marginModel)) revert Clearinghouse__NotMarginModel(msg.sender);
+        _riskCache[asset] = RiskCache(levelsWord, rampWord, marketWord);
+        emit RiskLevelsCached(asset);
+    }
+
+    /// @dev Risk levels of `asset` now, from the cache and with no call (where `marginModel.riskOf`
+    ///      costs a call and three slots): one cold slot in a calm market, plus the ramp word while
+    ///      a ramp is running and the market word with a size slope. Before the first push it
+    ///      falls back to `riskOf`.
+    function _riskLevels(address asset) internal view returns (IMarginModel.AssetRisk memory) {
+        RiskCache storage c = _riskCache[asset];
+        uint256 levelsWord = c.levelsWord;
+        if (!RiskLevels.isListed(levelsWord)) return marginModel.riskOf(asset);
+        return
+            RiskLevels.riskAt(
+                levelsWord,
+                RiskLevels.isRamping(levelsWord) ? c.rampWord : 0,
+                RiskLevels.hasAddOn(levelsWord) ? c.marketWord : 0,
+                block.timestamp
+            );
     }
 
     // ---------------------------------------------------------------- internal: params hooks

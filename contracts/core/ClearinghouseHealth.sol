@@ -191,7 +191,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         q.asset = asset;
         if (asset == _seedAsset) (q.priceWad, q.ok) = (_seedPriceWad, true);
         else (q.priceWad, q.ok) = _price(asset);
-        q.risk = marginModel.riskOf(asset);
+        q.risk = _riskLevels(asset);
         quotes[count] = q;
         newCount = count + 1;
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IMarginModel} from "./IMarginModel.sol";
+
 /// @title IClearinghouseBase
 /// @notice The Clearinghouse's types, errors and events, and the getters of its public state,
 ///         shared by the Clearinghouse and its liquidation module (which runs in its storage).
@@ -211,4 +213,21 @@ interface IClearinghouseBase {
 
     /// @notice Debt still owed by open auctions, WAD (a term of the fundamental equation I1).
     function auctionDebtWad() external view returns (uint256);
+
+    // ---------------------------------------------------------------- risk-level cache (ADR 0005)
+
+    /// @notice `cacheRiskLevels` was called by someone other than the margin model.
+    error Clearinghouse__NotMarginModel(address caller);
+
+    /// @notice The margin model pushed a new risk state of `asset`.
+    event RiskLevelsCached(address indexed asset);
+
+    /// @notice The margin model this ledger reads risk levels from.
+    function marginModel() external view returns (IMarginModel);
+
+    /// @notice Stores the margin model's risk words of `asset` (`IMarginModel.riskWords`: the levels,
+    ///         the ramp, the market depth and slope). The health computation derives the levels
+    ///         from this copy with the margin model's own arithmetic (`RiskLevels.riskAt`) instead
+    ///         of calling `riskOf`. Margin model only; it pushes after every change of its state.
+    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external;
 }

@@ -36,6 +36,26 @@ interface IMarginModel {
         uint256 sizeSlopeWad;
     }
 
+    /// @notice First slot of the state `riskOf` is computed from: the cached volatility targets and
+    ///         the maintenance levels at the last checkpoint.
+    struct Levels {
+        uint64 targetHaircutWad;
+        uint64 targetMarginRatioWad;
+        uint64 haircutMaintWad;
+        uint64 marginRatioMaintWad;
+    }
+
+    /// @notice Second slot of that state: listing, mode, checkpoint time and the ramp, initial and
+    ///         size parameters.
+    struct LevelConfig {
+        bool listed;
+        Mode mode;
+        uint40 checkpointTime;
+        uint64 rampWadPerHour;
+        uint64 initialMultiplierWad;
+        uint64 sizeSlopeWad;
+    }
+
     error MarginModel__UnknownAsset(address asset);
     error MarginModel__ZeroAddress();
     /// @notice `addAsset` was called by someone other than governance.
@@ -44,8 +64,16 @@ interface IMarginModel {
     error MarginModel__AlreadyListed(address asset);
     /// @notice Setting `name` would break a cross-parameter rule of `asset` (a base above its cap).
     error MarginModel__InconsistentParams(bytes32 name, address asset);
+    /// @notice `setLedger` was called a second time (the ledger's cache must never go stale).
+    error MarginModel__LedgerAlreadySet(address ledger);
+    /// @notice `setLedger` was given a ledger that does not read this margin model.
+    error MarginModel__LedgerMismatch(address ledger);
+    /// @notice A level does not fit the 60 bits of its field in the pushed words (RiskLevels).
+    error MarginModel__LevelOutOfRange(uint256 levelWad);
 
     event AssetAdded(address indexed asset);
+    /// @notice The ledger that caches the risk state was set (once).
+    event LedgerSet(address indexed ledger);
     /// @notice Emitted on every accepted observation.
     event VolatilityUpdated(
         address indexed asset,
@@ -59,6 +87,14 @@ interface IMarginModel {
     ///         an asset can only be set after it is listed.
     function addAsset(address asset) external;
 
+    /// @notice Sets, once, the ledger (Clearinghouse) that caches each asset's risk state. From then
+    ///         on every change of that state (listing, accepted poke, parameter change) is pushed to
+    ///         it in the same transaction. Governance only; the ledger must read this model.
+    function setLedger(address ledger_) external;
+
+    /// @notice The ledger the risk state is pushed to (address(0): none).
+    function ledger() external view returns (address);
+
     /// @notice Reads the oracle for `asset` and folds the return since the last observation into
     ///         the EWMA variance (ignored when the oracle is not ok or no time has passed).
     ///         Permissionless; never reverts for a listed asset.
@@ -66,6 +102,10 @@ interface IMarginModel {
 
     /// @notice Current risk levels of `asset`. Never reverts for a listed asset.
     function riskOf(address asset) external view returns (AssetRisk memory);
+
+    /// @notice The words `riskOf` is computed from right now (`RiskLevels.encode` of the asset's
+    ///         state), which are what the ledger holds after the last push.
+    function riskWords(address asset) external view returns (uint256 levelsWord, uint256 rampWord, uint256 marketWord);
 
     /// @notice Current EWMA variance of `asset`, WAD per second.
     function variancePerSecondWad(address asset) external view returns (uint256);

@@ -3,23 +3,28 @@ pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {IClearinghouseBase} from "../interfaces/IClearinghouseBase.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {ParamTarget} from "./ParamTarget.sol";
+import {RiskLevels} from "./RiskLevels.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 
 /// @title MarginModel
 /// @notice Per-asset EWMA volatility from oracle observations, turned into collateral haircuts and
 ///         perp margin ratios (static, naive-dynamic or ramped-dynamic).
 /// @dev Storage layout per asset (six slots). `riskOf` reads only the first three:
-///      slot 0 `Levels`  cached targets + checkpointed maintenance levels;
-///      slot 1 `Config`  listed flag, mode, checkpoint time, ramp rate, initial multiplier, slope;
-///      slot 2 `Market`  depth, variance cap, horizon;
-///      slots 3-5        volatility parameters and the observation (read by `poke`/`setParam`).
+///      slot 0 `Levels`       cached targets + checkpointed maintenance levels;
+///      slot 1 `LevelConfig`  listed flag, mode, checkpoint time, ramp rate, initial multiplier, slope;
+///      slot 2 `Market`       depth, variance cap, horizon;
+///      slots 3-5             volatility parameters and the observation (read by `poke`/`setParam`).
 ///      The targets depend only on the variance and the parameters, which change only in `poke`
 ///      and `setParam`; both recompute and cache them, so `riskOf` needs no square root.
 ///      Rounding is against the account: variance, sigma, targets and initial levels round up; a
 ///      ramp moves up by a rounded-up step and down by a rounded-down step.
+///      `riskOf` encodes those three slots into the words of `RiskLevels` and decodes them with
+///      `RiskLevels.riskAt`. Once a ledger is set, the words are pushed to it after every change
+///      (`_pushWords`): the ledger runs the same `riskAt` on the same words (ADR 0005).
 ///      Warning: a return larger than `MAX_RETURN_WAD` (a million-fold move) is saturated; with any
 ///      realistic time step the variance then hits its cap anyway.
 contract MarginModel is IMarginModel, ParamTarget {
@@ -43,14 +48,13 @@ contract MarginModel is IMarginModel, ParamTarget {
     bytes32 public constant MAX_VARIANCE_PER_SECOND_WAD = "MAX_VARIANCE_PER_SECOND_WAD";
 
     /// @notice Highest initial haircut (a collateral always keeps 1% of its value).
-    uint256 public constant MAX_INITIAL_HAIRCUT_WAD = 0.99e18;
+    uint256 public constant MAX_INITIAL_HAIRCUT_WAD = RiskLevels.MAX_INITIAL_HAIRCUT_WAD;
     /// @notice Highest initial margin ratio (fully collateralized).
-    uint256 public constant MAX_INITIAL_MARGIN_RATIO_WAD = 1e18;
+    uint256 public constant MAX_INITIAL_MARGIN_RATIO_WAD = RiskLevels.MAX_INITIAL_MARGIN_RATIO_WAD;
     /// @notice Simple returns above this are saturated before squaring (keeps `poke` revert-free).
     uint256 public constant MAX_RETURN_WAD = 1e24;
 
     uint256 private constant WAD = 1e18;
-    uint256 private constant SECONDS_PER_HOUR = 3600;
 
     // ---------------------------------------------------------------- immutables
 
@@ -60,24 +64,6 @@ contract MarginModel is IMarginModel, ParamTarget {
     address public immutable governance;
 
     // ---------------------------------------------------------------- storage
-
-    /// @dev Slot 0: what `riskOf` needs to ramp. Targets are cached, maintenance is checkpointed.
-    struct Levels {
-        uint64 targetHaircutWad;
-        uint64 targetMarginRatioWad;
-        uint64 haircutMaintWad;
-        uint64 marginRatioMaintWad;
-    }
-
-    /// @dev Slot 1.
-    struct Config {
-        bool listed;
-        Mode mode;
-        uint40 checkpointTime;
-        uint64 rampWadPerHour;
-        uint64 initialMultiplierWad;
-        uint64 sizeSlopeWad;
-    }
 
     /// @dev Slot 2.
     struct Market {
@@ -108,9 +94,11 @@ contract MarginModel is IMarginModel, ParamTarget {
         uint64 variancePerSecondWad;
     }
 
+    /// @dev Slots 0 and 1 (`Levels`, `LevelConfig`) are declared in IMarginModel: what the ledger
+    ///      caches is encoded from them (`_words`).
     struct AssetData {
         Levels levels;
-        Config config;
+        LevelConfig config;
         Market market;
         VolParams vol;
         MarginParams margin;
@@ -118,6 +106,9 @@ contract MarginModel is IMarginModel, ParamTarget {
     }
 
     mapping(address asset => AssetData) private _assets;
+
+    /// @inheritdoc IMarginModel
+    address public ledger;
 
     // ---------------------------------------------------------------- constructor
 
@@ -143,7 +134,7 @@ contract MarginModel is IMarginModel, ParamTarget {
         a.vol = VolParams({ewmaLambdaWad: 0.94e18, kWad: 3e18, haircutBaseWad: 0.1e18, haircutCapWad: 0.5e18});
         a.margin = MarginParams({liquidityAddOnWad: 0, marginBaseWad: 0.05e18, marginCapWad: 0.5e18});
         a.market = Market({depthUsdWad: 1e25, maxVariancePerSecondWad: 1e15, horizonSeconds: 3600});
-        a.config = Config({
+        a.config = LevelConfig({
             listed: true,
             mode: Mode.Static,
             checkpointTime: uint40(block.timestamp),
@@ -158,6 +149,20 @@ contract MarginModel is IMarginModel, ParamTarget {
             marginRatioMaintWad: 0.05e18
         });
         emit AssetAdded(asset);
+        _push(asset, a);
+    }
+
+    /// @inheritdoc IMarginModel
+    /// @dev Set-once: a second ledger would leave the first one's cache stale.
+    function setLedger(address ledger_) external {
+        if (msg.sender != governance) revert MarginModel__NotGovernance(msg.sender);
+        if (ledger != address(0)) revert MarginModel__LedgerAlreadySet(ledger);
+        if (ledger_ == address(0)) revert MarginModel__ZeroAddress();
+        if (address(IClearinghouseBase(ledger_).marginModel()) != address(this)) {
+            revert MarginModel__LedgerMismatch(ledger_);
+        }
+        ledger = ledger_;
+        emit LedgerSet(ledger_);
     }
 
     /// @inheritdoc IMarginModel
@@ -179,8 +184,9 @@ contract MarginModel is IMarginModel, ParamTarget {
         Observation memory o = a.obs;
         if (o.lastTime == block.timestamp) return;
 
+        (uint256 levelsBefore, uint256 rampBefore, uint256 marketBefore) = _words(a);
         if (o.lastPriceWad != 0) {
-            _checkpoint(a);
+            _checkpointFrom(a, levelsBefore, rampBefore, marketBefore);
             o.variancePerSecondWad = uint64(
                 _nextVariance(
                     o.variancePerSecondWad,
@@ -197,39 +203,29 @@ contract MarginModel is IMarginModel, ParamTarget {
         o.lastTime = uint40(block.timestamp);
         a.obs = o;
 
-        (uint256 haircutMaintWad, uint256 marginRatioMaintWad) = _maintenance(a.levels, a.config);
-        emit VolatilityUpdated(asset, priceWad, o.variancePerSecondWad, haircutMaintWad, marginRatioMaintWad);
+        (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
+        AssetRisk memory risk = RiskLevels.riskAt(levelsWord, rampWord, marketWord, block.timestamp);
+        emit VolatilityUpdated(asset, priceWad, o.variancePerSecondWad, risk.haircutMaintWad, risk.marginRatioMaintWad);
+        // Unchanged words (a calm market at its base levels) are not pushed again: saves the call
+        // and three slot writes. Safe: the ledger holds the words of the last change or nothing.
+        if (levelsWord != levelsBefore || rampWord != rampBefore || marketWord != marketBefore) {
+            _pushWords(asset, levelsWord, rampWord, marketWord);
+        }
     }
 
     // ---------------------------------------------------------------- external views
 
     /// @inheritdoc IMarginModel
-    /// @dev Reads three slots (levels, config, depth). The initial level is
-    ///      `min(max(target, maintenance) * multiplier / WAD rounded up, cap)`; every operand is a
-    ///      uint64, so the plain products below cannot overflow and equal `mulWadUp` exactly.
-    function riskOf(address asset) external view returns (AssetRisk memory risk) {
-        AssetData storage a = _assets[asset];
-        Config memory c = a.config;
-        if (!c.listed) revert MarginModel__UnknownAsset(asset);
-        Levels memory l = a.levels;
+    /// @dev Reads three slots (levels, config, depth) and runs the ledger's code on the words it
+    ///      would push: `RiskLevels.riskAt(RiskLevels.encode(...))`.
+    function riskOf(address asset) external view returns (AssetRisk memory) {
+        (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(_listed(asset));
+        return RiskLevels.riskAt(levelsWord, rampWord, marketWord, block.timestamp);
+    }
 
-        (uint256 haircutMaintWad, uint256 marginRatioMaintWad) = _maintenance(l, c);
-        risk.haircutMaintWad = haircutMaintWad;
-        risk.marginRatioMaintWad = marginRatioMaintWad;
-        risk.haircutInitWad = _initial(
-            l.targetHaircutWad,
-            haircutMaintWad,
-            c.initialMultiplierWad,
-            MAX_INITIAL_HAIRCUT_WAD
-        );
-        risk.marginRatioInitWad = _initial(
-            l.targetMarginRatioWad,
-            marginRatioMaintWad,
-            c.initialMultiplierWad,
-            MAX_INITIAL_MARGIN_RATIO_WAD
-        );
-        risk.depthUsdWad = a.market.depthUsdWad;
-        risk.sizeSlopeWad = c.sizeSlopeWad;
+    /// @inheritdoc IMarginModel
+    function riskWords(address asset) external view returns (uint256 levelsWord, uint256 rampWord, uint256 marketWord) {
+        return _words(_listed(asset));
     }
 
     /// @inheritdoc IMarginModel
@@ -296,6 +292,7 @@ contract MarginModel is IMarginModel, ParamTarget {
             if (a.obs.variancePerSecondWad > value) a.obs.variancePerSecondWad = uint64(value);
         }
         _refreshTargets(a, a.obs.variancePerSecondWad);
+        _push(subject, a);
     }
 
     function _getParam(bytes32 name, address subject) internal view override returns (uint256) {
@@ -340,13 +337,39 @@ contract MarginModel is IMarginModel, ParamTarget {
         if (!a.config.listed) revert MarginModel__UnknownAsset(asset);
     }
 
+    /// @dev Hands the ledger (if set) the words `riskOf` reads, after every change of them (`poke`
+    ///      skips a push when they did not change). Not caught: a failed push reverts the change
+    ///      with it, so the ledger holds the current words or (listed before it was set) none.
+    function _push(address asset, AssetData storage a) internal {
+        (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
+        _pushWords(asset, levelsWord, rampWord, marketWord);
+    }
+
+    function _pushWords(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) internal {
+        address target = ledger;
+        if (target != address(0)) IClearinghouseBase(target).cacheRiskLevels(asset, levelsWord, rampWord, marketWord);
+    }
+
+    /// @dev The words `riskOf` and the ledger compute the levels from.
+    function _words(
+        AssetData storage a
+    ) internal view returns (uint256 levelsWord, uint256 rampWord, uint256 marketWord) {
+        return RiskLevels.encode(a.levels, a.config, a.market.depthUsdWad);
+    }
+
     /// @dev Stores the current maintenance levels and the time, so later changes start from them.
     function _checkpoint(AssetData storage a) internal {
-        Config memory c = a.config;
+        (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
+        _checkpointFrom(a, levelsWord, rampWord, marketWord);
+    }
+
+    /// @dev `_checkpoint` with the asset's current words already computed.
+    function _checkpointFrom(AssetData storage a, uint256 levelsWord, uint256 rampWord, uint256 marketWord) internal {
+        AssetRisk memory risk = RiskLevels.riskAt(levelsWord, rampWord, marketWord, block.timestamp);
         Levels memory l = a.levels;
-        (uint256 haircutMaintWad, uint256 marginRatioMaintWad) = _maintenance(l, c);
-        l.haircutMaintWad = uint64(haircutMaintWad);
-        l.marginRatioMaintWad = uint64(marginRatioMaintWad);
+        // maintenance never exceeds the larger of its checkpoint and its target (both uint64)
+        l.haircutMaintWad = uint64(risk.haircutMaintWad);
+        l.marginRatioMaintWad = uint64(risk.marginRatioMaintWad);
         a.levels = l;
         a.config.checkpointTime = uint40(block.timestamp);
     }
@@ -364,42 +387,6 @@ contract MarginModel is IMarginModel, ParamTarget {
         uint256 sigmaKWad = uint256(v.kWad).mulWadUp(_horizonVolatility(varianceWad, a.market.horizonSeconds));
         l.targetHaircutWad = uint64(_clamp(sigmaKWad + m.liquidityAddOnWad, v.haircutBaseWad, v.haircutCapWad));
         l.targetMarginRatioWad = uint64(_clamp(sigmaKWad, m.marginBaseWad, m.marginCapWad));
-    }
-
-    /// @dev Maintenance levels now: the targets, or in Ramped mode the checkpoint moved toward them.
-    function _maintenance(
-        Levels memory l,
-        Config memory c
-    ) internal view returns (uint256 haircutWad, uint256 marginRatioWad) {
-        if (c.mode != Mode.Ramped) return (l.targetHaircutWad, l.targetMarginRatioWad);
-        uint256 elapsed = block.timestamp - c.checkpointTime;
-        haircutWad = _ramp(l.haircutMaintWad, l.targetHaircutWad, c.rampWadPerHour, elapsed);
-        marginRatioWad = _ramp(l.marginRatioMaintWad, l.targetMarginRatioWad, c.rampWadPerHour, elapsed);
-    }
-
-    /// @dev `min(max(target, maintenance) * multiplier / WAD, cap)`, the product rounded up. The
-    ///      levels and the multiplier are stored as uint64 (maintenance never exceeds the larger of
-    ///      its checkpoint and its target), so the product is below 2^128.
-    function _initial(
-        uint256 targetWad,
-        uint256 maintWad,
-        uint256 multiplierWad,
-        uint256 capWad
-    ) internal pure returns (uint256 initWad) {
-        uint256 baseWad = targetWad > maintWad ? targetWad : maintWad;
-        initWad = (baseWad * multiplierWad + (WAD - 1)) / WAD;
-        if (initWad > capWad) initWad = capWad;
-    }
-
-    /// @dev Moves `current` toward `target` by at most `rate * elapsed / 1 h` (up: step rounded up).
-    ///      `rate` is a uint64 and `elapsed` a time difference: the product cannot overflow.
-    function _ramp(uint256 current, uint256 target, uint256 rate, uint256 elapsed) internal pure returns (uint256) {
-        if (current < target) {
-            uint256 step = (rate * elapsed + (SECONDS_PER_HOUR - 1)) / SECONDS_PER_HOUR;
-            return target - current <= step ? target : current + step;
-        }
-        uint256 stepDown = (rate * elapsed) / SECONDS_PER_HOUR;
-        return current - target <= stepDown ? target : current - stepDown;
     }
 
     /// @dev EWMA update with the squared simple return per second; rounded up, then capped.

@@ -325,6 +325,9 @@ export async function deploySystem(
     if (a.market) call(chAddr, clearinghouse.interface.encodeFunctionData("listMarket", [assets[i].address]));
   }
   call(chAddr, clearinghouse.interface.encodeFunctionData("setVault", [await addr(vault)]));
+  // the margin model pushes each asset's risk state to the ledger from now on (ADR 0005); the
+  // parameters below are set after this, so every asset is cached before the first user call
+  call(marginAddr, marginModel.interface.encodeFunctionData("setLedger", [chAddr]));
   // liquidation: the engine kicks, the Clearinghouse settles, the breaker watches
   const curves: Record<string, string> = {};
   for (const [i, a] of params.assets.entries()) {
