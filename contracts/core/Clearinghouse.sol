@@ -262,12 +262,7 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     }
 
     /// @inheritdoc IAuctionSink
-    function onAuctionPayment(uint256, address, uint256, uint256) external {
-        _delegateTo(liquidationModule);
-    }
-
-    /// @inheritdoc IAuctionSink
-    function onAuctionEnd(uint256, address, address, uint256, uint256) external {
+    function onAuctionTake(TakeSettlement calldata) external {
         _delegateTo(liquidationModule);
     }
 

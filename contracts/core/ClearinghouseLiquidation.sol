@@ -189,29 +189,39 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     }
 
     /// @inheritdoc IAuctionSink
-    function onAuctionPayment(
-        uint256 auctionId,
-        address account,
-        uint256 paidWad,
-        uint256 debtCoveredWad
-    ) external nonReentrant {
+    function onAuctionTake(TakeSettlement calldata s) external nonReentrant {
         _onlyAuction();
-        stablecoin.burn(msg.sender, paidWad);
-        auctionDebtWad -= debtCoveredWad;
+        if (s.slice > 0) IERC20(s.token).safeTransfer(s.receiver, s.slice);
+        // straight from the taker with its allowance to the auction (no transfer into the auction)
+        stablecoin.burnFrom(s.payer, msg.sender, s.paidWad);
         // the penalty part is the vault's income
-        _vaultCreditWad = (uint256(_vaultCreditWad) + paidWad - debtCoveredWad).toUint128();
-        emit AuctionPaid(auctionId, account, paidWad, debtCoveredWad);
+        _vaultCreditWad = (uint256(_vaultCreditWad) + s.paidWad - s.debtCoveredWad).toUint128();
+        if (!s.ends) {
+            auctionDebtWad -= s.debtCoveredWad;
+            return;
+        }
+        // the end: debt covered and debt left leave the auction debt in one write
+        auctionDebtWad -= s.debtCoveredWad + s.debtLeftWad;
+        _settleEnd(s.auctionId, s.account, s.token, s.lotLeft, s.debtLeftWad);
     }
 
     /// @inheritdoc IAuctionSink
-    function onAuctionEnd(
+    function payKeeper(address keeper, uint256 amountWad) external nonReentrant {
+        _onlyAuction();
+        _payKeeper(keeper, amountWad);
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    /// @dev An auction's end: `lotLeft` back to the account; `debtLeftWad` (already out of the
+    ///      auction debt) charged back to the account while it holds collateral, else bad debt.
+    function _settleEnd(
         uint256 auctionId,
         address account,
         address token,
         uint256 lotLeft,
         uint256 debtLeftWad
-    ) external nonReentrant {
-        _onlyAuction();
+    ) internal {
         AccountSlot storage acct = _accounts[account];
         if (lotLeft > 0) {
             _collateral[account][token] += lotLeft;
@@ -221,7 +231,6 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         uint256 chargedBackWad;
         uint256 badDebtWad;
         if (debtLeftWad > 0) {
-            auctionDebtWad -= debtLeftWad;
             if (acct.collateralMask != 0) {
                 // the account still holds collateral: the unpaid debt is its own again
                 chargedBackWad = debtLeftWad;
@@ -233,14 +242,6 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         }
         emit AuctionSettled(auctionId, account, token, lotLeft, chargedBackWad, badDebtWad);
     }
-
-    /// @inheritdoc IAuctionSink
-    function payKeeper(address keeper, uint256 amountWad) external nonReentrant {
-        _onlyAuction();
-        _payKeeper(keeper, amountWad);
-    }
-
-    // ---------------------------------------------------------------- internal
 
     /// @dev Token must answer decimals() <= 18; anything else is rejected at listing.
     function _probeToken(address token) internal view returns (uint8 decimals) {

@@ -11,7 +11,8 @@ import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 ///         (debt covered x (1 + penalty)); the price starts at oracle x `buf` and decays along the
 ///         asset's curve; anyone may `take` at the current price; an auction older than `tail`
 ///         or cheaper than `cusp` x start must be `redo`ne (restarted at oracle x buf).
-///         Settlement goes through an `IAuctionSink` (the Clearinghouse): payments are burned,
+///         Settlement goes through an `IAuctionSink` (the Clearinghouse): payments are burned
+///         from the taker,
 ///         leftover collateral goes back to the account, unpaid debt enters the bad-debt waterfall.
 /// @dev Units: tab, debt, prices and rewards in WAD (prices are USD per whole token); lots in the
 ///      token's own decimals. Rounding favours the protocol: a taker pays `slice x price` rounded
@@ -177,8 +178,9 @@ interface IDutchAuction {
 
     /// @notice Buys up to `maxAmount` collateral from auction `id` at the current price.
     ///         Collateral goes to `receiver` first (sent by the sink); if `data` is non-empty `receiver` is called
-    ///         (`IAuctionTaker.onAuctionTake`); then `owe` stablecoin is pulled from the caller
-    ///         (approve first) and settled through the sink. Dust rule (Maker's): if the tab left
+    ///         (`IAuctionTaker.onAuctionTake`); then the sink burns `owe` stablecoin from the
+    ///         caller, spending the caller's allowance to this auction (approve it first), and
+    ///         settles. Dust rule (Maker's): if the tab left
     ///         would be non-zero but below `dust` while collateral remains, the take is cut to
     ///         leave exactly `dust`; if the tab itself is not above `dust`, only the whole tab (or
     ///         the whole lot) may be bought.

@@ -11,7 +11,7 @@ import {IStablecoin} from "../interfaces/IStablecoin.sol";
 /// @title MockAuctionSink
 /// @notice Test double of the Clearinghouse's auction side: the liquidation engine (kicks) and the
 ///         settlement sink, with a miniature ledger. Must be the stablecoin's minter (it burns
-///         payments from the auction, as the Clearinghouse will). Books kept so tests can check
+///         payments from the taker, as the Clearinghouse does). Books kept so tests can check
 ///         the fundamental equation (DESIGN I1):
 ///         `supply + vaultCredit + keeperCredits == accountDebt + debtInAuctions + deficit`.
 contract MockAuctionSink is IAuctionSink {
@@ -94,36 +94,21 @@ contract MockAuctionSink is IAuctionSink {
         IERC20(token).safeTransfer(to, amount);
     }
 
-    function onAuctionPayment(uint256 auctionId, address account, uint256 paidWad, uint256 debtCoveredWad) external {
-        _onlyAuction();
-        stablecoin.burn(msg.sender, paidWad);
-        debtInAuctionsWad -= debtCoveredWad;
-        vaultCreditWad += paidWad - debtCoveredWad;
-        paymentCount += 1;
-        lastPaidWad = paidWad;
-        lastDebtCoveredWad = debtCoveredWad;
-        emit PaymentRecorded(auctionId, account, paidWad, debtCoveredWad);
-    }
-
     /// @inheritdoc IAuctionSink
-    function onAuctionEnd(
-        uint256 auctionId,
-        address account,
-        address token,
-        uint256 lotLeft,
-        uint256 debtLeftWad
-    ) external {
+    function onAuctionTake(TakeSettlement calldata s) external {
         _onlyAuction();
-        if (lotLeft > 0) IERC20(token).safeTransfer(account, lotLeft);
-        lotsInAuctions[token] -= lotLeft;
-        returnedOf[account][token] += lotLeft;
-        debtInAuctionsWad -= debtLeftWad;
-        _payFromVault(debtLeftWad);
-        endCount += 1;
-        lastEndId = auctionId;
-        lastEndLot = lotLeft;
-        lastEndDebtWad = debtLeftWad;
-        emit EndRecorded(auctionId, account, token, lotLeft, debtLeftWad);
+        if (s.slice > 0) {
+            lotsInAuctions[s.token] -= s.slice;
+            IERC20(s.token).safeTransfer(s.receiver, s.slice);
+        }
+        stablecoin.burnFrom(s.payer, msg.sender, s.paidWad);
+        debtInAuctionsWad -= s.debtCoveredWad;
+        vaultCreditWad += s.paidWad - s.debtCoveredWad;
+        paymentCount += 1;
+        lastPaidWad = s.paidWad;
+        lastDebtCoveredWad = s.debtCoveredWad;
+        emit PaymentRecorded(s.auctionId, s.account, s.paidWad, s.debtCoveredWad);
+        if (s.ends) _end(s.auctionId, s.account, s.token, s.lotLeft, s.debtLeftWad);
     }
 
     /// @inheritdoc IAuctionSink
@@ -149,6 +134,19 @@ contract MockAuctionSink is IAuctionSink {
             vaultCreditWad = 0;
             deficitWad += amountWad - credit;
         }
+    }
+
+    function _end(uint256 auctionId, address account, address token, uint256 lotLeft, uint256 debtLeftWad) internal {
+        if (lotLeft > 0) IERC20(token).safeTransfer(account, lotLeft);
+        lotsInAuctions[token] -= lotLeft;
+        returnedOf[account][token] += lotLeft;
+        debtInAuctionsWad -= debtLeftWad;
+        _payFromVault(debtLeftWad);
+        endCount += 1;
+        lastEndId = auctionId;
+        lastEndLot = lotLeft;
+        lastEndDebtWad = debtLeftWad;
+        emit EndRecorded(auctionId, account, token, lotLeft, debtLeftWad);
     }
 
     function _onlyAuction() internal view {

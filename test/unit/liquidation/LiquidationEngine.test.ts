@@ -433,7 +433,19 @@ describe("LiquidationEngine", function () {
         "Clearinghouse__NotAuction",
       );
       await expect(
-        ch.connect(keeper).onAuctionEnd(1n, alice.address, weth.address, 1n, 1n),
+        ch.connect(keeper).onAuctionTake({
+          auctionId: 1n,
+          account: alice.address,
+          token: weth.address,
+          payer: keeper.address,
+          receiver: keeper.address,
+          slice: 1n,
+          paidWad: 1n,
+          debtCoveredWad: 1n,
+          ends: true,
+          lotLeft: 1n,
+          debtLeftWad: 1n,
+        }),
       ).to.be.revertedWithCustomError(ch, "Clearinghouse__NotAuction");
     });
 
