@@ -241,7 +241,8 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         address /* account */,
         uint256 /* perpPenaltyWad */,
         address /* keeper */,
-        uint256 /* keeperShareWad */
+        uint256 /* keeperShareWad */,
+        uint256 /* quoteCacheKey */
     ) external returns (LiquidationSnapshot memory) {
         _delegateTo(liquidationModule);
     }

@@ -141,6 +141,10 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     mapping(address token => uint256 amount) internal _redemptionPool;
     uint256 internal _redemptionOpensAt;
 
+    /// @dev Transient (no storage slot): the batch quote-cache key of the health computation under
+    ///      way in `liquidationBegin` (0: no cache); set right before it, cleared right after.
+    uint256 internal transient _quoteCacheKey;
+
     // ---------------------------------------------------------------- constructor
 
     constructor(

@@ -119,19 +119,28 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         address account,
         uint256 perpPenaltyWad,
         address keeper,
-        uint256 keeperShareWad
+        uint256 keeperShareWad,
+        uint256 quoteCacheKey
     ) external nonReentrant returns (LiquidationSnapshot memory snap) {
         _onlyEngine();
         if (account == vault) revert Clearinghouse__VaultCannotBeLiquidated();
         uint256 indexRay = _accrueFee();
         // health and the collateral valuations from one read of each price (closing the positions
-        // below moves credit and debt only: balances, prices and haircuts stay as read here)
-        (Health memory h, address failingAsset, CollateralQuote[] memory cols) = _collateralQuotes(
-            account,
-            _accounts[account],
-            indexRay
-        );
+        // below moves credit and debt only: balances, prices and haircuts stay as read here); in a
+        // batch, through the batch's quote cache (transient, under a key only this batch uses; on
+        // only for this computation)
+        if (quoteCacheKey != 0) _quoteCacheKey = quoteCacheKey;
+        (
+            Health memory h,
+            address failingAsset,
+            CollateralQuote[] memory cols,
+            AssetQuote[] memory quotes
+        ) = _collateralQuotes(account, _accounts[account], indexRay);
         if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
+        if (quoteCacheKey != 0) {
+            _cacheQuotes(quoteCacheKey, quotes);
+            _quoteCacheKey = 0;
+        }
         snap.healthFactorWad = h.healthFactorWad;
         if (h.healthFactorWad >= WadMath.WAD) return snap;
         snap.liquidatable = true;
@@ -212,6 +221,32 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     }
 
     // ---------------------------------------------------------------- internal
+
+    /// @dev Stores the ok quotes not cached yet under `key` (layout: `_quoteCacheSlot`).
+    ///      Only ok quotes reach here: a failing price reverts `liquidationBegin` first.
+    function _cacheQuotes(uint256 key, AssetQuote[] memory quotes) internal {
+        for (uint256 i; i < quotes.length; ++i) {
+            AssetQuote memory q = quotes[i];
+            if (q.asset == address(0)) break; // unused tail (an asset both collateral and market)
+            uint256 slot = _quoteCacheSlot(key, q.asset);
+            IMarginModel.AssetRisk memory r = q.risk;
+            uint256 flags = q.ok ? 3 : 1;
+            uint256 priceWad = q.priceWad;
+            assembly ("memory-safe") {
+                if iszero(tload(slot)) {
+                    tstore(slot, flags)
+                    tstore(add(slot, 1), priceWad)
+                    for {
+                        let j := 0
+                    } lt(j, 6) {
+                        j := add(j, 1)
+                    } {
+                        tstore(add(slot, add(j, 2)), mload(add(r, mul(j, 0x20))))
+                    }
+                }
+            }
+        }
+    }
 
     /// @dev An auction's end: `lotLeft` back to the account; `debtLeftWad` (already out of the
     ///      auction debt) charged back to the account while it holds collateral, else bad debt.
