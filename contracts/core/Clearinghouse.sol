@@ -248,7 +248,7 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     }
 
     /// @inheritdoc ILiquidationLedger
-    function seize(address, address, uint256, uint256) external {
+    function seize(address, address, uint256, uint256, address, uint256) external {
         _delegateTo(liquidationModule);
     }
 

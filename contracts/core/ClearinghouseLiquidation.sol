@@ -156,7 +156,14 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     }
 
     /// @inheritdoc ILiquidationLedger
-    function seize(address account, address token, uint256 lot, uint256 debtWad) external nonReentrant {
+    function seize(
+        address account,
+        address token,
+        uint256 lot,
+        uint256 debtWad,
+        address keeper,
+        uint256 keeperRewardWad
+    ) external nonReentrant {
         _onlyEngine();
         uint256 available = _collateral[account][token];
         if (lot > available) revert Clearinghouse__InsufficientCollateral(account, token, lot, available);
@@ -176,6 +183,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         _accounts[account] = acct;
         auctionDebtWad += debtWad;
         emit CollateralSeized(account, token, lot, debtWad);
+        if (keeperRewardWad > 0) _payKeeper(keeper, keeperRewardWad);
     }
 
     /// @inheritdoc ILiquidationLedger

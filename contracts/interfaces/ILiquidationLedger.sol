@@ -39,8 +39,17 @@ interface ILiquidationLedger is IClearinghouseBase {
     ) external returns (LiquidationSnapshot memory snapshot);
 
     /// @notice Moves `lot` of `token` out of `account`'s collateral into auction custody and
-    ///         `debtWad` of its debt into the debt owed by open auctions.
-    function seize(address account, address token, uint256 lot, uint256 debtWad) external;
+    ///         `debtWad` of its debt into the debt owed by open auctions, then credits the
+    ///         auction's kick reward `keeperRewardWad` to `keeper` (from the vault's credit; a
+    ///         shortfall becomes deficit), as `IAuctionSink.payKeeper` would.
+    function seize(
+        address account,
+        address token,
+        uint256 lot,
+        uint256 debtWad,
+        address keeper,
+        uint256 keeperRewardWad
+    ) external;
 
     /// @notice Writes off the debt of an account with no collateral and no positions: the bad
     ///         debt waterfall (the vault's credit first, then the deficit).

@@ -132,11 +132,11 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         uint256 lot,
         uint256 tabWad,
         uint256 debtWad,
-        address keeper
-    ) external nonReentrant returns (uint256 id) {
+        address keeper,
+        uint256 oraclePriceWad
+    ) external nonReentrant returns (uint256 id, uint256 rewardWad) {
         if (!isKicker[msg.sender]) revert DutchAuction__NotKicker(msg.sender);
-        IAuctionSink sink_ = sink;
-        if (address(sink_) == address(0)) revert DutchAuction__SinkNotSet();
+        if (address(sink) == address(0)) revert DutchAuction__SinkNotSet();
         if (account == address(0)) revert DutchAuction__ZeroAddress();
         if (lot == 0 || tabWad == 0) revert DutchAuction__ZeroAmount();
         if (debtWad > tabWad) revert DutchAuction__DebtAboveTab(debtWad, tabWad);
@@ -144,7 +144,9 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         if (address(cfg.curve) == address(0) || cfg.bufWad == 0 || cfg.tailSeconds == 0 || cfg.cuspWad == 0)
             revert DutchAuction__AssetNotConfigured(token);
         _requireLevelBelow(token, 2);
-        (uint256 startPriceWad, uint256 oraclePriceWad) = _startPrice(token, cfg.bufWad);
+        // the kicker's read of the oracle in this transaction (the engine: the ledger's quote)
+        if (oraclePriceWad == 0) revert DutchAuction__OracleNotOk(token);
+        uint256 startPriceWad = oraclePriceWad.mulWadUp(cfg.bufWad);
 
         id = _open(account, cfg.tokenId, lot, startPriceWad, tabWad, debtWad);
         cfg.tabInFlightWad = (uint256(cfg.tabInFlightWad) + tabWad).toUint184();
@@ -152,13 +154,12 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         // the reward is paid only below the penalty the account pays, and only when the lot is worth
         // the tab at the oracle price (so that penalty is really collected): otherwise an
         // insolvent account could liquidate itself for the reward (no self-liquidation profit)
-        uint256 rewardWad = keeper == address(0) ? 0 : _reward(cfg, tabWad);
+        rewardWad = keeper == address(0) ? 0 : _reward(cfg, tabWad);
         if (rewardWad >= tabWad - debtWad || lot.mulDivDown(oraclePriceWad, 10 ** cfg.decimals) < tabWad) {
             rewardWad = 0;
         }
         emit Kick(id, account, token, lot, tabWad, debtWad, startPriceWad, keeper, rewardWad);
-
-        if (rewardWad > 0) sink_.payKeeper(keeper, rewardWad);
+        // the kicker credits the reward (the engine in the same ledger call as the seizure)
     }
 
     /// @inheritdoc IDutchAuction

@@ -327,9 +327,11 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
             lot = tabWad.mulDivUp(10 ** q.decimals, q.priceWad);
             if (lot > q.amount) lot = q.amount;
         }
-        clearinghouse.seize(p.account, q.token, lot, debtWad);
-        // the auction pays the kick reward only when it is below the penalty the account pays
-        auction.kick(p.account, q.token, lot, tabWad, debtWad, p.keeper);
+        // the auction grants the kick reward only when it is below the penalty the account pays;
+        // the ledger credits it in the seizure's call (kick first: nothing in it reads the ledger).
+        // The start price comes from the ledger's ok quote of this transaction (no second read).
+        (, uint256 rewardWad) = auction.kick(p.account, q.token, lot, tabWad, debtWad, p.keeper, q.priceWad);
+        clearinghouse.seize(p.account, q.token, lot, debtWad, p.keeper, rewardWad);
         p.windowRoomWad -= debtWad;
         breaker.reportLiquidation(q.token, debtWad);
     }

@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 
 import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {DutchAuction} from "../liquidation/DutchAuction.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
 
 /// @title MockAuctionSink
@@ -71,8 +72,8 @@ contract MockAuctionSink is IAuctionSink {
         accountDebtWad += amountWad;
     }
 
-    /// @notice Acts as the liquidation engine: moves `debtWad` of account debt into the auction
-    ///         and kicks it with collateral this contract holds.
+    /// @notice Acts as the liquidation engine: moves `debtWad` of account debt into the auction,
+    ///         kicks it with collateral this contract holds and credits the kick reward.
     function kick(
         address account,
         address token,
@@ -84,7 +85,11 @@ contract MockAuctionSink is IAuctionSink {
         accountDebtWad -= debtWad;
         debtInAuctionsWad += debtWad;
         lotsInAuctions[token] += lot;
-        id = auction.kick(account, token, lot, tabWad, debtWad, keeper);
+        uint256 rewardWad;
+        // as the engine: the oracle price of this transaction, 0 when it is not ok
+        (uint256 priceWad, bool ok) = DutchAuction(address(auction)).oracle().getPrice(token);
+        (id, rewardWad) = auction.kick(account, token, lot, tabWad, debtWad, keeper, ok ? priceWad : 0);
+        if (rewardWad > 0) _payKeeper(keeper, rewardWad); // the kicker credits the kick reward
     }
 
     /// @inheritdoc IAuctionSink
@@ -114,6 +119,10 @@ contract MockAuctionSink is IAuctionSink {
     /// @inheritdoc IAuctionSink
     function payKeeper(address keeper, uint256 amountWad) external {
         _onlyAuction();
+        _payKeeper(keeper, amountWad);
+    }
+
+    function _payKeeper(address keeper, uint256 amountWad) internal {
         keeperCreditOf[keeper] += amountWad;
         keeperCreditsWad += amountWad;
         _payFromVault(amountWad);

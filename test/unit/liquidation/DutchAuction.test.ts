@@ -269,10 +269,9 @@ describe("DutchAuction", function () {
         gov.address,
       ])) as unknown as DutchAuction;
       await fresh.setKicker(gov.address, true);
-      await expect(fresh.kick(alice.address, wethAddr, LOT, TAB, DEBT, ZERO)).to.be.revertedWithCustomError(
-        fresh,
-        "DutchAuction__SinkNotSet",
-      );
+      await expect(
+        fresh.kick(alice.address, wethAddr, LOT, TAB, DEBT, ZERO, ORACLE),
+      ).to.be.revertedWithCustomError(fresh, "DutchAuction__SinkNotSet");
       const odd = await ethers.deployContract("MockERC20", ["X", "X", 19]);
       await expect(auction.setCurve(await odd.getAddress(), await curve.getAddress()))
         .to.be.revertedWithCustomError(auction, "DutchAuction__UnsupportedDecimals")
@@ -340,7 +339,9 @@ describe("DutchAuction", function () {
     it("is for authorized kickers only", async function () {
       const { auction, alice, wethAddr, snapshot } = await deploy();
       const before = await snapshot([]);
-      await expect(auction.connect(alice).kick(alice.address, wethAddr, LOT, TAB, DEBT, alice.address))
+      await expect(
+        auction.connect(alice).kick(alice.address, wethAddr, LOT, TAB, DEBT, alice.address, ORACLE),
+      )
         .to.be.revertedWithCustomError(auction, "DutchAuction__NotKicker")
         .withArgs(alice.address);
       expect(await snapshot([])).to.deep.equal(before);
