@@ -50,7 +50,8 @@ interface IAuctionSink {
     ///         `to` (the "collateral out first" step of a take with a taker callback).
     function sendCollateral(address token, address to, uint256 amount) external;
 
-    /// @notice Credits a keeper reward of `amountWad` to `keeper`, paid from the vault's credit
-    ///         (a shortfall becomes deficit, never hidden).
+    /// @notice Credits a keeper reward of `amountWad` to `keeper` (a redo's; a kick's reward is
+    ///         credited by the kicker), paid from the vault's credit (a shortfall becomes deficit,
+    ///         never hidden).
     function payKeeper(address keeper, uint256 amountWad) external;
 }

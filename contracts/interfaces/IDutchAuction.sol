@@ -12,18 +12,19 @@ import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 ///         asset's curve; anyone may `take` at the current price; an auction older than `tail`
 ///         or cheaper than `cusp` x start must be `redo`ne (restarted at oracle x buf).
 ///         Settlement goes through an `IAuctionSink` (the Clearinghouse): payments are burned
-///         from the taker,
-///         leftover collateral goes back to the account, unpaid debt enters the bad-debt waterfall.
+///         from the taker, leftover collateral goes back to the account, unpaid debt enters the
+///         bad-debt waterfall.
 /// @dev Units: tab, debt, prices and rewards in WAD (prices are USD per whole token); lots in the
 ///      token's own decimals. Rounding favours the protocol: a taker pays `slice x price` rounded
 ///      up and receives collateral rounded down.
 ///
 ///      Keeper incentives and why they cannot be farmed:
-///      - kick grants `tip + chip x tab` (the kicker credits it). A self-liquidator pays the penalty `tab - debt` =
-///        `debt x penalty` (if the lot sells; otherwise it loses collateral below value), so
-///        self-liquidation loses money as long as `tip + chip x tab < debt x penalty` for every
-///        liquidation the engine allows. Warning: this module cannot see the penalty; the
-///        liquidation engine / RiskConfig MUST keep `chip x (1 + penalty) < penalty` and
+///      - kick grants `tip + chip x tab` (the kicker credits it). A self-liquidator pays the
+///        penalty `tab - debt` = `debt x penalty` (if the lot sells; otherwise it loses
+///        collateral below value), so self-liquidation loses money as long as
+///        `tip + chip x tab < debt x penalty` for every liquidation the engine allows. Warning:
+///        this module cannot see the penalty; the liquidation engine / RiskConfig MUST keep
+///        `chip x (1 + penalty) < penalty` and
 ///        `tip < (penalty - chip x (1 + penalty)) x minimum liquidation size`.
 ///      - redo pays the same formula, only when the tab and the lot's oracle value are both at
 ///        least `dust` AND `dust > 0` (Maker pays when tab >= chost; a zero dust here means no
