@@ -85,12 +85,12 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
 
     /// @inheritdoc IClearinghouse
     function listCollateral(address) external {
-        _delegateTo(liquidationModule);
+        _delegateTo(settlementModule);
     }
 
     /// @inheritdoc IClearinghouse
     function listMarket(address) external {
-        _delegateTo(liquidationModule);
+        _delegateTo(settlementModule);
     }
 
     /// @inheritdoc ILiquidationLedger
@@ -241,13 +241,14 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         address /* account */,
         uint256 /* perpPenaltyWad */,
         address /* keeper */,
-        uint256 /* keeperShareWad */
+        uint256 /* keeperShareWad */,
+        uint256 /* quoteCacheKey */
     ) external returns (LiquidationSnapshot memory) {
         _delegateTo(liquidationModule);
     }
 
     /// @inheritdoc ILiquidationLedger
-    function seize(address, address, uint256, uint256) external {
+    function seize(address, address, uint256, uint256, address, uint256) external {
         _delegateTo(liquidationModule);
     }
 
@@ -262,12 +263,7 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     }
 
     /// @inheritdoc IAuctionSink
-    function onAuctionPayment(uint256, address, uint256, uint256) external {
-        _delegateTo(liquidationModule);
-    }
-
-    /// @inheritdoc IAuctionSink
-    function onAuctionEnd(uint256, address, address, uint256, uint256) external {
+    function onAuctionTake(TakeSettlement calldata) external {
         _delegateTo(liquidationModule);
     }
 
@@ -408,6 +404,16 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     /// @inheritdoc IClearinghouse
     function isAuthorized(address account, address operator) external view returns (bool) {
         return _isAuthorized(account, operator);
+    }
+
+    /// @inheritdoc IClearinghouse
+    /// @dev Here and not in ClearinghouseBase: only this contract receives the call (the modules
+    ///      stay under the size limit). No reentrancy guard on purpose: a poke may happen inside a ledger call (an auction
+    ///      taker's callback) and must not revert; it changes the levels just as `riskOf` would.
+    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external {
+        if (msg.sender != address(marginModel)) revert Clearinghouse__NotMarginModel(msg.sender);
+        _riskCache[asset] = RiskCache(levelsWord, rampWord, marketWord);
+        emit RiskLevelsCached(asset);
     }
 
     // ---------------------------------------------------------------- internal

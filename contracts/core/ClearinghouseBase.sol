@@ -155,6 +155,10 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
 
     mapping(address asset => RiskCache) internal _riskCache;
 
+    /// @dev Transient (no storage slot): the batch quote-cache key of the health computation under
+    ///      way in `liquidationBegin` (0: no cache); set right before it, cleared right after.
+    uint256 internal transient _quoteCacheKey;
+
     // ---------------------------------------------------------------- constructor
 
     constructor(
@@ -177,15 +181,6 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     }
 
     // ---------------------------------------------------------------- risk-level cache (ADR 0005)
-
-    /// @inheritdoc IClearinghouseBase
-    /// @dev No reentrancy guard on purpose: a poke may happen inside a ledger call (an auction
-    ///      taker's callback) and must not revert; it changes the levels just as `riskOf` would.
-    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external {
-        if (msg.sender != address(marginModel)) revert Clearinghouse__NotMarginModel(msg.sender);
-        _riskCache[asset] = RiskCache(levelsWord, rampWord, marketWord);
-        emit RiskLevelsCached(asset);
-    }
 
     /// @dev Risk levels of `asset` now, from the cache and with no call (where `marginModel.riskOf`
     ///      costs a call and three slots): one cold slot in a calm market, plus the ramp word while

@@ -86,7 +86,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         AccountSlot memory acct = _accounts[account];
         h.creditWad = account == vault ? uint256(_vaultCreditWad) + _pendingFeeWad() : acct.creditWad;
         h.debtWad = uint256(acct.normalizedDebt).mulRayUp(_currentRateIndex());
-        (failingAsset, ) = _healthOf(account, acct, h, initial, false);
+        (failingAsset, , ) = _healthOf(account, acct, h, initial, false);
     }
 
     /// @dev Maintenance health of `account` (exactly `_computeHealth(account, false)`, for an account
@@ -96,26 +96,30 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         address account,
         AccountSlot memory acct,
         uint256 indexRay
-    ) internal view returns (Health memory h, address failingAsset, CollateralQuote[] memory cols) {
+    )
+        internal
+        view
+        returns (Health memory h, address failingAsset, CollateralQuote[] memory cols, AssetQuote[] memory quotes)
+    {
         h.creditWad = acct.creditWad;
         h.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
-        (failingAsset, cols) = _healthOf(account, acct, h, false, true);
+        (failingAsset, cols, quotes) = _healthOf(account, acct, h, false, true);
     }
 
     /// @dev The one health computation, completing `h` (credit and debt already set, debt rounded
     ///      up): each asset's price and risk level read once; collateral after its haircut rounded
     ///      down, requirements rounded up. With `withCols` it also returns each collateral's
-    ///      valuation (in the order of the collateral bitmap).
+    ///      valuation (in the order of the collateral bitmap) and, for a batch's quote cache, the quotes.
     function _healthOf(
         address account,
         AccountSlot memory acct,
         Health memory h,
         bool initial,
         bool withCols
-    ) internal view returns (address failingAsset, CollateralQuote[] memory cols) {
+    ) internal view returns (address failingAsset, CollateralQuote[] memory cols, AssetQuote[] memory quotes) {
         h.pricesOk = true;
         if (withCols) cols = new CollateralQuote[](_popCount(acct.collateralMask));
-        AssetQuote[] memory quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
+        quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
         uint256 quoteCount;
         AssetQuote memory q;
 
@@ -123,7 +127,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
                 CollateralSlot memory c = _collateralByIndex[i];
-                (q, quoteCount) = _quote(quotes, quoteCount, c.token);
+                (q, quoteCount) = _quote(quotes, quoteCount, c.token, withCols);
                 if (!q.ok) (h.pricesOk, failingAsset) = (false, c.token);
                 uint256 amount = _collateral[account][c.token];
                 uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;
@@ -144,7 +148,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
                 address market = _marketByIndex[i];
-                (q, quoteCount) = _quote(quotes, quoteCount, market);
+                (q, quoteCount) = _quote(quotes, quoteCount, market, withCols);
                 if (!q.ok) (h.pricesOk, failingAsset) = (false, market);
                 (int256 pnlWad, uint256 requirementWad) = _positionRisk(account, market, q, initial);
                 h.pnlWad += pnlWad;
@@ -179,21 +183,64 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         );
     }
 
-    /// @dev Finds or reads the quote of `asset`.
+    /// @dev Finds or reads the quote of `asset`; on the `liquidation` path (`withCols`), from the
+    ///      batch quote cache when one is on (see ClearinghouseLiquidation.liquidationBegin).
     function _quote(
         AssetQuote[] memory quotes,
         uint256 count,
-        address asset
+        address asset,
+        bool liquidation
     ) internal view returns (AssetQuote memory q, uint256 newCount) {
         for (uint256 j; j < count; ++j) {
             if (quotes[j].asset == asset) return (quotes[j], count);
         }
         q.asset = asset;
+        // a liquidateBatch's later accounts reuse the quote its first one read (ClearinghouseLiquidation)
+        if (liquidation && _cachedQuote(q)) {
+            quotes[count] = q;
+            return (q, count + 1);
+        }
         if (asset == _seedAsset) (q.priceWad, q.ok) = (_seedPriceWad, true);
         else (q.priceWad, q.ok) = _price(asset);
         q.risk = _riskLevels(asset);
         quotes[count] = q;
         newCount = count + 1;
+    }
+
+    /// @dev Transient slot of `asset`'s quote in the batch quote cache under `key`: eight words,
+    ///      (presence | ok << 1), price, then the six risk levels in `AssetRisk` order.
+    function _quoteCacheSlot(uint256 key, address asset) internal pure returns (uint256 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, key)
+            mstore(0x20, asset)
+            slot := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @dev Completes `q` (its `asset` set) from the batch quote cache under `_quoteCacheKey`;
+    ///      false when no cache is on (key 0) or `q.asset` is not in it.
+    function _cachedQuote(AssetQuote memory q) internal view returns (bool hit) {
+        uint256 key = _quoteCacheKey;
+        if (key == 0) return false;
+        uint256 slot = _quoteCacheSlot(key, q.asset);
+        uint256 flags;
+        assembly ("memory-safe") {
+            flags := tload(slot)
+        }
+        if (flags == 0) return false;
+        IMarginModel.AssetRisk memory r = q.risk;
+        assembly ("memory-safe") {
+            mstore(add(q, 0x20), tload(add(slot, 1))) // priceWad
+            mstore(add(q, 0x40), shr(1, flags)) // ok
+            for {
+                let i := 0
+            } lt(i, 6) {
+                i := add(i, 1)
+            } {
+                mstore(add(r, mul(i, 0x20)), tload(add(slot, add(i, 2))))
+            }
+        }
+        return true;
     }
 
     function _max(uint256 a, uint256 b) internal pure returns (uint256) {

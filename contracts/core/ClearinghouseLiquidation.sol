@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -76,33 +75,6 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         emit BreakerLevelApplied(address(0), type(uint8).max);
     }
 
-    /// @dev See IClearinghouse.
-    function listCollateral(address token) external onlyGovernance {
-        if (token == address(0)) revert Clearinghouse__ZeroAddress();
-        if (_collateralInfo[token].listed) revert Clearinghouse__AlreadyListed(token);
-        if (_collaterals.length >= MAX_COLLATERALS) revert Clearinghouse__TooManyAssets(MAX_COLLATERALS);
-        uint8 decimals = _probeToken(token);
-        _requireRiskSources(token);
-        _collateralInfo[token] = CollateralInfo({listed: true, decimals: decimals, index: uint8(_collaterals.length)});
-        _collateralByIndex[_collaterals.length] = CollateralSlot({token: token, decimals: decimals});
-        _collaterals.push(token);
-        emit CollateralListed(token, decimals, _collaterals.length - 1);
-    }
-
-    /// @dev See IClearinghouse.
-    function listMarket(address asset) external onlyGovernance {
-        if (asset == address(0)) revert Clearinghouse__ZeroAddress();
-        if (_marketInfo[asset].listed) revert Clearinghouse__AlreadyListed(asset);
-        if (_markets.length >= MAX_MARKETS) revert Clearinghouse__TooManyAssets(MAX_MARKETS);
-        _requireRiskSources(asset);
-        _marketInfo[asset] = MarketInfo({listed: true, index: uint8(_markets.length)});
-        MarketSlots storage m = _marketState[asset];
-        (m.lastFundingTime, m.listed, m.index) = (uint40(block.timestamp), true, uint8(_markets.length));
-        _marketByIndex[_markets.length] = asset;
-        _markets.push(asset);
-        emit MarketListed(asset, _markets.length - 1);
-    }
-
     /// @inheritdoc ILiquidationLedger
     function setLiquidationModules(address engine, address auction_) external onlyGovernance {
         if (engine == address(0) || auction_ == address(0)) revert Clearinghouse__ZeroAddress();
@@ -119,19 +91,28 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         address account,
         uint256 perpPenaltyWad,
         address keeper,
-        uint256 keeperShareWad
+        uint256 keeperShareWad,
+        uint256 quoteCacheKey
     ) external nonReentrant returns (LiquidationSnapshot memory snap) {
         _onlyEngine();
         if (account == vault) revert Clearinghouse__VaultCannotBeLiquidated();
         uint256 indexRay = _accrueFee();
         // health and the collateral valuations from one read of each price (closing the positions
-        // below moves credit and debt only: balances, prices and haircuts stay as read here)
-        (Health memory h, address failingAsset, CollateralQuote[] memory cols) = _collateralQuotes(
-            account,
-            _accounts[account],
-            indexRay
-        );
+        // below moves credit and debt only: balances, prices and haircuts stay as read here); in a
+        // batch, through the batch's quote cache (transient, under a key only this batch uses; on
+        // only for this computation)
+        if (quoteCacheKey != 0) _quoteCacheKey = quoteCacheKey;
+        (
+            Health memory h,
+            address failingAsset,
+            CollateralQuote[] memory cols,
+            AssetQuote[] memory quotes
+        ) = _collateralQuotes(account, _accounts[account], indexRay);
         if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
+        if (quoteCacheKey != 0) {
+            _cacheQuotes(quoteCacheKey, quotes);
+            _quoteCacheKey = 0;
+        }
         snap.healthFactorWad = h.healthFactorWad;
         if (h.healthFactorWad >= WadMath.WAD) return snap;
         snap.liquidatable = true;
@@ -147,7 +128,14 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     }
 
     /// @inheritdoc ILiquidationLedger
-    function seize(address account, address token, uint256 lot, uint256 debtWad) external nonReentrant {
+    function seize(
+        address account,
+        address token,
+        uint256 lot,
+        uint256 debtWad,
+        address keeper,
+        uint256 keeperRewardWad
+    ) external nonReentrant {
         _onlyEngine();
         uint256 available = _collateral[account][token];
         if (lot > available) revert Clearinghouse__InsufficientCollateral(account, token, lot, available);
@@ -167,6 +155,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         _accounts[account] = acct;
         auctionDebtWad += debtWad;
         emit CollateralSeized(account, token, lot, debtWad);
+        if (keeperRewardWad > 0) _payKeeper(keeper, keeperRewardWad);
     }
 
     /// @inheritdoc ILiquidationLedger
@@ -189,49 +178,20 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     }
 
     /// @inheritdoc IAuctionSink
-    function onAuctionPayment(
-        uint256 auctionId,
-        address account,
-        uint256 paidWad,
-        uint256 debtCoveredWad
-    ) external nonReentrant {
+    function onAuctionTake(TakeSettlement calldata s) external nonReentrant {
         _onlyAuction();
-        stablecoin.burn(msg.sender, paidWad);
-        auctionDebtWad -= debtCoveredWad;
+        if (s.slice > 0) IERC20(s.token).safeTransfer(s.receiver, s.slice);
+        // straight from the taker with its allowance to the auction (no transfer into the auction)
+        stablecoin.burnFrom(s.payer, msg.sender, s.paidWad);
         // the penalty part is the vault's income
-        _vaultCreditWad = (uint256(_vaultCreditWad) + paidWad - debtCoveredWad).toUint128();
-        emit AuctionPaid(auctionId, account, paidWad, debtCoveredWad);
-    }
-
-    /// @inheritdoc IAuctionSink
-    function onAuctionEnd(
-        uint256 auctionId,
-        address account,
-        address token,
-        uint256 lotLeft,
-        uint256 debtLeftWad
-    ) external nonReentrant {
-        _onlyAuction();
-        AccountSlot storage acct = _accounts[account];
-        if (lotLeft > 0) {
-            _collateral[account][token] += lotLeft;
-            totalCollateral[token] += lotLeft;
-            acct.collateralMask |= uint16(1 << _collateralInfo[token].index);
+        _vaultCreditWad = (uint256(_vaultCreditWad) + s.paidWad - s.debtCoveredWad).toUint128();
+        if (!s.ends) {
+            auctionDebtWad -= s.debtCoveredWad;
+            return;
         }
-        uint256 chargedBackWad;
-        uint256 badDebtWad;
-        if (debtLeftWad > 0) {
-            auctionDebtWad -= debtLeftWad;
-            if (acct.collateralMask != 0) {
-                // the account still holds collateral: the unpaid debt is its own again
-                chargedBackWad = debtLeftWad;
-                _debit(account, debtLeftWad, _accrueFee());
-            } else {
-                badDebtWad = debtLeftWad;
-                _coverBadDebt(account, debtLeftWad);
-            }
-        }
-        emit AuctionSettled(auctionId, account, token, lotLeft, chargedBackWad, badDebtWad);
+        // the end: debt covered and debt left leave the auction debt in one write
+        auctionDebtWad -= s.debtCoveredWad + s.debtLeftWad;
+        _settleEnd(s.auctionId, s.account, s.token, s.lotLeft, s.debtLeftWad);
     }
 
     /// @inheritdoc IAuctionSink
@@ -242,26 +202,59 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
 
     // ---------------------------------------------------------------- internal
 
-    /// @dev Token must answer decimals() <= 18; anything else is rejected at listing.
-    function _probeToken(address token) internal view returns (uint8 decimals) {
-        try IERC20Metadata(token).decimals() returns (uint8 d) {
-            if (d > 18) revert Clearinghouse__UnsupportedToken(token, "decimals > 18");
-            decimals = d;
-        } catch {
-            revert Clearinghouse__UnsupportedToken(token, "no decimals()");
-        }
-        try IERC20(token).totalSupply() returns (uint256) {} catch {
-            revert Clearinghouse__UnsupportedToken(token, "no totalSupply()");
+    /// @dev Stores the ok quotes not cached yet under `key` (layout: `_quoteCacheSlot`).
+    ///      Only ok quotes reach here: a failing price reverts `liquidationBegin` first.
+    function _cacheQuotes(uint256 key, AssetQuote[] memory quotes) internal {
+        for (uint256 i; i < quotes.length; ++i) {
+            AssetQuote memory q = quotes[i];
+            if (q.asset == address(0)) break; // unused tail (an asset both collateral and market)
+            uint256 slot = _quoteCacheSlot(key, q.asset);
+            IMarginModel.AssetRisk memory r = q.risk;
+            uint256 flags = q.ok ? 3 : 1;
+            uint256 priceWad = q.priceWad;
+            assembly ("memory-safe") {
+                if iszero(tload(slot)) {
+                    tstore(slot, flags)
+                    tstore(add(slot, 1), priceWad)
+                    for {
+                        let j := 0
+                    } lt(j, 6) {
+                        j := add(j, 1)
+                    } {
+                        tstore(add(slot, add(j, 2)), mload(add(r, mul(j, 0x20))))
+                    }
+                }
+            }
         }
     }
 
-    /// @dev The oracle must have a feed and the margin model must know the asset.
-    function _requireRiskSources(address asset) internal view {
-        if (address(oracle.feedConfig(asset).primary) == address(0)) {
-            revert Clearinghouse__UnsupportedToken(asset, "no oracle feed");
+    /// @dev An auction's end: `lotLeft` back to the account; `debtLeftWad` (already out of the
+    ///      auction debt) charged back to the account while it holds collateral, else bad debt.
+    function _settleEnd(
+        uint256 auctionId,
+        address account,
+        address token,
+        uint256 lotLeft,
+        uint256 debtLeftWad
+    ) internal {
+        AccountSlot storage acct = _accounts[account];
+        if (lotLeft > 0) {
+            _collateral[account][token] += lotLeft;
+            totalCollateral[token] += lotLeft;
+            acct.collateralMask |= uint16(1 << _collateralInfo[token].index);
         }
-        try marginModel.riskOf(asset) returns (IMarginModel.AssetRisk memory) {} catch {
-            revert Clearinghouse__UnsupportedToken(asset, "unknown to margin model");
+        uint256 chargedBackWad;
+        uint256 badDebtWad;
+        if (debtLeftWad > 0) {
+            if (acct.collateralMask != 0) {
+                // the account still holds collateral: the unpaid debt is its own again
+                chargedBackWad = debtLeftWad;
+                _debit(account, debtLeftWad, _accrueFee());
+            } else {
+                badDebtWad = debtLeftWad;
+                _coverBadDebt(account, debtLeftWad);
+            }
         }
+        emit AuctionSettled(auctionId, account, token, lotLeft, chargedBackWad, badDebtWad);
     }
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -16,9 +17,12 @@ import {ClearinghouseBase} from "./ClearinghouseBase.sol";
 import {ClearinghousePerps} from "./ClearinghousePerps.sol";
 
 /// @title ClearinghouseSettlement
-/// @notice The Clearinghouse's global-settlement wind-down (IGlobalSettlement). Deployed on its
+/// @notice The Clearinghouse's global-settlement wind-down (IGlobalSettlement) and governance's
+///         asset listing (`listCollateral`, `listMarket`): the rarely called code. Deployed on its
 ///         own and reached only through the Clearinghouse by delegatecall, like
 ///         ClearinghouseLiquidation: it runs in the Clearinghouse's storage and lock.
+/// @dev Listing lives here, not in ClearinghouseLiquidation, to keep that module under the
+///      24,576-byte code size limit.
 contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -35,6 +39,35 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         address riskConfig_,
         address governance_
     ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_) {}
+
+    // ---------------------------------------------------------------- listing (governance)
+
+    /// @dev See IClearinghouse.
+    function listCollateral(address token) external onlyGovernance {
+        if (token == address(0)) revert Clearinghouse__ZeroAddress();
+        if (_collateralInfo[token].listed) revert Clearinghouse__AlreadyListed(token);
+        if (_collaterals.length >= MAX_COLLATERALS) revert Clearinghouse__TooManyAssets(MAX_COLLATERALS);
+        uint8 decimals = _probeToken(token);
+        _requireRiskSources(token);
+        _collateralInfo[token] = CollateralInfo({listed: true, decimals: decimals, index: uint8(_collaterals.length)});
+        _collateralByIndex[_collaterals.length] = CollateralSlot({token: token, decimals: decimals});
+        _collaterals.push(token);
+        emit CollateralListed(token, decimals, _collaterals.length - 1);
+    }
+
+    /// @dev See IClearinghouse.
+    function listMarket(address asset) external onlyGovernance {
+        if (asset == address(0)) revert Clearinghouse__ZeroAddress();
+        if (_marketInfo[asset].listed) revert Clearinghouse__AlreadyListed(asset);
+        if (_markets.length >= MAX_MARKETS) revert Clearinghouse__TooManyAssets(MAX_MARKETS);
+        _requireRiskSources(asset);
+        _marketInfo[asset] = MarketInfo({listed: true, index: uint8(_markets.length)});
+        MarketSlots storage m = _marketState[asset];
+        (m.lastFundingTime, m.listed, m.index) = (uint40(block.timestamp), true, uint8(_markets.length));
+        _marketByIndex[_markets.length] = asset;
+        _markets.push(asset);
+        emit MarketListed(asset, _markets.length - 1);
+    }
 
     // ---------------------------------------------------------------- external mutating
 
@@ -197,5 +230,28 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         _redemptionPool[c.token] += amount;
         emit CollateralPooled(account, c.token, amount);
         return paidWad >= debtWad ? 0 : debtWad - paidWad;
+    }
+
+    /// @dev Token must answer decimals() <= 18; anything else is rejected at listing.
+    function _probeToken(address token) internal view returns (uint8 decimals) {
+        try IERC20Metadata(token).decimals() returns (uint8 d) {
+            if (d > 18) revert Clearinghouse__UnsupportedToken(token, "decimals > 18");
+            decimals = d;
+        } catch {
+            revert Clearinghouse__UnsupportedToken(token, "no decimals()");
+        }
+        try IERC20(token).totalSupply() returns (uint256) {} catch {
+            revert Clearinghouse__UnsupportedToken(token, "no totalSupply()");
+        }
+    }
+
+    /// @dev The oracle must have a feed and the margin model must know the asset.
+    function _requireRiskSources(address asset) internal view {
+        if (address(oracle.feedConfig(asset).primary) == address(0)) {
+            revert Clearinghouse__UnsupportedToken(asset, "no oracle feed");
+        }
+        try marginModel.riskOf(asset) returns (IMarginModel.AssetRisk memory) {} catch {
+            revert Clearinghouse__UnsupportedToken(asset, "unknown to margin model");
+        }
     }
 }

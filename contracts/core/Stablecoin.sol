@@ -10,6 +10,8 @@ import {IStablecoin} from "../interfaces/IStablecoin.sol";
 /// @notice Ballast USD (bUSD), 18 decimals, with EIP-2612 permit. Only the minter (the
 ///         Clearinghouse) mints and burns; the minter is set once by the admin after deployment.
 /// @dev `burn` takes no allowance: the Clearinghouse only ever burns from its own caller.
+///      `burnFrom` spends an allowance: the Clearinghouse burns an auction payment from the taker
+///      with the allowance the taker gave the auction.
 contract Stablecoin is ERC20, ERC20Permit, IStablecoin {
     // ---------------------------------------------------------------- immutables
 
@@ -49,6 +51,13 @@ contract Stablecoin is ERC20, ERC20Permit, IStablecoin {
     /// @inheritdoc IStablecoin
     function burn(address from, uint256 amountWad) external {
         _onlyMinter();
+        _burn(from, amountWad);
+    }
+
+    /// @inheritdoc IStablecoin
+    function burnFrom(address from, address spender, uint256 amountWad) external {
+        _onlyMinter();
+        _spendAllowance(from, spender, amountWad);
         _burn(from, amountWad);
     }
 

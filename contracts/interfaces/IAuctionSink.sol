@@ -7,40 +7,51 @@ pragma solidity 0.8.28;
 ///         taker buys it) and moves the books; the auction prices and keeps the auction records.
 /// @dev Every function is called only by the auction; a sink MUST reject any other caller.
 interface IAuctionSink {
-    /// @notice A taker paid `paidWad` stablecoin, which the auction has just pulled into itself.
-    ///         The sink MUST burn `paidWad` from its caller (the auction; the stablecoin's minter
-    ///         burns without allowance), reduce the debt owed by open auctions by
-    ///         `debtCoveredWad` and credit the penalty part (`paidWad - debtCoveredWad`) to the
-    ///         BackstopVault.
-    /// @param auctionId The auction.
-    /// @param account The liquidated account.
-    /// @param paidWad Stablecoin paid (and to be burned), WAD.
-    /// @param debtCoveredWad Part of `paidWad` that repays debt (<= `paidWad`), WAD.
-    function onAuctionPayment(uint256 auctionId, address account, uint256 paidWad, uint256 debtCoveredWad) external;
-
-    /// @notice Sends `amount` of `token` from the collateral of running auctions to a taker's
-    ///         `to` (a take's "collateral out first" step).
-    function sendCollateral(address token, address to, uint256 amount) external;
-
-    /// @notice The auction is over (its tab is paid, or its lot is gone). The sink MUST credit
-    ///         `lotLeft` of `token` (still in its custody) back to `account`, and settle
-    ///         `debtLeftWad` (non-zero only when the lot ran out first): the Clearinghouse charges
-    ///         it back to the account while the account still holds collateral, and otherwise
-    ///         pushes it into the bad-debt waterfall (the vault's credit first, then the deficit).
+    /// @notice One take's settlement, in one call (see `onAuctionTake`).
     /// @param auctionId The auction.
     /// @param account The liquidated account.
     /// @param token The collateral token.
-    /// @param lotLeft Collateral returned, token decimals.
-    /// @param debtLeftWad Debt no taker paid for (bad debt), WAD.
-    function onAuctionEnd(
-        uint256 auctionId,
-        address account,
-        address token,
-        uint256 lotLeft,
-        uint256 debtLeftWad
-    ) external;
+    /// @param payer Who pays: the caller of `take`, who approved the auction for `paidWad`.
+    /// @param receiver Where the collateral goes.
+    /// @param slice Collateral to send to `receiver` now, token decimals (0 when the auction has
+    ///        already sent it with `sendCollateral`, before a taker callback).
+    /// @param paidWad Stablecoin paid (and to be burned), WAD.
+    /// @param debtCoveredWad Part of `paidWad` that repays debt (<= `paidWad`), WAD.
+    /// @param ends The auction is over (its tab is paid, or its lot is gone).
+    /// @param lotLeft When `ends`: collateral returned to `account`, token decimals.
+    /// @param debtLeftWad When `ends`: debt no taker paid for (bad debt), WAD.
+    struct TakeSettlement {
+        uint256 auctionId;
+        address account;
+        address token;
+        address payer;
+        address receiver;
+        uint256 slice;
+        uint256 paidWad;
+        uint256 debtCoveredWad;
+        bool ends;
+        uint256 lotLeft;
+        uint256 debtLeftWad;
+    }
 
-    /// @notice Credits a keeper reward of `amountWad` to `keeper`, paid from the vault's credit
-    ///         (a shortfall becomes deficit, never hidden).
+    /// @notice Settles a take, in this order: sends `slice` of `token` to `receiver` (collateral
+    ///         out first); burns `paidWad` from `payer`, spending the allowance `payer` gave the
+    ///         auction (the caller: exactly as the auction's own `transferFrom` would, without the
+    ///         round trip through the auction's balance); reduces the debt owed by open auctions by
+    ///         `debtCoveredWad` and credits the penalty part (`paidWad - debtCoveredWad`) to the
+    ///         BackstopVault. When `ends`, it then MUST credit `lotLeft` of `token` (still in its
+    ///         custody) back to `account`, and settle `debtLeftWad` (non-zero only when the lot
+    ///         ran out first): the Clearinghouse charges it back to the account while the account
+    ///         still holds collateral, and otherwise pushes it into the bad-debt waterfall (the
+    ///         vault's credit first, then the deficit).
+    function onAuctionTake(TakeSettlement calldata s) external;
+
+    /// @notice Sends `amount` of `token` from the collateral of running auctions to a taker's
+    ///         `to` (the "collateral out first" step of a take with a taker callback).
+    function sendCollateral(address token, address to, uint256 amount) external;
+
+    /// @notice Credits a keeper reward of `amountWad` to `keeper` (a redo's; a kick's reward is
+    ///         credited by the kicker), paid from the vault's credit (a shortfall becomes deficit,
+    ///         never hidden).
     function payKeeper(address keeper, uint256 amountWad) external;
 }

@@ -126,4 +126,12 @@ interface IClearinghouse is IClearinghouseBase {
     /// @notice The level the ledger applies to `asset` (the max of global and asset levels;
     ///         255 after settlement).
     function breakerLevelOf(address asset) external view returns (uint8);
+
+    // ---------------------------------------------------------------- risk-level cache (ADR 0005)
+
+    /// @notice Stores the margin model's risk words of `asset` (`IMarginModel.riskWords`: the levels,
+    ///         the ramp, the market depth and slope). The health computation derives the levels
+    ///         from this copy with the margin model's own arithmetic (`RiskLevels.riskAt`) instead
+    ///         of calling `riskOf`. Margin model only; it pushes after every change of its state.
+    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external;
 }

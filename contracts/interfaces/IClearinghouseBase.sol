@@ -224,10 +224,4 @@ interface IClearinghouseBase {
 
     /// @notice The margin model this ledger reads risk levels from.
     function marginModel() external view returns (IMarginModel);
-
-    /// @notice Stores the margin model's risk words of `asset` (`IMarginModel.riskWords`: the levels,
-    ///         the ramp, the market depth and slope). The health computation derives the levels
-    ///         from this copy with the margin model's own arithmetic (`RiskLevels.riskAt`) instead
-    ///         of calling `riskOf`. Margin model only; it pushes after every change of its state.
-    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external;
 }

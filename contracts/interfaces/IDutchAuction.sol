@@ -11,18 +11,20 @@ import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 ///         (debt covered x (1 + penalty)); the price starts at oracle x `buf` and decays along the
 ///         asset's curve; anyone may `take` at the current price; an auction older than `tail`
 ///         or cheaper than `cusp` x start must be `redo`ne (restarted at oracle x buf).
-///         Settlement goes through an `IAuctionSink` (the Clearinghouse): payments are burned,
-///         leftover collateral goes back to the account, unpaid debt enters the bad-debt waterfall.
+///         Settlement goes through an `IAuctionSink` (the Clearinghouse): payments are burned
+///         from the taker, leftover collateral goes back to the account, unpaid debt enters the
+///         bad-debt waterfall.
 /// @dev Units: tab, debt, prices and rewards in WAD (prices are USD per whole token); lots in the
 ///      token's own decimals. Rounding favours the protocol: a taker pays `slice x price` rounded
 ///      up and receives collateral rounded down.
 ///
 ///      Keeper incentives and why they cannot be farmed:
-///      - kick pays `tip + chip x tab`. A self-liquidator pays the penalty `tab - debt` =
-///        `debt x penalty` (if the lot sells; otherwise it loses collateral below value), so
-///        self-liquidation loses money as long as `tip + chip x tab < debt x penalty` for every
-///        liquidation the engine allows. Warning: this module cannot see the penalty; the
-///        liquidation engine / RiskConfig MUST keep `chip x (1 + penalty) < penalty` and
+///      - kick grants `tip + chip x tab` (the kicker credits it). A self-liquidator pays the
+///        penalty `tab - debt` = `debt x penalty` (if the lot sells; otherwise it loses
+///        collateral below value), so self-liquidation loses money as long as
+///        `tip + chip x tab < debt x penalty` for every liquidation the engine allows. Warning:
+///        this module cannot see the penalty; the liquidation engine / RiskConfig MUST keep
+///        `chip x (1 + penalty) < penalty` and
 ///        `tip < (penalty - chip x (1 + penalty)) x minimum liquidation size`.
 ///      - redo pays the same formula, only when the tab and the lot's oracle value are both at
 ///        least `dust` AND `dust > 0` (Maker pays when tab >= chost; a zero dust here means no
@@ -152,33 +154,40 @@ interface IDutchAuction {
     // ---------------------------------------------------------------- auctions
 
     /// @notice Starts an auction. Authorized kickers only. The `lot` of `token` stays in the
-    ///         sink's custody (the kicker has already moved it out of the account's collateral);
-    ///         the auction only keeps the record. Starting price = oracle x buf; reverts when the
-    ///         oracle is not ok.
-    ///         Pays `keeper` (if not address(0)) `tip + chip x tab` through the sink, only when
-    ///         that is below the penalty `tab - debt` the account pays (so a self-liquidator
-    ///         cannot earn it back).
+    ///         sink's custody (the kicker moves it out of the account's collateral in the same
+    ///         transaction); the auction only keeps the record. Starting price =
+    ///         `oraclePriceWad` x buf, where `oraclePriceWad` is the oracle's ok price of `token`
+    ///         as the kicker read it in this transaction (the engine passes the ledger's quote, so
+    ///         the oracle is not read twice); 0 (the kicker found the oracle not ok) reverts.
+    ///         Grants `keeper` (if not address(0)) `tip + chip x tab`, only when that is below
+    ///         the penalty `tab - debt` the account pays (so a self-liquidator cannot earn it
+    ///         back): the kick returns it and the kicker MUST credit it to `keeper` (the engine
+    ///         does in the ledger's `seize`, saving a call into the sink per kick).
     /// @param account The liquidated account (receives leftover collateral).
     /// @param token The collateral token.
     /// @param lot Collateral for sale, token decimals.
     /// @param tabWad Stablecoin to raise: debt covered x (1 + penalty), WAD.
     /// @param debtWad The debt part of the tab, WAD (<= tabWad).
     /// @param keeper Receiver of the kick reward (address(0): none).
+    /// @param oraclePriceWad The oracle price of `token` in this transaction, WAD (0: not ok).
     /// @return id The new auction's id (see the contract notes: the kick number, plus the record
     ///         slot in the high bits when the record is recycled).
+    /// @return rewardWad The kick reward the kicker must credit to `keeper`, WAD (as in `Kick`).
     function kick(
         address account,
         address token,
         uint256 lot,
         uint256 tabWad,
         uint256 debtWad,
-        address keeper
-    ) external returns (uint256 id);
+        address keeper,
+        uint256 oraclePriceWad
+    ) external returns (uint256 id, uint256 rewardWad);
 
     /// @notice Buys up to `maxAmount` collateral from auction `id` at the current price.
     ///         Collateral goes to `receiver` first (sent by the sink); if `data` is non-empty `receiver` is called
-    ///         (`IAuctionTaker.onAuctionTake`); then `owe` stablecoin is pulled from the caller
-    ///         (approve first) and settled through the sink. Dust rule (Maker's): if the tab left
+    ///         (`IAuctionTaker.onAuctionTake`); then the sink burns `owe` stablecoin from the
+    ///         caller, spending the caller's allowance to this auction (approve it first), and
+    ///         settles. Dust rule (Maker's): if the tab left
     ///         would be non-zero but below `dust` while collateral remains, the take is cut to
     ///         leave exactly `dust`; if the tab itself is not above `dust`, only the whole tab (or
     ///         the whole lot) may be bought.

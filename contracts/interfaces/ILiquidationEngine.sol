@@ -19,11 +19,11 @@ pragma solidity 0.8.28;
 ///         (`WINDOW_CAPACITY_WAD` per `WINDOW_SECONDS`, Synthetix v3's capacity). A liquidation
 ///         that meets a cap covers what fits; the rest waits for auctions to clear or for the
 ///         next window. The circuit breaker pauses new liquidations from level 2.
-/// @dev Keeper rewards cannot be farmed: the auction pays its kick reward (`tip + chip x tab`)
-///      only when it is below the penalty the account pays (`tab - debt`); the perp
-///      keeper share is a part of the perp penalty the account pays. So a self-liquidator
-///      always pays more than it earns. Units: WAD for USD values and debts; token decimals for
-///      lots.
+/// @dev Keeper rewards cannot be farmed: the auction grants its kick reward (`tip + chip x tab`,
+///      credited by the ledger) only when it is below the penalty the account pays
+///      (`tab - debt`); the perp keeper share is a part of the perp penalty the account pays. So a
+///      self-liquidator always pays more than it earns. Units: WAD for USD values and debts; token
+///      decimals for lots.
 interface ILiquidationEngine {
     /// @notice What one liquidation did.
     /// @param liquidated The account was below maintenance and something was done.

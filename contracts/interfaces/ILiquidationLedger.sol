@@ -24,16 +24,32 @@ interface ILiquidationLedger is IClearinghouseBase {
     ///         `perpPenaltyWad` x notional (part `keeperShareWad` of it to `keeper`, the rest to
     ///         the vault). Reverts when a price the account needs is not ok. Changes nothing
     ///         (beyond fee accrual) when the account is healthy.
+    ///         `quoteCacheKey` (0: none) lets the calls of one `liquidateBatch` share each asset's
+    ///         price and risk levels: the health computation reads and fills a transient cache
+    ///         under that key only. The engine gives each batch call a key no other call of the
+    ///         transaction uses, so nothing outside that batch can see its quotes (prices and risk
+    ///         levels cannot change during a batch: nothing it calls writes the oracle or the
+    ///         margin model).
     function liquidationBegin(
         address account,
         uint256 perpPenaltyWad,
         address keeper,
-        uint256 keeperShareWad
+        uint256 keeperShareWad,
+        uint256 quoteCacheKey
     ) external returns (LiquidationSnapshot memory snapshot);
 
     /// @notice Moves `lot` of `token` out of `account`'s collateral into auction custody and
-    ///         `debtWad` of its debt into the debt owed by open auctions.
-    function seize(address account, address token, uint256 lot, uint256 debtWad) external;
+    ///         `debtWad` of its debt into the debt owed by open auctions, then credits the
+    ///         auction's kick reward `keeperRewardWad` to `keeper` (from the vault's credit; a
+    ///         shortfall becomes deficit), as `IAuctionSink.payKeeper` would.
+    function seize(
+        address account,
+        address token,
+        uint256 lot,
+        uint256 debtWad,
+        address keeper,
+        uint256 keeperRewardWad
+    ) external;
 
     /// @notice Writes off the debt of an account with no collateral and no positions: the bad
     ///         debt waterfall (the vault's credit first, then the deficit).

@@ -26,6 +26,12 @@ interface IStablecoin is IERC20 {
     ///         from the address that called it (the payer), so no allowance is needed.
     function burn(address from, uint256 amountWad) external;
 
+    /// @notice Burns `amountWad` from `from`, spending `from`'s allowance to `spender` first (the
+    ///         same checks and errors as `transferFrom` called by `spender`). Clearinghouse only:
+    ///         it burns an auction payment straight from the taker, with the allowance the taker
+    ///         gave the auction (`spender`), instead of a transfer to the auction and a burn there.
+    function burnFrom(address from, address spender, uint256 amountWad) external;
+
     /// @notice The only address allowed to mint and burn.
     function minter() external view returns (address);
 

@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
@@ -18,12 +17,11 @@ import {DutchAuctionParams} from "./DutchAuctionParams.sol";
 /// @notice Dutch auctions of seized collateral, after MakerDAO's Clipper (Liquidations 2.0).
 ///         See IDutchAuction for the rules and the keeper-incentive argument.
 /// @dev The sink (the Clearinghouse) keeps custody of the collateral of running auctions and sends
-///      each slice to its taker; the auction holds, for the length of one take, the stablecoin
-///      paid, which the sink burns from this contract in the same call.
+///      each slice to its taker; it burns the payment straight from the taker, spending the
+///      allowance the taker gave this contract (the auction never holds stablecoin).
 ///      `kick`, `take` and `redo` share one transient reentrancy lock, so a taker callback can
 ///      neither take again nor redo.
 contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
-    using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using WadMath for uint256;
 
@@ -134,11 +132,11 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         uint256 lot,
         uint256 tabWad,
         uint256 debtWad,
-        address keeper
-    ) external nonReentrant returns (uint256 id) {
+        address keeper,
+        uint256 oraclePriceWad
+    ) external nonReentrant returns (uint256 id, uint256 rewardWad) {
         if (!isKicker[msg.sender]) revert DutchAuction__NotKicker(msg.sender);
-        IAuctionSink sink_ = sink;
-        if (address(sink_) == address(0)) revert DutchAuction__SinkNotSet();
+        if (address(sink) == address(0)) revert DutchAuction__SinkNotSet();
         if (account == address(0)) revert DutchAuction__ZeroAddress();
         if (lot == 0 || tabWad == 0) revert DutchAuction__ZeroAmount();
         if (debtWad > tabWad) revert DutchAuction__DebtAboveTab(debtWad, tabWad);
@@ -146,7 +144,9 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         if (address(cfg.curve) == address(0) || cfg.bufWad == 0 || cfg.tailSeconds == 0 || cfg.cuspWad == 0)
             revert DutchAuction__AssetNotConfigured(token);
         _requireLevelBelow(token, 2);
-        (uint256 startPriceWad, uint256 oraclePriceWad) = _startPrice(token, cfg.bufWad);
+        // the kicker's read of the oracle in this transaction (the engine: the ledger's quote)
+        if (oraclePriceWad == 0) revert DutchAuction__OracleNotOk(token);
+        uint256 startPriceWad = oraclePriceWad.mulWadUp(cfg.bufWad);
 
         id = _open(account, cfg.tokenId, lot, startPriceWad, tabWad, debtWad);
         cfg.tabInFlightWad = (uint256(cfg.tabInFlightWad) + tabWad).toUint184();
@@ -154,13 +154,12 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         // the reward is paid only below the penalty the account pays, and only when the lot is worth
         // the tab at the oracle price (so that penalty is really collected): otherwise an
         // insolvent account could liquidate itself for the reward (no self-liquidation profit)
-        uint256 rewardWad = keeper == address(0) ? 0 : _reward(cfg, tabWad);
+        rewardWad = keeper == address(0) ? 0 : _reward(cfg, tabWad);
         if (rewardWad >= tabWad - debtWad || lot.mulDivDown(oraclePriceWad, 10 ** cfg.decimals) < tabWad) {
             rewardWad = 0;
         }
         emit Kick(id, account, token, lot, tabWad, debtWad, startPriceWad, keeper, rewardWad);
-
-        if (rewardWad > 0) sink_.payKeeper(keeper, rewardWad);
+        // the kicker credits the reward (the engine in the same ledger call as the seizure)
     }
 
     /// @inheritdoc IDutchAuction
@@ -183,12 +182,14 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         _book(slot, a, f, ends);
         emit Take(id, msg.sender, receiver, f.priceWad, f.oweWad, f.slice, f.debtCoveredWad, f.tabLeftWad, f.lotLeft);
 
-        // interactions: collateral first, then the callback, then payment
-        if (f.slice > 0) sink_.sendCollateral(a.token, receiver, f.slice);
-        if (data.length > 0) IAuctionTaker(receiver).onAuctionTake(msg.sender, f.oweWad, f.slice, data);
-        stablecoin.safeTransferFrom(msg.sender, address(this), f.oweWad);
-        sink_.onAuctionPayment(id, a.account, f.oweWad, f.debtCoveredWad);
-        if (ends) _end(sink_, id, a.account, a.token, f.lotLeft, f.debtLeftWad);
+        // interactions: collateral first, then the callback, then payment. Without a callback the
+        // sink does all three steps in one call (saves two calls into the Clearinghouse).
+        bool sent = data.length > 0;
+        if (sent) {
+            if (f.slice > 0) sink_.sendCollateral(a.token, receiver, f.slice);
+            IAuctionTaker(receiver).onAuctionTake(msg.sender, f.oweWad, f.slice, data);
+        }
+        _settle(sink_, id, a, f, receiver, sent, ends);
         return (f.slice, f.oweWad);
     }
 
@@ -312,6 +313,35 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         _totals = t;
     }
 
+    /// @dev The take's settlement through the sink (the collateral too, unless already `sent`),
+    ///      and the end when it `ends`.
+    function _settle(
+        IAuctionSink sink_,
+        uint256 id,
+        Auction memory a,
+        Fill memory f,
+        address receiver,
+        bool sent,
+        bool ends
+    ) internal {
+        sink_.onAuctionTake(
+            IAuctionSink.TakeSettlement({
+                auctionId: id,
+                account: a.account,
+                token: a.token,
+                payer: msg.sender,
+                receiver: receiver,
+                slice: sent ? 0 : f.slice,
+                paidWad: f.oweWad,
+                debtCoveredWad: f.debtCoveredWad,
+                ends: ends,
+                lotLeft: f.lotLeft,
+                debtLeftWad: f.debtLeftWad
+            })
+        );
+        if (ends) emit AuctionEnded(id, a.account, a.token, f.lotLeft, f.debtLeftWad);
+    }
+
     /// @dev A redo's record update: the start time and price.
     function _restart(uint256 slot, uint256 startPriceWad) internal {
         Record storage r = _records[slot];
@@ -415,19 +445,5 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
     /// @dev Keeper reward: tip + chip x tab (rounded down: a payout).
     function _reward(AssetConfig storage cfg, uint256 tabWad) internal view returns (uint256) {
         return uint256(cfg.tipWad) + tabWad.mulWadDown(cfg.chipWad);
-    }
-
-    /// @dev Reports the end: the sink credits the leftover lot back to the account and settles the
-    ///      debt no taker paid for.
-    function _end(
-        IAuctionSink sink_,
-        uint256 id,
-        address account,
-        address token,
-        uint256 lotLeft,
-        uint256 debtLeftWad
-    ) internal {
-        sink_.onAuctionEnd(id, account, token, lotLeft, debtLeftWad);
-        emit AuctionEnded(id, account, token, lotLeft, debtLeftWad);
     }
 }

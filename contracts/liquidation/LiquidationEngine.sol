@@ -42,6 +42,10 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
     uint64 internal _windowStart;
     uint192 internal _windowUsedWad;
 
+    /// @dev Transient: `liquidateBatch` calls so far in this transaction; each call's quote-cache key
+    ///      in the ledger (unique within the transaction, so no other call can see its quotes).
+    uint256 internal transient _batchCalls;
+
     // ---------------------------------------------------------------- constructor
 
     constructor(
@@ -66,7 +70,8 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
             account,
             _cfg.perpPenaltyWad,
             keeper,
-            _cfg.perpKeeperShareWad
+            _cfg.perpKeeperShareWad,
+            0 // no quote cache outside a batch
         );
         if (!snap.liquidatable) revert LiquidationEngine__NotLiquidatable(account, snap.healthFactorWad);
         result = _liquidate(account, keeper, snap, true);
@@ -81,11 +86,13 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         _requireNotPaused(address(0));
         uint256 perpPenaltyWad = _cfg.perpPenaltyWad;
         uint256 perpKeeperShareWad = _cfg.perpKeeperShareWad;
+        uint256 quoteCacheKey = _batchCalls + 1;
+        _batchCalls = quoteCacheKey;
         for (uint256 i; i < accounts.length; ++i) {
             // an account whose prices fail (or any other refusal) is skipped, not fatal
-            try clearinghouse.liquidationBegin(accounts[i], perpPenaltyWad, keeper, perpKeeperShareWad) returns (
-                ILiquidationLedger.LiquidationSnapshot memory snap
-            ) {
+            try
+                clearinghouse.liquidationBegin(accounts[i], perpPenaltyWad, keeper, perpKeeperShareWad, quoteCacheKey)
+            returns (ILiquidationLedger.LiquidationSnapshot memory snap) {
                 if (!snap.liquidatable) continue;
                 Result memory r = _liquidate(accounts[i], keeper, snap, false);
                 ++liquidated;
@@ -320,9 +327,11 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
             lot = tabWad.mulDivUp(10 ** q.decimals, q.priceWad);
             if (lot > q.amount) lot = q.amount;
         }
-        clearinghouse.seize(p.account, q.token, lot, debtWad);
-        // the auction pays the kick reward only when it is below the penalty the account pays
-        auction.kick(p.account, q.token, lot, tabWad, debtWad, p.keeper);
+        // the auction grants the kick reward only when it is below the penalty the account pays;
+        // the ledger credits it in the seizure's call (kick first: nothing in it reads the ledger).
+        // The start price comes from the ledger's ok quote of this transaction (no second read).
+        (, uint256 rewardWad) = auction.kick(p.account, q.token, lot, tabWad, debtWad, p.keeper, q.priceWad);
+        clearinghouse.seize(p.account, q.token, lot, debtWad, p.keeper, rewardWad);
         p.windowRoomWad -= debtWad;
         breaker.reportLiquidation(q.token, debtWad);
     }

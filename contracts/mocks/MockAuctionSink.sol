@@ -6,12 +6,13 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 
 import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {DutchAuction} from "../liquidation/DutchAuction.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
 
 /// @title MockAuctionSink
 /// @notice Test double of the Clearinghouse's auction side: the liquidation engine (kicks) and the
 ///         settlement sink, with a miniature ledger. Must be the stablecoin's minter (it burns
-///         payments from the auction, as the Clearinghouse will). Books kept so tests can check
+///         payments from the taker, as the Clearinghouse does). Books kept so tests can check
 ///         the fundamental equation (DESIGN I1):
 ///         `supply + vaultCredit + keeperCredits == accountDebt + debtInAuctions + deficit`.
 contract MockAuctionSink is IAuctionSink {
@@ -71,8 +72,8 @@ contract MockAuctionSink is IAuctionSink {
         accountDebtWad += amountWad;
     }
 
-    /// @notice Acts as the liquidation engine: moves `debtWad` of account debt into the auction
-    ///         and kicks it with collateral this contract holds.
+    /// @notice Acts as the liquidation engine: moves `debtWad` of account debt into the auction,
+    ///         kicks it with collateral this contract holds and credits the kick reward.
     function kick(
         address account,
         address token,
@@ -84,7 +85,11 @@ contract MockAuctionSink is IAuctionSink {
         accountDebtWad -= debtWad;
         debtInAuctionsWad += debtWad;
         lotsInAuctions[token] += lot;
-        id = auction.kick(account, token, lot, tabWad, debtWad, keeper);
+        uint256 rewardWad;
+        // as the engine: the oracle price of this transaction, 0 when it is not ok
+        (uint256 priceWad, bool ok) = DutchAuction(address(auction)).oracle().getPrice(token);
+        (id, rewardWad) = auction.kick(account, token, lot, tabWad, debtWad, keeper, ok ? priceWad : 0);
+        if (rewardWad > 0) _payKeeper(keeper, rewardWad); // the kicker credits the kick reward
     }
 
     /// @inheritdoc IAuctionSink
@@ -94,41 +99,30 @@ contract MockAuctionSink is IAuctionSink {
         IERC20(token).safeTransfer(to, amount);
     }
 
-    function onAuctionPayment(uint256 auctionId, address account, uint256 paidWad, uint256 debtCoveredWad) external {
-        _onlyAuction();
-        stablecoin.burn(msg.sender, paidWad);
-        debtInAuctionsWad -= debtCoveredWad;
-        vaultCreditWad += paidWad - debtCoveredWad;
-        paymentCount += 1;
-        lastPaidWad = paidWad;
-        lastDebtCoveredWad = debtCoveredWad;
-        emit PaymentRecorded(auctionId, account, paidWad, debtCoveredWad);
-    }
-
     /// @inheritdoc IAuctionSink
-    function onAuctionEnd(
-        uint256 auctionId,
-        address account,
-        address token,
-        uint256 lotLeft,
-        uint256 debtLeftWad
-    ) external {
+    function onAuctionTake(TakeSettlement calldata s) external {
         _onlyAuction();
-        if (lotLeft > 0) IERC20(token).safeTransfer(account, lotLeft);
-        lotsInAuctions[token] -= lotLeft;
-        returnedOf[account][token] += lotLeft;
-        debtInAuctionsWad -= debtLeftWad;
-        _payFromVault(debtLeftWad);
-        endCount += 1;
-        lastEndId = auctionId;
-        lastEndLot = lotLeft;
-        lastEndDebtWad = debtLeftWad;
-        emit EndRecorded(auctionId, account, token, lotLeft, debtLeftWad);
+        if (s.slice > 0) {
+            lotsInAuctions[s.token] -= s.slice;
+            IERC20(s.token).safeTransfer(s.receiver, s.slice);
+        }
+        stablecoin.burnFrom(s.payer, msg.sender, s.paidWad);
+        debtInAuctionsWad -= s.debtCoveredWad;
+        vaultCreditWad += s.paidWad - s.debtCoveredWad;
+        paymentCount += 1;
+        lastPaidWad = s.paidWad;
+        lastDebtCoveredWad = s.debtCoveredWad;
+        emit PaymentRecorded(s.auctionId, s.account, s.paidWad, s.debtCoveredWad);
+        if (s.ends) _end(s.auctionId, s.account, s.token, s.lotLeft, s.debtLeftWad);
     }
 
     /// @inheritdoc IAuctionSink
     function payKeeper(address keeper, uint256 amountWad) external {
         _onlyAuction();
+        _payKeeper(keeper, amountWad);
+    }
+
+    function _payKeeper(address keeper, uint256 amountWad) internal {
         keeperCreditOf[keeper] += amountWad;
         keeperCreditsWad += amountWad;
         _payFromVault(amountWad);
@@ -149,6 +143,19 @@ contract MockAuctionSink is IAuctionSink {
             vaultCreditWad = 0;
             deficitWad += amountWad - credit;
         }
+    }
+
+    function _end(uint256 auctionId, address account, address token, uint256 lotLeft, uint256 debtLeftWad) internal {
+        if (lotLeft > 0) IERC20(token).safeTransfer(account, lotLeft);
+        lotsInAuctions[token] -= lotLeft;
+        returnedOf[account][token] += lotLeft;
+        debtInAuctionsWad -= debtLeftWad;
+        _payFromVault(debtLeftWad);
+        endCount += 1;
+        lastEndId = auctionId;
+        lastEndLot = lotLeft;
+        lastEndDebtWad = debtLeftWad;
+        emit EndRecorded(auctionId, account, token, lotLeft, debtLeftWad);
     }
 
     function _onlyAuction() internal view {

@@ -25,6 +25,6 @@ contract MockReentrantAuctionTaker is IAuctionTaker {
     function onAuctionTake(address, uint256, uint256, bytes calldata) external {
         if (mode == 1) auction.take(targetId, 1, type(uint256).max, address(this), "");
         else if (mode == 2) auction.redo(targetId, address(this));
-        else if (mode == 3) auction.kick(address(this), address(0), 1, 1, 1, address(0));
+        else if (mode == 3) auction.kick(address(this), address(0), 1, 1, 1, address(0), 1);
     }
 }

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
-import {IClearinghouseBase} from "../interfaces/IClearinghouseBase.sol";
+import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {ParamTarget} from "./ParamTarget.sol";
@@ -158,7 +158,7 @@ contract MarginModel is IMarginModel, ParamTarget {
         if (msg.sender != governance) revert MarginModel__NotGovernance(msg.sender);
         if (ledger != address(0)) revert MarginModel__LedgerAlreadySet(ledger);
         if (ledger_ == address(0)) revert MarginModel__ZeroAddress();
-        if (address(IClearinghouseBase(ledger_).marginModel()) != address(this)) {
+        if (address(IClearinghouse(ledger_).marginModel()) != address(this)) {
             revert MarginModel__LedgerMismatch(ledger_);
         }
         ledger = ledger_;
@@ -347,7 +347,7 @@ contract MarginModel is IMarginModel, ParamTarget {
 
     function _pushWords(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) internal {
         address target = ledger;
-        if (target != address(0)) IClearinghouseBase(target).cacheRiskLevels(asset, levelsWord, rampWord, marketWord);
+        if (target != address(0)) IClearinghouse(target).cacheRiskLevels(asset, levelsWord, rampWord, marketWord);
     }
 
     /// @dev The words `riskOf` and the ledger compute the levels from.

@@ -269,10 +269,9 @@ describe("DutchAuction", function () {
         gov.address,
       ])) as unknown as DutchAuction;
       await fresh.setKicker(gov.address, true);
-      await expect(fresh.kick(alice.address, wethAddr, LOT, TAB, DEBT, ZERO)).to.be.revertedWithCustomError(
-        fresh,
-        "DutchAuction__SinkNotSet",
-      );
+      await expect(
+        fresh.kick(alice.address, wethAddr, LOT, TAB, DEBT, ZERO, ORACLE),
+      ).to.be.revertedWithCustomError(fresh, "DutchAuction__SinkNotSet");
       const odd = await ethers.deployContract("MockERC20", ["X", "X", 19]);
       await expect(auction.setCurve(await odd.getAddress(), await curve.getAddress()))
         .to.be.revertedWithCustomError(auction, "DutchAuction__UnsupportedDecimals")
@@ -340,7 +339,9 @@ describe("DutchAuction", function () {
     it("is for authorized kickers only", async function () {
       const { auction, alice, wethAddr, snapshot } = await deploy();
       const before = await snapshot([]);
-      await expect(auction.connect(alice).kick(alice.address, wethAddr, LOT, TAB, DEBT, alice.address))
+      await expect(
+        auction.connect(alice).kick(alice.address, wethAddr, LOT, TAB, DEBT, alice.address, ORACLE),
+      )
         .to.be.revertedWithCustomError(auction, "DutchAuction__NotKicker")
         .withArgs(alice.address);
       expect(await snapshot([])).to.deep.equal(before);
@@ -862,6 +863,73 @@ describe("DutchAuction", function () {
       expect(price).to.equal(linear(START, 3_000n));
       expect([lot, tab]).to.deep.equal([LOT, TAB]);
       expect(await auction.getStatus(77n)).to.deep.equal([false, 0n, 0n, 0n]);
+    });
+  });
+
+  describe("payment burned straight from the taker", function () {
+    it("spends the taker's allowance to the auction and never moves stablecoin into it", async function () {
+      const { auction, coin, sink, bob, other, auctionAddr, networkHelpers, kick } = await deploy();
+      await sink.fund(other.address, 100_000n * WAD);
+      const owe = TAB; // the whole tab (the lot is worth more at any price near the start)
+      await coin.connect(other).approve(auctionAddr, owe + 5n);
+      const { id, start } = await kick();
+      await networkHelpers.time.setNextBlockTimestamp(start + 1n);
+      const supply = await coin.totalSupply();
+      await expect(auction.connect(other).take(id, LOT, 10n ** 30n, other.address, "0x"))
+        .to.emit(coin, "Transfer")
+        .withArgs(other.address, ZERO, owe);
+      expect(await coin.allowance(other.address, auctionAddr)).to.equal(5n);
+      expect(await coin.balanceOf(other.address)).to.equal(100_000n * WAD - owe);
+      expect(await coin.totalSupply()).to.equal(supply - owe);
+      expect(await coin.balanceOf(auctionAddr)).to.equal(0n);
+      // an unlimited allowance stays unlimited
+      const second = await kick();
+      await networkHelpers.time.setNextBlockTimestamp(second.start + 1n);
+      await auction.connect(bob).take(second.id, LOT, 10n ** 30n, bob.address, "0x");
+      expect(await coin.allowance(bob.address, auctionAddr)).to.equal(2n ** 256n - 1n);
+    });
+
+    it("without enough allowance the take reverts as a transferFrom would, nothing moves", async function () {
+      const { auction, coin, sink, other, auctionAddr, networkHelpers, kick, snapshot } = await deploy();
+      await sink.fund(other.address, 100_000n * WAD);
+      await coin.connect(other).approve(auctionAddr, TAB - 1n);
+      const { id, start } = await kick();
+      const before = [...(await snapshot([id])), await coin.balanceOf(other.address)];
+      await networkHelpers.time.setNextBlockTimestamp(start + 1n);
+      await expect(auction.connect(other).take(id, LOT, 10n ** 30n, other.address, "0x"))
+        .to.be.revertedWithCustomError(coin, "ERC20InsufficientAllowance")
+        .withArgs(auctionAddr, TAB - 1n, TAB);
+      expect([...(await snapshot([id])), await coin.balanceOf(other.address)]).to.deep.equal(before);
+    });
+
+    it("Stablecoin.burnFrom: minter only; spends the allowance, then burns (allowance error first)", async function () {
+      const { ethers } = await network.create();
+      const [admin, minter, holder, spender] = await ethers.getSigners();
+      const coin = (await ethers.deployContract("Stablecoin", [admin.address])) as unknown as Stablecoin;
+      await coin.setMinter(minter.address);
+      await coin.connect(minter).mint(holder.address, 10n * WAD);
+      await expect(coin.connect(spender).burnFrom(holder.address, spender.address, 1n))
+        .to.be.revertedWithCustomError(coin, "Stablecoin__NotMinter")
+        .withArgs(spender.address);
+      await expect(coin.connect(minter).burnFrom(holder.address, spender.address, 1n))
+        .to.be.revertedWithCustomError(coin, "ERC20InsufficientAllowance")
+        .withArgs(spender.address, 0n, 1n);
+      await coin.connect(holder).approve(spender.address, 20n * WAD);
+      await expect(coin.connect(minter).burnFrom(holder.address, spender.address, 11n * WAD))
+        .to.be.revertedWithCustomError(coin, "ERC20InsufficientBalance")
+        .withArgs(holder.address, 10n * WAD, 11n * WAD);
+      expect([await coin.balanceOf(holder.address), await coin.totalSupply()]).to.deep.equal([
+        10n * WAD,
+        10n * WAD,
+      ]);
+      await expect(coin.connect(minter).burnFrom(holder.address, spender.address, 4n * WAD))
+        .to.emit(coin, "Transfer")
+        .withArgs(holder.address, ZERO, 4n * WAD);
+      expect(await coin.allowance(holder.address, spender.address)).to.equal(16n * WAD);
+      expect([await coin.balanceOf(holder.address), await coin.totalSupply()]).to.deep.equal([
+        6n * WAD,
+        6n * WAD,
+      ]);
     });
   });
 });

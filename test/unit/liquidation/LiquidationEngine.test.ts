@@ -415,11 +415,11 @@ describe("LiquidationEngine", function () {
     it("only the engine moves the books, only the auction settles", async function () {
       const lab = await underwater();
       const { ch, alice, keeper, weth } = lab;
-      await expect(ch.connect(keeper).seize(alice.address, weth.address, 1n, 1n))
+      await expect(ch.connect(keeper).seize(alice.address, weth.address, 1n, 1n, keeper.address, 1n))
         .to.be.revertedWithCustomError(ch, "Clearinghouse__NotLiquidationEngine")
         .withArgs(keeper.address);
       await expect(
-        ch.connect(keeper).liquidationBegin(alice.address, 0n, keeper.address, 0n),
+        ch.connect(keeper).liquidationBegin(alice.address, 0n, keeper.address, 0n, 0n),
       ).to.be.revertedWithCustomError(ch, "Clearinghouse__NotLiquidationEngine");
       await expect(ch.connect(keeper).writeOff(alice.address)).to.be.revertedWithCustomError(
         ch,
@@ -433,8 +433,64 @@ describe("LiquidationEngine", function () {
         "Clearinghouse__NotAuction",
       );
       await expect(
-        ch.connect(keeper).onAuctionEnd(1n, alice.address, weth.address, 1n, 1n),
+        ch.connect(keeper).onAuctionTake({
+          auctionId: 1n,
+          account: alice.address,
+          token: weth.address,
+          payer: keeper.address,
+          receiver: keeper.address,
+          slice: 1n,
+          paidWad: 1n,
+          debtCoveredWad: 1n,
+          ends: true,
+          lotLeft: 1n,
+          debtLeftWad: 1n,
+        }),
       ).to.be.revertedWithCustomError(ch, "Clearinghouse__NotAuction");
+    });
+
+    it("batch quote cache: a later batch or liquidation in the same transaction reads fresh prices", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, bob, carol, weth, networkHelpers, ethers } = lab;
+      await lab.fundVault("50000");
+      for (const s of [alice, bob, carol]) {
+        await lab.depositFor(s, weth, "10");
+        await send(ch.connect(s).borrow(s.address, wad("14000"), s.address));
+      }
+      await lab.setPrice(weth, "1600");
+      const batcher = await ethers.deployContract("MockLiquidationBatcher");
+      // reference: the maintenance health of bob and carol at 1,500 (then back to 1,600)
+      const aliceAt1600 = (await ch.health(alice.address, false)).healthFactorWad;
+      const snap = await networkHelpers.takeSnapshot();
+      await lab.setPrice(weth, "1500");
+      const bobAt1500 = (await ch.health(bob.address, false)).healthFactorWad;
+      const carolAt1500 = (await ch.health(carol.address, false)).healthFactorWad;
+      await snap.restore();
+      expect(bobAt1500).to.be.lessThan(aliceAt1600);
+
+      const tx = await batcher.batchMoveBatch(
+        await sys.engine.getAddress(),
+        [alice.address],
+        weth.feed!.getAddress(),
+        ethers.parseUnits("1500", weth.feedDecimals),
+        await sys.oracle.getAddress(),
+        weth.address,
+        [bob.address],
+        carol.address,
+      );
+      const receipt = await tx.wait();
+      const seen = new Map<string, bigint>();
+      for (const log of receipt?.logs ?? []) {
+        const parsed = sys.engine.interface.parseLog(log);
+        if (parsed?.name === "Liquidated")
+          seen.set(parsed.args.account as string, parsed.args.healthFactorWad as bigint);
+      }
+      // the references were read a few blocks earlier: equal up to those blocks' stability fee
+      expect(seen.get(alice.address)).to.be.closeTo(aliceAt1600, wad("0.0001"));
+      expect(seen.get(bob.address)).to.be.closeTo(bobAt1500, wad("0.0001"));
+      expect(seen.get(carol.address)).to.be.closeTo(carolAt1500, wad("0.0001"));
+      // far from what the first batch's cached 1,600 quote would give
+      expect(aliceAt1600 - bobAt1500).to.be.greaterThan(wad("0.01"));
     });
 
     it("batch: liquidates the liquidatable, skips the healthy", async function () {
