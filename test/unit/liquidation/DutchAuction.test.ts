@@ -443,7 +443,7 @@ describe("DutchAuction", function () {
       await expectBooksBalanced();
     });
 
-    it("lot exhausted with tab left: onAuctionEnd reports the bad debt, vault covers it", async function () {
+    it("lot exhausted with tab left: the ending take reports the bad debt, vault covers it", async function () {
       const { auction, sink, bob, alice, networkHelpers, kick, expectBooksBalanced, wethAddr } =
         await deploy();
       const tab = 22_600n * WAD;
