@@ -190,13 +190,21 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         RiskCache storage c = _riskCache[asset];
         uint256 levelsWord = c.levelsWord;
         if (!RiskLevels.isListed(levelsWord)) return marginModel.riskOf(asset);
-        return
-            RiskLevels.riskAt(
-                levelsWord,
-                RiskLevels.isRamping(levelsWord) ? c.rampWord : 0,
-                RiskLevels.hasAddOn(levelsWord) ? c.marketWord : 0,
-                block.timestamp
-            );
+        // the market word (depth, size slope) is read by `_marketAddOn`, only for a position
+        return RiskLevels.riskAt(levelsWord, RiskLevels.isRamping(levelsWord) ? c.rampWord : 0, 0, block.timestamp);
+    }
+
+    /// @dev The perp size add-on's depth and slope of `market`: those `risk` already carries (the
+    ///      `riskOf` fallback), else the cached market word, read only with a non-zero slope.
+    ///      Collateral never needs them: a collateral-only asset costs one slot less per read.
+    function _marketAddOn(
+        address market,
+        IMarginModel.AssetRisk memory risk
+    ) internal view returns (uint256 depthUsdWad, uint256 sizeSlopeWad) {
+        if (risk.sizeSlopeWad != 0 || risk.depthUsdWad != 0) return (risk.depthUsdWad, risk.sizeSlopeWad);
+        RiskCache storage c = _riskCache[market];
+        if (!RiskLevels.hasAddOn(c.levelsWord)) return (0, 0);
+        return RiskLevels.addOn(c.marketWord);
     }
 
     // ---------------------------------------------------------------- internal: params hooks

@@ -175,11 +175,12 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         pnlWad =
             PerpMath.unrealizedPnl(pos.sizeWad, pos.openNotionalWad, q.priceWad) -
             PerpMath.fundingOwed(pos.sizeWad, indexWad, pos.fundingIndexWad);
+        (uint256 depthUsdWad, uint256 sizeSlopeWad) = _marketAddOn(market, q.risk);
         requirementWad = PerpMath.requirement(
             PerpMath.mulWadUp(SignedMath.abs(pos.sizeWad), q.priceWad),
             initial ? q.risk.marginRatioInitWad : q.risk.marginRatioMaintWad,
-            q.risk.depthUsdWad,
-            q.risk.sizeSlopeWad
+            depthUsdWad,
+            sizeSlopeWad
         );
     }
 

@@ -86,8 +86,7 @@ library RiskLevels {
         uint256 marketWord,
         uint256 nowSeconds
     ) internal pure returns (IMarginModel.AssetRisk memory risk) {
-        risk.depthUsdWad = marketWord >> 64;
-        risk.sizeSlopeWad = uint64(marketWord);
+        (risk.depthUsdWad, risk.sizeSlopeWad) = addOn(marketWord);
         if (levelsWord & RAMPING == 0) {
             risk.haircutMaintWad = levelsWord & LEVEL_MASK;
             risk.haircutInitWad = (levelsWord >> 60) & LEVEL_MASK;
@@ -106,6 +105,11 @@ library RiskLevels {
         maintWad = _ramp((levelsWord >> 180) & LEVEL_MASK, targetWad, rateWadPerHour, elapsed);
         risk.marginRatioMaintWad = maintWad;
         risk.marginRatioInitWad = _initial(_max(targetWad, maintWad), multiplierWad, MAX_INITIAL_MARGIN_RATIO_WAD);
+    }
+
+    /// @notice The perp size add-on's market depth and size slope held by `marketWord`.
+    function addOn(uint256 marketWord) internal pure returns (uint256 depthUsdWad, uint256 sizeSlopeWad) {
+        return (marketWord >> 64, uint64(marketWord));
     }
 
     /// @notice Whether the levels word holds a pushed state (false: all zero, nothing pushed).
