@@ -1,4 +1,6 @@
+import type { Signer } from "ethers";
 import { network } from "hardhat";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
 import type {
   BackstopVault,
@@ -35,6 +37,39 @@ export const DEFAULT_RISK: RiskLevels = {
 };
 
 /**
+ * The ledger's own contracts on a given oracle and margin model: the two delegatecall modules, the
+ * Clearinghouse (minter of `stablecoin`), and a BackstopVault (1-day cooldown and window) set as
+ * its vault. `riskConfig` stands in for the RiskConfig (an EOA in unit tests).
+ */
+export async function deployLedgerContracts(
+  ethers: HardhatEthers,
+  stablecoin: Stablecoin,
+  oracle: string,
+  marginModel: string,
+  gov: Signer,
+  riskConfig: string,
+): Promise<{ ch: Clearinghouse; chAddr: string; vault: BackstopVault }> {
+  const ledgerArgs = [await stablecoin.getAddress(), oracle, marginModel, riskConfig, await gov.getAddress()];
+  const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", ledgerArgs);
+  const settlementModule = await ethers.deployContract("ClearinghouseSettlement", ledgerArgs);
+  const ch = (await ethers.deployContract("Clearinghouse", [
+    ...ledgerArgs,
+    await ledgerModule.getAddress(),
+    await settlementModule.getAddress(),
+  ])) as unknown as Clearinghouse;
+  const chAddr = await ch.getAddress();
+  await stablecoin.connect(gov).setMinter(chAddr);
+  const vault = (await ethers.deployContract("BackstopVault", [
+    await stablecoin.getAddress(),
+    86_400n,
+    86_400n,
+  ])) as unknown as BackstopVault;
+  await vault.initialize(chAddr);
+  await ch.connect(gov).setVault(await vault.getAddress());
+  return { ch, chAddr, vault };
+}
+
+/**
  * The Clearinghouse in isolation: real Stablecoin and BackstopVault, mock oracle and margin model,
  * and an EOA standing in for the RiskConfig so tests set parameters directly.
  */
@@ -56,29 +91,14 @@ export async function deployLedger() {
     "WBTC",
     8,
   ])) as unknown as MockERC20;
-  const ledgerArgs = [
-    await stablecoin.getAddress(),
+  const { ch, chAddr, vault } = await deployLedgerContracts(
+    ethers,
+    stablecoin,
     await oracle.getAddress(),
     await margin.getAddress(),
+    gov,
     risk.address,
-    gov.address,
-  ];
-  const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", ledgerArgs);
-  const settlementModule = await ethers.deployContract("ClearinghouseSettlement", ledgerArgs);
-  const ch = (await ethers.deployContract("Clearinghouse", [
-    ...ledgerArgs,
-    await ledgerModule.getAddress(),
-    await settlementModule.getAddress(),
-  ])) as unknown as Clearinghouse;
-  const chAddr = await ch.getAddress();
-  await stablecoin.connect(gov).setMinter(chAddr);
-  const vault = (await ethers.deployContract("BackstopVault", [
-    await stablecoin.getAddress(),
-    86_400n,
-    86_400n,
-  ])) as unknown as BackstopVault;
-  await vault.initialize(chAddr);
-  await ch.connect(gov).setVault(await vault.getAddress());
+  );
 
   const wethAddr = await weth.getAddress();
   const wbtcAddr = await wbtc.getAddress();

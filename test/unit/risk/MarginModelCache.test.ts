@@ -15,10 +15,9 @@ import { network } from "hardhat";
 
 import { loadDeployParams, paramsPathFor } from "../../../scripts/deploy/params.js";
 import { deploySystem } from "../../../scripts/deploy/system.js";
+import { deployLedgerContracts } from "../../helpers/ledger.js";
 
 import type {
-  BackstopVault,
-  Clearinghouse,
   MarginModel,
   MockERC20,
   MockOracleRouter,
@@ -114,30 +113,15 @@ async function deploy() {
 
   async function deployLedger() {
     const stablecoin = (await ethers.deployContract("Stablecoin", [gov.address])) as unknown as Stablecoin;
-    const args = [
-      await stablecoin.getAddress(),
+    const ledger = await deployLedgerContracts(
+      ethers,
+      stablecoin,
       await oracle.getAddress(),
       await mm.getAddress(),
+      gov,
       risk.address,
-      gov.address,
-    ];
-    const liq = await ethers.deployContract("ClearinghouseLiquidation", args);
-    const settle = await ethers.deployContract("ClearinghouseSettlement", args);
-    const ch = (await ethers.deployContract("Clearinghouse", [
-      ...args,
-      await liq.getAddress(),
-      await settle.getAddress(),
-    ])) as unknown as Clearinghouse;
-    const chAddr = await ch.getAddress();
-    await stablecoin.connect(gov).setMinter(chAddr);
-    const vault = (await ethers.deployContract("BackstopVault", [
-      await stablecoin.getAddress(),
-      86_400n,
-      86_400n,
-    ])) as unknown as BackstopVault;
-    await vault.initialize(chAddr);
-    await ch.connect(gov).setVault(await vault.getAddress());
-    return { ch, chAddr, stablecoin, vault };
+    );
+    return { ...ledger, stablecoin };
   }
   const cached = await deployLedger();
   const live = await deployLedger();
