@@ -135,3 +135,24 @@ export function formatComparison(
   const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
   return [line(header), rule, ...body.map(line)].join("\n");
 }
+
+/** EIP-170: the largest deployed code a contract may have, bytes. */
+export const CODE_SIZE_LIMIT = 24_576;
+
+/** The deployed code size of `deployedBytecode` (0x-prefixed hex), bytes. */
+export function codeSize(deployedBytecode: string): number {
+  return (deployedBytecode.length - 2) / 2;
+}
+
+/** `contract | bytes | headroom` against EIP-170's limit, largest first. */
+export function formatSizes(sizes: Record<string, number>): string {
+  const body = Object.entries(sizes)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, bytes]) => [name, thousands(bytes), thousands(CODE_SIZE_LIMIT - bytes)]);
+  const header = ["contract", "bytes", `headroom to ${thousands(CODE_SIZE_LIMIT)}`];
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i > 0 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
+  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  return [line(header), rule, ...body.map(line)].join("\n");
+}

@@ -19,7 +19,8 @@ those suites are present) and the laboratory (black-thursday-2020 with 1,000 acc
 day: simulation tx/s against raw EDR tx/s for the same transactions, blocks/s, wall seconds).
 
 Options:
-  --out <file.json>   also write {"gas": {...}, "speed": {...}, "targets": {...}, "meta": {...}}
+  --out <file.json>   also write {"gas": {...}, "speed": {...}, "targets": {...}, "meta": {...},
+                      "codeSizeBytes": {...}}
                       to this file (without --out nothing is written)
   --no-sim            skip the laboratory's speed rows (they take a few minutes)
   --sim-only          only the laboratory's speed rows (no gas table, no suite throughput)
@@ -34,6 +35,23 @@ Exit codes: 0 done, 1 the benchmark failed, 2 bad arguments (unknown flag, --out
 value, an unwritable path, a --compare file that is missing or not a bench result).`;
 
 class UsageError extends Error {}
+
+/** The protocol's deployed contracts whose code size the bench reports (the ledger is near the limit). */
+const SIZED_CONTRACTS = [
+  "Clearinghouse",
+  "ClearinghouseLiquidation",
+  "ClearinghouseSettlement",
+  "LiquidationEngine",
+  "DutchAuction",
+  "CircuitBreaker",
+  "MarginModel",
+  "OracleRouter",
+  "BackstopVault",
+  "RiskConfig",
+  "Stablecoin",
+  "AccountLens",
+  "FlashLiquidator",
+] as const;
 
 interface Args {
   out?: string;
@@ -152,10 +170,11 @@ async function main(): Promise<number> {
   const { GAS_ROWS: CORE_ROWS, gasTargets, measureGas } = await import("./gas.js");
   const { LIQUIDATION_GAS_ROWS, measureLiquidationGas } = await import("./liquidation.js");
   const GAS_ROWS = [...CORE_ROWS, ...LIQUIDATION_GAS_ROWS];
-  const { formatComparison, formatTable, toBenchJson } = await import("./format.js");
+  const { codeSize, formatComparison, formatSizes, formatTable, toBenchJson } = await import("./format.js");
 
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   const gas: Record<string, number> = {};
+  const sizes: Record<string, number> = {};
   let gasSeconds = 0;
   if (!args.simOnly) {
     const connection = await hre.network.create();
@@ -206,6 +225,11 @@ async function main(): Promise<number> {
       console.log(`\nCompared with ${args.compare}\n`);
       console.log(formatComparison(before, gas, GAS_ROWS));
     }
+    for (const name of SIZED_CONTRACTS) {
+      sizes[name] = codeSize((await hre.artifacts.readArtifact(name)).deployedBytecode);
+    }
+    console.log("\nDeployed code size (EIP-170)\n");
+    console.log(formatSizes(sizes));
   }
   if (Object.keys(speed).length > 0) {
     console.log("\nSpeed (one run on this machine; compare ratios, not absolute numbers)\n");
@@ -218,6 +242,7 @@ async function main(): Promise<number> {
     const json = {
       ...toBenchJson(gas, { ...gasTargets(GAS_ROWS), ...gasTargets(SPEED_ROWS) }, meta, GAS_ROWS),
       speed,
+      ...(Object.keys(sizes).length > 0 ? { codeSizeBytes: sizes } : {}),
     };
     try {
       writeFileSync(outPath, `${JSON.stringify(json, null, 2)}\n`);

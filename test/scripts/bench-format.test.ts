@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import type { GasRow } from "../../scripts/bench/gas.js";
-import { formatComparison, parseBenchGas } from "../../scripts/bench/format.js";
+import { codeSize, formatComparison, formatSizes, parseBenchGas } from "../../scripts/bench/format.js";
 
 const ROWS: GasRow[] = [
   { key: "borrow", operation: "borrow", anchor: "-", target: 120_000 },
@@ -41,5 +41,22 @@ describe("bench --compare", function () {
     expect(row("liquidate").slice(2, 6)).to.deep.equal(["100,000", "n/a", "-", "-"]);
     expect(row("fresh").slice(2, 6)).to.deep.equal(["n/a", "7", "-", "-"]);
     expect(row("gone").slice(2, 6)).to.deep.equal(["5", "n/a", "-", "-"]);
+  });
+});
+
+describe("bench code sizes", function () {
+  it("measures deployed code in bytes and prints the headroom to EIP-170, largest first", function () {
+    expect(codeSize("0x")).to.equal(0);
+    expect(codeSize(`0x${"ab".repeat(24_300)}`)).to.equal(24_300);
+    const lines = formatSizes({ Small: 100, Clearinghouse: 24_300 }).split("\n");
+    expect(lines[0]).to.match(/^\| contract +\| +bytes \| headroom to 24,576 \|$/);
+    expect(lines[2].split("|").map((c) => c.trim())).to.deep.equal([
+      "",
+      "Clearinghouse",
+      "24,300",
+      "276",
+      "",
+    ]);
+    expect(lines[3].split("|").map((c) => c.trim())).to.deep.equal(["", "Small", "100", "24,476", ""]);
   });
 });
