@@ -177,7 +177,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
             PerpMath.fundingOwed(pos.sizeWad, indexWad, pos.fundingIndexWad);
         (uint256 depthUsdWad, uint256 sizeSlopeWad) = _marketAddOn(market, q.risk);
         requirementWad = PerpMath.requirement(
-            PerpMath.mulWadUp(SignedMath.abs(pos.sizeWad), q.priceWad),
+            SignedMath.abs(pos.sizeWad).mulWadUp(q.priceWad),
             initial ? q.risk.marginRatioInitWad : q.risk.marginRatioMaintWad,
             depthUsdWad,
             sizeSlopeWad

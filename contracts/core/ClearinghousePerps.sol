@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
+import {WadMath} from "../libraries/WadMath.sol";
 import {PerpMath} from "../perp/PerpMath.sol";
 import {ClearinghouseHealth} from "./ClearinghouseHealth.sol";
 
@@ -15,7 +16,7 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
     using SafeCast for int256;
     // PerpMath's mulWad helpers: the same results as WadMath's, without the 512-bit path when the
     // product fits in 256 bits
-    using PerpMath for uint256;
+    using WadMath for uint256;
 
     /// @dev Accrue a market's funding with the old parameters before they change.
     function _beforeMarketParamChange(address market) internal override {

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-
 import {PerpMath} from "../perp/PerpMath.sol";
 
 /// @notice Exposes PerpMath for differential tests against simulations/math/perp.ts.
@@ -42,18 +40,5 @@ contract PerpMathHarness {
         uint256 slope
     ) external pure returns (uint256) {
         return PerpMath.requirement(notional, ratio, depth, slope);
-    }
-
-    function mulDivDown(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
-        return PerpMath.mulDivDown(x, y, d);
-    }
-
-    function mulDivUp(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
-        return PerpMath.mulDivUp(x, y, d);
-    }
-
-    /// @dev The reference PerpMath's fast path must equal (OpenZeppelin's 512-bit mulDiv).
-    function ozMulDiv(uint256 x, uint256 y, uint256 d, bool up) external pure returns (uint256) {
-        return Math.mulDiv(x, y, d, up ? Math.Rounding.Ceil : Math.Rounding.Floor);
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
+import {WadMath} from "../libraries/WadMath.sol";
 
 /// @title PerpMath
 /// @notice Pure math of Ballast's oracle-priced perpetuals: skew-premium fill price, velocity
@@ -12,6 +12,8 @@ import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 ///      Rounding goes against the trader: buys fill up, sells fill down, cost basis rounds toward
 ///      +infinity, realized PnL toward -infinity.
 library PerpMath {
+    using WadMath for uint256;
+
     uint256 internal constant WAD = 1e18;
     int256 internal constant SWAD = 1e18;
     uint256 internal constant SECONDS_PER_DAY = 86_400;
@@ -32,8 +34,8 @@ library PerpMath {
         // is added for a buy or subtracted for a sell
         bool roundPremiumUp = (sizeDeltaWad > 0) == (twiceMid >= 0);
         uint256 premiumWad = roundPremiumUp
-            ? mulDivUp(indexPriceWad, magnitude, 2 * skewScaleWad)
-            : mulDivDown(indexPriceWad, magnitude, 2 * skewScaleWad);
+            ? WadMath.mulDivUp(indexPriceWad, magnitude, 2 * skewScaleWad)
+            : WadMath.mulDivDown(indexPriceWad, magnitude, 2 * skewScaleWad);
         if (twiceMid >= 0) return indexPriceWad + premiumWad;
         if (premiumWad >= indexPriceWad) return 0;
         return indexPriceWad - premiumWad;
@@ -68,14 +70,14 @@ library PerpMath {
         int256 deltaWad = indexWad - snapshotWad;
         bool negative = (sizeWad < 0) != (deltaWad < 0);
         uint256 magnitude = negative
-            ? mulDivDown(SignedMath.abs(sizeWad), SignedMath.abs(deltaWad), WAD)
-            : mulDivUp(SignedMath.abs(sizeWad), SignedMath.abs(deltaWad), WAD);
+            ? WadMath.mulWadDown(SignedMath.abs(sizeWad), SignedMath.abs(deltaWad))
+            : WadMath.mulWadUp(SignedMath.abs(sizeWad), SignedMath.abs(deltaWad));
         return negative ? -int256(magnitude) : int256(magnitude);
     }
 
     /// @notice Unrealized PnL of a position at `priceWad`: size * price - openNotional, floored.
     function unrealizedPnl(int256 sizeWad, int256 openNotionalWad, uint256 priceWad) internal pure returns (int256) {
-        return _mulWadSignedFloor(sizeWad, priceWad) - openNotionalWad;
+        return WadMath.mulWadSignedFloor(sizeWad, priceWad) - openNotionalWad;
     }
 
     /// @notice Applies a fill of `sizeDeltaWad` at `fillPriceWad` to a position.
@@ -92,7 +94,7 @@ library PerpMath {
         newSizeWad = sizeWad + sizeDeltaWad;
         if (sizeWad == 0 || (sizeWad > 0) == (sizeDeltaWad > 0)) {
             // pure increase
-            return (newSizeWad, openNotionalWad + _mulWadSignedCeil(sizeDeltaWad, fillPriceWad), 0);
+            return (newSizeWad, openNotionalWad + WadMath.mulWadSignedCeil(sizeDeltaWad, fillPriceWad), 0);
         }
         uint256 sizeAbs = SignedMath.abs(sizeWad);
         uint256 deltaAbs = SignedMath.abs(sizeDeltaWad);
@@ -100,12 +102,12 @@ library PerpMath {
         // basis of the closed part, rounded toward +infinity (against the trader)
         int256 closedBasisWad = _mulDivSignedCeil(openNotionalWad, closedAbs, sizeAbs);
         int256 closedSignedWad = sizeWad > 0 ? int256(closedAbs) : -int256(closedAbs);
-        realizedPnlWad = _mulWadSignedFloor(closedSignedWad, fillPriceWad) - closedBasisWad;
+        realizedPnlWad = WadMath.mulWadSignedFloor(closedSignedWad, fillPriceWad) - closedBasisWad;
         if (deltaAbs <= sizeAbs) {
             newOpenNotionalWad = openNotionalWad - closedBasisWad;
             if (newSizeWad == 0) newOpenNotionalWad = 0;
         } else {
-            newOpenNotionalWad = _mulWadSignedCeil(newSizeWad, fillPriceWad);
+            newOpenNotionalWad = WadMath.mulWadSignedCeil(newSizeWad, fillPriceWad);
         }
     }
 
@@ -116,69 +118,12 @@ library PerpMath {
         uint256 depthUsdWad,
         uint256 sizeSlopeWad
     ) internal pure returns (uint256) {
-        uint256 addOnWad = depthUsdWad == 0 ? 0 : mulDivUp(notionalWad, sizeSlopeWad, depthUsdWad);
-        return mulDivUp(notionalWad, marginRatioWad + addOnWad, WAD);
-    }
-
-    /// @notice `x * y / WAD` rounded down; exactly `WadMath.mulWadDown` (see `mulDivDown`).
-    function mulWadDown(uint256 x, uint256 y) internal pure returns (uint256) {
-        return mulDivDown(x, y, WAD);
-    }
-
-    /// @notice `x * y / WAD` rounded up; exactly `WadMath.mulWadUp` (see `mulDivUp`).
-    function mulWadUp(uint256 x, uint256 y) internal pure returns (uint256) {
-        return mulDivUp(x, y, WAD);
-    }
-
-    /// @notice `x * y / d` rounded down; exactly `Math.mulDiv(x, y, d)` (a zero `d` panics the same).
-    /// @dev Saves OpenZeppelin's 512-bit path (about 150 gas a call) when the product fits in 256
-    ///      bits, which it does for every in-range WAD quantity; otherwise falls back to it.
-    function mulDivDown(uint256 x, uint256 y, uint256 d) internal pure returns (uint256 z) {
-        bool fast;
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            let product := mul(x, y)
-            // the product did not overflow (x == 0, or product / x == y) and d != 0: the 256-bit
-            // quotient is the exact result
-            fast := and(or(iszero(x), eq(div(product, x), y)), iszero(iszero(d)))
-            if fast {
-                z := div(product, d)
-            }
-        }
-        if (!fast) z = Math.mulDiv(x, y, d);
-    }
-
-    /// @notice `x * y / d` rounded up; exactly `Math.mulDiv(x, y, d, Math.Rounding.Ceil)`.
-    /// @dev The same fast path as `mulDivDown`.
-    function mulDivUp(uint256 x, uint256 y, uint256 d) internal pure returns (uint256 z) {
-        bool fast;
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            let product := mul(x, y)
-            fast := and(or(iszero(x), eq(div(product, x), y)), iszero(iszero(d)))
-            if fast {
-                // quotient plus one when a remainder is left (cannot overflow: quotient < 2^256 - 1
-                // whenever d > 1 leaves a remainder)
-                z := add(div(product, d), iszero(iszero(mod(product, d))))
-            }
-        }
-        if (!fast) z = Math.mulDiv(x, y, d, Math.Rounding.Ceil);
+        uint256 addOnWad = depthUsdWad == 0 ? 0 : WadMath.mulDivUp(notionalWad, sizeSlopeWad, depthUsdWad);
+        return notionalWad.mulWadUp(marginRatioWad + addOnWad);
     }
 
     function _mulDivSignedCeil(int256 x, uint256 y, uint256 d) private pure returns (int256) {
-        if (x >= 0) return int256(mulDivUp(uint256(x), y, d));
-        return -int256(mulDivDown(uint256(-x), y, d));
-    }
-
-    /// @dev Signed `x * y / WAD` toward negative infinity; exactly `WadMath.mulWadSignedFloor`.
-    function _mulWadSignedFloor(int256 x, uint256 y) private pure returns (int256) {
-        if (x >= 0) return int256(mulDivDown(uint256(x), y, WAD));
-        return -int256(mulDivUp(uint256(-x), y, WAD));
-    }
-
-    /// @dev Signed `x * y / WAD` toward positive infinity; exactly `WadMath.mulWadSignedCeil`.
-    function _mulWadSignedCeil(int256 x, uint256 y) private pure returns (int256) {
-        if (x >= 0) return int256(mulDivUp(uint256(x), y, WAD));
-        return -int256(mulDivDown(uint256(-x), y, WAD));
+        if (x >= 0) return int256(WadMath.mulDivUp(uint256(x), y, d));
+        return -int256(WadMath.mulDivDown(uint256(-x), y, d));
     }
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { network } from "hardhat";
 
-import type { PerpMathHarness } from "../../../types/ethers-contracts/index.js";
+import type { WadMathHarness } from "../../../types/ethers-contracts/index.js";
 
 const MAX = 2n ** 256n - 1n;
 const RUNS = Number(process.env.FC_RUNS_DIFF ?? 60);
@@ -15,14 +15,14 @@ function reference(x: bigint, y: bigint, d: bigint, up: boolean): bigint | null 
   return r > MAX ? null : r;
 }
 
-/** The fast path of PerpMath.mulDivDown/Up must give exactly OpenZeppelin's Math.mulDiv. */
-describe("PerpMath.mulDiv (fast path when the product fits in 256 bits)", function () {
-  async function deploy(): Promise<PerpMathHarness> {
+/** The fast path of WadMath.mulDivDown/Up must give exactly OpenZeppelin's Math.mulDiv. */
+describe("WadMath.mulDiv (fast path when the product fits in 256 bits)", function () {
+  async function deploy(): Promise<WadMathHarness> {
     const { ethers } = await network.create();
-    return (await ethers.deployContract("PerpMathHarness")) as unknown as PerpMathHarness;
+    return (await ethers.deployContract("WadMathHarness")) as unknown as WadMathHarness;
   }
 
-  async function expectSame(h: PerpMathHarness, x: bigint, y: bigint, d: bigint) {
+  async function expectSame(h: WadMathHarness, x: bigint, y: bigint, d: bigint) {
     for (const up of [false, true]) {
       const ref = reference(x, y, d, up);
       const call = up ? h.mulDivUp(x, y, d) : h.mulDivDown(x, y, d);
