@@ -224,14 +224,8 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     }
 
     /// @inheritdoc IClearinghouse
-    function accrue() external nonReentrant {
-        _accrueFee();
-        uint256 n = _markets.length;
-        for (uint256 i; i < n; ++i) {
-            address market = _markets[i];
-            (uint256 priceWad, ) = _price(market);
-            _accrueFunding(market, priceWad);
-        }
+    function accrue() external {
+        _delegateTo(settlementModule);
     }
 
     // ---------------------------------------------------------------- liquidation (delegated)
@@ -407,13 +401,18 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     }
 
     /// @inheritdoc IClearinghouse
-    /// @dev Here and not in ClearinghouseBase: only this contract receives the call (the modules
-    ///      stay under the size limit). No reentrancy guard on purpose: a poke may happen inside a ledger call (an auction
-    ///      taker's callback) and must not revert; it changes the levels just as `riskOf` would.
-    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external {
-        if (msg.sender != address(marginModel)) revert Clearinghouse__NotMarginModel(msg.sender);
-        _riskCache[asset] = RiskCache(levelsWord, rampWord, marketWord);
-        emit RiskLevelsCached(asset);
+    function cacheRiskLevels(address, uint256, uint256, uint256) external {
+        _delegateTo(settlementModule);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function pricesCachedAt() external view returns (uint256) {
+        return _pricesCachedAt;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function refreshPrices() external {
+        _delegateTo(settlementModule);
     }
 
     // ---------------------------------------------------------------- internal

@@ -67,10 +67,18 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         uint8 index;
     }
 
-    /// @dev A collateral by index for the health loop: token and decimals in one slot.
+    /// @dev A collateral by index for the health loop, one slot: token, decimals and the price
+    ///      `refreshPrices` cached for it (0: none, the health check reads the oracle; ADR 0006).
     struct CollateralSlot {
         address token;
         uint8 decimals;
+        uint88 cachedPriceWad;
+    }
+
+    /// @dev A market by index for the health loop, one slot: its asset and cached price (as above).
+    struct MarketSlot {
+        address market;
+        uint96 cachedPriceWad;
     }
 
     /// @dev Three slots per market; `IClearinghouse.MarketState` is only the external view.
@@ -89,12 +97,16 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         int128 fundingSnapshotSumWad;
     }
 
-    /// @dev Fee slot, shared with `ClearinghouseParams._stabilityFeePerSecondRay` (declared last
-    ///      there): the stability-fee index and the last accrual time.
+    /// @dev Fee slot, shared with `ClearinghouseParams._stabilityFeePerSecondRay` and
+    ///      `_priceMaxAgeSeconds` (declared last there): the stability-fee index and the last
+    ///      accrual time.
     uint128 internal _rateIndexRay;
     uint40 internal _lastAccrual;
 
+    /// @dev One slot, read by every health computation: the vault and when `refreshPrices` last
+    ///      cached the prices (ADR 0006).
     address public vault;
+    uint40 internal _pricesCachedAt;
 
     /// @dev Balance slot: the sum of normalized debts and the vault's credit (fees, funding, PnL
     ///      land here).
@@ -130,7 +142,7 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
 
     /// @dev Copies of `_collaterals` / `_markets` by index for the health loop (no length read).
     CollateralSlot[MAX_COLLATERALS] internal _collateralByIndex;
-    address[MAX_MARKETS] internal _marketByIndex;
+    MarketSlot[MAX_MARKETS] internal _marketByIndex;
 
     /// @dev The ok price `_modifyPosition` just read for its market, handed to the health check of
     ///      the same call so the oracle is not read twice (set right before, cleared right after).

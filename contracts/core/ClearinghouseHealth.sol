@@ -122,12 +122,14 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
         uint256 quoteCount;
         AssetQuote memory q;
+        // initial-margin checks may use the prices `refreshPrices` cached (ADR 0006), `_quote`
+        // checks their age; maintenance health (liquidation) always reads the oracle
 
         uint256 mask = acct.collateralMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
                 CollateralSlot memory c = _collateralByIndex[i];
-                (q, quoteCount) = _quote(quotes, quoteCount, c.token, withCols);
+                (q, quoteCount) = _quote(quotes, quoteCount, c.token, initial ? c.cachedPriceWad : 0, withCols);
                 if (!q.ok) (h.pricesOk, failingAsset) = (false, c.token);
                 uint256 amount = _collateral[account][c.token];
                 uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;
@@ -147,10 +149,10 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         mask = acct.marketMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
-                address market = _marketByIndex[i];
-                (q, quoteCount) = _quote(quotes, quoteCount, market, withCols);
-                if (!q.ok) (h.pricesOk, failingAsset) = (false, market);
-                (int256 pnlWad, uint256 requirementWad) = _positionRisk(account, market, q, initial);
+                MarketSlot memory m = _marketByIndex[i];
+                (q, quoteCount) = _quote(quotes, quoteCount, m.market, initial ? m.cachedPriceWad : 0, withCols);
+                if (!q.ok) (h.pricesOk, failingAsset) = (false, m.market);
+                (int256 pnlWad, uint256 requirementWad) = _positionRisk(account, m.market, q, initial);
                 h.pnlWad += pnlWad;
                 h.requirementWad += requirementWad;
             }
@@ -185,11 +187,15 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
     }
 
     /// @dev Finds or reads the quote of `asset`; on the `liquidation` path (`withCols`), from the
-    ///      batch quote cache when one is on (see ClearinghouseLiquidation.liquidationBegin).
+    ///      batch quote cache when one is on (see ClearinghouseLiquidation.liquidationBegin). The
+    ///      price: the one the call's own fill just read (`_seedAsset`), else `cachedPriceWad`
+    ///      when non-zero and fresh (the caller passes it only for an initial-margin check), else
+    ///      the oracle's.
     function _quote(
         AssetQuote[] memory quotes,
         uint256 count,
         address asset,
+        uint256 cachedPriceWad,
         bool liquidation
     ) internal view returns (AssetQuote memory q, uint256 newCount) {
         for (uint256 j; j < count; ++j) {
@@ -202,6 +208,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
             return (q, count + 1);
         }
         if (asset == _seedAsset) (q.priceWad, q.ok) = (_seedPriceWad, true);
+        else if (cachedPriceWad != 0 && _cachedPricesFresh()) (q.priceWad, q.ok) = (cachedPriceWad, true);
         else (q.priceWad, q.ok) = _price(asset);
         q.risk = _riskLevels(asset);
         quotes[count] = q;
@@ -251,6 +258,14 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
     /// @dev The one call site of `balanceOf` (deposit measures what it received).
     function _balanceOfThis(address token) internal view returns (uint256) {
         return IERC20(token).balanceOf(address(this));
+    }
+
+    /// @dev Whether the prices `refreshPrices` cached may serve an initial-margin check now: the
+    ///      age bound is non-zero and not exceeded. Reads the fee and vault slots, which every
+    ///      entry point has read already.
+    function _cachedPricesFresh() internal view returns (bool) {
+        uint256 maxAgeSeconds = _priceMaxAgeSeconds;
+        return maxAgeSeconds != 0 && block.timestamp - _pricesCachedAt <= maxAgeSeconds;
     }
 
     /// @dev The one call site of `oracle.getPrice` (keeps the ABI code once in the bytecode).

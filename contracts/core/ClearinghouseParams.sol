@@ -30,6 +30,9 @@ abstract contract ClearinghouseParams is IClearinghouseBase, ParamTarget {
     bytes32 public constant MAX_OPEN_INTEREST_WAD = "MAX_OPEN_INTEREST_WAD";
     /// @notice Maximum |skew| notional as a multiple of the vault's credit, WAD. Bounds: 0 .. 100e18.
     bytes32 public constant SKEW_CAP_RATIO_WAD = "SKEW_CAP_RATIO_WAD";
+    /// @notice How long prices cached by `refreshPrices` serve initial-margin checks, seconds
+    ///         (0: never, every check reads the oracle; ADR 0006). Bounds: 0 .. 3600.
+    bytes32 public constant PRICE_MAX_AGE_SECONDS = "PRICE_MAX_AGE_SECONDS";
 
     // ---------------------------------------------------------------- immutables
 
@@ -52,10 +55,12 @@ abstract contract ClearinghouseParams is IClearinghouseBase, ParamTarget {
     /// @dev One slot, read only when a borrow adds debt. The hard bounds fit the types.
     uint128 internal _debtCeilingWad;
     uint128 internal _minDebtWad;
-    /// @dev Declared last on purpose: it shares its slot with the Clearinghouse's fee index and
-    ///      last accrual time (the first variables of the derived contract), so a fee accrual
-    ///      reads one slot. Bound 1e20 < 2^72.
+    /// @dev Declared last on purpose: these two share their slot with the Clearinghouse's fee
+    ///      index and last accrual time (the first variables of the derived contract), so a fee
+    ///      accrual reads one slot, and a health check gets the price age bound from the slot the
+    ///      accrual already read. Bounds 1e20 < 2^72 and 3600 < 2^16.
     uint72 internal _stabilityFeePerSecondRay;
+    uint16 internal _priceMaxAgeSeconds;
 
     // ---------------------------------------------------------------- constructor
 
@@ -75,10 +80,11 @@ abstract contract ClearinghouseParams is IClearinghouseBase, ParamTarget {
         if (_isGlobal(name)) {
             if (subject != address(0)) revert ParamTarget__UnknownParam(name, subject);
             _beforeGlobalParamChange();
-            // the hard bounds (1e20, 1e33, 1e24) fit the storage types: the casts are exact
+            // the hard bounds (1e20, 1e33, 1e24, 3600) fit the storage types: the casts are exact
             if (name == STABILITY_FEE_PER_SECOND_RAY) _stabilityFeePerSecondRay = uint72(value);
             else if (name == DEBT_CEILING_WAD) _debtCeilingWad = uint128(value);
-            else _minDebtWad = uint128(value);
+            else if (name == MIN_DEBT_WAD) _minDebtWad = uint128(value);
+            else _priceMaxAgeSeconds = uint16(value);
         } else if (name == DEPOSIT_CAP) {
             if (!_isCollateral(subject)) revert ParamTarget__UnknownParam(name, subject);
             _depositCap[subject] = value;
@@ -99,7 +105,8 @@ abstract contract ClearinghouseParams is IClearinghouseBase, ParamTarget {
             if (subject != address(0)) revert ParamTarget__UnknownParam(name, subject);
             if (name == STABILITY_FEE_PER_SECOND_RAY) return _stabilityFeePerSecondRay;
             if (name == DEBT_CEILING_WAD) return _debtCeilingWad;
-            return _minDebtWad;
+            if (name == MIN_DEBT_WAD) return _minDebtWad;
+            return _priceMaxAgeSeconds;
         }
         if (name == DEPOSIT_CAP) {
             if (!_isCollateral(subject)) revert ParamTarget__UnknownParam(name, subject);
@@ -124,11 +131,16 @@ abstract contract ClearinghouseParams is IClearinghouseBase, ParamTarget {
         if (name == TAKER_FEE_WAD) return (0, 0.05e18);
         if (name == MAX_OPEN_INTEREST_WAD) return (0, 1e33);
         if (name == SKEW_CAP_RATIO_WAD) return (0, 100e18);
+        if (name == PRICE_MAX_AGE_SECONDS) return (0, 3600);
         revert ParamTarget__UnknownParam(name, address(0));
     }
 
     function _isGlobal(bytes32 name) internal pure returns (bool) {
-        return name == STABILITY_FEE_PER_SECOND_RAY || name == DEBT_CEILING_WAD || name == MIN_DEBT_WAD;
+        return
+            name == STABILITY_FEE_PER_SECOND_RAY ||
+            name == DEBT_CEILING_WAD ||
+            name == MIN_DEBT_WAD ||
+            name == PRICE_MAX_AGE_SECONDS;
     }
 
     function _beforeGlobalParamChange() internal virtual;

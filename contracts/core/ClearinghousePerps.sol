@@ -252,7 +252,7 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
                 // the by-index copy: one slot, no array length read
-                address market = _marketByIndex[i];
+                address market = _marketByIndex[i].market;
                 int256 sizeWad = _positions[account][market].sizeWad;
                 // no slippage bound: the vault takes the position over at whatever the fill price is
                 uint256 fillPriceWad = _modifyPosition(

@@ -50,7 +50,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         uint8 decimals = _probeToken(token);
         _requireRiskSources(token);
         _collateralInfo[token] = CollateralInfo({listed: true, decimals: decimals, index: uint8(_collaterals.length)});
-        _collateralByIndex[_collaterals.length] = CollateralSlot({token: token, decimals: decimals});
+        _collateralByIndex[_collaterals.length] = CollateralSlot({token: token, decimals: decimals, cachedPriceWad: 0});
         _collaterals.push(token);
         emit CollateralListed(token, decimals, _collaterals.length - 1);
     }
@@ -64,9 +64,56 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         _marketInfo[asset] = MarketInfo({listed: true, index: uint8(_markets.length)});
         MarketSlots storage m = _marketState[asset];
         (m.lastFundingTime, m.listed, m.index) = (uint40(block.timestamp), true, uint8(_markets.length));
-        _marketByIndex[_markets.length] = asset;
+        _marketByIndex[_markets.length] = MarketSlot({market: asset, cachedPriceWad: 0});
         _markets.push(asset);
         emit MarketListed(asset, _markets.length - 1);
+    }
+
+    // ---------------------------------------------------------------- keepers
+
+    /// @dev See IClearinghouse. Here and not in the Clearinghouse: a keeper's call (the
+    ///      Clearinghouse is at the code size limit).
+    function accrue() external nonReentrant {
+        _accrueFee();
+        uint256 n = _markets.length;
+        for (uint256 i; i < n; ++i) {
+            address market = _markets[i];
+            (uint256 priceWad, ) = _price(market);
+            _accrueFunding(market, priceWad);
+        }
+    }
+
+    // ---------------------------------------------------------------- risk-level cache (ADR 0005)
+
+    /// @dev See IClearinghouse. Here and not in the Clearinghouse (at its code size limit). No
+    ///      reentrancy guard on purpose: a poke may happen inside a ledger call (an auction
+    ///      taker's callback) and must not revert; it changes the levels just as `riskOf` would.
+    function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external {
+        if (msg.sender != address(marginModel)) revert Clearinghouse__NotMarginModel(msg.sender);
+        _riskCache[asset] = RiskCache(levelsWord, rampWord, marketWord);
+        emit RiskLevelsCached(asset);
+    }
+
+    // ---------------------------------------------------------------- price cache (ADR 0006)
+
+    /// @dev See IClearinghouse. An asset listed both as collateral and as market is read once.
+    function refreshPrices() external nonReentrant {
+        uint256 count = _collaterals.length;
+        for (uint256 i; i < count; ++i) {
+            CollateralSlot storage c = _collateralByIndex[i];
+            c.cachedPriceWad = uint88(_cacheablePrice(c.token, type(uint88).max));
+        }
+        count = _markets.length;
+        for (uint256 i; i < count; ++i) {
+            MarketSlot storage m = _marketByIndex[i];
+            address market = m.market;
+            CollateralInfo memory info = _collateralInfo[market];
+            uint256 priceWad = info.listed ? _collateralByIndex[info.index].cachedPriceWad : 0;
+            // a collateral's failed read (or a price above 2^88) is read again for the market
+            if (priceWad == 0) priceWad = _cacheablePrice(market, type(uint96).max);
+            m.cachedPriceWad = uint96(priceWad);
+        }
+        _pricesCachedAt = uint40(block.timestamp);
     }
 
     // ---------------------------------------------------------------- external mutating
@@ -183,7 +230,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         uint256 mask = _accounts[account].marketMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
-                address market = _marketByIndex[i];
+                address market = _marketByIndex[i].market;
                 uint256 priceWad = b.settlementPrice(market);
                 if (priceWad == 0) revert Settlement__NoSettlementPrice(market);
                 MarketSlots storage state = _marketState[market];
@@ -233,6 +280,14 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     }
 
     /// @dev Token must answer decimals() <= 18; anything else is rejected at listing.
+    /// @dev The oracle's price of `asset` when ok and at most `maxPriceWad` (what a cache slot
+    ///      holds), else 0; emits `PriceCached`.
+    function _cacheablePrice(address asset, uint256 maxPriceWad) internal returns (uint256 priceWad) {
+        (uint256 readWad, bool ok) = _price(asset);
+        if (ok && readWad <= maxPriceWad) priceWad = readWad;
+        emit PriceCached(asset, priceWad);
+    }
+
     function _probeToken(address token) internal view returns (uint8 decimals) {
         try IERC20Metadata(token).decimals() returns (uint8 d) {
             if (d > 18) revert Clearinghouse__UnsupportedToken(token, "decimals > 18");

@@ -134,4 +134,20 @@ interface IClearinghouse is IClearinghouseBase {
     ///         from this copy with the margin model's own arithmetic (`RiskLevels.riskAt`) instead
     ///         of calling `riskOf`. Margin model only; it pushes after every change of its state.
     function cacheRiskLevels(address asset, uint256 levelsWord, uint256 rampWord, uint256 marketWord) external;
+
+    // ---------------------------------------------------------------- price cache (ADR 0006)
+
+    /// @notice Caches the oracle's current price of every listed collateral and market in the
+    ///         ledger (Maker's `spot`): for `PRICE_MAX_AGE_SECONDS` after this call, initial-margin
+    ///         checks (borrow, withdraw, a position increase) value the account's assets at these
+    ///         prices instead of reading the oracle. A read that is not ok caches nothing for its
+    ///         asset (checks read the oracle for it); a fill, and maintenance health (liquidation),
+    ///         always read the oracle. Permissionless: it only copies what the oracle says now.
+    ///         Emits `PriceCached` per asset read.
+    function refreshPrices() external;
+
+    /// @notice When `refreshPrices` last ran (0: never). The age bound is the parameter
+    ///         `PRICE_MAX_AGE_SECONDS` (`getParam`); each asset's cached price is in its
+    ///         `PriceCached` event.
+    function pricesCachedAt() external view returns (uint256);
 }

@@ -222,6 +222,12 @@ interface IClearinghouseBase {
     /// @notice The margin model pushed a new risk state of `asset`.
     event RiskLevelsCached(address indexed asset);
 
+    // ---------------------------------------------------------------- price cache (ADR 0006)
+
+    /// @notice `refreshPrices` cached `priceWad` for `asset` (0: the oracle's read was not ok, or
+    ///         the price does not fit the cache; checks read the oracle for that asset).
+    event PriceCached(address indexed asset, uint256 priceWad);
+
     /// @notice The margin model this ledger reads risk levels from.
     function marginModel() external view returns (IMarginModel);
 }

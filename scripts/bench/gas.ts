@@ -5,7 +5,9 @@
  *
  * Every measured transaction runs after a time jump, in its own fresh block, so storage is cold
  * as for a real user transaction and the stability-fee index and funding have something to
- * accrue. New rows (liquidation, throughput) are added as further entries of the returned record
+ * accrue. A keeper's `refreshPrices` lands between the jump and the measured transaction (a
+ * block earlier), as a keeper refreshing within `PRICE_MAX_AGE_SECONDS` would (ADR 0006); the
+ * `borrowOracleRead` row measures a borrow without it (the cached prices expired). New rows (liquidation, throughput) are added as further entries of the returned record
  * and of `GAS_ROWS`.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
@@ -40,6 +42,11 @@ export const GAS_ROWS: readonly GasRow[] = [
     target: 120_000,
     anchor: BORROW_ANCHOR,
   },
+  {
+    key: "borrowOracleRead",
+    operation: "borrow, cached prices expired (reads the oracle)",
+    anchor: BORROW_ANCHOR,
+  },
   { key: "repay", operation: "repay (partial)", anchor: "-" },
   {
     key: "openPosition",
@@ -60,6 +67,11 @@ export const GAS_ROWS: readonly GasRow[] = [
     anchor: "-",
   },
   { key: "marginPoke", operation: "MarginModel.poke", anchor: "-" },
+  {
+    key: "refreshPrices",
+    operation: "Clearinghouse.refreshPrices (2 assets, keeper)",
+    anchor: "-",
+  },
   { key: "vaultDeposit", operation: "BackstopVault.deposit", anchor: "-" },
   {
     key: "healthView",
@@ -128,9 +140,17 @@ export async function measureGas(
   const send = async (tx: Promise<ContractTransactionResponse>) => (await tx).wait();
 
   const gas: Record<string, bigint> = {};
-  /** Advances time (fresh block, cold storage) and records the full gas of one transaction. */
-  const measure = async (key: string, tx: () => Promise<ContractTransactionResponse>) => {
+  /**
+   * Advances time (fresh block, cold storage), lets a keeper refresh the cached prices in its own
+   * block (unless `cachedPrices` is false) and records the full gas of one transaction.
+   */
+  const measure = async (
+    key: string,
+    tx: () => Promise<ContractTransactionResponse>,
+    { cachedPrices = true }: { cachedPrices?: boolean } = {},
+  ) => {
     await networkHelpers.time.increase(STEP_SECONDS);
+    if (cachedPrices) await send(ch.connect(other).refreshPrices());
     const receipt = await (await tx()).wait();
     if (!receipt || receipt.status !== 1) throw new Error(`bench: ${key} failed`);
     gas[key] = receipt.gasUsed;
@@ -176,6 +196,10 @@ export async function measureGas(
   await refresh();
   await measure("borrow", () => ch.connect(user).borrow(user.address, wad("2000"), user.address));
   await refresh();
+  await measure("borrowOracleRead", () => ch.connect(user).borrow(user.address, wad("1000"), user.address), {
+    cachedPrices: false,
+  });
+  await refresh();
   await measure("repay", () => ch.connect(user).repay(user.address, wad("1000")));
   await refresh();
   await measure("withdraw", () =>
@@ -194,8 +218,9 @@ export async function measureGas(
   await networkHelpers.time.increase(STEP_SECONDS);
   const [, answer] = await weth.feed.latestRoundData();
   await send(weth.feed.updateAnswer((answer * 101n) / 100n));
-  await measure("oraclePoke", () => sys.oracle.poke(weth.address));
-  await measure("marginPoke", () => sys.marginModel.poke(weth.address));
+  await measure("oraclePoke", () => sys.oracle.poke(weth.address), { cachedPrices: false });
+  await measure("marginPoke", () => sys.marginModel.poke(weth.address), { cachedPrices: false });
+  await measure("refreshPrices", () => ch.connect(other).refreshPrices(), { cachedPrices: false });
 
   // the health view of the measured account, with a position open again (2 collaterals, debt, 1 position)
   await refresh();

@@ -123,7 +123,13 @@ export const deployParamsSchema = z.object({
     claimWindowSeconds: z.number().int().positive(),
     seedUsd: decimal,
   }),
-  global: z.object({ stabilityFeeApr: decimal, debtCeilingUsd: decimal, minDebtUsd: decimal }),
+  global: z.object({
+    stabilityFeeApr: decimal,
+    debtCeilingUsd: decimal,
+    minDebtUsd: decimal,
+    /** How long prices cached by `Clearinghouse.refreshPrices` serve initial-margin checks (ADR 0006). */
+    priceMaxAgeSeconds: z.number().int().min(0).max(3600).default(60),
+  }),
   liquidation: liquidationSchema.default({
     targetHealth: "1.25",
     penalty: "0.1",

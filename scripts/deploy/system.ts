@@ -95,6 +95,8 @@ const CLEARINGHOUSE_RULES: Record<string, { maxStep: bigint; higherIsSafer: bool
   TAKER_FEE_WAD: { maxStep: wad("0.005"), higherIsSafer: true },
   MAX_OPEN_INTEREST_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
   SKEW_CAP_RATIO_WAD: { maxStep: wad("10"), higherIsSafer: false },
+  // a shorter life of cached prices is safer (0: every check reads the oracle; ADR 0006)
+  PRICE_MAX_AGE_SECONDS: { maxStep: 600n, higherIsSafer: false },
 };
 
 type Rules = Record<string, { maxStep: bigint; higherIsSafer: boolean }>;
@@ -364,6 +366,13 @@ export async function deploySystem(
   );
   await register(chAddr, CLEARINGHOUSE_RULES, "DEBT_CEILING_WAD", ZERO, wad(params.global.debtCeilingUsd));
   await register(chAddr, CLEARINGHOUSE_RULES, "MIN_DEBT_WAD", ZERO, wad(params.global.minDebtUsd));
+  await register(
+    chAddr,
+    CLEARINGHOUSE_RULES,
+    "PRICE_MAX_AGE_SECONDS",
+    ZERO,
+    BigInt(params.global.priceMaxAgeSeconds),
+  );
   for (const [i, a] of params.assets.entries()) {
     const asset = assets[i].address;
     for (const [name, value] of marginParams(a)) await register(marginAddr, MARGIN_RULES, name, asset, value);
