@@ -8,39 +8,28 @@ import {IStablecoin} from "../interfaces/IStablecoin.sol";
 
 /// @title Stablecoin
 /// @notice Ballast USD (bUSD), 18 decimals, with EIP-2612 permit. Only the minter (the
-///         Clearinghouse) mints and burns; the minter is set once by the admin after deployment.
-/// @dev `burn` takes no allowance: the Clearinghouse only ever burns from its own caller.
+///         Clearinghouse) mints and burns; the minter is fixed in the constructor.
+/// @dev The minter is an immutable, so `mint`/`burn`/`burnFrom` read no storage for the check.
+///      The Clearinghouse takes the stablecoin as an immutable too: the deployer passes the
+///      Clearinghouse's predicted CREATE address here and checks it after deploying it.
+///      `burn` takes no allowance: the Clearinghouse only ever burns from its own caller.
 ///      `burnFrom` spends an allowance: the Clearinghouse burns an auction payment from the taker
 ///      with the allowance the taker gave the auction.
 contract Stablecoin is ERC20, ERC20Permit, IStablecoin {
     // ---------------------------------------------------------------- immutables
 
     /// @inheritdoc IStablecoin
-    address public immutable admin;
-
-    // ---------------------------------------------------------------- storage
-
-    /// @inheritdoc IStablecoin
-    address public minter;
+    address public immutable minter;
 
     // ---------------------------------------------------------------- constructor
 
-    /// @param admin_ The address allowed to call `setMinter` once (the deployer).
-    constructor(address admin_) ERC20("Ballast USD", "bUSD") ERC20Permit("Ballast USD") {
-        if (admin_ == address(0)) revert Stablecoin__ZeroAddress();
-        admin = admin_;
+    /// @param minter_ The only address allowed to mint and burn (the Clearinghouse).
+    constructor(address minter_) ERC20("Ballast USD", "bUSD") ERC20Permit("Ballast USD") {
+        if (minter_ == address(0)) revert Stablecoin__ZeroAddress();
+        minter = minter_;
     }
 
     // ---------------------------------------------------------------- external mutating
-
-    /// @inheritdoc IStablecoin
-    function setMinter(address minter_) external {
-        if (msg.sender != admin) revert Stablecoin__NotAdmin(msg.sender);
-        if (minter != address(0)) revert Stablecoin__MinterAlreadySet();
-        if (minter_ == address(0)) revert Stablecoin__ZeroAddress();
-        minter = minter_;
-        emit MinterSet(minter_);
-    }
 
     /// @inheritdoc IStablecoin
     function mint(address to, uint256 amountWad) external {

@@ -6,18 +6,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @title IStablecoin
 /// @notice The protocol's USD stablecoin (18 decimals). Only the Clearinghouse mints and burns.
 interface IStablecoin is IERC20 {
+    /// @notice `caller` is not the minter (on `mint`, `burn`, `burnFrom`).
     error Stablecoin__NotMinter(address caller);
-    error Stablecoin__NotAdmin(address caller);
-    error Stablecoin__MinterAlreadySet();
+    /// @notice The constructor was given the zero address as minter.
     error Stablecoin__ZeroAddress();
-
-    /// @notice The minter was set (once, for good).
-    event MinterSet(address indexed minter);
-
-    /// @notice Sets the minter (the Clearinghouse). Admin only, once: the Clearinghouse is deployed
-    ///         after the stablecoin, so the minter cannot be a constructor argument.
-    ///         Warning: irreversible; after this call the admin has no power left.
-    function setMinter(address minter_) external;
 
     /// @notice Mints `amountWad` to `to`. Clearinghouse only.
     function mint(address to, uint256 amountWad) external;
@@ -32,9 +24,8 @@ interface IStablecoin is IERC20 {
     ///         gave the auction (`spender`), instead of a transfer to the auction and a burn there.
     function burnFrom(address from, address spender, uint256 amountWad) external;
 
-    /// @notice The only address allowed to mint and burn.
+    /// @notice The only address allowed to mint and burn, fixed at deployment (immutable): the
+    ///         Clearinghouse, whose address the deployer predicts, since the Clearinghouse itself
+    ///         takes the stablecoin as a constructor argument (the deployment checks the prediction).
     function minter() external view returns (address);
-
-    /// @notice The deployer-chosen address allowed to call `setMinter` once.
-    function admin() external view returns (address);
 }

@@ -1,5 +1,5 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { parseUnits, type BaseContract, type ContractTransactionResponse } from "ethers";
+import { getCreateAddress, parseUnits, type BaseContract, type ContractTransactionResponse } from "ethers";
 
 import type {
   AccountLens,
@@ -209,7 +209,6 @@ export async function deploySystem(
     ZERO,
   ]);
   const timelockAddr = await addr(timelock);
-  const stablecoin = await deploy<Stablecoin>(ethers, "Stablecoin", [deployer.address]);
   const oracle = await deploy<OracleRouter>(ethers, "OracleRouter", [timelockAddr, params.oracleHopSeconds]);
   const riskConfig = await deploy<RiskConfig>(ethers, "RiskConfig", [
     timelockAddr,
@@ -221,6 +220,12 @@ export async function deploySystem(
     await addr(riskConfig),
     timelockAddr,
   ]);
+  // the stablecoin's minter is immutable and the Clearinghouse takes the stablecoin as an
+  // immutable: deploy the stablecoin with the Clearinghouse's predicted address, the three ledger
+  // contracts right after it (modules, then the Clearinghouse), and check the prediction below
+  const stablecoinNonce = await ethers.provider.getTransactionCount(deployer.address, "pending");
+  const predictedCh = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + 3 });
+  const stablecoin = await deploy<Stablecoin>(ethers, "Stablecoin", [predictedCh]);
   const ledgerArgs = [
     await addr(stablecoin),
     await addr(oracle),
@@ -237,7 +242,14 @@ export async function deploySystem(
     await addr(settlementModule),
   ]);
   const chAddr = await addr(clearinghouse);
-  await send(stablecoin.setMinter(chAddr));
+  const minter = await stablecoin.minter();
+  if (minter.toLowerCase() !== chAddr.toLowerCase()) {
+    throw new Error(
+      `deploySystem: the Clearinghouse was deployed at ${chAddr}, but the stablecoin's immutable ` +
+        `minter is the predicted ${minter} (nonce ${stablecoinNonce + 3} of ${deployer.address}; another ` +
+        `transaction from the deployer in between?): the stablecoin at ${await addr(stablecoin)} is unusable`,
+    );
+  }
   const vault = await deploy<BackstopVault>(ethers, "BackstopVault", [
     await addr(stablecoin),
     params.vault.cooldownSeconds,

@@ -37,18 +37,23 @@ export const DEFAULT_RISK: RiskLevels = {
 };
 
 /**
- * The ledger's own contracts on a given oracle and margin model: the two delegatecall modules, the
- * Clearinghouse (minter of `stablecoin`), and a BackstopVault (1-day cooldown and window) set as
- * its vault. `riskConfig` stands in for the RiskConfig (an EOA in unit tests).
+ * The ledger's own contracts on a given oracle and margin model: the stablecoin (its immutable
+ * minter is the Clearinghouse's predicted address), the two delegatecall modules, the
+ * Clearinghouse, and a BackstopVault (1-day cooldown and window) set as its vault. `riskConfig`
+ * stands in for the RiskConfig (an EOA in unit tests).
  */
 export async function deployLedgerContracts(
   ethers: HardhatEthers,
-  stablecoin: Stablecoin,
   oracle: string,
   marginModel: string,
   gov: Signer,
   riskConfig: string,
-): Promise<{ ch: Clearinghouse; chAddr: string; vault: BackstopVault }> {
+): Promise<{ stablecoin: Stablecoin; ch: Clearinghouse; chAddr: string; vault: BackstopVault }> {
+  // deployed by the default signer: the stablecoin, the two modules, then the Clearinghouse
+  const [deployer] = await ethers.getSigners();
+  const nonce = await ethers.provider.getTransactionCount(deployer.address, "pending");
+  const predictedCh = ethers.getCreateAddress({ from: deployer.address, nonce: nonce + 3 });
+  const stablecoin = (await ethers.deployContract("Stablecoin", [predictedCh])) as unknown as Stablecoin;
   const ledgerArgs = [await stablecoin.getAddress(), oracle, marginModel, riskConfig, await gov.getAddress()];
   const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", ledgerArgs);
   const settlementModule = await ethers.deployContract("ClearinghouseSettlement", ledgerArgs);
@@ -58,7 +63,9 @@ export async function deployLedgerContracts(
     await settlementModule.getAddress(),
   ])) as unknown as Clearinghouse;
   const chAddr = await ch.getAddress();
-  await stablecoin.connect(gov).setMinter(chAddr);
+  if (chAddr !== (await stablecoin.minter())) {
+    throw new Error(`deployLedgerContracts: Clearinghouse at ${chAddr}, stablecoin minter ${predictedCh}`);
+  }
   const vault = (await ethers.deployContract("BackstopVault", [
     await stablecoin.getAddress(),
     86_400n,
@@ -66,7 +73,7 @@ export async function deployLedgerContracts(
   ])) as unknown as BackstopVault;
   await vault.initialize(chAddr);
   await ch.connect(gov).setVault(await vault.getAddress());
-  return { ch, chAddr, vault };
+  return { stablecoin, ch, chAddr, vault };
 }
 
 /**
@@ -78,7 +85,6 @@ export async function deployLedger() {
   const { ethers, networkHelpers } = connection;
   const [gov, risk, alice, bob, carol, lp] = await ethers.getSigners();
 
-  const stablecoin = (await ethers.deployContract("Stablecoin", [gov.address])) as unknown as Stablecoin;
   const oracle = (await ethers.deployContract("MockOracleRouter")) as unknown as MockOracleRouter;
   const margin = (await ethers.deployContract("MockMarginModel")) as unknown as MockMarginModel;
   const weth = (await ethers.deployContract("MockERC20", [
@@ -91,9 +97,8 @@ export async function deployLedger() {
     "WBTC",
     8,
   ])) as unknown as MockERC20;
-  const { ch, chAddr, vault } = await deployLedgerContracts(
+  const { stablecoin, ch, chAddr, vault } = await deployLedgerContracts(
     ethers,
-    stablecoin,
     await oracle.getAddress(),
     await margin.getAddress(),
     gov,

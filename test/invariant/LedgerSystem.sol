@@ -35,7 +35,9 @@ contract LedgerSystem {
     address[] internal _actors;
 
     constructor() {
-        stablecoin = new Stablecoin(address(this));
+        // the stablecoin's minter is immutable: the Clearinghouse's predicted address, the eighth
+        // contract this one creates (nonce 8: contract nonces start at 1), checked below
+        stablecoin = new Stablecoin(_createAddress(address(this), 8));
         oracle = new MockOracleRouter();
         margin = new MockMarginModel();
         weth = new MockERC20("Wrapped Ether", "WETH", 18);
@@ -46,7 +48,7 @@ contract LedgerSystem {
         address liquidationModule = address(new ClearinghouseLiquidation(s, o, mm, address(this), address(this)));
         address settlementModule = address(new ClearinghouseSettlement(s, o, mm, address(this), address(this)));
         ch = new Clearinghouse(s, o, mm, address(this), address(this), liquidationModule, settlementModule);
-        stablecoin.setMinter(address(ch));
+        require(stablecoin.minter() == address(ch), "LedgerSystem: Clearinghouse not at the predicted minter");
         vault = new BackstopVault(IStablecoin(address(stablecoin)), 1 days, 1 days);
         vault.initialize(IClearinghouse(address(ch)));
         ch.setVault(address(vault));
@@ -139,5 +141,13 @@ contract LedgerSystem {
 
     function setRisk(address asset, IMarginModel.AssetRisk calldata risk) external {
         margin.setRisk(asset, risk);
+    }
+
+    /// @notice The CREATE address of `deployer`'s contract with nonce `nonce` (1 to 127):
+    ///         keccak256(rlp([deployer, nonce]))[12:].
+    function _createAddress(address deployer, uint256 nonce) internal pure returns (address) {
+        require(nonce > 0 && nonce < 0x80, "LedgerSystem: nonce out of the one-byte range");
+        return
+            address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xd6), bytes1(0x94), deployer, uint8(nonce))))));
     }
 }

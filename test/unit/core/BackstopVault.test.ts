@@ -30,11 +30,14 @@ describe("BackstopVault", function () {
   async function deployBare() {
     const { ethers, networkHelpers } = await network.create();
     const [deployer, alice, bob, carol, attacker] = await ethers.getSigners();
-    const coin = (await ethers.deployContract("Stablecoin", [deployer.address])) as unknown as Stablecoin;
+    // the mock Clearinghouse is the stablecoin's immutable minter: deployed right after it
+    const nonce = await ethers.provider.getTransactionCount(deployer.address, "pending");
+    const predictedCh = ethers.getCreateAddress({ from: deployer.address, nonce: nonce + 1 });
+    const coin = (await ethers.deployContract("Stablecoin", [predictedCh])) as unknown as Stablecoin;
     const ch = (await ethers.deployContract("MockVaultClearinghouse", [
       await coin.getAddress(),
     ])) as unknown as MockVaultClearinghouse;
-    await coin.setMinter(await ch.getAddress());
+    expect(await ch.getAddress()).to.equal(await coin.minter());
     const vault = (await ethers.deployContract("BackstopVault", [
       await coin.getAddress(),
       COOLDOWN,

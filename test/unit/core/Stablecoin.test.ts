@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { loadDeployParams, paramsPathFor } from "../../../scripts/deploy/params.js";
+import { deploySystem } from "../../../scripts/deploy/system.js";
 import type { Stablecoin } from "../../../types/ethers-contracts/index.js";
 
 const WAD = 10n ** 18n;
@@ -8,107 +10,157 @@ const WAD = 10n ** 18n;
 describe("Stablecoin", function () {
   async function deploy() {
     const { ethers, networkHelpers } = await network.create();
-    const [admin, minter, alice, bob] = await ethers.getSigners();
-    const coin = (await ethers.deployContract("Stablecoin", [admin.address])) as unknown as Stablecoin;
-    return { ethers, networkHelpers, coin, admin, minter, alice, bob };
+    const [deployer, minter, alice, bob] = await ethers.getSigners();
+    const coin = (await ethers.deployContract("Stablecoin", [minter.address])) as unknown as Stablecoin;
+    return { ethers, networkHelpers, coin, deployer, minter, alice, bob };
   }
 
-  async function deployWithMinter() {
-    const ctx = await deploy();
-    await ctx.coin.connect(ctx.admin).setMinter(ctx.minter.address);
-    return ctx;
-  }
-
-  it("has the right metadata and no minter at deployment", async function () {
-    const { coin, admin, ethers } = await deploy();
-    expect(await coin.name()).to.equal("Ballast USD");
-    expect(await coin.symbol()).to.equal("bUSD");
-    expect(await coin.decimals()).to.equal(18n);
-    expect(await coin.admin()).to.equal(admin.address);
-    expect(await coin.minter()).to.equal(ethers.ZeroAddress);
-    expect(await coin.totalSupply()).to.equal(0n);
-  });
-
-  it("rejects a zero admin", async function () {
-    const { ethers, coin } = await deploy();
-    await expect(ethers.deployContract("Stablecoin", [ethers.ZeroAddress])).to.be.revertedWithCustomError(
-      coin,
-      "Stablecoin__ZeroAddress",
-    );
-  });
-
-  describe("setMinter", function () {
-    it("sets the minter once and emits MinterSet", async function () {
-      const { coin, admin, minter } = await deploy();
-      await expect(coin.connect(admin).setMinter(minter.address))
-        .to.emit(coin, "MinterSet")
-        .withArgs(minter.address);
+  describe("constructor", function () {
+    it("has the right metadata, the given minter and no supply", async function () {
+      const { coin, minter } = await deploy();
+      expect(await coin.name()).to.equal("Ballast USD");
+      expect(await coin.symbol()).to.equal("bUSD");
+      expect(await coin.decimals()).to.equal(18n);
       expect(await coin.minter()).to.equal(minter.address);
+      expect(await coin.totalSupply()).to.equal(0n);
     });
 
-    it("cannot be called a second time, even by the admin", async function () {
-      const { coin, admin, minter, alice } = await deployWithMinter();
-      await expect(coin.connect(admin).setMinter(alice.address)).to.be.revertedWithCustomError(
-        coin,
-        "Stablecoin__MinterAlreadySet",
-      );
-      expect(await coin.minter()).to.equal(minter.address);
+    it("takes any non-zero minter, a contract's predicted address included", async function () {
+      const { ethers, alice } = await deploy();
+      const nonce = await ethers.provider.getTransactionCount(alice.address, "pending");
+      const predicted = ethers.getCreateAddress({ from: alice.address, nonce: nonce + 1 });
+      const coin = (await ethers.deployContract("Stablecoin", [predicted], alice)) as unknown as Stablecoin;
+      expect(await coin.minter()).to.equal(predicted);
+      const sink = await ethers.deployContract("MockAuctionSink", [await coin.getAddress()], alice);
+      expect(await sink.getAddress()).to.equal(predicted);
     });
 
-    it("is admin only", async function () {
-      const { coin, alice, ethers } = await deploy();
-      await expect(coin.connect(alice).setMinter(alice.address))
-        .to.be.revertedWithCustomError(coin, "Stablecoin__NotAdmin")
-        .withArgs(alice.address);
-      expect(await coin.minter()).to.equal(ethers.ZeroAddress);
-    });
-
-    it("rejects the zero address", async function () {
-      const { coin, admin, ethers } = await deploy();
-      await expect(coin.connect(admin).setMinter(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+    it("rejects a zero minter", async function () {
+      const { ethers, coin, deployer } = await deploy();
+      const nonce = await ethers.provider.getTransactionCount(deployer.address);
+      await expect(ethers.deployContract("Stablecoin", [ethers.ZeroAddress])).to.be.revertedWithCustomError(
         coin,
         "Stablecoin__ZeroAddress",
       );
-      expect(await coin.minter()).to.equal(ethers.ZeroAddress);
+      // nothing deployed: the address the next contract would have taken holds no code
+      const would = ethers.getCreateAddress({ from: deployer.address, nonce });
+      expect(await ethers.provider.getCode(would)).to.equal("0x");
+    });
+
+    it("has no admin and no way to change the minter (the old admin selectors revert)", async function () {
+      const { ethers, coin, deployer, minter, alice } = await deploy();
+      const old = new ethers.Interface([
+        "function admin() view returns (address)",
+        "function setMinter(address)",
+      ]);
+      const to = await coin.getAddress();
+      for (const caller of [deployer, minter]) {
+        await expect(
+          caller.sendTransaction({ to, data: old.encodeFunctionData("setMinter", [alice.address]) }),
+        ).to.be.revert(ethers);
+        await expect(caller.sendTransaction({ to, data: old.encodeFunctionData("admin") })).to.be.revert(
+          ethers,
+        );
+      }
+      expect(await coin.minter()).to.equal(minter.address);
+    });
+  });
+
+  describe("deploySystem", function () {
+    it("deploys the stablecoin with the Clearinghouse as its minter", async function () {
+      const { ethers } = await network.create();
+      const sys = await deploySystem(ethers, loadDeployParams(paramsPathFor("hardhat")));
+      expect(await sys.stablecoin.minter()).to.equal(await sys.clearinghouse.getAddress());
+    });
+
+    it("fails loudly, naming both addresses, when the Clearinghouse misses its predicted address", async function () {
+      const { ethers } = await network.create();
+      const [deployer] = await ethers.getSigners();
+      let stablecoinNonce = -1;
+      // a stray transaction from the deployer between the stablecoin and the Clearinghouse
+      const meddling = new Proxy(ethers, {
+        get(target, prop, receiver) {
+          const value: unknown = Reflect.get(target, prop, receiver);
+          if (prop !== "deployContract") return value;
+          return async (name: string, ...rest: unknown[]) => {
+            if (name === "Stablecoin") {
+              stablecoinNonce = await target.provider.getTransactionCount(deployer.address, "pending");
+            }
+            if (name === "ClearinghouseLiquidation") {
+              await (await deployer.sendTransaction({ to: deployer.address, value: 0n })).wait();
+            }
+            return (target.deployContract as (...a: unknown[]) => Promise<unknown>)(name, ...rest);
+          };
+        },
+      });
+      let message = "";
+      try {
+        await deploySystem(meddling, loadDeployParams(paramsPathFor("hardhat")));
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(stablecoinNonce).to.be.greaterThan(0);
+      const predicted = ethers.getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + 3 });
+      const actual = ethers.getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + 4 });
+      expect(message).to.contain(`Clearinghouse was deployed at ${actual}`);
+      expect(message).to.contain(`minter is the predicted ${predicted}`);
+      expect(await ethers.provider.getCode(actual)).to.not.equal("0x");
     });
   });
 
   describe("mint and burn", function () {
     it("lets the minter mint to anyone and burn from anyone without allowance", async function () {
-      const { coin, minter, alice } = await deployWithMinter();
+      const { coin, minter, alice } = await deploy();
       await expect(coin.connect(minter).mint(alice.address, 5n * WAD))
         .to.emit(coin, "Transfer")
         .withArgs("0x0000000000000000000000000000000000000000", alice.address, 5n * WAD);
       expect(await coin.balanceOf(alice.address)).to.equal(5n * WAD);
-      await coin.connect(minter).burn(alice.address, 2n * WAD);
+      await expect(coin.connect(minter).burn(alice.address, 2n * WAD))
+        .to.emit(coin, "Transfer")
+        .withArgs(alice.address, "0x0000000000000000000000000000000000000000", 2n * WAD);
       expect(await coin.balanceOf(alice.address)).to.equal(3n * WAD);
       expect(await coin.totalSupply()).to.equal(3n * WAD);
     });
 
-    it("rejects mint and burn from anyone else, the admin included", async function () {
-      const { coin, minter, admin, alice } = await deployWithMinter();
+    it("rejects mint, burn and burnFrom from anyone else, the deployer included; nothing changes", async function () {
+      const { coin, minter, deployer, alice, bob } = await deploy();
       await coin.connect(minter).mint(alice.address, WAD);
-      for (const caller of [admin, alice]) {
+      await coin.connect(alice).approve(bob.address, WAD);
+      for (const caller of [deployer, alice, bob]) {
         await expect(coin.connect(caller).mint(caller.address, WAD))
           .to.be.revertedWithCustomError(coin, "Stablecoin__NotMinter")
           .withArgs(caller.address);
         await expect(coin.connect(caller).burn(alice.address, WAD))
           .to.be.revertedWithCustomError(coin, "Stablecoin__NotMinter")
           .withArgs(caller.address);
+        await expect(coin.connect(caller).burnFrom(alice.address, bob.address, WAD))
+          .to.be.revertedWithCustomError(coin, "Stablecoin__NotMinter")
+          .withArgs(caller.address);
       }
+      expect(await coin.balanceOf(alice.address)).to.equal(WAD);
+      expect(await coin.balanceOf(deployer.address)).to.equal(0n);
+      expect(await coin.balanceOf(bob.address)).to.equal(0n);
+      expect(await coin.allowance(alice.address, bob.address)).to.equal(WAD);
+      expect(await coin.totalSupply()).to.equal(WAD);
+    });
+
+    it("lets the minter burnFrom with the spender's allowance", async function () {
+      const { coin, minter, alice, bob } = await deploy();
+      await coin.connect(minter).mint(alice.address, 3n * WAD);
+      await coin.connect(alice).approve(bob.address, 2n * WAD);
+      await expect(coin.connect(minter).burnFrom(alice.address, bob.address, 3n * WAD))
+        .to.be.revertedWithCustomError(coin, "ERC20InsufficientAllowance")
+        .withArgs(bob.address, 2n * WAD, 3n * WAD);
+      await expect(coin.connect(minter).burnFrom(alice.address, bob.address, 2n * WAD))
+        .to.emit(coin, "Transfer")
+        .withArgs(alice.address, "0x0000000000000000000000000000000000000000", 2n * WAD);
+      expect(await coin.allowance(alice.address, bob.address)).to.equal(0n);
       expect(await coin.balanceOf(alice.address)).to.equal(WAD);
       expect(await coin.totalSupply()).to.equal(WAD);
     });
 
-    it("rejects mint before a minter is set (no zero-address minter)", async function () {
-      const { coin, admin } = await deploy();
-      await expect(coin.connect(admin).mint(admin.address, WAD))
-        .to.be.revertedWithCustomError(coin, "Stablecoin__NotMinter")
-        .withArgs(admin.address);
-    });
-
     it("cannot burn more than the balance", async function () {
-      const { coin, minter, alice } = await deployWithMinter();
+      const { coin, minter, alice } = await deploy();
       await coin.connect(minter).mint(alice.address, WAD);
       await expect(coin.connect(minter).burn(alice.address, WAD + 1n))
         .to.be.revertedWithCustomError(coin, "ERC20InsufficientBalance")
@@ -119,7 +171,7 @@ describe("Stablecoin", function () {
 
   describe("permit", function () {
     async function signPermit(
-      ctx: Awaited<ReturnType<typeof deployWithMinter>>,
+      ctx: Awaited<ReturnType<typeof deploy>>,
       value: bigint,
       deadline: bigint,
       nonce: bigint,
@@ -153,7 +205,7 @@ describe("Stablecoin", function () {
     }
 
     it("sets an allowance from an EIP-712 signature and bumps the nonce", async function () {
-      const ctx = await deployWithMinter();
+      const ctx = await deploy();
       const { coin, minter, alice, bob, networkHelpers } = ctx;
       await coin.connect(minter).mint(alice.address, 10n * WAD);
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
@@ -173,7 +225,7 @@ describe("Stablecoin", function () {
     });
 
     it("rejects a replayed signature", async function () {
-      const ctx = await deployWithMinter();
+      const ctx = await deploy();
       const { coin, alice, bob, networkHelpers } = ctx;
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
       const sig = await signPermit(ctx, WAD, deadline, 0n);
@@ -185,7 +237,7 @@ describe("Stablecoin", function () {
     });
 
     it("rejects an expired deadline and a tampered value", async function () {
-      const ctx = await deployWithMinter();
+      const ctx = await deploy();
       const { coin, alice, bob, networkHelpers } = ctx;
       const now = BigInt(await networkHelpers.time.latest());
       const expired = await signPermit(ctx, WAD, now, 0n);

@@ -39,11 +39,14 @@ describe("DutchAuction", function () {
   async function deploy() {
     const { ethers, networkHelpers } = await network.create();
     const [gov, risk, alice, bob, keeper, other] = await ethers.getSigners();
-    const coin = (await ethers.deployContract("Stablecoin", [gov.address])) as unknown as Stablecoin;
+    // the sink is the stablecoin's immutable minter: deployed right after it, at the next nonce
+    const nonce = await ethers.provider.getTransactionCount(gov.address, "pending");
+    const predictedSink = ethers.getCreateAddress({ from: gov.address, nonce: nonce + 1 });
+    const coin = (await ethers.deployContract("Stablecoin", [predictedSink])) as unknown as Stablecoin;
     const sink = (await ethers.deployContract("MockAuctionSink", [
       await coin.getAddress(),
     ])) as unknown as MockAuctionSink;
-    await coin.setMinter(await sink.getAddress());
+    expect(await sink.getAddress()).to.equal(await coin.minter());
     const oracle = (await ethers.deployContract("MockOracleRouter")) as unknown as MockOracleRouter;
     const weth = (await ethers.deployContract("MockERC20", ["WETH", "WETH", 18])) as unknown as MockERC20;
     const wbtc = (await ethers.deployContract("MockERC20", ["WBTC", "WBTC", 8])) as unknown as MockERC20;
@@ -904,9 +907,8 @@ describe("DutchAuction", function () {
 
     it("Stablecoin.burnFrom: minter only; spends the allowance, then burns (allowance error first)", async function () {
       const { ethers } = await network.create();
-      const [admin, minter, holder, spender] = await ethers.getSigners();
-      const coin = (await ethers.deployContract("Stablecoin", [admin.address])) as unknown as Stablecoin;
-      await coin.setMinter(minter.address);
+      const [minter, holder, spender] = await ethers.getSigners();
+      const coin = (await ethers.deployContract("Stablecoin", [minter.address])) as unknown as Stablecoin;
       await coin.connect(minter).mint(holder.address, 10n * WAD);
       await expect(coin.connect(spender).burnFrom(holder.address, spender.address, 1n))
         .to.be.revertedWithCustomError(coin, "Stablecoin__NotMinter")

@@ -56,11 +56,14 @@ const START = mulDivUp(ORACLE, BUF, WAD);
 async function deployAuctionWorld(connection: NetworkConnection) {
   const { ethers, networkHelpers } = connection;
   const [gov, risk, alice, keeper, lp, stranger, carol] = await ethers.getSigners();
-  const coin = (await ethers.deployContract("Stablecoin", [gov.address])) as unknown as Stablecoin;
+  // the sink is the stablecoin's immutable minter: deployed right after it, at the next nonce
+  const nonce = await ethers.provider.getTransactionCount(gov.address, "pending");
+  const predictedSink = ethers.getCreateAddress({ from: gov.address, nonce: nonce + 1 });
+  const coin = (await ethers.deployContract("Stablecoin", [predictedSink])) as unknown as Stablecoin;
   const coinAddr = await coin.getAddress();
   const sink = (await ethers.deployContract("MockAuctionSink", [coinAddr])) as unknown as MockAuctionSink;
   const sinkAddr = await sink.getAddress();
-  await coin.setMinter(sinkAddr);
+  expect(sinkAddr).to.equal(await coin.minter());
   const oracle = (await ethers.deployContract("MockOracleRouter")) as unknown as MockOracleRouter;
   const weth = (await ethers.deployContract("MockERC20", ["WETH", "WETH", 18])) as unknown as MockERC20;
   const wbtc = (await ethers.deployContract("MockERC20", ["WBTC", "WBTC", 8])) as unknown as MockERC20;

@@ -17,12 +17,7 @@ import { loadDeployParams, paramsPathFor } from "../../../scripts/deploy/params.
 import { deploySystem } from "../../../scripts/deploy/system.js";
 import { deployLedgerContracts } from "../../helpers/ledger.js";
 
-import type {
-  MarginModel,
-  MockERC20,
-  MockOracleRouter,
-  Stablecoin,
-} from "../../../types/ethers-contracts/index.js";
+import type { MarginModel, MockERC20, MockOracleRouter } from "../../../types/ethers-contracts/index.js";
 
 const WAD = 10n ** 18n;
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -112,16 +107,7 @@ async function deploy() {
     mm.connect(risk).setParam(b32(name), asset, value);
 
   async function deployLedger() {
-    const stablecoin = (await ethers.deployContract("Stablecoin", [gov.address])) as unknown as Stablecoin;
-    const ledger = await deployLedgerContracts(
-      ethers,
-      stablecoin,
-      await oracle.getAddress(),
-      await mm.getAddress(),
-      gov,
-      risk.address,
-    );
-    return { ...ledger, stablecoin };
+    return deployLedgerContracts(ethers, await oracle.getAddress(), await mm.getAddress(), gov, risk.address);
   }
   const cached = await deployLedger();
   const live = await deployLedger();
