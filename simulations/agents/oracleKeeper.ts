@@ -6,7 +6,10 @@
  * heartbeat and grace have passed), but the router and the breaker are still poked every ten
  * minutes, as any keeper would. Each landed update: `updateAnswer`, `OracleRouter.poke`,
  * `MarginModel.poke`, `CircuitBreaker.check`; `checkSystem` after new bad debt; `cooldown` of a
- * raised level when a simulated call says it would pass.
+ * raised level when a simulated call says it would pass. After the step's last landed update the
+ * keeper refreshes the ledger's cached prices (`Clearinghouse.refreshPrices`, ADR 0006) so that
+ * initial-margin checks see the new prices at once; between updates the cache expires and the
+ * checks read the oracle, so the lab's results do not depend on the cache.
  */
 import type { StepContext } from "./context.js";
 import { participant } from "../world/deploy.js";
@@ -44,6 +47,7 @@ export class OracleKeeper {
     const { scenario, world, market, t } = ctx;
     const cfg = scenario.oracle;
     let moved = false;
+    let lastLanded = 0;
     for (const [i, w] of world.assets.entries()) {
       const ref = cfg.source === "cex" ? ctx.env.cex[w.key].price : market.exogenous[w.key];
       if (market.oracleFrozen[w.key]) {
@@ -77,11 +81,21 @@ export class OracleKeeper {
         this.updates[i]++;
         await this.poke(ctx, i, offset);
         moved = true;
+        lastLanded = Math.max(lastLanded, offset);
       } else if (t - this.lastPoke[i] >= POKE_EVERY_SECONDS && ctx.observer.assetLevel[i] > 0) {
         await this.poke(ctx, i, 0);
       }
     }
     const sys = world.sys;
+    if (moved) {
+      await ctx.send(
+        this.address,
+        sys.addresses.clearinghouse,
+        sys.clearinghouse.interface.encodeFunctionData("refreshPrices"),
+        500_000n,
+        lastLanded,
+      );
+    }
     if (ctx.observer.badDebtUsd > this.lastBadDebt) {
       this.lastBadDebt = ctx.observer.badDebtUsd;
       await ctx.send(
