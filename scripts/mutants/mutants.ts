@@ -20,6 +20,7 @@ export type SuiteId =
   | "unit:breaker"
   | "unit:ch-breaker"
   | "unit:oracle"
+  | "unit:price-cache"
   | "e2e:liquidation"
   | "probe:liquidation-boundary";
 
@@ -52,6 +53,8 @@ const NOT_REACHED_LIQ =
   "the liquidation property and invariant suites reach it; liquidation unit + e2e tests as deterministic backstops";
 const NOT_REACHED_BREAKER =
   "the liquidation property and invariant suites reach it; breaker unit tests as deterministic backstops";
+const NOT_REACHED_PRICE_CACHE =
+  "the property and invariant suites never refresh the ledger's price cache (ADR 0006), so its age bound is 0 in effect there; the price-cache unit tests are the suite that reaches it";
 const NOT_REACHED_ORACLE =
   "the liquidation property suite reaches it on the real OracleRouter (the ledger suites use a mock oracle); OracleRouter unit tests as a backstop";
 
@@ -260,5 +263,27 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "",
     suites: [...DEFAULT_SUITES, "unit:oracle"],
     reach: NOT_REACHED_ORACLE,
+  },
+  // ------------------------------------------------------------ price cache (ADR 0006; I12)
+  {
+    id: "cached-price-never-expires",
+    title: "the ledger's cached prices serve initial-margin checks however old they are",
+    breaks: ["I12"],
+    file: "contracts/core/ClearinghouseHealth.sol",
+    search: "return maxAgeSeconds != 0 && block.timestamp - _pricesCachedAt <= maxAgeSeconds;",
+    replace: "return maxAgeSeconds != 0;",
+    suites: [...DEFAULT_SUITES, "unit:price-cache"],
+    reach: NOT_REACHED_PRICE_CACHE,
+  },
+  {
+    id: "liquidation-uses-cached-price",
+    title: "maintenance health (liquidation) values assets at the cached prices, not the oracle's",
+    breaks: ["I12"],
+    file: "contracts/core/ClearinghouseHealth.sol",
+    search:
+      "(q, quoteCount) = _quote(quotes, quoteCount, c.token, initial ? c.cachedPriceWad : 0, withCols);",
+    replace: "(q, quoteCount) = _quote(quotes, quoteCount, c.token, c.cachedPriceWad, withCols);",
+    suites: [...DEFAULT_SUITES, "unit:price-cache"],
+    reach: NOT_REACHED_PRICE_CACHE,
   },
 ];

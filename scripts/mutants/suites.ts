@@ -64,6 +64,11 @@ export const SUITES: Readonly<Record<SuiteId, Suite>> = {
     label: "test/unit/oracle/OracleRouter.test.ts",
     argv: mocha(["test/unit/oracle/OracleRouter.test.ts"]),
   },
+  "unit:price-cache": {
+    id: "unit:price-cache",
+    label: "test/unit/core/ClearinghousePriceCache.test.ts",
+    argv: mocha(["test/unit/core/ClearinghousePriceCache.test.ts"]),
+  },
   "e2e:liquidation": {
     id: "e2e:liquidation",
     label: "test/e2e/liquidation.test.ts",
