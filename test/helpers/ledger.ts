@@ -36,6 +36,20 @@ export const DEFAULT_RISK: RiskLevels = {
   sizeSlopeWad: 0n,
 };
 
+/** A feed configuration for the MockOracleRouter (which reads prices set with `setPrice`). */
+export function mockFeedConfig(primary: string) {
+  return {
+    primary,
+    secondary: ZERO,
+    heartbeatSeconds: 3600,
+    gracePeriodSeconds: 600,
+    secondaryHeartbeatSeconds: 0,
+    maxDeviationWad: 0,
+    minPriceWad: 1n,
+    maxPriceWad: 10n ** 30n,
+  };
+}
+
 /**
  * The ledger's own contracts on a given oracle and margin model: the stablecoin (its immutable
  * minter is the Clearinghouse's predicted address), the two delegatecall modules, the
@@ -111,16 +125,7 @@ export async function deployLedger() {
     [wethAddr, 2_000n * WAD],
     [wbtcAddr, 40_000n * WAD],
   ] as const) {
-    await oracle.setFeed(asset, {
-      primary: wethAddr,
-      secondary: ZERO,
-      heartbeatSeconds: 3600,
-      gracePeriodSeconds: 600,
-      secondaryHeartbeatSeconds: 0,
-      maxDeviationWad: 0,
-      minPriceWad: 1n,
-      maxPriceWad: 10n ** 30n,
-    });
+    await oracle.setFeed(asset, mockFeedConfig(wethAddr));
     await oracle.setPrice(asset, price, true);
     await margin.setRisk(asset, DEFAULT_RISK);
   }

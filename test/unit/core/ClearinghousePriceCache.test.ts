@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 
-import { deployLedger, WAD, ZERO, type Ledger } from "../../helpers/ledger.js";
+import { DEFAULT_RISK, deployLedger, mockFeedConfig, WAD, ZERO, type Ledger } from "../../helpers/ledger.js";
 
 const MAX_AGE = 60n;
 
@@ -174,25 +174,9 @@ describe("Clearinghouse price cache (ADR 0006)", function () {
       await l.ch.refreshPrices();
       const link = await l.ethers.deployContract("MockERC20", ["Chainlink", "LINK", 18]);
       const linkAddr = await link.getAddress();
-      await l.oracle.setFeed(linkAddr, {
-        primary: linkAddr,
-        secondary: ZERO,
-        heartbeatSeconds: 3600,
-        gracePeriodSeconds: 600,
-        secondaryHeartbeatSeconds: 0,
-        maxDeviationWad: 0,
-        minPriceWad: 1n,
-        maxPriceWad: 10n ** 30n,
-      });
+      await l.oracle.setFeed(linkAddr, mockFeedConfig(linkAddr));
       await l.oracle.setPrice(linkAddr, 10n * WAD, true);
-      await l.margin.setRisk(linkAddr, {
-        haircutMaintWad: (15n * WAD) / 100n,
-        haircutInitWad: (20n * WAD) / 100n,
-        marginRatioMaintWad: (5n * WAD) / 100n,
-        marginRatioInitWad: (10n * WAD) / 100n,
-        depthUsdWad: 0n,
-        sizeSlopeWad: 0n,
-      });
+      await l.margin.setRisk(linkAddr, DEFAULT_RISK);
       await l.ch.connect(l.gov).listCollateral(linkAddr);
       await l.setParam("DEPOSIT_CAP", linkAddr, 10n ** 30n);
       await link.mint(l.alice.address, 100n * WAD);
