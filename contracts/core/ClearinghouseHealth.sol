@@ -122,9 +122,9 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         quotes = new AssetQuote[](_popCount(acct.collateralMask) + _popCount(acct.marketMask));
         uint256 quoteCount;
         AssetQuote memory q;
-        // initial-margin checks may use the prices `refreshPrices` cached (ADR 0006), `_quote`
-        // checks their age; maintenance health (liquidation) always reads the oracle
 
+        // initial-margin checks hand `_quote` the prices `refreshPrices` cached (ADR 0006; it
+        // checks their age); maintenance health (liquidation) hands it none and reads the oracle
         uint256 mask = acct.collateralMask;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {

@@ -279,7 +279,6 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         return paidWad >= debtWad ? 0 : debtWad - paidWad;
     }
 
-    /// @dev Token must answer decimals() <= 18; anything else is rejected at listing.
     /// @dev The oracle's price of `asset` when ok and at most `maxPriceWad` (what a cache slot
     ///      holds), else 0; emits `PriceCached`.
     function _cacheablePrice(address asset, uint256 maxPriceWad) internal returns (uint256 priceWad) {
@@ -288,6 +287,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         emit PriceCached(asset, priceWad);
     }
 
+    /// @dev Token must answer decimals() <= 18; anything else is rejected at listing.
     function _probeToken(address token) internal view returns (uint8 decimals) {
         try IERC20Metadata(token).decimals() returns (uint8 d) {
             if (d > 18) revert Clearinghouse__UnsupportedToken(token, "decimals > 18");

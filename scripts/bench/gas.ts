@@ -7,8 +7,9 @@
  * as for a real user transaction and the stability-fee index and funding have something to
  * accrue. A keeper's `refreshPrices` lands between the jump and the measured transaction (a
  * block earlier), as a keeper refreshing within `PRICE_MAX_AGE_SECONDS` would (ADR 0006); the
- * `borrowOracleRead` row measures a borrow without it (the cached prices expired). New rows (liquidation, throughput) are added as further entries of the returned record
- * and of `GAS_ROWS`.
+ * `borrowOracleRead` row measures a borrow without it (the cached prices expired). New rows
+ * (liquidation, throughput) are added as further entries of the returned record and of
+ * `GAS_ROWS`.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { parseUnits, type ContractTransactionResponse } from "ethers";

@@ -36,6 +36,21 @@ export const DEFAULT_RISK: RiskLevels = {
   sizeSlopeWad: 0n,
 };
 
+/** The two mock collateral tokens of the unit tests: WETH (18 decimals) and WBTC (8). */
+export async function deployMockTokens(ethers: HardhatEthers): Promise<{ weth: MockERC20; wbtc: MockERC20 }> {
+  const weth = (await ethers.deployContract("MockERC20", [
+    "Wrapped Ether",
+    "WETH",
+    18,
+  ])) as unknown as MockERC20;
+  const wbtc = (await ethers.deployContract("MockERC20", [
+    "Wrapped Bitcoin",
+    "WBTC",
+    8,
+  ])) as unknown as MockERC20;
+  return { weth, wbtc };
+}
+
 /** A feed configuration for the MockOracleRouter (which reads prices set with `setPrice`). */
 export function mockFeedConfig(primary: string) {
   return {
@@ -101,16 +116,7 @@ export async function deployLedger() {
 
   const oracle = (await ethers.deployContract("MockOracleRouter")) as unknown as MockOracleRouter;
   const margin = (await ethers.deployContract("MockMarginModel")) as unknown as MockMarginModel;
-  const weth = (await ethers.deployContract("MockERC20", [
-    "Wrapped Ether",
-    "WETH",
-    18,
-  ])) as unknown as MockERC20;
-  const wbtc = (await ethers.deployContract("MockERC20", [
-    "Wrapped Bitcoin",
-    "WBTC",
-    8,
-  ])) as unknown as MockERC20;
+  const { weth, wbtc } = await deployMockTokens(ethers);
   const { stablecoin, ch, chAddr, vault } = await deployLedgerContracts(
     ethers,
     await oracle.getAddress(),

@@ -15,12 +15,11 @@ import { network } from "hardhat";
 
 import { loadDeployParams, paramsPathFor } from "../../../scripts/deploy/params.js";
 import { deploySystem } from "../../../scripts/deploy/system.js";
-import { deployLedgerContracts } from "../../helpers/ledger.js";
+import { deployLedgerContracts, deployMockTokens, mockFeedConfig, ZERO } from "../../helpers/ledger.js";
 
-import type { MarginModel, MockERC20, MockOracleRouter } from "../../../types/ethers-contracts/index.js";
+import type { MarginModel, MockOracleRouter } from "../../../types/ethers-contracts/index.js";
 
 const WAD = 10n ** 18n;
-const ZERO = "0x0000000000000000000000000000000000000000";
 const STATIC = 0n;
 const DYNAMIC = 1n;
 const RAMPED = 2n;
@@ -72,32 +71,14 @@ async function deploy() {
     risk.address,
     gov.address,
   ])) as unknown as MarginModel;
-  const weth = (await ethers.deployContract("MockERC20", [
-    "Wrapped Ether",
-    "WETH",
-    18,
-  ])) as unknown as MockERC20;
-  const wbtc = (await ethers.deployContract("MockERC20", [
-    "Wrapped Bitcoin",
-    "WBTC",
-    8,
-  ])) as unknown as MockERC20;
+  const { weth, wbtc } = await deployMockTokens(ethers);
   const wethAddr = await weth.getAddress();
   const wbtcAddr = await wbtc.getAddress();
   for (const [asset, price] of [
     [wethAddr, 2_000n * WAD],
     [wbtcAddr, 40_000n * WAD],
   ] as const) {
-    await oracle.setFeed(asset, {
-      primary: asset,
-      secondary: ZERO,
-      heartbeatSeconds: 3600,
-      gracePeriodSeconds: 600,
-      secondaryHeartbeatSeconds: 0,
-      maxDeviationWad: 0,
-      minPriceWad: 1n,
-      maxPriceWad: 10n ** 30n,
-    });
+    await oracle.setFeed(asset, mockFeedConfig(asset));
     await oracle.setPrice(asset, price, true);
   }
   // WBTC is listed before the ledger is set: nothing is pushed for it until its state changes
