@@ -13,6 +13,7 @@ import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {PerpMath} from "../perp/PerpMath.sol";
 import {ClearinghouseBase} from "./ClearinghouseBase.sol";
 import {ClearinghousePerps} from "./ClearinghousePerps.sol";
 
@@ -329,7 +330,7 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     /// @inheritdoc IClearinghouse
     function positionOf(address account, address market) external view returns (Position memory) {
         PositionSlot memory p = _positions[account][market];
-        return Position({sizeWad: p.sizeWad, openNotionalWad: p.openNotionalWad, fundingIndexWad: p.fundingIndexWad});
+        return Position({sizeWad: p.sizeWad, costBasisWad: p.costBasisWad});
     }
 
     /// @inheritdoc IClearinghouse
@@ -339,8 +340,7 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         state.skewWad = _skew(m);
         state.longOpenInterestWad = m.longOpenInterestWad;
         state.shortOpenInterestWad = m.shortOpenInterestWad;
-        state.openNotionalSumWad = m.openNotionalSumWad;
-        state.fundingSnapshotSumWad = m.fundingSnapshotSumWad;
+        state.costBasisSumWad = m.costBasisSumWad;
         (uint256 priceWad, ) = _price(market);
         (state.fundingRateWad, state.fundingIndexWad) = _fundingNow(market, m, priceWad);
         state.lastFundingTime = block.timestamp;
@@ -354,12 +354,13 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
             address market = _markets[i];
             MarketSlots storage s = _marketState[market];
             int256 skewWad = _skew(s);
-            if (skewWad == 0 && s.openNotionalSumWad == 0 && s.fundingSnapshotSumWad == 0) continue;
+            int256 costBasisSumWad = s.costBasisSumWad;
+            if (skewWad == 0 && costBasisSumWad == 0) continue;
             (uint256 priceWad, ) = _price(market);
             (, int256 indexWad) = _fundingNow(market, s, priceWad);
-            // the vault holds -skew: it earns what traders lose and collects what they owe in funding
-            netWad += s.openNotionalSumWad - WadMath.mulWadSignedCeil(skewWad, priceWad);
-            netWad += _mulWadSigned(skewWad, indexWad) - s.fundingSnapshotSumWad;
+            // the vault holds -skew: it earns what traders lose, funding included (rounded against
+            // the vault: at most the sum of the traders' floored PnL)
+            netWad += costBasisSumWad - PerpMath.mulWadCeil(skewWad, PerpMath.adjustedPrice(priceWad, indexWad));
         }
     }
 

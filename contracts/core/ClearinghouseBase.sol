@@ -49,11 +49,12 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         uint16 marketMask;
     }
 
-    /// @dev Two slots per position.
+    /// @dev One slot per position: the size and the cost basis in funding-adjusted price
+    ///      (`PerpMath.adjustedPrice`, ADR 0007). The casts are checked: a fill that would take the
+    ///      basis past 2^127 (1.7e20 USD) reverts; a reduction only shrinks it.
     struct PositionSlot {
         int128 sizeWad;
-        int128 openNotionalWad;
-        int256 fundingIndexWad;
+        int128 costBasisWad;
     }
 
     struct CollateralInfo {
@@ -93,8 +94,7 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         uint120 shortOpenInterestWad;
         bool listed;
         uint8 index;
-        int128 openNotionalSumWad;
-        int128 fundingSnapshotSumWad;
+        int256 costBasisSumWad;
     }
 
     /// @dev Fee slot, shared with `ClearinghouseParams._stabilityFeePerSecondRay` and

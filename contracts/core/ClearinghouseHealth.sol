@@ -165,7 +165,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         h.healthFactorWad = liabilitiesWad == 0 ? type(uint256).max : assetsWad.divWadDown(liabilitiesWad);
     }
 
-    /// @dev A position's PnL net of funding owed (floored) and its margin requirement (rounded up).
+    /// @dev A position's PnL, funding included (floored), and its margin requirement (rounded up).
     function _positionRisk(
         address account,
         address market,
@@ -174,9 +174,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
     ) internal view returns (int256 pnlWad, uint256 requirementWad) {
         PositionSlot memory pos = _positions[account][market];
         (, int256 indexWad) = _fundingNow(market, _marketState[market], q.priceWad);
-        pnlWad =
-            PerpMath.unrealizedPnl(pos.sizeWad, pos.openNotionalWad, q.priceWad) -
-            PerpMath.fundingOwed(pos.sizeWad, indexWad, pos.fundingIndexWad);
+        pnlWad = PerpMath.unrealizedPnl(pos.sizeWad, pos.costBasisWad, PerpMath.adjustedPrice(q.priceWad, indexWad));
         (uint256 depthUsdWad, uint256 sizeSlopeWad) = _marketAddOn(market, q.risk);
         requirementWad = PerpMath.requirement(
             SignedMath.abs(pos.sizeWad).mulWadUp(q.priceWad),
@@ -278,10 +276,5 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
             x &= x - 1;
             ++count;
         }
-    }
-
-    /// @dev Signed a * b / WAD, truncated toward zero (for funding snapshot sums).
-    function _mulWadSigned(int256 a, int256 b) internal pure returns (int256) {
-        return (a * b) / int256(WadMath.WAD);
     }
 }

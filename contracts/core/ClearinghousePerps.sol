@@ -32,11 +32,10 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         uint256 indexPriceWad;
         uint256 fillPriceWad;
         int256 newSizeWad;
-        int256 newOpenNotionalWad;
+        int256 newCostBasisWad;
         int256 realizedPnlWad;
         uint256 feeWad;
         int256 balanceDeltaWad;
-        int256 fundingPaidWad;
         bool increasesRisk;
         bool priceOk;
         int256 skewWad;
@@ -85,28 +84,25 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
             revert Clearinghouse__SlippageExceeded(f.fillPriceWad, acceptablePriceWad);
         }
 
-        // 1. settle funding owed since the snapshot (paid to / by the vault)
-        f.fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);
-        if (pos.sizeWad != 0) emit FundingSettled(account, market, f.fundingPaidWad);
-
-        // 2. apply the fill; realized PnL and the fee move between the account and the vault
-        (f.newSizeWad, f.newOpenNotionalWad, f.realizedPnlWad) = PerpMath.applyFill(
+        // 1. apply the fill at the funding-adjusted price: the PnL realized by a reduction includes
+        //    the funding its part accrued (ADR 0007); it and the fee move between the account and
+        //    the vault
+        (f.newSizeWad, f.newCostBasisWad, f.realizedPnlWad) = PerpMath.applyFill(
             pos.sizeWad,
-            pos.openNotionalWad,
+            pos.costBasisWad,
             sizeDeltaWad,
-            f.fillPriceWad
+            PerpMath.adjustedPrice(f.fillPriceWad, fundingIndexWad)
         );
         f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(liquidationPenaltyWad);
-        f.balanceDeltaWad = f.realizedPnlWad - f.fundingPaidWad - int256(f.feeWad);
+        f.balanceDeltaWad = f.realizedPnlWad - int256(f.feeWad);
 
-        // 3. market aggregates and caps
-        _updateMarket(market, state, params, pos, f, fundingIndexWad);
+        // 2. market aggregates and caps
+        _updateMarket(market, state, params, pos, f);
 
-        // 4. store the position and the balances
+        // 3. store the position (one slot) and the balances
         _positions[account][market] = PositionSlot({
             sizeWad: f.newSizeWad.toInt128(),
-            openNotionalWad: f.newOpenNotionalWad.toInt128(),
-            fundingIndexWad: fundingIndexWad
+            costBasisWad: f.newCostBasisWad.toInt128()
         });
         _setMarketBit(account, state.index, f.newSizeWad != 0);
         _transferWithVault(account, f.balanceDeltaWad);
@@ -128,15 +124,9 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         MarketSlots storage state,
         MarketParams storage params,
         PositionSlot memory pos,
-        Fill memory f,
-        int256 fundingIndexWad
+        Fill memory f
     ) internal {
-        (state.openNotionalSumWad, state.fundingSnapshotSumWad) = (
-            (state.openNotionalSumWad + f.newOpenNotionalWad - pos.openNotionalWad).toInt128(),
-            (state.fundingSnapshotSumWad +
-                _mulWadSigned(f.newSizeWad, fundingIndexWad) -
-                _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128()
-        );
+        state.costBasisSumWad += f.newCostBasisWad - pos.costBasisWad;
         (uint256 longOiWad, uint256 shortOiWad) = _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
         if (f.increasesRisk) _checkMarketCaps(market, params, longOiWad, shortOiWad, f.indexPriceWad);
     }

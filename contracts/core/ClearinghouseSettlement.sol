@@ -235,20 +235,16 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
                 if (priceWad == 0) revert Settlement__NoSettlementPrice(market);
                 MarketSlots storage state = _marketState[market];
                 PositionSlot memory pos = _positions[account][market];
-                int256 fundingIndexWad = state.fundingIndexWad;
-                int256 fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);
                 (, , int256 realizedPnlWad) = PerpMath.applyFill(
                     pos.sizeWad,
-                    pos.openNotionalWad,
+                    pos.costBasisWad,
                     -int256(pos.sizeWad),
-                    priceWad
+                    PerpMath.adjustedPrice(priceWad, state.fundingIndexWad)
                 );
-                state.openNotionalSumWad = (int256(state.openNotionalSumWad) - pos.openNotionalWad).toInt128();
-                state.fundingSnapshotSumWad = (int256(state.fundingSnapshotSumWad) -
-                    _mulWadSigned(pos.sizeWad, pos.fundingIndexWad)).toInt128();
+                state.costBasisSumWad -= pos.costBasisWad;
                 _updateOpenInterest(state, pos.sizeWad, 0);
                 delete _positions[account][market];
-                _transferWithVault(account, realizedPnlWad - fundingPaidWad);
+                _transferWithVault(account, realizedPnlWad);
                 emit PositionModified(account, market, -int256(pos.sizeWad), priceWad, 0, realizedPnlWad, 0);
                 ++closed;
             }

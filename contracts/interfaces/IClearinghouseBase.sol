@@ -10,20 +10,19 @@ import {IMarginModel} from "./IMarginModel.sol";
 interface IClearinghouseBase {
     /// @notice A perp position.
     /// @param sizeWad Signed size in units of the underlying (long > 0).
-    /// @param openNotionalWad Signed cost basis: the USD paid for the size (long > 0).
-    /// @param fundingIndexWad Market's cumulative funding per unit when last settled.
+    /// @param costBasisWad Signed cost basis in funding-adjusted price (`price - fundingIndex`
+    ///        at each fill, USD, long > 0). Unrealized PnL, funding included, is
+    ///        `size * (price - fundingIndex) - costBasis` (ADR 0007).
     struct Position {
         int256 sizeWad;
-        int256 openNotionalWad;
-        int256 fundingIndexWad;
+        int256 costBasisWad;
     }
 
     /// @notice Aggregates of one perp market.
     /// @param skewWad Sum of all positions' sizes (long OI - short OI); the vault holds -skew.
     /// @param longOpenInterestWad Sum of long sizes.
     /// @param shortOpenInterestWad Sum of short sizes (positive number).
-    /// @param openNotionalSumWad Sum of all positions' open notionals (for the vault's PnL).
-    /// @param fundingSnapshotSumWad Sum of size * fundingIndex snapshots (for the vault's funding).
+    /// @param costBasisSumWad Sum of all positions' cost bases (for the vault's PnL and funding).
     /// @param fundingRateWad Current funding rate per day (longs pay when positive).
     /// @param fundingIndexWad Cumulative funding per unit of size, USD (WAD).
     /// @param lastFundingTime Last time funding was accrued.
@@ -31,8 +30,7 @@ interface IClearinghouseBase {
         int256 skewWad;
         uint256 longOpenInterestWad;
         uint256 shortOpenInterestWad;
-        int256 openNotionalSumWad;
-        int256 fundingSnapshotSumWad;
+        int256 costBasisSumWad;
         int256 fundingRateWad;
         int256 fundingIndexWad;
         uint256 lastFundingTime;
@@ -104,6 +102,9 @@ interface IClearinghouseBase {
     event Borrowed(address indexed account, address indexed to, uint256 amountWad, uint256 fromCreditWad);
     /// @notice `toDebtWad` of the amount repaid debt; the rest became credit.
     event Repaid(address indexed account, address indexed payer, uint256 amountWad, uint256 toDebtWad);
+    /// @notice A fill. `realizedPnlWad` is the PnL of the part that reduced the position, the
+    ///         funding that part accrued since it was opened included (ADR 0007); `feeWad` is the
+    ///         taker fee, or the liquidation penalty on a liquidation close.
     event PositionModified(
         address indexed account,
         address indexed market,
@@ -113,8 +114,6 @@ interface IClearinghouseBase {
         int256 realizedPnlWad,
         uint256 feeWad
     );
-    /// @notice Funding settled into an account's balance (positive: the account paid).
-    event FundingSettled(address indexed account, address indexed market, int256 fundingPaidWad);
     event FundingAccrued(address indexed market, int256 fundingRateWad, int256 fundingIndexWad);
     event StabilityFeeAccrued(uint256 rateIndexRay, uint256 feeWad);
     /// @notice Unbacked stablecoin recorded (e.g. the vault could not pay a trader's profit).

@@ -20,17 +20,25 @@ contract PerpMathHarness {
         return PerpMath.accrueFunding(rate, skew, scale, velocity, elapsed, price);
     }
 
-    function fundingOwed(int256 size, int256 index, int256 snapshot) external pure returns (int256) {
-        return PerpMath.fundingOwed(size, index, snapshot);
+    function unrealizedPnl(int256 size, int256 basis, int256 adjustedPrice) external pure returns (int256) {
+        return PerpMath.unrealizedPnl(size, basis, adjustedPrice);
+    }
+
+    function mulWadFloor(int256 x, int256 y) external pure returns (int256) {
+        return PerpMath.mulWadFloor(x, y);
+    }
+
+    function mulWadCeil(int256 x, int256 y) external pure returns (int256) {
+        return PerpMath.mulWadCeil(x, y);
     }
 
     function applyFill(
         int256 size,
-        int256 notional,
+        int256 basis,
         int256 delta,
-        uint256 price
+        int256 adjustedPrice
     ) external pure returns (int256, int256, int256) {
-        return PerpMath.applyFill(size, notional, delta, price);
+        return PerpMath.applyFill(size, basis, delta, adjustedPrice);
     }
 
     function requirement(

@@ -8,9 +8,11 @@ import {WadMath} from "../libraries/WadMath.sol";
 /// @notice Pure math of Ballast's oracle-priced perpetuals: skew-premium fill price, velocity
 ///         funding (after Synthetix v3) and PnL realization. Mirrored bit for bit in
 ///         `simulations/math/perp.ts`.
-/// @dev All quantities WAD. Sizes are signed (long > 0). Open notional is the signed cost basis.
-///      Rounding goes against the trader: buys fill up, sells fill down, cost basis rounds toward
-///      +infinity, realized PnL toward -infinity.
+/// @dev All quantities WAD. Sizes are signed (long > 0). The cost basis is signed and kept in
+///      funding-adjusted price (`price - fundingIndex`): funding is settled when a position is
+///      reduced, in proportion, never through a separate snapshot. Rounding goes against the
+///      trader: buys fill up, sells fill down, cost basis rounds toward +infinity, realized PnL
+///      toward -infinity.
 library PerpMath {
     using WadMath for uint256;
 
@@ -64,51 +66,65 @@ library PerpMath {
         indexDeltaWad = (avgRateWad * int256(elapsedSeconds) * int256(priceWad)) / int256(SECONDS_PER_DAY) / SWAD;
     }
 
-    /// @notice Funding a position owes since its snapshot: size * (index - snapshot), rounded up
-    ///         (a payer pays the extra wei, a receiver receives one less).
-    function fundingOwed(int256 sizeWad, int256 indexWad, int256 snapshotWad) internal pure returns (int256) {
-        int256 deltaWad = indexWad - snapshotWad;
-        bool negative = (sizeWad < 0) != (deltaWad < 0);
-        uint256 magnitude = negative
-            ? WadMath.mulWadDown(SignedMath.abs(sizeWad), SignedMath.abs(deltaWad))
-            : WadMath.mulWadUp(SignedMath.abs(sizeWad), SignedMath.abs(deltaWad));
-        return negative ? -int256(magnitude) : int256(magnitude);
+    /// @notice The funding-adjusted price of a fill or a mark: `price - fundingIndex` (exact,
+    ///         signed). A position's cost basis is kept in this unit, so that its PnL includes
+    ///         the funding accrued since each fill without a per-position snapshot (ADR 0007).
+    function adjustedPrice(uint256 priceWad, int256 fundingIndexWad) internal pure returns (int256) {
+        return int256(priceWad) - fundingIndexWad;
     }
 
-    /// @notice Unrealized PnL of a position at `priceWad`: size * price - openNotional, floored.
-    function unrealizedPnl(int256 sizeWad, int256 openNotionalWad, uint256 priceWad) internal pure returns (int256) {
-        return WadMath.mulWadSignedFloor(sizeWad, priceWad) - openNotionalWad;
+    /// @notice Unrealized PnL of a position, funding included: size * (price - index) - costBasis,
+    ///         floored. `adjustedPriceWad` is `adjustedPrice(price, index)`.
+    function unrealizedPnl(
+        int256 sizeWad,
+        int256 costBasisWad,
+        int256 adjustedPriceWad
+    ) internal pure returns (int256) {
+        return mulWadFloor(sizeWad, adjustedPriceWad) - costBasisWad;
     }
 
-    /// @notice Applies a fill of `sizeDeltaWad` at `fillPriceWad` to a position.
+    /// @notice Applies a fill of `sizeDeltaWad` at the funding-adjusted price `adjustedPriceWad`.
     /// @return newSizeWad Size after the fill.
-    /// @return newOpenNotionalWad Cost basis after the fill (rounded toward +infinity).
-    /// @return realizedPnlWad PnL realized by the part of the fill that reduced the position
-    ///         (rounded toward -infinity).
+    /// @return newCostBasisWad Cost basis after the fill (rounded toward +infinity).
+    /// @return realizedPnlWad PnL realized by the part of the fill that reduced the position,
+    ///         funding accrued on that part included (rounded toward -infinity).
     function applyFill(
         int256 sizeWad,
-        int256 openNotionalWad,
+        int256 costBasisWad,
         int256 sizeDeltaWad,
-        uint256 fillPriceWad
-    ) internal pure returns (int256 newSizeWad, int256 newOpenNotionalWad, int256 realizedPnlWad) {
+        int256 adjustedPriceWad
+    ) internal pure returns (int256 newSizeWad, int256 newCostBasisWad, int256 realizedPnlWad) {
         newSizeWad = sizeWad + sizeDeltaWad;
         if (sizeWad == 0 || (sizeWad > 0) == (sizeDeltaWad > 0)) {
             // pure increase
-            return (newSizeWad, openNotionalWad + WadMath.mulWadSignedCeil(sizeDeltaWad, fillPriceWad), 0);
+            return (newSizeWad, costBasisWad + mulWadCeil(sizeDeltaWad, adjustedPriceWad), 0);
         }
         uint256 sizeAbs = SignedMath.abs(sizeWad);
         uint256 deltaAbs = SignedMath.abs(sizeDeltaWad);
         uint256 closedAbs = deltaAbs < sizeAbs ? deltaAbs : sizeAbs;
         // basis of the closed part, rounded toward +infinity (against the trader)
-        int256 closedBasisWad = _mulDivSignedCeil(openNotionalWad, closedAbs, sizeAbs);
+        int256 closedBasisWad = _mulDivSignedCeil(costBasisWad, closedAbs, sizeAbs);
         int256 closedSignedWad = sizeWad > 0 ? int256(closedAbs) : -int256(closedAbs);
-        realizedPnlWad = WadMath.mulWadSignedFloor(closedSignedWad, fillPriceWad) - closedBasisWad;
+        realizedPnlWad = mulWadFloor(closedSignedWad, adjustedPriceWad) - closedBasisWad;
         if (deltaAbs <= sizeAbs) {
-            newOpenNotionalWad = openNotionalWad - closedBasisWad;
-            if (newSizeWad == 0) newOpenNotionalWad = 0;
+            newCostBasisWad = costBasisWad - closedBasisWad;
+            if (newSizeWad == 0) newCostBasisWad = 0;
         } else {
-            newOpenNotionalWad = WadMath.mulWadSignedCeil(newSizeWad, fillPriceWad);
+            newCostBasisWad = mulWadCeil(newSizeWad, adjustedPriceWad);
         }
+    }
+
+    /// @notice Signed `x * y / WAD` rounded toward -infinity (both signed).
+    function mulWadFloor(int256 x, int256 y) internal pure returns (int256) {
+        if (y >= 0) return WadMath.mulWadSignedFloor(x, uint256(y));
+        // floor(-z) = -ceil(z)
+        return -WadMath.mulWadSignedCeil(x, uint256(-y));
+    }
+
+    /// @notice Signed `x * y / WAD` rounded toward +infinity (both signed).
+    function mulWadCeil(int256 x, int256 y) internal pure returns (int256) {
+        if (y >= 0) return WadMath.mulWadSignedCeil(x, uint256(y));
+        return -WadMath.mulWadSignedFloor(x, uint256(-y));
     }
 
     /// @notice Margin requirement of a position: |notional| * (ratio + |notional| / depth * slope), rounded up.

@@ -89,12 +89,13 @@ export const MUTANTS: readonly Mutant[] = [
   // ------------------------------------------------------------ ledger: flows (I1, I3, I4)
   {
     id: "close-skips-funding",
-    title: "closing a position skips the settlement of the funding it owes or is owed",
-    breaks: ["I3", "I1"],
+    title:
+      "closing a position books it at the fill price instead of the funding-adjusted price: the funding it owes or is owed is never realized (ADR 0007)",
+    breaks: ["I3"],
     file: "contracts/core/ClearinghousePerps.sol",
-    search: "f.fundingPaidWad = PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);",
+    search: "            PerpMath.adjustedPrice(f.fillPriceWad, fundingIndexWad)\n",
     replace:
-      "f.fundingPaidWad = pos.sizeWad + sizeDeltaWad == 0 ? int256(0) : PerpMath.fundingOwed(pos.sizeWad, fundingIndexWad, pos.fundingIndexWad);",
+      "            pos.sizeWad + sizeDeltaWad == 0 ? int256(f.fillPriceWad) : PerpMath.adjustedPrice(f.fillPriceWad, fundingIndexWad)\n",
   },
   {
     id: "fee-not-credited",

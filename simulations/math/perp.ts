@@ -1,6 +1,7 @@
 /**
  * Bigint mirror of contracts/perp/PerpMath.sol, bit for bit (differential tests keep it so).
- * All quantities WAD (1e18). Sizes signed, long > 0.
+ * All quantities WAD (1e18). Sizes signed, long > 0. Cost bases are kept in funding-adjusted
+ * price (`price - fundingIndex`, ADR 0007): funding is realized with the part of a position reduced.
  */
 
 export const WAD = 10n ** 18n;
@@ -61,30 +62,37 @@ export function accrueFunding(
   return { newRateWad, indexDeltaWad };
 }
 
-export function fundingOwed(sizeWad: bigint, indexWad: bigint, snapshotWad: bigint): bigint {
-  const delta = indexWad - snapshotWad;
-  const negative = sizeWad < 0n !== delta < 0n;
-  const magnitude = negative
-    ? mulDivDown(abs(sizeWad), abs(delta), WAD)
-    : mulDivUp(abs(sizeWad), abs(delta), WAD);
-  return negative ? -magnitude : magnitude;
+/** Signed x * y / WAD rounded toward -infinity, both signed (PerpMath.mulWadFloor). */
+export function mulWadFloor(x: bigint, y: bigint): bigint {
+  return y >= 0n ? mulWadSignedFloor(x, y) : -mulWadSignedCeil(x, -y);
 }
 
-export function unrealizedPnl(sizeWad: bigint, openNotionalWad: bigint, priceWad: bigint): bigint {
-  return mulWadSignedFloor(sizeWad, priceWad) - openNotionalWad;
+/** Signed x * y / WAD rounded toward +infinity, both signed (PerpMath.mulWadCeil). */
+export function mulWadCeil(x: bigint, y: bigint): bigint {
+  return y >= 0n ? mulWadSignedCeil(x, y) : -mulWadSignedFloor(x, -y);
+}
+
+/** The funding-adjusted price `price - fundingIndex` in which cost bases are kept (ADR 0007). */
+export function adjustedPrice(priceWad: bigint, fundingIndexWad: bigint): bigint {
+  return priceWad - fundingIndexWad;
+}
+
+/** size * (price - index) - costBasis, floored: PnL with funding included. */
+export function unrealizedPnl(sizeWad: bigint, costBasisWad: bigint, adjustedPriceWad: bigint): bigint {
+  return mulWadFloor(sizeWad, adjustedPriceWad) - costBasisWad;
 }
 
 export function applyFill(
   sizeWad: bigint,
-  openNotionalWad: bigint,
+  costBasisWad: bigint,
   sizeDeltaWad: bigint,
-  fillPriceWad: bigint,
-): { newSizeWad: bigint; newOpenNotionalWad: bigint; realizedPnlWad: bigint } {
+  adjustedPriceWad: bigint,
+): { newSizeWad: bigint; newCostBasisWad: bigint; realizedPnlWad: bigint } {
   const newSizeWad = sizeWad + sizeDeltaWad;
   if (sizeWad === 0n || sizeWad > 0n === sizeDeltaWad > 0n) {
     return {
       newSizeWad,
-      newOpenNotionalWad: openNotionalWad + mulWadSignedCeil(sizeDeltaWad, fillPriceWad),
+      newCostBasisWad: costBasisWad + mulWadCeil(sizeDeltaWad, adjustedPriceWad),
       realizedPnlWad: 0n,
     };
   }
@@ -92,18 +100,18 @@ export function applyFill(
   const deltaAbs = abs(sizeDeltaWad);
   const closedAbs = deltaAbs < sizeAbs ? deltaAbs : sizeAbs;
   const closedBasis =
-    openNotionalWad >= 0n
-      ? mulDivUp(openNotionalWad, closedAbs, sizeAbs)
-      : -mulDivDown(-openNotionalWad, closedAbs, sizeAbs);
+    costBasisWad >= 0n
+      ? mulDivUp(costBasisWad, closedAbs, sizeAbs)
+      : -mulDivDown(-costBasisWad, closedAbs, sizeAbs);
   const closedSigned = sizeWad > 0n ? closedAbs : -closedAbs;
-  const realizedPnlWad = mulWadSignedFloor(closedSigned, fillPriceWad) - closedBasis;
-  let newOpenNotionalWad: bigint;
+  const realizedPnlWad = mulWadFloor(closedSigned, adjustedPriceWad) - closedBasis;
+  let newCostBasisWad: bigint;
   if (deltaAbs <= sizeAbs) {
-    newOpenNotionalWad = newSizeWad === 0n ? 0n : openNotionalWad - closedBasis;
+    newCostBasisWad = newSizeWad === 0n ? 0n : costBasisWad - closedBasis;
   } else {
-    newOpenNotionalWad = mulWadSignedCeil(newSizeWad, fillPriceWad);
+    newCostBasisWad = mulWadCeil(newSizeWad, adjustedPriceWad);
   }
-  return { newSizeWad, newOpenNotionalWad, realizedPnlWad };
+  return { newSizeWad, newCostBasisWad, realizedPnlWad };
 }
 
 export function requirement(

@@ -586,7 +586,7 @@ contract LedgerInvariantsTest {
         int256 sizes;
         uint256 longs;
         uint256 shorts;
-        int256 notionals;
+        int256 bases;
         uint256 debts;
         IClearinghouse.MarketState market;
     }
@@ -621,7 +621,7 @@ contract LedgerInvariantsTest {
             snap.sizes += p.sizeWad;
             if (p.sizeWad > 0) snap.longs += uint256(p.sizeWad);
             else snap.shorts += uint256(-p.sizeWad);
-            snap.notionals += p.openNotionalWad;
+            snap.bases += p.costBasisWad;
             // I12: health checks never revert (either level, failing oracle or not)
             ch.health(a, true);
             ch.health(a, false);
@@ -670,11 +670,11 @@ contract LedgerInvariantsTest {
         );
     }
 
-    /// @notice I4: stored totals == sums of per-account values (OI, open notional, debt).
+    /// @notice I4: stored totals == sums of per-account values (OI, cost basis, debt).
     function _checkI4_totals(Snapshot memory snap) internal view {
         IClearinghouse.MarketState memory m = snap.market;
         require(snap.longs == m.longOpenInterestWad && snap.shorts == m.shortOpenInterestWad, "I4: OI != sums");
-        require(snap.notionals == m.openNotionalSumWad, "I4: openNotionalSum != sum");
+        require(snap.bases == m.costBasisSumWad, "I4: costBasisSum != sum");
         uint256 n = sys.actorCount();
         require(snap.debts >= snap.totalDebt && snap.debts <= snap.totalDebt + n, "I4: sum of debts != totalDebtWad");
     }

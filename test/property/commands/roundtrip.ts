@@ -166,11 +166,13 @@ export class OpenCloseRoundTrip extends LedgerCommand {
     if (!close.ok) return;
     const t2 = m.s.now;
     const gain = net(m.s, who, t2) - net(counterfactual, who, t2);
-    // only funding received over the second the position was open may come back
-    if (gain + close.value.fundingPaidWad > 0n) {
+    // only funding received over the second the position was open may come back: the exact
+    // funding paid is size * (index at close - index at open) / WAD (ADR 0007 realizes it in the PnL)
+    const fundingPaidTimesWad = sign * size * (close.value.fundingIndexWad - open.value.fundingIndexWad);
+    if (gain * WAD + fundingPaidTimesWad > 0n) {
       fail(
         "I10",
-        `open-close of ${sign * size}: gained ${gain} (funding paid ${close.value.fundingPaidWad})`,
+        `open-close of ${sign * size}: gained ${gain} (funding paid ${fundingPaidTimesWad} / 1e18)`,
       );
     }
   }

@@ -12,7 +12,7 @@ import {
   creditOf,
   currentRateIndex,
   debtOf,
-  mulWadSigned,
+  oraclePrice,
   positionOf,
   totalDebt,
   vaultNetAssets,
@@ -59,8 +59,7 @@ interface HealthRead {
 
 interface PositionRead {
   sizeWad: bigint;
-  openNotionalWad: bigint;
-  fundingIndexWad: bigint;
+  costBasisWad: bigint;
 }
 
 interface ChainAccount {
@@ -184,7 +183,7 @@ export async function checkAll(sys: PropertySystem, s: LedgerState, mem: CheckMe
       wallet,
       debt,
       credit,
-      position: { sizeWad: sword(p, 0), openNotionalWad: sword(p, 1), fundingIndexWad: sword(p, 2) },
+      position: { sizeWad: sword(p, 0), costBasisWad: sword(p, 1) },
       healthInit,
       healthMaint,
       stable,
@@ -204,11 +203,10 @@ export async function checkAll(sys: PropertySystem, s: LedgerState, mem: CheckMe
     skewWad: sword(ms, 0),
     longOpenInterestWad: word(ms, 1),
     shortOpenInterestWad: word(ms, 2),
-    openNotionalSumWad: sword(ms, 3),
-    fundingSnapshotSumWad: sword(ms, 4),
-    fundingRateWad: sword(ms, 5),
-    fundingIndexWad: sword(ms, 6),
-    lastFundingTime: word(ms, 7),
+    costBasisSumWad: sword(ms, 3),
+    fundingRateWad: sword(ms, 4),
+    fundingIndexWad: sword(ms, 5),
+    lastFundingTime: word(ms, 6),
   };
   const supply = word(take(), 0);
   const vaultStable = word(take(), 0);
@@ -247,18 +245,22 @@ export async function checkAll(sys: PropertySystem, s: LedgerState, mem: CheckMe
   let sizes = 0n;
   let longs = 0n;
   let shorts = 0n;
-  let notionals = 0n;
-  let snapshots = 0n;
-  let owed = 0n;
+  let bases = 0n;
+  let traderPnl = 0n;
   let debts = 0n;
+  // any mark works for the zero-sum check (both sides use it); the model's oracle price
+  const markPriceWad = oraclePrice(s, m).priceWad;
   for (const acc of accounts) {
     const size = acc.position.sizeWad;
     sizes += size;
     if (size > 0n) longs += size;
     else shorts -= size;
-    notionals += acc.position.openNotionalWad;
-    snapshots += mulWadSigned(size, acc.position.fundingIndexWad);
-    owed += perp.fundingOwed(size, market.fundingIndexWad, acc.position.fundingIndexWad);
+    bases += acc.position.costBasisWad;
+    traderPnl += perp.unrealizedPnl(
+      size,
+      acc.position.costBasisWad,
+      perp.adjustedPrice(markPriceWad, market.fundingIndexWad),
+    );
     debts += acc.debt;
   }
   const skew = market.skewWad;
@@ -267,19 +269,18 @@ export async function checkAll(sys: PropertySystem, s: LedgerState, mem: CheckMe
   if (sizes !== skew || longOi - shortOi !== skew) {
     fail("I3", `sum of sizes ${sizes}, long OI ${longOi} - short OI ${shortOi}, skew ${skew}`);
   }
-  // funding: what traders owe (rounded up each) vs what the vault books (truncated once)
-  const vaultFunding = mulWadSigned(skew, market.fundingIndexWad) - market.fundingSnapshotSumWad;
+  // PnL and funding are zero-sum: what the vault books at a mark (rounded once, against it) is
+  // at most what the traders lose (floored each), and at most one wei per trader below it
+  const vaultPnl =
+    market.costBasisSumWad - perp.mulWadCeil(skew, perp.adjustedPrice(markPriceWad, market.fundingIndexWad));
   const n = BigInt(accounts.length);
-  if (owed - vaultFunding > 2n * n + 2n || vaultFunding - owed > 2n * n + 2n) {
-    fail("I3", `funding is not zero-sum: traders owe ${owed}, the vault books ${vaultFunding}`);
+  if (vaultPnl > -traderPnl || -traderPnl - vaultPnl > n + 1n) {
+    fail("I3", `PnL is not zero-sum: traders make ${traderPnl}, the vault books ${vaultPnl}`);
   }
   if (longs !== longOi || shorts !== shortOi)
     fail("I4", `OI ${longOi}/${shortOi} != sums ${longs}/${shorts}`);
-  if (notionals !== market.openNotionalSumWad) {
-    fail("I4", `openNotionalSum ${market.openNotionalSumWad} != sum ${notionals}`);
-  }
-  if (snapshots !== market.fundingSnapshotSumWad) {
-    fail("I4", `fundingSnapshotSum ${market.fundingSnapshotSumWad} != sum ${snapshots}`);
+  if (bases !== market.costBasisSumWad) {
+    fail("I4", `costBasisSum ${market.costBasisSumWad} != sum ${bases}`);
   }
   if (debts < totalDebtWad || debts > totalDebtWad + n) {
     fail("I4", `sum of debts ${debts} vs totalDebtWad ${totalDebtWad} (each rounded up, at most ${n} apart)`);
@@ -306,8 +307,7 @@ export async function checkAll(sys: PropertySystem, s: LedgerState, mem: CheckMe
   eq("skew", skew, st.skewWad);
   eq("long OI", longOi, st.longOpenInterestWad);
   eq("short OI", shortOi, st.shortOpenInterestWad);
-  eq("openNotionalSum", market.openNotionalSumWad, st.openNotionalSumWad);
-  eq("fundingSnapshotSum", market.fundingSnapshotSumWad, st.fundingSnapshotSumWad);
+  eq("costBasisSum", market.costBasisSumWad, st.costBasisSumWad);
   eq("stablecoin held by the vault", vaultStable, balanceOf(s, a.stablecoin, a.vault));
   for (let i = 0; i < tokens.length; i++)
     eq(`totalCollateral ${i}`, totals[i], s.totalCollateral.get(tokens[i]) ?? 0n);
@@ -321,8 +321,7 @@ export async function checkAll(sys: PropertySystem, s: LedgerState, mem: CheckMe
     eq(`${who} credit`, acc.credit, creditOf(s, acc.address, t));
     const pos = positionOf(s, acc.address, m);
     eq(`${who} size`, acc.position.sizeWad, pos.sizeWad);
-    eq(`${who} open notional`, acc.position.openNotionalWad, pos.openNotionalWad);
-    eq(`${who} funding snapshot`, acc.position.fundingIndexWad, pos.fundingIndexWad);
+    eq(`${who} cost basis`, acc.position.costBasisWad, pos.costBasisWad);
     for (const [initial, h] of [
       [true, acc.healthInit],
       [false, acc.healthMaint],

@@ -40,8 +40,6 @@ const mulRayUp = (x: bigint, y: bigint): bigint => mulDivUp(x, y, RAY);
 const mulRayDown = (x: bigint, y: bigint): bigint => mulDivDown(x, y, RAY);
 const divRayUp = (x: bigint, y: bigint): bigint => mulDivUp(x, RAY, y);
 const divRayDown = (x: bigint, y: bigint): bigint => mulDivDown(x, RAY, y);
-/** `_mulWadSigned`: a * b / WAD truncated toward zero. */
-export const mulWadSigned = (a: bigint, b: bigint): bigint => (a * b) / WAD;
 
 // ---------------------------------------------------------------- accessors
 
@@ -59,9 +57,7 @@ export function collateralOf(s: LedgerState, addr: string, token: string): bigin
 }
 
 export function positionOf(s: LedgerState, addr: string, market: string): PositionModel {
-  return (
-    s.accounts.get(addr)?.positions.get(market) ?? { sizeWad: 0n, openNotionalWad: 0n, fundingIndexWad: 0n }
-  );
+  return s.accounts.get(addr)?.positions.get(market) ?? { sizeWad: 0n, costBasisWad: 0n };
 }
 
 export function balanceOf(s: LedgerState, token: string, holder: string): bigint {
@@ -304,9 +300,7 @@ export function computeHealth(s: LedgerState, addr: string, initial: boolean, t:
     }
     const risk = s.risk.get(m)!;
     const { indexWad } = fundingNow(s, m, q.priceWad, t);
-    pnl +=
-      perp.unrealizedPnl(pos.sizeWad, pos.openNotionalWad, q.priceWad) -
-      perp.fundingOwed(pos.sizeWad, indexWad, pos.fundingIndexWad);
+    pnl += perp.unrealizedPnl(pos.sizeWad, pos.costBasisWad, perp.adjustedPrice(q.priceWad, indexWad));
     req += perp.requirement(
       mulDivUp(abs(pos.sizeWad), q.priceWad, WAD),
       initial ? risk.marginRatioInitWad : risk.marginRatioMaintWad,
@@ -367,11 +361,10 @@ export function vaultNetAssets(s: LedgerState, t: bigint): bigint {
   let net = s.vaultCreditWad + pendingFee(s, t);
   for (const m of s.markets) {
     const st = market(s, m);
-    if (st.skewWad === 0n && st.openNotionalSumWad === 0n && st.fundingSnapshotSumWad === 0n) continue;
+    if (st.skewWad === 0n && st.costBasisSumWad === 0n) continue;
     const { priceWad } = oraclePrice(s, m);
     const { indexWad } = fundingNow(s, m, priceWad, t);
-    net += st.openNotionalSumWad - perp.mulWadSignedCeil(st.skewWad, priceWad);
-    net += mulWadSigned(st.skewWad, indexWad) - st.fundingSnapshotSumWad;
+    net += st.costBasisSumWad - perp.mulWadCeil(st.skewWad, perp.adjustedPrice(priceWad, indexWad));
   }
   return net;
 }
@@ -490,7 +483,8 @@ function increasesRisk(oldSize: bigint, newSize: bigint): boolean {
 export interface FillOutcome {
   fillPriceWad: bigint;
   realizedPnlWad: bigint;
-  fundingPaidWad: bigint;
+  /** The market's funding index the fill was booked at. */
+  fundingIndexWad: bigint;
   feeWad: bigint;
 }
 
@@ -521,16 +515,18 @@ export function modifyInternal(
     revert("Clearinghouse__SlippageExceeded", fill, acceptablePriceWad);
   }
   const fundingIndex = st.fundingIndexWad;
-  const fundingPaid = perp.fundingOwed(pos.sizeWad, fundingIndex, pos.fundingIndexWad);
-  const f = perp.applyFill(pos.sizeWad, pos.openNotionalWad, sizeDeltaWad, fill);
+  const f = perp.applyFill(
+    pos.sizeWad,
+    pos.costBasisWad,
+    sizeDeltaWad,
+    perp.adjustedPrice(fill, fundingIndex),
+  );
   const feeRate = penaltyRateWad === 0n ? params.takerFeeWad : penaltyRateWad;
   const fee = mulDivUp(mulDivUp(abs(sizeDeltaWad), fill, WAD), feeRate, WAD);
-  const balanceDelta = f.realizedPnlWad - fundingPaid - fee;
+  const balanceDelta = f.realizedPnlWad - fee;
 
   st.skewWad += sizeDeltaWad;
-  st.openNotionalSumWad += f.newOpenNotionalWad - pos.openNotionalWad;
-  st.fundingSnapshotSumWad +=
-    mulWadSigned(f.newSizeWad, fundingIndex) - mulWadSigned(pos.sizeWad, pos.fundingIndexWad);
+  st.costBasisSumWad += f.newCostBasisWad - pos.costBasisWad;
   if (pos.sizeWad > 0n) st.longOpenInterestWad -= pos.sizeWad;
   else if (pos.sizeWad < 0n) st.shortOpenInterestWad -= -pos.sizeWad;
   if (f.newSizeWad > 0n) st.longOpenInterestWad += f.newSizeWad;
@@ -547,16 +543,11 @@ export function modifyInternal(
     if (skewUsd > capUsd) revert("Clearinghouse__SkewCapExceeded", m, skewUsd, capUsd);
   }
   const a = account(s, acct);
-  // the slot keeps the funding snapshot even when the size goes to zero (the market bit clears)
-  a.positions.set(m, {
-    sizeWad: f.newSizeWad,
-    openNotionalWad: f.newOpenNotionalWad,
-    fundingIndexWad: fundingIndex,
-  });
+  a.positions.set(m, { sizeWad: f.newSizeWad, costBasisWad: f.newCostBasisWad });
   transferWithVault(s, acct, balanceDelta);
   s.dustBudgetWad += 4n;
   if (risky) requireInitialHealth(s, acct, t);
-  return { fillPriceWad: fill, realizedPnlWad: f.realizedPnlWad, fundingPaidWad: fundingPaid, feeWad: fee };
+  return { fillPriceWad: fill, realizedPnlWad: f.realizedPnlWad, fundingIndexWad: fundingIndex, feeWad: fee };
 }
 
 export function modifyPosition(

@@ -136,7 +136,7 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     const wallet = tokens.map(() => word(take(), 0));
     const pos = tokens.map(() => {
       const h = take();
-      return { size: sword(h, 0), notional: sword(h, 1), fidx: sword(h, 2) };
+      return { size: sword(h, 0), basis: sword(h, 1) };
     });
     const debt = word(take(), 0);
     const credit = word(take(), 0);
@@ -150,8 +150,7 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
       eq(`${name} wallet ${j}`, wallet[j], L.balanceOf(s.l, tk, address));
       const mp = L.positionOf(s.l, address, tk);
       eq(`${name} size ${j}`, pos[j].size, mp.sizeWad);
-      eq(`${name} open notional ${j}`, pos[j].notional, mp.openNotionalWad);
-      if (mp.sizeWad !== 0n) eq(`${name} funding snapshot ${j}`, pos[j].fidx, mp.fundingIndexWad);
+      eq(`${name} cost basis ${j}`, pos[j].basis, mp.costBasisWad);
     }
     eq(`${name} debt`, debt, L.debtOf(s.l, address, t));
     eq(`${name} credit`, credit, L.creditOf(s.l, address, t));
@@ -312,8 +311,7 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
     eq(`tabInFlight ${j} vs running tabs`, p.tabInFlight, tabByToken.get(tk) ?? 0n);
     const st = s.l.marketState.get(tk)!;
     eq(`skew ${j}`, sword(p.ms, 0), st.skewWad);
-    eq(`openNotionalSum ${j}`, sword(p.ms, 3), st.openNotionalSumWad);
-    eq(`fundingSnapshotSum ${j}`, sword(p.ms, 4), st.fundingSnapshotSumWad);
+    eq(`costBasisSum ${j}`, sword(p.ms, 3), st.costBasisSumWad);
     const sc = s.breaker.assets.get(tk)!;
     eq(`breaker level ${j}`, Number(word(p.sc, 0)), sc.level);
     eq(`breaker floor ${j}`, Number(word(p.sc, 1)), sc.floor);

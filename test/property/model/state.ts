@@ -15,8 +15,8 @@ export interface RiskLevels {
 
 export interface PositionModel {
   sizeWad: bigint;
-  openNotionalWad: bigint;
-  fundingIndexWad: bigint;
+  /** Cost basis in funding-adjusted price (ADR 0007). */
+  costBasisWad: bigint;
 }
 
 export interface AccountModel {
@@ -40,8 +40,7 @@ export interface MarketStateModel {
   skewWad: bigint;
   longOpenInterestWad: bigint;
   shortOpenInterestWad: bigint;
-  openNotionalSumWad: bigint;
-  fundingSnapshotSumWad: bigint;
+  costBasisSumWad: bigint;
   fundingRateWad: bigint;
   fundingIndexWad: bigint;
   lastFundingTime: bigint;

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 
+import * as perp from "../../../simulations/math/perp.js";
 import { DEFAULT_RISK, RAY, WAD, ZERO, b32, deployLedger, type Ledger } from "../../helpers/ledger.js";
 
 /** I1: stablecoin supply + credits (vault included) == debts + deficit, up to rounding dust in the protocol's favour. */
@@ -241,7 +242,8 @@ describe("Clearinghouse", function () {
         .withArgs(l.alice.address, l.wethAddr, 5n * WAD, fill, 5n * WAD, 0n, (5n * fill) / 1000n);
       const pos = await l.ch.positionOf(l.alice.address, l.wethAddr);
       expect(pos.sizeWad).to.equal(5n * WAD);
-      expect(pos.openNotionalWad).to.equal(5n * fill);
+      // no funding accrued yet (index 0): the cost basis is the notional paid
+      expect(pos.costBasisWad).to.equal(5n * fill);
       const st = await l.ch.marketState(l.wethAddr);
       expect(st.skewWad).to.equal(5n * WAD);
       expect(st.longOpenInterestWad).to.equal(5n * WAD);
@@ -252,7 +254,7 @@ describe("Clearinghouse", function () {
       await l.ch.connect(l.alice).closePosition(l.alice.address, l.wethAddr, 2_100n * WAD);
       const after = await l.ch.positionOf(l.alice.address, l.wethAddr);
       expect(after.sizeWad).to.equal(0n);
-      expect(after.openNotionalWad).to.equal(0n);
+      expect(after.costBasisWad).to.equal(0n);
       // profit ~ 5 * 200 minus fees and premium, credited after repaying the fee debt
       const credit = await l.ch.creditOf(l.alice.address);
       expect(credit > 970n * WAD && credit < 1_000n * WAD).to.equal(true);
@@ -325,10 +327,24 @@ describe("Clearinghouse", function () {
       const net1 = await l.ch.vaultNetAssetsWad();
       expect(net1 > net0).to.equal(true);
       const creditBefore = await l.ch.creditOf(await l.vault.getAddress());
-      await expect(l.ch.connect(l.alice).closePosition(l.alice.address, l.wethAddr, 0n)).to.emit(
-        l.ch,
-        "FundingSettled",
+      const pos = await l.ch.positionOf(l.alice.address, l.wethAddr);
+      const tx = await l.ch.connect(l.alice).closePosition(l.alice.address, l.wethAddr, 0n);
+      const receipt = await tx.wait();
+      const events = receipt!.logs.map((log) => l.ch.interface.parseLog(log));
+      const indexWad = events.find((e) => e?.name === "FundingAccrued")!.args.fundingIndexWad as bigint;
+      const closed = events.find((e) => e?.name === "PositionModified")!.args;
+      // the close realizes the funding with the PnL (ADR 0007): the trading PnL at the fill
+      // price minus 20 x the index accrued since the open (at index 0), rounded against alice
+      const fillPriceWad = closed.fillPriceWad as bigint;
+      const withFunding = perp.applyFill(
+        pos.sizeWad,
+        pos.costBasisWad,
+        -pos.sizeWad,
+        fillPriceWad - indexWad,
       );
+      const tradingOnly = perp.applyFill(pos.sizeWad, pos.costBasisWad, -pos.sizeWad, fillPriceWad);
+      expect(closed.realizedPnlWad).to.equal(withFunding.realizedPnlWad);
+      expect(tradingOnly.realizedPnlWad - withFunding.realizedPnlWad).to.equal((20n * WAD * indexWad) / WAD);
       expect(await l.ch.creditOf(await l.vault.getAddress())).to.be.greaterThan(creditBefore);
       await expectFundamentalEquation(l, [l.alice.address, l.lp.address]);
     });

@@ -4,17 +4,25 @@ import type { ContractTransactionResponse } from "ethers";
 import * as perp from "../../../simulations/math/perp.js";
 import { WAD, deployLedger, type Ledger } from "../../helpers/ledger.js";
 
-/** Signed a * b / WAD truncated toward zero, as the ledger sums funding snapshots. */
-const mulWadSigned = (a: bigint, b: bigint): bigint => (a * b) / WAD;
-
-/** The market's funding index as accrued by `tx` (its FundingAccrued event). */
-async function accruedIndex(l: Ledger, tx: ContractTransactionResponse): Promise<bigint> {
+/** The market's funding index accrued by `tx` and its fill (FundingAccrued, PositionModified). */
+async function fillOf(
+  l: Ledger,
+  tx: ContractTransactionResponse,
+): Promise<{ indexWad: bigint; fillPriceWad: bigint; realizedPnlWad: bigint }> {
   const receipt = await tx.wait();
+  let indexWad: bigint | undefined;
   for (const log of receipt!.logs) {
     const parsed = l.ch.interface.parseLog(log);
-    if (parsed?.name === "FundingAccrued") return parsed.args.fundingIndexWad as bigint;
+    if (parsed?.name === "FundingAccrued") indexWad = parsed.args.fundingIndexWad as bigint;
+    if (parsed?.name === "PositionModified" && indexWad !== undefined) {
+      return {
+        indexWad,
+        fillPriceWad: parsed.args.fillPriceWad as bigint,
+        realizedPnlWad: parsed.args.realizedPnlWad as bigint,
+      };
+    }
   }
-  throw new Error("no FundingAccrued in the transaction");
+  throw new Error("no FundingAccrued and PositionModified in the transaction");
 }
 
 /** What the market stores and does not depend on the block's time. */
@@ -23,16 +31,10 @@ async function stored(l: Ledger, accounts: string[]) {
   const positions = [];
   for (const a of accounts) {
     const p = await l.ch.positionOf(a, l.wethAddr);
-    positions.push([p.sizeWad, p.openNotionalWad, p.fundingIndexWad]);
+    positions.push([p.sizeWad, p.costBasisWad]);
   }
   return {
-    market: [
-      st.skewWad,
-      st.longOpenInterestWad,
-      st.shortOpenInterestWad,
-      st.openNotionalSumWad,
-      st.fundingSnapshotSumWad,
-    ],
+    market: [st.skewWad, st.longOpenInterestWad, st.shortOpenInterestWad, st.costBasisSumWad],
     positions,
   };
 }
@@ -42,24 +44,21 @@ async function expectAggregates(l: Ledger, accounts: string[]) {
   const st = await l.ch.marketState(l.wethAddr);
   let longs = 0n;
   let shorts = 0n;
-  let notionals = 0n;
-  let snapshots = 0n;
+  let bases = 0n;
   for (const a of accounts) {
     const p = await l.ch.positionOf(a, l.wethAddr);
     if (p.sizeWad > 0n) longs += p.sizeWad;
     else shorts -= p.sizeWad;
-    notionals += p.openNotionalWad;
-    snapshots += mulWadSigned(p.sizeWad, p.fundingIndexWad);
+    bases += p.costBasisWad;
   }
   expect(st.longOpenInterestWad, "long open interest").to.equal(longs);
   expect(st.shortOpenInterestWad, "short open interest").to.equal(shorts);
   expect(st.skewWad, "skew").to.equal(longs - shorts);
-  expect(st.openNotionalSumWad, "open notional sum").to.equal(notionals);
-  expect(st.fundingSnapshotSumWad, "funding snapshot sum").to.equal(snapshots);
+  expect(st.costBasisSumWad, "cost basis sum").to.equal(bases);
 }
 
 describe("Clearinghouse perps (one write per market slot, caps, market bit)", function () {
-  it("keeps open interest, skew and the two sums equal to the positions through open, increase, flip and close", async function () {
+  it("keeps open interest, skew and the cost basis sum equal to the positions through open, increase, flip and close", async function () {
     const l = await deployLedger();
     await l.seedVault(50_000n * WAD);
     const [alice, bob] = [l.alice.address, l.bob.address];
@@ -75,42 +74,43 @@ describe("Clearinghouse perps (one write per market slot, caps, market bit)", fu
       [l.alice, -8n * WAD], // flip from 7 long to 1 short
       [l.bob, 3n * WAD], // close by a trade
     ];
-    for (const [signer, delta] of steps) {
+    for (const [i, [signer, delta]] of steps.entries()) {
       await l.networkHelpers.time.increase(86_400);
       const before = await l.ch.positionOf(signer.address, l.wethAddr);
       const tx = await l.ch
         .connect(signer)
         .modifyPosition(signer.address, l.wethAddr, delta, delta > 0n ? 10n ** 30n : 0n);
-      const indexWad = await accruedIndex(l, tx);
+      const { indexWad, fillPriceWad, realizedPnlWad } = await fillOf(l, tx);
+      // funding runs from the first trade's skew on
+      if (i > 0) expect(indexWad, "funding ran between the steps").to.not.equal(0n);
       const after = await l.ch.positionOf(signer.address, l.wethAddr);
-      expect(after.sizeWad).to.equal(before.sizeWad + delta);
-      // the snapshot is the index the trade accrued (also on a close: the view keeps it)
-      expect(after.fundingIndexWad).to.equal(indexWad);
-      if (before.sizeWad !== 0n) {
-        await expect(tx)
-          .to.emit(l.ch, "FundingSettled")
-          .withArgs(
-            signer.address,
-            l.wethAddr,
-            perp.fundingOwed(before.sizeWad, indexWad, before.fundingIndexWad),
-          );
-      } else {
-        await expect(tx).not.to.emit(l.ch, "FundingSettled");
-      }
+      // the fill booked at price - index: the mirror's basis and realized PnL (funding included)
+      const expected = perp.applyFill(
+        before.sizeWad,
+        before.costBasisWad,
+        delta,
+        perp.adjustedPrice(fillPriceWad, indexWad),
+      );
+      expect([after.sizeWad, after.costBasisWad]).to.deep.equal([
+        expected.newSizeWad,
+        expected.newCostBasisWad,
+      ]);
+      expect(realizedPnlWad).to.equal(expected.realizedPnlWad);
       await expectAggregates(l, accounts);
     }
-    expect((await l.ch.positionOf(bob, l.wethAddr)).fundingIndexWad).to.not.equal(0n);
+    // bob closed by a trade: nothing left in the slot
+    expect((await l.ch.positionOf(bob, l.wethAddr)).costBasisWad).to.equal(0n);
 
     await l.networkHelpers.time.increase(86_400);
     await l.ch.connect(l.alice).closePosition(alice, l.wethAddr, 10n ** 30n);
     await expectAggregates(l, accounts);
     const st = await l.ch.marketState(l.wethAddr);
-    expect([
-      st.skewWad,
-      st.longOpenInterestWad,
-      st.shortOpenInterestWad,
-      st.openNotionalSumWad,
-    ]).to.deep.equal([0n, 0n, 0n, 0n]);
+    expect([st.skewWad, st.longOpenInterestWad, st.shortOpenInterestWad, st.costBasisSumWad]).to.deep.equal([
+      0n,
+      0n,
+      0n,
+      0n,
+    ]);
   });
 
   it("caps a risk increase on either side with the exact error, and changes nothing", async function () {
