@@ -159,9 +159,12 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
             mask >>= 1;
         }
 
-        uint256 assetsWad = h.weightedCollateralWad + h.creditWad + (h.pnlWad > 0 ? uint256(h.pnlWad) : 0);
-        uint256 liabilitiesWad = h.debtWad + (h.pnlWad < 0 ? uint256(-h.pnlWad) : 0) + h.requirementWad;
-        h.equityWad = int256(h.weightedCollateralWad + h.creditWad) - int256(h.debtWad) + h.pnlWad;
+        // PnL nets against the balance, as realizing it would (ADR 0008): the ratio does not move
+        // when a position is settled, only the requirement and any fee or penalty move it
+        int256 balanceWad = int256(h.creditWad) - int256(h.debtWad) + h.pnlWad;
+        uint256 assetsWad = h.weightedCollateralWad + (balanceWad > 0 ? uint256(balanceWad) : 0);
+        uint256 liabilitiesWad = (balanceWad < 0 ? uint256(-balanceWad) : 0) + h.requirementWad;
+        h.equityWad = int256(h.weightedCollateralWad) + balanceWad;
         h.healthFactorWad = liabilitiesWad == 0 ? type(uint256).max : assetsWad.divWadDown(liabilitiesWad);
     }
 

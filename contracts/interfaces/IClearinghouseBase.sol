@@ -40,11 +40,14 @@ interface IClearinghouseBase {
     /// @param weightedCollateralWad sum of amount * price * (1 - haircut), rounded down.
     /// @param creditWad Credit balance.
     /// @param debtWad Debt at the current fee index, rounded up.
-    /// @param pnlWad Sum over positions of unrealized PnL minus funding owed (signed).
+    /// @param pnlWad Sum over positions of unrealized PnL, funding included (signed).
     /// @param requirementWad Perp margin requirement.
     /// @param equityWad weighted collateral + credit - debt + pnl (signed).
-    /// @param healthFactorWad (weighted collateral + credit + positive pnl) / (debt + negative pnl
-    ///        + requirement); type(uint256).max when the denominator is zero. Below 1e18 fails.
+    /// @param healthFactorWad With balance = credit - debt + pnl (the PnL netted against the
+    ///        account's balance, as settling the positions would do; ADR 0008):
+    ///        (weighted collateral + max(balance, 0)) / (max(-balance, 0) + requirement);
+    ///        type(uint256).max when the denominator is zero. Below 1e18 fails, exactly when
+    ///        equity < requirement.
     /// @param pricesOk Whether every price used read ok (when false, last good prices were used).
     struct Health {
         uint256 weightedCollateralWad;

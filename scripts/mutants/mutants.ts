@@ -212,6 +212,20 @@ export const MUTANTS: readonly Mutant[] = [
     suites: [...DEFAULT_SUITES, "unit:liquidation", "e2e:liquidation"],
     reach: NOT_REACHED_LIQ,
   },
+  {
+    id: "health-pnl-not-netted",
+    title:
+      "the health factor counts positive PnL as an asset beside the debt instead of netting it against the balance (ADR 0008): a liquidation that closes a profitable position can leave the account less healthy",
+    breaks: ["I7"],
+    file: "contracts/core/ClearinghouseHealth.sol",
+    search:
+      "        uint256 assetsWad = h.weightedCollateralWad + (balanceWad > 0 ? uint256(balanceWad) : 0);\n        uint256 liabilitiesWad = (balanceWad < 0 ? uint256(-balanceWad) : 0) + h.requirementWad;\n",
+    replace:
+      "        uint256 assetsWad = h.weightedCollateralWad + h.creditWad + (h.pnlWad > 0 ? uint256(h.pnlWad) : 0);\n        uint256 liabilitiesWad = h.debtWad + (h.pnlWad < 0 ? uint256(-h.pnlWad) : 0) + h.requirementWad;\n",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse", "unit:liquidation"],
+    reach:
+      "the ledger property suite's model agreement sees every health factor; the Clearinghouse and LiquidationEngine unit tests pin the formula and the capped whole liquidation the invariant campaign found",
+  },
   // ------------------------------------------------------------ circuit breaker (I11, I7)
   {
     id: "guardian-lowers-level",

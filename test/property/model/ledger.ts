@@ -308,8 +308,10 @@ export function computeHealth(s: LedgerState, addr: string, initial: boolean, t:
       risk.sizeSlopeWad,
     );
   }
-  const assets = weighted + creditWad + (pnl > 0n ? pnl : 0n);
-  const liabilities = debtWad + (pnl < 0n ? -pnl : 0n) + req;
+  // PnL nets against the balance (ADR 0008)
+  const balance = creditWad - debtWad + pnl;
+  const assets = weighted + (balance > 0n ? balance : 0n);
+  const liabilities = (balance < 0n ? -balance : 0n) + req;
   return {
     weightedCollateralWad: weighted,
     creditWad,

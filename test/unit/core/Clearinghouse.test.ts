@@ -229,6 +229,27 @@ describe("Clearinghouse", function () {
   });
 
   describe("perpetual positions", function () {
+    it("nets PnL against the balance in the health factor, so settling a position moves it only by its requirement and fee (ADR 0008)", async function () {
+      const l = await deployLedger();
+      await l.seedVault(50_000n * WAD);
+      await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 10n * WAD);
+      await l.ch.connect(l.alice).modifyPosition(l.alice.address, l.wethAddr, -4n * WAD, 0n);
+      await l.ch.connect(l.alice).borrow(l.alice.address, 8_000n * WAD, l.alice.address);
+      await l.oracle.setPrice(l.wethAddr, 1_500n * WAD, true);
+      const h = await l.ch.health(l.alice.address, false);
+      expect(h.pnlWad > 0n && h.debtWad > 0n, "a profitable short on a borrowing account").to.equal(true);
+      const balance = h.creditWad - h.debtWad + h.pnlWad;
+      const assets = h.weightedCollateralWad + (balance > 0n ? balance : 0n);
+      const liabilities = (balance < 0n ? -balance : 0n) + h.requirementWad;
+      expect(h.healthFactorWad).to.equal((assets * WAD) / liabilities);
+      expect(h.equityWad).to.equal(h.weightedCollateralWad + balance);
+      await l.ch.connect(l.alice).closePosition(l.alice.address, l.wethAddr, 10n ** 30n);
+      const after = await l.ch.health(l.alice.address, false);
+      expect(after.pnlWad).to.equal(0n);
+      // the requirement left with the position; the taker fee is far below it
+      expect(after.healthFactorWad).to.be.greaterThan(h.healthFactorWad);
+    });
+
     it("opens with the skew premium and fee, closes with realized PnL against the vault", async function () {
       const l = await deployLedger();
       await l.seedVault(50_000n * WAD);

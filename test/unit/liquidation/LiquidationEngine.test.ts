@@ -387,6 +387,48 @@ describe("LiquidationEngine", function () {
       expect(await ch.auctionDebtWad()).to.equal(0n);
     });
 
+    it("a capped whole liquidation of an account whose short is in profit leaves it no less healthy (I7, ADR 0008)", async function () {
+      // the invariant campaign's finding: the profitable short's PnL, realized against the debt
+      // by the close, used to count as an asset before and to shrink the debt after, so the
+      // ratio fell; netted against the balance it moves only by the requirement and the penalty
+      const lab = await deployLab();
+      const { ch, sys, alice, keeper, deployer, weth } = lab;
+      await lab.fundVault("200000");
+      await lab.depositFor(alice, weth, "10");
+      await send(ch.connect(alice).modifyPosition(alice.address, weth.address, -wad("4"), 0n));
+      const init = await ch.health(alice.address, true);
+      await send(
+        ch
+          .connect(alice)
+          .borrow(alice.address, ((init.equityWad - init.requirementWad) * 99n) / 100n, alice.address),
+      );
+      await lab.setPrice(weth, "1100");
+      await send(
+        sys.riskConfig
+          .connect(deployer)
+          .setParam(await sys.engine.getAddress(), b32("ASSET_TAB_CAP_WAD"), weth.address, wad("3000")),
+      );
+      const before = await ch.health(alice.address, false);
+      expect(before.pnlWad > 0n && before.debtWad > 0n).to.equal(true);
+      expect(before.healthFactorWad).to.be.lessThan(WAD);
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+        .to.emit(sys.engine, "Liquidated")
+        .withArgs(
+          alice.address,
+          keeper.address,
+          (hf: bigint) => hf < WAD,
+          1n,
+          1n,
+          (d: bigint) => d > 0n,
+          0n,
+          true,
+        );
+      const after = await ch.health(alice.address, false);
+      // capped: the account keeps collateral and debt
+      expect(after.debtWad > 0n && after.weightedCollateralWad > 0n).to.equal(true);
+      expect(after.healthFactorWad).to.be.greaterThanOrEqual(before.healthFactorWad);
+    });
+
     it("the per-asset tab cap bounds the tab in flight", async function () {
       const lab = await underwater();
       const { sys, alice, keeper, deployer, weth } = lab;
