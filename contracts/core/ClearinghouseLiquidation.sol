@@ -153,7 +153,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         acct.normalizedDebt -= uint112(removed);
         _totalNormalizedDebt -= uint128(removed);
         _accounts[account] = acct;
-        auctionDebtWad += debtWad;
+        _auctionDebtPlusOneWad += debtWad;
         emit CollateralSeized(account, token, lot, debtWad);
         if (keeperRewardWad > 0) _payKeeper(keeper, keeperRewardWad);
     }
@@ -186,11 +186,11 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         // the penalty part is the vault's income
         _vaultCreditWad = (uint256(_vaultCreditWad) + s.paidWad - s.debtCoveredWad).toUint128();
         if (!s.ends) {
-            auctionDebtWad -= s.debtCoveredWad;
+            _auctionDebtPlusOneWad -= s.debtCoveredWad;
             return;
         }
         // the end: debt covered and debt left leave the auction debt in one write
-        auctionDebtWad -= s.debtCoveredWad + s.debtLeftWad;
+        _auctionDebtPlusOneWad -= s.debtCoveredWad + s.debtLeftWad;
         _settleEnd(s.auctionId, s.account, s.token, s.lotLeft, s.debtLeftWad);
     }
 

@@ -185,9 +185,9 @@ export const MUTANTS: readonly Mutant[] = [
     title: "an auction that ends in bad debt does not move its unpaid debt out of auctionDebtWad",
     breaks: ["I1", "I8"],
     file: "contracts/core/ClearinghouseLiquidation.sol",
-    search: "        auctionDebtWad -= s.debtCoveredWad + s.debtLeftWad;\n",
+    search: "        _auctionDebtPlusOneWad -= s.debtCoveredWad + s.debtLeftWad;\n",
     replace:
-      "        auctionDebtWad -= s.debtCoveredWad + (_accounts[s.account].collateralMask != 0 ? s.debtLeftWad : 0);\n",
+      "        _auctionDebtPlusOneWad -= s.debtCoveredWad + (_accounts[s.account].collateralMask != 0 ? s.debtLeftWad : 0);\n",
     suites: [...DEFAULT_SUITES, "unit:liquidation", "e2e:liquidation"],
     reach: NOT_REACHED_LIQ,
   },
