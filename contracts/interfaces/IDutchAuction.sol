@@ -65,8 +65,6 @@ interface IDutchAuction {
     error DutchAuction__ZeroAmount();
     error DutchAuction__NotGovernance(address caller);
     error DutchAuction__NotKicker(address caller);
-    error DutchAuction__SinkAlreadySet();
-    error DutchAuction__SinkNotSet();
     /// @notice The asset has no curve, or one of buf, tail, cusp is unset.
     error DutchAuction__AssetNotConfigured(address token);
     error DutchAuction__DebtAboveTab(uint256 debtWad, uint256 tabWad);
@@ -79,7 +77,6 @@ interface IDutchAuction {
     error DutchAuction__NoPartialPurchase(uint256 tabWad, uint256 dustWad);
     error DutchAuction__InvalidReceiver(address receiver);
     error DutchAuction__UnsupportedDecimals(address token, uint8 decimals);
-    error DutchAuction__BreakerAlreadySet();
     /// @notice The circuit breaker's level for `token` forbids this action (255: settled).
     error DutchAuction__BreakerLevel(address token, uint8 level);
     /// @notice 255 tokens are listed already (a record names its token in one byte).
@@ -88,8 +85,6 @@ interface IDutchAuction {
     // ---------------------------------------------------------------- events
 
     event KickerSet(address indexed kicker, bool allowed);
-    event SinkSet(address indexed sink);
-    event BreakerSet(address indexed breaker);
     /// @notice Lists `token` for auctions (first call) or replaces its curve.
     event CurveSet(address indexed token, address indexed curve, uint8 decimals);
     event Kick(
@@ -137,13 +132,6 @@ interface IDutchAuction {
 
     /// @notice Allows or disallows a kicker (the liquidation engine). Governance only.
     function setKicker(address kicker, bool allowed) external;
-
-    /// @notice Sets the settlement sink (the Clearinghouse), once. Governance only.
-    function setSink(IAuctionSink sink) external;
-
-    /// @notice Sets the circuit breaker, once. Governance only. From level 2 of a token no auction
-    ///         of it is kicked or redone; at level 3 none is taken; after settlement nothing moves.
-    function setBreaker(ICircuitBreaker breaker) external;
 
     /// @notice Lists `token` for auctions with `curve`, or replaces its curve. Governance only
     ///         (a curve is code, not a number: RiskConfig's bounded steps do not apply to it).
@@ -240,10 +228,12 @@ interface IDutchAuction {
     /// @notice Whether `kicker` may kick.
     function isKicker(address kicker) external view returns (bool);
 
-    /// @notice The settlement sink.
+    /// @notice The settlement sink (the Clearinghouse), fixed at construction.
     function sink() external view returns (IAuctionSink);
 
-    /// @notice The circuit breaker (address(0): none set).
+    /// @notice The circuit breaker, fixed at construction (address(0): none). From level 2 of a
+    ///         token no auction of it is kicked or redone; at level 3 none is taken; after
+    ///         settlement nothing moves.
     function breaker() external view returns (ICircuitBreaker);
 
     /// @notice The kick reward `tip + chip x tab` for an auction of `token` with `tabWad`, WAD.

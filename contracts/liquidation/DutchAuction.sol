@@ -68,13 +68,13 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
 
     IOracleRouter public immutable oracle;
     IERC20 public immutable stablecoin;
+    /// @inheritdoc IDutchAuction
+    IAuctionSink public immutable sink;
+    /// @inheritdoc IDutchAuction
+    ICircuitBreaker public immutable breaker;
 
     // ---------------------------------------------------------------- storage
 
-    /// @inheritdoc IDutchAuction
-    IAuctionSink public sink;
-    /// @inheritdoc IDutchAuction
-    ICircuitBreaker public breaker;
     Totals internal _totals;
     /// @inheritdoc IDutchAuction
     mapping(address kicker => bool) public isKicker;
@@ -85,17 +85,25 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
 
     /// @param oracle_ The OracleRouter (starting prices).
     /// @param stablecoin_ The stablecoin takers pay in.
+    /// @param sink_ The settlement sink (the Clearinghouse, deployed before the auction).
+    /// @param breaker_ The circuit breaker (address(0): none; deployed before the auction).
     /// @param riskConfig_ The only address that may set parameters.
-    /// @param governance_ Sets kickers, the sink and curves.
+    /// @param governance_ Sets kickers and curves.
     constructor(
         IOracleRouter oracle_,
         IERC20 stablecoin_,
+        IAuctionSink sink_,
+        ICircuitBreaker breaker_,
         address riskConfig_,
         address governance_
     ) DutchAuctionParams(riskConfig_, governance_) {
-        if (address(oracle_) == address(0) || address(stablecoin_) == address(0)) revert DutchAuction__ZeroAddress();
+        if (address(oracle_) == address(0) || address(stablecoin_) == address(0) || address(sink_) == address(0)) {
+            revert DutchAuction__ZeroAddress();
+        }
         oracle = oracle_;
         stablecoin = stablecoin_;
+        sink = sink_;
+        breaker = breaker_;
     }
 
     // ---------------------------------------------------------------- governance
@@ -105,22 +113,6 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         if (kicker == address(0)) revert DutchAuction__ZeroAddress();
         isKicker[kicker] = allowed;
         emit KickerSet(kicker, allowed);
-    }
-
-    /// @inheritdoc IDutchAuction
-    function setSink(IAuctionSink sink_) external onlyGovernance {
-        if (address(sink) != address(0)) revert DutchAuction__SinkAlreadySet();
-        if (address(sink_) == address(0)) revert DutchAuction__ZeroAddress();
-        sink = sink_;
-        emit SinkSet(address(sink_));
-    }
-
-    /// @inheritdoc IDutchAuction
-    function setBreaker(ICircuitBreaker breaker_) external onlyGovernance {
-        if (address(breaker) != address(0)) revert DutchAuction__BreakerAlreadySet();
-        if (address(breaker_) == address(0)) revert DutchAuction__ZeroAddress();
-        breaker = breaker_;
-        emit BreakerSet(address(breaker_));
     }
 
     // ---------------------------------------------------------------- external mutating
@@ -136,7 +128,6 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         uint256 oraclePriceWad
     ) external nonReentrant returns (uint256 id, uint256 rewardWad) {
         if (!isKicker[msg.sender]) revert DutchAuction__NotKicker(msg.sender);
-        if (address(sink) == address(0)) revert DutchAuction__SinkNotSet();
         if (account == address(0)) revert DutchAuction__ZeroAddress();
         if (lot == 0 || tabWad == 0) revert DutchAuction__ZeroAmount();
         if (debtWad > tabWad) revert DutchAuction__DebtAboveTab(debtWad, tabWad);

@@ -258,17 +258,20 @@ export async function deploySystem(
   await send(vault.initialize(chAddr));
   const lens = await deploy<AccountLens>(ethers, "AccountLens", [chAddr]);
   const riskAddr = await addr(riskConfig);
-  const auction = await deploy<DutchAuction>(ethers, "DutchAuction", [
-    await addr(oracle),
-    await addr(stablecoin),
-    riskAddr,
-    timelockAddr,
-  ]);
+  // the breaker first: the auction holds it and the Clearinghouse (its sink) as immutables
   const breaker = await deploy<CircuitBreaker>(ethers, "CircuitBreaker", [
     await addr(oracle),
     riskAddr,
     timelockAddr,
     guardian,
+  ]);
+  const auction = await deploy<DutchAuction>(ethers, "DutchAuction", [
+    await addr(oracle),
+    await addr(stablecoin),
+    chAddr,
+    await addr(breaker),
+    riskAddr,
+    timelockAddr,
   ]);
   const engine = await deploy<LiquidationEngine>(ethers, "LiquidationEngine", [
     chAddr,
@@ -350,9 +353,7 @@ export async function deploySystem(
     call(auctionAddr, auction.interface.encodeFunctionData("setCurve", [assets[i].address, curveAddr]));
     call(breakerAddr, breaker.interface.encodeFunctionData("registerAsset", [assets[i].address]));
   }
-  call(auctionAddr, auction.interface.encodeFunctionData("setSink", [chAddr]));
   call(auctionAddr, auction.interface.encodeFunctionData("setKicker", [engineAddr, true]));
-  call(auctionAddr, auction.interface.encodeFunctionData("setBreaker", [breakerAddr]));
   call(
     chAddr,
     clearinghouse.interface.encodeFunctionData("setLiquidationModules", [engineAddr, auctionAddr]),

@@ -67,8 +67,15 @@ contract LiquidationSystem is LedgerSystem {
 
         riskConfig = new RiskConfig(address(this), GUARDIAN, address(this));
         IOracleRouter o = IOracleRouter(address(oracle));
-        auction = new DutchAuction(o, IERC20(address(stablecoin)), address(riskConfig), address(this));
         breaker = new CircuitBreaker(o, address(riskConfig), address(this), GUARDIAN);
+        auction = new DutchAuction(
+            o,
+            IERC20(address(stablecoin)),
+            IAuctionSink(address(ch)),
+            ICircuitBreaker(address(breaker)),
+            address(riskConfig),
+            address(this)
+        );
         engine = new LiquidationEngine(
             ILiquidationLedger(address(ch)),
             IDutchAuction(address(auction)),
@@ -80,9 +87,7 @@ contract LiquidationSystem is LedgerSystem {
         auction.setCurve(address(weth), IAuctionCurve(address(new LinearDecrease(TAIL_SECONDS))));
         // 0.01% per second: the price falls below cusp (0.5) after about 6,930 s, before the tail
         auction.setCurve(address(wbtc), IAuctionCurve(address(new ExponentialDecrease(1e27 - 1e23))));
-        auction.setSink(IAuctionSink(address(ch)));
         auction.setKicker(eng, true);
-        auction.setBreaker(ICircuitBreaker(address(breaker)));
         ch.setLiquidationModules(eng, address(auction));
         ch.setBreaker(address(breaker));
         breaker.registerAsset(address(weth));

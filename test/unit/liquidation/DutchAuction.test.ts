@@ -51,19 +51,20 @@ describe("DutchAuction", function () {
     const weth = (await ethers.deployContract("MockERC20", ["WETH", "WETH", 18])) as unknown as MockERC20;
     const wbtc = (await ethers.deployContract("MockERC20", ["WBTC", "WBTC", 8])) as unknown as MockERC20;
     const curve = (await ethers.deployContract("LinearDecrease", [TAU])) as unknown as LinearDecrease;
+    const sinkAddr = await sink.getAddress();
     const auction = (await ethers.deployContract("DutchAuction", [
       await oracle.getAddress(),
       await coin.getAddress(),
+      sinkAddr,
+      ZERO, // no breaker: its levels are tested with the whole system
       risk.address,
       gov.address,
     ])) as unknown as DutchAuction;
     const auctionAddr = await auction.getAddress();
-    const sinkAddr = await sink.getAddress();
     const wethAddr = await weth.getAddress();
     const wbtcAddr = await wbtc.getAddress();
 
     await sink.setAuction(auctionAddr);
-    await auction.setSink(sinkAddr);
     await auction.setKicker(sinkAddr, true);
     for (const token of [wethAddr, wbtcAddr]) {
       await auction.setCurve(token, await curve.getAddress());
@@ -186,12 +187,12 @@ describe("DutchAuction", function () {
   }
 
   describe("governance and parameters", function () {
-    it("sets the sink once, kickers and curves by governance only", async function () {
+    it("fixes the sink and the breaker at construction; kickers and curves by governance only", async function () {
       const { auction, other, sinkAddr, wethAddr, curve } = await deploy();
-      await expect(auction.setSink(sinkAddr)).to.be.revertedWithCustomError(
-        auction,
-        "DutchAuction__SinkAlreadySet",
-      );
+      expect([await auction.sink(), await auction.breaker()]).to.deep.equal([sinkAddr, ZERO]);
+      // no setter is left to call
+      expect(auction.interface.hasFunction("setSink(address)")).to.equal(false);
+      expect(auction.interface.hasFunction("setBreaker(address)")).to.equal(false);
       await expect(auction.connect(other).setKicker(other.address, true))
         .to.be.revertedWithCustomError(auction, "DutchAuction__NotGovernance")
         .withArgs(other.address);
@@ -263,24 +264,41 @@ describe("DutchAuction", function () {
       expect(await auction.paramBounds(await auction.TIP_WAD())).to.deep.equal([0n, 1_000n * WAD]);
     });
 
-    it("refuses kicks before the sink is set, and tokens with more than 18 decimals", async function () {
-      const { ethers, gov, risk, oracle, coin, alice, wethAddr, curve, auction } = await deploy();
-      const fresh = (await ethers.deployContract("DutchAuction", [
-        await oracle.getAddress(),
-        await coin.getAddress(),
-        risk.address,
-        gov.address,
-      ])) as unknown as DutchAuction;
-      await fresh.setKicker(gov.address, true);
+    it("refuses a zero sink, oracle or stablecoin at construction, and tokens with more than 18 decimals", async function () {
+      const { ethers, gov, risk, oracle, coin, sinkAddr, curve, auction } = await deploy();
       await expect(
-        fresh.kick(alice.address, wethAddr, LOT, TAB, DEBT, ZERO, ORACLE),
-      ).to.be.revertedWithCustomError(fresh, "DutchAuction__SinkNotSet");
+        ethers.deployContract("DutchAuction", [
+          await oracle.getAddress(),
+          await coin.getAddress(),
+          ZERO,
+          ZERO,
+          risk.address,
+          gov.address,
+        ]),
+      ).to.be.revertedWithCustomError(auction, "DutchAuction__ZeroAddress");
       const odd = await ethers.deployContract("MockERC20", ["X", "X", 19]);
       await expect(auction.setCurve(await odd.getAddress(), await curve.getAddress()))
         .to.be.revertedWithCustomError(auction, "DutchAuction__UnsupportedDecimals")
         .withArgs(await odd.getAddress(), 19);
       await expect(
-        ethers.deployContract("DutchAuction", [ZERO, await coin.getAddress(), risk.address, gov.address]),
+        ethers.deployContract("DutchAuction", [
+          ZERO,
+          await coin.getAddress(),
+          sinkAddr,
+          ZERO,
+          risk.address,
+          gov.address,
+        ]),
+      ).to.be.revertedWithCustomError(auction, "DutchAuction__ZeroAddress");
+      await expect(
+        ethers.deployContract("DutchAuction", [
+          await oracle.getAddress(),
+          ZERO,
+          sinkAddr,
+          ZERO,
+          risk.address,
+          gov.address,
+        ]),
       ).to.be.revertedWithCustomError(auction, "DutchAuction__ZeroAddress");
     });
   });

@@ -71,6 +71,8 @@ async function deployAuctionWorld(connection: NetworkConnection) {
   const auction = (await ethers.deployContract("DutchAuction", [
     await oracle.getAddress(),
     coinAddr,
+    sinkAddr,
+    ZERO,
     risk.address,
     gov.address,
   ])) as unknown as DutchAuction;
@@ -79,7 +81,6 @@ async function deployAuctionWorld(connection: NetworkConnection) {
   const wbtcAddr = await wbtc.getAddress();
 
   await sink.setAuction(auctionAddr);
-  await auction.setSink(sinkAddr);
   await auction.setKicker(sinkAddr, true);
   const ar = auction.connect(risk);
   for (const token of [wethAddr, wbtcAddr]) {
