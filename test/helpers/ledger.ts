@@ -1,4 +1,4 @@
-import type { Signer } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
 import { network } from "hardhat";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
@@ -192,3 +192,24 @@ export async function deployLedger() {
 }
 
 export type Ledger = Awaited<ReturnType<typeof deployLedger>>;
+
+/** The market's funding index accrued by `tx` and its fill (FundingAccrued, PositionModified). */
+export async function fillOf(
+  l: Ledger,
+  tx: ContractTransactionResponse,
+): Promise<{ indexWad: bigint; fillPriceWad: bigint; realizedPnlWad: bigint }> {
+  const receipt = await tx.wait();
+  let indexWad: bigint | undefined;
+  for (const log of receipt!.logs) {
+    const parsed = l.ch.interface.parseLog(log);
+    if (parsed?.name === "FundingAccrued") indexWad = parsed.args.fundingIndexWad as bigint;
+    if (parsed?.name === "PositionModified" && indexWad !== undefined) {
+      return {
+        indexWad,
+        fillPriceWad: parsed.args.fillPriceWad as bigint,
+        realizedPnlWad: parsed.args.realizedPnlWad as bigint,
+      };
+    }
+  }
+  throw new Error("no FundingAccrued and PositionModified in the transaction");
+}

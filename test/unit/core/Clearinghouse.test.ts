@@ -1,7 +1,16 @@
 import { expect } from "chai";
 
 import * as perp from "../../../simulations/math/perp.js";
-import { DEFAULT_RISK, RAY, WAD, ZERO, b32, deployLedger, type Ledger } from "../../helpers/ledger.js";
+import {
+  DEFAULT_RISK,
+  RAY,
+  WAD,
+  ZERO,
+  b32,
+  deployLedger,
+  fillOf,
+  type Ledger,
+} from "../../helpers/ledger.js";
 
 /** I1: stablecoin supply + credits (vault included) == debts + deficit, up to rounding dust in the protocol's favour. */
 async function expectFundamentalEquation(l: Ledger, accounts: string[]) {
@@ -350,21 +359,17 @@ describe("Clearinghouse", function () {
       const creditBefore = await l.ch.creditOf(await l.vault.getAddress());
       const pos = await l.ch.positionOf(l.alice.address, l.wethAddr);
       const tx = await l.ch.connect(l.alice).closePosition(l.alice.address, l.wethAddr, 0n);
-      const receipt = await tx.wait();
-      const events = receipt!.logs.map((log) => l.ch.interface.parseLog(log));
-      const indexWad = events.find((e) => e?.name === "FundingAccrued")!.args.fundingIndexWad as bigint;
-      const closed = events.find((e) => e?.name === "PositionModified")!.args;
+      const { indexWad, fillPriceWad, realizedPnlWad } = await fillOf(l, tx);
       // the close realizes the funding with the PnL (ADR 0007): the trading PnL at the fill
       // price minus 20 x the index accrued since the open (at index 0), rounded against alice
-      const fillPriceWad = closed.fillPriceWad as bigint;
       const withFunding = perp.applyFill(
         pos.sizeWad,
         pos.costBasisWad,
         -pos.sizeWad,
-        fillPriceWad - indexWad,
+        perp.adjustedPrice(fillPriceWad, indexWad),
       );
       const tradingOnly = perp.applyFill(pos.sizeWad, pos.costBasisWad, -pos.sizeWad, fillPriceWad);
-      expect(closed.realizedPnlWad).to.equal(withFunding.realizedPnlWad);
+      expect(realizedPnlWad).to.equal(withFunding.realizedPnlWad);
       expect(tradingOnly.realizedPnlWad - withFunding.realizedPnlWad).to.equal((20n * WAD * indexWad) / WAD);
       expect(await l.ch.creditOf(await l.vault.getAddress())).to.be.greaterThan(creditBefore);
       await expectFundamentalEquation(l, [l.alice.address, l.lp.address]);

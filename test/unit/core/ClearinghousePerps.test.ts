@@ -1,29 +1,6 @@
 import { expect } from "chai";
-import type { ContractTransactionResponse } from "ethers";
-
 import * as perp from "../../../simulations/math/perp.js";
-import { WAD, deployLedger, type Ledger } from "../../helpers/ledger.js";
-
-/** The market's funding index accrued by `tx` and its fill (FundingAccrued, PositionModified). */
-async function fillOf(
-  l: Ledger,
-  tx: ContractTransactionResponse,
-): Promise<{ indexWad: bigint; fillPriceWad: bigint; realizedPnlWad: bigint }> {
-  const receipt = await tx.wait();
-  let indexWad: bigint | undefined;
-  for (const log of receipt!.logs) {
-    const parsed = l.ch.interface.parseLog(log);
-    if (parsed?.name === "FundingAccrued") indexWad = parsed.args.fundingIndexWad as bigint;
-    if (parsed?.name === "PositionModified" && indexWad !== undefined) {
-      return {
-        indexWad,
-        fillPriceWad: parsed.args.fillPriceWad as bigint,
-        realizedPnlWad: parsed.args.realizedPnlWad as bigint,
-      };
-    }
-  }
-  throw new Error("no FundingAccrued and PositionModified in the transaction");
-}
+import { WAD, deployLedger, fillOf, type Ledger } from "../../helpers/ledger.js";
 
 /** What the market stores and does not depend on the block's time. */
 async function stored(l: Ledger, accounts: string[]) {
