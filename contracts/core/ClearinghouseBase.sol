@@ -409,6 +409,35 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         return newer > older ? newer - older : 0;
     }
 
+    // ---------------------------------------------------------------- internal: breaker levels
+
+    /// @dev Writes `level` (capped at 3) for `asset` into the breaker word: the global level for
+    ///      address(0), else the asset's collateral and market entries (whichever are listed).
+    function _applyLevel(address asset, uint8 level) internal {
+        uint256 word = _breakerWord;
+        uint256 lvl = level > 3 ? 3 : level;
+        if (asset == address(0)) {
+            word = (word & ~uint256(3)) | lvl;
+        } else {
+            CollateralInfo memory c = _collateralInfo[asset];
+            if (c.listed) word = (word & ~(uint256(3) << (8 + 2 * c.index))) | (lvl << (8 + 2 * c.index));
+            MarketInfo memory m = _marketInfo[asset];
+            if (m.listed) word = (word & ~(uint256(3) << (40 + 2 * m.index))) | (lvl << (40 + 2 * m.index));
+        }
+        _breakerWord = word;
+        emit BreakerLevelApplied(asset, uint8(lvl));
+    }
+
+    /// @dev Copies the breaker's own level of a just-listed asset into the word (the breaker pushes
+    ///      only changes, and a change before the listing had no entry to land in). No breaker
+    ///      yet: nothing to copy (`setBreaker` copies then).
+    function _syncBreakerLevel(address asset) internal {
+        address b = breaker;
+        if (b == address(0)) return;
+        uint8 level = ICircuitBreaker(b).assetLevel(asset);
+        if (level != 0) _applyLevel(asset, level);
+    }
+
     // ---------------------------------------------------------------- internal: liquidation
 
     function _onlyEngine() internal view {

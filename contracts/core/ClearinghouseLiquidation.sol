@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
@@ -49,23 +50,21 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         if (breaker != address(0)) revert Clearinghouse__BreakerAlreadySet();
         breaker = breaker_;
         emit BreakerSet(breaker_);
+        // the breaker may already hold levels: the ledger starts from them, not from zero
+        ICircuitBreaker b = ICircuitBreaker(breaker_);
+        if (b.settled()) {
+            _breakerWord |= 4;
+            emit BreakerLevelApplied(address(0), type(uint8).max);
+        }
+        _applyLevel(address(0), b.globalLevel());
+        for (uint256 i; i < _collaterals.length; ++i) _syncBreakerLevel(_collaterals[i]);
+        for (uint256 i; i < _markets.length; ++i) _syncBreakerLevel(_markets[i]);
     }
 
     /// @dev See IClearinghouse.
     function applyBreakerLevel(address asset, uint8 level) external {
         if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
-        uint256 word = _breakerWord;
-        uint256 lvl = level > 3 ? 3 : level;
-        if (asset == address(0)) {
-            word = (word & ~uint256(3)) | lvl;
-        } else {
-            CollateralInfo memory c = _collateralInfo[asset];
-            if (c.listed) word = (word & ~(uint256(3) << (8 + 2 * c.index))) | (lvl << (8 + 2 * c.index));
-            MarketInfo memory m = _marketInfo[asset];
-            if (m.listed) word = (word & ~(uint256(3) << (40 + 2 * m.index))) | (lvl << (40 + 2 * m.index));
-        }
-        _breakerWord = word;
-        emit BreakerLevelApplied(asset, uint8(lvl));
+        _applyLevel(asset, level);
     }
 
     /// @dev See IClearinghouse.

@@ -53,6 +53,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         _collateralByIndex[_collaterals.length] = CollateralSlot({token: token, decimals: decimals, cachedPriceWad: 0});
         _collaterals.push(token);
         emit CollateralListed(token, decimals, _collaterals.length - 1);
+        _syncBreakerLevel(token);
     }
 
     /// @dev See IClearinghouse.
@@ -67,6 +68,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         _marketByIndex[_markets.length] = MarketSlot({market: asset, cachedPriceWad: 0});
         _markets.push(asset);
         emit MarketListed(asset, _markets.length - 1);
+        _syncBreakerLevel(asset);
     }
 
     // ---------------------------------------------------------------- keepers

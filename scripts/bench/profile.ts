@@ -9,7 +9,8 @@
  * Environment: PROFILE_OPS=1 adds the top opcodes per contract; PROFILE_SRC=1 adds gas per
  * source function (from the artifacts' source maps), PROFILE_SRC=compute the same without
  * SLOAD/SSTORE/LOG, PROFILE_SRC=ops splits the compiler's unattributed code by opcode;
- * PROFILE_TOP=n rows per contract (default 25).
+ * PROFILE_TOP=n rows per contract (default 25); PROFILE_SLOTS=1 lists every cold SLOAD (contract,
+ * function with PROFILE_SRC, slot key) as it happens.
  */
 import { readFileSync } from "node:fs";
 
@@ -202,6 +203,10 @@ function analyse(
     if (fn !== undefined && !(process.env.PROFILE_SRC === "compute" && storageOp))
       s.fns.set(fn, (s.fns.get(fn) ?? 0) + l.gasCost);
     if (l.op === "SLOAD") {
+      if (l.gasCost >= 2100 && process.env.PROFILE_SLOTS) {
+        const key = (l.stack ?? [])[(l.stack ?? []).length - 1];
+        console.log(`  cold SLOAD ${label} ${fn ?? "?"} ${key}`);
+      }
       if (l.gasCost >= 2100) s.sloadCold++;
       else s.sloadWarm++;
     } else if (l.op === "SSTORE") {

@@ -6,7 +6,9 @@
  */
 import { expect } from "chai";
 
+import type { CircuitBreaker } from "../../../types/ethers-contracts/index.js";
 import { b32 } from "../../../scripts/deploy/system.js";
+import { DEFAULT_RISK, deployLedger, mockFeedConfig } from "../../helpers/ledger.js";
 import { deployLab, send, wad } from "../../helpers/system.js";
 
 async function positioned() {
@@ -124,5 +126,70 @@ describe("Clearinghouse under the circuit breaker", function () {
     await expect(
       ch.connect(alice).closePosition(alice.address, weth.address, 0n),
     ).to.be.revertedWithCustomError(ch, "Clearinghouse__Settled");
+  });
+});
+
+describe("Clearinghouse: levels raised before the ledger knew the breaker or the asset", function () {
+  // the breaker pushes only changes; a level set before `setBreaker`, or before the asset was
+  // listed, had nowhere to land and must be copied, or the ledger would under-enforce it
+  async function ledgerAndBreaker() {
+    const l = await deployLedger();
+    const breaker = (await l.ethers.deployContract("CircuitBreaker", [
+      await l.oracle.getAddress(),
+      l.risk.address,
+      l.gov.address,
+      l.gov.address, // guardian
+    ])) as unknown as CircuitBreaker;
+    return { ...l, breaker };
+  }
+
+  it("setBreaker copies the breaker's global and asset levels, and settlement", async function () {
+    const { ch, gov, alice, breaker, wethAddr, wbtcAddr } = await ledgerAndBreaker();
+    await send(breaker.connect(gov).registerAsset(wethAddr));
+    await send(breaker.connect(gov).raiseAsset(wethAddr, 1, b32("TEST")));
+    expect(await ch.breakerLevelOf(wethAddr)).to.equal(0n); // not the ledger's breaker yet
+    await send(ch.connect(gov).setBreaker(await breaker.getAddress()));
+    expect(await ch.breakerLevelOf(wethAddr)).to.equal(1n);
+    expect(await ch.breakerLevelOf(wbtcAddr)).to.equal(0n);
+    await send(ch.connect(alice).deposit(alice.address, wethAddr, wad("10")));
+    await expect(ch.connect(alice).borrow(alice.address, wad("1000"), alice.address))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel")
+      .withArgs(wethAddr, 1);
+
+    const other = await ledgerAndBreaker();
+    await send(other.breaker.connect(other.gov).raiseGlobal(2, b32("TEST")));
+    await send(other.ch.connect(other.gov).setBreaker(await other.breaker.getAddress()));
+    expect(await other.ch.breakerLevelOf(other.wbtcAddr)).to.equal(2n);
+
+    const settled = await ledgerAndBreaker();
+    await send(settled.breaker.connect(settled.gov).settle());
+    await send(settled.ch.connect(settled.gov).setBreaker(await settled.breaker.getAddress()));
+    expect(await settled.ch.breakerLevelOf(settled.wethAddr)).to.equal(255n);
+    await expect(
+      settled.ch.connect(settled.alice).deposit(settled.alice.address, settled.wethAddr, wad("1")),
+    ).to.be.revertedWithCustomError(settled.ch, "Clearinghouse__Settled");
+  });
+
+  it("listing an asset copies the level the breaker already holds for it", async function () {
+    const { ch, gov, ethers, oracle, margin, breaker } = await ledgerAndBreaker();
+    await send(ch.connect(gov).setBreaker(await breaker.getAddress()));
+    const token = await ethers.deployContract("MockERC20", ["Late", "LATE", 18]);
+    const tokenAddr = await token.getAddress();
+    await send(oracle.setFeed(tokenAddr, mockFeedConfig(tokenAddr)));
+    await send(oracle.setPrice(tokenAddr, wad("10"), true));
+    await send(margin.setRisk(tokenAddr, DEFAULT_RISK));
+    await send(breaker.connect(gov).registerAsset(tokenAddr));
+    await send(breaker.connect(gov).raiseAsset(tokenAddr, 2, b32("TEST")));
+    await send(ch.connect(gov).listCollateral(tokenAddr));
+    expect(await ch.breakerLevelOf(tokenAddr)).to.equal(2n);
+    await send(ch.connect(gov).listMarket(tokenAddr));
+    expect(await ch.breakerLevelOf(tokenAddr)).to.equal(2n);
+    // an unregistered asset has no level of its own: the global one applies
+    const plain = await ethers.deployContract("MockERC20", ["Plain", "PLN", 18]);
+    const plainAddr = await plain.getAddress();
+    await send(oracle.setFeed(plainAddr, mockFeedConfig(plainAddr)));
+    await send(margin.setRisk(plainAddr, DEFAULT_RISK));
+    await send(ch.connect(gov).listCollateral(plainAddr));
+    expect(await ch.breakerLevelOf(plainAddr)).to.equal(0n);
   });
 });
