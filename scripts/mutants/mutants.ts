@@ -224,7 +224,7 @@ export const MUTANTS: readonly Mutant[] = [
       "        uint256 assetsWad = h.weightedCollateralWad + h.creditWad + (h.pnlWad > 0 ? uint256(h.pnlWad) : 0);\n        uint256 liabilitiesWad = h.debtWad + (h.pnlWad < 0 ? uint256(-h.pnlWad) : 0) + h.requirementWad;\n",
     suites: [...DEFAULT_SUITES, "unit:clearinghouse", "unit:liquidation"],
     reach:
-      "the ledger property suite's model agreement sees every health factor; the Clearinghouse and LiquidationEngine unit tests pin the formula and the capped whole liquidation the invariant campaign found",
+      "the ledger property suite's model agreement sees every health factor (LeveragedTradeCommand builds debt beside a profitable position of real size); the Clearinghouse and LiquidationEngine unit tests pin the formula and the capped whole liquidation the invariant campaign found",
   },
   // ------------------------------------------------------------ circuit breaker (I11, I7)
   {

@@ -12,10 +12,17 @@ import { checkAll } from "../model/checks.js";
 import { LedgerCommand, execTx, maxOk, type ModelBox, type RealSystem } from "./base.js";
 
 const assetOf = (r: RealSystem, i: number): string => (i === 0 ? r.sys.addr.weth : r.sys.addr.wbtc);
-const MIN_PRICE = WAD / 100n;
-const MAX_PRICE = 10n ** 7n * WAD;
+export const MIN_PRICE = WAD / 100n;
+export const MAX_PRICE = 10n ** 7n * WAD;
 
-function setPriceTx(m: ModelBox, r: RealSystem, label: string, asset: string, price: bigint, ok: boolean) {
+export function setPriceTx(
+  m: ModelBox,
+  r: RealSystem,
+  label: string,
+  asset: string,
+  price: bigint,
+  ok: boolean,
+) {
   return execTx(m, r, {
     label,
     model: (s) => {

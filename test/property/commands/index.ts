@@ -24,7 +24,13 @@ import {
   VolatilityPokeCommand,
 } from "./environment.js";
 import { FullExitCommand } from "./exit.js";
-import { ClosePositionCommand, ModifyPositionCommand, ReducePositionCommand, type Slippage } from "./perp.js";
+import {
+  ClosePositionCommand,
+  LeveragedTradeCommand,
+  ModifyPositionCommand,
+  ReducePositionCommand,
+  type Slippage,
+} from "./perp.js";
 import { BorrowRepayRoundTrip, DepositWithdrawRoundTrip, OpenCloseRoundTrip } from "./roundtrip.js";
 import {
   VaultCancelCommand,
@@ -78,6 +84,15 @@ export function ledgerCommands(): fc.Arbitrary<LedgerCommand>[] {
       .tuple(actor, bps, fc.boolean(), slippage)
       .map(([a, b, past, sl]) => new ReducePositionCommand(a, b, past, sl)),
     fc.tuple(callerAndAccount(), slippage).map(([[c, a], sl]) => new ClosePositionCommand(c, a, sl)),
+    fc
+      .tuple(
+        actor,
+        fc.boolean(),
+        bps,
+        bps,
+        fc.oneof(fc.integer({ min: -3_000, max: 3_000 }), fc.constantFrom(-500, 500)),
+      )
+      .map(([a, long, b, sz, mv]) => new LeveragedTradeCommand(a, long, b, sz, mv)),
     fc.tuple(actor, actor, fc.boolean()).map(([a, op, ok]) => new SetOperatorCommand(a, op, ok)),
     fc.tuple(actor, amountSpec).map(([a, amt]) => new VaultDepositCommand(a, amt)),
     fc.tuple(actor, amountSpec).map(([a, amt]) => new VaultRequestCommand(a, amt)),

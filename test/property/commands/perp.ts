@@ -7,6 +7,7 @@ import * as L from "../model/ledger.js";
 import { WAD } from "../../../simulations/math/wad.js";
 import { resolveAmount, showAmount, type AmountSpec } from "./amounts.js";
 import { LedgerCommand, execTx, maxOk, succeeds, type ModelBox, type RealSystem } from "./base.js";
+import { MAX_PRICE, MIN_PRICE, setPriceTx } from "./environment.js";
 
 export type Slippage = "loose" | "exact" | "offByOne";
 const MAX_SIZE = 10_000n * WAD;
@@ -161,5 +162,90 @@ export class ClosePositionCommand extends LedgerCommand {
         args: [acct, weth, price],
       },
     });
+  }
+}
+
+/**
+ * The state single-step commands seldom build: collateral, debt and a position of real size side
+ * by side, then a price move for or against the position. Only there do the health factor's
+ * forms differ (ADR 0008 nets PnL against the balance: debt beside a profit, or credit beside a
+ * loss), and the model agreement checks every health factor after each step.
+ * Steps: deposit a tenth of the wallet's WETH, borrow `borrowBps` of the most the initial margin
+ * allows, open `sizeBps` of the largest WETH position it then allows, move the WETH price by
+ * `moveBps` (positive: in the position's favour).
+ */
+export class LeveragedTradeCommand extends LedgerCommand {
+  constructor(
+    readonly actor: number,
+    readonly long: boolean,
+    readonly borrowBps: number,
+    readonly sizeBps: number,
+    readonly moveBps: number,
+  ) {
+    super();
+  }
+  kind(): string {
+    return "leveragedTrade";
+  }
+  protected describe(): string {
+    return `LeveragedTrade(actor=${this.actor}, ${this.long ? "long" : "short"}, borrow ${this.borrowBps}bps, size ${this.sizeBps}bps, price ${this.moveBps}bps for the position)`;
+  }
+  protected async exec(m: ModelBox, r: RealSystem): Promise<void> {
+    const who = r.sys.actors[this.actor].address;
+    const weth = r.sys.addr.weth;
+    const ch = { iface: r.sys.ifaces.ch, to: r.sys.addr.ch };
+    const steps: string[] = [];
+
+    const deposit = L.balanceOf(m.s, weth, who) / 10n;
+    if (deposit > 0n) {
+      await execTx(m, r, {
+        label: `${this.toString()} deposit`,
+        affected: [who],
+        model: (s, t) => L.deposit(s, t, who, who, weth, deposit),
+        chain: { from: who, ...ch, fn: "deposit", args: [who, weth, deposit] },
+      });
+      steps.push(`deposit ${deposit}`);
+    }
+
+    const t1 = m.s.now + 1n;
+    const borrowMax = maxOk(
+      (x) => x > 0n && succeeds(m.s, t1, (c, tt) => L.borrow(c, tt, who, who, x, who)),
+      10n ** 30n,
+    );
+    const borrow = (borrowMax * BigInt(this.borrowBps)) / 10_000n;
+    if (borrow > 0n) {
+      await execTx(m, r, {
+        label: `${this.toString()} borrow`,
+        affected: [who],
+        model: (s, t) => L.borrow(s, t, who, who, borrow, who),
+        chain: { from: who, ...ch, fn: "borrow", args: [who, borrow, who] },
+      });
+      steps.push(`borrow ${borrow}`);
+    }
+
+    const t2 = m.s.now + 1n;
+    const sign = this.long ? 1n : -1n;
+    const loose = this.long ? L.MAX_UINT256 : 0n;
+    const sizeMax = maxOk(
+      (x) => x > 0n && succeeds(m.s, t2, (c, tt) => L.modifyPosition(c, tt, who, who, weth, sign * x, loose)),
+      MAX_SIZE,
+    );
+    const size = (sizeMax * BigInt(this.sizeBps)) / 10_000n;
+    if (size > 0n) {
+      await execTx(m, r, {
+        label: `${this.toString()} open`,
+        affected: [who],
+        model: (s, t) => L.modifyPosition(s, t, who, who, weth, sign * size, loose),
+        chain: { from: who, ...ch, fn: "modifyPosition", args: [who, weth, sign * size, loose] },
+      });
+      steps.push(`size ${sign * size}`);
+    }
+
+    const old = L.oraclePrice(m.s, weth).priceWad;
+    let price = (old * BigInt(10_000 + Number(sign) * this.moveBps)) / 10_000n;
+    price = price < MIN_PRICE ? MIN_PRICE : price > MAX_PRICE ? MAX_PRICE : price;
+    await setPriceTx(m, r, `${this.toString()} price`, weth, price, true);
+    steps.push(`price ${old} -> ${price}`);
+    this.resolved = steps.join(", ");
   }
 }
