@@ -118,12 +118,35 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
 
         uint256 penaltiesWad;
         (penaltiesWad, snap.positionsClosed) = _closePositions(account, perpPenaltyWad);
+        if (penaltiesWad > 0)
+            penaltiesWad -= _waiveUnpayablePenalty(account, h.weightedCollateralWad, penaltiesWad, indexRay);
         if (keeper != address(0) && penaltiesWad > 0) _payKeeper(keeper, penaltiesWad.mulWadDown(keeperShareWad));
 
         AccountSlot memory acct = _accounts[account];
         snap.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
         snap.creditWad = acct.creditWad;
         snap.collaterals = cols;
+    }
+
+    /// @dev The perp penalty is owed only as far as the account can pay it: the part that would
+    ///      take its haircut equity (maintenance-weighted collateral + credit - debt, positions now
+    ///      closed) below zero goes back to it. So the penalty never turns into bad debt, and the
+    ///      closes never lower the account's health (equity >= 0 with no requirement left means
+    ///      health >= the pre-liquidation health, which is below 1). The keeper's share is of the
+    ///      penalty kept. Returns the part waived.
+    function _waiveUnpayablePenalty(
+        address account,
+        uint256 weightedCollateralWad,
+        uint256 penaltiesWad,
+        uint256 indexRay
+    ) internal returns (uint256 waivedWad) {
+        AccountSlot memory acct = _accounts[account];
+        uint256 assetsWad = weightedCollateralWad + acct.creditWad;
+        uint256 debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
+        if (assetsWad >= debtWad) return 0;
+        waivedWad = debtWad - assetsWad < penaltiesWad ? debtWad - assetsWad : penaltiesWad;
+        _transferWithVault(account, int256(waivedWad));
+        emit PerpPenaltyWaived(account, waivedWad);
     }
 
     /// @inheritdoc ILiquidationLedger

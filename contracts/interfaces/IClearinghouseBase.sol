@@ -193,6 +193,9 @@ interface IClearinghouseBase {
     /// @notice Bad debt covered: `fromVaultWad` out of the vault's credit, `toDeficitWad` recorded
     ///         as deficit (unbacked stablecoin).
     event BadDebtCovered(address indexed account, uint256 fromVaultWad, uint256 toDeficitWad);
+    /// @notice The part of a liquidation's perp penalty the account could not pay (its haircut
+    ///         equity after the closes would have gone below zero), returned to it.
+    event PerpPenaltyWaived(address indexed account, uint256 waivedWad);
     /// @notice A keeper reward credited to `keeper`, paid out of the vault's credit.
     event KeeperPaid(address indexed keeper, uint256 amountWad);
 

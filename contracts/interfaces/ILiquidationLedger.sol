@@ -21,8 +21,9 @@ interface ILiquidationLedger is IClearinghouseBase {
 
     /// @notice Step 1 of a liquidation: accrues fees, checks maintenance health and, when it is
     ///         below 1, closes every perp position against the vault at the fill price, charging
-    ///         `perpPenaltyWad` x notional (part `keeperShareWad` of it to `keeper`, the rest to
-    ///         the vault). Reverts when a price the account needs is not ok. Changes nothing
+    ///         `perpPenaltyWad` x notional, but no more than keeps the account's haircut equity at
+    ///         zero (the rest is waived: `PerpPenaltyWaived`); part `keeperShareWad` of the penalty
+    ///         kept goes to `keeper`, the rest to the vault. Reverts when a price the account needs is not ok. Changes nothing
     ///         (beyond fee accrual) when the account is healthy.
     ///         `quoteCacheKey` (0: none) lets the calls of one `liquidateBatch` share each asset's
     ///         price and risk levels: the health computation reads and fills a transient cache

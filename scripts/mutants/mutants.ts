@@ -226,6 +226,18 @@ export const MUTANTS: readonly Mutant[] = [
     reach:
       "the ledger property suite's model agreement sees every health factor (LeveragedTradeCommand builds debt beside a profitable position of real size); the Clearinghouse and LiquidationEngine unit tests pin the formula and the capped whole liquidation the invariant campaign found",
   },
+  {
+    id: "perp-penalty-not-waived",
+    title:
+      "a liquidation charges the whole perp penalty even past zero haircut equity (ADR 0009): the unpayable part becomes bad debt and still earns the keeper its share",
+    breaks: ["I7", "I8"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search:
+      "            penaltiesWad -= _waiveUnpayablePenalty(account, h.weightedCollateralWad, penaltiesWad, indexRay);\n",
+    replace: "            penaltiesWad -= 0;\n",
+    suites: [...DEFAULT_SUITES, "unit:liquidation"],
+    reach: NOT_REACHED_LIQ,
+  },
   // ------------------------------------------------------------ circuit breaker (I11, I7)
   {
     id: "guardian-lowers-level",
@@ -246,6 +258,18 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "        if (level >= 3) revert LiquidationEngine__Paused(asset, level);",
     suites: [...DEFAULT_SUITES, "unit:liquidation", "unit:ch-breaker"],
     reach: NOT_REACHED_LIQ,
+  },
+  {
+    id: "listing-ignores-breaker-level",
+    title:
+      "listing a collateral does not copy the level the breaker already holds for it: a level raised before the listing is never enforced by the ledger",
+    breaks: ["I11"],
+    file: "contracts/core/ClearinghouseSettlement.sol",
+    search: "        _syncBreakerLevel(token);\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:ch-breaker"],
+    reach:
+      "the property and invariant suites list every asset before any level moves; the Clearinghouse breaker unit tests list one after the breaker raised it",
   },
   {
     id: "withdraw-at-level-3",

@@ -503,6 +503,10 @@ contract LiquidatorHandler is CountedHandler {
                     (, , uint256 penalty) = abi.decode(g.data, (int256, uint256, uint256));
                     seen.perpPenaltyWad += penalty;
                     ghostRoundingOps += 6;
+                } else if (t0 == IClearinghouseBase.PerpPenaltyWaived.selector) {
+                    // the penalty the account could not pay was never collected (ADR 0009): the
+                    // keeper's reward must fit in what was (emitted after the closes it reduces)
+                    seen.perpPenaltyWad -= abi.decode(g.data, (uint256));
                 }
             } else if (g.emitter == address(_engine) && t0 == ILiquidationEngine.CapHit.selector) {
                 ++seen.capHits;

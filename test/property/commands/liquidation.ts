@@ -122,7 +122,16 @@ function compareEvents(
   logs: LogDescription[],
   s: LiqState,
 ): Map<string, bigint> {
-  const kinds = new Set(["Kick", "Take", "Redo", "AuctionEnded", "BadDebtCovered", "Liquidated", "CapHit"]);
+  const kinds = new Set([
+    "Kick",
+    "Take",
+    "Redo",
+    "AuctionEnded",
+    "BadDebtCovered",
+    "PerpPenaltyWaived",
+    "Liquidated",
+    "CapHit",
+  ]);
   const chain = logs.filter((l) => kinds.has(l.name));
   const names = (xs: { name?: string; kind?: string }[]) => xs.map((x) => x.name ?? x.kind).join(",");
   if (chain.length !== predicted.length) {
@@ -173,6 +182,10 @@ function compareEvents(
         check("account", a.account, e.account);
         check("fromVaultWad", a.fromVaultWad, e.fromVaultWad);
         check("toDeficitWad", a.toDeficitWad, e.toDeficitWad);
+        break;
+      case "PerpPenaltyWaived":
+        check("account", a.account, e.account);
+        check("waivedWad", a.waivedWad, e.waivedWad);
         break;
       case "Liquidated":
         check("account", a.account, e.account);

@@ -177,6 +177,7 @@ export type ModelEvent =
   | { kind: "Redo"; key: string; startPriceWad: bigint; rewardWad: bigint }
   | { kind: "AuctionEnded"; key: string; lotLeft: bigint; debtLeftWad: bigint }
   | { kind: "BadDebtCovered"; account: string; fromVaultWad: bigint; toDeficitWad: bigint }
+  | { kind: "PerpPenaltyWaived"; account: string; waivedWad: bigint }
   | {
       kind: "Liquidated";
       account: string;
@@ -590,6 +591,17 @@ export function liquidationBegin(s: LiqState, t: bigint, acct: string, keeper: s
     ).fillPriceWad;
     penalties += mulWadUp(mulWadUp(size < 0n ? -size : size, fill), s.engine.perpPenaltyWad);
     snap.positionsClosed += 1n;
+  }
+  if (penalties > 0n) {
+    // the penalty is owed only down to zero haircut equity (positions closed); the rest goes back
+    const assets = h.weightedCollateralWad + a.creditWad;
+    const debt = mulRayUp(a.normalizedDebt, indexRay);
+    if (assets < debt) {
+      const waived = minB(debt - assets, penalties);
+      L.transferWithVault(s.l, acct, waived);
+      s.log.push({ kind: "PerpPenaltyWaived", account: acct, waivedWad: waived });
+      penalties -= waived;
+    }
   }
   if (keeper !== ZERO && penalties > 0n)
     payKeeper(s, keeper, mulWadDown(penalties, s.engine.perpKeeperShareWad));

@@ -185,17 +185,46 @@ describe("LiquidationEngine", function () {
       await lab.fundVault("200000");
       await lab.depositFor(alice, weth, "5");
       await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("20"), wad("3000")));
-      await lab.setPrice(weth, "1500");
-      const h = await ch.health(alice.address, false);
-      expect(h.healthFactorWad).to.be.lessThan(WAD);
-      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(
-        ch,
-        "PositionLiquidated",
-      );
+      // the first price (25 apart) that takes maintenance health below 1: equity is left
+      let price = 2_000;
+      for (; ; price -= 25) {
+        await lab.setPrice(weth, String(price));
+        if ((await ch.health(alice.address, false)).healthFactorWad < WAD) break;
+      }
+      const tx = sys.engine.connect(keeper).liquidate(alice.address, keeper.address);
+      await expect(tx).to.emit(ch, "PositionLiquidated");
+      // equity is left after the close: the whole penalty is charged
+      await expect(tx).not.to.emit(ch, "PerpPenaltyWaived");
       expect((await ch.positionOf(alice.address, weth.address)).sizeWad).to.equal(0n);
       const share = await sys.engine.getParam(b32("PERP_KEEPER_SHARE_WAD"), "0x" + "00".repeat(20));
       expect(share).to.be.greaterThan(0n);
       expect(await ch.creditOf(keeper.address)).to.be.greaterThan(0n);
+    });
+
+    it("charges the perp penalty only down to zero haircut equity: no bad debt from it, no keeper share of what is waived", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, keeper, weth } = lab;
+      await lab.fundVault("200000");
+      await lab.depositFor(alice, weth, "5");
+      await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("20"), wad("3000")));
+      await lab.setPrice(weth, "1000"); // the long's loss is far beyond the collateral
+      const tx = await sys.engine.connect(keeper).liquidate(alice.address, keeper.address);
+      const receipt = await tx.wait();
+      const events = receipt!.logs.flatMap((l) => {
+        const e = ch.interface.parseLog(l);
+        return e === null ? [] : [e];
+      });
+      const penalty = events
+        .filter((e) => e.name === "PositionLiquidated")
+        .reduce((sum, e) => sum + (e.args.penaltyWad as bigint), 0n);
+      expect(penalty).to.be.greaterThan(0n);
+      // the account cannot pay any of it: all of it is waived, so none reaches the keeper
+      await expect(tx).to.emit(ch, "PerpPenaltyWaived").withArgs(alice.address, penalty);
+      expect(events.some((e) => e.name === "KeeperPaid")).to.equal(false);
+      expect(await ch.creditOf(keeper.address)).to.equal(0n);
+      // the books still balance (I1)
+      const books = await lab.books([alice.address, keeper.address]);
+      expect(books.liabilities).to.be.lessThanOrEqual(books.assets);
     });
 
     it("judges the Clearinghouse's own health: two collaterals and a perp on one of them", async function () {
