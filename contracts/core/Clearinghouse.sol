@@ -43,9 +43,10 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         IMarginModel marginModel_,
         address riskConfig_,
         address governance_,
+        address vault_,
         address liquidationModule_,
         address settlementModule_
-    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_) {
+    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_, vault_) {
         // each module must have been built with the same immutables (it runs as this contract)
         for (uint256 i; i < 2; ++i) {
             ClearinghouseBase m = ClearinghouseBase(i == 0 ? liquidationModule_ : settlementModule_);
@@ -55,7 +56,8 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
                 m.oracle() != oracle_ ||
                 m.marginModel() != marginModel_ ||
                 m.riskConfig() != riskConfig_ ||
-                m.governance() != governance_
+                m.governance() != governance_ ||
+                m.vault() != vault_
             ) revert Clearinghouse__ZeroAddress();
         }
         liquidationModule = liquidationModule_;
@@ -63,11 +65,6 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     }
 
     // ---------------------------------------------------------------- governance (delegated)
-
-    /// @inheritdoc IClearinghouse
-    function setVault(address) external {
-        _delegateTo(liquidationModule);
-    }
 
     /// @inheritdoc IClearinghouse
     function setBreaker(address) external {

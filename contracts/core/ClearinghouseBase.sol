@@ -37,6 +37,8 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     IStablecoin public immutable stablecoin;
     IOracleRouter public immutable oracle;
     IMarginModel public immutable marginModel;
+    /// @inheritdoc IClearinghouseBase
+    address public immutable vault;
 
     // ---------------------------------------------------------------- storage
 
@@ -103,11 +105,6 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     uint128 internal _rateIndexRay;
     uint40 internal _lastAccrual;
 
-    /// @dev One slot, read by every health computation: the vault and when `refreshPrices` last
-    ///      cached the prices (ADR 0006).
-    address public vault;
-    uint40 internal _pricesCachedAt;
-
     /// @dev Balance slot: the sum of normalized debts and the vault's credit (fees, funding, PnL
     ///      land here).
     uint128 internal _totalNormalizedDebt;
@@ -126,10 +123,13 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     uint256 internal _auctionDebtPlusOneWad;
     /// @inheritdoc IClearinghouseBase
     address public breaker;
-    /// @dev The breaker's levels as the ledger applies them, one word: bits 0-1 the global level,
-    ///      bit 2 settlement, then two bits per collateral index (from bit 8) and per market index
-    ///      (from bit 40). Zero in normal times, so the check costs one cold read.
-    uint256 internal _breakerWord;
+    /// @dev One slot, read by every entry point. The breaker's levels as the ledger applies them:
+    ///      bits 0-1 the global level, bit 2 settlement, then two bits per collateral index (from
+    ///      bit 8) and per market index (from bit 40); zero in normal times. Beside them, when
+    ///      `refreshPrices` last cached the prices (ADR 0006), so an initial-margin check that
+    ///      uses the cache reads no other slot for it.
+    uint216 internal _breakerWord;
+    uint40 internal _pricesCachedAt;
 
     address[] internal _collaterals;
     address[] internal _markets;
@@ -181,16 +181,21 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         IOracleRouter oracle_,
         IMarginModel marginModel_,
         address riskConfig_,
-        address governance_
+        address governance_,
+        address vault_
     ) ClearinghouseParams(riskConfig_, governance_) {
         if (
-            address(stablecoin_) == address(0) || address(oracle_) == address(0) || address(marginModel_) == address(0)
+            address(stablecoin_) == address(0) ||
+            address(oracle_) == address(0) ||
+            address(marginModel_) == address(0) ||
+            vault_ == address(0)
         ) {
             revert Clearinghouse__ZeroAddress();
         }
         stablecoin = stablecoin_;
         oracle = oracle_;
         marginModel = marginModel_;
+        vault = vault_;
         _rateIndexRay = uint128(WadMath.RAY);
         _lastAccrual = uint40(block.timestamp);
         _auctionDebtPlusOneWad = 1;
@@ -424,7 +429,7 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
             MarketInfo memory m = _marketInfo[asset];
             if (m.listed) word = (word & ~(uint256(3) << (40 + 2 * m.index))) | (lvl << (40 + 2 * m.index));
         }
-        _breakerWord = word;
+        _breakerWord = uint216(word);
         emit BreakerLevelApplied(asset, uint8(lvl));
     }
 

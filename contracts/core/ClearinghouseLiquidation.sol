@@ -32,17 +32,11 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         IOracleRouter oracle_,
         IMarginModel marginModel_,
         address riskConfig_,
-        address governance_
-    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_) {}
+        address governance_,
+        address vault_
+    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_, vault_) {}
 
     // ---------------------------------------------------------------- governance (delegated)
-
-    /// @dev See IClearinghouse.
-    function setVault(address vault_) external onlyGovernance {
-        if (vault_ == address(0)) revert Clearinghouse__ZeroAddress();
-        if (vault != address(0)) revert Clearinghouse__VaultAlreadySet();
-        vault = vault_;
-    }
 
     /// @dev See IClearinghouse.
     function setBreaker(address breaker_) external onlyGovernance {

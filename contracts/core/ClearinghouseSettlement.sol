@@ -37,8 +37,9 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         IOracleRouter oracle_,
         IMarginModel marginModel_,
         address riskConfig_,
-        address governance_
-    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_) {}
+        address governance_,
+        address vault_
+    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_, vault_) {}
 
     // ---------------------------------------------------------------- listing (governance)
 

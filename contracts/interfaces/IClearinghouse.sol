@@ -16,9 +16,6 @@ import {IClearinghouseBase} from "./IClearinghouseBase.sol";
 interface IClearinghouse is IClearinghouseBase {
     // ---------------------------------------------------------------- governance
 
-    /// @notice Sets the BackstopVault once. Governance only.
-    function setVault(address vault) external;
-
     /// @notice Sets the circuit breaker, once. Governance only.
     function setBreaker(address breaker) external;
 

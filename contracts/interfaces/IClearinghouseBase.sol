@@ -82,7 +82,6 @@ interface IClearinghouseBase {
     error Clearinghouse__SkewCapExceeded(address market, uint256 skewUsdWad, uint256 capUsdWad);
     error Clearinghouse__NoPosition(address account, address market);
     error Clearinghouse__VaultCannotTrade();
-    error Clearinghouse__VaultAlreadySet();
     error Clearinghouse__InsufficientVaultCredit(uint256 requestedWad, uint256 availableWad);
     error Clearinghouse__InvalidFillPrice(address market);
     error Clearinghouse__MarketNotConfigured(address market);
@@ -204,7 +203,8 @@ interface IClearinghouseBase {
     /// @notice Unbacked stablecoin recorded so far, WAD.
     function deficitWad() external view returns (uint256);
 
-    /// @notice The BackstopVault (counterparty to skew).
+    /// @notice The BackstopVault (counterparty to skew), fixed at construction (its address is
+    ///         predicted at deployment: it is created right after the Clearinghouse).
     function vault() external view returns (address);
 
     /// @notice The circuit breaker.

@@ -189,7 +189,7 @@ function marginParams(a: AssetParams): Array<[string, bigint]> {
  * feed addresses) and local ones (mock tokens and Chainlink's MockV3Aggregator).
  *
  * Governance bootstrap: the TimelockController starts with delay 0 and the deployer as its only
- * proposer and executor; every governance-only setup call (feeds, listings, vault) goes through
+ * proposer and executor; every governance-only setup call (feeds, listings, modules) goes through
  * it as one batch, then the timelock raises its own delay to `timelockMinDelaySeconds` and (unless
  * `keepDeployerAsProposer`) revokes the deployer. Risk parameters are registered through the
  * RiskConfig by the deployer's one-time registrar role, which is renounced at the end.
@@ -225,6 +225,8 @@ export async function deploySystem(
   // contracts right after it (modules, then the Clearinghouse), and check the prediction below
   const stablecoinNonce = await ethers.provider.getTransactionCount(deployer.address, "pending");
   const predictedCh = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + 3 });
+  // the Clearinghouse's vault is immutable as well: the BackstopVault is the next contract
+  const predictedVault = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + 4 });
   const stablecoin = await deploy<Stablecoin>(ethers, "Stablecoin", [predictedCh]);
   const ledgerArgs = [
     await addr(stablecoin),
@@ -232,6 +234,7 @@ export async function deploySystem(
     await addr(marginModel),
     await addr(riskConfig),
     timelockAddr,
+    predictedVault,
   ];
   // the liquidation half of the ledger, reached by delegatecall (see Clearinghouse.sol)
   const ledgerModule = await deploy<BaseContract>(ethers, "ClearinghouseLiquidation", ledgerArgs);
@@ -255,6 +258,12 @@ export async function deploySystem(
     params.vault.cooldownSeconds,
     params.vault.claimWindowSeconds,
   ]);
+  if ((await addr(vault)).toLowerCase() !== predictedVault.toLowerCase()) {
+    throw new Error(
+      `deploySystem: the BackstopVault was deployed at ${await addr(vault)}, but the Clearinghouse's ` +
+        `immutable vault is the predicted ${predictedVault}: the Clearinghouse at ${chAddr} is unusable`,
+    );
+  }
   await send(vault.initialize(chAddr));
   const lens = await deploy<AccountLens>(ethers, "AccountLens", [chAddr]);
   const riskAddr = await addr(riskConfig);
@@ -341,7 +350,6 @@ export async function deploySystem(
     call(chAddr, clearinghouse.interface.encodeFunctionData("listCollateral", [assets[i].address]));
     if (a.market) call(chAddr, clearinghouse.interface.encodeFunctionData("listMarket", [assets[i].address]));
   }
-  call(chAddr, clearinghouse.interface.encodeFunctionData("setVault", [await addr(vault)]));
   // the margin model pushes each asset's risk state to the ledger from now on (ADR 0005); the
   // parameters below are set after this, so every asset is cached before the first user call
   call(marginAddr, marginModel.interface.encodeFunctionData("setLedger", [chAddr]));

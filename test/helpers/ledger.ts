@@ -68,7 +68,8 @@ export function mockFeedConfig(primary: string) {
 /**
  * The ledger's own contracts on a given oracle and margin model: the stablecoin (its immutable
  * minter is the Clearinghouse's predicted address), the two delegatecall modules, the
- * Clearinghouse, and a BackstopVault (1-day cooldown and window) set as its vault. `riskConfig`
+ * Clearinghouse, and a BackstopVault (1-day cooldown and window) at the address the Clearinghouse
+ * was built with (predicted, like the minter). `riskConfig`
  * stands in for the RiskConfig (an EOA in unit tests).
  */
 export async function deployLedgerContracts(
@@ -82,8 +83,17 @@ export async function deployLedgerContracts(
   const [deployer] = await ethers.getSigners();
   const nonce = await ethers.provider.getTransactionCount(deployer.address, "pending");
   const predictedCh = ethers.getCreateAddress({ from: deployer.address, nonce: nonce + 3 });
+  // the Clearinghouse's vault is immutable: the BackstopVault comes right after it
+  const predictedVault = ethers.getCreateAddress({ from: deployer.address, nonce: nonce + 4 });
   const stablecoin = (await ethers.deployContract("Stablecoin", [predictedCh])) as unknown as Stablecoin;
-  const ledgerArgs = [await stablecoin.getAddress(), oracle, marginModel, riskConfig, await gov.getAddress()];
+  const ledgerArgs = [
+    await stablecoin.getAddress(),
+    oracle,
+    marginModel,
+    riskConfig,
+    await gov.getAddress(),
+    predictedVault,
+  ];
   const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", ledgerArgs);
   const settlementModule = await ethers.deployContract("ClearinghouseSettlement", ledgerArgs);
   const ch = (await ethers.deployContract("Clearinghouse", [
@@ -100,8 +110,12 @@ export async function deployLedgerContracts(
     86_400n,
     86_400n,
   ])) as unknown as BackstopVault;
+  if ((await vault.getAddress()) !== predictedVault) {
+    throw new Error(
+      `deployLedgerContracts: BackstopVault at ${await vault.getAddress()}, predicted ${predictedVault}`,
+    );
+  }
   await vault.initialize(chAddr);
-  await ch.connect(gov).setVault(await vault.getAddress());
   return { stablecoin, ch, chAddr, vault };
 }
 

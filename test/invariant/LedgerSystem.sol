@@ -36,8 +36,10 @@ contract LedgerSystem {
 
     constructor() {
         // the stablecoin's minter is immutable: the Clearinghouse's predicted address, the eighth
-        // contract this one creates (nonce 8: contract nonces start at 1), checked below
+        // contract this one creates (nonce 8: contract nonces start at 1), checked below; the
+        // Clearinghouse's vault is immutable too: the ninth
         stablecoin = new Stablecoin(_createAddress(address(this), 8));
+        address predictedVault = _createAddress(address(this), 9);
         oracle = new MockOracleRouter();
         margin = new MockMarginModel();
         weth = new MockERC20("Wrapped Ether", "WETH", 18);
@@ -45,13 +47,26 @@ contract LedgerSystem {
         IStablecoin s = IStablecoin(address(stablecoin));
         IOracleRouter o = IOracleRouter(address(oracle));
         IMarginModel mm = IMarginModel(address(margin));
-        address liquidationModule = address(new ClearinghouseLiquidation(s, o, mm, address(this), address(this)));
-        address settlementModule = address(new ClearinghouseSettlement(s, o, mm, address(this), address(this)));
-        ch = new Clearinghouse(s, o, mm, address(this), address(this), liquidationModule, settlementModule);
+        address liquidationModule = address(
+            new ClearinghouseLiquidation(s, o, mm, address(this), address(this), predictedVault)
+        );
+        address settlementModule = address(
+            new ClearinghouseSettlement(s, o, mm, address(this), address(this), predictedVault)
+        );
+        ch = new Clearinghouse(
+            s,
+            o,
+            mm,
+            address(this),
+            address(this),
+            predictedVault,
+            liquidationModule,
+            settlementModule
+        );
         require(stablecoin.minter() == address(ch), "LedgerSystem: Clearinghouse not at the predicted minter");
         vault = new BackstopVault(IStablecoin(address(stablecoin)), 1 days, 1 days);
+        require(address(vault) == predictedVault, "LedgerSystem: vault not at the predicted address");
         vault.initialize(IClearinghouse(address(ch)));
-        ch.setVault(address(vault));
 
         IOracleRouter.FeedConfig memory feed = IOracleRouter.FeedConfig({
             primary: AggregatorV3Interface(address(weth)),
