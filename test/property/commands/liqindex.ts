@@ -122,6 +122,16 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
     fc.tuple(upKind, followUp).map(([k, then]) => new SequencerUpCmd(k, then)),
     fc.tuple(target, token, fc.boolean()).map(([a, t, above]) => new UnderwaterCmd(a, t, above)),
     fc.tuple(borrower, token).map(([a, t]) => new UnderwaterCmd(a, t, false, true)),
+    // far under water: zero haircut equity, with a fresh position most often (an unpayable perp
+    // penalty, ADR 0009)
+    fc
+      .tuple(borrower, token, fc.boolean())
+      .map(([a, t, above]) => new UnderwaterCmd(a, t, above, true, undefined, "equity")),
+    ...[0, 1].map(() =>
+      fc
+        .tuple(borrower, fc.boolean(), fc.tuple(fc.boolean(), fc.constantFrom(5_000, 20_000, 60_000)))
+        .map(([a, above, open]) => new UnderwaterCmd(a, 0, above, true, undefined, "equity", open)),
+    ),
     fc
       .tuple(borrower, token, fc.tuple(wait, fc.integer({ min: 1, max: 10_000 }), fc.boolean()))
       .map(([a, t, tk]) => new UnderwaterCmd(a, t, false, true, tk)),

@@ -324,7 +324,7 @@ export class DepositCmd extends LiqCommand {
   protected describe(): string {
     return `Deposit(${this.actor}, ${tokenName(this.token)}, ${this.bps}bps)`;
   }
-  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+  async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const who = r.sys.borrowers[this.actor].address;
     const tk = tokenOf(r, this.token);
     const amount = bpsOf(L.balanceOf(m.s.l, tk, who), this.bps);
@@ -440,7 +440,7 @@ export class PositionCmd extends LiqCommand {
   protected describe(): string {
     return `Position(${this.actor}, ${tokenName(this.market)}, ${this.long ? "long" : "short"} $${this.usd})`;
   }
-  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+  async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const who = r.sys.borrowers[this.actor].address;
     const mk = tokenOf(r, this.market);
     const price = L.oraclePrice(m.s.l, mk).priceWad;
@@ -879,6 +879,14 @@ export class UnderwaterCmd extends LiqCommand {
     readonly thenLiquidate = false,
     /** After the liquidation, a take of the newest auction: [wait seconds, bps of the lot, callback]. */
     readonly thenTake?: readonly [number, number, boolean],
+    /**
+     * The line to land beside: maintenance health 1 (the liquidation threshold), or zero haircut
+     * equity (`W + credit - debt + pnl`: far under water, where a liquidation's perp penalty
+     * cannot be paid in full and is partly or wholly waived, ADR 0009).
+     */
+    readonly line: "health" | "equity" = "health",
+    /** First, a WETH deposit and position for the account: [long, notional in USD] (PositionCmd). */
+    readonly openFirst?: readonly [boolean, number],
   ) {
     super();
   }
@@ -887,9 +895,26 @@ export class UnderwaterCmd extends LiqCommand {
   }
   protected describe(): string {
     const then = this.thenTake === undefined ? "" : `, then take ${this.thenTake.join("/")}`;
-    return `Underwater(${this.actor}, ${tokenName(this.token)}, ${this.above ? "just above 1" : "just below 1"}${this.thenLiquidate ? ", then liquidate" : ""}${then})`;
+    const side =
+      this.line === "health"
+        ? this.above
+          ? "just above 1"
+          : "just below 1"
+        : this.above
+          ? "equity just above 0"
+          : "equity just below 0";
+    const open =
+      this.openFirst === undefined
+        ? ""
+        : `after ${this.openFirst[0] ? "long" : "short"} $${this.openFirst[1]}, `;
+    return `Underwater(${this.actor}, ${tokenName(this.token)}, ${open}${side}${this.thenLiquidate ? ", then liquidate" : ""}${then})`;
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    if (this.openFirst !== undefined) {
+      // collateral for it (a tenth of the wallet's WETH), then the position
+      await new DepositCmd(this.actor, 0, 1_000).exec(m, r);
+      await new PositionCmd(this.actor, 0, this.openFirst[0], this.openFirst[1]).exec(m, r);
+    }
     const who = r.sys.accounts[this.actor].address;
     const tk = tokenOf(r, this.token);
     const f = m.s.feeds.get(tk)!;
@@ -900,7 +925,10 @@ export class UnderwaterCmd extends LiqCommand {
       feedUpdate(c, t, tk, answer);
       if (f.secondary !== undefined) secondaryUpdate(c, t, tk, secondaryFor(f, answer));
       syncOracle(c, t);
-      return L.computeHealth(c.l, who, false, t).healthFactorWad;
+      const h = L.computeHealth(c.l, who, false, t);
+      if (this.line === "health") return h.healthFactorWad;
+      // haircut equity, shifted so that its zero lands where health's 1 would (WAD)
+      return h.weightedCollateralWad + h.creditWad + h.pnlWad - h.debtWad + WAD;
     };
     // health rises with the price when the account holds the token (long exposure)
     const h0 = healthAt(cur);
