@@ -6,11 +6,20 @@
 import * as L from "../model/ledger.js";
 import { WAD } from "../../../simulations/math/wad.js";
 import { resolveAmount, showAmount, type AmountSpec } from "./amounts.js";
-import { LedgerCommand, execTx, maxOk, succeeds, type ModelBox, type RealSystem } from "./base.js";
+import {
+  LedgerCommand,
+  execTx,
+  maxOk,
+  succeeds,
+  type ModelBox,
+  type RealSystem,
+  type TxSpec,
+} from "./base.js";
 import { MAX_PRICE, MIN_PRICE, setPriceTx } from "./environment.js";
 
 export type Slippage = "loose" | "exact" | "offByOne";
 const MAX_SIZE = 10_000n * WAD;
+type ModelFn = TxSpec<unknown>["model"];
 
 function acceptable(
   s: Parameters<typeof L.quoteFill>[0],
@@ -195,17 +204,20 @@ export class LeveragedTradeCommand extends LedgerCommand {
     const weth = r.sys.addr.weth;
     const ch = { iface: r.sys.ifaces.ch, to: r.sys.addr.ch };
     const steps: string[] = [];
+    // one step of the owner's: a transaction on both sides, skipped for a zero amount
+    const step = async (fn: string, args: unknown[], model: ModelFn, amount: bigint): Promise<void> => {
+      if (amount === 0n) return;
+      await execTx(m, r, {
+        label: `${this.toString()} ${fn}`,
+        affected: [who],
+        model,
+        chain: { from: who, ...ch, fn, args },
+      });
+      steps.push(`${fn} ${amount}`);
+    };
 
     const deposit = L.balanceOf(m.s, weth, who) / 10n;
-    if (deposit > 0n) {
-      await execTx(m, r, {
-        label: `${this.toString()} deposit`,
-        affected: [who],
-        model: (s, t) => L.deposit(s, t, who, who, weth, deposit),
-        chain: { from: who, ...ch, fn: "deposit", args: [who, weth, deposit] },
-      });
-      steps.push(`deposit ${deposit}`);
-    }
+    await step("deposit", [who, weth, deposit], (s, t) => L.deposit(s, t, who, who, weth, deposit), deposit);
 
     const t1 = m.s.now + 1n;
     const borrowMax = maxOk(
@@ -213,15 +225,7 @@ export class LeveragedTradeCommand extends LedgerCommand {
       10n ** 30n,
     );
     const borrow = (borrowMax * BigInt(this.borrowBps)) / 10_000n;
-    if (borrow > 0n) {
-      await execTx(m, r, {
-        label: `${this.toString()} borrow`,
-        affected: [who],
-        model: (s, t) => L.borrow(s, t, who, who, borrow, who),
-        chain: { from: who, ...ch, fn: "borrow", args: [who, borrow, who] },
-      });
-      steps.push(`borrow ${borrow}`);
-    }
+    await step("borrow", [who, borrow, who], (s, t) => L.borrow(s, t, who, who, borrow, who), borrow);
 
     const t2 = m.s.now + 1n;
     const sign = this.long ? 1n : -1n;
@@ -231,15 +235,12 @@ export class LeveragedTradeCommand extends LedgerCommand {
       MAX_SIZE,
     );
     const size = (sizeMax * BigInt(this.sizeBps)) / 10_000n;
-    if (size > 0n) {
-      await execTx(m, r, {
-        label: `${this.toString()} open`,
-        affected: [who],
-        model: (s, t) => L.modifyPosition(s, t, who, who, weth, sign * size, loose),
-        chain: { from: who, ...ch, fn: "modifyPosition", args: [who, weth, sign * size, loose] },
-      });
-      steps.push(`size ${sign * size}`);
-    }
+    await step(
+      "modifyPosition",
+      [who, weth, sign * size, loose],
+      (s, t) => L.modifyPosition(s, t, who, who, weth, sign * size, loose),
+      sign * size,
+    );
 
     const old = L.oraclePrice(m.s, weth).priceWad;
     let price = (old * BigInt(10_000 + Number(sign) * this.moveBps)) / 10_000n;
