@@ -132,6 +132,9 @@ export const MUTANTS: readonly Mutant[] = [
     file: "contracts/core/Clearinghouse.sol",
     search: "repaidDebtWad = _credit(account, amountWad);",
     replace: "repaidDebtWad = _credit(msg.sender, amountWad);",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach:
+      "the ledger property suite reaches it only when a stranger repays an account with debt (it did at the default seed until session 7's new command moved the sequences); the Clearinghouse unit test pays another account's debt on purpose",
   },
   // ------------------------------------------------------------ ledger: health checks (I13, I6, I11)
   {

@@ -203,6 +203,23 @@ describe("Clearinghouse", function () {
       await expectFundamentalEquation(l, [l.alice.address, l.bob.address]);
     });
 
+    it("anyone may repay another account's debt: that account's debt falls, the payer's does not", async function () {
+      const l = await deployLedger();
+      await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 10n * WAD);
+      await l.ch.connect(l.alice).borrow(l.alice.address, 1_000n * WAD, l.alice.address);
+      await l.ch.connect(l.bob).deposit(l.bob.address, l.wethAddr, 10n * WAD);
+      await l.ch.connect(l.bob).borrow(l.bob.address, 500n * WAD, l.bob.address);
+      // bob pays 300 of alice's debt from his own stablecoin (no operator rights needed)
+      await expect(l.ch.connect(l.bob).repay(l.alice.address, 300n * WAD))
+        .to.emit(l.ch, "Repaid")
+        .withArgs(l.alice.address, l.bob.address, 300n * WAD, 300n * WAD);
+      expect(await l.ch.debtOf(l.alice.address)).to.equal(700n * WAD);
+      expect(await l.ch.debtOf(l.bob.address)).to.equal(500n * WAD);
+      expect(await l.ch.creditOf(l.bob.address)).to.equal(0n);
+      expect(await l.stablecoin.balanceOf(l.bob.address)).to.equal(200n * WAD);
+      await expectFundamentalEquation(l, [l.alice.address, l.bob.address]);
+    });
+
     it("repay and deposit pass while the oracle is failing (I11)", async function () {
       const l = await deployLedger();
       await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 10n * WAD);
