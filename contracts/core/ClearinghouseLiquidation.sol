@@ -46,10 +46,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         emit BreakerSet(breaker_);
         // the breaker may already hold levels: the ledger starts from them, not from zero
         ICircuitBreaker b = ICircuitBreaker(breaker_);
-        if (b.settled()) {
-            _breakerWord |= 4;
-            emit BreakerLevelApplied(address(0), type(uint8).max);
-        }
+        if (b.settled()) _applySettlement();
         _applyLevel(address(0), b.globalLevel());
         for (uint256 i; i < _collaterals.length; ++i) _syncBreakerLevel(_collaterals[i]);
         for (uint256 i; i < _markets.length; ++i) _syncBreakerLevel(_markets[i]);
@@ -64,6 +61,11 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     /// @dev See IClearinghouse.
     function applySettlement() external {
         if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
+        _applySettlement();
+    }
+
+    /// @dev Marks global settlement in the breaker word (bit 2), which every entry point reads.
+    function _applySettlement() internal {
         _breakerWord |= 4;
         emit BreakerLevelApplied(address(0), type(uint8).max);
     }
@@ -124,10 +126,10 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
 
     /// @dev The perp penalty is owed only as far as the account can pay it: the part that would
     ///      take its haircut equity (maintenance-weighted collateral + credit - debt, positions now
-    ///      closed) below zero goes back to it. So the penalty never turns into bad debt, and the
-    ///      closes never lower the account's health (equity >= 0 with no requirement left means
-    ///      health >= the pre-liquidation health, which is below 1). The keeper's share is of the
-    ///      penalty kept. Returns the part waived.
+    ///      closed) below zero goes back to it. So the penalty never turns into bad debt and never
+    ///      lowers the account's health (equity >= 0 with no requirement left means health >= 1,
+    ///      above the pre-liquidation health; only the closes' own slippage can still lower it,
+    ///      ADR 0009). The keeper's share is of the penalty kept. Returns the part waived.
     function _waiveUnpayablePenalty(
         address account,
         uint256 weightedCollateralWad,

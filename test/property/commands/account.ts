@@ -4,9 +4,7 @@
  */
 import * as L from "../model/ledger.js";
 import { resolveAmount, showAmount, type AmountSpec } from "./amounts.js";
-import { LedgerCommand, execTx, maxOk, succeeds, type ModelBox, type RealSystem } from "./base.js";
-
-const HUGE = 10n ** 30n;
+import { LedgerCommand, execTx, maxBorrow, maxOk, succeeds, type ModelBox, type RealSystem } from "./base.js";
 
 const tokenOf = (r: RealSystem, i: number): string => (i === 0 ? r.sys.addr.weth : r.sys.addr.wbtc);
 const tokenName = (i: number): string => (i === 0 ? "WETH" : "WBTC");
@@ -113,10 +111,7 @@ export class BorrowCommand extends LedgerCommand {
     const caller = r.sys.actors[this.caller].address;
     const acct = r.sys.actors[this.account].address;
     const t = m.s.now + 1n;
-    const healthMax = maxOk(
-      (x) => x > 0n && succeeds(m.s, t, (c, tt) => L.borrow(c, tt, acct, acct, x, acct)),
-      HUGE,
-    );
+    const healthMax = maxBorrow(m.s, t, acct);
     // the minimum-debt threshold: the amount that leaves the account's debt exactly at the minimum
     const debt = L.debtOf(m.s, acct, t);
     const credit = L.creditOf(m.s, acct, t);

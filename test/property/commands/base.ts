@@ -6,8 +6,9 @@
  */
 import type { Interface } from "ethers";
 
+import { WAD } from "../../../simulations/math/wad.js";
 import { sendAt } from "../model/chain.js";
-import { ModelRevert, computeHealth } from "../model/ledger.js";
+import { MAX_UINT256, ModelRevert, borrow, computeHealth, modifyPosition } from "../model/ledger.js";
 import { checkAll, fail, type CheckMemory } from "../model/checks.js";
 import { cloneState, type LedgerState } from "../model/state.js";
 import type { PropertySystem } from "../model/system.js";
@@ -123,4 +124,28 @@ export function succeeds(s: LedgerState, t: bigint, action: (c: LedgerState, t: 
     if (e instanceof ModelRevert) return false;
     throw e;
   }
+}
+
+/** The most `who` may borrow for itself at `t`, by the model (0: nothing), searched up to 1e30. */
+export function maxBorrow(s: LedgerState, t: bigint, who: string): bigint {
+  return maxOk((x) => x > 0n && succeeds(s, t, (c, tt) => borrow(c, tt, who, who, x, who)), 10n ** 30n);
+}
+
+/**
+ * The largest size `who` may add to its `market` position at `t` in one direction (long: buy), at
+ * a loose acceptable price, by the model (0: none), searched up to 10,000 WAD.
+ */
+export function maxPositionIncrease(
+  s: LedgerState,
+  t: bigint,
+  who: string,
+  market: string,
+  long: boolean,
+): bigint {
+  const sign = long ? 1n : -1n;
+  const loose = long ? MAX_UINT256 : 0n;
+  return maxOk(
+    (x) => x > 0n && succeeds(s, t, (c, tt) => modifyPosition(c, tt, who, who, market, sign * x, loose)),
+    10_000n * WAD,
+  );
 }

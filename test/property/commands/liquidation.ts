@@ -920,25 +920,22 @@ export class UnderwaterCmd extends LiqCommand {
     const f = m.s.feeds.get(tk)!;
     const cur = baseAnswer(m.s, tk);
     const t = m.s.l.now + feedSteps(m.s, tk);
-    const healthAt = (answer: bigint): bigint => {
+    // what crosses the line at the chosen price: maintenance health (line 1) or haircut equity
+    // (line 0)
+    const measureAt = (answer: bigint): bigint => {
       const c = cloneLiq(m.s);
       feedUpdate(c, t, tk, answer);
       if (f.secondary !== undefined) secondaryUpdate(c, t, tk, secondaryFor(f, answer));
       syncOracle(c, t);
       const h = L.computeHealth(c.l, who, false, t);
       if (this.line === "health") return h.healthFactorWad;
-      // haircut equity, shifted so that its zero lands where health's 1 would (WAD)
-      return h.weightedCollateralWad + h.creditWad + h.pnlWad - h.debtWad + WAD;
+      return h.weightedCollateralWad + h.creditWad + h.pnlWad - h.debtWad;
     };
-    // health rises with the price when the account holds the token (long exposure)
-    const h0 = healthAt(cur);
-    const rising = healthAt(cur * 2n) >= h0;
-    const minA = answerFor(m.s, tk, f.minPriceWad) + 1n;
-    let lo = minA;
+    const line = this.line === "health" ? WAD : 0n;
+    let lo = answerFor(m.s, tk, f.minPriceWad) + 1n;
     let hi = cur * 4n;
-    if (!rising) [lo, hi] = [minA, cur * 4n];
-    // binary search for the boundary answer where health crosses 1
-    const below = (a: bigint): boolean => healthAt(a) < WAD;
+    // binary search for the boundary answer where the measure crosses the line
+    const below = (a: bigint): boolean => measureAt(a) < line;
     if (below(lo) === below(hi)) {
       this.resolved = "no boundary";
       return;

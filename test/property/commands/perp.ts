@@ -4,13 +4,12 @@
  * position; the acceptable price is loose, the exact fill, or one wei on the wrong side of it.
  */
 import * as L from "../model/ledger.js";
-import { WAD } from "../../../simulations/math/wad.js";
 import { resolveAmount, showAmount, type AmountSpec } from "./amounts.js";
 import {
   LedgerCommand,
   execTx,
-  maxOk,
-  succeeds,
+  maxBorrow,
+  maxPositionIncrease,
   type ModelBox,
   type RealSystem,
   type TxSpec,
@@ -18,7 +17,6 @@ import {
 import { MAX_PRICE, MIN_PRICE, setPriceTx } from "./environment.js";
 
 export type Slippage = "loose" | "exact" | "offByOne";
-const MAX_SIZE = 10_000n * WAD;
 type ModelFn = TxSpec<unknown>["model"];
 
 function acceptable(
@@ -60,14 +58,7 @@ export class ModifyPositionCommand extends LedgerCommand {
     const weth = r.sys.addr.weth;
     const t = m.s.now + 1n;
     const sign = this.long ? 1n : -1n;
-    const healthMax = maxOk(
-      (x) =>
-        x > 0n &&
-        succeeds(m.s, t, (c, tt) =>
-          L.modifyPosition(c, tt, acct, acct, weth, sign * x, this.long ? L.MAX_UINT256 : 0n),
-        ),
-      MAX_SIZE,
-    );
+    const healthMax = maxPositionIncrease(m.s, t, acct, weth, this.long);
     const st = m.s.marketState.get(weth)!;
     const pos = L.positionOf(m.s, acct, weth).sizeWad;
     const maxOi = m.s.marketParams.get(weth)!.maxOpenInterestWad;
@@ -220,20 +211,14 @@ export class LeveragedTradeCommand extends LedgerCommand {
     await step("deposit", [who, weth, deposit], (s, t) => L.deposit(s, t, who, who, weth, deposit), deposit);
 
     const t1 = m.s.now + 1n;
-    const borrowMax = maxOk(
-      (x) => x > 0n && succeeds(m.s, t1, (c, tt) => L.borrow(c, tt, who, who, x, who)),
-      10n ** 30n,
-    );
+    const borrowMax = maxBorrow(m.s, t1, who);
     const borrow = (borrowMax * BigInt(this.borrowBps)) / 10_000n;
     await step("borrow", [who, borrow, who], (s, t) => L.borrow(s, t, who, who, borrow, who), borrow);
 
     const t2 = m.s.now + 1n;
     const sign = this.long ? 1n : -1n;
     const loose = this.long ? L.MAX_UINT256 : 0n;
-    const sizeMax = maxOk(
-      (x) => x > 0n && succeeds(m.s, t2, (c, tt) => L.modifyPosition(c, tt, who, who, weth, sign * x, loose)),
-      MAX_SIZE,
-    );
+    const sizeMax = maxPositionIncrease(m.s, t2, who, weth, this.long);
     const size = (sizeMax * BigInt(this.sizeBps)) / 10_000n;
     await step(
       "modifyPosition",

@@ -7,9 +7,14 @@ import * as L from "../model/ledger.js";
 import { cloneState } from "../model/state.js";
 import { fail } from "../model/checks.js";
 import { WAD } from "../../../simulations/math/wad.js";
-import { LedgerCommand, execTx, maxOk, succeeds, type ModelBox, type RealSystem } from "./base.js";
-
-const HUGE = 10n ** 30n;
+import {
+  LedgerCommand,
+  execTx,
+  maxBorrow,
+  maxPositionIncrease,
+  type ModelBox,
+  type RealSystem,
+} from "./base.js";
 
 function net(s: Parameters<typeof L.debtOf>[0], acct: string, t: bigint): bigint {
   return L.creditOf(s, acct, t) - L.debtOf(s, acct, t);
@@ -79,10 +84,7 @@ export class BorrowRepayRoundTrip extends LedgerCommand {
   protected async exec(m: ModelBox, r: RealSystem): Promise<void> {
     const who = r.sys.actors[this.actor].address;
     const t1 = m.s.now + 1n;
-    const healthMax = maxOk(
-      (x) => x > 0n && succeeds(m.s, t1, (c, tt) => L.borrow(c, tt, who, who, x, who)),
-      HUGE,
-    );
+    const healthMax = maxBorrow(m.s, t1, who);
     const amount = (healthMax * BigInt(this.bps)) / 10_000n;
     this.resolved = `${amount}`;
     const counterfactual = cloneState(m.s);
@@ -140,10 +142,7 @@ export class OpenCloseRoundTrip extends LedgerCommand {
     const t1 = m.s.now + 1n;
     const sign = this.long ? 1n : -1n;
     const loose = this.long ? L.MAX_UINT256 : 0n;
-    const maxSize = maxOk(
-      (x) => x > 0n && succeeds(m.s, t1, (c, tt) => L.modifyPosition(c, tt, who, who, weth, sign * x, loose)),
-      10_000n * WAD,
-    );
+    const maxSize = maxPositionIncrease(m.s, t1, who, weth, this.long);
     const size = (maxSize * BigInt(this.bps)) / 10_000n;
     this.resolved = `${sign * size}`;
     const counterfactual = cloneState(m.s);
