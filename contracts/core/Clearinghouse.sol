@@ -44,21 +44,36 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         address riskConfig_,
         address governance_,
         address vault_,
+        address liquidationEngine_,
+        address auction_,
         address liquidationModule_,
         address settlementModule_
-    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_, vault_) {
+    )
+        ClearinghouseBase(
+            stablecoin_,
+            oracle_,
+            marginModel_,
+            riskConfig_,
+            governance_,
+            vault_,
+            liquidationEngine_,
+            auction_
+        )
+    {
         // each module must have been built with the same immutables (it runs as this contract)
         for (uint256 i; i < 2; ++i) {
             ClearinghouseBase m = ClearinghouseBase(i == 0 ? liquidationModule_ : settlementModule_);
             if (
-                address(m) == address(0) ||
+                address(m).code.length == 0 ||
                 m.stablecoin() != stablecoin_ ||
                 m.oracle() != oracle_ ||
                 m.marginModel() != marginModel_ ||
                 m.riskConfig() != riskConfig_ ||
                 m.governance() != governance_ ||
-                m.vault() != vault_
-            ) revert Clearinghouse__ZeroAddress();
+                m.vault() != vault_ ||
+                m.liquidationEngine() != liquidationEngine_ ||
+                m.auction() != auction_
+            ) revert Clearinghouse__ModuleMismatch(address(m));
         }
         liquidationModule = liquidationModule_;
         settlementModule = settlementModule_;
@@ -89,11 +104,6 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     /// @inheritdoc IClearinghouse
     function listMarket(address) external {
         _delegateTo(settlementModule);
-    }
-
-    /// @inheritdoc ILiquidationLedger
-    function setLiquidationModules(address, address) external {
-        _delegateTo(liquidationModule);
     }
 
     // ---------------------------------------------------------------- accounts

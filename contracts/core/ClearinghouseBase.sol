@@ -39,6 +39,10 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     IMarginModel public immutable marginModel;
     /// @inheritdoc IClearinghouseBase
     address public immutable vault;
+    /// @inheritdoc IClearinghouseBase
+    address public immutable liquidationEngine;
+    /// @inheritdoc IClearinghouseBase
+    address public immutable auction;
 
     // ---------------------------------------------------------------- storage
 
@@ -112,10 +116,6 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
 
     uint256 public deficitWad;
 
-    /// @inheritdoc IClearinghouseBase
-    address public liquidationEngine;
-    /// @inheritdoc IClearinghouseBase
-    address public auction;
     /// @dev The debt still owed by running auctions, plus one: the slot is never zero, so the first
     ///      seizure after a quiet period rewrites a non-zero slot (2,900 gas) instead of filling a
     ///      zero one (20,000), as OpenZeppelin's ReentrancyGuard keeps 1 for "not entered".
@@ -182,13 +182,17 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         IMarginModel marginModel_,
         address riskConfig_,
         address governance_,
-        address vault_
+        address vault_,
+        address liquidationEngine_,
+        address auction_
     ) ClearinghouseParams(riskConfig_, governance_) {
         if (
             address(stablecoin_) == address(0) ||
             address(oracle_) == address(0) ||
             address(marginModel_) == address(0) ||
-            vault_ == address(0)
+            vault_ == address(0) ||
+            liquidationEngine_ == address(0) ||
+            auction_ == address(0)
         ) {
             revert Clearinghouse__ZeroAddress();
         }
@@ -196,6 +200,8 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         oracle = oracle_;
         marginModel = marginModel_;
         vault = vault_;
+        liquidationEngine = liquidationEngine_;
+        auction = auction_;
         _rateIndexRay = uint128(WadMath.RAY);
         _lastAccrual = uint40(block.timestamp);
         _auctionDebtPlusOneWad = 1;

@@ -19,8 +19,10 @@ import {ClearinghousePerps} from "./ClearinghousePerps.sol";
 /// @notice The Clearinghouse's liquidation entry points (ILiquidationLedger) and its auction
 ///         settlement (IAuctionSink). Deployed on its own and reached only through the
 ///         Clearinghouse, which delegatecalls it: it runs in the Clearinghouse's storage, under
-///         its reentrancy lock, with its callers (the engine, the auction) checked against that
-///         storage. Called directly it has no engine or auction set and refuses everything.
+///         its reentrancy lock, with its callers (the engine, the auction) checked against the
+///         immutables it was built with (the Clearinghouse's own). Called directly it works on
+///         its own empty storage, which no engine or auction ever calls (both hold the
+///         Clearinghouse's address).
 /// @dev Split from the Clearinghouse to keep both under the 24,576-byte code size limit.
 contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAuctionSink {
     using SafeERC20 for IERC20;
@@ -33,8 +35,21 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         IMarginModel marginModel_,
         address riskConfig_,
         address governance_,
-        address vault_
-    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_, vault_) {}
+        address vault_,
+        address liquidationEngine_,
+        address auction_
+    )
+        ClearinghouseBase(
+            stablecoin_,
+            oracle_,
+            marginModel_,
+            riskConfig_,
+            governance_,
+            vault_,
+            liquidationEngine_,
+            auction_
+        )
+    {}
 
     // ---------------------------------------------------------------- governance (delegated)
 
@@ -68,15 +83,6 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     function _applySettlement() internal {
         _breakerWord |= 4;
         emit BreakerLevelApplied(address(0), type(uint8).max);
-    }
-
-    /// @inheritdoc ILiquidationLedger
-    function setLiquidationModules(address engine, address auction_) external onlyGovernance {
-        if (engine == address(0) || auction_ == address(0)) revert Clearinghouse__ZeroAddress();
-        if (liquidationEngine != address(0)) revert Clearinghouse__LiquidationAlreadySet();
-        liquidationEngine = engine;
-        auction = auction_;
-        emit LiquidationModulesSet(engine, auction_);
     }
 
     // ---------------------------------------------------------------- liquidation (engine only)

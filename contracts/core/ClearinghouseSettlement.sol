@@ -38,8 +38,21 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         IMarginModel marginModel_,
         address riskConfig_,
         address governance_,
-        address vault_
-    ) ClearinghouseBase(stablecoin_, oracle_, marginModel_, riskConfig_, governance_, vault_) {}
+        address vault_,
+        address liquidationEngine_,
+        address auction_
+    )
+        ClearinghouseBase(
+            stablecoin_,
+            oracle_,
+            marginModel_,
+            riskConfig_,
+            governance_,
+            vault_,
+            liquidationEngine_,
+            auction_
+        )
+    {}
 
     // ---------------------------------------------------------------- listing (governance)
 

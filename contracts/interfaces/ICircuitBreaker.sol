@@ -185,6 +185,9 @@ interface ICircuitBreaker {
     /// @notice `levelOf(asset)` and `settled()` in one call (the same two SLOADs).
     function statusOf(address asset) external view returns (uint8 level, bool isSettled);
 
+    /// @notice `globalLevel()` and `settled()` in one call (one SLOAD).
+    function globalStatus() external view returns (uint8 level, bool isSettled);
+
     /// @notice The global level.
     function globalLevel() external view returns (uint8);
 

@@ -64,6 +64,9 @@ interface IClearinghouseBase {
 
     error Clearinghouse__ZeroAmount();
     error Clearinghouse__ZeroAddress();
+    /// @notice A delegatecall module given to the Clearinghouse's constructor is missing or was
+    ///         built with other immutables than the Clearinghouse's own (it runs as the Clearinghouse).
+    error Clearinghouse__ModuleMismatch(address module);
     error Clearinghouse__NotAuthorized(address caller, address account);
     error Clearinghouse__UnknownCollateral(address token);
     error Clearinghouse__UnknownMarket(address market);
@@ -158,14 +161,12 @@ interface IClearinghouseBase {
 
     error Clearinghouse__NotLiquidationEngine(address caller);
     error Clearinghouse__NotAuction(address caller);
-    error Clearinghouse__LiquidationAlreadySet();
     error Clearinghouse__VaultCannotBeLiquidated();
     /// @notice A seizure asked for more debt than the account owes.
     error Clearinghouse__SeizeAboveDebt(address account, uint256 debtWad, uint256 owedWad);
     /// @notice A write-off was asked for an account that still holds collateral or positions.
     error Clearinghouse__NotInsolvent(address account);
 
-    event LiquidationModulesSet(address indexed engine, address indexed auction);
     /// @notice A perp position closed by liquidation; the vault took it over at `fillPriceWad`.
     event PositionLiquidated(
         address indexed account,
@@ -210,10 +211,12 @@ interface IClearinghouseBase {
     /// @notice The circuit breaker.
     function breaker() external view returns (address);
 
-    /// @notice The liquidation engine.
+    /// @notice The liquidation engine, the only caller of the liquidation entry points; fixed at
+    ///         construction (its address is predicted at deployment, like the vault's).
     function liquidationEngine() external view returns (address);
 
-    /// @notice The Dutch auction.
+    /// @notice The Dutch auction, the only caller of the auction settlement; fixed at
+    ///         construction (predicted at deployment).
     function auction() external view returns (address);
 
     /// @notice Debt still owed by open auctions, WAD (a term of the fundamental equation I1).

@@ -7,16 +7,11 @@ import {IClearinghouseBase} from "./IClearinghouseBase.sol";
 /// @notice The Clearinghouse's side of a liquidation: the few privileged moves the
 ///         LiquidationEngine makes on the books. The engine holds the policy (who, how much,
 ///         caps, keeper rewards); the ledger holds the balances and does the arithmetic that
-///         touches them. Only the engine set by governance may call the mutating functions.
+///         touches them. Only the engine the ledger was built with may call the mutating functions.
 /// @dev Units: WAD for USD values and debts, token decimals for collateral amounts.
 /// @dev Types, errors, events and the getters live in IClearinghouseBase (shared by the
 ///      Clearinghouse and its modules).
 interface ILiquidationLedger is IClearinghouseBase {
-    // ---------------------------------------------------------------- governance
-
-    /// @notice Sets the liquidation engine and the auction, once. Governance only.
-    function setLiquidationModules(address engine, address auction) external;
-
     // ---------------------------------------------------------------- engine only
 
     /// @notice Step 1 of a liquidation: accrues fees, checks maintenance health and, when it is

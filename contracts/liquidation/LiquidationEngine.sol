@@ -337,9 +337,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
     }
 
     function _requireNotPaused(address asset) internal view {
-        (uint8 level, bool isSettled) = asset == address(0)
-            ? (breaker.globalLevel(), breaker.settled())
-            : breaker.statusOf(asset);
+        (uint8 level, bool isSettled) = asset == address(0) ? breaker.globalStatus() : breaker.statusOf(asset);
         if (isSettled) revert LiquidationEngine__Paused(asset, type(uint8).max);
         if (level >= 2) revert LiquidationEngine__Paused(asset, level);
     }

@@ -94,6 +94,12 @@ abstract contract CircuitBreakerState is CircuitBreakerParams {
     }
 
     /// @inheritdoc ICircuitBreaker
+    function globalStatus() external view returns (uint8 level, bool isSettled) {
+        GlobalSlot storage g = _global;
+        return (g.level, g.settled);
+    }
+
+    /// @inheritdoc ICircuitBreaker
     function globalLevel() external view returns (uint8) {
         return _global.level;
     }

@@ -220,14 +220,38 @@ export async function deploySystem(
     await addr(riskConfig),
     timelockAddr,
   ]);
-  // the stablecoin's minter is immutable and the Clearinghouse takes the stablecoin as an
-  // immutable: deploy the stablecoin with the Clearinghouse's predicted address, the three ledger
-  // contracts right after it (modules, then the Clearinghouse), and check the prediction below
+  const riskAddr = await addr(riskConfig);
+  // the breaker first: the auction holds it and the Clearinghouse (its sink) as immutables
+  const breaker = await deploy<CircuitBreaker>(ethers, "CircuitBreaker", [
+    await addr(oracle),
+    riskAddr,
+    timelockAddr,
+    guardian,
+  ]);
+  // The stablecoin's minter, the auction's sink and the engine's ledger are the Clearinghouse,
+  // an immutable of each; the Clearinghouse holds the stablecoin, the engine, the auction and
+  // the vault as immutables. So: the stablecoin with the Clearinghouse's predicted address, the
+  // auction and the engine with it too, the two ledger modules, the Clearinghouse (nonce + 5), then
+  // the vault at its predicted address (nonce + 6); both predictions are checked below.
   const stablecoinNonce = await ethers.provider.getTransactionCount(deployer.address, "pending");
-  const predictedCh = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + 3 });
-  // the Clearinghouse's vault is immutable as well: the BackstopVault is the next contract
-  const predictedVault = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + 4 });
+  const CH_OFFSET = 5;
+  const predictedCh = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + CH_OFFSET });
+  const predictedVault = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + CH_OFFSET + 1 });
   const stablecoin = await deploy<Stablecoin>(ethers, "Stablecoin", [predictedCh]);
+  const auction = await deploy<DutchAuction>(ethers, "DutchAuction", [
+    await addr(oracle),
+    await addr(stablecoin),
+    predictedCh,
+    await addr(breaker),
+    riskAddr,
+    timelockAddr,
+  ]);
+  const engine = await deploy<LiquidationEngine>(ethers, "LiquidationEngine", [
+    predictedCh,
+    await addr(auction),
+    await addr(breaker),
+    riskAddr,
+  ]);
   const ledgerArgs = [
     await addr(stablecoin),
     await addr(oracle),
@@ -235,8 +259,10 @@ export async function deploySystem(
     await addr(riskConfig),
     timelockAddr,
     predictedVault,
+    await addr(engine),
+    await addr(auction),
   ];
-  // the liquidation half of the ledger, reached by delegatecall (see Clearinghouse.sol)
+  // the liquidation and settlement halves of the ledger, reached by delegatecall (see Clearinghouse.sol)
   const ledgerModule = await deploy<BaseContract>(ethers, "ClearinghouseLiquidation", ledgerArgs);
   const settlementModule = await deploy<BaseContract>(ethers, "ClearinghouseSettlement", ledgerArgs);
   const clearinghouse = await deploy<Clearinghouse>(ethers, "Clearinghouse", [
@@ -249,8 +275,9 @@ export async function deploySystem(
   if (minter.toLowerCase() !== chAddr.toLowerCase()) {
     throw new Error(
       `deploySystem: the Clearinghouse was deployed at ${chAddr}, but the stablecoin's immutable ` +
-        `minter is the predicted ${minter} (nonce ${stablecoinNonce + 3} of ${deployer.address}; another ` +
-        `transaction from the deployer in between?): the stablecoin at ${await addr(stablecoin)} is unusable`,
+        `minter is the predicted ${minter} (nonce ${stablecoinNonce + CH_OFFSET} of ${deployer.address}; ` +
+        `another transaction from the deployer in between?): the stablecoin at ` +
+        `${await addr(stablecoin)}, the auction and the engine built for that address are unusable`,
     );
   }
   const vault = await deploy<BackstopVault>(ethers, "BackstopVault", [
@@ -266,28 +293,6 @@ export async function deploySystem(
   }
   await send(vault.initialize(chAddr));
   const lens = await deploy<AccountLens>(ethers, "AccountLens", [chAddr]);
-  const riskAddr = await addr(riskConfig);
-  // the breaker first: the auction holds it and the Clearinghouse (its sink) as immutables
-  const breaker = await deploy<CircuitBreaker>(ethers, "CircuitBreaker", [
-    await addr(oracle),
-    riskAddr,
-    timelockAddr,
-    guardian,
-  ]);
-  const auction = await deploy<DutchAuction>(ethers, "DutchAuction", [
-    await addr(oracle),
-    await addr(stablecoin),
-    chAddr,
-    await addr(breaker),
-    riskAddr,
-    timelockAddr,
-  ]);
-  const engine = await deploy<LiquidationEngine>(ethers, "LiquidationEngine", [
-    chAddr,
-    await addr(auction),
-    await addr(breaker),
-    riskAddr,
-  ]);
   const auctionAddr = await addr(auction);
   const breakerAddr = await addr(breaker);
   const engineAddr = await addr(engine);
@@ -362,10 +367,6 @@ export async function deploySystem(
     call(breakerAddr, breaker.interface.encodeFunctionData("registerAsset", [assets[i].address]));
   }
   call(auctionAddr, auction.interface.encodeFunctionData("setKicker", [engineAddr, true]));
-  call(
-    chAddr,
-    clearinghouse.interface.encodeFunctionData("setLiquidationModules", [engineAddr, auctionAddr]),
-  );
   call(chAddr, clearinghouse.interface.encodeFunctionData("setBreaker", [breakerAddr]));
   call(breakerAddr, breaker.interface.encodeFunctionData("setClearinghouse", [chAddr]));
   call(breakerAddr, breaker.interface.encodeFunctionData("setReporter", [engineAddr, true]));

@@ -66,6 +66,13 @@ export function mockFeedConfig(primary: string) {
 }
 
 /**
+ * The ledger alone has no liquidation engine or auction, yet requires non-zero immutables for
+ * them: two addresses that hold no code and never call it stand in.
+ */
+export const NO_LIQUIDATION_ENGINE = "0x0000000000000000000000000000000000000E9E";
+export const NO_AUCTION = "0x0000000000000000000000000000000000000A0C";
+
+/**
  * The ledger's own contracts on a given oracle and margin model: the stablecoin (its immutable
  * minter is the Clearinghouse's predicted address), the two delegatecall modules, the
  * Clearinghouse, and a BackstopVault (1-day cooldown and window) at the address the Clearinghouse
@@ -93,6 +100,8 @@ export async function deployLedgerContracts(
     riskConfig,
     await gov.getAddress(),
     predictedVault,
+    NO_LIQUIDATION_ENGINE,
+    NO_AUCTION,
   ];
   const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", ledgerArgs);
   const settlementModule = await ethers.deployContract("ClearinghouseSettlement", ledgerArgs);

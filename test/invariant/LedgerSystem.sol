@@ -47,11 +47,12 @@ contract LedgerSystem {
         IStablecoin s = IStablecoin(address(stablecoin));
         IOracleRouter o = IOracleRouter(address(oracle));
         IMarginModel mm = IMarginModel(address(margin));
+        (address engine, address auction_) = _liquidationModules();
         address liquidationModule = address(
-            new ClearinghouseLiquidation(s, o, mm, address(this), address(this), predictedVault)
+            new ClearinghouseLiquidation(s, o, mm, address(this), address(this), predictedVault, engine, auction_)
         );
         address settlementModule = address(
-            new ClearinghouseSettlement(s, o, mm, address(this), address(this), predictedVault)
+            new ClearinghouseSettlement(s, o, mm, address(this), address(this), predictedVault, engine, auction_)
         );
         ch = new Clearinghouse(
             s,
@@ -60,6 +61,8 @@ contract LedgerSystem {
             address(this),
             address(this),
             predictedVault,
+            engine,
+            auction_,
             liquidationModule,
             settlementModule
         );
@@ -156,6 +159,14 @@ contract LedgerSystem {
 
     function setRisk(address asset, IMarginModel.AssetRisk calldata risk) external {
         margin.setRisk(asset, risk);
+    }
+
+    /// @notice The liquidation engine and auction the Clearinghouse is built with (immutables).
+    ///         The ledger alone has none: two addresses that never call it stand in (the ledger
+    ///         requires non-zero ones). LiquidationSystem returns the predicted addresses of the
+    ///         ones it deploys (a virtual call from a base constructor runs the override).
+    function _liquidationModules() internal view virtual returns (address engine, address auction_) {
+        return (address(0xE9E), address(0xA0C));
     }
 
     /// @notice The CREATE address of `deployer`'s contract with nonce `nonce` (1 to 127):

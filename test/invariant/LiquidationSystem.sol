@@ -83,12 +83,15 @@ contract LiquidationSystem is LedgerSystem {
             address(riskConfig)
         );
         address eng = address(engine);
+        // the Clearinghouse was built with these two as immutables (see _liquidationModules)
+        (address predictedEngine, address predictedAuction) = _liquidationModules();
+        require(eng == predictedEngine, "LiquidationSystem: engine not at the predicted address");
+        require(address(auction) == predictedAuction, "LiquidationSystem: auction not at the predicted address");
 
         auction.setCurve(address(weth), IAuctionCurve(address(new LinearDecrease(TAIL_SECONDS))));
         // 0.01% per second: the price falls below cusp (0.5) after about 6,930 s, before the tail
         auction.setCurve(address(wbtc), IAuctionCurve(address(new ExponentialDecrease(1e27 - 1e23))));
         auction.setKicker(eng, true);
-        ch.setLiquidationModules(eng, address(auction));
         ch.setBreaker(address(breaker));
         breaker.registerAsset(address(weth));
         breaker.registerAsset(address(wbtc));
@@ -132,6 +135,13 @@ contract LiquidationSystem is LedgerSystem {
         ch.borrow(BIDDER, BIDDER_BORROW_WAD, BIDDER);
         stablecoin.transfer(address(taker), TAKER_FUNDING_WAD);
         VM.stopPrank();
+    }
+
+    /// @dev LedgerSystem creates nine contracts (nonces 1-9); this constructor then creates the
+    ///      USDC mock (10), the RiskConfig (11), the breaker (12), the auction (13) and the engine
+    ///      (14), checked in the constructor.
+    function _liquidationModules() internal view override returns (address engine_, address auction_) {
+        return (_createAddress(address(this), 14), _createAddress(address(this), 13));
     }
 
     /// @notice Every address that can hold a Clearinghouse account in these runs (the vault's

@@ -244,6 +244,7 @@ describe("CircuitBreaker", function () {
       expect(await breaker.assetLevel(asset)).to.equal(0n);
       expect(await breaker.levelOf(asset)).to.equal(0n);
       expect(await breaker.statusOf(asset)).to.deep.equal([0n, false]);
+      expect(await breaker.globalStatus()).to.deep.equal([0n, false]);
       expect(await breaker.settled()).to.equal(false);
       expect(await breaker.oracle()).to.equal(routerAddr);
       expect(await breaker.riskConfig()).to.equal(risk.address);
@@ -595,6 +596,7 @@ describe("CircuitBreaker", function () {
       expect(await breaker.levelOf(asset)).to.equal(1n);
       expect(await breaker.levelOf(asset2)).to.equal(1n);
       expect(await breaker.statusOf(asset)).to.deep.equal([1n, false]);
+      expect(await breaker.globalStatus()).to.deep.equal([1n, false]);
     });
 
     it("bad debt in the window trips strictly above BAD_DEBT_SHARE_WAD x vault net assets", async function () {
@@ -897,6 +899,7 @@ describe("CircuitBreaker", function () {
       await expect(tx).to.emit(breaker, "Settled").withArgs(settledAt, 2n);
       expect(await breaker.settled()).to.equal(true);
       expect(await breaker.statusOf(asset)).to.deep.equal([3n, true]);
+      expect(await breaker.globalStatus()).to.deep.equal([3n, true]);
       expect(await breaker.settlementPrice(asset)).to.equal(2000n * WAD);
       expect(await breaker.settlementPrice(asset2)).to.equal(30_000n * WAD);
 
