@@ -37,42 +37,20 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     /// @notice The settlement module (ClearinghouseSettlement), built with the same immutables.
     address public immutable settlementModule;
 
-    constructor(
-        IStablecoin stablecoin_,
-        IOracleRouter oracle_,
-        IMarginModel marginModel_,
-        address riskConfig_,
-        address governance_,
-        address vault_,
-        address liquidationEngine_,
-        address auction_,
-        address liquidationModule_,
-        address settlementModule_
-    )
-        ClearinghouseBase(
-            stablecoin_,
-            oracle_,
-            marginModel_,
-            riskConfig_,
-            governance_,
-            vault_,
-            liquidationEngine_,
-            auction_
-        )
-    {
+    constructor(Wiring memory w, address liquidationModule_, address settlementModule_) ClearinghouseBase(w) {
         // each module must have been built with the same immutables (it runs as this contract)
         for (uint256 i; i < 2; ++i) {
             ClearinghouseBase m = ClearinghouseBase(i == 0 ? liquidationModule_ : settlementModule_);
             if (
                 address(m).code.length == 0 ||
-                m.stablecoin() != stablecoin_ ||
-                m.oracle() != oracle_ ||
-                m.marginModel() != marginModel_ ||
-                m.riskConfig() != riskConfig_ ||
-                m.governance() != governance_ ||
-                m.vault() != vault_ ||
-                m.liquidationEngine() != liquidationEngine_ ||
-                m.auction() != auction_
+                address(m.stablecoin()) != w.stablecoin ||
+                address(m.oracle()) != w.oracle ||
+                address(m.marginModel()) != w.marginModel ||
+                m.riskConfig() != w.riskConfig ||
+                m.governance() != w.governance ||
+                m.vault() != w.vault ||
+                m.liquidationEngine() != w.liquidationEngine ||
+                m.auction() != w.auction
             ) revert Clearinghouse__ModuleMismatch(address(m));
         }
         liquidationModule = liquidationModule_;

@@ -176,32 +176,23 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
 
     // ---------------------------------------------------------------- constructor
 
-    constructor(
-        IStablecoin stablecoin_,
-        IOracleRouter oracle_,
-        IMarginModel marginModel_,
-        address riskConfig_,
-        address governance_,
-        address vault_,
-        address liquidationEngine_,
-        address auction_
-    ) ClearinghouseParams(riskConfig_, governance_) {
+    constructor(Wiring memory w) ClearinghouseParams(w.riskConfig, w.governance) {
         if (
-            address(stablecoin_) == address(0) ||
-            address(oracle_) == address(0) ||
-            address(marginModel_) == address(0) ||
-            vault_ == address(0) ||
-            liquidationEngine_ == address(0) ||
-            auction_ == address(0)
+            w.stablecoin == address(0) ||
+            w.oracle == address(0) ||
+            w.marginModel == address(0) ||
+            w.vault == address(0) ||
+            w.liquidationEngine == address(0) ||
+            w.auction == address(0)
         ) {
             revert Clearinghouse__ZeroAddress();
         }
-        stablecoin = stablecoin_;
-        oracle = oracle_;
-        marginModel = marginModel_;
-        vault = vault_;
-        liquidationEngine = liquidationEngine_;
-        auction = auction_;
+        stablecoin = IStablecoin(w.stablecoin);
+        oracle = IOracleRouter(w.oracle);
+        marginModel = IMarginModel(w.marginModel);
+        vault = w.vault;
+        liquidationEngine = w.liquidationEngine;
+        auction = w.auction;
         _rateIndexRay = uint128(WadMath.RAY);
         _lastAccrual = uint40(block.timestamp);
         _auctionDebtPlusOneWad = 1;

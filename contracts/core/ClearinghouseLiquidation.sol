@@ -29,27 +29,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     using SafeCast for uint256;
     using WadMath for uint256;
 
-    constructor(
-        IStablecoin stablecoin_,
-        IOracleRouter oracle_,
-        IMarginModel marginModel_,
-        address riskConfig_,
-        address governance_,
-        address vault_,
-        address liquidationEngine_,
-        address auction_
-    )
-        ClearinghouseBase(
-            stablecoin_,
-            oracle_,
-            marginModel_,
-            riskConfig_,
-            governance_,
-            vault_,
-            liquidationEngine_,
-            auction_
-        )
-    {}
+    constructor(Wiring memory w) ClearinghouseBase(w) {}
 
     // ---------------------------------------------------------------- governance (delegated)
 

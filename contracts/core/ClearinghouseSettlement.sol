@@ -32,27 +32,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     /// @inheritdoc IGlobalSettlement
     uint256 public constant REDEMPTION_DELAY = 1 days;
 
-    constructor(
-        IStablecoin stablecoin_,
-        IOracleRouter oracle_,
-        IMarginModel marginModel_,
-        address riskConfig_,
-        address governance_,
-        address vault_,
-        address liquidationEngine_,
-        address auction_
-    )
-        ClearinghouseBase(
-            stablecoin_,
-            oracle_,
-            marginModel_,
-            riskConfig_,
-            governance_,
-            vault_,
-            liquidationEngine_,
-            auction_
-        )
-    {}
+    constructor(Wiring memory w) ClearinghouseBase(w) {}
 
     // ---------------------------------------------------------------- listing (governance)
 

@@ -8,6 +8,29 @@ import {IMarginModel} from "./IMarginModel.sol";
 ///         shared by the Clearinghouse and its liquidation module (which runs in its storage).
 ///         See IClearinghouse.
 interface IClearinghouseBase {
+    /// @notice What the Clearinghouse and each of its delegatecall modules are built with, all
+    ///         immutables (the modules run as the Clearinghouse, so theirs must equal its own).
+    ///         All non-zero. `vault`, `liquidationEngine` and `auction` are predicted at
+    ///         deployment where they are created after the ledger (scripts/deploy/system.ts).
+    /// @param stablecoin The Stablecoin (its minter is the Clearinghouse).
+    /// @param oracle The OracleRouter.
+    /// @param marginModel The MarginModel (pushes risk levels, ADR 0005).
+    /// @param riskConfig The only address that may set parameters.
+    /// @param governance Lists assets and sets the breaker (the timelock).
+    /// @param vault The BackstopVault, counterparty to skew.
+    /// @param liquidationEngine The only caller of the liquidation entry points.
+    /// @param auction The only caller of the auction settlement.
+    struct Wiring {
+        address stablecoin;
+        address oracle;
+        address marginModel;
+        address riskConfig;
+        address governance;
+        address vault;
+        address liquidationEngine;
+        address auction;
+    }
+
     /// @notice A perp position.
     /// @param sizeWad Signed size in units of the underlying (long > 0).
     /// @param costBasisWad Signed cost basis in funding-adjusted price (`price - fundingIndex`

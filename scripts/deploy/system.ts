@@ -252,21 +252,21 @@ export async function deploySystem(
     await addr(breaker),
     riskAddr,
   ]);
-  const ledgerArgs = [
-    await addr(stablecoin),
-    await addr(oracle),
-    await addr(marginModel),
-    await addr(riskConfig),
-    timelockAddr,
-    predictedVault,
-    await addr(engine),
-    await addr(auction),
-  ];
+  const wiring = {
+    stablecoin: await addr(stablecoin),
+    oracle: await addr(oracle),
+    marginModel: await addr(marginModel),
+    riskConfig: await addr(riskConfig),
+    governance: timelockAddr,
+    vault: predictedVault,
+    liquidationEngine: await addr(engine),
+    auction: await addr(auction),
+  };
   // the liquidation and settlement halves of the ledger, reached by delegatecall (see Clearinghouse.sol)
-  const ledgerModule = await deploy<BaseContract>(ethers, "ClearinghouseLiquidation", ledgerArgs);
-  const settlementModule = await deploy<BaseContract>(ethers, "ClearinghouseSettlement", ledgerArgs);
+  const ledgerModule = await deploy<BaseContract>(ethers, "ClearinghouseLiquidation", [wiring]);
+  const settlementModule = await deploy<BaseContract>(ethers, "ClearinghouseSettlement", [wiring]);
   const clearinghouse = await deploy<Clearinghouse>(ethers, "Clearinghouse", [
-    ...ledgerArgs,
+    wiring,
     await addr(ledgerModule),
     await addr(settlementModule),
   ]);

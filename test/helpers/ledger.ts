@@ -93,20 +93,20 @@ export async function deployLedgerContracts(
   // the Clearinghouse's vault is immutable: the BackstopVault comes right after it
   const predictedVault = ethers.getCreateAddress({ from: deployer.address, nonce: nonce + 4 });
   const stablecoin = (await ethers.deployContract("Stablecoin", [predictedCh])) as unknown as Stablecoin;
-  const ledgerArgs = [
-    await stablecoin.getAddress(),
+  const wiring = {
+    stablecoin: await stablecoin.getAddress(),
     oracle,
     marginModel,
     riskConfig,
-    await gov.getAddress(),
-    predictedVault,
-    NO_LIQUIDATION_ENGINE,
-    NO_AUCTION,
-  ];
-  const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", ledgerArgs);
-  const settlementModule = await ethers.deployContract("ClearinghouseSettlement", ledgerArgs);
+    governance: await gov.getAddress(),
+    vault: predictedVault,
+    liquidationEngine: NO_LIQUIDATION_ENGINE,
+    auction: NO_AUCTION,
+  };
+  const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", [wiring]);
+  const settlementModule = await ethers.deployContract("ClearinghouseSettlement", [wiring]);
   const ch = (await ethers.deployContract("Clearinghouse", [
-    ...ledgerArgs,
+    wiring,
     await ledgerModule.getAddress(),
     await settlementModule.getAddress(),
   ])) as unknown as Clearinghouse;

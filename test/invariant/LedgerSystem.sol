@@ -7,6 +7,7 @@ import {ClearinghouseLiquidation} from "../../contracts/core/ClearinghouseLiquid
 import {ClearinghouseSettlement} from "../../contracts/core/ClearinghouseSettlement.sol";
 import {Stablecoin} from "../../contracts/core/Stablecoin.sol";
 import {IClearinghouse} from "../../contracts/interfaces/IClearinghouse.sol";
+import {IClearinghouseBase} from "../../contracts/interfaces/IClearinghouseBase.sol";
 import {IMarginModel} from "../../contracts/interfaces/IMarginModel.sol";
 import {IOracleRouter} from "../../contracts/interfaces/IOracleRouter.sol";
 import {IStablecoin} from "../../contracts/interfaces/IStablecoin.sol";
@@ -44,28 +45,20 @@ contract LedgerSystem {
         margin = new MockMarginModel();
         weth = new MockERC20("Wrapped Ether", "WETH", 18);
         wbtc = new MockERC20("Wrapped Bitcoin", "WBTC", 8);
-        IStablecoin s = IStablecoin(address(stablecoin));
-        IOracleRouter o = IOracleRouter(address(oracle));
-        IMarginModel mm = IMarginModel(address(margin));
         (address engine, address auction_) = _liquidationModules();
-        address liquidationModule = address(
-            new ClearinghouseLiquidation(s, o, mm, address(this), address(this), predictedVault, engine, auction_)
-        );
-        address settlementModule = address(
-            new ClearinghouseSettlement(s, o, mm, address(this), address(this), predictedVault, engine, auction_)
-        );
-        ch = new Clearinghouse(
-            s,
-            o,
-            mm,
-            address(this),
-            address(this),
-            predictedVault,
-            engine,
-            auction_,
-            liquidationModule,
-            settlementModule
-        );
+        IClearinghouseBase.Wiring memory w = IClearinghouseBase.Wiring({
+            stablecoin: address(stablecoin),
+            oracle: address(oracle),
+            marginModel: address(margin),
+            riskConfig: address(this),
+            governance: address(this),
+            vault: predictedVault,
+            liquidationEngine: engine,
+            auction: auction_
+        });
+        address liquidationModule = address(new ClearinghouseLiquidation(w));
+        address settlementModule = address(new ClearinghouseSettlement(w));
+        ch = new Clearinghouse(w, liquidationModule, settlementModule);
         require(stablecoin.minter() == address(ch), "LedgerSystem: Clearinghouse not at the predicted minter");
         vault = new BackstopVault(IStablecoin(address(stablecoin)), 1 days, 1 days);
         require(address(vault) == predictedVault, "LedgerSystem: vault not at the predicted address");

@@ -27,54 +27,76 @@ describe("Clearinghouse wiring", function () {
   });
 
   describe("construction", function () {
-    async function ledgerArgs() {
+    async function ledgerWiring() {
       const l = await deployLedger();
-      const args = [
-        await l.stablecoin.getAddress(),
-        await l.oracle.getAddress(),
-        await l.margin.getAddress(),
-        l.risk.address,
-        l.gov.address,
-        await l.vault.getAddress(),
-        NO_LIQUIDATION_ENGINE,
-        NO_AUCTION,
-      ];
-      return { l, args };
+      const wiring = {
+        stablecoin: await l.stablecoin.getAddress(),
+        oracle: await l.oracle.getAddress(),
+        marginModel: await l.margin.getAddress(),
+        riskConfig: l.risk.address,
+        governance: l.gov.address,
+        vault: await l.vault.getAddress(),
+        liquidationEngine: NO_LIQUIDATION_ENGINE,
+        auction: NO_AUCTION,
+      };
+      return { l, wiring };
     }
+    type Field = keyof Awaited<ReturnType<typeof ledgerWiring>>["wiring"];
+    const FIELDS: Field[] = [
+      "stablecoin",
+      "oracle",
+      "marginModel",
+      "riskConfig",
+      "governance",
+      "vault",
+      "liquidationEngine",
+      "auction",
+    ];
 
-    it("refuses a zero engine or auction", async function () {
-      const { l, args } = await ledgerArgs();
-      const module = await l.ethers.getContractFactory("ClearinghouseLiquidation");
-      for (const i of [6, 7]) {
-        const bad = [...args];
-        bad[i] = ZERO;
-        await expect(l.ethers.deployContract("ClearinghouseLiquidation", bad)).to.be.revertedWithCustomError(
-          module,
-          "Clearinghouse__ZeroAddress",
-        );
+    it("refuses any zero address", async function () {
+      const { l, wiring } = await ledgerWiring();
+      for (const name of ["ClearinghouseLiquidation", "ClearinghouseSettlement"] as const) {
+        const factory = await l.ethers.getContractFactory(name);
+        for (const field of FIELDS) {
+          await expect(
+            l.ethers.deployContract(name, [{ ...wiring, [field]: ZERO }]),
+            `${name} with a zero ${field}`,
+          ).to.be.revertedWithCustomError(factory, "Clearinghouse__ZeroAddress");
+        }
       }
     });
 
-    it("refuses a module built with another engine or auction, or no module at all, naming it", async function () {
-      const { l, args } = await ledgerArgs();
-      const settlement = await l.ethers.deployContract("ClearinghouseSettlement", args);
+    it("refuses a module built with any other immutable, or no module at all, naming it", async function () {
+      const { l, wiring } = await ledgerWiring();
+      const liquidation = await l.ethers.deployContract("ClearinghouseLiquidation", [wiring]);
+      const liquidationAddr = await liquidation.getAddress();
+      const settlement = await l.ethers.deployContract("ClearinghouseSettlement", [wiring]);
       const settlementAddr = await settlement.getAddress();
       const factory = await l.ethers.getContractFactory("Clearinghouse");
-      for (const i of [6, 7]) {
-        const other = [...args];
-        other[i] = l.alice.address;
-        const stray = await l.ethers.deployContract("ClearinghouseLiquidation", other);
-        const strayAddr = await stray.getAddress();
-        await expect(l.ethers.deployContract("Clearinghouse", [...args, strayAddr, settlementAddr]))
+      // any non-zero address will do as the other value: a module's constructor only checks non-zero
+      const other = await l.weth.getAddress();
+      for (const field of FIELDS) {
+        const strayWiring = { ...wiring, [field]: other };
+        const strayL = await (
+          await l.ethers.deployContract("ClearinghouseLiquidation", [strayWiring])
+        ).getAddress();
+        const strayS = await (
+          await l.ethers.deployContract("ClearinghouseSettlement", [strayWiring])
+        ).getAddress();
+        await expect(l.ethers.deployContract("Clearinghouse", [wiring, strayL, settlementAddr]), field)
           .to.be.revertedWithCustomError(factory, "Clearinghouse__ModuleMismatch")
-          .withArgs(strayAddr);
+          .withArgs(strayL);
+        await expect(l.ethers.deployContract("Clearinghouse", [wiring, liquidationAddr, strayS]), field)
+          .to.be.revertedWithCustomError(factory, "Clearinghouse__ModuleMismatch")
+          .withArgs(strayS);
       }
       // an address without code (here an EOA) is no module
-      await expect(l.ethers.deployContract("Clearinghouse", [...args, l.bob.address, settlementAddr]))
+      await expect(l.ethers.deployContract("Clearinghouse", [wiring, l.bob.address, settlementAddr]))
         .to.be.revertedWithCustomError(factory, "Clearinghouse__ModuleMismatch")
         .withArgs(l.bob.address);
-      const good = await l.ethers.deployContract("ClearinghouseLiquidation", args);
-      await l.ethers.deployContract("Clearinghouse", [...args, await good.getAddress(), settlementAddr]);
+      // the same modules with the same wiring are accepted
+      const ch = await l.ethers.deployContract("Clearinghouse", [wiring, liquidationAddr, settlementAddr]);
+      expect(await ch.liquidationModule()).to.equal(liquidationAddr);
     });
   });
 });
