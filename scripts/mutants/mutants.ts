@@ -15,6 +15,7 @@ export type SuiteId =
   | "property"
   | "invariant"
   | "unit:clearinghouse"
+  | "unit:ch-perps"
   | "unit:liquidation"
   | "unit:auction"
   | "unit:breaker"
