@@ -8,13 +8,17 @@
  * runs the property and the invariant suites; a mutant of code that those suites do not reach yet
  * (the liquidation engine, the auction, the circuit breaker, the oracle router: the ledger suites
  * deploy a mock oracle, no engine, no auction and no breaker) names the unit or e2e tests of that
- * code as extra suites and says so in `reach`.
+ * code as extra suites and says so in `reach`. A mutant that only the ledger property suite kills
+ * (fast-check at one fixed seed: a new generator command can move the sequences away from it) names
+ * the unit test that kills it deterministically, also with a `reach`. `npm run test:mutants --
+ * --suites unit:clearinghouse,unit:ch-perps --no-baseline` runs only those backstops.
  */
 
 export type SuiteId =
   | "property"
   | "invariant"
   | "unit:clearinghouse"
+  | "unit:ch-perps"
   | "unit:liquidation"
   | "unit:auction"
   | "unit:breaker"
@@ -58,6 +62,9 @@ const NOT_REACHED_PRICE_CACHE =
 const NOT_REACHED_ORACLE =
   "the liquidation property suite reaches it on the real OracleRouter (the ledger suites use a mock oracle); OracleRouter unit tests as a backstop";
 
+const PROPERTY_ONLY = "of the default suites only the ledger property suite kills it, at one fixed seed";
+const backstop = (test: string): string => `${PROPERTY_ONLY}; the deterministic backstop: ${test}`;
+
 export const MUTANTS: readonly Mutant[] = [
   // ------------------------------------------------------------ ledger: rounding (I10, I1)
   {
@@ -67,6 +74,10 @@ export const MUTANTS: readonly Mutant[] = [
     file: "contracts/core/ClearinghouseBase.sol",
     search: "uint256 addNormalized = newDebtWad.divRayUp(indexRay);",
     replace: "uint256 addNormalized = newDebtWad.divRayDown(indexRay);",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach: backstop(
+      "the Clearinghouse unit test borrowing at an uneven rate index (the debt is the rounded-up normalized amount times the index, to the wei)",
+    ),
   },
   {
     id: "repay-rounds-up",
@@ -75,6 +86,10 @@ export const MUTANTS: readonly Mutant[] = [
     file: "contracts/core/ClearinghouseBase.sol",
     search: "uint256 removed = amountWad.divRayDown(indexRay);",
     replace: "uint256 removed = amountWad.divRayUp(indexRay);",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach: backstop(
+      "the Clearinghouse unit test repaying part of a debt at an uneven rate index (the debt left, to the wei)",
+    ),
   },
   {
     id: "fee-rounds-down",
@@ -85,6 +100,10 @@ export const MUTANTS: readonly Mutant[] = [
       "f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(liquidationPenaltyWad);",
     replace:
       "f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadDown(liquidationPenaltyWad);",
+    suites: [...DEFAULT_SUITES, "unit:ch-perps"],
+    reach: backstop(
+      "the ClearinghousePerps unit test whose taker fee is not a whole wei (the fee rounded up, to the wei)",
+    ),
   },
   // ------------------------------------------------------------ ledger: flows (I1, I3, I4)
   {
@@ -96,6 +115,10 @@ export const MUTANTS: readonly Mutant[] = [
     search: "            PerpMath.adjustedPrice(f.fillPriceWad, fundingIndexWad)\n",
     replace:
       "            pos.sizeWad + sizeDeltaWad == 0 ? int256(f.fillPriceWad) : PerpMath.adjustedPrice(f.fillPriceWad, fundingIndexWad)\n",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse", "unit:ch-perps"],
+    reach: backstop(
+      "the Clearinghouse unit test closing after a week of funding (realized PnL with the funding) and the ClearinghousePerps round trip (a close's cost basis)",
+    ),
   },
   {
     id: "fee-not-credited",
@@ -105,6 +128,10 @@ export const MUTANTS: readonly Mutant[] = [
     search:
       "            if (feeWad > 0) {\n                _vaultCreditWad = (uint256(_vaultCreditWad) + feeWad).toUint128();",
     replace: "            if (feeWad > 0) {",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach: backstop(
+      "the Clearinghouse unit test accruing a year of stability fee (the vault's credit grows)",
+    ),
   },
   {
     id: "deficit-hidden",
@@ -124,6 +151,10 @@ export const MUTANTS: readonly Mutant[] = [
     file: "contracts/core/ClearinghousePerps.sol",
     search: "else if (oldSizeWad < 0) shortOi -= uint120(uint256(-oldSizeWad));",
     replace: "else if (oldSizeWad < 0) shortOi -= 0;",
+    suites: [...DEFAULT_SUITES, "unit:ch-perps"],
+    reach: backstop(
+      "the ClearinghousePerps round trip (short open interest equals the positions after a short is closed by a trade)",
+    ),
   },
   {
     id: "repay-credits-payer",
@@ -144,6 +175,10 @@ export const MUTANTS: readonly Mutant[] = [
     file: "contracts/core/Clearinghouse.sol",
     search: "        if (exposed) _requireInitialHealth(account);\n",
     replace: "",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach: backstop(
+      "the Clearinghouse unit test withdrawing past initial margin (reverts Undercollateralized)",
+    ),
   },
   {
     id: "accepts-stale-price",
@@ -152,6 +187,10 @@ export const MUTANTS: readonly Mutant[] = [
     file: "contracts/core/ClearinghouseHealth.sol",
     search: "        if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);\n",
     replace: "",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach: backstop(
+      "the Clearinghouse unit test borrowing on a price reported not ok (reverts OracleUnhealthy)",
+    ),
   },
   {
     id: "initial-uses-maint-haircut",
@@ -160,6 +199,10 @@ export const MUTANTS: readonly Mutant[] = [
     file: "contracts/core/ClearinghouseHealth.sol",
     search: "uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;",
     replace: "uint256 haircutWad = q.risk.haircutMaintWad;",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach: backstop(
+      "the Clearinghouse unit test borrowing one unit past the initial-haircut power (reverts Undercollateralized with the exact health)",
+    ),
   },
   {
     id: "reduce-needs-oracle",

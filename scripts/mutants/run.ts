@@ -15,6 +15,16 @@
  * knows in the working tree (tracked and untracked-not-ignored, uncommitted edits included) and
  * node_modules hard-linked; they are removed at the end unless --keep.
  *
+ * `--suites <ids>` (comma or space separated suite ids of suites.ts) restricts each mutant's killing
+ * suites to those named, kept in the mutant's own order: `--only repay-rounds-up --suites
+ * unit:clearinghouse --no-baseline` asks whether the unit backstop alone kills it, without the slow
+ * property and invariant suites. A mutant that names none of them is skipped with a message
+ * ("skipped: names none of --suites") and is not counted; if every selected mutant is skipped the
+ * run stops with an error (exit 2). `--force-suites` instead runs exactly the --suites (in the
+ * order given) on every selected mutant, named or not: to try a suite as a new backstop before
+ * adding it to the mutant's `suites`. An unknown suite id is an error naming it and the valid ids.
+ * The baseline runs only the suites the selected mutants use.
+ *
  * Intensity: the suites' own defaults (FC_RUNS=50 x FC_MAX_COMMANDS=25, INVARIANT_RUNS=16 x
  * INVARIANT_DEPTH=200, fixed seeds, so a run is reproducible); any of those variables set in the
  * environment is passed through.
@@ -60,6 +70,9 @@ export interface MutantResult {
 
 interface Options {
   only: string[];
+  /** --suites: undefined when absent (every mutant runs its own suites). */
+  suites?: SuiteId[];
+  forceSuites: boolean;
   list: boolean;
   gaps: boolean;
   jobs: number;
@@ -97,6 +110,34 @@ export function applyMutant(source: string, m: Mutant): string {
 
 export function suitesOf(m: Mutant): readonly SuiteId[] {
   return m.suites ?? DEFAULT_SUITES;
+}
+
+/** The valid suite ids (the keys of SUITES). */
+export const SUITE_IDS: readonly SuiteId[] = Object.keys(SUITES) as SuiteId[];
+
+/**
+ * The suite ids of a `--suites` value (each item comma or space separated, duplicates dropped);
+ * throws on an unknown id, naming it and the valid ids.
+ */
+export function parseSuiteIds(values: readonly string[]): SuiteId[] {
+  const ids = [...new Set(values.flatMap((v) => v.split(/[,\s]+/)).filter((v) => v !== ""))];
+  const unknown = ids.filter((id) => !(SUITE_IDS as readonly string[]).includes(id));
+  if (unknown.length > 0) {
+    throw new Error(`unknown suite(s): ${unknown.join(", ")}; valid suite ids: ${SUITE_IDS.join(", ")}`);
+  }
+  if (ids.length === 0) throw new Error(`--suites names no suite; valid suite ids: ${SUITE_IDS.join(", ")}`);
+  return ids as SuiteId[];
+}
+
+/**
+ * The suites `m` runs: its own (`suitesOf`) without --suites; with --suites, those of its own that
+ * are named, in its own order (empty: the mutant names none of them and is skipped); with
+ * --force-suites, exactly the named ones, in the order given.
+ */
+export function suitesToRun(m: Mutant, only?: readonly SuiteId[], force = false): readonly SuiteId[] {
+  if (only === undefined) return suitesOf(m);
+  if (force) return only;
+  return suitesOf(m).filter((s) => only.includes(s));
 }
 
 // ---------------------------------------------------------------- scratch copies
@@ -208,7 +249,13 @@ async function runSuite(dir: string, suite: SuiteId, logFile: string, timeout: n
   };
 }
 
-async function runMutant(m: Mutant, dir: string, logDir: string, opts: Options): Promise<MutantResult> {
+async function runMutant(
+  m: Mutant,
+  suites: readonly SuiteId[],
+  dir: string,
+  logDir: string,
+  opts: Options,
+): Promise<MutantResult> {
   const started = performance.now();
   const file = join(dir, m.file);
   writeFileSync(file, applyMutant(readFileSync(join(ROOT, m.file), "utf8"), m));
@@ -225,7 +272,7 @@ async function runMutant(m: Mutant, dir: string, logDir: string, opts: Options):
     if (b.code !== 0 || b.timedOut) {
       result.status = "compile-error";
     } else {
-      for (const s of suitesOf(m)) {
+      for (const s of suites) {
         const r = await runSuite(dir, s, join(logDir, `${m.id}.${s.replace(":", "-")}.log`), opts.timeout);
         result.suites.push(r);
         if (r.outcome !== "survived" && result.killedBy === undefined) {
@@ -308,6 +355,16 @@ function parseOptions(argv: readonly string[]): Options {
       "Applies each deliberate bug of scripts/mutants/mutants.ts to a scratch copy and checks the suites kill it.",
     )
     .option("--only <ids...>", "run only these mutants (comma or space separated)", [] as string[])
+    .option(
+      "--suites <ids...>",
+      "run only these of each mutant's killing suites, in the mutant's order (comma or space separated); " +
+        "a mutant that names none of them is skipped (an error if all are)",
+    )
+    .option(
+      "--force-suites",
+      "with --suites: run exactly those suites on every selected mutant, named by it or not (to try a new backstop)",
+      false,
+    )
     .option("--list", "list the mutants (and check that each still applies exactly once), run nothing", false)
     .option("--gaps", "also run the known-gap mutants (no suite kills them yet)", false)
     .option("--jobs <n>", "scratch copies working in parallel", positive, 1)
@@ -318,16 +375,20 @@ function parseOptions(argv: readonly string[]): Options {
     .option("--timeout <seconds>", "time limit of one build or one suite", positive, 900)
     .exitOverride();
   program.parse([...argv], { from: "user" });
-  const o = program.opts<Omit<Options, "only"> & { only: string[] }>();
-  return { ...o, only: o.only.flatMap((s) => s.split(",")).filter((s) => s !== "") };
+  const o = program.opts<Omit<Options, "only" | "suites"> & { only: string[]; suites?: string[] }>();
+  return {
+    ...o,
+    only: o.only.flatMap((s) => s.split(",")).filter((s) => s !== ""),
+    suites: o.suites === undefined ? undefined : parseSuiteIds(o.suites),
+  };
 }
 
-function listMutants(mutants: readonly Mutant[]): number {
+function listMutants(mutants: readonly Mutant[], suitesOfMutant: (m: Mutant) => readonly SuiteId[]): number {
   let bad = 0;
   for (const m of mutants) {
     const n = countOccurrences(readFileSync(join(ROOT, m.file), "utf8"), m.search);
     if (n !== 1) bad++;
-    const suites = suitesOf(m).join(", ");
+    const suites = suitesOfMutant(m).join(", ") || "(none of --suites: skipped)";
     console.log(
       `${pad(m.id + (m.reach !== undefined ? "*" : ""), 30)}${m.breaks.join(",").padEnd(10)}${m.file}`,
     );
@@ -348,19 +409,38 @@ async function main(argv: readonly string[]): Promise<number> {
     opts = parseOptions(argv);
   } catch (e) {
     const code = (e as { exitCode?: number }).exitCode;
+    if (code === undefined) console.error(e instanceof Error ? e.message : e); // not commander's own
     return code === 0 ? 0 : 2;
+  }
+  if (opts.forceSuites && opts.suites === undefined) {
+    console.error("--force-suites needs --suites <ids>");
+    return 2;
   }
   const unknown = opts.only.filter((id) => !MUTANTS.some((m) => m.id === id));
   if (unknown.length > 0) {
     console.error(`unknown mutant(s): ${unknown.join(", ")}; --list shows them`);
     return 2;
   }
-  const selected =
+  const candidates =
     opts.only.length > 0
       ? MUTANTS.filter((m) => opts.only.includes(m.id))
       : MUTANTS.filter((m) => opts.gaps || opts.list || m.gap === undefined);
-  if (opts.list) return listMutants(selected);
-  const skippedGaps = MUTANTS.filter((m) => m.gap !== undefined && !selected.includes(m));
+  const plan = new Map(candidates.map((m) => [m.id, suitesToRun(m, opts.suites, opts.forceSuites)]));
+  const suitesOfMutant = (m: Mutant): readonly SuiteId[] => plan.get(m.id) ?? [];
+  if (opts.list) return listMutants(candidates, suitesOfMutant);
+  // --suites: a mutant that names none of them is skipped, said here and again at the end
+  const skippedBySuites = candidates.filter((m) => suitesOfMutant(m).length === 0);
+  const selected = candidates.filter((m) => suitesOfMutant(m).length > 0);
+  const skippedMessage = (m: Mutant): string =>
+    `skipped: ${m.id} names none of --suites ${opts.suites?.join(",") ?? ""} (its suites: ${suitesOf(m).join(", ")})`;
+  for (const m of skippedBySuites) console.log(skippedMessage(m));
+  if (selected.length === 0) {
+    console.error(
+      "no mutant to run: every selected mutant names none of --suites (--force-suites runs them anyway)",
+    );
+    return 2;
+  }
+  const skippedGaps = MUTANTS.filter((m) => m.gap !== undefined && !candidates.includes(m));
 
   // every selected mutant must apply before anything is built
   for (const m of selected) applyMutant(readFileSync(join(ROOT, m.file), "utf8"), m);
@@ -374,7 +454,10 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(
     `${selected.length} mutants, ${jobs} job(s); scratch ${scratchRoot}\n` +
       `intensity: FC_RUNS=${env("FC_RUNS", "50")} FC_MAX_COMMANDS=${env("FC_MAX_COMMANDS", "25")} ` +
-      `INVARIANT_RUNS=${env("INVARIANT_RUNS", "16")} INVARIANT_DEPTH=${env("INVARIANT_DEPTH", "200")}`,
+      `INVARIANT_RUNS=${env("INVARIANT_RUNS", "16")} INVARIANT_DEPTH=${env("INVARIANT_DEPTH", "200")}` +
+      (opts.suites === undefined
+        ? ""
+        : `\nsuites: ${opts.forceSuites ? "exactly" : "restricted to"} ${opts.suites.join(", ")}`),
   );
   const cleanup = (): void => {
     for (const pid of children) killGroup(pid);
@@ -393,7 +476,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // fails, everything stops (a kill means nothing when the unmutated code fails the suite).
     let baselineError: string | undefined;
     const baseline = async (dir: string): Promise<void> => {
-      const used = [...new Set(selected.flatMap((m) => suitesOf(m)))];
+      const used = [...new Set(selected.flatMap((m) => suitesOfMutant(m)))];
       console.log(`baseline (unmutated copy): build, then ${used.join(", ")}`);
       const b = await build(dir, logDir, "baseline", opts.timeout);
       if (b.code !== 0) {
@@ -425,7 +508,7 @@ async function main(argv: readonly string[]): Promise<number> {
           }
         }
         for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
-          const r = await runMutant(m, dir, logDir, opts);
+          const r = await runMutant(m, suitesOfMutant(m), dir, logDir, opts);
           if (baselineError !== undefined) return;
           results.set(m.id, r);
           const what = r.killedBy !== undefined ? describeKill(r.killedBy, true) : r.status;
@@ -449,6 +532,7 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     if (opts.keep) console.log(`logs: ${logDir}`);
     for (const m of skippedGaps) console.log(`known gap, not run (--gaps runs it): ${m.id}: ${m.gap}`);
+    for (const m of skippedBySuites) console.log(skippedMessage(m));
     if (opts.json !== undefined) {
       writeFileSync(
         resolve(opts.json),

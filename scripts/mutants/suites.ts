@@ -39,6 +39,11 @@ export const SUITES: Readonly<Record<SuiteId, Suite>> = {
     label: "test/unit/core/Clearinghouse.test.ts",
     argv: mocha(["test/unit/core/Clearinghouse.test.ts"]),
   },
+  "unit:ch-perps": {
+    id: "unit:ch-perps",
+    label: "test/unit/core/ClearinghousePerps.test.ts",
+    argv: mocha(["test/unit/core/ClearinghousePerps.test.ts"]),
+  },
   "unit:liquidation": {
     id: "unit:liquidation",
     label: "test/unit/liquidation/LiquidationEngine.test.ts",

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 
 import * as perp from "../../../simulations/math/perp.js";
+import { mulDivDown, mulDivUp } from "../../../simulations/math/wad.js";
 import {
   DEFAULT_RISK,
   RAY,
@@ -24,6 +25,20 @@ async function expectFundamentalEquation(l: Ledger, accounts: string[]) {
   // debts are rounded up per account and fees credited rounded down: right may exceed left by dust
   expect(right >= left, `I1: supply+credits ${left} > debts+deficit ${right}`).to.equal(true);
   expect(right - left <= BigInt(accounts.length + 2), `I1 gap ${right - left}`).to.equal(true);
+}
+
+/**
+ * Accrues a year of ~5% stability fee, then sets the rate to zero (the change accrues first): the
+ * rate index is then fixed at an uneven value above one RAY, so a test knows the index every later
+ * transaction uses. Returns that index.
+ */
+async function freezeRateIndexAboveOne(l: Ledger): Promise<bigint> {
+  await l.setParam("STABILITY_FEE_PER_SECOND_RAY", ZERO, 1_585_489_599_123_456_789n);
+  await l.networkHelpers.time.increase(365 * 86_400);
+  await l.setParam("STABILITY_FEE_PER_SECOND_RAY", ZERO, 0n);
+  const indexRay = await l.ch.rateIndexRay();
+  expect(indexRay > RAY && indexRay % 10n ** 9n !== 0n, `uneven index ${indexRay}`).to.equal(true);
+  return indexRay;
 }
 
 describe("Clearinghouse", function () {
@@ -251,6 +266,41 @@ describe("Clearinghouse", function () {
       expect(await l.ch.creditOf(await l.vault.getAddress())).to.be.greaterThan(10_000n * WAD);
       await expectFundamentalEquation(l, [l.alice.address, l.lp.address]);
       expect(index1 >= RAY).to.equal(true);
+    });
+
+    it("normalizes new debt rounding up: the debt after a borrow is the rounded-up normalized amount times the index (I10)", async function () {
+      const l = await deployLedger();
+      await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 10n * WAD);
+      const indexRay = await freezeRateIndexAboveOne(l);
+      const borrowWad = 1_000n * WAD;
+      const normalized = mulDivUp(borrowWad, RAY, indexRay);
+      const expected = mulDivUp(normalized, indexRay, RAY);
+      // the amounts make the rounding direction visible: normalized rounding down owes less
+      const roundedDown = mulDivUp(mulDivDown(borrowWad, RAY, indexRay), indexRay, RAY);
+      expect(roundedDown < expected && expected > borrowWad, "rounding matters here").to.equal(true);
+      await l.ch.connect(l.alice).borrow(l.alice.address, borrowWad, l.alice.address);
+      expect(await l.ch.debtOf(l.alice.address)).to.equal(expected);
+      expect(await l.ch.totalDebtWad()).to.equal(expected);
+      expect(await l.stablecoin.balanceOf(l.alice.address)).to.equal(borrowWad);
+    });
+
+    it("a partial repayment removes normalized debt rounding down: the debt left is exact to the wei (I10)", async function () {
+      const l = await deployLedger();
+      await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 10n * WAD);
+      const indexRay = await freezeRateIndexAboveOne(l);
+      await l.ch.connect(l.alice).borrow(l.alice.address, 1_000n * WAD, l.alice.address);
+      const normalized = mulDivUp(1_000n * WAD, RAY, indexRay);
+      const repayWad = 300n * WAD + 7n;
+      const expected = mulDivUp(normalized - mulDivDown(repayWad, RAY, indexRay), indexRay, RAY);
+      // removing rounded up would leave less debt than was paid for
+      const removedUp = mulDivUp(normalized - mulDivUp(repayWad, RAY, indexRay), indexRay, RAY);
+      expect(removedUp < expected, "rounding matters here").to.equal(true);
+      await expect(l.ch.connect(l.alice).repay(l.alice.address, repayWad))
+        .to.emit(l.ch, "Repaid")
+        .withArgs(l.alice.address, l.alice.address, repayWad, repayWad);
+      expect(await l.ch.debtOf(l.alice.address)).to.equal(expected);
+      expect(await l.ch.totalDebtWad()).to.equal(expected);
+      expect(await l.ch.creditOf(l.alice.address)).to.equal(0n);
     });
   });
 

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as perp from "../../../simulations/math/perp.js";
+import { mulWadDown, mulWadUp } from "../../../simulations/math/wad.js";
 import { WAD, deployLedger, fillOf, type Ledger } from "../../helpers/ledger.js";
 
 /** What the market stores and does not depend on the block's time. */
@@ -88,6 +89,27 @@ describe("Clearinghouse perps (one write per market slot, caps, market bit)", fu
       0n,
       0n,
     ]);
+  });
+
+  it("charges the taker fee rounded up, to the wei, and credits exactly that fee to the vault (I10)", async function () {
+    const l = await deployLedger();
+    await l.seedVault(10_000n * WAD);
+    const alice = l.alice.address;
+    await l.ch.connect(l.alice).deposit(alice, l.wethAddr, 10n * WAD);
+    const vaultAddr = await l.vault.getAddress();
+    const vaultBefore = await l.ch.creditOf(vaultAddr);
+    // an open on an empty market at 2,000, skew scale 1,000,000, taker fee 0.1%
+    const sizeWad = 3n * WAD + 1n;
+    const fillWad = perp.fillPrice(2_000n * WAD, 0n, sizeWad, 1_000_000n * WAD);
+    const notionalWad = mulWadUp(sizeWad, fillWad);
+    const feeWad = mulWadUp(notionalWad, WAD / 1000n);
+    expect(mulWadDown(notionalWad, WAD / 1000n), "rounding matters here").to.equal(feeWad - 1n);
+    await expect(l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, sizeWad, 10n ** 30n))
+      .to.emit(l.ch, "PositionModified")
+      .withArgs(alice, l.wethAddr, sizeWad, fillWad, sizeWad, 0n, feeWad);
+    // alice had no credit: she owes the fee as debt, and the vault's credit grows by exactly it
+    expect(await l.ch.debtOf(alice)).to.equal(feeWad);
+    expect(await l.ch.creditOf(vaultAddr)).to.equal(vaultBefore + feeWad);
   });
 
   it("caps a risk increase on either side with the exact error, and changes nothing", async function () {
