@@ -57,6 +57,7 @@ export async function measureLiquidationGas(
   hooks.onDeployed?.({
     ...sys.addresses,
     clearinghouseLiquidation: await sys.clearinghouse.liquidationModule(),
+    clearinghouseSettlement: await sys.clearinghouse.settlementModule(),
   });
   const [deployer, keeper, bidder, lp] = await ethers.getSigners();
   // borrowers: deterministic wallets funded with gas money

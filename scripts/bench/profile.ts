@@ -163,12 +163,15 @@ function analyse(
   };
   const name = (addr: string) => labels.get(addr.toLowerCase()) ?? addr;
 
-  // frame stack: label per depth
+  // frame stack: label per depth (whose storage and account: a delegatecall stays in its
+  // caller's), and the code running there (a delegatecall runs its target's: the source map to use)
   const frames: string[] = [name(to)];
+  const codeFrames: string[] = [name(to)];
   get(name(to)).calls++;
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i];
     const label = frames[l.depth - 1] ?? "?";
+    const pcMap = pcMaps.get(codeFrames[l.depth - 1] ?? "?");
     const s = get(label);
     if (CALLS.has(l.op)) {
       const stack = l.stack ?? [];
@@ -185,19 +188,20 @@ function analyse(
         childUsed = first.gas - (last.gas - last.gasCost);
       }
       const overhead = consumed - childUsed;
-      const fnCall = pcMaps.get(label)?.get(l.pc);
+      const fnCall = pcMap?.get(l.pc);
       if (fnCall !== undefined) s.fns.set(fnCall, (s.fns.get(fnCall) ?? 0) + overhead);
       s.selfGas += overhead;
       s.callOverhead += overhead;
       if (overhead >= 2600) s.coldAccounts++;
       const calleeLabel = l.op === "DELEGATECALL" ? label : name(target);
       frames[l.depth] = calleeLabel;
+      codeFrames[l.depth] = name(target);
       if (i + 1 < j) get(calleeLabel).calls++;
       continue;
     }
     s.selfGas += l.gasCost;
     s.ops.set(l.op, (s.ops.get(l.op) ?? 0) + l.gasCost);
-    let fn = pcMaps.get(label)?.get(l.pc);
+    let fn = pcMap?.get(l.pc);
     if (fn === "(compiler)" && process.env.PROFILE_SRC === "ops") fn = `(compiler) ${l.op}`;
     const storageOp = l.op === "SLOAD" || l.op === "SSTORE" || l.op.startsWith("LOG");
     if (fn !== undefined && !(process.env.PROFILE_SRC === "compute" && storageOp))
@@ -258,6 +262,21 @@ async function main(): Promise<void> {
   const pcMaps = new Map<string, PcMap>();
   if (process.env.PROFILE_SRC) {
     pcMaps.set("clearinghouse", pcMapOf("artifacts/contracts/core/Clearinghouse.sol/Clearinghouse.json"));
+    // the ledger's delegatecall modules run in the Clearinghouse's frame with their own code
+    pcMaps.set(
+      "clearinghouseLiquidation",
+      pcMapOf("artifacts/contracts/core/ClearinghouseLiquidation.sol/ClearinghouseLiquidation.json"),
+    );
+    pcMaps.set(
+      "clearinghouseSettlement",
+      pcMapOf("artifacts/contracts/core/ClearinghouseSettlement.sol/ClearinghouseSettlement.json"),
+    );
+    pcMaps.set(
+      "liquidationEngine",
+      pcMapOf("artifacts/contracts/liquidation/LiquidationEngine.sol/LiquidationEngine.json"),
+    );
+    pcMaps.set("dutchAuction", pcMapOf("artifacts/contracts/liquidation/DutchAuction.sol/DutchAuction.json"));
+    pcMaps.set("circuitBreaker", pcMapOf("artifacts/contracts/risk/CircuitBreaker.sol/CircuitBreaker.json"));
     pcMaps.set("oracleRouter", pcMapOf("artifacts/contracts/oracle/OracleRouter.sol/OracleRouter.json"));
     pcMaps.set("marginModel", pcMapOf("artifacts/contracts/risk/MarginModel.sol/MarginModel.json"));
   }
