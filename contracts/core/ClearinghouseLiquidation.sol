@@ -41,10 +41,16 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         emit BreakerSet(breaker_);
         // the breaker may already hold levels: the ledger starts from them, not from zero
         ICircuitBreaker b = ICircuitBreaker(breaker_);
-        if (b.settled()) _applySettlement();
-        _applyLevel(address(0), b.globalLevel());
+        (uint8 globalLevel, bool isSettled) = b.globalStatus();
+        if (isSettled) _applySettlement();
+        // like the asset copies, only a level that is not 0 (the ledger starts at 0): no event for nothing
+        if (globalLevel != 0) _applyLevel(address(0), globalLevel);
         for (uint256 i; i < _collaterals.length; ++i) _syncBreakerLevel(_collaterals[i]);
-        for (uint256 i; i < _markets.length; ++i) _syncBreakerLevel(_markets[i]);
+        // `_applyLevel` writes a market's bits and its collateral bits together: a market that is
+        // also a collateral was copied by the loop above
+        for (uint256 i; i < _markets.length; ++i) {
+            if (!_collateralInfo[_markets[i]].listed) _syncBreakerLevel(_markets[i]);
+        }
     }
 
     /// @dev See IClearinghouse.

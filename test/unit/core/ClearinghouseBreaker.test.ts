@@ -5,6 +5,7 @@
  * level until global settlement.
  */
 import { expect } from "chai";
+import { ZeroAddress } from "ethers";
 
 import type { CircuitBreaker } from "../../../types/ethers-contracts/index.js";
 import { b32 } from "../../../scripts/deploy/system.js";
@@ -148,7 +149,14 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
     await send(breaker.connect(gov).registerAsset(wethAddr));
     await send(breaker.connect(gov).raiseAsset(wethAddr, 1, b32("TEST")));
     expect(await ch.breakerLevelOf(wethAddr)).to.equal(0n); // not the ledger's breaker yet
-    await send(ch.connect(gov).setBreaker(await breaker.getAddress()));
+    // the asset's level is copied (one event); the global level is 0, the ledger's own: no event
+    const tx = ch.connect(gov).setBreaker(await breaker.getAddress());
+    await expect(tx).to.emit(ch, "BreakerLevelApplied").withArgs(wethAddr, 1);
+    const receipt = await (await tx).wait();
+    const applied = receipt!.logs
+      .map((log) => ch.interface.parseLog(log))
+      .filter((e) => e?.name === "BreakerLevelApplied");
+    expect(applied.length).to.equal(1);
     expect(await ch.breakerLevelOf(wethAddr)).to.equal(1n);
     expect(await ch.breakerLevelOf(wbtcAddr)).to.equal(0n);
     await send(ch.connect(alice).deposit(alice.address, wethAddr, wad("10")));
@@ -158,7 +166,9 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
 
     const other = await ledgerAndBreaker();
     await send(other.breaker.connect(other.gov).raiseGlobal(2, b32("TEST")));
-    await send(other.ch.connect(other.gov).setBreaker(await other.breaker.getAddress()));
+    await expect(other.ch.connect(other.gov).setBreaker(await other.breaker.getAddress()))
+      .to.emit(other.ch, "BreakerLevelApplied")
+      .withArgs(ZeroAddress, 2);
     expect(await other.ch.breakerLevelOf(other.wbtcAddr)).to.equal(2n);
 
     const settled = await ledgerAndBreaker();
@@ -168,6 +178,23 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
     await expect(
       settled.ch.connect(settled.alice).deposit(settled.alice.address, settled.wethAddr, wad("1")),
     ).to.be.revertedWithCustomError(settled.ch, "Clearinghouse__Settled");
+  });
+
+  it("setBreaker copies the level of a market that is not a collateral", async function () {
+    const { ch, gov, ethers, oracle, margin, breaker } = await ledgerAndBreaker();
+    const token = await ethers.deployContract("MockERC20", ["Perp only", "PRP", 18]);
+    const tokenAddr = await token.getAddress();
+    await send(oracle.setFeed(tokenAddr, mockFeedConfig(tokenAddr)));
+    await send(oracle.setPrice(tokenAddr, wad("10"), true));
+    await send(margin.setRisk(tokenAddr, DEFAULT_RISK));
+    await send(ch.connect(gov).listMarket(tokenAddr));
+    await send(breaker.connect(gov).registerAsset(tokenAddr));
+    await send(breaker.connect(gov).raiseAsset(tokenAddr, 2, b32("TEST")));
+    expect(await ch.breakerLevelOf(tokenAddr)).to.equal(0n);
+    await expect(ch.connect(gov).setBreaker(await breaker.getAddress()))
+      .to.emit(ch, "BreakerLevelApplied")
+      .withArgs(tokenAddr, 2);
+    expect(await ch.breakerLevelOf(tokenAddr)).to.equal(2n);
   });
 
   it("listing an asset copies the level the breaker already holds for it", async function () {
