@@ -306,6 +306,18 @@ export const MUTANTS: readonly Mutant[] = [
     reach: NOT_REACHED_LIQ,
   },
   {
+    id: "set-breaker-skips-market-only",
+    title:
+      "setBreaker copies the levels of markets that are also collaterals (again) instead of those that are not: a market-only asset's level raised before the breaker was set is never enforced by the ledger",
+    breaks: ["I11"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "if (!_collateralInfo[_markets[i]].listed) _syncBreakerLevel(_markets[i]);",
+    replace: "if (_collateralInfo[_markets[i]].listed) _syncBreakerLevel(_markets[i]);",
+    suites: [...DEFAULT_SUITES, "unit:ch-breaker"],
+    reach:
+      "the property and invariant suites set the breaker before any level moves, and list no market without its collateral; the Clearinghouse breaker unit tests set it after raising a market-only asset's level",
+  },
+  {
     id: "listing-ignores-breaker-level",
     title:
       "listing a collateral does not copy the level the breaker already holds for it: a level raised before the listing is never enforced by the ledger",

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 
 import { b32 } from "../../../scripts/deploy/system.js";
+import { mulDivDown, mulDivUp } from "../../../simulations/math/wad.js";
+import { RAY } from "../../helpers/ledger.js";
 import { WAD, deployLab, send, wad } from "../../helpers/system.js";
 
 /** Borrowing close to the initial limit on 10 WETH at 2,000, then a fall to 1,600. */
@@ -83,6 +85,39 @@ describe("LiquidationEngine", function () {
       const books = await lab.books([alice.address, keeper.address]);
       expect(books.liabilities).to.be.lessThanOrEqual(books.assets);
       expect(books.assets - books.liabilities).to.be.lessThan(10n);
+    });
+
+    it("a partial seizure removes the account's normalized debt rounded down: the debt left is exact to the wei (I10)", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, keeper, weth } = lab;
+      await lab.fundVault("50000");
+      await lab.depositFor(alice, weth, "10");
+      const borrowWad = wad("14000");
+      await send(ch.connect(alice).borrow(alice.address, borrowWad, alice.address));
+      // the stability fee runs: the index is above one RAY and uneven, read in the borrow's block
+      const indexAtBorrow = await ch.rateIndexRay();
+      expect(indexAtBorrow > RAY, "index above one").to.equal(true);
+      const normalized = mulDivUp(borrowWad, RAY, indexAtBorrow);
+      await lab.setPrice(weth, "1600");
+
+      const receipt = await (
+        await sys.engine.connect(keeper).liquidate(alice.address, keeper.address)
+      ).wait();
+      const seized = receipt!.logs
+        .map((log) => ch.interface.parseLog(log))
+        .find((e) => e?.name === "CollateralSeized");
+      const debtWad = seized!.args.debtWad as bigint;
+      const index = await ch.rateIndexRay(); // the index the seizure used (same block)
+      const owed = mulDivUp(normalized, index, RAY);
+      expect(debtWad > 0n && debtWad < owed, "a partial seizure").to.equal(true);
+      // the amounts make the rounding direction visible
+      expect((debtWad * RAY) % index !== 0n, "debt not a whole number of normalized units").to.equal(true);
+      const expected = mulDivUp(normalized - mulDivDown(debtWad, RAY, index), index, RAY);
+      expect(expected - mulDivUp(normalized - mulDivUp(debtWad, RAY, index), index, RAY) >= 1n).to.equal(
+        true,
+      );
+      expect(await ch.debtOf(alice.address)).to.equal(expected);
+      expect(await ch.auctionDebtWad()).to.equal(debtWad);
     });
 
     it("a full take pays the tab, returns the rest of the lot and credits the penalty to the vault", async function () {
