@@ -9,8 +9,6 @@ import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
-import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
-import {IStablecoin} from "../interfaces/IStablecoin.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {ClearinghouseBase} from "./ClearinghouseBase.sol";
 import {ClearinghousePerps} from "./ClearinghousePerps.sol";

@@ -9,8 +9,6 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IGlobalSettlement} from "../interfaces/IGlobalSettlement.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
-import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
-import {IStablecoin} from "../interfaces/IStablecoin.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {PerpMath} from "../perp/PerpMath.sol";
 import {ClearinghouseBase} from "./ClearinghouseBase.sol";

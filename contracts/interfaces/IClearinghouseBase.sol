@@ -10,8 +10,9 @@ import {IMarginModel} from "./IMarginModel.sol";
 interface IClearinghouseBase {
     /// @notice What the Clearinghouse and each of its delegatecall modules are built with, all
     ///         immutables (the modules run as the Clearinghouse, so theirs must equal its own).
-    ///         All non-zero. `vault`, `liquidationEngine` and `auction` are predicted at
-    ///         deployment where they are created after the ledger (scripts/deploy/system.ts).
+    ///         All non-zero. Each points both ways with the ledger, so one side is predicted at
+    ///         deployment (scripts/deploy/system.ts): the engine and the auction are created
+    ///         before the ledger with its predicted address, the vault after it at its own.
     /// @param stablecoin The Stablecoin (its minter is the Clearinghouse).
     /// @param oracle The OracleRouter.
     /// @param marginModel The MarginModel (pushes risk levels, ADR 0005).
@@ -235,11 +236,11 @@ interface IClearinghouseBase {
     function breaker() external view returns (address);
 
     /// @notice The liquidation engine, the only caller of the liquidation entry points; fixed at
-    ///         construction (its address is predicted at deployment, like the vault's).
+    ///         construction.
     function liquidationEngine() external view returns (address);
 
     /// @notice The Dutch auction, the only caller of the auction settlement; fixed at
-    ///         construction (predicted at deployment).
+    ///         construction.
     function auction() external view returns (address);
 
     /// @notice Debt still owed by open auctions, WAD (a term of the fundamental equation I1).
