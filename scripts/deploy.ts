@@ -28,7 +28,9 @@ async function main() {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
   console.log(`Ballast deployed to ${networkName} (chain ${chainId}) in ${seconds} s with ${paramsPath}`);
-  for (const [name, address] of Object.entries(sys.addresses)) console.log(`  ${name.padEnd(14)} ${address}`);
+  const width = Math.max(...Object.keys(sys.addresses).map((name) => name.length));
+  for (const [name, address] of Object.entries(sys.addresses))
+    console.log(`  ${name.padEnd(width)} ${address}`);
 
   const outDir = resolve(process.cwd(), "deployments");
   mkdirSync(outDir, { recursive: true });

@@ -128,11 +128,7 @@ export async function measureGas(
   if (!weth || !wbtc || !weth.feed)
     throw new Error("bench needs the local WETH (with a mock feed) and WBTC assets");
   if (hooks.onDeployed) {
-    const labels: Record<string, string> = {
-      ...sys.addresses,
-      clearinghouseLiquidation: await sys.clearinghouse.liquidationModule(),
-      clearinghouseSettlement: await sys.clearinghouse.settlementModule(),
-    };
+    const labels: Record<string, string> = { ...sys.addresses };
     for (const a of sys.assets) {
       labels[a.symbol] = a.address;
       if (a.feed) labels[`${a.symbol} feed`] = a.feedAddress;

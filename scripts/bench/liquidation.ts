@@ -54,11 +54,7 @@ export async function measureLiquidationGas(
 ): Promise<Record<string, bigint>> {
   const params = loadDeployParams(process.env.BALLAST_PARAMS ?? paramsPathFor("hardhat"));
   const sys = await deploySystem(ethers, params, { keepDeployerAsProposer: true });
-  hooks.onDeployed?.({
-    ...sys.addresses,
-    clearinghouseLiquidation: await sys.clearinghouse.liquidationModule(),
-    clearinghouseSettlement: await sys.clearinghouse.settlementModule(),
-  });
+  hooks.onDeployed?.(sys.addresses);
   const [deployer, keeper, bidder, lp] = await ethers.getSigners();
   // borrowers: deterministic wallets funded with gas money
   const borrowers = [];

@@ -16,6 +16,7 @@ import type {
   Stablecoin,
   TimelockController,
 } from "../../types/ethers-contracts/index.js";
+import type { IClearinghouseBase } from "../../types/ethers-contracts/contracts/core/Clearinghouse.js";
 import type { AssetParams, CurveParams, DeployParams } from "./params.js";
 
 const WAD_DECIMALS = 18;
@@ -157,6 +158,24 @@ async function deploy<T>(ethers: HardhatEthers, name: string, args: unknown[]): 
   return contract as unknown as T;
 }
 
+/**
+ * The ledger from its wiring, in three transactions: its liquidation and settlement halves (reached
+ * by delegatecall, see Clearinghouse.sol), then the Clearinghouse, which checks that both carry
+ * the same wiring. Callers that predicted the Clearinghouse's address count on these three.
+ */
+export async function deployClearinghouse(
+  ethers: HardhatEthers,
+  wiring: IClearinghouseBase.WiringStruct,
+): Promise<Clearinghouse> {
+  const liquidationModule = await deploy<BaseContract>(ethers, "ClearinghouseLiquidation", [wiring]);
+  const settlementModule = await deploy<BaseContract>(ethers, "ClearinghouseSettlement", [wiring]);
+  return deploy<Clearinghouse>(ethers, "Clearinghouse", [
+    wiring,
+    await addr(liquidationModule),
+    await addr(settlementModule),
+  ]);
+}
+
 async function send(tx: Promise<ContractTransactionResponse>): Promise<void> {
   await (await tx).wait();
 }
@@ -262,14 +281,7 @@ export async function deploySystem(
     liquidationEngine: await addr(engine),
     auction: await addr(auction),
   };
-  // the liquidation and settlement halves of the ledger, reached by delegatecall (see Clearinghouse.sol)
-  const ledgerModule = await deploy<BaseContract>(ethers, "ClearinghouseLiquidation", [wiring]);
-  const settlementModule = await deploy<BaseContract>(ethers, "ClearinghouseSettlement", [wiring]);
-  const clearinghouse = await deploy<Clearinghouse>(ethers, "Clearinghouse", [
-    wiring,
-    await addr(ledgerModule),
-    await addr(settlementModule),
-  ]);
+  const clearinghouse = await deployClearinghouse(ethers, wiring);
   const chAddr = await addr(clearinghouse);
   const minter = await stablecoin.minter();
   if (minter.toLowerCase() !== chAddr.toLowerCase()) {
@@ -500,6 +512,9 @@ export async function deploySystem(
     riskConfig: await addr(riskConfig),
     marginModel: marginAddr,
     clearinghouse: chAddr,
+    // the ledger's delegatecall halves: verified on an explorer like the rest, named by profilers
+    clearinghouseLiquidation: await clearinghouse.liquidationModule(),
+    clearinghouseSettlement: await clearinghouse.settlementModule(),
     backstopVault: await addr(vault),
     accountLens: await addr(lens),
     dutchAuction: auctionAddr,

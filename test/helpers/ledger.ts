@@ -13,7 +13,7 @@ import type {
 
 export const WAD = 10n ** 18n;
 export const RAY = 10n ** 27n;
-import { b32 } from "../../scripts/deploy/system.js";
+import { b32, deployClearinghouse } from "../../scripts/deploy/system.js";
 
 export { b32 };
 export const ZERO = "0x0000000000000000000000000000000000000000";
@@ -103,13 +103,7 @@ export async function deployLedgerContracts(
     liquidationEngine: NO_LIQUIDATION_ENGINE,
     auction: NO_AUCTION,
   };
-  const ledgerModule = await ethers.deployContract("ClearinghouseLiquidation", [wiring]);
-  const settlementModule = await ethers.deployContract("ClearinghouseSettlement", [wiring]);
-  const ch = (await ethers.deployContract("Clearinghouse", [
-    wiring,
-    await ledgerModule.getAddress(),
-    await settlementModule.getAddress(),
-  ])) as unknown as Clearinghouse;
+  const ch = await deployClearinghouse(ethers, wiring);
   const chAddr = await ch.getAddress();
   if (chAddr !== (await stablecoin.minter())) {
     throw new Error(`deployLedgerContracts: Clearinghouse at ${chAddr}, stablecoin minter ${predictedCh}`);
