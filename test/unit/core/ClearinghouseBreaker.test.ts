@@ -9,6 +9,7 @@ import { ZeroAddress } from "ethers";
 
 import type { CircuitBreaker } from "../../../types/ethers-contracts/index.js";
 import { b32 } from "../../../scripts/deploy/system.js";
+import { eventsOf } from "../../helpers/events.js";
 import { DEFAULT_RISK, deployLedger, mockFeedConfig } from "../../helpers/ledger.js";
 import { deployLab, send, wad } from "../../helpers/system.js";
 
@@ -141,7 +142,16 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
       l.gov.address,
       l.gov.address, // guardian
     ])) as unknown as CircuitBreaker;
-    return { ...l, breaker };
+    /** A new token the ledger could list: a feed, a price of 10 and the default risk levels. */
+    async function newAsset(name: string, symbol: string): Promise<string> {
+      const token = await l.ethers.deployContract("MockERC20", [name, symbol, 18]);
+      const tokenAddr = await token.getAddress();
+      await send(l.oracle.setFeed(tokenAddr, mockFeedConfig(tokenAddr)));
+      await send(l.oracle.setPrice(tokenAddr, wad("10"), true));
+      await send(l.margin.setRisk(tokenAddr, DEFAULT_RISK));
+      return tokenAddr;
+    }
+    return { ...l, breaker, newAsset };
   }
 
   it("setBreaker copies the breaker's global and asset levels, and settlement", async function () {
@@ -153,10 +163,7 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
     const tx = ch.connect(gov).setBreaker(await breaker.getAddress());
     await expect(tx).to.emit(ch, "BreakerLevelApplied").withArgs(wethAddr, 1);
     const receipt = await (await tx).wait();
-    const applied = receipt!.logs
-      .map((log) => ch.interface.parseLog(log))
-      .filter((e) => e?.name === "BreakerLevelApplied");
-    expect(applied.length).to.equal(1);
+    expect(eventsOf(receipt, ch.interface, "BreakerLevelApplied").length).to.equal(1);
     expect(await ch.breakerLevelOf(wethAddr)).to.equal(1n);
     expect(await ch.breakerLevelOf(wbtcAddr)).to.equal(0n);
     await send(ch.connect(alice).deposit(alice.address, wethAddr, wad("10")));
@@ -181,12 +188,8 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
   });
 
   it("setBreaker copies the level of a market that is not a collateral", async function () {
-    const { ch, gov, ethers, oracle, margin, breaker } = await ledgerAndBreaker();
-    const token = await ethers.deployContract("MockERC20", ["Perp only", "PRP", 18]);
-    const tokenAddr = await token.getAddress();
-    await send(oracle.setFeed(tokenAddr, mockFeedConfig(tokenAddr)));
-    await send(oracle.setPrice(tokenAddr, wad("10"), true));
-    await send(margin.setRisk(tokenAddr, DEFAULT_RISK));
+    const { ch, gov, breaker, newAsset } = await ledgerAndBreaker();
+    const tokenAddr = await newAsset("Perp only", "PRP");
     await send(ch.connect(gov).listMarket(tokenAddr));
     await send(breaker.connect(gov).registerAsset(tokenAddr));
     await send(breaker.connect(gov).raiseAsset(tokenAddr, 2, b32("TEST")));
@@ -198,13 +201,9 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
   });
 
   it("listing an asset copies the level the breaker already holds for it", async function () {
-    const { ch, gov, ethers, oracle, margin, breaker } = await ledgerAndBreaker();
+    const { ch, gov, breaker, newAsset } = await ledgerAndBreaker();
     await send(ch.connect(gov).setBreaker(await breaker.getAddress()));
-    const token = await ethers.deployContract("MockERC20", ["Late", "LATE", 18]);
-    const tokenAddr = await token.getAddress();
-    await send(oracle.setFeed(tokenAddr, mockFeedConfig(tokenAddr)));
-    await send(oracle.setPrice(tokenAddr, wad("10"), true));
-    await send(margin.setRisk(tokenAddr, DEFAULT_RISK));
+    const tokenAddr = await newAsset("Late", "LATE");
     await send(breaker.connect(gov).registerAsset(tokenAddr));
     await send(breaker.connect(gov).raiseAsset(tokenAddr, 2, b32("TEST")));
     await send(ch.connect(gov).listCollateral(tokenAddr));
@@ -212,10 +211,7 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
     await send(ch.connect(gov).listMarket(tokenAddr));
     expect(await ch.breakerLevelOf(tokenAddr)).to.equal(2n);
     // an unregistered asset has no level of its own: the global one applies
-    const plain = await ethers.deployContract("MockERC20", ["Plain", "PLN", 18]);
-    const plainAddr = await plain.getAddress();
-    await send(oracle.setFeed(plainAddr, mockFeedConfig(plainAddr)));
-    await send(margin.setRisk(plainAddr, DEFAULT_RISK));
+    const plainAddr = await newAsset("Plain", "PLN");
     await send(ch.connect(gov).listCollateral(plainAddr));
     expect(await ch.breakerLevelOf(plainAddr)).to.equal(0n);
   });

@@ -6,6 +6,7 @@
  */
 import { expect } from "chai";
 
+import { eventsOf } from "../../helpers/events.js";
 import { DEFAULT_RISK, deployLedger, mockFeedConfig, WAD, ZERO, type Ledger } from "../../helpers/ledger.js";
 
 const MAX_AGE = 60n;
@@ -55,7 +56,7 @@ describe("Clearinghouse price cache (ADR 0006)", function () {
         .and.to.emit(l.ch, "PriceCached")
         .withArgs(l.wbtcAddr, 40_000n * WAD);
       const receipt = await (await tx).wait();
-      const cached = receipt!.logs.filter((log) => l.ch.interface.parseLog(log)?.name === "PriceCached");
+      const cached = eventsOf(receipt, l.ch.interface, "PriceCached");
       expect(cached.length).to.equal(2);
       const block = await l.ethers.provider.getBlock(receipt!.blockNumber);
       expect(await l.ch.pricesCachedAt()).to.equal(BigInt(block!.timestamp));
@@ -197,13 +198,11 @@ describe("Clearinghouse price cache (ADR 0006)", function () {
       await l.oracle.setPrice(l.wethAddr, 2_100n * WAD, true);
       const tx = await l.ch.connect(l.alice).modifyPosition(l.alice.address, l.wethAddr, WAD, 10n ** 30n);
       const receipt = await tx.wait();
-      const ev = receipt!.logs
-        .map((log) => l.ch.interface.parseLog(log))
-        .find((p) => p?.name === "PositionModified");
+      const [ev] = eventsOf(receipt, l.ch.interface, "PositionModified");
       // fill = index * (1 + (skew + size / 2) / skewScale): about 2,100 * 1.0000005 with the
       // oracle's index, about 2,000 with the cached one
-      expect(ev!.args.fillPriceWad).to.be.greaterThanOrEqual(2_100n * WAD);
-      expect(ev!.args.fillPriceWad).to.be.lessThan(2_101n * WAD);
+      expect(ev.args.fillPriceWad).to.be.greaterThanOrEqual(2_100n * WAD);
+      expect(ev.args.fillPriceWad).to.be.lessThan(2_101n * WAD);
     });
 
     it("maintenance health ignores a failing asset's cached price", async function () {

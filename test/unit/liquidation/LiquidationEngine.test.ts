@@ -2,6 +2,7 @@ import { expect } from "chai";
 
 import { b32 } from "../../../scripts/deploy/system.js";
 import { mulDivDown, mulDivUp } from "../../../simulations/math/wad.js";
+import { eventsOf } from "../../helpers/events.js";
 import { RAY } from "../../helpers/ledger.js";
 import { WAD, deployLab, send, wad } from "../../helpers/system.js";
 
@@ -103,10 +104,8 @@ describe("LiquidationEngine", function () {
       const receipt = await (
         await sys.engine.connect(keeper).liquidate(alice.address, keeper.address)
       ).wait();
-      const seized = receipt!.logs
-        .map((log) => ch.interface.parseLog(log))
-        .find((e) => e?.name === "CollateralSeized");
-      const debtWad = seized!.args.debtWad as bigint;
+      const [seized] = eventsOf(receipt, ch.interface, "CollateralSeized");
+      const debtWad = seized.args.debtWad as bigint;
       const index = await ch.rateIndexRay(); // the index the seizure used (same block)
       const owed = mulDivUp(normalized, index, RAY);
       expect(debtWad > 0n && debtWad < owed, "a partial seizure").to.equal(true);
@@ -160,11 +159,9 @@ describe("LiquidationEngine", function () {
       await networkHelpers.time.setNextBlockTimestamp(a.startTime + 3_000n); // ~ 1,760 x (1 - 3000/7200)
       const tx = await sys.auction.connect(bidder).take(1n, a.lot, wad("2000"), bidder.address, "0x");
       const receipt = await tx.wait();
-      const take = receipt?.logs
-        .map((l) => sys.auction.interface.parseLog(l))
-        .find((e) => e?.name === "Take");
-      const covered = take?.args.debtCoveredWad as bigint;
-      expect(take?.args.oweWad as bigint).to.be.lessThan(a.debtWad); // the lot did not cover the debt
+      const [take] = eventsOf(receipt, sys.auction.interface, "Take");
+      const covered = take.args.debtCoveredWad as bigint;
+      expect(take.args.oweWad as bigint).to.be.lessThan(a.debtWad); // the lot did not cover the debt
       await expect(tx)
         .to.emit(ch, "AuctionSettled")
         .withArgs(1n, alice.address, lab.weth.address, 0n, a.debtWad - covered, 0n);
@@ -245,10 +242,7 @@ describe("LiquidationEngine", function () {
       await lab.setPrice(weth, "1000"); // the long's loss is far beyond the collateral
       const tx = await sys.engine.connect(keeper).liquidate(alice.address, keeper.address);
       const receipt = await tx.wait();
-      const events = receipt!.logs.flatMap((l) => {
-        const e = ch.interface.parseLog(l);
-        return e === null ? [] : [e];
-      });
+      const events = eventsOf(receipt, ch.interface);
       const penalty = events
         .filter((e) => e.name === "PositionLiquidated")
         .reduce((sum, e) => sum + (e.args.penaltyWad as bigint), 0n);
