@@ -84,7 +84,6 @@ interface IDutchAuction {
 
     // ---------------------------------------------------------------- events
 
-    event KickerSet(address indexed kicker, bool allowed);
     /// @notice Lists `token` for auctions (first call) or replaces its curve.
     event CurveSet(address indexed token, address indexed curve, uint8 decimals);
     event Kick(
@@ -130,9 +129,6 @@ interface IDutchAuction {
 
     // ---------------------------------------------------------------- governance
 
-    /// @notice Allows or disallows a kicker (the liquidation engine). Governance only.
-    function setKicker(address kicker, bool allowed) external;
-
     /// @notice Lists `token` for auctions with `curve`, or replaces its curve. Governance only
     ///         (a curve is code, not a number: RiskConfig's bounded steps do not apply to it).
     ///         Caches the token's decimals (<= 18). At most 255 tokens. Warning: a new curve applies to running
@@ -141,7 +137,7 @@ interface IDutchAuction {
 
     // ---------------------------------------------------------------- auctions
 
-    /// @notice Starts an auction. Authorized kickers only. The `lot` of `token` stays in the
+    /// @notice Starts an auction. The kicker only. The `lot` of `token` stays in the
     ///         sink's custody (the kicker moves it out of the account's collateral in the same
     ///         transaction); the auction only keeps the record. Starting price =
     ///         `oraclePriceWad` x buf, where `oraclePriceWad` is the oracle's ok price of `token`
@@ -225,8 +221,10 @@ interface IDutchAuction {
     /// @notice The curve of `token` (address(0) when not listed).
     function curveOf(address token) external view returns (IAuctionCurve);
 
-    /// @notice Whether `kicker` may kick.
-    function isKicker(address kicker) external view returns (bool);
+    /// @notice The only address that may kick (the liquidation engine), fixed at construction: no
+    ///         other contract can open an auction that the sink would settle from collateral it
+    ///         never seized.
+    function kicker() external view returns (address);
 
     /// @notice The settlement sink (the Clearinghouse), fixed at construction.
     function sink() external view returns (IAuctionSink);

@@ -72,12 +72,12 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
     IAuctionSink public immutable sink;
     /// @inheritdoc IDutchAuction
     ICircuitBreaker public immutable breaker;
+    /// @inheritdoc IDutchAuction
+    address public immutable kicker;
 
     // ---------------------------------------------------------------- storage
 
     Totals internal _totals;
-    /// @inheritdoc IDutchAuction
-    mapping(address kicker => bool) public isKicker;
 
     mapping(uint256 slot => Record) internal _records;
 
@@ -87,32 +87,31 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
     /// @param stablecoin_ The stablecoin takers pay in.
     /// @param sink_ The settlement sink (the Clearinghouse, deployed before the auction).
     /// @param breaker_ The circuit breaker (address(0): none; deployed before the auction).
+    /// @param kicker_ The liquidation engine (deployed after the auction, at a predicted address).
     /// @param riskConfig_ The only address that may set parameters.
-    /// @param governance_ Sets kickers and curves.
+    /// @param governance_ Sets curves.
     constructor(
         IOracleRouter oracle_,
         IERC20 stablecoin_,
         IAuctionSink sink_,
         ICircuitBreaker breaker_,
+        address kicker_,
         address riskConfig_,
         address governance_
     ) DutchAuctionParams(riskConfig_, governance_) {
-        if (address(oracle_) == address(0) || address(stablecoin_) == address(0) || address(sink_) == address(0)) {
+        if (
+            address(oracle_) == address(0) ||
+            address(stablecoin_) == address(0) ||
+            address(sink_) == address(0) ||
+            kicker_ == address(0)
+        ) {
             revert DutchAuction__ZeroAddress();
         }
         oracle = oracle_;
         stablecoin = stablecoin_;
         sink = sink_;
         breaker = breaker_;
-    }
-
-    // ---------------------------------------------------------------- governance
-
-    /// @inheritdoc IDutchAuction
-    function setKicker(address kicker, bool allowed) external onlyGovernance {
-        if (kicker == address(0)) revert DutchAuction__ZeroAddress();
-        isKicker[kicker] = allowed;
-        emit KickerSet(kicker, allowed);
+        kicker = kicker_;
     }
 
     // ---------------------------------------------------------------- external mutating
@@ -127,7 +126,7 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         address keeper,
         uint256 oraclePriceWad
     ) external nonReentrant returns (uint256 id, uint256 rewardWad) {
-        if (!isKicker[msg.sender]) revert DutchAuction__NotKicker(msg.sender);
+        if (msg.sender != kicker) revert DutchAuction__NotKicker(msg.sender);
         if (account == address(0)) revert DutchAuction__ZeroAddress();
         if (lot == 0 || tabWad == 0) revert DutchAuction__ZeroAmount();
         if (debtWad > tabWad) revert DutchAuction__DebtAboveTab(debtWad, tabWad);

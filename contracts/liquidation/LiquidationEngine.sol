@@ -27,6 +27,8 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         uint256 weightedWad; // maintenance-weighted collateral left on the account
         uint256 onePlusPenaltyWad;
         uint256 windowRoomWad; // debt the window still allows
+        uint256 windowStart; // the window as of this block (rolled over in memory)
+        uint256 windowUsedWad;
         uint256 maxTabInFlightWad;
     }
 
@@ -38,9 +40,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
 
     // ---------------------------------------------------------------- storage
 
-    /// @dev One slot: the start of the current window and the debt liquidated in it.
-    uint64 internal _windowStart;
-    uint192 internal _windowUsedWad;
+    // The liquidation window's state is in the third slot of the parameters' `_cfg`.
 
     /// @dev Transient: `liquidateBatch` calls so far in this transaction; each call's quote-cache key
     ///      in the ledger (unique within the transaction, so no other call can see its quotes).
@@ -107,9 +107,8 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
 
     /// @inheritdoc ILiquidationEngine
     function window() external view returns (uint256 startedAt, uint256 usedWad) {
-        uint256 start = _windowStart;
-        if (block.timestamp >= start + _cfg.windowSeconds) return (block.timestamp, 0);
-        return (start, _windowUsedWad);
+        Config storage c = _cfg;
+        return _windowNow(c.windowStart, c.windowUsedWad, c.windowSeconds);
     }
 
     // ---------------------------------------------------------------- internal
@@ -146,7 +145,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         );
     }
 
-    function _plan(ILiquidationLedger.LiquidationSnapshot memory snap) internal returns (Plan memory p) {
+    function _plan(ILiquidationLedger.LiquidationSnapshot memory snap) internal view returns (Plan memory p) {
         Config memory c = _cfg;
         if (c.targetHealthWad == 0) revert LiquidationEngine__NotConfigured(TARGET_HEALTH_WAD);
         if (c.penaltyWad == 0) revert LiquidationEngine__NotConfigured(PENALTY_WAD);
@@ -155,13 +154,9 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         for (uint256 i; i < snap.collaterals.length; ++i) {
             p.weightedWad += _valueWad(snap.collaterals[i]).mulWadDown(WadMath.WAD - snap.collaterals[i].haircutWad);
         }
-        // the window rolls over lazily
-        if (block.timestamp >= uint256(_windowStart) + c.windowSeconds) {
-            _windowStart = uint64(block.timestamp);
-            _windowUsedWad = 0;
-        }
-        uint256 used = _windowUsedWad;
-        p.windowRoomWad = c.windowCapacityWad > used ? c.windowCapacityWad - used : 0;
+        // the window rolls over lazily: in memory here, in storage when a seizure writes it
+        (p.windowStart, p.windowUsedWad) = _windowNow(c.windowStart, c.windowUsedWad, c.windowSeconds);
+        p.windowRoomWad = c.windowCapacityWad > p.windowUsedWad ? c.windowCapacityWad - p.windowUsedWad : 0;
         p.maxTabInFlightWad = c.maxTabInFlightWad;
     }
 
@@ -190,7 +185,11 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
             if (cap != bytes32(0)) lastCap = cap;
             if (p.whole && !full) break;
         }
-        if (r.debtCoveredWad > 0) _windowUsedWad += uint192(r.debtCoveredWad);
+        if (r.debtCoveredWad > 0) {
+            // within the capacity (the caps cut every seizure to the room left), so the cast is exact
+            Config storage c = _cfg;
+            (c.windowStart, c.windowUsedWad) = (uint32(p.windowStart), uint112(p.windowUsedWad + r.debtCoveredWad));
+        }
         if (strict && r.auctions == 0 && r.positionsClosed == 0 && lastCap != bytes32(0)) {
             revert LiquidationEngine__CapReached(lastCap);
         }
@@ -343,8 +342,16 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
     }
 
     function _capsExhausted() internal view returns (bool) {
-        uint256 used = _windowUsedWad;
-        return used >= _cfg.windowCapacityWad || auction.totalTabInFlightWad() >= _cfg.maxTabInFlightWad;
+        Config storage c = _cfg;
+        (, uint256 used) = _windowNow(c.windowStart, c.windowUsedWad, c.windowSeconds);
+        return used >= c.windowCapacityWad || auction.totalTabInFlightWad() >= c.maxTabInFlightWad;
+    }
+
+    /// @dev The window at this block: one that started `windowSeconds` ago or more has rolled over
+    ///      (starts now, nothing used).
+    function _windowNow(uint256 start, uint256 used, uint256 windowSeconds) internal view returns (uint256, uint256) {
+        if (block.timestamp >= start + windowSeconds) return (block.timestamp, 0);
+        return (start, used);
     }
 
     /// @dev Oracle value of a collateral balance, WAD, rounded down.

@@ -32,7 +32,11 @@ abstract contract LiquidationEngineParams is ILiquidationEngine, ParamTarget {
 
     // ---------------------------------------------------------------- storage
 
-    /// @dev Read together on every liquidation (three slots).
+    /// @dev Read together on every liquidation (three slots). The third slot also holds the
+    ///      liquidation window's state (the debt liquidated in it and when it started), so the
+    ///      window costs no slot of its own. The types hold every value the bounds allow
+    ///      (1e24 < 2^80, 1e33 < 2^112, 1 day < 2^32); the window's debt never exceeds a capacity
+    ///      it was checked against, and a timestamp fits 32 bits until 2106.
     struct Config {
         // slot 1
         uint64 targetHealthWad;
@@ -40,11 +44,13 @@ abstract contract LiquidationEngineParams is ILiquidationEngine, ParamTarget {
         uint64 perpPenaltyWad;
         uint64 perpKeeperShareWad;
         // slot 2
-        uint128 dustDebtWad;
-        uint128 maxTabInFlightWad;
-        // slot 3
-        uint128 windowCapacityWad;
+        uint80 dustDebtWad;
+        uint112 maxTabInFlightWad;
         uint32 windowSeconds;
+        // slot 3
+        uint112 windowCapacityWad;
+        uint112 windowUsedWad;
+        uint32 windowStart;
     }
 
     Config internal _cfg;
@@ -66,10 +72,10 @@ abstract contract LiquidationEngineParams is ILiquidationEngine, ParamTarget {
         else if (name == PENALTY_WAD) _cfg.penaltyWad = uint64(value);
         else if (name == PERP_PENALTY_WAD) _cfg.perpPenaltyWad = uint64(value);
         else if (name == PERP_KEEPER_SHARE_WAD) _cfg.perpKeeperShareWad = uint64(value);
-        else if (name == DUST_DEBT_WAD) _cfg.dustDebtWad = uint128(value);
-        else if (name == MAX_TAB_IN_FLIGHT_WAD) _cfg.maxTabInFlightWad = uint128(value);
+        else if (name == DUST_DEBT_WAD) _cfg.dustDebtWad = uint80(value);
+        else if (name == MAX_TAB_IN_FLIGHT_WAD) _cfg.maxTabInFlightWad = uint112(value);
         else if (name == WINDOW_SECONDS) _cfg.windowSeconds = uint32(value);
-        else _cfg.windowCapacityWad = uint128(value);
+        else _cfg.windowCapacityWad = uint112(value);
     }
 
     function _getParam(bytes32 name, address subject) internal view override returns (uint256) {

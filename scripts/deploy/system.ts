@@ -250,18 +250,21 @@ export async function deploySystem(
   // The stablecoin's minter, the auction's sink and the engine's ledger are the Clearinghouse,
   // an immutable of each; the Clearinghouse holds the stablecoin, the engine, the auction and
   // the vault as immutables. So: the stablecoin with the Clearinghouse's predicted address, the
-  // auction and the engine with it too, the two ledger modules, the Clearinghouse (nonce + 5), then
-  // the vault at its predicted address (nonce + 6); both predictions are checked below.
+  // auction and the engine with it too (the auction also with the engine's predicted address, its
+  // only kicker: nonce + 2), the two ledger modules, the Clearinghouse (nonce + 5), then the vault at
+  // its predicted address (nonce + 6); the predictions are checked below.
   const stablecoinNonce = await ethers.provider.getTransactionCount(deployer.address, "pending");
   const CH_OFFSET = 5;
   const predictedCh = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + CH_OFFSET });
   const predictedVault = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + CH_OFFSET + 1 });
+  const predictedEngine = getCreateAddress({ from: deployer.address, nonce: stablecoinNonce + 2 });
   const stablecoin = await deploy<Stablecoin>(ethers, "Stablecoin", [predictedCh]);
   const auction = await deploy<DutchAuction>(ethers, "DutchAuction", [
     await addr(oracle),
     await addr(stablecoin),
     predictedCh,
     await addr(breaker),
+    predictedEngine,
     riskAddr,
     timelockAddr,
   ]);
@@ -271,6 +274,14 @@ export async function deploySystem(
     await addr(breaker),
     riskAddr,
   ]);
+  if ((await addr(engine)).toLowerCase() !== predictedEngine.toLowerCase()) {
+    throw new Error(
+      `deploySystem: the LiquidationEngine was deployed at ${await addr(engine)}, but the auction's ` +
+        `immutable kicker is the predicted ${predictedEngine} (nonce ${stablecoinNonce + 2} of ` +
+        `${deployer.address}; another transaction from the deployer in between?): the auction at ` +
+        `${await addr(auction)} is unusable`,
+    );
+  }
   const wiring = {
     stablecoin: await addr(stablecoin),
     oracle: await addr(oracle),
@@ -378,7 +389,6 @@ export async function deploySystem(
     call(auctionAddr, auction.interface.encodeFunctionData("setCurve", [assets[i].address, curveAddr]));
     call(breakerAddr, breaker.interface.encodeFunctionData("registerAsset", [assets[i].address]));
   }
-  call(auctionAddr, auction.interface.encodeFunctionData("setKicker", [engineAddr, true]));
   call(chAddr, clearinghouse.interface.encodeFunctionData("setBreaker", [breakerAddr]));
   call(breakerAddr, breaker.interface.encodeFunctionData("setClearinghouse", [chAddr]));
   call(breakerAddr, breaker.interface.encodeFunctionData("setReporter", [engineAddr, true]));

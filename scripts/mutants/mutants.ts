@@ -306,6 +306,18 @@ export const MUTANTS: readonly Mutant[] = [
     reach: NOT_REACHED_LIQ,
   },
   {
+    id: "window-exhaustion-reads-stale",
+    title:
+      "a batch judges the liquidation window from storage, not rolled over to this block: after a window with no seizure yet, the old full window stops the batch at the first account another cap cut to nothing",
+    breaks: ["I13"],
+    file: "contracts/liquidation/LiquidationEngine.sol",
+    search: "        (, uint256 used) = _windowNow(c.windowStart, c.windowUsedWad, c.windowSeconds);",
+    replace: "        uint256 used = c.windowUsedWad;",
+    suites: [...DEFAULT_SUITES, "unit:liquidation"],
+    reach:
+      "needs a full window, a rollover with no seizure since, and a batch whose first liquidatable account a tab cap cuts to nothing; the engine's unit test builds exactly that",
+  },
+  {
     id: "set-breaker-skips-market-only",
     title:
       "setBreaker copies the levels of markets that are also collaterals (again) instead of those that are not: a market-only asset's level raised before the breaker was set is never enforced by the ledger",

@@ -73,6 +73,7 @@ contract LiquidationSystem is LedgerSystem {
             IERC20(address(stablecoin)),
             IAuctionSink(address(ch)),
             ICircuitBreaker(address(breaker)),
+            _createAddress(address(this), 14), // the engine, next
             address(riskConfig),
             address(this)
         );
@@ -91,7 +92,6 @@ contract LiquidationSystem is LedgerSystem {
         auction.setCurve(address(weth), IAuctionCurve(address(new LinearDecrease(TAIL_SECONDS))));
         // 0.01% per second: the price falls below cusp (0.5) after about 6,930 s, before the tail
         auction.setCurve(address(wbtc), IAuctionCurve(address(new ExponentialDecrease(1e27 - 1e23))));
-        auction.setKicker(eng, true);
         ch.setBreaker(address(breaker));
         breaker.registerAsset(address(weth));
         breaker.registerAsset(address(wbtc));

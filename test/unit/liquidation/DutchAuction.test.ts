@@ -57,6 +57,7 @@ describe("DutchAuction", function () {
       await coin.getAddress(),
       sinkAddr,
       ZERO, // no breaker: its levels are tested with the whole system
+      sinkAddr, // the kicker: the mock sink kicks as the engine would
       risk.address,
       gov.address,
     ])) as unknown as DutchAuction;
@@ -65,7 +66,6 @@ describe("DutchAuction", function () {
     const wbtcAddr = await wbtc.getAddress();
 
     await sink.setAuction(auctionAddr);
-    await auction.setKicker(sinkAddr, true);
     for (const token of [wethAddr, wbtcAddr]) {
       await auction.setCurve(token, await curve.getAddress());
       const ar = auction.connect(risk);
@@ -187,22 +187,21 @@ describe("DutchAuction", function () {
   }
 
   describe("governance and parameters", function () {
-    it("fixes the sink and the breaker at construction; kickers and curves by governance only", async function () {
+    it("fixes the sink, the breaker and the kicker at construction; curves by governance only", async function () {
       const { auction, other, sinkAddr, wethAddr, curve } = await deploy();
-      expect([await auction.sink(), await auction.breaker()]).to.deep.equal([sinkAddr, ZERO]);
-      // no setter is left to call
-      expect(auction.interface.hasFunction("setSink(address)")).to.equal(false);
-      expect(auction.interface.hasFunction("setBreaker(address)")).to.equal(false);
-      await expect(auction.connect(other).setKicker(other.address, true))
-        .to.be.revertedWithCustomError(auction, "DutchAuction__NotGovernance")
-        .withArgs(other.address);
+      expect([await auction.sink(), await auction.breaker(), await auction.kicker()]).to.deep.equal([
+        sinkAddr,
+        ZERO,
+        sinkAddr,
+      ]);
+      // no setter is left to call: governance cannot add a kicker whose auctions the sink would
+      // settle from collateral it never seized
+      for (const f of ["setSink(address)", "setBreaker(address)", "setKicker(address,bool)"]) {
+        expect(auction.interface.hasFunction(f), f).to.equal(false);
+      }
       await expect(auction.connect(other).setCurve(wethAddr, await curve.getAddress()))
         .to.be.revertedWithCustomError(auction, "DutchAuction__NotGovernance")
         .withArgs(other.address);
-      await expect(auction.setKicker(other.address, true))
-        .to.emit(auction, "KickerSet")
-        .withArgs(other.address, true);
-      expect(await auction.isKicker(other.address)).to.equal(true);
       expect(await auction.curveOf(wethAddr)).to.equal(await curve.getAddress());
     });
 
@@ -264,16 +263,18 @@ describe("DutchAuction", function () {
       expect(await auction.paramBounds(await auction.TIP_WAD())).to.deep.equal([0n, 1_000n * WAD]);
     });
 
-    it("refuses a zero sink, oracle or stablecoin at construction, and tokens with more than 18 decimals", async function () {
+    it("refuses a zero sink, oracle, stablecoin or kicker at construction, and tokens with more than 18 decimals", async function () {
       const { ethers, gov, risk, oracle, coin, sinkAddr, curve, auction } = await deploy();
-      // oracle, stablecoin, sink (the breaker may be zero: none)
-      const valid = [await oracle.getAddress(), await coin.getAddress(), sinkAddr];
-      for (let i = 0; i < valid.length; i++) {
+      // oracle, stablecoin, sink, (breaker: may be zero, none), kicker
+      const valid = [await oracle.getAddress(), await coin.getAddress(), sinkAddr, ZERO, sinkAddr];
+      for (const i of [0, 1, 2, 4]) {
         const args = valid.map((a, k) => (k === i ? ZERO : a));
         await expect(
-          ethers.deployContract("DutchAuction", [...args, ZERO, risk.address, gov.address]),
+          ethers.deployContract("DutchAuction", [...args, risk.address, gov.address]),
         ).to.be.revertedWithCustomError(auction, "DutchAuction__ZeroAddress");
       }
+      // with a zero breaker and every other address set, it deploys
+      await ethers.deployContract("DutchAuction", [...valid, risk.address, gov.address]);
       const odd = await ethers.deployContract("MockERC20", ["X", "X", 19]);
       await expect(auction.setCurve(await odd.getAddress(), await curve.getAddress()))
         .to.be.revertedWithCustomError(auction, "DutchAuction__UnsupportedDecimals")
@@ -335,7 +336,7 @@ describe("DutchAuction", function () {
       await expectBooksBalanced();
     });
 
-    it("is for authorized kickers only", async function () {
+    it("is for its kicker only", async function () {
       const { auction, alice, wethAddr, snapshot } = await deploy();
       const before = await snapshot([]);
       await expect(

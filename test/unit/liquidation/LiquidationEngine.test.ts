@@ -333,6 +333,53 @@ describe("LiquidationEngine", function () {
         .withArgs(name);
     });
 
+    it("the window rolls over after WINDOW_SECONDS: a batch stopped by another cap is not stopped by the old window", async function () {
+      const lab = await underwater();
+      const { ch, sys, alice, bob, keeper, deployer, weth } = lab;
+      await lab.setPrice(weth, "2000");
+      await lab.depositFor(bob, weth, "10");
+      await send(ch.connect(bob).borrow(bob.address, wad("14000"), bob.address));
+      await lab.setPrice(weth, "1600"); // both under water
+      await tightenWindow(lab, wad("5000"));
+      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+      const [startedAt, used] = await sys.engine.window();
+      expect(used).to.equal(wad("5000")); // full
+
+      // one window later (and a fresh price): the view starts a new, empty window
+      await lab.networkHelpers.time.increase(3_600);
+      await lab.setPrice(weth, "1600");
+      for (const a of [alice, bob])
+        expect((await ch.health(a.address, false)).healthFactorWad).to.be.lessThan(WAD);
+      const [startedNext, usedNext] = await sys.engine.window();
+      expect(usedNext).to.equal(0n);
+      expect(startedNext).to.be.greaterThanOrEqual(startedAt + 3_600n);
+
+      // the WETH tab cap now leaves no room: each account of the batch is cut to nothing (CapHit),
+      // and the batch must go on past the first (the caps are not exhausted: the window rolled)
+      const cap = b32("ASSET_TAB_CAP_WAD");
+      await send(
+        sys.riskConfig
+          .connect(deployer)
+          .setParam(
+            await sys.engine.getAddress(),
+            cap,
+            weth.address,
+            await sys.auction.tabInFlightWad(weth.address),
+          ),
+      );
+      const batch = [alice.address, bob.address];
+      expect(await sys.engine.liquidateBatch.staticCall(batch, keeper.address)).to.equal(2n);
+      const receipt = await (await sys.engine.liquidateBatch(batch, keeper.address)).wait();
+      const hits = eventsOf(receipt, sys.engine.interface, "CapHit");
+      expect(hits.map((e): [string, string] => [String(e.args.account), String(e.args.cap)])).to.deep.equal([
+        [alice.address, cap],
+        [bob.address, cap],
+      ]);
+      expect(await sys.auction.kicks()).to.equal(1n);
+      // nothing seized: the rolled window stays in memory only, the view still reads it as empty
+      expect((await sys.engine.window())[1]).to.equal(0n);
+    });
+
     it("a capped whole liquidation takes the most haircut collateral first and leaves the account no less healthy", async function () {
       // WETH with a small haircut listed first, WBTC with a large one second
       const lab = await deployLab((params) => {

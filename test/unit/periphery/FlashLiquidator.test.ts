@@ -73,6 +73,7 @@ async function deployAuctionWorld(connection: NetworkConnection) {
     coinAddr,
     sinkAddr,
     ZERO,
+    sinkAddr, // the mock sink kicks
     risk.address,
     gov.address,
   ])) as unknown as DutchAuction;
@@ -81,7 +82,6 @@ async function deployAuctionWorld(connection: NetworkConnection) {
   const wbtcAddr = await wbtc.getAddress();
 
   await sink.setAuction(auctionAddr);
-  await auction.setKicker(sinkAddr, true);
   const ar = auction.connect(risk);
   for (const token of [wethAddr, wbtcAddr]) {
     await auction.setCurve(token, await curve.getAddress());
