@@ -182,12 +182,14 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     /// @inheritdoc IAuctionSink
     function sendCollateral(address token, address to, uint256 amount) external nonReentrant {
         _onlyAuction();
+        _requireTakeable(token);
         IERC20(token).safeTransfer(to, amount);
     }
 
     /// @inheritdoc IAuctionSink
     function onAuctionTake(TakeSettlement calldata s) external nonReentrant {
         _onlyAuction();
+        _requireTakeable(s.token);
         if (s.slice > 0) IERC20(s.token).safeTransfer(s.receiver, s.slice);
         // straight from the taker with its allowance to the auction (no transfer into the auction)
         stablecoin.burnFrom(s.payer, msg.sender, s.paidWad);
@@ -209,6 +211,13 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     }
 
     // ---------------------------------------------------------------- internal
+
+    /// @dev Takes of `token` stop at level 3 (global or the token's) and after settlement, as
+    ///      withdrawals do. The ledger's copy of the breaker's levels decides (one slot, zero in
+    ///      normal times), so a take does not call the breaker.
+    function _requireTakeable(address token) internal view {
+        if (_breakerWord != 0) _requireWithdrawable(token, _collateralInfo[token].index);
+    }
 
     /// @dev Stores the ok quotes not cached yet under `key` (layout: `_quoteCacheSlot`).
     ///      Only ok quotes reach here: a failing price reverts `liquidationBegin` first.

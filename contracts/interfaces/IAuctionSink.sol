@@ -43,11 +43,13 @@ interface IAuctionSink {
     ///         custody) back to `account`, and settle `debtLeftWad` (non-zero only when the lot
     ///         ran out first): the Clearinghouse charges it back to the account while the account
     ///         still holds collateral, and otherwise pushes it into the bad-debt waterfall (the
-    ///         vault's credit first, then the deficit).
+    ///         vault's credit first, then the deficit). MUST revert while the circuit breaker
+    ///         stops takes of `token` (level 3, global or the token's, or settlement).
     function onAuctionTake(TakeSettlement calldata s) external;
 
     /// @notice Sends `amount` of `token` from the collateral of running auctions to a taker's
-    ///         `to` (the "collateral out first" step of a take with a taker callback).
+    ///         `to` (the "collateral out first" step of a take with a taker callback). MUST revert
+    ///         while the circuit breaker stops takes of `token`, as `onAuctionTake`.
     function sendCollateral(address token, address to, uint256 amount) external;
 
     /// @notice Credits a keeper reward of `amountWad` to `keeper` (a redo's; a kick's reward is

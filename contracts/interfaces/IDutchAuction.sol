@@ -174,7 +174,9 @@ interface IDutchAuction {
     ///         settles. Dust rule (Maker's): if the tab left
     ///         would be non-zero but below `dust` while collateral remains, the take is cut to
     ///         leave exactly `dust`; if the tab itself is not above `dust`, only the whole tab (or
-    ///         the whole lot) may be bought.
+    ///         the whole lot) may be bought. At breaker level 3 of the token (or global), or after
+    ///         settlement, the sink refuses the take (`Clearinghouse__BreakerLevel`,
+    ///         `Clearinghouse__Settled`) before any collateral moves.
     /// @param id The auction.
     /// @param maxAmount Most collateral to buy, token decimals.
     /// @param maxPriceWad Highest acceptable price, WAD per whole token.
@@ -230,8 +232,9 @@ interface IDutchAuction {
     function sink() external view returns (IAuctionSink);
 
     /// @notice The circuit breaker, fixed at construction (address(0): none). From level 2 of a
-    ///         token no auction of it is kicked or redone; at level 3 none is taken; after
-    ///         settlement nothing moves.
+    ///         token (or after settlement) no auction of it is kicked or redone. Takes stop at
+    ///         level 3 and after settlement too, refused by the sink (IAuctionSink), which holds
+    ///         the breaker's levels already: the auction does not ask the breaker for them.
     function breaker() external view returns (ICircuitBreaker);
 
     /// @notice The kick reward `tip + chip x tab` for an auction of `token` with `tabWad`, WAD.

@@ -306,6 +306,18 @@ export const MUTANTS: readonly Mutant[] = [
     reach: NOT_REACHED_LIQ,
   },
   {
+    id: "take-at-level-3",
+    title:
+      "the ledger refuses takes only after settlement, not at breaker level 3 (global or the token's): collateral keeps being sold into a market the breaker has stopped",
+    breaks: ["I13"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "        if (_breakerWord != 0) _requireWithdrawable(token, _collateralInfo[token].index);",
+    replace: "        if (_breakerWord & 4 != 0) _requireWithdrawable(token, _collateralInfo[token].index);",
+    suites: [...DEFAULT_SUITES, "unit:ch-breaker"],
+    reach:
+      "needs a take attempted at level 3; the Clearinghouse breaker unit tests take at the token's and the global level 3, with and without a callback",
+  },
+  {
     id: "window-exhaustion-reads-stale",
     title:
       "a batch judges the liquidation window from storage, not rolled over to this block: after a window with no seizure yet, the old full window stops the batch at the first account another cap cut to nothing",

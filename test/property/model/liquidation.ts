@@ -739,8 +739,6 @@ export function take(
 ): TakeResult {
   const a = running(s, key);
   if (maxAmount === 0n) revert("DutchAuction__ZeroAmount");
-  const level = levelOf(s, a.token);
-  if (level >= 3) revert("DutchAuction__BreakerLevel", a.token, level);
   if (receiver === ZERO || receiver === s.l.clearinghouse) revert("DutchAuction__InvalidReceiver", receiver);
   const aa = s.auctionAssets.get(a.token)!;
   const { needsRedo, priceWad } = auctionStatus(s, a, t);
@@ -758,6 +756,13 @@ export function take(
       owe = a.tabWad - aa.dustWad;
       slice = mulDivDown(owe, unit, priceWad);
     }
+  }
+  // the sink refuses a take at level 3 (global first, then the token's), from the ledger's copy
+  // of the levels, after the auction's own checks
+  const ledgerLevels = s.l.breakerLevels;
+  if (ledgerLevels !== undefined) {
+    if (ledgerLevels.global >= 3) revert("Clearinghouse__BreakerLevel", ZERO, 3);
+    if ((ledgerLevels.assets.get(a.token) ?? 0) >= 3) revert("Clearinghouse__BreakerLevel", a.token, 3);
   }
   const tabLeft = a.tabWad - owe;
   const lotLeft = a.lot - slice;

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
 
-import type { CircuitBreaker } from "../../../types/ethers-contracts/index.js";
+import type { CircuitBreaker, MockAuctionTaker } from "../../../types/ethers-contracts/index.js";
 import { b32 } from "../../../scripts/deploy/system.js";
 import { eventsOf } from "../../helpers/events.js";
 import { DEFAULT_RISK, deployLedger, mockFeedConfig } from "../../helpers/ledger.js";
@@ -84,27 +84,106 @@ describe("Clearinghouse under the circuit breaker", function () {
     expect(await ch.debtOf(bob.address)).to.be.greaterThan(0n);
   });
 
-  it("level 3 stops takes, level 2 stops kicks and redos; the guardian cannot lower", async function () {
+  /** alice liquidated at 1,600: auction 1 of WETH running; a bidder and a callback taker funded. */
+  async function auctionRunning(first?: (lab: Awaited<ReturnType<typeof deployLab>>) => Promise<void>) {
     const lab = await deployLab();
-    const { ch, sys, alice, keeper, bidder, deployer, weth } = lab;
+    if (first) await first(lab);
+    const { ch, sys, alice, keeper, bidder, weth } = lab;
     await lab.fundVault("50000");
     await lab.depositFor(alice, weth, "10");
     await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
     await lab.fundBidder("100000");
     await lab.setPrice(weth, "1600");
     await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+    const taker = (await lab.ethers.deployContract("MockAuctionTaker", [
+      await sys.auction.getAddress(),
+      await sys.stablecoin.getAddress(),
+    ])) as unknown as MockAuctionTaker;
+    await send(sys.stablecoin.connect(bidder).transfer(await taker.getAddress(), wad("50000")));
+    /** Everything a refused take must leave as it was. */
+    const snapshot = async () => [
+      await sys.auction.auctions(1n),
+      await weth.token.balanceOf(bidder.address),
+      await weth.token.balanceOf(await taker.getAddress()),
+      await sys.stablecoin.balanceOf(bidder.address),
+      await sys.stablecoin.balanceOf(await taker.getAddress()),
+      await taker.callbackCount(),
+    ];
+    return { ...lab, taker, snapshot };
+  }
+
+  it("level 3 of the token stops takes, with or without a callback (the ledger refuses them, nothing moves)", async function () {
+    const lab = await auctionRunning();
+    const { sys, ch, bidder, deployer, weth, taker, snapshot } = lab;
+    await send(sys.breaker.connect(deployer).raiseAsset(weth.address, 2, b32("TEST")));
+    // level 2: takes go on (a running auction may still be bought); checked by a static call
+    expect(
+      (await sys.auction.connect(bidder).take.staticCall(1n, 1n, wad("100000"), bidder.address, "0x"))[0],
+    ).to.equal(1n);
     await send(sys.breaker.connect(deployer).raiseAsset(weth.address, 3, b32("TEST")));
+    const before = await snapshot();
     await expect(sys.auction.connect(bidder).take(1n, wad("100"), wad("100000"), bidder.address, "0x"))
-      .to.be.revertedWithCustomError(sys.auction, "DutchAuction__BreakerLevel")
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel")
       .withArgs(weth.address, 3);
+    // with a callback the collateral would go out first: refused there, the callback never runs
+    await expect(taker.takeAuction(1n, wad("100"), wad("100000"), "0x01"))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel")
+      .withArgs(weth.address, 3);
+    expect(await snapshot()).to.deep.equal(before);
+  });
+
+  it("global level 3 stops takes too", async function () {
+    const lab = await auctionRunning();
+    const { sys, ch, bidder, deployer, snapshot } = lab;
+    await send(sys.breaker.connect(deployer).raiseGlobal(3, b32("TEST")));
+    const before = await snapshot();
+    await expect(sys.auction.connect(bidder).take(1n, wad("100"), wad("100000"), bidder.address, "0x"))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel")
+      .withArgs(ZeroAddress, 3);
+    expect(await snapshot()).to.deep.equal(before);
+  });
+
+  it("global settlement stops takes of an auction still within its tail", async function () {
+    // the settlement is scheduled first and the auction started ten minutes before it executes
+    const settle = { data: "", target: "", salt: b32("settle"), zero: b32("") };
+    const lab = await auctionRunning(async (l) => {
+      settle.data = l.sys.breaker.interface.encodeFunctionData("settle");
+      settle.target = await l.sys.breaker.getAddress();
+      const delay = await l.sys.timelock.getMinDelay();
+      await send(l.sys.timelock.schedule(settle.target, 0n, settle.data, settle.zero, settle.salt, delay));
+      await l.networkHelpers.time.increase(delay - 600n);
+      for (const a of [l.weth, l.wbtc]) {
+        if (!a.feed) throw new Error("no mock feed");
+        const [, answer] = await a.feed.latestRoundData();
+        await send(a.feed.updateAnswer(answer)); // fresh again after the wait
+        await send(l.sys.oracle.poke(a.address));
+      }
+    });
+    const { sys, ch, bidder, deployer, networkHelpers, snapshot } = lab;
+    await networkHelpers.time.increase(600);
+    await send(
+      sys.timelock.connect(deployer).execute(settle.target, 0n, settle.data, settle.zero, settle.salt),
+    );
+    expect(await ch.breakerLevelOf(lab.weth.address)).to.equal(255n);
+    const before = await snapshot();
     await expect(
-      sys.breaker.connect(deployer).raiseAsset(weth.address, 2, b32("TEST")),
+      sys.auction.connect(bidder).take(1n, wad("100"), wad("100000"), bidder.address, "0x"),
+    ).to.be.revertedWithCustomError(ch, "Clearinghouse__Settled");
+    expect(await snapshot()).to.deep.equal(before);
+  });
+
+  it("level 2 stops redos; the guardian cannot lower it", async function () {
+    const lab = await auctionRunning();
+    const { sys, keeper, deployer, weth } = lab;
+    await send(sys.breaker.connect(deployer).raiseAsset(weth.address, 2, b32("TEST")));
+    await expect(
+      sys.breaker.connect(deployer).raiseAsset(weth.address, 1, b32("TEST")),
     ).to.be.revertedWithCustomError(sys.breaker, "CircuitBreaker__GuardianCannotLower");
     await lab.networkHelpers.time.increase(7_300); // past tail
     await lab.setPrice(weth, "1600");
     await expect(sys.auction.connect(keeper).redo(1n, keeper.address))
       .to.be.revertedWithCustomError(sys.auction, "DutchAuction__BreakerLevel")
-      .withArgs(weth.address, 3);
+      .withArgs(weth.address, 2);
   });
 
   it("global settlement freezes the ledger for good", async function () {
