@@ -110,8 +110,9 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         if (received != amount) revert Clearinghouse__TransferAmountMismatch(token, amount, received);
 
         totalCollateral[token] = newTotal;
-        _collateral[account][token] += amount;
-        _accounts[account].collateralMask |= uint16(1 << info.index);
+        uint256 index = info.index;
+        _setCollateralAt(account, index, _collateralAt(account, index) + amount);
+        _accounts[account].collateralMask |= uint16(1 << index);
         emit Deposited(account, token, msg.sender, amount);
     }
 
@@ -122,12 +123,13 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         if (to == address(0)) revert Clearinghouse__ZeroAddress();
         CollateralInfo storage info = _collateralInfo[token];
         if (!info.listed) revert Clearinghouse__UnknownCollateral(token);
-        uint256 available = _collateral[account][token];
+        uint256 index = info.index;
+        uint256 available = _collateralAt(account, index);
         if (amount > available) revert Clearinghouse__InsufficientCollateral(account, token, amount, available);
 
         _accrueFee();
+        _setCollateralAt(account, index, available - amount);
         unchecked {
-            _collateral[account][token] = available - amount;
             totalCollateral[token] -= amount;
         }
         AccountSlot memory acct = _accounts[account];
@@ -225,7 +227,7 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     }
 
     /// @inheritdoc ILiquidationLedger
-    function seize(address, address, uint256, uint256, address, uint256) external {
+    function seize(address, address, uint256, uint256, uint256, address, uint256) external {
         _delegateTo(liquidationModule);
     }
 
@@ -306,7 +308,8 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
 
     /// @inheritdoc IClearinghouse
     function collateralOf(address account, address token) external view returns (uint256) {
-        return _collateral[account][token];
+        CollateralInfo memory info = _collateralInfo[token];
+        return info.listed ? _collateralAt(account, info.index) : 0;
     }
 
     /// @inheritdoc IClearinghouse

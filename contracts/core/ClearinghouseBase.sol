@@ -139,7 +139,13 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     mapping(address token => uint256 amount) public totalCollateral;
 
     mapping(address account => AccountSlot) internal _accounts;
-    mapping(address account => mapping(address token => uint256 amount)) internal _collateral;
+    /// @dev Collateral balances, two per slot: the collateral at index `i` is in pair `i / 2`, the
+    ///      low 128 bits for an even index and the high ones for an odd index, so an account's two
+    ///      first collaterals cost one cold read in every health check (and a second collateral's
+    ///      first deposit rewrites a used slot). `DEPOSIT_CAP`'s bound (1e36 < 2^128) keeps every
+    ///      balance within 128 bits; writes are checked anyway. Read and written only through
+    ///      `_collateralAt` and `_setCollateralAt`.
+    mapping(address account => mapping(uint256 pair => uint256 balances)) internal _collateralPairs;
     mapping(address account => mapping(address market => PositionSlot)) internal _positions;
     mapping(address account => mapping(address operator => bool)) internal _operators;
 
@@ -173,6 +179,22 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     /// @dev Transient (no storage slot): the batch quote-cache key of the health computation under
     ///      way in `liquidationBegin` (0: no cache); set right before it, cleared right after.
     uint256 internal transient _quoteCacheKey;
+
+    // ---------------------------------------------------------------- internal: collateral balances
+
+    /// @dev The balance of `account` in the collateral at `index` (token decimals).
+    function _collateralAt(address account, uint256 index) internal view returns (uint256) {
+        uint256 pair = _collateralPairs[account][index >> 1];
+        return index & 1 == 0 ? uint128(pair) : pair >> 128;
+    }
+
+    /// @dev Sets the balance of `account` in the collateral at `index` (its pair's other half kept).
+    function _setCollateralAt(address account, uint256 index, uint256 amount) internal {
+        uint256 shift = (index & 1) << 7;
+        mapping(uint256 pair => uint256 balances) storage pairs = _collateralPairs[account];
+        uint256 pair = pairs[index >> 1];
+        pairs[index >> 1] = (pair & ~(uint256(type(uint128).max) << shift)) | (uint256(amount.toUint128()) << shift);
+    }
 
     // ---------------------------------------------------------------- constructor
 

@@ -131,7 +131,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
                 CollateralSlot memory c = _collateralByIndex[i];
                 (q, quoteCount) = _quote(quotes, quoteCount, c.token, initial ? c.cachedPriceWad : 0, withCols);
                 if (!q.ok) (h.pricesOk, failingAsset) = (false, c.token);
-                uint256 amount = _collateral[account][c.token];
+                uint256 amount = _collateralAt(account, i);
                 uint256 haircutWad = initial ? q.risk.haircutInitWad : q.risk.haircutMaintWad;
                 h.weightedCollateralWad += WadMath.toWad(amount, c.decimals).mulWadDown(q.priceWad).mulWadDown(
                     WadMath.WAD - haircutWad
@@ -140,7 +140,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
                     // collateral tokens are distinct: the quote just added is the i-th collateral's
                     CollateralQuote memory cq = cols[quoteCount - 1];
                     (cq.token, cq.amount, cq.priceWad) = (c.token, amount, q.priceWad);
-                    (cq.haircutWad, cq.decimals) = (haircutWad, c.decimals);
+                    (cq.haircutWad, cq.decimals, cq.index) = (haircutWad, c.decimals, uint8(i));
                 }
             }
             mask >>= 1;

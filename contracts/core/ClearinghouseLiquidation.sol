@@ -139,23 +139,28 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     function seize(
         address account,
         address token,
+        uint256 index,
         uint256 lot,
         uint256 debtWad,
         address keeper,
         uint256 keeperRewardWad
     ) external nonReentrant {
         _onlyEngine();
-        uint256 available = _collateral[account][token];
+        // the index the health loop quoted, checked against the token (a warm slot after liquidationBegin)
+        if (index >= MAX_COLLATERALS || _collateralByIndex[index].token != token) {
+            revert Clearinghouse__UnknownCollateral(token);
+        }
+        uint256 available = _collateralAt(account, index);
         if (lot > available) revert Clearinghouse__InsufficientCollateral(account, token, lot, available);
         uint256 indexRay = _rateIndexRay;
         AccountSlot memory acct = _accounts[account];
         uint256 owedWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
         if (debtWad > owedWad) revert Clearinghouse__SeizeAboveDebt(account, debtWad, owedWad);
+        _setCollateralAt(account, index, available - lot);
         unchecked {
-            _collateral[account][token] = available - lot;
             totalCollateral[token] -= lot;
         }
-        if (available == lot) acct.collateralMask &= ~uint16(1 << _collateralInfo[token].index);
+        if (available == lot) acct.collateralMask &= ~uint16(1 << index);
         // the account keeps any rounding remainder of its normalized debt (rounded against it)
         uint256 removed = debtWad == owedWad ? acct.normalizedDebt : debtWad.divRayDown(indexRay);
         acct.normalizedDebt -= uint112(removed);
@@ -256,9 +261,10 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     ) internal {
         AccountSlot storage acct = _accounts[account];
         if (lotLeft > 0) {
-            _collateral[account][token] += lotLeft;
+            uint256 index = _collateralInfo[token].index;
+            _setCollateralAt(account, index, _collateralAt(account, index) + lotLeft);
             totalCollateral[token] += lotLeft;
-            acct.collateralMask |= uint16(1 << _collateralInfo[token].index);
+            acct.collateralMask |= uint16(1 << index);
         }
         uint256 chargedBackWad;
         uint256 badDebtWad;

@@ -141,14 +141,15 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         if (to == address(0)) revert Clearinghouse__ZeroAddress();
         AccountSlot memory acct = _accounts[account];
         if (acct.normalizedDebt != 0 || acct.marketMask != 0) revert Settlement__AccountNotSettled(account);
-        uint256 available = _collateral[account][token];
+        CollateralInfo memory info = _collateralInfo[token];
+        uint256 available = info.listed ? _collateralAt(account, info.index) : 0;
         if (amount > available) revert Clearinghouse__InsufficientCollateral(account, token, amount, available);
+        _setCollateralAt(account, info.index, available - amount);
         unchecked {
-            _collateral[account][token] = available - amount;
             totalCollateral[token] -= amount;
         }
         if (available == amount) {
-            _accounts[account].collateralMask = acct.collateralMask & ~uint16(1 << _collateralInfo[token].index);
+            _accounts[account].collateralMask = acct.collateralMask & ~uint16(1 << info.index);
         }
         IERC20(token).safeTransfer(to, amount);
         emit SettledCollateralWithdrawn(account, token, to, amount);
@@ -253,7 +254,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         CollateralSlot memory c = _collateralByIndex[index];
         uint256 priceWad = b.settlementPrice(c.token);
         if (priceWad == 0) return debtWad; // never priced: worth nothing to the pool, stays the owner's
-        uint256 balance = _collateral[account][c.token];
+        uint256 balance = _collateralAt(account, index);
         uint256 unit = 10 ** c.decimals;
         uint256 amount = debtWad.mulDivUp(unit, priceWad);
         uint256 paidWad = debtWad;
@@ -261,7 +262,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
             amount = balance;
             paidWad = balance.mulDivDown(priceWad, unit);
         }
-        _collateral[account][c.token] = balance - amount;
+        _setCollateralAt(account, index, balance - amount);
         totalCollateral[c.token] -= amount;
         if (amount == balance) _accounts[account].collateralMask &= ~uint16(1 << index);
         _redemptionPool[c.token] += amount;

@@ -159,12 +159,14 @@ interface IClearinghouseBase {
     /// @param priceWad Oracle price, WAD per whole token.
     /// @param haircutWad Maintenance haircut, WAD.
     /// @param decimals Token decimals.
+    /// @param index The token's collateral index in the ledger (`seize` takes it back).
     struct CollateralQuote {
         address token;
         uint256 amount;
         uint256 priceWad;
         uint256 haircutWad;
         uint8 decimals;
+        uint8 index;
     }
 
     /// @notice The state of an account at the start of a liquidation.

@@ -37,10 +37,13 @@ interface ILiquidationLedger is IClearinghouseBase {
     /// @notice Moves `lot` of `token` out of `account`'s collateral into auction custody and
     ///         `debtWad` of its debt into the debt owed by open auctions, then credits the
     ///         auction's kick reward `keeperRewardWad` to `keeper` (from the vault's credit; a
-    ///         shortfall becomes deficit), as `IAuctionSink.payKeeper` would.
+    ///         shortfall becomes deficit), as `IAuctionSink.payKeeper` would. `index` is the
+    ///         token's collateral index as `liquidationBegin` quoted it (checked against the token:
+    ///         `Clearinghouse__UnknownCollateral` when they differ).
     function seize(
         address account,
         address token,
+        uint256 index,
         uint256 lot,
         uint256 debtWad,
         address keeper,

@@ -330,7 +330,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         // the ledger credits it in the seizure's call (kick first: nothing in it reads the ledger).
         // The start price comes from the ledger's ok quote of this transaction (no second read).
         (, uint256 rewardWad) = auction.kick(p.account, q.token, lot, tabWad, debtWad, p.keeper, q.priceWad);
-        clearinghouse.seize(p.account, q.token, lot, debtWad, p.keeper, rewardWad);
+        clearinghouse.seize(p.account, q.token, q.index, lot, debtWad, p.keeper, rewardWad);
         p.windowRoomWad -= debtWad;
         breaker.reportLiquidation(q.token, debtWad);
     }

@@ -35,7 +35,7 @@ const BORROW_ANCHOR = "Maker frob 120-154k; Aave v3 borrow ~250k";
 
 /** The rows in table order. Targets: DESIGN.md section 6 (borrow or open position <= 120,000). */
 export const GAS_ROWS: readonly GasRow[] = [
-  { key: "deposit", operation: "deposit (2nd collateral top-up)", anchor: "-" },
+  { key: "deposit", operation: "deposit (a 2nd collateral, first time)", anchor: "-" },
   { key: "withdraw", operation: "withdraw (partial, healthy)", anchor: "-" },
   {
     key: "borrow",

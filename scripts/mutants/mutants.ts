@@ -306,6 +306,18 @@ export const MUTANTS: readonly Mutant[] = [
     reach: NOT_REACHED_LIQ,
   },
   {
+    id: "collateral-pair-clobbers-neighbour",
+    title:
+      "writing one collateral balance keeps its own old half of the storage pair instead of the other token's: the account's other collateral in that slot is wiped (or corrupted)",
+    breaks: ["I2", "I1"],
+    file: "contracts/core/ClearinghouseBase.sol",
+    search:
+      "        pairs[index >> 1] = (pair & ~(uint256(type(uint128).max) << shift)) | (uint256(amount.toUint128()) << shift);",
+    replace:
+      "        pairs[index >> 1] = (pair & (uint256(type(uint128).max) << shift)) | (uint256(amount.toUint128()) << shift);",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+  },
+  {
     id: "take-at-level-3",
     title:
       "the ledger refuses takes only after settlement, not at breaker level 3 (global or the token's): collateral keeps being sold into a market the breaker has stopped",

@@ -9,6 +9,7 @@ import {
   ZERO,
   b32,
   deployLedger,
+  mockFeedConfig,
   fillOf,
   type Ledger,
 } from "../../helpers/ledger.js";
@@ -89,6 +90,38 @@ describe("Clearinghouse", function () {
       await l.ch.connect(l.bob).withdraw(l.alice.address, l.wethAddr, WAD, l.bob.address);
       expect(await l.ch.collateralOf(l.alice.address, l.wethAddr)).to.equal(4n * WAD);
       expect(await l.weth.balanceOf(l.bob.address)).to.equal(996n * WAD);
+    });
+
+    it("keeps the two balances of a storage pair apart, and a third collateral in the next pair", async function () {
+      const l = await deployLedger();
+      // a third collateral (index 2: the second pair), 18 decimals, priced 10
+      const usdx = await l.ethers.deployContract("MockERC20", ["USDX", "USDX", 18]);
+      const usdxAddr = await usdx.getAddress();
+      await l.oracle.setFeed(usdxAddr, mockFeedConfig(usdxAddr));
+      await l.oracle.setPrice(usdxAddr, 10n * WAD, true);
+      await l.margin.setRisk(usdxAddr, DEFAULT_RISK);
+      await l.ch.connect(l.gov).listCollateral(usdxAddr);
+      await l.setParam("DEPOSIT_CAP", usdxAddr, 10n ** 36n);
+      await usdx.mint(l.alice.address, 10n ** 36n);
+      await usdx.connect(l.alice).approve(l.chAddr, l.ethers.MaxUint256);
+
+      const tokens = [l.wethAddr, l.wbtcAddr, usdxAddr];
+      const balances = async () => Promise.all(tokens.map((t) => l.ch.collateralOf(l.alice.address, t)));
+      // the largest balance the cap allows sits beside the others without touching them
+      await l.ch.connect(l.alice).deposit(l.alice.address, usdxAddr, 10n ** 36n);
+      await l.ch.connect(l.alice).deposit(l.alice.address, l.wbtcAddr, 3n * 10n ** 8n + 1n);
+      await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 7n * WAD + 5n);
+      expect(await balances()).to.deep.equal([7n * WAD + 5n, 3n * 10n ** 8n + 1n, 10n ** 36n]);
+      await l.ch.connect(l.alice).withdraw(l.alice.address, l.wethAddr, 7n * WAD + 5n, l.alice.address);
+      expect(await balances()).to.deep.equal([0n, 3n * 10n ** 8n + 1n, 10n ** 36n]);
+      await l.ch.connect(l.alice).withdraw(l.alice.address, l.wbtcAddr, 1n, l.alice.address);
+      await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 1n);
+      expect(await balances()).to.deep.equal([1n, 3n * 10n ** 8n, 10n ** 36n]);
+      // an unlisted token has no balance (it has no index), and refuses a withdrawal
+      expect(await l.ch.collateralOf(l.alice.address, l.bob.address)).to.equal(0n);
+      await expect(l.ch.connect(l.alice).withdraw(l.alice.address, l.bob.address, 1n, l.alice.address))
+        .to.be.revertedWithCustomError(l.ch, "Clearinghouse__UnknownCollateral")
+        .withArgs(l.bob.address);
     });
 
     it("rejects zero, unknown, over-cap and over-balance amounts without state change", async function () {

@@ -562,7 +562,7 @@ describe("LiquidationEngine", function () {
     it("only the engine moves the books, only the auction settles", async function () {
       const lab = await underwater();
       const { ch, alice, keeper, weth } = lab;
-      await expect(ch.connect(keeper).seize(alice.address, weth.address, 1n, 1n, keeper.address, 1n))
+      await expect(ch.connect(keeper).seize(alice.address, weth.address, 0n, 1n, 1n, keeper.address, 1n))
         .to.be.revertedWithCustomError(ch, "Clearinghouse__NotLiquidationEngine")
         .withArgs(keeper.address);
       await expect(
