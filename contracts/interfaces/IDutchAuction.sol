@@ -232,7 +232,9 @@ interface IDutchAuction {
     function sink() external view returns (IAuctionSink);
 
     /// @notice The circuit breaker, fixed at construction (address(0): none). From level 2 of a
-    ///         token (or after settlement) no auction of it is kicked or redone. Takes stop at
+    ///         token (or after settlement) no auction of it is redone, and none is kicked: the
+    ///         kicker, the liquidation engine, refuses to seize the token then (the auction does
+    ///         not ask the breaker a second time in the same transaction). Takes stop at
     ///         level 3 and after settlement too, refused by the sink (IAuctionSink), which holds
     ///         the breaker's levels already: the auction does not ask the breaker for them.
     function breaker() external view returns (ICircuitBreaker);

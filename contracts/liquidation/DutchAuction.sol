@@ -133,7 +133,8 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         AssetConfig storage cfg = _config[token];
         if (address(cfg.curve) == address(0) || cfg.bufWad == 0 || cfg.tailSeconds == 0 || cfg.cuspWad == 0)
             revert DutchAuction__AssetNotConfigured(token);
-        _requireLevelBelow(token, 2);
+        // the breaker's level 2: the kicker (the engine, an immutable) refuses to seize the asset
+        // first (LiquidationEngine__Paused), from the same breaker read in the same transaction
         // the kicker's read of the oracle in this transaction (the engine: the ledger's quote)
         if (oraclePriceWad == 0) revert DutchAuction__OracleNotOk(token);
         uint256 startPriceWad = oraclePriceWad.mulWadUp(cfg.bufWad);

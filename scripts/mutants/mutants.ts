@@ -318,6 +318,18 @@ export const MUTANTS: readonly Mutant[] = [
     suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
   },
   {
+    id: "seize-ignores-asset-level-2",
+    title:
+      "the engine seizes an asset whose own breaker level is 2 (paused only at 3): since the auction trusts its kicker for this rule, the asset is auctioned into the market the breaker stopped",
+    breaks: ["I13"],
+    file: "contracts/liquidation/LiquidationEngine.sol",
+    search: "        if (level >= 2 || isSettled) {",
+    replace: "        if (level >= 3 || isSettled) {",
+    suites: [...DEFAULT_SUITES, "unit:liquidation"],
+    reach:
+      "needs an asset-level (not global) level 2 and a liquidation of an account holding that asset; the engine's unit test raises WETH alone",
+  },
+  {
     id: "take-at-level-3",
     title:
       "the ledger refuses takes only after settlement, not at breaker level 3 (global or the token's): collateral keeps being sold into a market the breaker has stopped",

@@ -680,7 +680,6 @@ function kick(
   keeper: string,
 ): void {
   if (lot === 0n || tabWad === 0n) revert("DutchAuction__ZeroAmount");
-  if (levelOf(s, token) >= 2) revert("DutchAuction__BreakerLevel", token, levelOf(s, token));
   const aa = s.auctionAssets.get(token)!;
   const { start, oracle } = startPrice(s, token, aa.bufWad);
   const key = `pending:${s.pendingKicks++}`;

@@ -314,6 +314,30 @@ describe("LiquidationEngine", function () {
         .withArgs("0x" + "00".repeat(20), 2);
     });
 
+    it("an asset at breaker level 2 is not seized (the auction is not asked again); other assets' accounts still are", async function () {
+      const lab = await underwater();
+      const { ch, sys, alice, bob, keeper, deployer, weth, wbtc } = lab;
+      // bob: WBTC only, under water after a fall of WBTC
+      await lab.depositFor(bob, wbtc, "1");
+      const [, btcAnswer] = await wbtc.feed!.latestRoundData();
+      const btcUsd = btcAnswer / 10n ** BigInt(wbtc.feedDecimals);
+      await send(ch.connect(bob).borrow(bob.address, (wad(btcUsd.toString()) * 70n) / 100n, bob.address));
+      await lab.setPrice(wbtc, ((btcUsd * 75n) / 100n).toString());
+      expect((await ch.health(bob.address, false)).healthFactorWad).to.be.lessThan(WAD);
+
+      await send(sys.breaker.connect(deployer).raiseAsset(weth.address, 2, b32("TEST")));
+      const debtBefore = await ch.debtOf(alice.address);
+      await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+        .to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__Paused")
+        .withArgs(weth.address, 2);
+      expect(await ch.debtOf(alice.address)).to.equal(debtBefore);
+      expect(await sys.auction.kicks()).to.equal(0n);
+      // WBTC is not paused: bob is liquidated, one auction of WBTC
+      await send(sys.engine.connect(keeper).liquidate(bob.address, keeper.address));
+      expect(await sys.auction.kicks()).to.equal(1n);
+      expect((await sys.auction.auctions(1n)).token).to.equal(wbtc.address);
+    });
+
     it("the per-window capacity caps a liquidation; the rest waits", async function () {
       const lab = await underwater();
       const { sys, alice, keeper } = lab;
