@@ -385,16 +385,18 @@ function parseOptions(argv: readonly string[]): Options {
 
 function listMutants(mutants: readonly Mutant[], suitesOfMutant: (m: Mutant) => readonly SuiteId[]): number {
   let bad = 0;
+  // one column wider than the longest id (and its reach mark)
+  const w = Math.max(30, ...mutants.map((m) => m.id.length + 2));
   for (const m of mutants) {
     const n = countOccurrences(readFileSync(join(ROOT, m.file), "utf8"), m.search);
     if (n !== 1) bad++;
     const suites = suitesOfMutant(m).join(", ") || "(none of --suites: skipped)";
     console.log(
-      `${pad(m.id + (m.reach !== undefined ? "*" : ""), 30)}${m.breaks.join(",").padEnd(10)}${m.file}`,
+      `${pad(m.id + (m.reach !== undefined ? "*" : ""), w)}${m.breaks.join(",").padEnd(10)}${m.file}`,
     );
-    console.log(`${" ".repeat(30)}${m.title}`);
-    if (m.gap !== undefined) console.log(`${" ".repeat(30)}KNOWN GAP (not in the default run): ${m.gap}`);
-    console.log(`${" ".repeat(30)}suites: ${suites}${n === 1 ? "" : `   !! search text found ${n} times`}`);
+    console.log(`${" ".repeat(w)}${m.title}`);
+    if (m.gap !== undefined) console.log(`${" ".repeat(w)}KNOWN GAP (not in the default run): ${m.gap}`);
+    console.log(`${" ".repeat(w)}suites: ${suites}${n === 1 ? "" : `   !! search text found ${n} times`}`);
   }
   const gaps = mutants.filter((m) => m.gap !== undefined).length;
   console.log(
@@ -431,6 +433,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // --suites: a mutant that names none of them is skipped, said here and again at the end
   const skippedBySuites = candidates.filter((m) => suitesOfMutant(m).length === 0);
   const selected = candidates.filter((m) => suitesOfMutant(m).length > 0);
+  const idWidth = Math.max(28, ...selected.map((m) => m.id.length + 1));
   const skippedMessage = (m: Mutant): string =>
     `skipped: ${m.id} names none of --suites ${opts.suites?.join(",") ?? ""} (its suites: ${suitesOf(m).join(", ")})`;
   for (const m of skippedBySuites) console.log(skippedMessage(m));
@@ -513,7 +516,7 @@ async function main(argv: readonly string[]): Promise<number> {
           results.set(m.id, r);
           const what = r.killedBy !== undefined ? describeKill(r.killedBy, true) : r.status;
           console.log(
-            `[${results.size}/${selected.length}] ${pad(m.id, 28)}${r.status.toUpperCase()} in ${r.seconds.toFixed(0)} s: ${what}`,
+            `[${results.size}/${selected.length}] ${pad(m.id, idWidth)}${r.status.toUpperCase()} in ${r.seconds.toFixed(0)} s: ${what}`,
           );
         }
       }),
