@@ -210,6 +210,24 @@ export async function deployLedger() {
 
 export type Ledger = Awaited<ReturnType<typeof deployLedger>>;
 
+/**
+ * A new 18-decimal token the ledger `l` could list: a mock feed at `priceWad` and the default risk
+ * levels (not listed: the caller lists it, when and where its test needs).
+ */
+export async function newPricedToken(
+  l: Pick<Ledger, "ethers" | "oracle" | "margin">,
+  name: string,
+  symbol: string,
+  priceWad: bigint,
+): Promise<{ token: MockERC20; address: string }> {
+  const token = (await l.ethers.deployContract("MockERC20", [name, symbol, 18])) as unknown as MockERC20;
+  const address = await token.getAddress();
+  await (await l.oracle.setFeed(address, mockFeedConfig(address))).wait();
+  await (await l.oracle.setPrice(address, priceWad, true)).wait();
+  await (await l.margin.setRisk(address, DEFAULT_RISK)).wait();
+  return { token, address };
+}
+
 /** The market's funding index accrued by `tx` and its fill (FundingAccrued, PositionModified). */
 export async function fillOf(
   l: Ledger,

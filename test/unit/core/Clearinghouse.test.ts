@@ -9,7 +9,7 @@ import {
   ZERO,
   b32,
   deployLedger,
-  mockFeedConfig,
+  newPricedToken,
   fillOf,
   type Ledger,
 } from "../../helpers/ledger.js";
@@ -95,11 +95,7 @@ describe("Clearinghouse", function () {
     it("keeps the two balances of a storage pair apart, and a third collateral in the next pair", async function () {
       const l = await deployLedger();
       // a third collateral (index 2: the second pair), 18 decimals, priced 10
-      const usdx = await l.ethers.deployContract("MockERC20", ["USDX", "USDX", 18]);
-      const usdxAddr = await usdx.getAddress();
-      await l.oracle.setFeed(usdxAddr, mockFeedConfig(usdxAddr));
-      await l.oracle.setPrice(usdxAddr, 10n * WAD, true);
-      await l.margin.setRisk(usdxAddr, DEFAULT_RISK);
+      const { token: usdx, address: usdxAddr } = await newPricedToken(l, "USDX", "USDX", 10n * WAD);
       await l.ch.connect(l.gov).listCollateral(usdxAddr);
       await l.setParam("DEPOSIT_CAP", usdxAddr, 10n ** 36n);
       await usdx.mint(l.alice.address, 10n ** 36n);

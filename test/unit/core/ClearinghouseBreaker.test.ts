@@ -10,7 +10,7 @@ import { ZeroAddress } from "ethers";
 import type { CircuitBreaker, MockAuctionTaker } from "../../../types/ethers-contracts/index.js";
 import { b32 } from "../../../scripts/deploy/system.js";
 import { eventsOf } from "../../helpers/events.js";
-import { DEFAULT_RISK, deployLedger, mockFeedConfig } from "../../helpers/ledger.js";
+import { deployLedger, newPricedToken } from "../../helpers/ledger.js";
 import { deployLab, send, wad } from "../../helpers/system.js";
 
 async function positioned() {
@@ -223,12 +223,7 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
     ])) as unknown as CircuitBreaker;
     /** A new token the ledger could list: a feed, a price of 10 and the default risk levels. */
     async function newAsset(name: string, symbol: string): Promise<string> {
-      const token = await l.ethers.deployContract("MockERC20", [name, symbol, 18]);
-      const tokenAddr = await token.getAddress();
-      await send(l.oracle.setFeed(tokenAddr, mockFeedConfig(tokenAddr)));
-      await send(l.oracle.setPrice(tokenAddr, wad("10"), true));
-      await send(l.margin.setRisk(tokenAddr, DEFAULT_RISK));
-      return tokenAddr;
+      return (await newPricedToken(l, name, symbol, wad("10"))).address;
     }
     return { ...l, breaker, newAsset };
   }

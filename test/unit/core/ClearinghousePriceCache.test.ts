@@ -7,7 +7,7 @@
 import { expect } from "chai";
 
 import { eventsOf } from "../../helpers/events.js";
-import { DEFAULT_RISK, deployLedger, mockFeedConfig, WAD, ZERO, type Ledger } from "../../helpers/ledger.js";
+import { deployLedger, newPricedToken, WAD, ZERO, type Ledger } from "../../helpers/ledger.js";
 
 const MAX_AGE = 60n;
 
@@ -173,11 +173,7 @@ describe("Clearinghouse price cache (ADR 0006)", function () {
     it("an asset listed after the refresh has no cached price and is read from the oracle", async function () {
       const l = await withAlice();
       await l.ch.refreshPrices();
-      const link = await l.ethers.deployContract("MockERC20", ["Chainlink", "LINK", 18]);
-      const linkAddr = await link.getAddress();
-      await l.oracle.setFeed(linkAddr, mockFeedConfig(linkAddr));
-      await l.oracle.setPrice(linkAddr, 10n * WAD, true);
-      await l.margin.setRisk(linkAddr, DEFAULT_RISK);
+      const { token: link, address: linkAddr } = await newPricedToken(l, "Chainlink", "LINK", 10n * WAD);
       await l.ch.connect(l.gov).listCollateral(linkAddr);
       await l.setParam("DEPOSIT_CAP", linkAddr, 10n ** 30n);
       await link.mint(l.alice.address, 100n * WAD);
