@@ -620,6 +620,26 @@ describe("LiquidationEngine", function () {
       ).to.be.revertedWithCustomError(ch, "Clearinghouse__NotAuction");
     });
 
+    it("seize refuses a collateral index that is not the token's (ADR 0010), even from the engine", async function () {
+      const lab = await underwater();
+      const { ch, sys, alice, keeper, weth, wbtc, ethers, networkHelpers } = lab;
+      const engineAddr = await sys.engine.getAddress();
+      await networkHelpers.setBalance(engineAddr, WAD);
+      const engine = await ethers.getImpersonatedSigner(engineAddr);
+      const before = await ch.collateralOf(alice.address, weth.address);
+      // WETH is index 0, WBTC index 1; 16 is past the last index
+      for (const [token, index] of [
+        [weth.address, 1n],
+        [wbtc.address, 0n],
+        [weth.address, 16n],
+      ] as const) {
+        await expect(ch.connect(engine).seize(alice.address, token, index, 1n, 1n, keeper.address, 0n))
+          .to.be.revertedWithCustomError(ch, "Clearinghouse__UnknownCollateral")
+          .withArgs(token);
+      }
+      expect(await ch.collateralOf(alice.address, weth.address)).to.equal(before);
+    });
+
     it("batch quote cache: a later batch or liquidation in the same transaction reads fresh prices", async function () {
       const lab = await deployLab();
       const { ch, sys, alice, bob, carol, weth, networkHelpers, ethers } = lab;
