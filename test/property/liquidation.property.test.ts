@@ -76,6 +76,7 @@ describe("liquidation properties (fast-check, model-based, full system)", functi
     console.log(`    outcomes: ${fmt(stats.outcomes)}`);
     console.log(`    predicted reverts: ${fmt(stats.reverts)}`);
     console.log(`    oracle status per asset after each command: ${fmt(stats.oracle)}`);
+    console.log(`    reached: ${fmt(stats.reach) || "none"}`);
     if (selfLiquidationFindings.length > 0) {
       console.log(
         `    known finding: ${selfLiquidationFindings.length} self-liquidation(s) of an account with equity below the kick reward gained it (first: ${selfLiquidationFindings[0]})`,

@@ -8,7 +8,15 @@ import type { Interface } from "ethers";
 
 import { WAD } from "../../../simulations/math/wad.js";
 import { sendAt } from "../model/chain.js";
-import { MAX_UINT256, ModelRevert, borrow, computeHealth, modifyPosition } from "../model/ledger.js";
+import {
+  MAX_UINT256,
+  ModelRevert,
+  borrow,
+  cachedPricesFresh,
+  computeHealth,
+  modifyPosition,
+  positionOf,
+} from "../model/ledger.js";
 import { checkAll, fail, type CheckMemory } from "../model/checks.js";
 import { cloneState, type LedgerState } from "../model/state.js";
 import type { PropertySystem } from "../model/system.js";
@@ -79,9 +87,16 @@ export async function execTx<T>(m: ModelBox, r: RealSystem, spec: TxSpec<T>): Pr
   if (predicted.ok) {
     next.now = t;
     m.s = next;
-    // I6: another account's health may move only with price and time, never by this action
+    // I6: another account's health may move only with price and time, never by this action.
+    // Except, while the price cache is fresh (ADR 0006), an open position's initial health: it
+    // extrapolates the funding since the market's last accrual at the cached price, and an accrual
+    // (any trade, `accrue`, ...) books that stretch at the oracle's price instead.
+    const fresh = cachedPricesFresh(m.s, t);
+    const hasPosition = (x: string): boolean =>
+      m.s.markets.some((mk) => positionOf(m.s, x, mk).sizeWad !== 0n);
     for (const [i, x] of others.entries()) {
       for (const [j, initial] of [true, false].entries()) {
+        if (initial && fresh && hasPosition(x)) continue;
         const h = computeHealth(m.s, x, initial, t);
         if (h.healthFactorWad < before[i][j].healthFactorWad) {
           fail(

@@ -2,12 +2,13 @@
  * Environment moves: oracle prices (relative moves, one-wei moves, moves to an account's health
  * boundary), oracle failure and recovery, volatility pokes (the margin model's levels change, as a
  * volatility estimate would move them), time passing (including to a vault request's window
- * edges) and the permissionless `accrue`.
+ * edges), the permissionless `accrue` and `refreshPrices` (ADR 0006's price cache).
  */
 import * as L from "../model/ledger.js";
 import type { RiskLevels } from "../model/state.js";
 import { WAD } from "../../../simulations/math/wad.js";
 import { mineAt } from "../model/chain.js";
+import { PRICE_MAX_AGE_SECONDS } from "../model/system.js";
 import { checkAll } from "../model/checks.js";
 import { LedgerCommand, execTx, maxOk, type ModelBox, type RealSystem } from "./base.js";
 
@@ -275,6 +276,40 @@ export class AccrueCommand extends LedgerCommand {
         iface: r.sys.ifaces.ch,
         to: r.sys.addr.ch,
         fn: "accrue",
+        args: [],
+      },
+    });
+  }
+}
+
+/**
+ * `refreshPrices` (ADR 0006, permissionless): the ledger caches every listed asset's ok read; for
+ * `PRICE_MAX_AGE_SECONDS` (60 here) after it, initial-margin checks (borrow, withdraw, a position
+ * increase, the `health(account, true)` view) value the other assets at the cached prices, while
+ * fills and maintenance health (`health(account, false)`, liquidation) read the oracle. The model
+ * agreement checks both health views after every command, so a price move or a failure within the
+ * window, and time past it, show which price each check used.
+ */
+export class RefreshPricesCommand extends LedgerCommand {
+  constructor(readonly caller: number) {
+    super();
+  }
+  kind(): string {
+    return "refreshPrices";
+  }
+  protected describe(): string {
+    return `RefreshPrices(caller=${this.caller})`;
+  }
+  protected async exec(m: ModelBox, r: RealSystem): Promise<void> {
+    await execTx(m, r, {
+      label: this.toString(),
+      mustSucceed: true,
+      model: (s, t) => L.refreshPrices(s, t, PRICE_MAX_AGE_SECONDS),
+      chain: {
+        from: r.sys.actors[this.caller].address,
+        iface: r.sys.ifaces.ch,
+        to: r.sys.addr.ch,
+        fn: "refreshPrices",
         args: [],
       },
     });

@@ -19,6 +19,7 @@ import {
   OracleRecoverCommand,
   PriceMoveCommand,
   PriceToHealthBoundaryCommand,
+  RefreshPricesCommand,
   RISK_PRESETS,
   TimePassesCommand,
   VolatilityPokeCommand,
@@ -140,5 +141,6 @@ export function ledgerCommands(): fc.Arbitrary<LedgerCommand>[] {
         .map(([a, edge, offset]) => new TimePassesCommand(1, { actor: a, edge, offset })),
     ),
     actor.map((a) => new AccrueCommand(a)),
+    actor.map((a) => new RefreshPricesCommand(a)),
   ];
 }

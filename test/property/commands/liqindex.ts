@@ -18,6 +18,7 @@ import {
   OracleStaleCmd,
   PositionCmd,
   PriceMoveCmd,
+  ReduceOnFailureCmd,
   RefreshFeedsCmd,
   RedoCmd,
   RepayCmd,
@@ -29,6 +30,7 @@ import {
   UnderwaterCmd,
   WithdrawCmd,
   type BoundsKind,
+  type FailKind,
   type KeeperKind,
   type LiqCommand,
   type PriceKind,
@@ -72,6 +74,46 @@ const followUp: fc.Arbitrary<LiqCommand | undefined> = fc.option(
   ),
   { nil: undefined, freq: 3 },
 );
+/**
+ * A breaker episode (`GuardianRaiseCmd` with commands at the raised level, global most often): at
+ * the level, a repayment (must pass at any level, I11) and sometimes one more action; then, the
+ * global level raised to 2 unless it is there or above already, a liquidation attempt (paused
+ * from level 2 on, not only at 3); then the episode is rolled back (chain and model): the plain
+ * `GuardianRaiseCmd` keeps its raise.
+ */
+const breakerEpisode: fc.Arbitrary<LiqCommand> = fc
+  .tuple(
+    fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1, 2) }),
+    fc.oneof({ weight: 2, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constantFrom(1, 3) }),
+    fc.tuple(borrower, bps).map(([a, b]) => new RepayCmd(a, b)),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.tuple(target, keeperKind).map(([a, k]) => new LiquidateCmd(a, k, false)) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 3 }), keeperKind)
+          .map(([ts, k]) => new LiquidateBatchCmd(ts, k)),
+      },
+    ),
+    followUp,
+  )
+  .map(([sc, lvl, repay, liq, other]) => {
+    const then: LiqCommand[] = other === undefined ? [repay] : [repay, other];
+    if (sc !== 0 || lvl < 2) then.push(new GuardianRaiseCmd(0, 2, false));
+    then.push(liq);
+    return new GuardianRaiseCmd(sc, lvl, false, then, true);
+  });
+/** A position that meets its market's failing oracle, then is reduced or closed (`ReduceOnFailureCmd`). */
+const reduceOnFailure: fc.Arbitrary<LiqCommand> = fc
+  .tuple(
+    borrower,
+    token,
+    fc.boolean(),
+    fc.constantFrom(500, 5_000),
+    fc.constantFrom<FailKind>("zero", "negative", "below", "above", "stale", "sequencer"),
+    fc.boolean(),
+  )
+  .map(([a, mk, long, usd, how, half]) => new ReduceOnFailureCmd(a, mk, long, usd, how, half));
 // mostly back for longer than the grace period: an outage is an episode, not the rest of the run
 const upKind = fc.oneof(
   { weight: 3, arbitrary: fc.constant<UpKind>("long") },
@@ -185,5 +227,11 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
       .map(([sc, lvl]) => new GovernanceLevelCmd(sc, lvl)),
     token.map((t) => new BreakerCheckCmd(t)),
     fc.integer({ min: 0, max: 2 }).map((sc) => new CooldownCmd(sc)),
+    // states a sequence must reach first and then act in
+    breakerEpisode,
+    breakerEpisode,
+    breakerEpisode,
+    reduceOnFailure,
+    reduceOnFailure,
   ];
 }

@@ -17,7 +17,7 @@
 import type { Interface, LogDescription } from "ethers";
 
 import { WAD } from "../../../simulations/math/wad.js";
-import { mineAt, sendAt } from "../model/chain.js";
+import { mineAt, sendAt, snapshot } from "../model/chain.js";
 import { fail } from "../model/checks.js";
 import * as L from "../model/ledger.js";
 import { ModelRevert } from "../model/ledger.js";
@@ -63,6 +63,11 @@ export interface LiqStats {
   outcomes: Map<string, number>;
   /** The router's status of each asset after each command (how often each failure was reached). */
   oracle: Map<string, number>;
+  /**
+   * How often the states some checks need were reached: a reduction or close on its market's
+   * failing oracle, a liquidation attempt at global level 2, a repayment at a breaker level.
+   */
+  reach: Map<string, number>;
 }
 
 export function newLiqStats(): LiqStats {
@@ -73,6 +78,7 @@ export function newLiqStats(): LiqStats {
     byCommand: new Map(),
     outcomes: new Map(),
     oracle: new Map(),
+    reach: new Map(),
   };
 }
 
@@ -281,6 +287,16 @@ const tokenName = (i: number): string => (i === 0 ? "WETH" : "WBTC");
 const scopeName = (i: number): string => (i === 0 ? "global" : tokenName(i - 1));
 const bpsOf = (x: bigint, bps: number): bigint => (x * BigInt(bps)) / 10_000n;
 
+/** Counts a reduction or close about to meet its market's failing oracle (must pass: I11). */
+function reachReduction(m: LiqBox, r: LiqReal, market: string): void {
+  if (!oracleRead(m.s, market, m.s.l.now + 1n).ok) bump(r.stats.reach, "reduction on a failing oracle");
+}
+
+/** Counts a liquidation attempt at global level exactly 2 (paused there, not only at 3). */
+function reachPause(m: LiqBox, r: LiqReal): void {
+  if (m.s.breaker.global.level === 2) bump(r.stats.reach, "liquidation at global level 2");
+}
+
 /** Whether `action` succeeds on a copy of the model at `t`. */
 function succeeds(s: LiqState, t: bigint, action: (c: LiqState, t: bigint) => unknown): boolean {
   const c = cloneLiq(s);
@@ -292,6 +308,27 @@ function succeeds(s: LiqState, t: bigint, action: (c: LiqState, t: bigint) => un
     if (e instanceof ModelRevert) return false;
     throw e;
   }
+}
+
+/** Where a probe rolls back to: the chain's snapshot, a copy of the model, the checks' memory. */
+interface Probe {
+  id: string;
+  s: LiqState;
+  mem: LiqCheckMemory;
+}
+
+/** Starts a probe: what runs until `probeEnd` is rolled back on both sides. */
+async function probeStart(m: LiqBox, r: LiqReal): Promise<Probe> {
+  return { id: await snapshot(r.sys), s: cloneLiq(m.s), mem: { ...r.mem } };
+}
+
+/** Rolls chain (`evm_revert`) and model back to the probe's start, then runs every check. */
+async function probeEnd(m: LiqBox, r: LiqReal, p: Probe): Promise<void> {
+  const ok = await r.sys.provider.request({ method: "evm_revert", params: [p.id] });
+  if (ok !== true) throw new Error("evm_revert failed");
+  m.s = p.s;
+  Object.assign(r.mem, p.mem);
+  await checkLiq(r.sys, m.s, r.mem);
 }
 
 /** Largest x in [0, hi] with ok(x) (ok monotone decreasing); 0 if none. */
@@ -421,6 +458,7 @@ export class RepayCmd extends LiqCommand {
     const debt = L.debtOf(m.s.l, who, m.s.l.now + 1n);
     const amount = bpsOf(bal < debt ? bal : debt, this.bps);
     this.resolved = `${amount}`;
+    if (amount > 0n && L.breakerBlocksRisk(m.s.l, who)) bump(r.stats.reach, "repay at a breaker level");
     await this.chTx(m, r, who, "repay", [who, amount], (s, t) => L.repay(s.l, t, who, who, amount), true);
   }
 }
@@ -452,6 +490,7 @@ export class PositionCmd extends LiqCommand {
     const held = L.positionOf(m.s.l, who, mk).sizeWad;
     const reduces =
       held !== 0n && held > 0n !== delta > 0n && (delta < 0n ? -delta : delta) <= (held < 0n ? -held : held);
+    if (reduces) reachReduction(m, r, mk);
     await this.chTx(
       m,
       r,
@@ -472,6 +511,8 @@ export class ClosePositionCmd extends LiqCommand {
     readonly anyOpen = false,
     /** Reduce by half instead of closing. */
     readonly half = false,
+    /** With `anyOpen`: any borrower's position in this market first (the market an oracle event broke). */
+    readonly sameMarket = false,
   ) {
     super();
   }
@@ -479,14 +520,21 @@ export class ClosePositionCmd extends LiqCommand {
     return this.half ? "reducePosition" : "closePosition";
   }
   protected describe(): string {
-    return `${this.half ? "ReducePosition" : "ClosePosition"}(${this.actor}, ${tokenName(this.market)}${this.anyOpen ? ", or any open" : ""})`;
+    const any = this.anyOpen ? (this.sameMarket ? ", or any open in it" : ", or any open") : "";
+    return `${this.half ? "ReducePosition" : "ClosePosition"}(${this.actor}, ${tokenName(this.market)}${any})`;
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     let [actor, market] = [this.actor, this.market];
     if (this.anyOpen) {
       const n = r.sys.borrowers.length;
+      // candidates in order: this borrower's other market next, or (sameMarket) the other
+      // borrowers' positions in this market first
+      const order = (k: number): [number, number] =>
+        this.sameMarket
+          ? [(this.actor + (k % n)) % n, (this.market + Math.floor(k / n)) % 2]
+          : [(this.actor + (k >> 1)) % n, (this.market + k) % 2];
       for (let k = 0; k < 2 * n; k++) {
-        const [a, mk] = [(this.actor + (k >> 1)) % n, (this.market + k) % 2];
+        const [a, mk] = order(k);
         if (L.positionOf(m.s.l, r.sys.borrowers[a].address, tokenOf(r, mk)).sizeWad !== 0n) {
           [actor, market] = [a, mk];
           break;
@@ -498,6 +546,7 @@ export class ClosePositionCmd extends LiqCommand {
     const size = L.positionOf(m.s.l, who, mk).sizeWad;
     const acceptable = size > 0n ? 0n : L.MAX_UINT256;
     this.resolved = `${actor}, ${tokenName(market)}, size ${size}`;
+    if (size !== 0n && (!this.half || size / 2n !== 0n)) reachReduction(m, r, mk);
     // a close or a pure reduction passes whatever the oracle and the breaker level (I11)
     if (this.half) {
       const delta = -size / 2n;
@@ -870,6 +919,115 @@ export class SequencerUpCmd extends OracleEventCmd {
   }
 }
 
+export type FailKind = "zero" | "negative" | "below" | "above" | "stale" | "sequencer";
+
+/**
+ * A position meets its market's failing oracle. The market: this one when a borrower holds a
+ * position in it, else the other when one does; else the first borrower (from this one) and market
+ * (from this one) where the model says a deposit (a tenth of the wallet's WETH, else half) and
+ * the position would pass gets them, after fresh feeds (`RefreshFeedsCmd`) when none would and
+ * a read is failing, and when a breaker level still stops them, as a probe rolled back at the end
+ * (chain and model) after governance sets every level to 0 (`LevelsResetCmd`) (this borrower and
+ * market when none would still: the refusal is predicted). Then
+ * the market's oracle breaks (primary 0 or -1, out of its bounds, stale, or the sequencer down:
+ * back up long ago right after) and the position is reduced by half or closed (this borrower's,
+ * else any borrower's in the market), which must pass (I11: only risk-increasing fills need a
+ * healthy oracle).
+ */
+export class ReduceOnFailureCmd extends LiqCommand {
+  constructor(
+    readonly actor: number,
+    readonly market: number,
+    readonly long: boolean,
+    readonly usd: number,
+    readonly how: FailKind,
+    readonly half: boolean,
+  ) {
+    super();
+  }
+  kind(): string {
+    return "reduceOnFailure";
+  }
+  protected describe(): string {
+    return `ReduceOnFailure(${this.actor}, ${tokenName(this.market)}, ${this.how}, ${this.half ? "half" : "close"})`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    let probe: Probe | undefined;
+    const steps: LiqCommand[] = [];
+    const step = async (c: LiqCommand): Promise<void> => {
+      steps.push(c);
+      await c.run(m, r);
+    };
+    const n = r.sys.borrowers.length;
+    const markets = [this.market, 1 - this.market];
+    const held = (mk: number): boolean =>
+      r.sys.borrowers.some((b) => L.positionOf(m.s.l, b.address, tokenOf(r, mk)).sizeWad !== 0n);
+    let [actor, market] = [this.actor, markets.find(held)];
+    if (market === undefined) {
+      market = this.market;
+      let depositBps = 1_000;
+      const weth = tokenOf(r, 0);
+      // who can open one: [actor, market, deposit bps] or undefined
+      const opener = (): [number, number, number] | undefined => {
+        const t = m.s.l.now + 1n;
+        const opens = (a: number, mk: number, bps: number): boolean => {
+          const who = r.sys.borrowers[a].address;
+          const tk = tokenOf(r, mk);
+          const dep = bpsOf(L.balanceOf(m.s.l, weth, who), bps);
+          const price = L.oraclePrice(m.s.l, tk).priceWad;
+          const size = price === 0n ? 1n : (BigInt(this.usd) * WAD * WAD) / price;
+          const acceptable = this.long ? L.MAX_UINT256 : 0n;
+          return succeeds(m.s, t, (c, tt) => {
+            if (dep > 0n) L.deposit(c.l, tt, who, who, weth, dep);
+            syncOracle(c, tt + 1n);
+            L.modifyPosition(c.l, tt + 1n, who, who, tk, this.long ? size : -size, acceptable);
+          });
+        };
+        for (const bps of [1_000, 5_000]) {
+          for (let k = 0; k < n; k++) {
+            for (const mk of markets)
+              if (opens((this.actor + k) % n, mk, bps)) return [(this.actor + k) % n, mk, bps];
+          }
+        }
+        return undefined;
+      };
+      let found = opener();
+      const failing = [...m.s.feeds.keys()].some((tk) => !oracleRead(m.s, tk, m.s.l.now + 1n).ok);
+      if (found === undefined && failing) {
+        await step(new RefreshFeedsCmd());
+        found = opener();
+      }
+      const b = m.s.breaker;
+      if (
+        found === undefined &&
+        (b.global.level !== 0 || [...b.assets.values()].some((x) => x.level !== 0))
+      ) {
+        // a breaker level stops every opening: as a probe (rolled back at the end), governance
+        // sets the levels to 0 first
+        probe = await probeStart(m, r);
+        await step(new LevelsResetCmd());
+        found = opener();
+      }
+      if (found !== undefined) [actor, market, depositBps] = found;
+      await step(new DepositCmd(actor, 0, depositBps));
+      await step(new PositionCmd(actor, market, this.long, this.usd));
+    }
+    const reduce = new ClosePositionCmd(actor, market, true, this.half, true);
+    const how = this.how;
+    await step(
+      how === "sequencer"
+        ? new SequencerDownCmd(reduce, "long")
+        : how === "stale"
+          ? new OracleStaleCmd(market, "primaryPast", reduce)
+          : how === "zero" || how === "negative"
+            ? new OracleFailCmd(market, how === "negative", reduce)
+            : new OracleOutOfBoundsCmd(market, how, reduce),
+    );
+    if (probe !== undefined) await probeEnd(m, r, probe);
+    this.resolved = `${steps.map((c) => c.toString()).join("; ")}${probe === undefined ? "" : "; rolled back"}`;
+  }
+}
+
 /** Moves a price so that a borrower's maintenance health lands just below 1 (or just above). */
 export class UnderwaterCmd extends LiqCommand {
   constructor(
@@ -1117,6 +1275,7 @@ export class LiquidateCmd extends LiqCommand {
     const keeper = keeperAddr(r, this.keeper, acct);
     const caller = this.keeper === "self" ? acct : r.sys.keeper;
     for (let i = 0; i < (this.twice ? 2 : 1); i++) {
+      reachPause(m, r);
       const pre = m.s;
       const out = await this.tx(m, r, {
         label: `${this.toString()}#${i}`,
@@ -1150,6 +1309,7 @@ export class LiquidateBatchCmd extends LiqCommand {
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const accts = this.targets.map((i) => r.sys.accounts[i].address);
     const keeper = this.keeper === "keeper" ? r.sys.keeper : ZERO;
+    reachPause(m, r);
     await this.tx(m, r, {
       model: (s, t) => liquidateBatch(s, t, accts, keeper),
       from: r.sys.keeper,
@@ -1254,23 +1414,36 @@ export class RedoCmd extends LiqCommand {
 
 // ---------------------------------------------------------------- circuit breaker
 
+/**
+ * The guardian (or a stranger) raises a scope's level. As a breaker episode, commands then run at
+ * the raised level (a repayment must pass at any level, I11; a liquidation is paused from level 2
+ * on; ...), and optionally the episode is rolled back on both sides (`evm_snapshot` before the
+ * raise, `evm_revert` after, the model put back to its copy, then every check again): the guardian
+ * cannot lower, so a kept raise would hold the rest of the sequence at the level.
+ */
 export class GuardianRaiseCmd extends LiqCommand {
   constructor(
     readonly scope: number,
     readonly level: number,
     readonly stranger: boolean,
+    /** Commands run right after the raise, at the raised level. */
+    readonly then: readonly LiqCommand[] = [],
+    /** Afterwards, roll chain and model back to before the raise. */
+    readonly rollback = false,
   ) {
     super();
   }
   kind(): string {
-    return "guardianRaise";
+    return this.then.length === 0 ? "guardianRaise" : "breakerEpisode";
   }
   protected describe(): string {
-    return `GuardianRaise(${scopeName(this.scope)}, ${this.level}${this.stranger ? ", by a stranger" : ""})`;
+    const then = this.then.length === 0 ? "" : `, then ${this.then.map((c) => c.toString()).join("; ")}`;
+    return `GuardianRaise(${scopeName(this.scope)}, ${this.level}${this.stranger ? ", by a stranger" : ""})${then}${this.rollback ? ", then rolled back" : ""}`;
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const caller = this.stranger ? r.sys.keeper : r.sys.guardian;
     const asset = this.scope === 0 ? ZERO : tokenOf(r, this.scope - 1);
+    const probe = this.rollback ? await probeStart(m, r) : undefined;
     const reason = `0x${Buffer.from("PROPERTY").toString("hex").padEnd(64, "0")}`;
     await this.tx(m, r, {
       model: (s) => guardianRaise(s, caller, asset, this.level),
@@ -1280,6 +1453,8 @@ export class GuardianRaiseCmd extends LiqCommand {
         ? { fn: "raiseGlobal", args: [this.level, reason] }
         : { fn: "raiseAsset", args: [asset, this.level, reason] }),
     });
+    for (const c of this.then) await c.run(m, r);
+    if (probe !== undefined) await probeEnd(m, r, probe);
   }
 }
 
@@ -1327,6 +1502,54 @@ export class GovernanceLevelCmd extends LiqCommand {
       args: [target, 0n, data, pred, salt],
     });
     // two days passed: the feeds report again
+    await refreshFeeds(m, r, this.toString());
+  }
+}
+
+/**
+ * Governance sets every level (global, WETH, WBTC) to 0 in one timelock batch (schedule, the delay
+ * passes, execute), then the feeds report again (two days passed).
+ */
+export class LevelsResetCmd extends LiqCommand {
+  kind(): string {
+    return "levelsReset";
+  }
+  protected describe(): string {
+    return "LevelsReset()";
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    const assets = [ZERO, tokenOf(r, 0), tokenOf(r, 1)];
+    const reason = `0x${Buffer.from("GOVERNANCE").toString("hex").padEnd(64, "0")}`;
+    const payloads = assets.map((a) =>
+      a === ZERO
+        ? r.sys.iface.breaker.encodeFunctionData("setGlobalLevel", [0, reason])
+        : r.sys.iface.breaker.encodeFunctionData("setAssetLevel", [a, 0, reason]),
+    );
+    const targets = assets.map(() => r.sys.addr.breaker);
+    const values = assets.map(() => 0n);
+    const salt = `0x${(m.s.l.now + 11n).toString(16).padStart(64, "0")}`;
+    const pred = `0x${"00".repeat(32)}`;
+    const delay = 172_800n;
+    await this.tx(m, r, {
+      label: `${this.toString()} schedule`,
+      model: () => undefined,
+      from: r.sys.guardian,
+      ...at(r, "timelock"),
+      fn: "scheduleBatch",
+      args: [targets, values, payloads, pred, salt, delay],
+      noCheck: true,
+    });
+    await this.tx(m, r, {
+      label: `${this.toString()} execute`,
+      dt: delay,
+      model: (s) => {
+        for (const a of assets) governanceSet(s, a, 0);
+      },
+      from: r.sys.guardian,
+      ...at(r, "timelock"),
+      fn: "executeBatch",
+      args: [targets, values, payloads, pred, salt],
+    });
     await refreshFeeds(m, r, this.toString());
   }
 }

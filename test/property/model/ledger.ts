@@ -19,6 +19,8 @@ import {
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 export const MAX_UINT256 = (1n << 256n) - 1n;
 const MAX_UINT112 = (1n << 112n) - 1n;
+const MAX_UINT88 = (1n << 88n) - 1n;
+const MAX_UINT96 = (1n << 96n) - 1n;
 
 /** The chain must revert with custom error `errorName` (arguments when the model knows them). */
 export class ModelRevert extends Error {
@@ -192,6 +194,51 @@ export function oraclePrice(s: LedgerState, asset: string): { priceWad: bigint; 
   return s.oracle.get(asset) ?? { priceWad: 0n, ok: false };
 }
 
+/** `_cachedPricesFresh`: the age bound is not 0 and not exceeded at `t`. */
+export function cachedPricesFresh(s: LedgerState, t: bigint): boolean {
+  const c = s.priceCache;
+  return c !== undefined && c.maxAgeSeconds !== 0n && t - c.cachedAt <= c.maxAgeSeconds;
+}
+
+/**
+ * `_quote`'s price for a health check (ADR 0006): the asset a position trade just filled (`seed`)
+ * at the oracle's read; for an initial-margin check, the cached price when non-zero and fresh;
+ * else the oracle's. Maintenance health (liquidation) never uses the cache.
+ */
+function healthPrice(
+  s: LedgerState,
+  asset: string,
+  initial: boolean,
+  t: bigint,
+  seed: string | undefined,
+): { priceWad: bigint; ok: boolean } {
+  if (asset === seed) return { priceWad: oraclePrice(s, asset).priceWad, ok: true };
+  if (initial && cachedPricesFresh(s, t)) {
+    const cached = s.priceCache!.prices.get(asset) ?? 0n;
+    if (cached !== 0n) return { priceWad: cached, ok: true };
+  }
+  return oraclePrice(s, asset);
+}
+
+/**
+ * `refreshPrices` (permissionless): caches each collateral's ok read (0 when not ok or above the
+ * slot's 2^88 - 1), each market's from its collateral's slot, else read again (its slot: 2^96 - 1),
+ * and stamps the time. The age bound is `PRICE_MAX_AGE_SECONDS`.
+ */
+export function refreshPrices(s: LedgerState, t: bigint, maxAgeSeconds: bigint): void {
+  const cacheable = (asset: string, max: bigint): bigint => {
+    const q = oraclePrice(s, asset);
+    return q.ok && q.priceWad <= max ? q.priceWad : 0n;
+  };
+  const prices = new Map<string, bigint>();
+  for (const { token } of s.collaterals) prices.set(token, cacheable(token, MAX_UINT88));
+  for (const m of s.markets) {
+    const fromCollateral = prices.get(m) ?? 0n;
+    prices.set(m, fromCollateral !== 0n ? fromCollateral : cacheable(m, MAX_UINT96));
+  }
+  s.priceCache = { maxAgeSeconds, cachedAt: t, prices };
+}
+
 // ---------------------------------------------------------------- balances
 
 export function debit(s: LedgerState, addr: string, amountWad: bigint, indexRay: bigint): bigint {
@@ -269,7 +316,14 @@ export interface HealthModel {
   failingAsset: string | undefined;
 }
 
-export function computeHealth(s: LedgerState, addr: string, initial: boolean, t: bigint): HealthModel {
+export function computeHealth(
+  s: LedgerState,
+  addr: string,
+  initial: boolean,
+  t: bigint,
+  /** The market a position trade just filled: valued at that read (`_seedAsset`). */
+  seed?: string,
+): HealthModel {
   const a = s.accounts.get(addr) ?? emptyAccount();
   let pricesOk = true;
   let failingAsset: string | undefined;
@@ -279,7 +333,7 @@ export function computeHealth(s: LedgerState, addr: string, initial: boolean, t:
   for (const { token, decimals } of s.collaterals) {
     const amount = a.collateral.get(token) ?? 0n;
     if (amount === 0n) continue;
-    const q = oraclePrice(s, token);
+    const q = healthPrice(s, token, initial, t, seed);
     if (!q.ok) {
       pricesOk = false;
       failingAsset = token;
@@ -293,7 +347,7 @@ export function computeHealth(s: LedgerState, addr: string, initial: boolean, t:
   for (const m of s.markets) {
     const pos = a.positions.get(m);
     if (pos === undefined || pos.sizeWad === 0n) continue;
-    const q = oraclePrice(s, m);
+    const q = healthPrice(s, m, initial, t, seed);
     if (!q.ok) {
       pricesOk = false;
       failingAsset = m;
@@ -344,6 +398,17 @@ function requireBreakerAllowsRisk(s: LedgerState, addr: string): void {
   }
 }
 
+/** Whether `_requireBreakerAllowsRisk` would refuse `addr` now (a level on it); for reports. */
+export function breakerBlocksRisk(s: LedgerState, addr: string): boolean {
+  try {
+    requireBreakerAllowsRisk(s, addr);
+    return false;
+  } catch (e) {
+    if (e instanceof ModelRevert) return true;
+    throw e;
+  }
+}
+
 /** `_requireWithdrawable`: no withdrawal at level 3 (global or the token's). */
 function requireWithdrawable(s: LedgerState, token: string): void {
   const b = s.breakerLevels;
@@ -352,9 +417,9 @@ function requireWithdrawable(s: LedgerState, token: string): void {
   if ((b.assets.get(token) ?? 0) === 3) revert("Clearinghouse__BreakerLevel", token, 3);
 }
 
-function requireInitialHealth(s: LedgerState, addr: string, t: bigint): void {
+function requireInitialHealth(s: LedgerState, addr: string, t: bigint, seed?: string): void {
   requireBreakerAllowsRisk(s, addr);
-  const h = computeHealth(s, addr, true, t);
+  const h = computeHealth(s, addr, true, t, seed);
   if (!h.pricesOk) revert("Clearinghouse__OracleUnhealthy", h.failingAsset);
   if (h.healthFactorWad < WAD) revert("Clearinghouse__Undercollateralized", addr, h.healthFactorWad);
 }
@@ -548,7 +613,7 @@ export function modifyInternal(
   a.positions.set(m, { sizeWad: f.newSizeWad, costBasisWad: f.newCostBasisWad });
   transferWithVault(s, acct, balanceDelta);
   s.dustBudgetWad += 4n;
-  if (risky) requireInitialHealth(s, acct, t);
+  if (risky) requireInitialHealth(s, acct, t, m);
   return { fillPriceWad: fill, realizedPnlWad: f.realizedPnlWad, fundingIndexWad: fundingIndex, feeWad: fee };
 }
 

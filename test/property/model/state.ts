@@ -113,6 +113,22 @@ export interface LedgerState {
    * breaker is wired (the full-system suites); absent: no breaker (the ledger suite).
    */
   breakerLevels?: BreakerLevelsModel;
+
+  /**
+   * ADR 0006's price cache, once `refreshPrices` ran: absent, no initial-margin check uses a cached
+   * price (never refreshed: the stamp 0 is older than any age bound).
+   */
+  priceCache?: PriceCacheModel;
+}
+
+/**
+ * What `refreshPrices` stored: each listed asset's price (0: its read was not ok or too large for
+ * its slot, the check reads the oracle), the time, and `PRICE_MAX_AGE_SECONDS` (0: off).
+ */
+export interface PriceCacheModel {
+  maxAgeSeconds: bigint;
+  cachedAt: bigint;
+  prices: Map<string, bigint>;
 }
 
 /** Global level and per-asset levels (an asset's level applies to its collateral and its market). */

@@ -27,6 +27,11 @@ export { restore } from "./chain.js";
 /** Stability fee used by the suite: 5e18 RAY per second (about 17% a year), so rounding shows. */
 export const STABILITY_FEE_PER_SECOND_RAY = 5n * 10n ** 18n;
 export const VAULT_SEED_WAD = 100_000n * WAD;
+/**
+ * ADR 0006's age bound (the deployment default): for this long after `RefreshPricesCommand`,
+ * initial-margin checks use the cached prices.
+ */
+export const PRICE_MAX_AGE_SECONDS = 60n;
 const GAS_LIMIT = "0x4c4b40"; // 5,000,000
 
 export interface PropertySystem extends ChainSystem {
@@ -65,6 +70,7 @@ export async function deployPropertySystem(): Promise<PropertySystem> {
   await l.setParam("DEPOSIT_CAP", l.wethAddr, 5_000n * WAD);
   await l.setParam("DEBT_CEILING_WAD", ZERO, 1_000_000n * WAD);
   await l.setParam("SKEW_CAP_RATIO_WAD", l.wethAddr, 5n * WAD);
+  await l.setParam("PRICE_MAX_AGE_SECONDS", ZERO, PRICE_MAX_AGE_SECONDS);
   await l.seedVault(VAULT_SEED_WAD);
   // two accounts start with collateral and debt, so short sequences reach the interesting states
   await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 100n * WAD);
