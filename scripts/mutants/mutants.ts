@@ -58,7 +58,7 @@ const NOT_REACHED_LIQ =
 const NOT_REACHED_BREAKER =
   "the liquidation property and invariant suites reach it; breaker unit tests as deterministic backstops";
 const NOT_REACHED_PRICE_CACHE =
-  "the property and invariant suites never refresh the ledger's price cache (ADR 0006), so no cached price is ever fresh there; the price-cache unit tests are the suite that reaches it";
+  "the ledger property suite refreshes the ledger's price cache (RefreshPricesCommand, session 9; the invariant suites do not); the price-cache unit tests are the deterministic backstop";
 const NOT_REACHED_ORACLE =
   "the liquidation property suite reaches it on the real OracleRouter (the ledger suites use a mock oracle); OracleRouter unit tests as a backstop";
 
