@@ -10,10 +10,10 @@ import { WAD } from "../../../simulations/math/wad.js";
 import { sendAt } from "../model/chain.js";
 import {
   MAX_UINT256,
-  ModelRevert,
   borrow,
   cachedPricesFresh,
   computeHealth,
+  modelReverts,
   modifyPosition,
   positionOf,
 } from "../model/ledger.js";
@@ -132,13 +132,7 @@ export function maxOk(ok: (x: bigint) => boolean, hi: bigint): bigint {
 
 /** Whether `action` succeeds on a copy of the model at `t`. */
 export function succeeds(s: LedgerState, t: bigint, action: (c: LedgerState, t: bigint) => unknown): boolean {
-  try {
-    action(cloneState(s), t);
-    return true;
-  } catch (e) {
-    if (e instanceof ModelRevert) return false;
-    throw e;
-  }
+  return !modelReverts(() => action(cloneState(s), t));
 }
 
 /** The most `who` may borrow for itself at `t`, by the model (0: nothing), searched up to 1e30. */

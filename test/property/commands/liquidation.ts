@@ -20,7 +20,6 @@ import { WAD } from "../../../simulations/math/wad.js";
 import { mineAt, sendAt, snapshot } from "../model/chain.js";
 import { fail } from "../model/checks.js";
 import * as L from "../model/ledger.js";
-import { ModelRevert } from "../model/ledger.js";
 import { checkLiq, reasonWord, type LiqCheckMemory } from "../model/liqchecks.js";
 import {
   ORACLE_STATUS_NAMES,
@@ -301,13 +300,7 @@ function reachPause(m: LiqBox, r: LiqReal): void {
 function succeeds(s: LiqState, t: bigint, action: (c: LiqState, t: bigint) => unknown): boolean {
   const c = cloneLiq(s);
   syncOracle(c, t);
-  try {
-    action(c, t);
-    return true;
-  } catch (e) {
-    if (e instanceof ModelRevert) return false;
-    throw e;
-  }
+  return !L.modelReverts(() => action(c, t));
 }
 
 /** Where a probe rolls back to: the chain's snapshot, a copy of the model, the checks' memory. */

@@ -33,6 +33,17 @@ export class ModelRevert extends Error {
   }
 }
 
+/** Whether `action` reverts in the model (a `ModelRevert`); any other error propagates. */
+export function modelReverts(action: () => unknown): boolean {
+  try {
+    action();
+    return false;
+  } catch (e) {
+    if (e instanceof ModelRevert) return true;
+    throw e;
+  }
+}
+
 const revert = (errorName: string, ...args: unknown[]): never => {
   throw new ModelRevert(errorName, args);
 };
@@ -400,13 +411,7 @@ function requireBreakerAllowsRisk(s: LedgerState, addr: string): void {
 
 /** Whether `_requireBreakerAllowsRisk` would refuse `addr` now (a level on it); for reports. */
 export function breakerBlocksRisk(s: LedgerState, addr: string): boolean {
-  try {
-    requireBreakerAllowsRisk(s, addr);
-    return false;
-  } catch (e) {
-    if (e instanceof ModelRevert) return true;
-    throw e;
-  }
+  return modelReverts(() => requireBreakerAllowsRisk(s, addr));
 }
 
 /** `_requireWithdrawable`: no withdrawal at level 3 (global or the token's). */
