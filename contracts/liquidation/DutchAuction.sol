@@ -190,7 +190,7 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         AssetConfig storage cfg = _config[a.token];
         (bool needsRedo, ) = _status(a, cfg);
         if (!needsRedo) revert DutchAuction__NoRedoNeeded(id);
-        _requireLevelBelow(a.token, 2);
+        _requireBelowLevel2(a.token);
         (uint256 startPriceWad, uint256 oraclePriceWad) = _startPrice(a.token, cfg.bufWad);
 
         _restart(slot, startPriceWad);
@@ -424,13 +424,14 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         startPriceWad = oraclePriceWad.mulWadUp(bufWad);
     }
 
-    /// @dev Reverts unless the breaker's level for `token` is below `limit` (and not settled).
-    function _requireLevelBelow(address token, uint8 limit) internal view {
+    /// @dev Reverts unless the breaker's level for `token` is below 2 (and not settled): a redo's
+    ///      rule (a kick's is its kicker's, a take's the sink's).
+    function _requireBelowLevel2(address token) internal view {
         ICircuitBreaker b = breaker;
         if (address(b) == address(0)) return;
         (uint8 level, bool isSettled) = b.statusOf(token);
         if (isSettled) revert DutchAuction__BreakerLevel(token, type(uint8).max);
-        if (level >= limit) revert DutchAuction__BreakerLevel(token, level);
+        if (level >= 2) revert DutchAuction__BreakerLevel(token, level);
     }
 
     /// @dev Keeper reward: tip + chip x tab (rounded down: a payout).

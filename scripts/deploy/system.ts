@@ -274,14 +274,29 @@ export async function deploySystem(
     await addr(breaker),
     riskAddr,
   ]);
-  if ((await addr(engine)).toLowerCase() !== predictedEngine.toLowerCase()) {
+  /** A contract must land where another's immutable already points; otherwise that one is unusable. */
+  const expectPredicted = (
+    what: string,
+    deployed: string,
+    holder: string,
+    predicted: string,
+    nonce: number,
+    unusable: string,
+  ) => {
+    if (deployed.toLowerCase() === predicted.toLowerCase()) return;
     throw new Error(
-      `deploySystem: the LiquidationEngine was deployed at ${await addr(engine)}, but the auction's ` +
-        `immutable kicker is the predicted ${predictedEngine} (nonce ${stablecoinNonce + 2} of ` +
-        `${deployer.address}; another transaction from the deployer in between?): the auction at ` +
-        `${await addr(auction)} is unusable`,
+      `deploySystem: the ${what} was deployed at ${deployed}, but ${holder} is the predicted ${predicted} ` +
+        `(nonce ${nonce} of ${deployer.address}; another transaction from the deployer in between?): ${unusable}`,
     );
-  }
+  };
+  expectPredicted(
+    "LiquidationEngine",
+    await addr(engine),
+    "the auction's immutable kicker",
+    predictedEngine,
+    stablecoinNonce + 2,
+    `the auction at ${await addr(auction)} is unusable`,
+  );
   const wiring = {
     stablecoin: await addr(stablecoin),
     oracle: await addr(oracle),
@@ -294,26 +309,27 @@ export async function deploySystem(
   };
   const clearinghouse = await deployClearinghouse(ethers, wiring);
   const chAddr = await addr(clearinghouse);
-  const minter = await stablecoin.minter();
-  if (minter.toLowerCase() !== chAddr.toLowerCase()) {
-    throw new Error(
-      `deploySystem: the Clearinghouse was deployed at ${chAddr}, but the stablecoin's immutable ` +
-        `minter is the predicted ${minter} (nonce ${stablecoinNonce + CH_OFFSET} of ${deployer.address}; ` +
-        `another transaction from the deployer in between?): the stablecoin at ` +
-        `${await addr(stablecoin)}, the auction and the engine built for that address are unusable`,
-    );
-  }
+  expectPredicted(
+    "Clearinghouse",
+    chAddr,
+    "the stablecoin's immutable minter",
+    await stablecoin.minter(),
+    stablecoinNonce + CH_OFFSET,
+    `the stablecoin at ${await addr(stablecoin)}, the auction and the engine built for that address are unusable`,
+  );
   const vault = await deploy<BackstopVault>(ethers, "BackstopVault", [
     await addr(stablecoin),
     params.vault.cooldownSeconds,
     params.vault.claimWindowSeconds,
   ]);
-  if ((await addr(vault)).toLowerCase() !== predictedVault.toLowerCase()) {
-    throw new Error(
-      `deploySystem: the BackstopVault was deployed at ${await addr(vault)}, but the Clearinghouse's ` +
-        `immutable vault is the predicted ${predictedVault}: the Clearinghouse at ${chAddr} is unusable`,
-    );
-  }
+  expectPredicted(
+    "BackstopVault",
+    await addr(vault),
+    "the Clearinghouse's immutable vault",
+    predictedVault,
+    stablecoinNonce + CH_OFFSET + 1,
+    `the Clearinghouse at ${chAddr} is unusable`,
+  );
   await send(vault.initialize(chAddr));
   const lens = await deploy<AccountLens>(ethers, "AccountLens", [chAddr]);
   const auctionAddr = await addr(auction);
