@@ -185,6 +185,17 @@ interface ICircuitBreaker {
     /// @notice `levelOf(asset)` and `settled()` in one call (the same two SLOADs).
     function statusOf(address asset) external view returns (uint8 level, bool isSettled);
 
+    /// @notice `statusOf(asset)` and the debt `reportLiquidation(asset, ...)` can still add to the
+    ///         asset's current window before its total exceeds `VELOCITY_CAPACITY_WAD` (0 when it
+    ///         already does; `type(uint256).max` when a report would be ignored: an unregistered
+    ///         asset, or after settlement). A reporter that liquidates several times in one
+    ///         transaction may add its debts up and report them once: at the first liquidation that
+    ///         takes the sum beyond the room (the report that raises the level, as separate reports
+    ///         would have) and at its end. Three SLOADs.
+    function liquidationStatusOf(
+        address asset
+    ) external view returns (uint8 level, bool isSettled, uint256 velocityRoomWad);
+
     /// @notice `globalLevel()` and `settled()` in one call (one SLOAD).
     function globalStatus() external view returns (uint8 level, bool isSettled);
 

@@ -30,6 +30,33 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         uint256 windowStart; // the window as of this block (rolled over in memory)
         uint256 windowUsedWad;
         uint256 maxTabInFlightWad;
+        Memo memo;
+    }
+
+    /// @dev What a `liquidateBatch` call has read of a collateral asset at its first seizure in
+    ///      the call (the breaker's level and velocity room, the auction's tab in flight), kept
+    ///      for the call's later seizures, with the debt seized but not reported yet. Only the call
+    ///      itself changes them meanwhile: the engine is the auction's only kicker and the
+    ///      breaker's liquidation reporter, and nothing it calls takes, redoes or calls back; a
+    ///      write-off, whose bad debt may raise the global level, reads the global level again.
+    ///      The debt is reported at the first seizure beyond the room (where the breaker raises the
+    ///      asset's level, as one report per seizure would, and the level it answers stops the
+    ///      call's later seizures of the asset) and at the call's end.
+    struct AssetMemo {
+        address token; // zero: not read yet
+        uint8 level; // max(global, asset)
+        uint256 velocityRoomWad; // type(uint256).max: the breaker ignores reports for the asset
+        uint256 unreportedWad;
+        uint256 tabInFlightWad;
+    }
+
+    /// @dev A batch's reads, `assets` by the ledger's collateral index (see AssetMemo). Empty for a
+    ///      single liquidation, which seizes each asset once: it reads and reports per seizure.
+    struct Memo {
+        AssetMemo[] assets;
+        uint8 globalLevel;
+        bool settled;
+        uint256 totalTabInFlightWad; // the auction's total as last read, plus the call's kicks since
     }
 
     // ---------------------------------------------------------------- immutables
@@ -37,6 +64,9 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
     ILiquidationLedger public immutable clearinghouse;
     IDutchAuction public immutable auction;
     ICircuitBreaker public immutable breaker;
+
+    /// @dev The ledger's bound on collateral indexes (`CollateralQuote.index` < 16).
+    uint256 internal constant MAX_COLLATERALS = 16;
 
     // ---------------------------------------------------------------- storage
 
@@ -65,7 +95,7 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
 
     /// @inheritdoc ILiquidationEngine
     function liquidate(address account, address keeper) external nonReentrant returns (Result memory result) {
-        _requireNotPaused(address(0));
+        _requireNotPaused();
         ILiquidationLedger.LiquidationSnapshot memory snap = clearinghouse.liquidationBegin(
             account,
             _cfg.perpPenaltyWad,
@@ -74,7 +104,8 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
             0 // no quote cache outside a batch
         );
         if (!snap.liquidatable) revert LiquidationEngine__NotLiquidatable(account, snap.healthFactorWad);
-        result = _liquidate(account, keeper, snap, true);
+        Memo memory none;
+        result = _liquidate(account, keeper, snap, true, none);
     }
 
     /// @inheritdoc ILiquidationEngine
@@ -83,7 +114,9 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         address keeper
     ) external nonReentrant returns (uint256 liquidated) {
         if (accounts.length == 0) revert LiquidationEngine__EmptyBatch();
-        _requireNotPaused(address(0));
+        Memo memory memo;
+        (memo.globalLevel, memo.settled) = _requireNotPaused();
+        memo.assets = new AssetMemo[](MAX_COLLATERALS);
         uint256 perpPenaltyWad = _cfg.perpPenaltyWad;
         uint256 perpKeeperShareWad = _cfg.perpKeeperShareWad;
         uint256 quoteCacheKey = _batchCalls + 1;
@@ -94,13 +127,14 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
                 clearinghouse.liquidationBegin(accounts[i], perpPenaltyWad, keeper, perpKeeperShareWad, quoteCacheKey)
             returns (ILiquidationLedger.LiquidationSnapshot memory snap) {
                 if (!snap.liquidatable) continue;
-                Result memory r = _liquidate(accounts[i], keeper, snap, false);
+                Result memory r = _liquidate(accounts[i], keeper, snap, false, memo);
                 ++liquidated;
                 if (r.auctions == 0 && r.debtCoveredWad == 0 && r.writtenOffWad == 0 && _capsExhausted()) break;
             } catch {
                 continue;
             }
         }
+        _reportAll(memo);
     }
 
     // ---------------------------------------------------------------- external views
@@ -119,7 +153,8 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         address account,
         address keeper,
         ILiquidationLedger.LiquidationSnapshot memory snap,
-        bool strict
+        bool strict,
+        Memo memory memo
     ) internal returns (Result memory r) {
         r.liquidated = true;
         r.healthFactorWad = snap.healthFactorWad;
@@ -128,9 +163,11 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         ILiquidationLedger.CollateralQuote[] memory cols = snap.collaterals;
         if (snap.debtWad > 0 && cols.length == 0) {
             r.writtenOffWad = clearinghouse.writeOff(account); // reports the bad debt to the breaker
+            // whose system check may have raised the global level
+            if (memo.assets.length != 0) (memo.globalLevel, memo.settled) = breaker.globalStatus();
         } else if (snap.debtWad > 0) {
             Plan memory p = _plan(snap);
-            (p.account, p.keeper) = (account, keeper);
+            (p.account, p.keeper, p.memo) = (account, keeper, memo);
             if (p.weightedWad < p.debtWad.mulWadUp(_cfg.targetHealthWad)) _seize(cols, p, strict, r);
         }
         emit Liquidated(
@@ -256,13 +293,22 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         bool strict,
         Result memory r
     ) internal returns (bool full, bytes32 cap) {
-        (uint8 level, bool isSettled) = breaker.statusOf(q.token);
+        Memo memory memo = p.memo;
+        uint8 level;
+        bool isSettled;
+        if (memo.assets.length == 0) {
+            (level, isSettled) = breaker.statusOf(q.token);
+        } else {
+            AssetMemo memory a = memo.assets[q.index];
+            if (a.token == address(0)) _read(memo, a, q.token);
+            (level, isSettled) = (a.level > memo.globalLevel ? a.level : memo.globalLevel, memo.settled);
+        }
         if (level >= 2 || isSettled) {
             if (strict) revert LiquidationEngine__Paused(q.token, isSettled ? type(uint8).max : level);
             return (false, bytes32(0));
         }
         uint256 coveredWad;
-        (coveredWad, cap) = _capped(q.token, plannedWad, p);
+        (coveredWad, cap) = _capped(q, plannedWad, p);
         if (cap != bytes32(0)) {
             emit CapHit(p.account, q.token, cap, plannedWad, coveredWad);
             if (coveredWad == 0) return (false, cap);
@@ -292,18 +338,25 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
     }
 
     /// @dev The part of `wantWad` the caps allow, and the name of the binding cap (0 if none).
-    function _capped(address token, uint256 wantWad, Plan memory p) internal view returns (uint256, bytes32) {
+    function _capped(
+        ILiquidationLedger.CollateralQuote memory q,
+        uint256 wantWad,
+        Plan memory p
+    ) internal view returns (uint256, bytes32) {
         uint256 d = wantWad;
         bytes32 cap;
         if (p.windowRoomWad < d) (d, cap) = (p.windowRoomWad, WINDOW_CAPACITY_WAD);
-        // one call for both tabs in flight (the global one includes this liquidation's kicks so far)
-        (uint256 totalInFlight, uint256 inFlight) = auction.tabsInFlightWad(token);
+        // both tabs in flight in one call (the global one includes this liquidation's kicks so
+        // far), or as the batch read them, with its kicks since
+        (uint256 totalInFlight, uint256 inFlight) = p.memo.assets.length == 0
+            ? auction.tabsInFlightWad(q.token)
+            : (p.memo.totalTabInFlightWad, p.memo.assets[q.index].tabInFlightWad);
         uint256 globalCap = p.maxTabInFlightWad;
         uint256 globalDebtRoom = globalCap > totalInFlight
             ? (globalCap - totalInFlight).divWadDown(p.onePlusPenaltyWad)
             : 0;
         if (globalDebtRoom < d) (d, cap) = (globalDebtRoom, MAX_TAB_IN_FLIGHT_WAD);
-        uint256 assetCap = _assetTabCapWad[token];
+        uint256 assetCap = _assetTabCapWad[q.token];
         uint256 assetDebtRoom = assetCap > inFlight ? (assetCap - inFlight).divWadDown(p.onePlusPenaltyWad) : 0;
         if (assetDebtRoom < d) (d, cap) = (assetDebtRoom, ASSET_TAB_CAP_WAD);
         return (d, cap);
@@ -332,13 +385,47 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         (, uint256 rewardWad) = auction.kick(p.account, q.token, lot, tabWad, debtWad, p.keeper, q.priceWad);
         clearinghouse.seize(p.account, q.token, q.index, lot, debtWad, p.keeper, rewardWad);
         p.windowRoomWad -= debtWad;
-        breaker.reportLiquidation(q.token, debtWad);
+        if (p.memo.assets.length == 0) {
+            breaker.reportLiquidation(q.token, debtWad);
+            return;
+        }
+        AssetMemo memory a = p.memo.assets[q.index];
+        a.tabInFlightWad += tabWad;
+        p.memo.totalTabInFlightWad += tabWad;
+        a.unreportedWad += debtWad;
+        // beyond the room the breaker raises the asset's level: report now, as a report per
+        // seizure would have, so the batch's later seizures of the asset see the new level
+        if (a.unreportedWad > a.velocityRoomWad) _report(a);
     }
 
-    function _requireNotPaused(address asset) internal view {
-        (uint8 level, bool isSettled) = asset == address(0) ? breaker.globalStatus() : breaker.statusOf(asset);
-        if (isSettled) revert LiquidationEngine__Paused(asset, type(uint8).max);
-        if (level >= 2) revert LiquidationEngine__Paused(asset, level);
+    /// @dev The global level and settlement; reverts when they pause liquidations (2 or more).
+    function _requireNotPaused() internal view returns (uint8 level, bool isSettled) {
+        (level, isSettled) = breaker.globalStatus();
+        if (isSettled) revert LiquidationEngine__Paused(address(0), type(uint8).max);
+        if (level >= 2) revert LiquidationEngine__Paused(address(0), level);
+    }
+
+    /// @dev A batch's first seizure of `token`: its memo from the breaker and the auction.
+    function _read(Memo memory memo, AssetMemo memory a, address token) internal view {
+        a.token = token;
+        bool isSettled;
+        (a.level, isSettled, a.velocityRoomWad) = breaker.liquidationStatusOf(token);
+        if (isSettled) memo.settled = true;
+        (memo.totalTabInFlightWad, a.tabInFlightWad) = auction.tabsInFlightWad(token);
+    }
+
+    /// @dev Reports the asset's unreported debt; the breaker answers with the level after it.
+    function _report(AssetMemo memory a) internal {
+        a.level = breaker.reportLiquidation(a.token, a.unreportedWad);
+        (a.velocityRoomWad, a.unreportedWad) = (0, 0);
+    }
+
+    /// @dev The batch's end: every asset's debt not reported yet (none when the breaker ignores it).
+    function _reportAll(Memo memory memo) internal {
+        for (uint256 i; i < memo.assets.length; ++i) {
+            AssetMemo memory a = memo.assets[i];
+            if (a.unreportedWad > 0 && a.velocityRoomWad != type(uint256).max) _report(a);
+        }
     }
 
     function _capsExhausted() internal view returns (bool) {

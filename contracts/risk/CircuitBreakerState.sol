@@ -94,6 +94,26 @@ abstract contract CircuitBreakerState is CircuitBreakerParams {
     }
 
     /// @inheritdoc ICircuitBreaker
+    function liquidationStatusOf(
+        address asset
+    ) external view returns (uint8 level, bool isSettled, uint256 velocityRoomWad) {
+        GlobalSlot storage g = _global;
+        AssetSlot storage a = _assets[asset];
+        uint8 globalLevel_ = g.level;
+        uint8 assetLevel_ = a.level;
+        level = globalLevel_ > assetLevel_ ? globalLevel_ : assetLevel_;
+        isSettled = g.settled;
+        // reportLiquidation's rules: nothing is counted after settlement or for an unknown asset,
+        // and a window that has ended counts from zero at the next report
+        if (isSettled || !a.registered) return (level, isSettled, type(uint256).max);
+        uint256 windowDebtWad = block.timestamp >= uint256(a.windowStart) + g.velocityWindowSeconds
+            ? 0
+            : a.windowDebtWad;
+        uint256 capacityWad = _assetParams[asset].velocityCapacityWad;
+        velocityRoomWad = capacityWad > windowDebtWad ? capacityWad - windowDebtWad : 0;
+    }
+
+    /// @inheritdoc ICircuitBreaker
     function globalStatus() external view returns (uint8 level, bool isSettled) {
         GlobalSlot storage g = _global;
         return (g.level, g.settled);

@@ -300,8 +300,8 @@ export const MUTANTS: readonly Mutant[] = [
     title: "new liquidations continue at breaker level 2 (paused only at 3)",
     breaks: ["I7"],
     file: "contracts/liquidation/LiquidationEngine.sol",
-    search: "        if (level >= 2) revert LiquidationEngine__Paused(asset, level);",
-    replace: "        if (level >= 3) revert LiquidationEngine__Paused(asset, level);",
+    search: "        if (level >= 2) revert LiquidationEngine__Paused(address(0), level);",
+    replace: "        if (level >= 3) revert LiquidationEngine__Paused(address(0), level);",
     suites: [...DEFAULT_SUITES, "unit:liquidation", "unit:ch-breaker"],
     reach: NOT_REACHED_LIQ,
   },
@@ -328,6 +328,31 @@ export const MUTANTS: readonly Mutant[] = [
     suites: [...DEFAULT_SUITES, "unit:liquidation"],
     reach:
       "needs an asset-level (not global) level 2 and a liquidation of an account holding that asset; the engine's unit test raises WETH alone",
+  },
+  {
+    id: "batch-level-stale-after-writeoff",
+    title:
+      "a batch keeps the global level it read at its start: a write-off whose bad debt raises the global level to 2 does not stop the batch's later seizures",
+    breaks: ["I13"],
+    file: "contracts/liquidation/LiquidationEngine.sol",
+    search:
+      "            if (memo.assets.length != 0) (memo.globalLevel, memo.settled) = breaker.globalStatus();\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:liquidation"],
+    reach:
+      "needs a batch that seizes an asset, then writes off an account whose bad debt raises the global level, then reaches another account of that asset; the engine's unit test builds it",
+  },
+  {
+    id: "batch-velocity-reported-at-end",
+    title:
+      "a batch reports its seized debt to the breaker only at its end: the seizure that takes the velocity window beyond capacity does not raise the asset's level, and the batch goes on seizing it",
+    breaks: ["I13"],
+    file: "contracts/liquidation/LiquidationEngine.sol",
+    search: "        if (a.unreportedWad > a.velocityRoomWad) _report(a);\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:liquidation"],
+    reach:
+      "needs a velocity capacity crossed inside one batch with another account of the asset after the crossing; the engine's unit test builds it",
   },
   {
     id: "take-at-level-3",

@@ -704,4 +704,113 @@ describe("LiquidationEngine", function () {
       expect(await ch.debtOf(carol.address)).to.be.greaterThanOrEqual(wad("1000"));
     });
   });
+
+  describe("batch: each asset read once and reported once", function () {
+    /** `who` with 10 WETH and 14,000 borrowed at 2,000: under water at 1,600. */
+    async function borrower(lab: Awaited<ReturnType<typeof deployLab>>, who: (typeof lab)["alice"]) {
+      await lab.depositFor(who, lab.weth, "10");
+      await send(lab.ch.connect(who).borrow(who.address, wad("14000"), who.address));
+    }
+
+    /** The debt a liquidation of `account` alone would seize now (run and rolled back). */
+    async function debtSeizedAlone(
+      lab: Awaited<ReturnType<typeof deployLab>>,
+      account: string,
+    ): Promise<bigint> {
+      const { sys, keeper, networkHelpers } = lab;
+      const snapshot = await networkHelpers.takeSnapshot();
+      await send(sys.engine.connect(keeper).liquidate(account, keeper.address));
+      const debtWad = (await sys.auction.auctions(1n)).debtWad;
+      await snapshot.restore();
+      return debtWad;
+    }
+
+    it("reports a batch's seized debt per asset once, at its end: the window holds the sum separate reports would", async function () {
+      const lab = await deployLab();
+      const { sys, alice, bob, keeper, weth } = lab;
+      await lab.fundVault("50000");
+      for (const s of [alice, bob]) await borrower(lab, s);
+      await lab.setPrice(weth, "1600");
+      const receipt = await (
+        await sys.engine.liquidateBatch([alice.address, bob.address], keeper.address)
+      ).wait();
+      const seized = (await sys.auction.auctions(1n)).debtWad + (await sys.auction.auctions(2n)).debtWad;
+      const reports = eventsOf(receipt, sys.breaker.interface, "LiquidationReported");
+      expect(reports.map((e) => [e.args.asset, e.args.debtWad, e.args.windowDebtWad])).to.deep.equal([
+        [weth.address, seized, seized],
+      ]);
+      expect((await sys.breaker.liquidationWindow(weth.address))[1]).to.equal(seized);
+      expect(await sys.breaker.assetLevel(weth.address)).to.equal(0n);
+    });
+
+    it("the seizure that takes the velocity window beyond capacity reports at once: the asset's level rises and the batch's later accounts of it are not seized", async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, bob, carol, keeper, deployer, weth } = lab;
+      await lab.fundVault("50000");
+      for (const s of [alice, bob, carol]) await borrower(lab, s);
+      await lab.setPrice(weth, "1600");
+      const each = await debtSeizedAlone(lab, alice.address); // the three accounts are alike
+      // capacity 1.5 liquidations: alice's seizure stays within it, bob's goes beyond
+      await send(
+        sys.riskConfig
+          .connect(deployer)
+          .setParam(
+            await sys.breaker.getAddress(),
+            b32("VELOCITY_CAPACITY_WAD"),
+            weth.address,
+            (each * 3n) / 2n,
+          ),
+      );
+      expect(await sys.breaker.liquidationStatusOf(weth.address)).to.deep.equal([
+        0n,
+        false,
+        (each * 3n) / 2n,
+      ]);
+      const carolCollateral = await ch.collateralOf(carol.address, weth.address);
+
+      const batch = [alice.address, bob.address, carol.address];
+      const receipt = await (await sys.engine.liquidateBatch(batch, keeper.address)).wait();
+      expect(await sys.auction.kicks()).to.equal(2n);
+      expect((await sys.auction.auctions(2n)).account).to.equal(bob.address);
+      const seized = (await sys.auction.auctions(1n)).debtWad + (await sys.auction.auctions(2n)).debtWad;
+      expect(seized).to.be.greaterThan((each * 3n) / 2n);
+      // one report, at bob's seizure, with both debts: the breaker raised WETH to LEVEL_VELOCITY (2)
+      const reports = eventsOf(receipt, sys.breaker.interface, "LiquidationReported");
+      expect(reports.map((e) => [e.args.asset, e.args.debtWad])).to.deep.equal([[weth.address, seized]]);
+      expect(await sys.breaker.assetLevel(weth.address)).to.equal(2n);
+      expect((await sys.breaker.liquidationWindow(weth.address))[1]).to.equal(seized);
+      expect(await sys.breaker.liquidationStatusOf(weth.address)).to.deep.equal([2n, false, 0n]);
+      // carol, after the crossing: paused, nothing taken
+      expect(await ch.collateralOf(carol.address, weth.address)).to.equal(carolCollateral);
+    });
+
+    it("a write-off whose bad debt raises the global level to 2 stops the rest of the batch, even an asset it read before", async function () {
+      // any bad debt is above the vault's share: LEVEL_BAD_DEBT (2) at the write-off's system check
+      const lab = await deployLab((params) => {
+        params.breaker.badDebtShare = "0";
+      });
+      const { ch, sys, alice, bob, carol, bidder, keeper, weth } = lab;
+      await lab.fundVault("200000");
+      for (const s of [carol, bidder]) await borrower(lab, s);
+      // alice: 2,000 of credit (repaid for her by bob), no collateral, a long that loses more
+      await lab.depositFor(bob, weth, "10");
+      await send(ch.connect(bob).borrow(bob.address, wad("3000"), bob.address));
+      await send(sys.stablecoin.connect(bob).approve(await ch.getAddress(), wad("2000")));
+      await send(ch.connect(bob).repay(alice.address, wad("2000")));
+      await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("5"), wad("3000")));
+      await lab.setPrice(weth, "1500");
+      const bidderCollateral = await ch.collateralOf(bidder.address, weth.address);
+
+      // carol's seizure reads WETH's level (0) first; then alice's write-off; then bidder
+      const receipt = await (
+        await sys.engine.liquidateBatch([carol.address, alice.address, bidder.address], keeper.address)
+      ).wait();
+      expect(eventsOf(receipt, ch.interface, "BadDebtCovered")).to.have.length(1);
+      expect(await sys.breaker.globalLevel()).to.equal(2n);
+      expect(await sys.auction.kicks()).to.equal(1n);
+      expect((await sys.auction.auctions(1n)).account).to.equal(carol.address);
+      expect(await ch.collateralOf(bidder.address, weth.address)).to.equal(bidderCollateral);
+      expect((await ch.health(bidder.address, false)).healthFactorWad).to.be.lessThan(WAD); // still under water
+    });
+  });
 });

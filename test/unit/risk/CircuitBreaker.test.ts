@@ -566,6 +566,31 @@ describe("CircuitBreaker", function () {
       expect(await breaker.levelOf(asset)).to.equal(3n);
     });
 
+    it("liquidationStatusOf: the level, settlement and the debt a report can add before it trips", async function () {
+      const { breaker, asset, reporter, guardian, networkHelpers, timeOf } = await deploy();
+      const r = breaker.connect(reporter);
+      expect(await breaker.liquidationStatusOf(asset)).to.deep.equal([0n, false, CAPACITY]);
+      const start = await timeOf(r.reportLiquidation(asset, 600_000n * WAD));
+      const room = CAPACITY - 600_000n * WAD;
+      expect(await breaker.liquidationStatusOf(asset)).to.deep.equal([0n, false, room]);
+      // exactly the room does not trip; the room is then 0, and one more wei trips
+      await expect(r.reportLiquidation(asset, room)).not.to.emit(breaker, "LevelRaised");
+      expect(await breaker.liquidationStatusOf(asset)).to.deep.equal([0n, false, 0n]);
+      await expect(r.reportLiquidation(asset, 1n)).to.emit(breaker, "LevelRaised");
+      expect(await breaker.liquidationStatusOf(asset)).to.deep.equal([2n, false, 0n]);
+      // the window ends: the next report starts from zero (the level stays)
+      await networkHelpers.time.setNextBlockTimestamp(start + VELOCITY_WINDOW);
+      await networkHelpers.mine();
+      expect(await breaker.liquidationStatusOf(asset)).to.deep.equal([2n, false, CAPACITY]);
+      // the global level counts as statusOf does; an unknown asset has no window (reports ignored)
+      await breaker.connect(guardian).raiseGlobal(1, R.OPS);
+      const unknown = "0x" + "00".repeat(19) + "99";
+      expect(await breaker.liquidationStatusOf(unknown)).to.deep.equal([1n, false, MaxUint256]);
+      // after settlement reports are ignored too
+      await breaker.settle();
+      expect(await breaker.liquidationStatusOf(asset)).to.deep.equal([3n, true, MaxUint256]);
+    });
+
     it("saturates instead of reverting on huge reports", async function () {
       const { breaker, asset, reporter } = await deploy();
       const r = breaker.connect(reporter);
