@@ -406,6 +406,7 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     /// @dev Runs the current call in `module`, in this contract's storage, and returns (or
     ///      reverts) with its result.
     function _delegateTo(address module) internal {
+        // solhint-disable-next-line no-inline-assembly
         assembly {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)

@@ -21,6 +21,7 @@ import {ClearinghouseParams} from "./ClearinghouseParams.sol";
 ///         (user entry points and views) and ClearinghouseLiquidation (the liquidation and auction
 ///         settlement entry points, which run in the Clearinghouse's storage by delegatecall).
 /// @dev Storage is declared here only: neither derived contract may add any.
+// solhint-disable-next-line max-states-count
 abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;

@@ -71,6 +71,8 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
     }
 
     /// @dev Prices and risk levels read once per asset per health computation.
+    // memory and ABI only, never stored: slot packing does not apply
+    // solhint-disable-next-line gas-struct-packing
     struct AssetQuote {
         address asset;
         uint256 priceWad;
@@ -219,6 +221,7 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
     /// @dev Transient slot of `asset`'s quote in the batch quote cache under `key`: eight words,
     ///      (presence | ok << 1), price, then the six risk levels in `AssetRisk` order.
     function _quoteCacheSlot(uint256 key, address asset) internal pure returns (uint256 slot) {
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(0x00, key)
             mstore(0x20, asset)
@@ -233,11 +236,13 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         if (key == 0) return false;
         uint256 slot = _quoteCacheSlot(key, q.asset);
         uint256 flags;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             flags := tload(slot)
         }
         if (flags == 0) return false;
         IMarginModel.AssetRisk memory r = q.risk;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(add(q, 0x20), tload(add(slot, 1))) // priceWad
             mstore(add(q, 0x40), shr(1, flags)) // ok

@@ -234,6 +234,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
             IMarginModel.AssetRisk memory r = q.risk;
             uint256 flags = q.ok ? 3 : 1;
             uint256 priceWad = q.priceWad;
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 if iszero(tload(slot)) {
                     tstore(slot, flags)

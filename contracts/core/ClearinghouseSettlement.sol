@@ -286,6 +286,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         } catch {
             revert Clearinghouse__UnsupportedToken(token, "no decimals()");
         }
+        // solhint-disable-next-line no-empty-blocks
         try IERC20(token).totalSupply() returns (uint256) {} catch {
             revert Clearinghouse__UnsupportedToken(token, "no totalSupply()");
         }
@@ -296,6 +297,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         if (address(oracle.feedConfig(asset).primary) == address(0)) {
             revert Clearinghouse__UnsupportedToken(asset, "no oracle feed");
         }
+        // solhint-disable-next-line no-empty-blocks
         try marginModel.riskOf(asset) returns (IMarginModel.AssetRisk memory) {} catch {
             revert Clearinghouse__UnsupportedToken(asset, "unknown to margin model");
         }

@@ -20,6 +20,8 @@ interface IAuctionSink {
     /// @param ends The auction is over (its tab is paid, or its lot is gone).
     /// @param lotLeft When `ends`: collateral returned to `account`, token decimals.
     /// @param debtLeftWad When `ends`: debt no taker paid for (bad debt), WAD.
+    // memory and ABI only, never stored: slot packing does not apply
+    // solhint-disable-next-line gas-struct-packing
     struct TakeSettlement {
         uint256 auctionId;
         address account;

@@ -160,6 +160,8 @@ interface IClearinghouseBase {
     /// @param haircutWad Maintenance haircut, WAD.
     /// @param decimals Token decimals.
     /// @param index The token's collateral index in the ledger (`seize` takes it back).
+    // memory and ABI only, never stored: slot packing does not apply
+    // solhint-disable-next-line gas-struct-packing
     struct CollateralQuote {
         address token;
         uint256 amount;

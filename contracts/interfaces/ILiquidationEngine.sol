@@ -33,6 +33,8 @@ interface ILiquidationEngine {
     /// @param debtCoveredWad Debt moved into auctions, WAD.
     /// @param writtenOffWad Debt written off (no collateral left), WAD.
     /// @param whole Everything was seized (dust or target unreachable).
+    // memory and ABI only, never stored: slot packing does not apply
+    // solhint-disable-next-line gas-struct-packing
     struct Result {
         bool liquidated;
         uint256 healthFactorWad;

@@ -18,8 +18,8 @@ interface ILiquidationLedger is IClearinghouseBase {
     ///         below 1, closes every perp position against the vault at the fill price, charging
     ///         `perpPenaltyWad` x notional, but no more than keeps the account's haircut equity at
     ///         zero (the rest is waived: `PerpPenaltyWaived`); part `keeperShareWad` of the penalty
-    ///         kept goes to `keeper`, the rest to the vault. Reverts when a price the account needs is not ok. Changes nothing
-    ///         (beyond fee accrual) when the account is healthy.
+    ///         kept goes to `keeper`, the rest to the vault. Reverts when a price the account needs
+    ///         is not ok. Changes nothing (beyond fee accrual) when the account is healthy.
     ///         `quoteCacheKey` (0: none) lets the calls of one `liquidateBatch` share each asset's
     ///         price and risk levels: the health computation reads and fills a transient cache
     ///         under that key only. The engine gives each batch call a key no other call of the

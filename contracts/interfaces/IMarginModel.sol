@@ -47,6 +47,8 @@ interface IMarginModel {
 
     /// @notice Second slot of that state: listing, mode, checkpoint time and the ramp, initial and
     ///         size parameters.
+    // one slot (248 bits) as declared: the packing hint is a false positive
+    // solhint-disable-next-line gas-struct-packing
     struct LevelConfig {
         bool listed;
         Mode mode;

@@ -15,6 +15,7 @@ import {IStablecoin} from "../interfaces/IStablecoin.sol";
 ///         payments from the taker, as the Clearinghouse does). Books kept so tests can check
 ///         the fundamental equation (DESIGN I1):
 ///         `supply + vaultCredit + keeperCredits == accountDebt + debtInAuctions + deficit`.
+// solhint-disable-next-line max-states-count
 contract MockAuctionSink is IAuctionSink {
     using SafeERC20 for IERC20;
 

@@ -25,6 +25,7 @@ contract MockMarginModel is IMarginModel {
         emit LedgerSet(ledger_);
     }
 
+    // solhint-disable-next-line no-empty-blocks
     function poke(address) external pure {}
 
     function riskOf(address asset) external view returns (AssetRisk memory) {

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// A hostile feed answers with raw, malformed return data and can spin forever: inline assembly
+// and an empty loop body are its point.
+// solhint-disable no-inline-assembly, no-empty-blocks
+
 /// @title RevertingAggregator
 /// @notice Test double for a broken Chainlink aggregator. `latestRoundData()` misbehaves per
 ///         `mode`; `decimals()` returns `feedDecimals`, or reverts when `revertDecimals`.

@@ -312,6 +312,7 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         address feed
     ) private view returns (bool success, int256 answer, uint256 startedAt, uint256 updatedAt) {
         bytes4 selector = AggregatorV3Interface.latestRoundData.selector;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, selector)
@@ -330,6 +331,7 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
     function _feedDecimals(address feed) private view returns (bool success, uint8 decimals) {
         bytes4 selector = AggregatorV3Interface.decimals.selector;
         uint256 word;
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, selector)

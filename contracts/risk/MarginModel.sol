@@ -243,8 +243,8 @@ contract MarginModel is IMarginModel, ParamTarget {
     /// @inheritdoc IMarginModel
     /// @dev In Static mode the targets are the base values.
     function targetLevels(address asset) external view returns (uint256 haircutWad, uint256 marginRatioWad) {
-        Levels memory l = _listed(asset).levels;
-        return (l.targetHaircutWad, l.targetMarginRatioWad);
+        Levels memory levels = _listed(asset).levels;
+        return (levels.targetHaircutWad, levels.targetMarginRatioWad);
     }
 
     /// @inheritdoc IMarginModel
@@ -366,27 +366,27 @@ contract MarginModel is IMarginModel, ParamTarget {
     /// @dev `_checkpoint` with the asset's current words already computed.
     function _checkpointFrom(AssetData storage a, uint256 levelsWord, uint256 rampWord, uint256 marketWord) internal {
         AssetRisk memory risk = RiskLevels.riskAt(levelsWord, rampWord, marketWord, block.timestamp);
-        Levels memory l = a.levels;
+        Levels memory levels = a.levels;
         // maintenance never exceeds the larger of its checkpoint and its target (both uint64)
-        l.haircutMaintWad = uint64(risk.haircutMaintWad);
-        l.marginRatioMaintWad = uint64(risk.marginRatioMaintWad);
-        a.levels = l;
+        levels.haircutMaintWad = uint64(risk.haircutMaintWad);
+        levels.marginRatioMaintWad = uint64(risk.marginRatioMaintWad);
+        a.levels = levels;
         a.config.checkpointTime = uint40(block.timestamp);
     }
 
     /// @dev Recomputes and caches the targets from `varianceWad` and the current parameters.
     function _refreshTargets(AssetData storage a, uint256 varianceWad) internal {
         VolParams memory v = a.vol;
-        Levels storage l = a.levels;
+        Levels storage levels = a.levels;
         if (a.config.mode == Mode.Static) {
-            l.targetHaircutWad = v.haircutBaseWad;
-            l.targetMarginRatioWad = a.margin.marginBaseWad;
+            levels.targetHaircutWad = v.haircutBaseWad;
+            levels.targetMarginRatioWad = a.margin.marginBaseWad;
             return;
         }
         MarginParams memory m = a.margin;
         uint256 sigmaKWad = uint256(v.kWad).mulWadUp(_horizonVolatility(varianceWad, a.market.horizonSeconds));
-        l.targetHaircutWad = uint64(_clamp(sigmaKWad + m.liquidityAddOnWad, v.haircutBaseWad, v.haircutCapWad));
-        l.targetMarginRatioWad = uint64(_clamp(sigmaKWad, m.marginBaseWad, m.marginCapWad));
+        levels.targetHaircutWad = uint64(_clamp(sigmaKWad + m.liquidityAddOnWad, v.haircutBaseWad, v.haircutCapWad));
+        levels.targetMarginRatioWad = uint64(_clamp(sigmaKWad, m.marginBaseWad, m.marginCapWad));
     }
 
     /// @dev EWMA update with the squared simple return per second; rounded up, then capped.

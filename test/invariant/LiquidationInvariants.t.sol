@@ -304,9 +304,12 @@ contract LiquidatorHandler is CountedHandler {
             return;
         }
         if (needsRedo || level >= 3) _violation(12, string.concat(name, " passed where it must not"), "");
+        // ghost bookkeeping of a handler, after the call it records (no reentrancy to guard)
+        // solhint-disable reentrancy
         ghostBurned += owe;
         ghostCollateralOut[a.token] += slice;
         ghostRoundingOps += 4;
+        // solhint-enable reentrancy
         if (supplyBefore - _stable.totalSupply() != owe) _violation(12, "take burned != owe", "");
         _digest(VM.getRecordedLogs());
     }

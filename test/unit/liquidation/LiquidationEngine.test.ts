@@ -736,9 +736,13 @@ describe("LiquidationEngine", function () {
       ).wait();
       const seized = (await sys.auction.auctions(1n)).debtWad + (await sys.auction.auctions(2n)).debtWad;
       const reports = eventsOf(receipt, sys.breaker.interface, "LiquidationReported");
-      expect(reports.map((e) => [e.args.asset, e.args.debtWad, e.args.windowDebtWad])).to.deep.equal([
-        [weth.address, seized, seized],
-      ]);
+      expect(
+        reports.map((e): [string, bigint, bigint] => [
+          e.args.asset as string,
+          e.args.debtWad as bigint,
+          e.args.windowDebtWad as bigint,
+        ]),
+      ).to.deep.equal([[weth.address, seized, seized]]);
       expect((await sys.breaker.liquidationWindow(weth.address))[1]).to.equal(seized);
       expect(await sys.breaker.assetLevel(weth.address)).to.equal(0n);
     });
@@ -776,7 +780,9 @@ describe("LiquidationEngine", function () {
       expect(seized).to.be.greaterThan((each * 3n) / 2n);
       // one report, at bob's seizure, with both debts: the breaker raised WETH to LEVEL_VELOCITY (2)
       const reports = eventsOf(receipt, sys.breaker.interface, "LiquidationReported");
-      expect(reports.map((e) => [e.args.asset, e.args.debtWad])).to.deep.equal([[weth.address, seized]]);
+      expect(
+        reports.map((e): [string, bigint] => [e.args.asset as string, e.args.debtWad as bigint]),
+      ).to.deep.equal([[weth.address, seized]]);
       expect(await sys.breaker.assetLevel(weth.address)).to.equal(2n);
       expect((await sys.breaker.liquidationWindow(weth.address))[1]).to.equal(seized);
       expect(await sys.breaker.liquidationStatusOf(weth.address)).to.deep.equal([2n, false, 0n]);
