@@ -210,17 +210,23 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
             debts = _wholeDebts(cols, p.debtWad);
             p.whole = true;
         }
-        // A whole liquidation that a cap or a paused asset cuts short must not leave the account
-        // less healthy: it seizes the most haircut collateral first and stops at the first asset
-        // it cannot take in full, so what stays is the account's best collateral.
-        uint256[] memory order = p.whole ? _mostHaircutFirst(cols) : new uint256[](0);
+        // A liquidation that a cap or a paused asset cuts short must not leave the account less
+        // healthy: it seizes the most haircut collateral first and stops at the first asset it
+        // cannot take in full. Each debt d seized from asset i removes (1 + penalty)(1 - h_i) d of
+        // weighted collateral, so health cannot fall while the seized average of that factor stays
+        // at or below the health. A whole plan keeps what stays at the account's best collateral;
+        // a partial plan reaches the target only if its average is below the health, and any
+        // prefix in this order averages no more than the whole plan (found by the invariant
+        // campaign: in listing order, a capped partial plan could sell the low-haircut asset and
+        // stop before the high-haircut one).
+        uint256[] memory order = _mostHaircutFirst(cols);
         bytes32 lastCap;
         for (uint256 k; k < cols.length; ++k) {
-            uint256 i = p.whole ? order[k] : k;
+            uint256 i = order[k];
             if (debts[i] == 0) continue;
             (bool full, bytes32 cap) = _seizeOne(cols[i], debts[i], p, strict, r);
             if (cap != bytes32(0)) lastCap = cap;
-            if (p.whole && !full) break;
+            if (!full) break;
         }
         if (r.debtCoveredWad > 0) {
             // within the capacity (the caps cut every seizure to the room left), so the cast is exact
@@ -319,9 +325,8 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         return (coveredWad == plannedWad, cap);
     }
 
-    /// @dev Indexes of `cols` by maintenance haircut, highest first (ties keep the listing order).
-    ///      Seizing a whole plan's collateral in this order keeps the average haircut of what stays
-    ///      at or below the account's: its health cannot fall (the debt goes pro rata to value).
+    /// @dev Indexes of `cols` by maintenance haircut, highest first (ties keep the listing order):
+    ///      the order of every plan's seizures (see `_seize`).
     function _mostHaircutFirst(
         ILiquidationLedger.CollateralQuote[] memory cols
     ) internal pure returns (uint256[] memory order) {

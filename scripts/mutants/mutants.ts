@@ -330,6 +330,18 @@ export const MUTANTS: readonly Mutant[] = [
       "needs an asset-level (not global) level 2 and a liquidation of an account holding that asset; the engine's unit test raises WETH alone",
   },
   {
+    id: "partial-plan-listing-order",
+    title:
+      "a partial plan seizes in listing order instead of most haircut first: a cap that cuts it can leave the low-haircut asset sold and the high-haircut one kept, the account less healthy than before",
+    breaks: ["I7"],
+    file: "contracts/liquidation/LiquidationEngine.sol",
+    search: "            uint256 i = order[k];\n",
+    replace: "            uint256 i = p.whole ? order[k] : k;\n",
+    suites: [...DEFAULT_SUITES, "unit:liquidation"],
+    reach:
+      "needs a partial plan over two collaterals, the low-haircut one listed first and taken whole, cut by a cap; the Solidity campaign found it in session 10, the engine's unit test builds it",
+  },
+  {
     id: "batch-level-stale-after-writeoff",
     title:
       "a batch keeps the global level it read at its start: a write-off whose bad debt raises the global level to 2 does not stop the batch's later seizures",

@@ -981,8 +981,8 @@ function seizeAll(
     debts = wholeDebts(cols, p.debtWad);
     p.whole = true;
   }
-  // whole: the most haircut collateral first, and stop at the first asset not taken in full
-  const order = p.whole ? mostHaircutFirst(cols) : cols.map((_, i) => i);
+  // the most haircut collateral first, and stop at the first asset not taken in full (either plan)
+  const order = mostHaircutFirst(cols);
   let lastCap = "";
   for (const i of order) {
     const q = cols[i];
@@ -991,8 +991,7 @@ function seizeAll(
     if (level >= 2) {
       if (strict) revert("LiquidationEngine__Paused", q.token, level);
       r.pausedSkip = true;
-      if (p.whole) break;
-      continue;
+      break;
     }
     const { covered, cap } = capped(s, q.token, debts[i], p);
     if (cap !== "") {
@@ -1005,15 +1004,12 @@ function seizeAll(
         debtWantedWad: debts[i],
         debtCoveredWad: covered,
       });
-      if (covered === 0n) {
-        if (p.whole) break;
-        continue;
-      }
+      if (covered === 0n) break;
     }
     kickOne(s, t, q, covered, debts[i], p);
     r.auctions += 1n;
     r.debtCoveredWad += covered;
-    if (p.whole && covered < debts[i]) break;
+    if (covered < debts[i]) break;
   }
   if (r.debtCoveredWad > 0n) s.engine.windowUsedWad += r.debtCoveredWad;
   if (strict && r.auctions === 0n && r.positionsClosed === 0n && lastCap !== "") {

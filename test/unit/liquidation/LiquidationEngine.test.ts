@@ -445,6 +445,50 @@ describe("LiquidationEngine", function () {
       expect(after.healthFactorWad).to.be.greaterThan(before.healthFactorWad);
     });
 
+    it("a capped partial liquidation also takes the most haircut collateral first and leaves the account no less healthy (I7)", async function () {
+      // WETH (haircut 5%: each unit of debt seized takes 1.1 x 0.95 = 1.045 of weighted
+      // collateral, more than the account's health) listed first; WBTC (40%: 0.66) second
+      const lab = await deployLab((params) => {
+        params.assets[0].margin.haircutBase = "0.05";
+        params.assets[1].margin.haircutBase = "0.4";
+      });
+      const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
+      await lab.fundVault("100000");
+      await lab.setPrice(wbtc, "40000");
+      await lab.depositFor(alice, weth, "1");
+      await lab.depositFor(alice, wbtc, "1");
+      await send(ch.connect(alice).borrow(alice.address, wad("15000"), alice.address));
+      await lab.setPrice(weth, "2000");
+      await lab.setPrice(wbtc, "20000"); // health about 0.93
+      const before = await ch.health(alice.address, false);
+      expect(before.healthFactorWad).to.be.lessThan(WAD);
+      const kickedTokens = (receipt: Awaited<ReturnType<typeof waitFor>>) =>
+        eventsOf(receipt, sys.auction.interface, "Kick").map((e) => e.args.token as string);
+      const waitFor = async () =>
+        (await sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).wait();
+
+      // uncapped, the plan is partial over both: all of WETH (it cannot reach the target alone),
+      // then part of WBTC; seized most haircut first
+      const snapshot = await networkHelpers.takeSnapshot();
+      const uncapped = await waitFor();
+      const [result] = eventsOf(uncapped, sys.engine.interface, "Liquidated");
+      expect(result.args.whole).to.equal(false);
+      expect(kickedTokens(uncapped)).to.deep.equal([wbtc.address, weth.address]);
+      await snapshot.restore();
+
+      // the window takes 2,000 of debt: WBTC is cut, and nothing else goes. In listing order WETH
+      // would have gone whole first (about 1,818 of debt) and lowered the health to about 0.91
+      await tightenWindow(lab, wad("2000"));
+      const capped = await waitFor();
+      expect(kickedTokens(capped)).to.deep.equal([wbtc.address]);
+      expect(
+        eventsOf(capped, sys.engine.interface, "CapHit").map((e) => e.args.token as string),
+      ).to.deep.equal([wbtc.address]);
+      expect(await ch.collateralOf(alice.address, weth.address)).to.equal(wad("1"));
+      const after = await ch.health(alice.address, false);
+      expect(after.healthFactorWad).to.be.greaterThan(before.healthFactorWad);
+    });
+
     it("self-liquidation does not pay: the owner-as-keeper earns less than the penalty it pays", async function () {
       const lab = await underwater();
       const { ch, sys, alice, bidder, weth, networkHelpers } = lab;
