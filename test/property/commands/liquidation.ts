@@ -296,6 +296,32 @@ function reachPause(m: LiqBox, r: LiqReal): void {
   if (m.s.breaker.global.level === 2) bump(r.stats.reach, "liquidation at global level 2");
 }
 
+/**
+ * The model's `action`, with `onRevert` told of the revert it predicts (the report's counters of
+ * the refusals a check needs reached); the revert still propagates.
+ */
+function seeRevert<T>(action: () => T, onRevert: (e: L.ModelRevert) => void): T {
+  try {
+    return action();
+  } catch (e) {
+    if (e instanceof L.ModelRevert) onRevert(e);
+    throw e;
+  }
+}
+
+/** Counts a single liquidation the model pauses for an asset's own level 2 (global below 2). */
+function reachAssetPause(r: LiqReal, e: L.ModelRevert): void {
+  if (e.errorName === "LiquidationEngine__Paused" && e.args[0] !== ZERO && e.args[1] === 2)
+    bump(r.stats.reach, "liquidation paused by an asset's own level 2");
+}
+
+/** Counts a take the ledger refuses at level 3 (the token's or global), with or without a callback. */
+function reachTakeLevel3(r: LiqReal, e: L.ModelRevert, callback: boolean): void {
+  if (e.errorName !== "Clearinghouse__BreakerLevel") return;
+  bump(r.stats.reach, `take at ${e.args[0] === ZERO ? "global" : "its token's"} level 3`);
+  if (callback) bump(r.stats.reach, "take at level 3 with a callback");
+}
+
 /** Whether `action` succeeds on a copy of the model at `t`. */
 function succeeds(s: LiqState, t: bigint, action: (c: LiqState, t: bigint) => unknown): boolean {
   const c = cloneLiq(s);
@@ -1272,7 +1298,11 @@ export class LiquidateCmd extends LiqCommand {
       const pre = m.s;
       const out = await this.tx(m, r, {
         label: `${this.toString()}#${i}`,
-        model: (s, t) => liquidate(s, t, acct, keeper),
+        model: (s, t) =>
+          seeRevert(
+            () => liquidate(s, t, acct, keeper),
+            (e) => reachAssetPause(r, e),
+          ),
         from: caller,
         ...at(r, "engine"),
         fn: "liquidate",
@@ -1304,7 +1334,12 @@ export class LiquidateBatchCmd extends LiqCommand {
     const keeper = this.keeper === "keeper" ? r.sys.keeper : ZERO;
     reachPause(m, r);
     await this.tx(m, r, {
-      model: (s, t) => liquidateBatch(s, t, accts, keeper),
+      model: (s, t) =>
+        liquidateBatch(s, t, accts, keeper, (_, res) => {
+          // an asset skipped for its own level 2 (not the global level)
+          if (res.paused.some((p) => p.ownLevel === 2 && p.level === 2))
+            bump(r.stats.reach, "batch skipping an asset at its own level 2");
+        }),
       from: r.sys.keeper,
       ...at(r, "engine"),
       fn: "liquidateBatch",
@@ -1322,6 +1357,8 @@ export class TakeCmd extends LiqCommand {
     readonly price: PriceKind,
     readonly callback: boolean,
     readonly wait: number,
+    /** Among the auctions of this token (index), those that need no redo first, when there are any. */
+    readonly token?: number,
   ) {
     super();
   }
@@ -1329,12 +1366,19 @@ export class TakeCmd extends LiqCommand {
     return this.callback ? "takeCallback" : "take";
   }
   protected describe(): string {
-    return `Take(#${this.auction}, ${this.bps}bps of the lot, ${this.price}${this.callback ? ", callback" : ""}, after ${this.wait}s)`;
+    const of = this.token === undefined ? "" : ` of ${tokenName(this.token)}`;
+    return `Take(#${this.auction}${of}, ${this.bps}bps of the lot, ${this.price}${this.callback ? ", callback" : ""}, after ${this.wait}s)`;
   }
   async exec(m: LiqBox, r: LiqReal): Promise<void> {
-    const keys = [...m.s.auctions.keys()];
     const dt = BigInt(this.wait) + 1n;
     const t = m.s.l.now + dt;
+    let keys = [...m.s.auctions.keys()];
+    if (this.token !== undefined) {
+      const tk = tokenOf(r, this.token);
+      const ofToken = keys.filter((k) => m.s.auctions.get(k)!.token === tk);
+      const live = ofToken.filter((k) => !auctionStatus(m.s, m.s.auctions.get(k)!, t).needsRedo);
+      if (ofToken.length > 0) keys = live.length > 0 ? live : ofToken;
+    }
     let key: string;
     let id: bigint;
     if (keys.length === 0) {
@@ -1355,7 +1399,11 @@ export class TakeCmd extends LiqCommand {
     const payer = this.callback ? r.sys.taker : r.sys.bidder;
     const out = await this.tx(m, r, {
       dt,
-      model: (s, tt) => take(s, tt, payer, key, maxAmount, maxPrice, payer),
+      model: (s, tt) =>
+        seeRevert(
+          () => take(s, tt, payer, key, maxAmount, maxPrice, payer),
+          (e) => reachTakeLevel3(r, e, this.callback),
+        ),
       from: r.sys.bidder,
       ...(this.callback
         ? {
@@ -1423,6 +1471,8 @@ export class GuardianRaiseCmd extends LiqCommand {
     readonly then: readonly LiqCommand[] = [],
     /** Afterwards, roll chain and model back to before the raise. */
     readonly rollback = false,
+    /** Commands run first (after the snapshot when rolled back): the state the episode needs. */
+    readonly before: readonly LiqCommand[] = [],
   ) {
     super();
   }
@@ -1430,13 +1480,15 @@ export class GuardianRaiseCmd extends LiqCommand {
     return this.then.length === 0 ? "guardianRaise" : "breakerEpisode";
   }
   protected describe(): string {
+    const first = this.before.length === 0 ? "" : `${this.before.map((c) => c.toString()).join("; ")}, then `;
     const then = this.then.length === 0 ? "" : `, then ${this.then.map((c) => c.toString()).join("; ")}`;
-    return `GuardianRaise(${scopeName(this.scope)}, ${this.level}${this.stranger ? ", by a stranger" : ""})${then}${this.rollback ? ", then rolled back" : ""}`;
+    return `${first}GuardianRaise(${scopeName(this.scope)}, ${this.level}${this.stranger ? ", by a stranger" : ""})${then}${this.rollback ? ", then rolled back" : ""}`;
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const caller = this.stranger ? r.sys.keeper : r.sys.guardian;
     const asset = this.scope === 0 ? ZERO : tokenOf(r, this.scope - 1);
     const probe = this.rollback ? await probeStart(m, r) : undefined;
+    for (const c of this.before) await c.run(m, r);
     const reason = `0x${Buffer.from("PROPERTY").toString("hex").padEnd(64, "0")}`;
     await this.tx(m, r, {
       model: (s) => guardianRaise(s, caller, asset, this.level),
@@ -1448,6 +1500,128 @@ export class GuardianRaiseCmd extends LiqCommand {
     });
     for (const c of this.then) await c.run(m, r);
     if (probe !== undefined) await probeEnd(m, r, probe);
+  }
+}
+
+/**
+ * The first borrower from `from` (in turn) whose first collateral, in the listing order the
+ * engine's partial plan follows, is `token`; else the first holding `token` at all; else `from`.
+ * A partial liquidation of it seizes `token` first.
+ */
+function holderOf(m: LiqBox, r: LiqReal, from: number, token: number): number {
+  const tk = tokenOf(r, token);
+  const n = r.sys.borrowers.length;
+  const order = Array.from({ length: n }, (_, k) => (from + k) % n);
+  const held = (a: number): string[] =>
+    m.s.l.collaterals
+      .map((c) => c.token)
+      .filter((x) => L.collateralOf(m.s.l, r.sys.borrowers[a].address, x) > 0n);
+  return order.find((a) => held(a)[0] === tk) ?? order.find((a) => held(a).includes(tk)) ?? from;
+}
+
+/**
+ * Before a breaker episode's raise (inside its rollback): clears what would stop a liquidation of
+ * `token` before the level under test does. When the global level or the token's own is 2 or
+ * above (a kept raise), governance sets every level to 0 (`LevelsResetCmd`, fresh feeds after
+ * it); else, when a read is failing, the feeds report again (`RefreshFeedsCmd`). Else nothing.
+ */
+export class ClearForLiquidationCmd extends LiqCommand {
+  constructor(readonly token: number) {
+    super();
+  }
+  kind(): string {
+    return "clearForLiquidation";
+  }
+  protected describe(): string {
+    return `ClearForLiquidation(${tokenName(this.token)})`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    const b = m.s.breaker;
+    if (b.global.level >= 2 || (b.assets.get(tokenOf(r, this.token))?.level ?? 0) >= 2) {
+      this.resolved = "levels reset";
+      await new LevelsResetCmd().run(m, r);
+      return;
+    }
+    if ([...m.s.feeds.keys()].some((tk) => !oracleRead(m.s, tk, m.s.l.now + 1n).ok)) {
+      this.resolved = "fresh feeds";
+      await new RefreshFeedsCmd().run(m, r);
+    }
+  }
+}
+
+/**
+ * Makes sure an auction of `token` runs that needs no redo for a while: nothing when one does;
+ * else a redo of one that needs it, when the model says the redo passes; else the token's holder
+ * (`holderOf`, from `actor`) is put just below health 1 by the token's price and liquidated
+ * (`UnderwaterCmd`). Whether a take then meets the auction is the model's to predict.
+ */
+export class EnsureAuctionCmd extends LiqCommand {
+  constructor(
+    readonly actor: number,
+    readonly token: number,
+  ) {
+    super();
+  }
+  kind(): string {
+    return "ensureAuction";
+  }
+  protected describe(): string {
+    return `EnsureAuction(${this.actor}, ${tokenName(this.token)})`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    const tk = tokenOf(r, this.token);
+    const keys = [...m.s.auctions.keys()];
+    const ofToken = keys.filter((k) => m.s.auctions.get(k)!.token === tk);
+    // the take comes a few blocks later (the raise, then the take)
+    const soon = m.s.l.now + 3n;
+    if (ofToken.some((k) => !auctionStatus(m.s, m.s.auctions.get(k)!, soon).needsRedo)) {
+      this.resolved = "running";
+      return;
+    }
+    const redoable = ofToken.find((k) => succeeds(m.s, m.s.l.now + 1n, (c, t) => redo(c, t, k, ZERO)));
+    if (redoable !== undefined) {
+      this.resolved = "redo";
+      await new RedoCmd(keys.indexOf(redoable), false, 0).run(m, r);
+      return;
+    }
+    const holder = holderOf(m, r, this.actor, this.token);
+    this.resolved = `liquidate ${holder}`;
+    await new UnderwaterCmd(holder, this.token, false, true).run(m, r);
+  }
+}
+
+/**
+ * A liquidation (or a batch: the holder first, then `others`) of the token's holder
+ * (`holderOf`, from `actor`), put just below health 1 by the token's price first
+ * (`UnderwaterCmd`). In an episode at the token's own level 2 the engine must refuse the seizure
+ * (`LiquidationEngine__Paused(token, 2)`) or, in a batch, skip the asset.
+ */
+export class LiquidateHolderCmd extends LiqCommand {
+  constructor(
+    readonly actor: number,
+    readonly token: number,
+    readonly keeper: KeeperKind,
+    /** A batch: the other accounts after the holder. */
+    readonly others?: readonly number[],
+  ) {
+    super();
+  }
+  kind(): string {
+    return "liquidateHolder";
+  }
+  protected describe(): string {
+    const batch = this.others === undefined ? "" : `, batch with [${this.others.join(",")}]`;
+    return `LiquidateHolder(${this.actor}, ${tokenName(this.token)}, keeper=${this.keeper}${batch})`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    const holder = holderOf(m, r, this.actor, this.token);
+    this.resolved = `${holder}`;
+    await new UnderwaterCmd(holder, this.token, false).run(m, r);
+    await (
+      this.others === undefined
+        ? new LiquidateCmd(holder, this.keeper, false)
+        : new LiquidateBatchCmd([holder, ...this.others.filter((o) => o !== holder)], this.keeper)
+    ).run(m, r);
   }
 }
 
