@@ -28,6 +28,7 @@ import {
   SecondaryDeviationCmd,
   SequencerDownCmd,
   SequencerUpCmd,
+  TakeAtLevel3Cmd,
   TakeCmd,
   TimePassesCmd,
   UnderwaterCmd,
@@ -123,21 +124,19 @@ const assetLevelEpisode: fc.Arbitrary<LiqCommand> = fc
     token,
     borrower,
     keeperKind,
-    fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 2 }), { nil: undefined, freq: 3 }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 2 }) },
+    ),
     fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     fc.tuple(fc.boolean(), fc.constantFrom(10_000, 5_000), fc.nat(7)),
   )
   .map(([tk, a, k, others, global, [cb, b, i]]) => {
-    const take = new TakeCmd(i, b, "loose", cb, 0, tk);
-    const level3 = new GuardianRaiseCmd(global ? 0 : 1 + tk, 3, false, [take]);
-    return new GuardianRaiseCmd(
-      1 + tk,
-      2,
-      false,
-      [new LiquidateHolderCmd(a, tk, k, others), level3],
-      true,
-      [new ClearForLiquidationCmd(tk), new EnsureAuctionCmd(a, tk)],
-    );
+    const level3 = new TakeAtLevel3Cmd(global, new TakeCmd(i, b, "loose", cb, 0, tk));
+    return new GuardianRaiseCmd(1 + tk, 2, false, [new LiquidateHolderCmd(a, tk, k, others), level3], true, [
+      new ClearForLiquidationCmd(tk),
+      new EnsureAuctionCmd(a, tk),
+    ]);
   });
 /** A position that meets its market's failing oracle, then is reduced or closed (`ReduceOnFailureCmd`). */
 const reduceOnFailure: fc.Arbitrary<LiqCommand> = fc

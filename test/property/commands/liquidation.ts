@@ -23,6 +23,7 @@ import * as L from "../model/ledger.js";
 import { checkLiq, reasonWord, type LiqCheckMemory } from "../model/liqchecks.js";
 import {
   ORACLE_STATUS_NAMES,
+  OracleStatus,
   ZERO,
   answerToWad,
   auctionStatus,
@@ -1357,7 +1358,7 @@ export class TakeCmd extends LiqCommand {
     readonly price: PriceKind,
     readonly callback: boolean,
     readonly wait: number,
-    /** Among the auctions of this token (index), those that need no redo first, when there are any. */
+    /** Among the auctions of this token (index) that need no redo, else any that needs none. */
     readonly token?: number,
   ) {
     super();
@@ -1374,10 +1375,12 @@ export class TakeCmd extends LiqCommand {
     const t = m.s.l.now + dt;
     let keys = [...m.s.auctions.keys()];
     if (this.token !== undefined) {
+      // the token's auctions that need no redo, else any that needs none, else the token's
       const tk = tokenOf(r, this.token);
-      const ofToken = keys.filter((k) => m.s.auctions.get(k)!.token === tk);
-      const live = ofToken.filter((k) => !auctionStatus(m.s, m.s.auctions.get(k)!, t).needsRedo);
-      if (ofToken.length > 0) keys = live.length > 0 ? live : ofToken;
+      const ofToken = (ks: string[]) => ks.filter((k) => m.s.auctions.get(k)!.token === tk);
+      const live = keys.filter((k) => !auctionStatus(m.s, m.s.auctions.get(k)!, t).needsRedo);
+      const pick = [ofToken(live), live, ofToken(keys)].find((ks) => ks.length > 0);
+      if (pick !== undefined) keys = pick;
     }
     let key: string;
     let id: bigint;
@@ -1504,14 +1507,17 @@ export class GuardianRaiseCmd extends LiqCommand {
 }
 
 /**
- * The first borrower from `from` (in turn) whose first collateral, in the listing order the
- * engine's partial plan follows, is `token`; else the first holding `token` at all; else `from`.
- * A partial liquidation of it seizes `token` first.
+ * The first borrower from `from` (in turn) with debt whose first collateral, in the listing order
+ * the engine's partial plan follows, is `token` (a partial liquidation seizes it first); else the
+ * first with debt holding `token` at all; else `from`.
  */
 function holderOf(m: LiqBox, r: LiqReal, from: number, token: number): number {
   const tk = tokenOf(r, token);
   const n = r.sys.borrowers.length;
-  const order = Array.from({ length: n }, (_, k) => (from + k) % n);
+  const t = m.s.l.now + 1n;
+  const order = Array.from({ length: n }, (_, k) => (from + k) % n).filter(
+    (a) => L.debtOf(m.s.l, r.sys.borrowers[a].address, t) > 0n,
+  );
   const held = (a: number): string[] =>
     m.s.l.collaterals
       .map((c) => c.token)
@@ -1523,7 +1529,9 @@ function holderOf(m: LiqBox, r: LiqReal, from: number, token: number): number {
  * Before a breaker episode's raise (inside its rollback): clears what would stop a liquidation of
  * `token` before the level under test does. When the global level or the token's own is 2 or
  * above (a kept raise), governance sets every level to 0 (`LevelsResetCmd`, fresh feeds after
- * it); else, when a read is failing, the feeds report again (`RefreshFeedsCmd`). Else nothing.
+ * it). Else: the sequencer back up long ago when it is down or in its grace period
+ * (`SequencerUpCmd`); the other token's feeds report again when its read fails; the token's own
+ * secondary offset back to 0 (its feeds report again in the `UnderwaterCmd` that follows).
  */
 export class ClearForLiquidationCmd extends LiqCommand {
   constructor(readonly token: number) {
@@ -1542,18 +1550,40 @@ export class ClearForLiquidationCmd extends LiqCommand {
       await new LevelsResetCmd().run(m, r);
       return;
     }
-    if ([...m.s.feeds.keys()].some((tk) => !oracleRead(m.s, tk, m.s.l.now + 1n).ok)) {
-      this.resolved = "fresh feeds";
-      await new RefreshFeedsCmd().run(m, r);
+    const done: string[] = [];
+    const statusOf = (i: number) => oracleRead(m.s, tokenOf(r, i), m.s.l.now + 1n).status;
+    const sequencer: number[] = [OracleStatus.SequencerDown, OracleStatus.SequencerGracePeriod];
+    if ([0, 1].some((i) => sequencer.includes(statusOf(i)))) {
+      done.push("sequencer up");
+      await new SequencerUpCmd("long").run(m, r);
     }
+    const own = m.s.feeds.get(tokenOf(r, this.token))!.secondary;
+    if (own !== undefined) [own.offsetBps, own.offsetWei] = [0n, 0n];
+    const other = 1 - this.token;
+    if (statusOf(other) !== OracleStatus.Ok) {
+      done.push(`fresh ${tokenName(other)}`);
+      const f = m.s.feeds.get(tokenOf(r, other))!;
+      if (f.secondary !== undefined) [f.secondary.offsetBps, f.secondary.offsetWei] = [0n, 0n];
+      await setFeed(m, r, other, baseAnswer(m.s, tokenOf(r, other)), this.toString());
+    }
+    this.resolved = done.join(", ");
   }
 }
 
+/** Whether the model says `acct` is below maintenance health 1 at the next block. */
+function liquidatable(m: LiqBox, acct: string): boolean {
+  const t = m.s.l.now + 1n;
+  const c = cloneLiq(m.s);
+  syncOracle(c, t);
+  return L.computeHealth(c.l, acct, false, t).healthFactorWad < WAD;
+}
+
 /**
- * Makes sure an auction of `token` runs that needs no redo for a while: nothing when one does;
- * else a redo of one that needs it, when the model says the redo passes; else the token's holder
- * (`holderOf`, from `actor`) is put just below health 1 by the token's price and liquidated
- * (`UnderwaterCmd`). Whether a take then meets the auction is the model's to predict.
+ * Makes sure an auction runs that needs no redo for a while (of `token` best): nothing when one
+ * of the token does; else a redo of one of the token that needs it, when the model says the redo
+ * passes; else nothing when another token's runs; else the token's holder (`holderOf`, from
+ * `actor`) is liquidated, first put just below health 1 by the token's price (`UnderwaterCmd`)
+ * unless it is below already. Whether a take then meets the auction is the model's to predict.
  */
 export class EnsureAuctionCmd extends LiqCommand {
   constructor(
@@ -1571,29 +1601,65 @@ export class EnsureAuctionCmd extends LiqCommand {
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const tk = tokenOf(r, this.token);
     const keys = [...m.s.auctions.keys()];
-    const ofToken = keys.filter((k) => m.s.auctions.get(k)!.token === tk);
-    // the take comes a few blocks later (the raise, then the take)
-    const soon = m.s.l.now + 3n;
-    if (ofToken.some((k) => !auctionStatus(m.s, m.s.auctions.get(k)!, soon).needsRedo)) {
+    // the take comes a few blocks later (the raises, the liquidation, then the take)
+    const soon = m.s.l.now + 12n;
+    const live = keys.filter((k) => !auctionStatus(m.s, m.s.auctions.get(k)!, soon).needsRedo);
+    const ofToken = (ks: string[]) => ks.filter((k) => m.s.auctions.get(k)!.token === tk);
+    if (ofToken(live).length > 0) {
       this.resolved = "running";
       return;
     }
-    const redoable = ofToken.find((k) => succeeds(m.s, m.s.l.now + 1n, (c, t) => redo(c, t, k, ZERO)));
+    const redoable = ofToken(keys).find((k) => succeeds(m.s, m.s.l.now + 1n, (c, t) => redo(c, t, k, ZERO)));
     if (redoable !== undefined) {
       this.resolved = "redo";
       await new RedoCmd(keys.indexOf(redoable), false, 0).run(m, r);
       return;
     }
+    if (live.length > 0) {
+      this.resolved = "another token's running";
+      return;
+    }
     const holder = holderOf(m, r, this.actor, this.token);
     this.resolved = `liquidate ${holder}`;
-    await new UnderwaterCmd(holder, this.token, false, true).run(m, r);
+    if (liquidatable(m, r.sys.accounts[holder].address))
+      await new LiquidateCmd(holder, "keeper", false).run(m, r);
+    else await new UnderwaterCmd(holder, this.token, false, true).run(m, r);
+  }
+}
+
+/**
+ * Level 3 meets a take (`take`, with its token filter): the raise goes to the take's token's own
+ * level unless `global` or no auction of the token runs that needs no redo (then the global
+ * level, which stops every take).
+ */
+export class TakeAtLevel3Cmd extends LiqCommand {
+  constructor(
+    readonly global: boolean,
+    readonly take: TakeCmd,
+  ) {
+    super();
+  }
+  kind(): string {
+    return "takeAtLevel3";
+  }
+  protected describe(): string {
+    return `TakeAtLevel3(${this.global ? "global, " : ""}${this.take.toString()})`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    const i = this.take.token ?? 0;
+    const tk = tokenOf(r, i);
+    const t = m.s.l.now + 2n;
+    const own = [...m.s.auctions.values()].some((a) => a.token === tk && !auctionStatus(m.s, a, t).needsRedo);
+    const scope = this.global || !own ? 0 : 1 + i;
+    this.resolved = scopeName(scope);
+    await new GuardianRaiseCmd(scope, 3, false, [this.take]).run(m, r);
   }
 }
 
 /**
  * A liquidation (or a batch: the holder first, then `others`) of the token's holder
  * (`holderOf`, from `actor`), put just below health 1 by the token's price first
- * (`UnderwaterCmd`). In an episode at the token's own level 2 the engine must refuse the seizure
+ * (`UnderwaterCmd`) unless it is below already. In an episode at the token's own level 2 the engine must refuse the seizure
  * (`LiquidationEngine__Paused(token, 2)`) or, in a batch, skip the asset.
  */
 export class LiquidateHolderCmd extends LiqCommand {
@@ -1616,7 +1682,8 @@ export class LiquidateHolderCmd extends LiqCommand {
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const holder = holderOf(m, r, this.actor, this.token);
     this.resolved = `${holder}`;
-    await new UnderwaterCmd(holder, this.token, false).run(m, r);
+    if (!liquidatable(m, r.sys.accounts[holder].address))
+      await new UnderwaterCmd(holder, this.token, false).run(m, r);
     await (
       this.others === undefined
         ? new LiquidateCmd(holder, this.keeper, false)
