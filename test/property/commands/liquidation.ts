@@ -1500,6 +1500,8 @@ export class GuardianRaiseCmd extends LiqCommand {
       ...(this.scope === 0
         ? { fn: "raiseGlobal", args: [this.level, reason] }
         : { fn: "raiseAsset", args: [asset, this.level, reason] }),
+      // with commands after it, the checks after theirs cover the raise's state
+      noCheck: this.then.length > 0,
     });
     for (const c of this.then) await c.run(m, r);
     if (probe !== undefined) await probeEnd(m, r, probe);
@@ -1630,7 +1632,7 @@ export class EnsureAuctionCmd extends LiqCommand {
 /**
  * Level 3 meets a take (`take`, with its token filter): the raise goes to the take's token's own
  * level unless `global` or no auction of the token runs that needs no redo (then the global
- * level, which stops every take).
+ * level, which stops every take). Nothing when no auction runs that needs no redo.
  */
 export class TakeAtLevel3Cmd extends LiqCommand {
   constructor(
@@ -1649,8 +1651,12 @@ export class TakeAtLevel3Cmd extends LiqCommand {
     const i = this.take.token ?? 0;
     const tk = tokenOf(r, i);
     const t = m.s.l.now + 2n;
-    const own = [...m.s.auctions.values()].some((a) => a.token === tk && !auctionStatus(m.s, a, t).needsRedo);
-    const scope = this.global || !own ? 0 : 1 + i;
+    const live = [...m.s.auctions.values()].filter((a) => !auctionStatus(m.s, a, t).needsRedo);
+    if (live.length === 0) {
+      this.resolved = "no auction runs";
+      return; // a take would meet DutchAuction__NotRunning or NeedsRedo first
+    }
+    const scope = this.global || !live.some((a) => a.token === tk) ? 0 : 1 + i;
     this.resolved = scopeName(scope);
     await new GuardianRaiseCmd(scope, 3, false, [this.take]).run(m, r);
   }
@@ -1659,7 +1665,8 @@ export class TakeAtLevel3Cmd extends LiqCommand {
 /**
  * A liquidation (or a batch: the holder first, then `others`) of the token's holder
  * (`holderOf`, from `actor`), put just below health 1 by the token's price first
- * (`UnderwaterCmd`) unless it is below already. In an episode at the token's own level 2 the engine must refuse the seizure
+ * (`UnderwaterCmd`) unless it is below already (nothing when no price puts it there). In an
+ * episode at the token's own level 2 the engine must refuse the seizure
  * (`LiquidationEngine__Paused(token, 2)`) or, in a batch, skip the asset.
  */
 export class LiquidateHolderCmd extends LiqCommand {
@@ -1682,8 +1689,12 @@ export class LiquidateHolderCmd extends LiqCommand {
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const holder = holderOf(m, r, this.actor, this.token);
     this.resolved = `${holder}`;
-    if (!liquidatable(m, r.sys.accounts[holder].address))
-      await new UnderwaterCmd(holder, this.token, false).run(m, r);
+    const acct = r.sys.accounts[holder].address;
+    if (!liquidatable(m, acct)) await new UnderwaterCmd(holder, this.token, false).run(m, r);
+    if (!liquidatable(m, acct)) {
+      this.resolved += ", not liquidatable";
+      return; // no price puts it below 1 (no debt, a failing read): nothing this episode tests
+    }
     await (
       this.others === undefined
         ? new LiquidateCmd(holder, this.keeper, false)
