@@ -65,7 +65,9 @@ export interface LiqStats {
   oracle: Map<string, number>;
   /**
    * How often the states some checks need were reached: a reduction or close on its market's
-   * failing oracle, a liquidation attempt at global level 2, a repayment at a breaker level.
+   * failing oracle, a liquidation attempt at global level 2, a repayment at a breaker level, a
+   * liquidation paused (or a batch's asset skipped) by an asset's own level 2, a take refused at
+   * level 3 (the token's or global; with a callback).
    */
   reach: Map<string, number>;
 }
