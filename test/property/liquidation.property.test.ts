@@ -3,11 +3,12 @@
  * sequences of borrower actions, oracle moves and failures (primary zero, out of bounds, stale;
  * secondary deviation; sequencer down and its grace period: the system gets a secondary feed and
  * a sequencer feed, SUITE_ORACLE), time, liquidations (single, batch, self), auction takes (with
- * and without a callback), redos, guardian and timelock actions and breaker triggers, against a
- * bigint model (model/liquidation.ts on top of model/ledger.ts). After every command the model
- * agrees with the chain (oracle status and breaker triggers included) and I1, I2, I5, I7, I8,
- * I11, I12, I13 hold
- * (model/liqchecks.ts, commands/liquidation.ts). Intensity and replay: config.ts (FC_RUNS,
+ * and without a callback), redos, guardian and timelock actions and breaker triggers (episodes
+ * at a raised level, rolled back: global level 2; an asset's own level 2 meeting a liquidation of
+ * its holder, then level 3 meeting a take of its auction), against a bigint model
+ * (model/liquidation.ts on top of model/ledger.ts). After every command the model agrees with
+ * the chain (oracle status and breaker triggers included) and I1, I2, I5, I7, I8, I11, I12, I13
+ * hold (model/liqchecks.ts, commands/liquidation.ts). Intensity and replay: config.ts (FC_RUNS,
  * FC_MAX_COMMANDS, FC_SEED, FC_PATH; the default here is 10 sequences).
  */
 import fc from "fast-check";

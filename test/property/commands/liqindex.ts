@@ -6,13 +6,16 @@ import fc from "fast-check";
 import {
   BorrowCmd,
   BreakerCheckCmd,
+  ClearForLiquidationCmd,
   ClosePositionCmd,
   CooldownCmd,
   DepositCmd,
+  EnsureAuctionCmd,
   GovernanceLevelCmd,
   GuardianRaiseCmd,
   LiquidateBatchCmd,
   LiquidateCmd,
+  LiquidateHolderCmd,
   OracleFailCmd,
   OracleOutOfBoundsCmd,
   OracleStaleCmd,
@@ -25,6 +28,7 @@ import {
   SecondaryDeviationCmd,
   SequencerDownCmd,
   SequencerUpCmd,
+  TakeAtLevel3Cmd,
   TakeCmd,
   TimePassesCmd,
   UnderwaterCmd,
@@ -102,6 +106,37 @@ const breakerEpisode: fc.Arbitrary<LiqCommand> = fc
     if (sc !== 0 || lvl < 2) then.push(new GuardianRaiseCmd(0, 2, false));
     then.push(liq);
     return new GuardianRaiseCmd(sc, lvl, false, then, true);
+  });
+/**
+ * An asset's own breaker levels (the guardian's `raiseAsset`, the global level below 2), in one
+ * episode rolled back at its end. First what would stop a liquidation before the level does is
+ * cleared (`ClearForLiquidationCmd`: a kept level, a failing read) and an auction of the asset
+ * made to run (`EnsureAuctionCmd`: kicked or redone). At the asset's level 2, a liquidation (or
+ * a batch) of an account whose partial plan seizes that asset first (`LiquidateHolderCmd`: put
+ * just below health 1 by the asset's price first): the single liquidation is refused
+ * (`LiquidationEngine__Paused(asset, 2)`), the batch skips the asset. Then at level 3 (the
+ * asset's own most often, else global), a take of the asset's auction, with or without a
+ * callback: the ledger, the auction's sink, refuses (`Clearinghouse__BreakerLevel(asset or 0,
+ * 3)`) and nothing moves.
+ */
+const assetLevelEpisode: fc.Arbitrary<LiqCommand> = fc
+  .tuple(
+    token,
+    borrower,
+    keeperKind,
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 2 }) },
+    ),
+    fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    fc.tuple(fc.boolean(), fc.constantFrom(10_000, 5_000), fc.nat(7)),
+  )
+  .map(([tk, a, k, others, global, [cb, b, i]]) => {
+    const level3 = new TakeAtLevel3Cmd(global, new TakeCmd(i, b, "loose", cb, 0, tk));
+    return new GuardianRaiseCmd(1 + tk, 2, false, [new LiquidateHolderCmd(a, tk, k, others), level3], true, [
+      new ClearForLiquidationCmd(tk),
+      new EnsureAuctionCmd(a, tk),
+    ]);
   });
 /** A position that meets its market's failing oracle, then is reduced or closed (`ReduceOnFailureCmd`). */
 const reduceOnFailure: fc.Arbitrary<LiqCommand> = fc
@@ -231,6 +266,7 @@ export function liquidationCommands(): fc.Arbitrary<LiqCommand>[] {
     breakerEpisode,
     breakerEpisode,
     breakerEpisode,
+    assetLevelEpisode,
     reduceOnFailure,
     reduceOnFailure,
   ];

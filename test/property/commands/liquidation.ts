@@ -23,6 +23,7 @@ import * as L from "../model/ledger.js";
 import { checkLiq, reasonWord, type LiqCheckMemory } from "../model/liqchecks.js";
 import {
   ORACLE_STATUS_NAMES,
+  OracleStatus,
   ZERO,
   answerToWad,
   auctionStatus,
@@ -64,7 +65,9 @@ export interface LiqStats {
   oracle: Map<string, number>;
   /**
    * How often the states some checks need were reached: a reduction or close on its market's
-   * failing oracle, a liquidation attempt at global level 2, a repayment at a breaker level.
+   * failing oracle, a liquidation attempt at global level 2, a repayment at a breaker level, a
+   * liquidation paused (or a batch's asset skipped) by an asset's own level 2, a take refused at
+   * level 3 (the token's or global; with a callback).
    */
   reach: Map<string, number>;
 }
@@ -294,6 +297,32 @@ function reachReduction(m: LiqBox, r: LiqReal, market: string): void {
 /** Counts a liquidation attempt at global level exactly 2 (paused there, not only at 3). */
 function reachPause(m: LiqBox, r: LiqReal): void {
   if (m.s.breaker.global.level === 2) bump(r.stats.reach, "liquidation at global level 2");
+}
+
+/**
+ * The model's `action`, with `onRevert` told of the revert it predicts (the report's counters of
+ * the refusals a check needs reached); the revert still propagates.
+ */
+function seeRevert<T>(action: () => T, onRevert: (e: L.ModelRevert) => void): T {
+  try {
+    return action();
+  } catch (e) {
+    if (e instanceof L.ModelRevert) onRevert(e);
+    throw e;
+  }
+}
+
+/** Counts a single liquidation the model pauses for an asset's own level 2 (global below 2). */
+function reachAssetPause(r: LiqReal, e: L.ModelRevert): void {
+  if (e.errorName === "LiquidationEngine__Paused" && e.args[0] !== ZERO && e.args[1] === 2)
+    bump(r.stats.reach, "liquidation paused by an asset's own level 2");
+}
+
+/** Counts a take the ledger refuses at level 3 (the token's or global), with or without a callback. */
+function reachTakeLevel3(r: LiqReal, e: L.ModelRevert, callback: boolean): void {
+  if (e.errorName !== "Clearinghouse__BreakerLevel") return;
+  bump(r.stats.reach, `take at ${e.args[0] === ZERO ? "global" : "its token's"} level 3`);
+  if (callback) bump(r.stats.reach, "take at level 3 with a callback");
 }
 
 /** Whether `action` succeeds on a copy of the model at `t`. */
@@ -1272,7 +1301,11 @@ export class LiquidateCmd extends LiqCommand {
       const pre = m.s;
       const out = await this.tx(m, r, {
         label: `${this.toString()}#${i}`,
-        model: (s, t) => liquidate(s, t, acct, keeper),
+        model: (s, t) =>
+          seeRevert(
+            () => liquidate(s, t, acct, keeper),
+            (e) => reachAssetPause(r, e),
+          ),
         from: caller,
         ...at(r, "engine"),
         fn: "liquidate",
@@ -1304,7 +1337,12 @@ export class LiquidateBatchCmd extends LiqCommand {
     const keeper = this.keeper === "keeper" ? r.sys.keeper : ZERO;
     reachPause(m, r);
     await this.tx(m, r, {
-      model: (s, t) => liquidateBatch(s, t, accts, keeper),
+      model: (s, t) =>
+        liquidateBatch(s, t, accts, keeper, (_, res) => {
+          // an asset skipped for its own level 2 (not the global level)
+          if (res.paused.some((p) => p.ownLevel === 2 && p.level === 2))
+            bump(r.stats.reach, "batch skipping an asset at its own level 2");
+        }),
       from: r.sys.keeper,
       ...at(r, "engine"),
       fn: "liquidateBatch",
@@ -1322,6 +1360,8 @@ export class TakeCmd extends LiqCommand {
     readonly price: PriceKind,
     readonly callback: boolean,
     readonly wait: number,
+    /** Among the auctions of this token (index) that need no redo, else any that needs none. */
+    readonly token?: number,
   ) {
     super();
   }
@@ -1329,12 +1369,21 @@ export class TakeCmd extends LiqCommand {
     return this.callback ? "takeCallback" : "take";
   }
   protected describe(): string {
-    return `Take(#${this.auction}, ${this.bps}bps of the lot, ${this.price}${this.callback ? ", callback" : ""}, after ${this.wait}s)`;
+    const of = this.token === undefined ? "" : ` of ${tokenName(this.token)}`;
+    return `Take(#${this.auction}${of}, ${this.bps}bps of the lot, ${this.price}${this.callback ? ", callback" : ""}, after ${this.wait}s)`;
   }
   async exec(m: LiqBox, r: LiqReal): Promise<void> {
-    const keys = [...m.s.auctions.keys()];
     const dt = BigInt(this.wait) + 1n;
     const t = m.s.l.now + dt;
+    let keys = [...m.s.auctions.keys()];
+    if (this.token !== undefined) {
+      // the token's auctions that need no redo, else any that needs none, else the token's
+      const tk = tokenOf(r, this.token);
+      const ofToken = (ks: string[]) => ks.filter((k) => m.s.auctions.get(k)!.token === tk);
+      const live = keys.filter((k) => !auctionStatus(m.s, m.s.auctions.get(k)!, t).needsRedo);
+      const pick = [ofToken(live), live, ofToken(keys)].find((ks) => ks.length > 0);
+      if (pick !== undefined) keys = pick;
+    }
     let key: string;
     let id: bigint;
     if (keys.length === 0) {
@@ -1355,7 +1404,11 @@ export class TakeCmd extends LiqCommand {
     const payer = this.callback ? r.sys.taker : r.sys.bidder;
     const out = await this.tx(m, r, {
       dt,
-      model: (s, tt) => take(s, tt, payer, key, maxAmount, maxPrice, payer),
+      model: (s, tt) =>
+        seeRevert(
+          () => take(s, tt, payer, key, maxAmount, maxPrice, payer),
+          (e) => reachTakeLevel3(r, e, this.callback),
+        ),
       from: r.sys.bidder,
       ...(this.callback
         ? {
@@ -1423,6 +1476,8 @@ export class GuardianRaiseCmd extends LiqCommand {
     readonly then: readonly LiqCommand[] = [],
     /** Afterwards, roll chain and model back to before the raise. */
     readonly rollback = false,
+    /** Commands run first (after the snapshot when rolled back): the state the episode needs. */
+    readonly before: readonly LiqCommand[] = [],
   ) {
     super();
   }
@@ -1430,13 +1485,15 @@ export class GuardianRaiseCmd extends LiqCommand {
     return this.then.length === 0 ? "guardianRaise" : "breakerEpisode";
   }
   protected describe(): string {
+    const first = this.before.length === 0 ? "" : `${this.before.map((c) => c.toString()).join("; ")}, then `;
     const then = this.then.length === 0 ? "" : `, then ${this.then.map((c) => c.toString()).join("; ")}`;
-    return `GuardianRaise(${scopeName(this.scope)}, ${this.level}${this.stranger ? ", by a stranger" : ""})${then}${this.rollback ? ", then rolled back" : ""}`;
+    return `${first}GuardianRaise(${scopeName(this.scope)}, ${this.level}${this.stranger ? ", by a stranger" : ""})${then}${this.rollback ? ", then rolled back" : ""}`;
   }
   protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
     const caller = this.stranger ? r.sys.keeper : r.sys.guardian;
     const asset = this.scope === 0 ? ZERO : tokenOf(r, this.scope - 1);
     const probe = this.rollback ? await probeStart(m, r) : undefined;
+    for (const c of this.before) await c.run(m, r);
     const reason = `0x${Buffer.from("PROPERTY").toString("hex").padEnd(64, "0")}`;
     await this.tx(m, r, {
       model: (s) => guardianRaise(s, caller, asset, this.level),
@@ -1445,9 +1502,206 @@ export class GuardianRaiseCmd extends LiqCommand {
       ...(this.scope === 0
         ? { fn: "raiseGlobal", args: [this.level, reason] }
         : { fn: "raiseAsset", args: [asset, this.level, reason] }),
+      // with commands after it, the checks after theirs cover the raise's state
+      noCheck: this.then.length > 0,
     });
     for (const c of this.then) await c.run(m, r);
     if (probe !== undefined) await probeEnd(m, r, probe);
+  }
+}
+
+/**
+ * The first borrower from `from` (in turn) with debt whose first collateral, in the listing order
+ * the engine's partial plan follows, is `token` (a partial liquidation seizes it first); else the
+ * first with debt holding `token` at all; else `from`.
+ */
+function holderOf(m: LiqBox, r: LiqReal, from: number, token: number): number {
+  const tk = tokenOf(r, token);
+  const n = r.sys.borrowers.length;
+  const t = m.s.l.now + 1n;
+  const order = Array.from({ length: n }, (_, k) => (from + k) % n).filter(
+    (a) => L.debtOf(m.s.l, r.sys.borrowers[a].address, t) > 0n,
+  );
+  const held = (a: number): string[] =>
+    m.s.l.collaterals
+      .map((c) => c.token)
+      .filter((x) => L.collateralOf(m.s.l, r.sys.borrowers[a].address, x) > 0n);
+  return order.find((a) => held(a)[0] === tk) ?? order.find((a) => held(a).includes(tk)) ?? from;
+}
+
+/**
+ * Before a breaker episode's raise (inside its rollback): clears what would stop a liquidation of
+ * `token` before the level under test does. When the global level or the token's own is 2 or
+ * above (a kept raise), governance sets every level to 0 (`LevelsResetCmd`, fresh feeds after
+ * it). Else: the sequencer back up long ago when it is down or in its grace period
+ * (`SequencerUpCmd`); the other token's feeds report again when its read fails; the token's own
+ * secondary offset back to 0 (its feeds report again in the `UnderwaterCmd` that follows).
+ */
+export class ClearForLiquidationCmd extends LiqCommand {
+  constructor(readonly token: number) {
+    super();
+  }
+  kind(): string {
+    return "clearForLiquidation";
+  }
+  protected describe(): string {
+    return `ClearForLiquidation(${tokenName(this.token)})`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    const b = m.s.breaker;
+    if (b.global.level >= 2 || (b.assets.get(tokenOf(r, this.token))?.level ?? 0) >= 2) {
+      this.resolved = "levels reset";
+      await new LevelsResetCmd().run(m, r);
+      return;
+    }
+    const done: string[] = [];
+    const statusOf = (i: number) => oracleRead(m.s, tokenOf(r, i), m.s.l.now + 1n).status;
+    const sequencer: number[] = [OracleStatus.SequencerDown, OracleStatus.SequencerGracePeriod];
+    if ([0, 1].some((i) => sequencer.includes(statusOf(i)))) {
+      done.push("sequencer up");
+      await new SequencerUpCmd("long").run(m, r);
+    }
+    const own = m.s.feeds.get(tokenOf(r, this.token))!.secondary;
+    if (own !== undefined) [own.offsetBps, own.offsetWei] = [0n, 0n];
+    const other = 1 - this.token;
+    if (statusOf(other) !== OracleStatus.Ok) {
+      done.push(`fresh ${tokenName(other)}`);
+      const f = m.s.feeds.get(tokenOf(r, other))!;
+      if (f.secondary !== undefined) [f.secondary.offsetBps, f.secondary.offsetWei] = [0n, 0n];
+      await setFeed(m, r, other, baseAnswer(m.s, tokenOf(r, other)), this.toString());
+    }
+    this.resolved = done.join(", ");
+  }
+}
+
+/** Whether the model says `acct` is below maintenance health 1 at the next block. */
+function liquidatable(m: LiqBox, acct: string): boolean {
+  const t = m.s.l.now + 1n;
+  const c = cloneLiq(m.s);
+  syncOracle(c, t);
+  return L.computeHealth(c.l, acct, false, t).healthFactorWad < WAD;
+}
+
+/**
+ * Makes sure an auction runs that needs no redo for a while (of `token` best): nothing when one
+ * of the token does; else a redo of one of the token that needs it, when the model says the redo
+ * passes; else nothing when another token's runs; else the token's holder (`holderOf`, from
+ * `actor`) is liquidated, first put just below health 1 by the token's price (`UnderwaterCmd`)
+ * unless it is below already. Whether a take then meets the auction is the model's to predict.
+ */
+export class EnsureAuctionCmd extends LiqCommand {
+  constructor(
+    readonly actor: number,
+    readonly token: number,
+  ) {
+    super();
+  }
+  kind(): string {
+    return "ensureAuction";
+  }
+  protected describe(): string {
+    return `EnsureAuction(${this.actor}, ${tokenName(this.token)})`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    const tk = tokenOf(r, this.token);
+    const keys = [...m.s.auctions.keys()];
+    // the take comes a few blocks later (the raises, the liquidation, then the take)
+    const soon = m.s.l.now + 12n;
+    const live = keys.filter((k) => !auctionStatus(m.s, m.s.auctions.get(k)!, soon).needsRedo);
+    const ofToken = (ks: string[]) => ks.filter((k) => m.s.auctions.get(k)!.token === tk);
+    if (ofToken(live).length > 0) {
+      this.resolved = "running";
+      return;
+    }
+    const redoable = ofToken(keys).find((k) => succeeds(m.s, m.s.l.now + 1n, (c, t) => redo(c, t, k, ZERO)));
+    if (redoable !== undefined) {
+      this.resolved = "redo";
+      await new RedoCmd(keys.indexOf(redoable), false, 0).run(m, r);
+      return;
+    }
+    if (live.length > 0) {
+      this.resolved = "another token's running";
+      return;
+    }
+    const holder = holderOf(m, r, this.actor, this.token);
+    this.resolved = `liquidate ${holder}`;
+    if (liquidatable(m, r.sys.accounts[holder].address))
+      await new LiquidateCmd(holder, "keeper", false).run(m, r);
+    else await new UnderwaterCmd(holder, this.token, false, true).run(m, r);
+  }
+}
+
+/**
+ * Level 3 meets a take (`take`, with its token filter): the raise goes to the take's token's own
+ * level unless `global` or no auction of the token runs that needs no redo (then the global
+ * level, which stops every take). Nothing when no auction runs that needs no redo.
+ */
+export class TakeAtLevel3Cmd extends LiqCommand {
+  constructor(
+    readonly global: boolean,
+    readonly take: TakeCmd,
+  ) {
+    super();
+  }
+  kind(): string {
+    return "takeAtLevel3";
+  }
+  protected describe(): string {
+    return `TakeAtLevel3(${this.global ? "global, " : ""}${this.take.toString()})`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    const i = this.take.token ?? 0;
+    const tk = tokenOf(r, i);
+    const t = m.s.l.now + 2n;
+    const live = [...m.s.auctions.values()].filter((a) => !auctionStatus(m.s, a, t).needsRedo);
+    if (live.length === 0) {
+      this.resolved = "no auction runs";
+      return; // a take would meet DutchAuction__NotRunning or NeedsRedo first
+    }
+    const scope = this.global || !live.some((a) => a.token === tk) ? 0 : 1 + i;
+    this.resolved = scopeName(scope);
+    await new GuardianRaiseCmd(scope, 3, false, [this.take]).run(m, r);
+  }
+}
+
+/**
+ * A liquidation (or a batch: the holder first, then `others`) of the token's holder
+ * (`holderOf`, from `actor`), put just below health 1 by the token's price first
+ * (`UnderwaterCmd`) unless it is below already (nothing when no price puts it there). In an
+ * episode at the token's own level 2 the engine must refuse the seizure
+ * (`LiquidationEngine__Paused(token, 2)`) or, in a batch, skip the asset.
+ */
+export class LiquidateHolderCmd extends LiqCommand {
+  constructor(
+    readonly actor: number,
+    readonly token: number,
+    readonly keeper: KeeperKind,
+    /** A batch: the other accounts after the holder. */
+    readonly others?: readonly number[],
+  ) {
+    super();
+  }
+  kind(): string {
+    return "liquidateHolder";
+  }
+  protected describe(): string {
+    const batch = this.others === undefined ? "" : `, batch with [${this.others.join(",")}]`;
+    return `LiquidateHolder(${this.actor}, ${tokenName(this.token)}, keeper=${this.keeper}${batch})`;
+  }
+  protected async exec(m: LiqBox, r: LiqReal): Promise<void> {
+    const holder = holderOf(m, r, this.actor, this.token);
+    this.resolved = `${holder}`;
+    const acct = r.sys.accounts[holder].address;
+    if (!liquidatable(m, acct)) await new UnderwaterCmd(holder, this.token, false).run(m, r);
+    if (!liquidatable(m, acct)) {
+      this.resolved += ", not liquidatable";
+      return; // no price puts it below 1 (no debt, a failing read): nothing this episode tests
+    }
+    await (
+      this.others === undefined
+        ? new LiquidateCmd(holder, this.keeper, false)
+        : new LiquidateBatchCmd([holder, ...this.others.filter((o) => o !== holder)], this.keeper)
+    ).run(m, r);
   }
 }
 

@@ -33,6 +33,7 @@ import {
   redo,
   syncOracle,
   take as modelTake,
+  windowNow,
   ZERO,
   type LiqState,
 } from "./liquidation.js";
@@ -337,10 +338,9 @@ export async function checkLiq(sys: LiqSystem, s: LiqState, mem: LiqCheckMemory)
   const sysTr = evaluateSystem(s, t);
   eq("breaker system trigger level", Number(word(previewSystem, 0)), sysTr.level);
   eq("breaker system trigger reason", `0x${previewSystem.slice(64, 128)}`, reasonWord(sysTr.reason));
-  const e = s.engine;
-  const expired = t >= e.windowStart + e.windowSeconds;
-  eq("engine window start", word(ew, 0), expired ? t : e.windowStart);
-  eq("engine window used", word(ew, 1), expired ? 0n : e.windowUsedWad);
+  const w = windowNow(s.engine, t);
+  eq("engine window start", word(ew, 0), w.start);
+  eq("engine window used", word(ew, 1), w.usedWad);
   eq("breaker global level", Number(word(gsc, 0)), s.breaker.global.level);
   eq("breaker global floor", Number(word(gsc, 1)), s.breaker.global.floor);
   eq("breaker global lastTriggeredAt", word(gsc, 2), s.breaker.global.lastTriggeredAt);

@@ -854,6 +854,9 @@ interface Plan {
   debtWad: bigint;
   weightedWad: bigint;
   onePlusPenaltyWad: bigint;
+  /** The window as of this block (rolled over here, written only when a seizure covers debt). */
+  windowStart: bigint;
+  windowUsedWad: bigint;
   windowRoomWad: bigint;
 }
 
@@ -867,6 +870,8 @@ export interface LiquidationResult {
   /** A cap cut a seizure, or an asset was skipped (paused): the target is not promised. */
   capped: boolean;
   pausedSkip: boolean;
+  /** The assets a batch skipped for their level: the level that paused it and the asset's own. */
+  paused: { token: string; level: number; ownLevel: number }[];
 }
 
 const valueWad = (q: CollateralQuote): bigint => mulDivDown(q.amount, q.priceWad, 10n ** q.decimals);
@@ -883,7 +888,18 @@ export function liquidate(s: LiqState, t: bigint, acct: string, keeper: string):
   return liquidateInner(s, t, acct, keeper, snap, true);
 }
 
-export function liquidateBatch(s: LiqState, t: bigint, accounts: string[], keeper: string): bigint {
+/**
+ * `liquidateBatch`: the accounts one by one (a failing `liquidationBegin` or a healthy account is
+ * skipped; an asset its level pauses is skipped, not a revert). `seen` receives each liquidated
+ * account's result (the report's counters).
+ */
+export function liquidateBatch(
+  s: LiqState,
+  t: bigint,
+  accounts: string[],
+  keeper: string,
+  seen?: (acct: string, r: LiquidationResult) => void,
+): bigint {
   if (accounts.length === 0) revert("LiquidationEngine__EmptyBatch");
   requireNotPaused(s);
   let n = 0n;
@@ -900,17 +916,28 @@ export function liquidateBatch(s: LiqState, t: bigint, accounts: string[], keepe
     Object.assign(s, trial);
     if (!snap.liquidatable) continue;
     const r = liquidateInner(s, t, acct, keeper, snap, false);
+    seen?.(acct, r);
     n++;
-    if (r.auctions === 0n && r.debtCoveredWad === 0n && r.writtenOffWad === 0n && capsExhausted(s)) break;
+    if (r.auctions === 0n && r.debtCoveredWad === 0n && r.writtenOffWad === 0n && capsExhausted(s, t)) break;
   }
   return n;
 }
 
-function capsExhausted(s: LiqState): boolean {
+function capsExhausted(s: LiqState, t: bigint): boolean {
   return (
-    s.engine.windowUsedWad >= s.engine.windowCapacityWad ||
+    windowNow(s.engine, t).usedWad >= s.engine.windowCapacityWad ||
     s.totalTabInFlightWad >= s.engine.maxTabInFlightWad
   );
+}
+
+/**
+ * The engine's liquidation window at `t` (`_windowNow`): one that started `windowSeconds` ago or
+ * more has rolled over (starts at `t`, nothing used). Storage keeps the old one until a seizure
+ * that covers debt writes the window back; the checks read the view, which rolls over the same.
+ */
+export function windowNow(e: EngineModel, t: bigint): { start: bigint; usedWad: bigint } {
+  if (t >= e.windowStart + e.windowSeconds) return { start: t, usedWad: 0n };
+  return { start: e.windowStart, usedWad: e.windowUsedWad };
 }
 
 function liquidateInner(
@@ -930,6 +957,7 @@ function liquidateInner(
     whole: false,
     capped: false,
     pausedSkip: false,
+    paused: [],
   };
   if (snap.debtWad > 0n && snap.cols.length === 0) {
     r.writtenOffWad = writeOff(s, t, acct);
@@ -944,14 +972,16 @@ function liquidateInner(
       debtWad: snap.debtWad,
       weightedWad: 0n,
       onePlusPenaltyWad: WAD + e.penaltyWad,
+      windowStart: 0n,
+      windowUsedWad: 0n,
       windowRoomWad: 0n,
     };
     for (const q of snap.cols) p.weightedWad += mulWadDown(valueWad(q), WAD - q.haircutWad);
-    if (t >= e.windowStart + e.windowSeconds) {
-      e.windowStart = t;
-      e.windowUsedWad = 0n;
-    }
-    p.windowRoomWad = e.windowCapacityWad > e.windowUsedWad ? e.windowCapacityWad - e.windowUsedWad : 0n;
+    // the window rolls over lazily: here for the plan, in storage when a seizure writes it
+    const w = windowNow(e, t);
+    p.windowStart = w.start;
+    p.windowUsedWad = w.usedWad;
+    p.windowRoomWad = e.windowCapacityWad > w.usedWad ? e.windowCapacityWad - w.usedWad : 0n;
     if (p.weightedWad < mulWadUp(p.debtWad, e.targetHealthWad)) seizeAll(s, t, snap.cols, p, strict, r);
   }
   s.log.push({
@@ -991,6 +1021,7 @@ function seizeAll(
     if (level >= 2) {
       if (strict) revert("LiquidationEngine__Paused", q.token, level);
       r.pausedSkip = true;
+      r.paused.push({ token: q.token, level, ownLevel: s.breaker.assets.get(q.token)?.level ?? 0 });
       break;
     }
     const { covered, cap } = capped(s, q.token, debts[i], p);
@@ -1011,7 +1042,10 @@ function seizeAll(
     r.debtCoveredWad += covered;
     if (covered < debts[i]) break;
   }
-  if (r.debtCoveredWad > 0n) s.engine.windowUsedWad += r.debtCoveredWad;
+  if (r.debtCoveredWad > 0n) {
+    s.engine.windowStart = p.windowStart;
+    s.engine.windowUsedWad = p.windowUsedWad + r.debtCoveredWad;
+  }
   if (strict && r.auctions === 0n && r.positionsClosed === 0n && lastCap !== "") {
     revert("LiquidationEngine__CapReached", lastCap);
   }
