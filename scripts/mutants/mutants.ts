@@ -327,7 +327,7 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "        if (level >= 3 || isSettled) {",
     suites: [...DEFAULT_SUITES, "unit:liquidation"],
     reach:
-      "needs an asset-level (not global) level 2 and a liquidation of an account holding that asset; the engine's unit test raises WETH alone",
+      "the liquidation property suite's asset-level episode reaches it (session 10: an asset's own level 2, then a liquidation of a holder); the engine's unit test raises WETH alone",
   },
   {
     id: "partial-plan-listing-order",
@@ -376,7 +376,7 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "        if (_breakerWord & 4 != 0) _requireWithdrawable(token, _collateralInfo[token].index);",
     suites: [...DEFAULT_SUITES, "unit:ch-breaker"],
     reach:
-      "needs a take attempted at level 3; the Clearinghouse breaker unit tests take at the token's and the global level 3, with and without a callback",
+      "the liquidation property suite's asset-level episode takes at level 3 (session 10); the Clearinghouse breaker unit tests take at the token's and the global level 3, with and without a callback",
   },
   {
     id: "window-exhaustion-reads-stale",
