@@ -18,7 +18,11 @@ pragma solidity 0.8.28;
 ///         asset `ASSET_TAB_CAP_WAD`, Maker's Hole/hole) and the debt liquidated per window
 ///         (`WINDOW_CAPACITY_WAD` per `WINDOW_SECONDS`, Synthetix v3's capacity). A liquidation
 ///         that meets a cap covers what fits; the rest waits for auctions to clear or for the
-///         next window. The circuit breaker pauses new liquidations from level 2.
+///         next window. The seizures run most haircut collateral first and stop at the first
+///         asset a cap or a paused asset cuts, so a liquidation cut short never leaves the account
+///         less healthy. The circuit breaker pauses new liquidations from level 2; a batch reads
+///         each asset's level, velocity room and tabs in flight once and reports its seized debt
+///         to the breaker per asset (at the seizure that trips the velocity trigger, and at its end).
 /// @dev Keeper rewards cannot be farmed: the auction grants its kick reward (`tip + chip x tab`,
 ///      credited by the ledger) only when it is below the penalty the account pays
 ///      (`tab - debt`); the perp keeper share is a part of the perp penalty the account pays. So a
