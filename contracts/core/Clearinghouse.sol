@@ -135,8 +135,8 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         AccountSlot memory acct = _accounts[account];
         // an account with neither debt nor positions withdraws without prices (oracle down or not)
         bool exposed = acct.normalizedDebt != 0 || acct.marketMask != 0;
-        _requireWithdrawable(token, info.index);
-        if (available == amount) _accounts[account].collateralMask = acct.collateralMask & ~uint16(1 << info.index);
+        _requireWithdrawable(token, index);
+        if (available == amount) _accounts[account].collateralMask = acct.collateralMask & ~uint16(1 << index);
         if (exposed) _requireInitialHealth(account);
 
         IERC20(token).safeTransfer(to, amount);

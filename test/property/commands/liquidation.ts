@@ -327,9 +327,15 @@ function reachTakeLevel3(r: LiqReal, e: L.ModelRevert, callback: boolean): void 
 
 /** Whether `action` succeeds on a copy of the model at `t`. */
 function succeeds(s: LiqState, t: bigint, action: (c: LiqState, t: bigint) => unknown): boolean {
+  const c = modelAt(s, t);
+  return !L.modelReverts(() => action(c, t));
+}
+
+/** A copy of the model with its oracle read at `t`: what a transaction at `t` would see. */
+function modelAt(s: LiqState, t: bigint): LiqState {
   const c = cloneLiq(s);
   syncOracle(c, t);
-  return !L.modelReverts(() => action(c, t));
+  return c;
 }
 
 /** Where a probe rolls back to: the chain's snapshot, a copy of the model, the checks' memory. */
@@ -1577,9 +1583,7 @@ export class ClearForLiquidationCmd extends LiqCommand {
 /** Whether the model says `acct` is below maintenance health 1 at the next block. */
 function liquidatable(m: LiqBox, acct: string): boolean {
   const t = m.s.l.now + 1n;
-  const c = cloneLiq(m.s);
-  syncOracle(c, t);
-  return L.computeHealth(c.l, acct, false, t).healthFactorWad < WAD;
+  return L.computeHealth(modelAt(m.s, t).l, acct, false, t).healthFactorWad < WAD;
 }
 
 /**

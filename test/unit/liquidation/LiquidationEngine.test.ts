@@ -6,19 +6,25 @@ import { eventsOf } from "../../helpers/events.js";
 import { RAY } from "../../helpers/ledger.js";
 import { WAD, deployLab, send, wad } from "../../helpers/system.js";
 
-/** Borrowing close to the initial limit on 10 WETH at 2,000, then a fall to 1,600. */
+type Lab = Awaited<ReturnType<typeof deployLab>>;
+
+/** `who` borrows 14,000 on 10 WETH, close to the initial limit at 2,000: under water at 1,600. */
+async function borrower(lab: Lab, who: Lab["alice"]): Promise<void> {
+  await lab.depositFor(who, lab.weth, "10");
+  await send(lab.ch.connect(who).borrow(who.address, wad("14000"), who.address));
+}
+
+/** Alice as `borrower`, the vault funded, then WETH's fall to 1,600. */
 async function underwater(mutate?: Parameters<typeof deployLab>[0]) {
   const lab = await deployLab(mutate);
-  const { ch, alice, weth } = lab;
   await lab.fundVault("50000");
-  await lab.depositFor(alice, weth, "10");
-  await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
-  await lab.setPrice(weth, "1600");
+  await borrower(lab, lab.alice);
+  await lab.setPrice(lab.weth, "1600");
   return lab;
 }
 
 /** Lowers the engine's per-window capacity to `target` in the guardian's allowed steps. */
-async function tightenWindow(lab: Awaited<ReturnType<typeof deployLab>>, target: bigint): Promise<void> {
+async function tightenWindow(lab: Lab, target: bigint): Promise<void> {
   const { sys, deployer } = lab;
   const name = b32("WINDOW_CAPACITY_WAD");
   let cap = await sys.engine.getParam(name, "0x" + "00".repeat(20));
@@ -175,8 +181,7 @@ describe("LiquidationEngine", function () {
     it("bad debt: whole liquidation, lot gone, the waterfall takes the vault's credit then records deficit", async function () {
       const lab = await deployLab();
       const { ch, sys, alice, keeper, bidder, weth, networkHelpers } = lab;
-      await lab.depositFor(alice, weth, "10");
-      await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
+      await borrower(lab, alice);
       await lab.fundBidder("100000");
       await lab.setPrice(weth, "1000"); // collateral 10,000 < debt 14,000: target out of reach
       await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
@@ -361,8 +366,7 @@ describe("LiquidationEngine", function () {
       const lab = await underwater();
       const { ch, sys, alice, bob, keeper, deployer, weth } = lab;
       await lab.setPrice(weth, "2000");
-      await lab.depositFor(bob, weth, "10");
-      await send(ch.connect(bob).borrow(bob.address, wad("14000"), bob.address));
+      await borrower(lab, bob);
       await lab.setPrice(weth, "1600"); // both under water
       await tightenWindow(lab, wad("5000"));
       await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
@@ -425,17 +429,11 @@ describe("LiquidationEngine", function () {
       const receipt = await (
         await sys.engine.connect(keeper).liquidate(alice.address, keeper.address)
       ).wait();
-      const kicks = receipt!.logs
-        .map((l) => {
-          try {
-            return sys.auction.interface.parseLog(l);
-          } catch {
-            return null;
-          }
-        })
-        .filter((e) => e?.name === "Kick");
       // WBTC (the larger haircut) went first and whole; WETH got what the window had left
-      const kicked = kicks.map((k) => ({ token: k!.args.token as string, lot: k!.args.lot as bigint }));
+      const kicked = eventsOf(receipt, sys.auction.interface, "Kick").map((k) => ({
+        token: k.args.token as string,
+        lot: k.args.lot as bigint,
+      }));
       expect(kicked.map((k) => k.token)).to.deep.equal([wbtc.address, weth.address]);
       expect(kicked[0].lot).to.equal(10n ** 8n / 2n);
       expect(kicked[1].lot).to.be.lessThan(wad("10"));
@@ -510,8 +508,7 @@ describe("LiquidationEngine", function () {
     it("an insolvent account liquidating itself earns no kick reward (the lot cannot pay the penalty)", async function () {
       const lab = await deployLab();
       const { ch, sys, alice, weth } = lab;
-      await lab.depositFor(alice, weth, "10");
-      await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
+      await borrower(lab, alice);
       await lab.setPrice(weth, "1000"); // collateral 10,000 < debt 14,000
       const debtBefore = await ch.debtOf(alice.address);
       const tx = sys.engine.connect(alice).liquidate(alice.address, alice.address);
@@ -731,10 +728,7 @@ describe("LiquidationEngine", function () {
     it("batch: liquidates the liquidatable, skips the healthy", async function () {
       const lab = await deployLab();
       const { ch, sys, alice, bob, carol, keeper, weth } = lab;
-      for (const s of [alice, bob]) {
-        await lab.depositFor(s, weth, "10");
-        await send(ch.connect(s).borrow(s.address, wad("14000"), s.address));
-      }
+      for (const s of [alice, bob]) await borrower(lab, s);
       await lab.depositFor(carol, weth, "10");
       await send(ch.connect(carol).borrow(carol.address, wad("1000"), carol.address));
       await lab.setPrice(weth, "1600");
@@ -750,17 +744,8 @@ describe("LiquidationEngine", function () {
   });
 
   describe("batch: each asset read once and reported once", function () {
-    /** `who` with 10 WETH and 14,000 borrowed at 2,000: under water at 1,600. */
-    async function borrower(lab: Awaited<ReturnType<typeof deployLab>>, who: (typeof lab)["alice"]) {
-      await lab.depositFor(who, lab.weth, "10");
-      await send(lab.ch.connect(who).borrow(who.address, wad("14000"), who.address));
-    }
-
     /** The debt a liquidation of `account` alone would seize now (run and rolled back). */
-    async function debtSeizedAlone(
-      lab: Awaited<ReturnType<typeof deployLab>>,
-      account: string,
-    ): Promise<bigint> {
+    async function debtSeizedAlone(lab: Lab, account: string): Promise<bigint> {
       const { sys, keeper, networkHelpers } = lab;
       const snapshot = await networkHelpers.takeSnapshot();
       await send(sys.engine.connect(keeper).liquidate(account, keeper.address));
