@@ -9,7 +9,7 @@
  * Environment: PROFILE_OPS=1 adds the top opcodes per contract; PROFILE_SRC=1 adds gas per
  * source function (from the artifacts' source maps), PROFILE_SRC=compute the same without
  * SLOAD/SSTORE/LOG, PROFILE_SRC=ops splits the compiler's unattributed code by opcode;
- * PROFILE_TOP=n rows per contract (default 25); PROFILE_SLOTS=1 lists every cold SLOAD (contract,
+ * PROFILE_TOP=n rows per contract (default 25); PROFILE_SLOTS=1 lists every cold SLOAD and every SSTORE with its cost (contract,
  * function with PROFILE_SRC, slot key) as it happens.
  */
 import { readFileSync } from "node:fs";
@@ -214,6 +214,10 @@ function analyse(
       if (l.gasCost >= 2100) s.sloadCold++;
       else s.sloadWarm++;
     } else if (l.op === "SSTORE") {
+      if (process.env.PROFILE_SLOTS) {
+        const key = (l.stack ?? [])[(l.stack ?? []).length - 1];
+        console.log(`  SSTORE ${l.gasCost} ${label} ${fn ?? "?"} ${key}`);
+      }
       s.sstores++;
       s.sstoreGas += l.gasCost;
     } else if (l.op.startsWith("LOG")) {
