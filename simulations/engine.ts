@@ -206,8 +206,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         return { haircutInit: wadToNumber(r.haircutInitWad), marginInit: wadToNumber(r.marginRatioInitWad) };
       }),
     );
-    await borrowers.open(chain, world, initialPrices, risk, vaultNet * skewCapRatio);
+    await borrowers.open(chain, world, initialPrices, risk, vaultNet * skewCapRatio, (tx) =>
+      observer.observe(tx, chain.now),
+    );
     // the population's perp sizes, from the opening transactions' events, are in the observer
+    const positionsObserved = [...observer.perpSize.values()].reduce(
+      (n, sizes) => n + sizes.filter((x) => x !== 0).length,
+      0,
+    );
     // every account is read exactly at least every 12 simulated hours (batched), estimated between
     const tracker = new AccountTracker(world, chain, observer, borrowers.addresses, borrowers.assetOf, {
       rotateSteps: Math.max(30, Math.round(ROTATE_SECONDS / scenario.steps.seconds)),
@@ -413,6 +419,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       reactionsTopUp: borrowers.reactions.topUp,
       reactionsDeleverage: borrowers.reactions.deleverage,
       reactionsPanic: borrowers.reactions.panic,
+      positionsOpened: borrowers.positionsOpened,
+      positionsObserved,
+      positionReductions: borrowers.positionReductions,
+      panicExits: borrowers.exits,
+      panicExitsRefused: borrowers.exitsRefused,
       accountOpenFailures: borrowers.openFailures,
       lpWithdrawRequests: lps.requests,
       guardianActions: guardian.actions,

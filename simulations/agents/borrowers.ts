@@ -13,7 +13,7 @@
 import type { Rng } from "../rng.js";
 import { sample } from "../scenarios/distributions.js";
 import type { Scenario } from "../scenarios/schema.js";
-import type { Chain } from "../world/chain.js";
+import type { Chain, TxResult } from "../world/chain.js";
 import { must, participant, type World } from "../world/deploy.js";
 import type { Observer } from "../world/observer.js";
 import { toFixedUnits, tokensToUnits, usdToWad } from "../world/units.js";
@@ -86,6 +86,13 @@ export class Borrowers {
   readonly reactions: Record<Behaviour, number> = { passive: 0, topUp: 0, deleverage: 0, panic: 0 };
   /** Accounts whose opening transactions failed (caps, margin). */
   openFailures = 0;
+  /** Positions opened at setup. */
+  positionsOpened = 0;
+  /** Position reductions (deleverage) and closes (panic) that landed. */
+  positionReductions = 0;
+  /** Panicking accounts' full withdrawals: landed, and refused by the ledger. */
+  exits = 0;
+  exitsRefused = 0;
 
   constructor(
     readonly profiles: readonly AccountProfile[],
@@ -105,7 +112,8 @@ export class Borrowers {
 
   /**
    * Opens every account at the initial prices: operator approval, deposit, position, borrow.
-   * Positions are sized within the initial margin and the vault's skew cap (tracked here).
+   * Positions are sized within the initial margin and the vault's skew cap (tracked here); each
+   * position's transaction is handed to `observe`.
    */
   async open(
     chain: Chain,
@@ -113,6 +121,7 @@ export class Borrowers {
     prices: readonly number[],
     risk: readonly RiskLevels[],
     skewCapUsd: number,
+    observe: (tx: TxResult) => void,
     onProgress?: (done: number) => void,
   ): Promise<void> {
     const ch = world.sys.clearinghouse.interface;
@@ -161,8 +170,13 @@ export class Borrowers {
             ch.encodeFunctionData("modifyPosition", [p.address, w.address, size, acceptable]),
             600_000n,
           );
-          if (tx.ok) skew[p.asset] += sign * notional;
-          else notional = 0;
+          // the observer learns the position from its event (the tracker and the deleveraging
+          // and panicking behaviours read its sizes)
+          observe(tx);
+          if (tx.ok) {
+            this.positionsOpened++;
+            skew[p.asset] += sign * notional;
+          } else notional = 0;
           ok = tx.ok;
         } else notional = 0;
       }
@@ -244,13 +258,14 @@ export class Borrowers {
         if (size !== 0) {
           const delta = toFixedUnits(-size / 2, 18);
           const acceptable = toFixedUnits(price * (size > 0 ? 0.9 : 1.1), 18);
-          await ctx.send(
+          const tx = await ctx.send(
             world.bank,
             world.clearinghouse,
             ch.encodeFunctionData("modifyPosition", [p.address, w.address, delta, acceptable]),
             600_000n,
             offset,
           );
+          if (tx.ok) this.positionReductions++;
         }
       }
       if (debt > 0) {
@@ -271,19 +286,27 @@ export class Borrowers {
     const size = observer.perpSize.get(p.address.toLowerCase())?.[p.asset] ?? 0;
     if (size !== 0) {
       const acceptable = toFixedUnits(size > 0 ? price * 0.8 : price * 1.25, 18);
-      await ctx.send(
+      const tx = await ctx.send(
         world.bank,
         world.clearinghouse,
         ch.encodeFunctionData("closePosition", [p.address, w.address, acceptable]),
         600_000n,
         offset,
       );
+      if (tx.ok) this.positionReductions++;
     }
-    if (debt > 0)
+    // what it owes now: closing a losing position books the loss as debt, so the tracker's
+    // debt (read before the close) would fall short and the full withdrawal below be refused
+    const owedWad =
+      size !== 0 || debt > 0
+        ? BigInt(await ctx.chain.call(world.clearinghouse, ch.encodeFunctionData("debtOf", [p.address])))
+        : 0n;
+    if (owedWad > 0n)
       await ctx.send(
         world.bank,
         world.clearinghouse,
-        ch.encodeFunctionData("repay", [p.address, usdToWad(debt * 1.001 + 1)]),
+        // with a margin for the stability fee accrued until the repay's block
+        ch.encodeFunctionData("repay", [p.address, owedWad + owedWad / 1000n + 1n]),
         300_000n,
         offset,
       );
@@ -300,6 +323,8 @@ export class Borrowers {
         400_000n,
         offset,
       );
+      if (tx.ok) this.exits++;
+      else this.exitsRefused++;
       if (tx.ok) ctx.env.cex[w.key].applyFlow((-Number(units) / 10 ** w.decimals) * ctx.env.cex[w.key].price);
     }
   }

@@ -76,6 +76,31 @@ describe("simulation engine", function () {
     expect(a.poolDrawdown as number).to.be.greaterThan(b.poolDrawdown as number);
   });
 
+  it("reacting accounts trade their positions down; a panicking one exits in full", async function () {
+    // every account levered in a perp, half deleveraging, half panicking, all reacting early
+    const base = crashScenario();
+    const scenario = crashScenario({
+      accounts: {
+        ...base.accounts,
+        perp: { share: 1, leverage: { kind: "uniform", min: 2, max: 4 }, longShare: 1 },
+        behaviours: { passive: 0, topUp: 0, deleverage: 0.5, panic: 0.5 },
+        reactionLatencySeconds: { kind: "constant", value: 60 },
+        reactionHealth: 1.6,
+      },
+    });
+    const r = await runSimulation({ hre, scenario, seed: 7 });
+    // the observer knows the positions the accounts opened at setup (the tracker and these
+    // behaviours read their sizes from it)
+    expect(r.agents.positionsOpened).to.be.greaterThan(0);
+    expect(r.agents.positionsObserved).to.equal(r.agents.positionsOpened);
+    expect(r.agents.reactionsDeleverage + r.agents.reactionsPanic).to.be.greaterThan(0);
+    expect(r.agents.positionReductions).to.be.greaterThan(0);
+    // a panicking account closes its position (booking its loss as debt), repays what it owes
+    // then, and withdraws everything: the ledger refuses none of these exits
+    expect(r.agents.panicExits).to.be.greaterThan(0);
+    expect(r.agents.panicExitsRefused).to.equal(0);
+  });
+
   it("runs without the arbitrageur when the scenario switches it off", async function () {
     if (withLiquidators === undefined) this.skip();
     const off = await runSimulation({
