@@ -277,7 +277,7 @@ export async function runCli(args: CliArgs): Promise<number> {
     bar?.stop();
     runs.push({ label, summary: result.summary, dir });
     console.error(
-      `sim: ${label}: ${result.speed.loopTx} transactions in ${result.speed.loopSeconds.toFixed(1)} s of simulation (${result.speed.simTxPerSec.toFixed(0)} tx/s), setup ${result.speed.setupSeconds.toFixed(1)} s`,
+      `sim: ${label}: ${result.speed.loopTx} transactions in ${result.speed.loopSeconds.toFixed(1)} s of simulation (${result.speed.simTxPerSec.toFixed(0)} tx/s, ${result.speed.failedTx} reverted), setup ${result.speed.setupSeconds.toFixed(1)} s`,
     );
   }
   if (args.compare && args.report)

@@ -88,6 +88,11 @@ export function linearAuctionStatus(
   return { price: at(elapsed), redo: needs(elapsed), redoNext: needs(elapsed + nextSeconds) };
 }
 
+/** Whether a price is the auction's cusp (start x cusp) up to floating-point error. */
+export function onCusp(price: number, start: number, cusp: number): boolean {
+  return Math.abs(price - start * cusp) <= start * 1e-12;
+}
+
 /** Whether a patient liquidator passes on a price: above its discount and not its last chance. */
 export function waitsForDiscount(
   minDiscount: number,
@@ -109,8 +114,8 @@ async function auctionPrice(
   const p = ctx.world.params.assets[a.assetIndex].auction;
   const elapsed = now - a.startTime;
   const start = wadToNumber(a.startPriceWad);
-  if (p.curve.kind === "linear")
-    return linearAuctionStatus(
+  if (p.curve.kind === "linear") {
+    const status = linearAuctionStatus(
       start,
       elapsed,
       p.curve.tauSeconds,
@@ -118,6 +123,10 @@ async function auctionPrice(
       p.tailSeconds,
       nextSeconds,
     );
+    // at the cusp itself the contract's integer rounding decides (the price is rounded down
+    // to the wei), not floating point: ask it
+    if (!onCusp(status.price, start, Number(p.cusp))) return status;
+  }
   const sys = ctx.world.sys;
   const raw = await ctx.chain.call(
     sys.addresses.dutchAuction,
@@ -127,7 +136,8 @@ async function auctionPrice(
     boolean,
     bigint,
   ];
-  // other curves: no look-ahead (a patient liquidator waits for its discount or the redo)
+  // other curves (and a linear one on its cusp): no look-ahead (a patient liquidator waits for
+  // its discount or the redo)
   return { price: wadToNumber(priceWad), redo: needsRedo, redoNext: false };
 }
 

@@ -30,6 +30,7 @@ import {
   Liquidator,
   drawLiquidators,
   linearAuctionStatus,
+  onCusp,
   waitsForDiscount,
 } from "../../simulations/agents/liquidator.js";
 import type { StepContext } from "../../simulations/agents/context.js";
@@ -274,6 +275,21 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
       expect(linearAuctionStatus(110, 3540, 7200, 0.5, 7200, 60).redoNext).to.equal(false);
       // tail before cusp
       expect(linearAuctionStatus(100, 100, 7200, 0.1, 120, 60)).to.include({ redo: false, redoNext: true });
+    });
+
+    it("at the cusp itself floating point cannot decide: the liquidator asks the contract", function () {
+      // start 1000.0548, tau 7200 s, cusp 0.5, 3600 s in: exactly at the cusp, but the float
+      // price comes out one ulp below it and would call for a redo the contract refuses
+      const s = linearAuctionStatus(1000.0548, 3600, 7200, 0.5, 7200);
+      expect(s.price).to.be.lessThan(1000.0548 * 0.5);
+      expect(s.redo).to.equal(true);
+      expect(onCusp(s.price, 1000.0548, 0.5)).to.equal(true);
+      expect(onCusp(linearAuctionStatus(1000.0548, 3540, 7200, 0.5, 7200).price, 1000.0548, 0.5)).to.equal(
+        false,
+      );
+      expect(onCusp(linearAuctionStatus(1000.0548, 3660, 7200, 0.5, 7200).price, 1000.0548, 0.5)).to.equal(
+        false,
+      );
     });
 
     it("a patient liquidator waits for its discount, except at its last chance", function () {
