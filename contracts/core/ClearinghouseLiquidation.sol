@@ -199,14 +199,27 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         // straight from the taker with its allowance to the auction (no transfer into the auction)
         stablecoin.burnFrom(s.payer, msg.sender, s.paidWad);
         // the penalty part is the vault's income
-        _vaultCreditWad = (uint256(_vaultCreditWad) + s.paidWad - s.debtCoveredWad).toUint128();
+        uint256 incomeWad = s.paidWad - s.debtCoveredWad;
         if (!s.ends) {
+            _vaultCreditWad = (uint256(_vaultCreditWad) + incomeWad).toUint128();
             _auctionDebtPlusOneWad -= s.debtCoveredWad;
             return;
         }
         // the end: debt covered and debt left leave the auction debt in one write
         _auctionDebtPlusOneWad -= s.debtCoveredWad + s.debtLeftWad;
-        _settleEnd(s.auctionId, s.account, s.token, s.lotLeft, s.debtLeftWad);
+        uint256 debtLeftWad = s.debtLeftWad;
+        if (debtLeftWad > 0 && s.lotLeft == 0 && _accounts[s.account].collateralMask == 0) {
+            // bad debt: this payment covers debt before penalty, so only what its proceeds did not
+            // reach is booked as bad debt (pro rata, its penalty share would be booked as income
+            // and the same amount as bad debt; the vault's balance is the same either way). Only
+            // here: on an account that keeps collateral the debt left is charged back, and a
+            // debt-first split there would let an owner buy back his lot without the penalty.
+            uint256 usedWad = incomeWad < debtLeftWad ? incomeWad : debtLeftWad;
+            incomeWad -= usedWad;
+            debtLeftWad -= usedWad;
+        }
+        _vaultCreditWad = (uint256(_vaultCreditWad) + incomeWad).toUint128();
+        _settleEnd(s.auctionId, s.account, s.token, s.lotLeft, debtLeftWad);
     }
 
     /// @inheritdoc IAuctionSink

@@ -45,7 +45,10 @@ interface IAuctionSink {
     ///         custody) back to `account`, and settle `debtLeftWad` (non-zero only when the lot
     ///         ran out first): the Clearinghouse charges it back to the account while the account
     ///         still holds collateral, and otherwise pushes it into the bad-debt waterfall (the
-    ///         vault's credit first, then the deficit). MUST revert while the circuit breaker
+    ///         vault's credit first, then the deficit). In that last case this payment covers debt
+    ///         before penalty: its penalty share pays down the debt left and only the rest is bad
+    ///         debt, so the waterfall sees the shortfall rather than a loss the same payment's
+    ///         penalty income offsets (the vault's balance is the same). MUST revert while the circuit breaker
     ///         stops takes of `token` (level 3, global or the token's, or settlement).
     function onAuctionTake(TakeSettlement calldata s) external;
 

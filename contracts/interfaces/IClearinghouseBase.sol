@@ -205,11 +205,10 @@ interface IClearinghouseBase {
     );
     /// @notice Collateral moved out of an account into an auction, with the debt it answers for.
     event CollateralSeized(address indexed account, address indexed token, uint256 lot, uint256 debtWad);
-    /// @notice A taker paid an auction: `paidWad` burned, `debtCoveredWad` of auction debt repaid,
-    ///         the rest (the penalty) credited to the vault.
-    event AuctionPaid(uint256 indexed auctionId, address indexed account, uint256 paidWad, uint256 debtCoveredWad);
     /// @notice An auction ended: `lotReturned` back to the account; `debtChargedBackWad` returned to
-    ///         the account's debt (it still held collateral); `badDebtWad` entered the waterfall.
+    ///         the account's debt (it still held collateral); `badDebtWad` entered the waterfall:
+    ///         the auction's debt left less the last payment's penalty share, which covers debt
+    ///         first when the account holds nothing else (IAuctionSink.onAuctionTake).
     event AuctionSettled(
         uint256 indexed auctionId,
         address indexed account,

@@ -342,6 +342,19 @@ export const MUTANTS: readonly Mutant[] = [
       "needs a partial plan over two collaterals, the low-haircut one listed first and taken whole, cut by a cap; the Solidity campaign found it in session 10, the engine's unit test builds it",
   },
   {
+    id: "bad-debt-penalty-booked-as-income",
+    title:
+      "an auction ending in bad debt books the last payment's penalty share as vault income and the same amount as bad debt: the waterfall and the breaker's bad-debt trigger see a loss the payment itself offsets",
+    breaks: ["I8"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "        if (debtLeftWad > 0 && s.lotLeft == 0 && _accounts[s.account].collateralMask == 0) {\n",
+    replace:
+      "        if (false && debtLeftWad > 0 && s.lotLeft == 0 && _accounts[s.account].collateralMask == 0) {\n",
+    suites: [...DEFAULT_SUITES, "unit:liquidation"],
+    reach:
+      "needs an auction whose whole lot sells for less than its tab on an account left without collateral; the engine's unit tests build it, the liquidation property suite reaches it once per run at the default seed (a take after an `UnderwaterCmd` to half the debt)",
+  },
+  {
     id: "batch-level-stale-after-writeoff",
     title:
       "a batch keeps the global level it read at its start: a write-off whose bad debt raises the global level to 2 does not stop the batch's later seizures",

@@ -1068,9 +1068,11 @@ export class UnderwaterCmd extends LiqCommand {
     /**
      * The line to land beside: maintenance health 1 (the liquidation threshold), or zero haircut
      * equity (`W + credit - debt + pnl`: far under water, where a liquidation's perp penalty
-     * cannot be paid in full and is partly or wholly waived, ADR 0009).
+     * cannot be paid in full and is partly or wholly waived, ADR 0009), or half the debt
+     * (`2 (W + credit + pnl) = debt`: deep enough that no partial plan helps and the whole lot is
+     * worth less than the debt, so its auction ends in bad debt).
      */
-    readonly line: "health" | "equity" = "health",
+    readonly line: "health" | "equity" | "halfDebt" = "health",
     /** First, a WETH deposit and position for the account: [long, notional in USD] (PositionCmd). */
     readonly openFirst?: readonly [boolean, number],
   ) {
@@ -1086,9 +1088,13 @@ export class UnderwaterCmd extends LiqCommand {
         ? this.above
           ? "just above 1"
           : "just below 1"
-        : this.above
-          ? "equity just above 0"
-          : "equity just below 0";
+        : this.line === "equity"
+          ? this.above
+            ? "equity just above 0"
+            : "equity just below 0"
+          : this.above
+            ? "collateral just above half the debt"
+            : "collateral just below half the debt";
     const open =
       this.openFirst === undefined
         ? ""
@@ -1115,6 +1121,8 @@ export class UnderwaterCmd extends LiqCommand {
       syncOracle(c, t);
       const h = L.computeHealth(c.l, who, false, t);
       if (this.line === "health") return h.healthFactorWad;
+      if (this.line === "halfDebt")
+        return 2n * (h.weightedCollateralWad + h.creditWad + h.pnlWad) - h.debtWad;
       return h.weightedCollateralWad + h.creditWad + h.pnlWad - h.debtWad;
     };
     const line = this.line === "health" ? WAD : 0n;
@@ -1430,6 +1438,8 @@ export class TakeCmd extends LiqCommand {
     });
     if (out.ok && out.value.ended)
       bump(r.stats.outcomes, out.value.debtLeftWad > 0n ? "ended with debt left" : "ended paid");
+    if (out.ok && out.value.penaltyUsedWad > 0n)
+      bump(r.stats.reach, "bad debt at an auction's end, the last payment's penalty covering debt first");
   }
 }
 

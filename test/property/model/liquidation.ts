@@ -724,6 +724,8 @@ export interface TakeResult {
   oweWad: bigint;
   ended: boolean;
   debtLeftWad: bigint;
+  /** At an end in bad debt: the payment's penalty share that covered debt first. */
+  penaltyUsedWad: bigint;
 }
 
 /** `take(id, maxAmount, maxPrice, receiver, data)` by `caller` (who pays). */
@@ -791,9 +793,19 @@ export function take(
   if (slice > 0n) L.erc20Transfer(s.l, a.token, s.l.clearinghouse, receiver, slice);
   L.stableBurn(s.l, caller, owe);
   s.auctionDebtWad -= debtCovered;
-  s.l.vaultCreditWad += owe - debtCovered;
-  if (ends) onAuctionEnd(s, t, key, a.account, a.token, lotLeft, debtLeft);
-  return { slice, oweWad: owe, ended: ends, debtLeftWad: ends ? debtLeft : 0n };
+  let incomeWad = owe - debtCovered;
+  let settledDebtLeft = debtLeft;
+  let used = 0n;
+  if (ends && debtLeft > 0n && lotLeft === 0n && !hasCollateral(s, a.account)) {
+    // bad debt: the last payment covers debt before penalty (the ledger's onAuctionTake)
+    used = incomeWad < debtLeft ? incomeWad : debtLeft;
+    incomeWad -= used;
+    settledDebtLeft -= used;
+    s.auctionDebtWad -= used;
+  }
+  s.l.vaultCreditWad += incomeWad;
+  if (ends) onAuctionEnd(s, t, key, a.account, a.token, lotLeft, settledDebtLeft, debtLeft);
+  return { slice, oweWad: owe, ended: ends, debtLeftWad: ends ? debtLeft : 0n, penaltyUsedWad: used };
 }
 
 function onAuctionEnd(
@@ -804,6 +816,7 @@ function onAuctionEnd(
   token: string,
   lotLeft: bigint,
   debtLeftWad: bigint,
+  auctionDebtLeftWad: bigint,
 ): void {
   const a = L.account(s.l, acct);
   if (lotLeft > 0n) {
@@ -819,7 +832,7 @@ function onAuctionEnd(
       coverBadDebt(s, t, acct, debtLeftWad);
     }
   }
-  s.log.push({ kind: "AuctionEnded", key, lotLeft, debtLeftWad });
+  s.log.push({ kind: "AuctionEnded", key, lotLeft, debtLeftWad: auctionDebtLeftWad });
 }
 
 export function redo(s: LiqState, t: bigint, key: string, keeper: string): bigint {

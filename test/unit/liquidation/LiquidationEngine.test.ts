@@ -216,6 +216,74 @@ describe("LiquidationEngine", function () {
       expect(books.assets - books.liabilities).to.be.lessThan(wad("0.001"));
     });
 
+    /** A whole liquidation of Alice's only collateral at 1,500, then a take of the whole lot
+     *  at the time its price makes the proceeds `oweOf(debt, tab)`. */
+    async function wholeLotSold(oweOf: (debtWad: bigint, tabWad: bigint) => bigint) {
+      const lab = await deployLab();
+      const { ch, sys, alice, keeper, bidder, weth, networkHelpers } = lab;
+      await borrower(lab, alice);
+      await lab.fundBidder("100000");
+      await lab.setPrice(weth, "1400"); // 14,000 of collateral against 14,000 of debt: whole
+      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+      expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
+      const a = await sys.auction.auctions(1n);
+      const owe = oweOf(a.debtWad, a.tabWad);
+      // linear curve (tau 7,200 s): the first second at which the whole lot costs at most `owe`
+      const priceWad = (owe * WAD) / a.lot;
+      const elapsed = (7_200n * (a.startPriceWad - priceWad) + a.startPriceWad - 1n) / a.startPriceWad;
+      await networkHelpers.time.setNextBlockTimestamp(a.startTime + elapsed);
+      const vaultAddr = await sys.vault.getAddress();
+      const creditBefore = await ch.creditOf(vaultAddr);
+      const tx = await sys.auction.connect(bidder).take(1n, a.lot, a.startPriceWad, bidder.address, "0x");
+      const receipt = await tx.wait();
+      const [take] = eventsOf(receipt, sys.auction.interface, "Take");
+      const paid = take.args.oweWad as bigint;
+      const income = (await ch.creditOf(vaultAddr)) - creditBefore;
+      return { lab, a, tx, receipt, paid, income };
+    }
+
+    it("bad debt: a last payment above the debt covers it before the penalty, so no bad debt is booked", async function () {
+      const { lab, a, tx, receipt, paid, income } = await wholeLotSold((d, t) => (d + t) / 2n);
+      const { ch, sys, alice } = lab;
+      expect(paid).to.be.greaterThan(a.debtWad);
+      expect(paid).to.be.lessThan(a.tabWad);
+      // pro rata the payment covered paid x debt / tab < debt: the auction ends with debt left
+      const [ended] = eventsOf(receipt, sys.auction.interface, "AuctionEnded");
+      expect(ended.args.debtLeftWad as bigint).to.be.greaterThan(0n);
+      // the ledger covers it out of the same payment's penalty share: nothing to the waterfall
+      await expect(tx)
+        .to.emit(ch, "AuctionSettled")
+        .withArgs(1n, alice.address, lab.weth.address, 0n, 0n, 0n);
+      await expect(tx).not.to.emit(ch, "BadDebtCovered");
+      expect(await ch.auctionDebtWad()).to.equal(0n);
+      expect(await ch.deficitWad()).to.equal(0n);
+      // the vault keeps what the payment brought beyond the debt (as it did when the same amount
+      // was booked as income and as bad debt), plus the stability fee accrued meanwhile on the
+      // bidder's own debt
+      expect(income).to.be.closeTo(paid - a.debtWad, wad("1"));
+      const books = await lab.books([alice.address, lab.keeper.address, lab.bidder.address]);
+      expect(books.liabilities).to.be.lessThanOrEqual(books.assets);
+    });
+
+    it("bad debt: a last payment below the debt books exactly the shortfall, and no penalty income", async function () {
+      const { lab, a, tx, receipt, paid, income } = await wholeLotSold((d) => (d * 8n) / 10n);
+      const { ch, alice } = lab;
+      expect(paid).to.be.lessThan(a.debtWad);
+      const [settled] = eventsOf(receipt, ch.interface, "AuctionSettled");
+      expect(settled.args.badDebtWad as bigint).to.equal(a.debtWad - paid);
+      const [covered] = eventsOf(receipt, ch.interface, "BadDebtCovered");
+      expect((covered.args.fromVaultWad as bigint) + (covered.args.toDeficitWad as bigint)).to.equal(
+        a.debtWad - paid,
+      );
+      await expect(tx).to.emit(ch, "AuctionSettled");
+      // the vault paid the shortfall out of its credit and earned nothing on the payment (plus
+      // the stability fee accrued meanwhile on the bidder's own debt)
+      expect(income).to.be.closeTo(-(covered.args.fromVaultWad as bigint), wad("1"));
+      expect(await ch.auctionDebtWad()).to.equal(0n);
+      const books = await lab.books([alice.address, lab.keeper.address, lab.bidder.address]);
+      expect(books.liabilities).to.be.lessThanOrEqual(books.assets);
+    });
+
     it("closes perp positions against the vault with the penalty, and pays the keeper its share", async function () {
       const lab = await deployLab();
       const { ch, sys, alice, keeper, weth } = lab;
