@@ -179,10 +179,12 @@ export type LedgerEvent =
 
 /**
  * Where a run's bad debt comes from. An auction that ends with its lot sold and debt left, on an
- * account without collateral, books the debt left as bad debt. Each payment covers debt and
- * penalty pro rata (debt covered = paid x debt / tab), so that bad debt has two parts:
+ * account without collateral, books bad debt. Each payment covers debt and penalty pro rata (debt
+ * covered = paid x debt / tab), except that the ledger lets the last payment's penalty share
+ * cover the debt left first (IAuctionSink.onAuctionTake), so that bad debt has two parts:
  * `shortfallUsd`, the debt the proceeds did not reach (debt - paid, when positive), and
- * `penaltyShareUsd`, the penalty share of the same payments, which the vault booked as income.
+ * `penaltyShareUsd`, the penalty share of the auction's earlier payments, which the vault booked
+ * as income (zero for an auction sold in one take).
  */
 export interface LossBreakdown {
   /** Sum of BadDebtCovered (vault + deficit), USD. */
@@ -193,7 +195,7 @@ export interface LossBreakdown {
   writeOffUsd: number;
   /** Over the auctions that ended in bad debt: sum of max(0, debt - proceeds), USD. */
   shortfallUsd: number;
-  /** `auctionBadDebtUsd - shortfallUsd`: the penalty share of those auctions' payments, USD. */
+  /** `auctionBadDebtUsd - shortfallUsd`: the penalty share of those auctions' earlier payments, USD. */
   penaltyShareUsd: number;
   /** Penalty income of all takes (paid - debt covered), USD. */
   penaltyIncomeUsd: number;
@@ -237,8 +239,10 @@ export function lossBreakdown(events: readonly LedgerEvent[]): LossBreakdown {
     if (e.kind !== "badDebt") continue;
     const amount = e.fromVaultWad + e.toDeficitWad;
     badDebt += amount;
+    // the auction that ended in the same transaction for the same account (its debt left less
+    // the last payment's penalty share is what the ledger booked)
     const end = (endsByTx.get(e.tx) ?? []).find(
-      (x) => x.account.toLowerCase() === e.account.toLowerCase() && x.debtLeftWad === amount,
+      (x) => x.account.toLowerCase() === e.account.toLowerCase() && x.debtLeftWad >= amount,
     );
     if (end === undefined || withBadDebt.has(end.id)) continue;
     withBadDebt.add(end.id);

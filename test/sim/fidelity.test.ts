@@ -373,40 +373,50 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
         ...over,
       }) as RunSummary;
 
-    it("loss breakdown: shortfall, penalty share and write-offs of the bad debt", function () {
+    it("loss breakdown: shortfall, earlier payments' penalty share and write-offs of the bad debt", function () {
       const w = (x: number): bigint => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
       const events: LedgerEvent[] = [
-        // auction 1: debt 100, tab 110, whole account; sold for 107 (above the debt):
-        // covered 107 x 100/110 = 97.27..., left 2.73 of bad debt, all of it penalty share
+        // auction 1: debt 100, tab 110, whole account; sold for 107 in one take (above the
+        // debt): covered 107 x 100/110 = 97.27..., left 2.73, which the same payment's penalty
+        // share (9.73) covers: no bad debt
         { kind: "liquidated", tx: "0xa", account: "0xA", whole: true, writtenOffWad: 0n },
         { kind: "kick", tx: "0xa", id: 1n, account: "0xA", debtWad: w(100) },
         { kind: "take", tx: "0xb", id: 1n, oweWad: w(107), debtCoveredWad: w(97.272727) },
         { kind: "end", tx: "0xb", id: 1n, account: "0xA", debtLeftWad: w(2.727273) },
-        { kind: "badDebt", tx: "0xb", account: "0xa", fromVaultWad: w(2.727273), toDeficitWad: 0n },
-        // auction 2: debt 100, sold for 22 (a low bid): covered 20, left 80 = shortfall 78 + 2
+        // auction 2: debt 100, sold for 22 (a low bid): covered 20, left 80, less the penalty
+        // share 2: bad debt 78, all of it shortfall
         { kind: "liquidated", tx: "0xc", account: "0xB", whole: true, writtenOffWad: 0n },
         { kind: "kick", tx: "0xc", id: 2n, account: "0xB", debtWad: w(100) },
         { kind: "take", tx: "0xd", id: 2n, oweWad: w(22), debtCoveredWad: w(20) },
         { kind: "end", tx: "0xd", id: 2n, account: "0xB", debtLeftWad: w(80) },
-        { kind: "badDebt", tx: "0xd", account: "0xB", fromVaultWad: w(50), toDeficitWad: w(30) },
+        { kind: "badDebt", tx: "0xd", account: "0xB", fromVaultWad: w(50), toDeficitWad: w(28) },
         // auction 3: partial, debt left charged back to an account that still has collateral
         { kind: "liquidated", tx: "0xe", account: "0xC", whole: false, writtenOffWad: 0n },
         { kind: "kick", tx: "0xe", id: 3n, account: "0xC", debtWad: w(50) },
         { kind: "take", tx: "0xf", id: 3n, oweWad: w(54), debtCoveredWad: w(49) },
         { kind: "end", tx: "0xf", id: 3n, account: "0xC", debtLeftWad: w(1) },
+        // auction 4: debt 100, tab 110, two takes: 55 (covers 50, penalty 5), then the lot's
+        // last 33 (covers 30, penalty 3): left 20, less the last penalty share 3: bad debt 17 =
+        // shortfall 12 (100 - 88) + the first take's penalty share 5
+        { kind: "liquidated", tx: "0x2", account: "0xE", whole: true, writtenOffWad: 0n },
+        { kind: "kick", tx: "0x2", id: 4n, account: "0xE", debtWad: w(100) },
+        { kind: "take", tx: "0x3", id: 4n, oweWad: w(55), debtCoveredWad: w(50) },
+        { kind: "take", tx: "0x4", id: 4n, oweWad: w(33), debtCoveredWad: w(30) },
+        { kind: "end", tx: "0x4", id: 4n, account: "0xE", debtLeftWad: w(20) },
+        { kind: "badDebt", tx: "0x4", account: "0xe", fromVaultWad: w(17), toDeficitWad: 0n },
         // a write-off: debt and no collateral at liquidation
         { kind: "liquidated", tx: "0x1", account: "0xD", whole: true, writtenOffWad: w(5) },
         { kind: "badDebt", tx: "0x1", account: "0xD", fromVaultWad: w(5), toDeficitWad: 0n },
       ];
       const l = lossBreakdown(events);
-      expectClose(l.badDebtUsd, 2.727273 + 80 + 5, 1e-9);
-      expectClose(l.auctionBadDebtUsd, 82.727273, 1e-9);
-      expectClose(l.shortfallUsd, 78, 1e-9);
-      expectClose(l.penaltyShareUsd, 4.727273, 1e-9);
+      expectClose(l.badDebtUsd, 78 + 17 + 5, 1e-9);
+      expectClose(l.auctionBadDebtUsd, 95, 1e-9);
+      expectClose(l.shortfallUsd, 78 + 12, 1e-9);
+      expectClose(l.penaltyShareUsd, 5, 1e-9);
       expectClose(l.writeOffUsd, 5, 1e-9);
-      expectClose(l.penaltyIncomeUsd, 107 - 97.272727 + 2 + 5, 1e-9);
+      expectClose(l.penaltyIncomeUsd, 107 - 97.272727 + 2 + 5 + 5 + 3, 1e-9);
       expect([l.liquidations, l.wholeLiquidations, l.auctions, l.auctionsWithBadDebt]).to.deep.equal([
-        4, 3, 3, 2,
+        5, 4, 4, 2,
       ]);
       const none = lossBreakdown([]);
       expect([none.badDebtUsd, none.shortfallUsd, none.auctions]).to.deep.equal([0, 0, 0]);
