@@ -369,7 +369,7 @@ const LINES: readonly [string, (r: FidelityRow) => string][] = [
   ["bad debt", (r) => usd(r.badDebt)],
   ["  of it: shortfall (debt - proceeds)", (r) => (r.losses === null ? "n/a" : usd(r.losses.shortfallUsd))],
   [
-    "  of it: penalty share booked as income",
+    "  of it: penalty share of earlier payments",
     (r) => (r.losses === null ? "n/a" : usd(r.losses.penaltyShareUsd)),
   ],
   ["  of it: written off at liquidation", (r) => (r.losses === null ? "n/a" : usd(r.losses.writeOffUsd))],
