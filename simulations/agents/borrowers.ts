@@ -323,9 +323,10 @@ export class Borrowers {
         400_000n,
         offset,
       );
-      if (tx.ok) this.exits++;
-      else this.exitsRefused++;
-      if (tx.ok) ctx.env.cex[w.key].applyFlow((-Number(units) / 10 ** w.decimals) * ctx.env.cex[w.key].price);
+      if (tx.ok) {
+        this.exits++;
+        ctx.env.cex[w.key].applyFlow((-Number(units) / 10 ** w.decimals) * ctx.env.cex[w.key].price);
+      } else this.exitsRefused++;
     }
   }
 }
