@@ -419,6 +419,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       reactionsTopUp: borrowers.reactions.topUp,
       reactionsDeleverage: borrowers.reactions.deleverage,
       reactionsPanic: borrowers.reactions.panic,
+      maxReactionsPerAccount: borrowers.maxReactionsPerAccount,
       positionsOpened: borrowers.positionsOpened,
       positionsObserved,
       positionReductions: borrowers.positionReductions,

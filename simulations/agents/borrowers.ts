@@ -82,6 +82,8 @@ interface RiskLevels {
 export class Borrowers {
   private readonly reactAt: Float64Array;
   private readonly done: Uint8Array;
+  /** Reactions per account. */
+  private readonly reactionsOf: Uint32Array;
   /** Reactions carried out, by behaviour. */
   readonly reactions: Record<Behaviour, number> = { passive: 0, topUp: 0, deleverage: 0, panic: 0 };
   /** Accounts whose opening transactions failed (caps, margin). */
@@ -100,10 +102,16 @@ export class Borrowers {
   ) {
     this.reactAt = new Float64Array(profiles.length).fill(Infinity);
     this.done = new Uint8Array(profiles.length);
+    this.reactionsOf = new Uint32Array(profiles.length);
   }
 
   get addresses(): string[] {
     return this.profiles.map((p) => p.address);
+  }
+
+  /** The most reactions of any one account. */
+  get maxReactionsPerAccount(): number {
+    return this.reactionsOf.reduce((m, x) => (x > m ? x : m), 0);
   }
 
   get assetOf(): number[] {
@@ -218,6 +226,7 @@ export class Borrowers {
       await this.react(ctx, i, observer, world);
       this.reactAt[i] = Infinity;
       this.reactions[p.behaviour]++;
+      this.reactionsOf[i]++;
     }
     // accounts that recovered on their own forget their pending reaction
     for (let i = 0; i < this.profiles.length; i++) {
@@ -237,9 +246,9 @@ export class Borrowers {
     const target = 1.5;
     const offset = Math.min(ctx.stepSeconds - 1, Math.max(0, this.reactAt[i] - ctx.t));
     if (p.behaviour === "topUp") {
-      // weighted collateral needed: (target - h) x liabilities; liabilities ~ debt + requirement
-      const liab =
-        debt + tracker.negPnl[i] + Math.abs(p.leverage) * p.collateralUsd * observer.marginRatio[p.asset];
+      // weighted collateral needed: (target - h) x the health factor's liabilities (the net
+      // balance owed plus the positions' requirement, as last read or estimated)
+      const liab = tracker.liabilities[i];
       const extraUsd = ((target - h) * liab) / Math.max(1 - observer.haircut[p.asset], 0.05);
       const units = tokensToUnits(Math.max(extraUsd, 0) / price, w.decimals);
       if (units > 0n)

@@ -2,8 +2,8 @@
  * Competing liquidators. Each has capital, a profit threshold, a latency and a gas ceiling
  * (gas from the scenario, replayed on stress days). In a step they act in order of latency (the
  * fastest first; slower ones find the work done), only when their latency fits in the step:
- * 1. `LiquidationEngine.liquidateBatch` on the accounts the AccountLens confirms below 1, when
- *    the kick reward covers the gas;
+ * 1. `LiquidationEngine.liquidateBatch` on the accounts the AccountLens confirms below 1 (sent
+ *    whatever the gas: the kick reward is not weighed against it);
  * 2. each open auction: `redo` when it needs one, else a flash take through the FlashLiquidator
  *    (the lot is sold on the Uniswap pool inside the take) of the amount the pool absorbs down
  *    to the auction price, when the expected profit after gas beats the threshold. The sale

@@ -34,6 +34,10 @@ const HANDLED = new Set([
   "ch.BadDebtCovered",
   "ch.DeficitRecorded",
   "ch.AuctionSettled",
+  "ch.Deposited",
+  "ch.Withdrawn",
+  "ch.Borrowed",
+  "ch.Repaid",
   "auction.Kick",
   "auction.Take",
   "auction.Redo",
@@ -282,7 +286,13 @@ export class Observer {
       case "ch.DeficitRecorded":
         this.deficitUsd = wadToNumber(g("totalDeficitWad"));
         break;
+      // an account's own actions change its health: the tracker reads it again (a top-up or a
+      // repayment it did not see would leave the account below its reaction health, reacting again)
       case "ch.AuctionSettled":
+      case "ch.Deposited":
+      case "ch.Withdrawn":
+      case "ch.Borrowed":
+      case "ch.Repaid":
         this.touched.add(addr("account"));
         break;
       case "auction.Kick": {

@@ -124,6 +124,8 @@ export class AccountTracker {
   readonly health: Float64Array;
   readonly debt: Float64Array;
   readonly negPnl: Float64Array;
+  /** The health factor's denominator, USD: `max(debt - credit - pnl, 0) + requirement` (ADR 0008). */
+  readonly liabilities: Float64Array;
   private readonly snaps: Snapshot[];
   private rotation = 0;
   private stepCount = 0;
@@ -153,6 +155,7 @@ export class AccountTracker {
     this.health = new Float64Array(n).fill(Infinity);
     this.debt = new Float64Array(n);
     this.negPnl = new Float64Array(n);
+    this.liabilities = new Float64Array(n);
     this.snaps = accounts.map(() => ({
       wc: 0,
       credit: 0,
@@ -203,6 +206,8 @@ export class AccountTracker {
         this.health[i] = s.exact;
         this.debt[i] = s.debt;
         this.negPnl[i] = s.pnl < 0 ? -s.pnl : 0;
+        const balance = s.credit - s.debt + s.pnl;
+        this.liabilities[i] = (balance < 0 ? -balance : 0) + s.req;
       });
     }
   }
@@ -219,11 +224,14 @@ export class AccountTracker {
       const wc = s.wc * r * hc;
       const pnl = s.pnl + s.size * (p - s.price);
       const req = s.ratio > 0 ? s.req * r * (o.marginRatio[a] / s.ratio) : s.req * r;
-      const liab = s.debt + (pnl < 0 ? -pnl : 0) + req;
-      const assets = wc + s.credit + (pnl > 0 ? pnl : 0);
+      // the ledger's health factor (ADR 0008): the balance credit - debt + pnl nets first
+      const balance = s.credit - s.debt + pnl;
+      const liab = (balance < 0 ? -balance : 0) + req;
+      const assets = wc + (balance > 0 ? balance : 0);
       this.health[i] = liab <= 0 ? Infinity : Math.min(assets / liab, MAX_HEALTH);
       this.debt[i] = s.debt;
       this.negPnl[i] = pnl < 0 ? -pnl : 0;
+      this.liabilities[i] = liab;
     }
   }
 

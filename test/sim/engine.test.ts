@@ -101,6 +101,23 @@ describe("simulation engine", function () {
     expect(r.agents.panicExitsRefused).to.equal(0);
   });
 
+  it("an account's own transactions make the tracker read it again: a top-up is not repeated on a stale reading", async function () {
+    const base = crashScenario();
+    const scenario = crashScenario({
+      accounts: {
+        ...base.accounts,
+        behaviours: { passive: 0, topUp: 1, deleverage: 0, panic: 0 },
+        reactionLatencySeconds: { kind: "constant", value: 60 },
+      },
+    });
+    const r = await runSimulation({ hre, scenario, seed: 7 });
+    expect(r.agents.reactionsTopUp).to.be.greaterThan(0);
+    // each top-up lifts the account to health 1.5; only a later fall brings it back below its
+    // reaction health (1.15). Unseen deposits left it below on a stale reading, and it topped up
+    // again after every latency: 14 times for one account at this seed
+    expect(r.agents.maxReactionsPerAccount).to.be.at.most(4);
+  });
+
   it("runs without the arbitrageur when the scenario switches it off", async function () {
     if (withLiquidators === undefined) this.skip();
     const off = await runSimulation({

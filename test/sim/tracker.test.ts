@@ -11,6 +11,7 @@ import { AccountLens__factory } from "../../types/ethers-contracts/index.js";
 import type { Chain } from "../../simulations/world/chain.js";
 import type { World } from "../../simulations/world/deploy.js";
 import type { Observer } from "../../simulations/world/observer.js";
+import { expectClose } from "./float-close.js";
 import {
   AccountTracker,
   HEALTH_OF_SELECTOR,
@@ -198,5 +199,60 @@ describe("simulation tracker: which accounts a step reads", function () {
     // not paused: every candidate after every price move
     expect(await stepReads(t, [], true, false)).to.deep.equal([accounts[0], accounts[1], accounts[2]]);
     expect(t.tracker.health[1]).to.equal(0.95);
+  });
+});
+
+describe("simulation tracker: the estimate between readings", function () {
+  const WAD = 10n ** 18n;
+  const account = `0x${"1".padStart(40, "0")}`;
+
+  it("nets PnL against credit and debt as the ledger's health factor does (ADR 0008)", async function () {
+    // read at price 1: weighted collateral 10, debt 10, PnL +5 (a long of 1), requirement 2:
+    // balance -10 + 5 = -5, health 10 / (5 + 2), where adding the PnL to the assets would give
+    // (10 + 5) / (10 + 2)
+    const chain = {
+      call: async (): Promise<string> => {
+        await Promise.resolve();
+        return iface.encodeFunctionResult("healthOf", [
+          [
+            {
+              weightedCollateralWad: 10n * WAD,
+              creditWad: 0n,
+              debtWad: 10n * WAD,
+              pnlWad: 5n * WAD,
+              requirementWad: 2n * WAD,
+              equityWad: 5n * WAD,
+              healthFactorWad: (10n * WAD * WAD) / (7n * WAD),
+              pricesOk: true,
+            },
+          ],
+        ]);
+      },
+    } as unknown as Chain;
+    const world = {
+      sys: {
+        addresses: { accountLens: "0x00000000000000000000000000000000000000aa" },
+        lens: { interface: iface },
+      },
+    } as unknown as World;
+    const observer = {
+      oraclePrice: [1],
+      haircut: [0],
+      marginRatio: [0],
+      perpSize: new Map([[account, [1]]]),
+    } as unknown as Observer;
+    const tracker = new AccountTracker(world, chain, observer, [account], [0], {
+      rotateSteps: 1_000_000,
+      pausedRereadSteps: 3,
+    });
+    await tracker.step(new Set([account]), false);
+    expectClose(tracker.health[0], 10 / 7, 1e-12);
+    // unchanged prices: the estimate reproduces the reading
+    tracker.estimate();
+    expectClose(tracker.health[0], 10 / 7, 1e-12);
+    // the price doubles: collateral 20, PnL 6, requirement 4: balance -4, health 20 / (4 + 4)
+    observer.oraclePrice[0] = 2;
+    tracker.estimate();
+    expectClose(tracker.health[0], 20 / 8, 1e-12);
   });
 });
