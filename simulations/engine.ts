@@ -416,6 +416,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       arbCexFlowUsd: arb?.cexFlowUsd ?? 0,
       liquidatorTakes: liquidators.reduce((x, l) => x + l.takes, 0),
       liquidatorProfitUsd: liquidators.reduce((x, l) => x + l.profitUsd, 0),
+      liquidatorRewardsUsd: liquidators.reduce((x, l) => x + l.rewardsUsd, 0),
       reactionsTopUp: borrowers.reactions.topUp,
       reactionsDeleverage: borrowers.reactions.deleverage,
       reactionsPanic: borrowers.reactions.panic,

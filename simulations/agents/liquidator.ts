@@ -18,7 +18,7 @@ import { MaxUint256 } from "ethers";
 import type { Rng } from "../rng.js";
 import { sample } from "../scenarios/distributions.js";
 import type { Scenario } from "../scenarios/schema.js";
-import type { Chain } from "../world/chain.js";
+import type { Chain, TxResult } from "../world/chain.js";
 import { must, participant, type World } from "../world/deploy.js";
 import { sellOutput, sellableDownTo, type OpenAuction } from "../world/observer.js";
 import { toFixedUnits, tokensToUnits, unitsToTokens, usdToWad, wadToNumber } from "../world/units.js";
@@ -143,7 +143,10 @@ async function auctionPrice(
 
 export class Liquidator {
   readonly address: string;
+  /** Take proceeds less payments, plus keeper rewards, less gas, USD. */
   profitUsd = 0;
+  /** Keeper rewards (`KeeperPaid`: kicks and redos), credited to it in the ledger, USD. */
+  rewardsUsd = 0;
   gasSpentUsd = 0;
   liquidations = 0;
   takes = 0;
@@ -197,6 +200,22 @@ export class Liquidator {
       : 1;
   }
 
+  /** Adds the keeper rewards `tx` paid this liquidator (the ledger's `KeeperPaid`). */
+  private countRewards(ctx: StepContext, tx: TxResult): void {
+    const ch = ctx.world.sys.clearinghouse.interface;
+    const topic = ch.getEvent("KeeperPaid").topicHash;
+    for (const log of tx.logs) {
+      if (log.topics[0] !== topic || log.address.toLowerCase() !== ctx.world.clearinghouse.toLowerCase())
+        continue;
+      const ev = ch.parseLog(log);
+      if (ev === null || (ev.args.getValue("keeper") as string).toLowerCase() !== this.address.toLowerCase())
+        continue;
+      const usd = wadToNumber(ev.args.getValue("amountWad") as bigint);
+      this.rewardsUsd += usd;
+      this.profitUsd += usd;
+    }
+  }
+
   /** Whether this liquidator acts in the step (latency and gas ceiling). */
   active(ctx: StepContext): boolean {
     const every = this.everySteps(ctx);
@@ -228,6 +247,7 @@ export class Liquidator {
       const cost = gasCostUsd(ctx, Number(tx.gasUsed));
       this.gasSpentUsd += cost;
       this.profitUsd -= cost;
+      this.countRewards(ctx, tx);
       if (tx.ok) this.liquidations += batch.length;
     }
   }
@@ -264,6 +284,7 @@ export class Liquidator {
           offset,
         );
         this.profitUsd -= gasCostUsd(ctx, Number(tx.gasUsed));
+        this.countRewards(ctx, tx);
         continue;
       }
       if (!(price > 0)) continue;

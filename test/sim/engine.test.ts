@@ -40,6 +40,8 @@ describe("simulation engine", function () {
     expect(s.liquidations).to.be.greaterThan(0);
     expect(s.liquidatedUsd).to.be.greaterThan(0);
     expect(result.agents.liquidatorTakes).to.be.greaterThan(0);
+    // the kicks' keeper rewards reach the liquidators who kicked, and count in their profit
+    expect(result.agents.liquidatorRewardsUsd).to.be.greaterThan(0);
     expect(s.auctionEfficiency).to.be.a("number");
     expect(result.agents.oracleUpdates).to.be.greaterThan(2);
     expect(result.agents.arbTrades).to.be.greaterThan(0);
