@@ -259,6 +259,11 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     }
 
     /// @inheritdoc IGlobalSettlement
+    function settleAuction(uint256) external {
+        _delegateTo(settlementModule);
+    }
+
+    /// @inheritdoc IGlobalSettlement
     function withdrawSettled(address, address, uint256, address) external {
         _delegateTo(settlementModule);
     }

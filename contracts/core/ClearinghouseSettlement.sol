@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
 import {IGlobalSettlement} from "../interfaces/IGlobalSettlement.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {WadMath} from "../libraries/WadMath.sol";
@@ -131,6 +132,21 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         _accounts[account].normalizedDebt = 0;
         if (leftWad > 0) _coverBadDebt(account, leftWad);
         emit AccountSettled(account, debtWad, leftWad, closed);
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function settleAuction(uint256 id) external nonReentrant {
+        _requireSettled();
+        (address account, address token, uint256 lot, uint256 debtWad) = IDutchAuction(auction).yank(id);
+        // the lot is still in the ledger's custody: back to the account's collateral
+        uint256 index = _collateralInfo[token].index;
+        _setCollateralAt(account, index, _collateralAt(account, index) + lot);
+        totalCollateral[token] += lot;
+        _accounts[account].collateralMask |= uint16(1 << index);
+        // the auction's debt back to the account, at the index frozen at settlement
+        _auctionDebtPlusOneWad -= debtWad;
+        _debit(account, debtWad, _rateIndexRay);
+        emit AuctionSettled(id, account, token, lot, debtWad, 0);
     }
 
     /// @inheritdoc IGlobalSettlement

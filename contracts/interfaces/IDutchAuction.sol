@@ -65,6 +65,7 @@ interface IDutchAuction {
     error DutchAuction__ZeroAmount();
     error DutchAuction__NotGovernance(address caller);
     error DutchAuction__NotKicker(address caller);
+    error DutchAuction__NotSink(address caller);
     /// @notice The asset has no curve, or one of buf, tail, cusp is unset.
     error DutchAuction__AssetNotConfigured(address token);
     error DutchAuction__DebtAboveTab(uint256 debtWad, uint256 tabWad);
@@ -118,6 +119,9 @@ interface IDutchAuction {
         address keeper,
         uint256 rewardWad
     );
+    /// @notice Global settlement ended a running auction (the sink's `settleAuction`, after Maker
+    ///         End's `snip`): its `lot` and `debtWad` went back to the account, the tab left flight.
+    event Yank(uint256 indexed id, address indexed account, address indexed token, uint256 lot, uint256 debtWad);
     /// @notice The auction is over; `lotLeft` went back to the account, `debtLeftWad` is bad debt.
     event AuctionEnded(
         uint256 indexed id,
@@ -197,6 +201,13 @@ interface IDutchAuction {
     ///         when the tab and the lot's value are both >= dust > 0.
     /// @return rewardWad The reward paid.
     function redo(uint256 id, address keeper) external returns (uint256 rewardWad);
+
+    /// @notice Ends running auction `id` without a sale and returns what the sink must give back
+    ///         to the account: the lot (still in the sink's custody) and the debt. The sink only:
+    ///         the Clearinghouse calls it after global settlement (`settleAuction`), when takes
+    ///         and redos are refused, so the lot joins the account's settlement instead of staying
+    ///         stranded. No keeper reward.
+    function yank(uint256 id) external returns (address account, address token, uint256 lot, uint256 debtWad);
 
     // ---------------------------------------------------------------- views
 

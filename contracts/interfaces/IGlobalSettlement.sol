@@ -44,6 +44,14 @@ interface IGlobalSettlement {
     /// @notice Settles `account` (permissionless, once settlement has begun; idempotent).
     function settleAccount(address account) external;
 
+    /// @notice Ends running auction `id` after settlement (permissionless; Maker End's `snip`):
+    ///         takes and redos are refused from settlement on, so without it the lot would stay
+    ///         in the ledger and out of the redemption pool for good. The lot goes back to the
+    ///         account's collateral and the auction's debt back to its debt (at the frozen index,
+    ///         credit first), as `AuctionSettled(id, account, token, lot, debt, 0)` records;
+    ///         `settleAccount` (again, if it ran already) then pools the collateral against it.
+    function settleAuction(uint256 id) external;
+
     /// @notice Withdraws collateral left to a settled account. Owner or operator only.
     function withdrawSettled(address account, address token, uint256 amount, address to) external;
 

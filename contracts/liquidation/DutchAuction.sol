@@ -207,6 +207,18 @@ contract DutchAuction is DutchAuctionParams, ReentrancyGuardTransient {
         if (rewardWad > 0) sink.payKeeper(keeper, rewardWad);
     }
 
+    /// @inheritdoc IDutchAuction
+    function yank(
+        uint256 id
+    ) external nonReentrant returns (address account, address token, uint256 lot, uint256 debtWad) {
+        if (msg.sender != address(sink)) revert DutchAuction__NotSink(msg.sender);
+        (Auction memory a, uint256 slot) = _running(id);
+        Fill memory none;
+        _book(slot, a, none, true); // the whole tab leaves flight, the record is recycled
+        emit Yank(id, a.account, a.token, a.lot, a.debtWad);
+        return (a.account, a.token, a.lot, a.debtWad);
+    }
+
     // ---------------------------------------------------------------- external views
 
     /// @inheritdoc IDutchAuction

@@ -73,6 +73,62 @@ describe("global settlement", function () {
     );
   });
 
+  it("an auction running at settlement is ended by settleAuction: its lot and debt go back to the account, then into its settlement", async function () {
+    const lab = await settledLab();
+    const { ch, sys, bob, keeper, weth, bidder } = lab;
+    // bob (10 WETH, 14,000 owed at 1,000) is liquidated whole before settlement: one auction
+    await send(sys.engine.connect(keeper).liquidate(bob.address, keeper.address));
+    const a = await sys.auction.auctions(1n);
+    expect(a.lot).to.equal(wad("10"));
+    await expect(ch.settleAuction(1n)).to.be.revertedWithCustomError(ch, "Settlement__NotSettled");
+    await lab.fundBidder("100000");
+    await lab.settle();
+    // settlement refuses takes and redos: without settleAuction the lot would stay stranded
+    await expect(
+      sys.auction.connect(bidder).take(1n, a.lot, a.startPriceWad, bidder.address, "0x"),
+    ).to.be.revert(lab.ethers);
+    await expect(sys.auction.connect(keeper).redo(1n, keeper.address)).to.be.revert(lab.ethers);
+    // only the sink may end an auction
+    await expect(sys.auction.connect(keeper).yank(1n))
+      .to.be.revertedWithCustomError(sys.auction, "DutchAuction__NotSink")
+      .withArgs(keeper.address);
+
+    const auctionDebt = await ch.auctionDebtWad();
+    expect(auctionDebt).to.equal(a.debtWad);
+    const tx = ch.connect(keeper).settleAuction(1n); // permissionless
+    await expect(tx)
+      .to.emit(ch, "AuctionSettled")
+      .withArgs(1n, bob.address, weth.address, a.lot, a.debtWad, 0n);
+    await expect(tx).to.emit(sys.auction, "Yank").withArgs(1n, bob.address, weth.address, a.lot, a.debtWad);
+    expect((await sys.auction.auctions(1n)).account).to.equal("0x0000000000000000000000000000000000000000");
+    expect(await sys.auction.totalTabInFlightWad()).to.equal(0n);
+    expect(await ch.auctionDebtWad()).to.equal(0n);
+    expect(await ch.collateralOf(bob.address, weth.address)).to.equal(a.lot);
+    await expect(ch.settleAuction(1n)).to.be.revertedWithCustomError(sys.auction, "DutchAuction__NotRunning");
+    // I1 through the move: the auction's debt is the account's again
+    const books = await lab.books([bob.address, keeper.address, bidder.address, lab.alice.address]);
+    expect(books.liabilities).to.be.lessThanOrEqual(books.assets);
+    expect(books.assets - books.liabilities).to.be.lessThan(wad("0.001"));
+
+    // the account's settlement now pools the lot against the debt, which came back at the index
+    // frozen at settlement (rounded against the account): every WETH the ledger holds is
+    // accounted for
+    const receipt = await (await ch.settleAccount(bob.address)).wait();
+    const settled = receipt!.logs
+      .map((l) => {
+        try {
+          return ch.interface.parseLog(l);
+        } catch {
+          return null;
+        }
+      })
+      .find((e) => e?.name === "AccountSettled");
+    expect(settled!.args.debtWad as bigint).to.be.closeTo(a.debtWad, 1n);
+    expect(await ch.redemptionPool(weth.address)).to.equal(wad("10"));
+    const held = await weth.token.balanceOf(await ch.getAddress());
+    expect(held).to.equal((await ch.totalCollateral(weth.address)) + (await ch.redemptionPool(weth.address)));
+  });
+
   it("debt the collateral cannot pay goes through the waterfall; redemption is pro rata after the delay", async function () {
     const lab = await settledLab();
     const { ch, sys, alice, bob, weth, networkHelpers } = lab;
