@@ -120,6 +120,14 @@ export interface TrackerOptions {
   pausedRereadSteps?: number;
 }
 
+/**
+ * The health factor's denominator (ADR 0008), USD: what the balance (credit - debt + pnl) owes,
+ * plus the requirement.
+ */
+function liabilitiesOf(balance: number, requirement: number): number {
+  return (balance < 0 ? -balance : 0) + requirement;
+}
+
 export class AccountTracker {
   readonly health: Float64Array;
   readonly debt: Float64Array;
@@ -206,8 +214,7 @@ export class AccountTracker {
         this.health[i] = s.exact;
         this.debt[i] = s.debt;
         this.negPnl[i] = s.pnl < 0 ? -s.pnl : 0;
-        const balance = s.credit - s.debt + s.pnl;
-        this.liabilities[i] = (balance < 0 ? -balance : 0) + s.req;
+        this.liabilities[i] = liabilitiesOf(s.credit - s.debt + s.pnl, s.req);
       });
     }
   }
@@ -226,7 +233,7 @@ export class AccountTracker {
       const req = s.ratio > 0 ? s.req * r * (o.marginRatio[a] / s.ratio) : s.req * r;
       // the ledger's health factor (ADR 0008): the balance credit - debt + pnl nets first
       const balance = s.credit - s.debt + pnl;
-      const liab = (balance < 0 ? -balance : 0) + req;
+      const liab = liabilitiesOf(balance, req);
       const assets = wc + (balance > 0 ? balance : 0);
       this.health[i] = liab <= 0 ? Infinity : Math.min(assets / liab, MAX_HEALTH);
       this.debt[i] = s.debt;

@@ -110,6 +110,29 @@ describe("simulation tracker: AccountLens codec", function () {
   });
 });
 
+/**
+ * A tracker of `accounts` (all on asset 0) over a stub lens (`chain`), with an observer at price
+ * 1, no haircut or margin, and the perp sizes given; no rotation to speak of.
+ */
+function stubTracker(chain: Chain, accounts: string[], perpSize = new Map<string, number[]>()) {
+  const world = {
+    sys: {
+      addresses: { accountLens: "0x00000000000000000000000000000000000000aa" },
+      lens: { interface: iface },
+    },
+  } as unknown as World;
+  const observer = { oraclePrice: [1], haircut: [0], marginRatio: [0], perpSize } as unknown as Observer;
+  const tracker = new AccountTracker(
+    world,
+    chain,
+    observer,
+    accounts,
+    accounts.map(() => 0),
+    { rotateSteps: 1_000_000, pausedRereadSteps: 3 },
+  );
+  return { tracker, observer };
+}
+
 describe("simulation tracker: which accounts a step reads", function () {
   const WAD = 10n ** 18n;
   const accounts = [1, 2, 3, 4].map((k) => `0x${k.toString(16).padStart(40, "0")}`);
@@ -142,22 +165,7 @@ describe("simulation tracker: which accounts a step reads", function () {
         return iface.encodeFunctionResult("healthOf", [hs]);
       },
     } as unknown as Chain;
-    const world = {
-      sys: {
-        addresses: { accountLens: "0x00000000000000000000000000000000000000aa" },
-        lens: { interface: iface },
-      },
-    } as unknown as World;
-    const observer = {
-      oraclePrice: [1],
-      haircut: [0],
-      marginRatio: [0],
-      perpSize: new Map(),
-    } as unknown as Observer;
-    const tracker = new AccountTracker(world, chain, observer, accounts, [0, 0, 0, 0], {
-      rotateSteps: 1_000_000,
-      pausedRereadSteps: 3,
-    });
+    const { tracker } = stubTracker(chain, accounts);
     return { tracker, reads, health };
   }
 
@@ -229,22 +237,7 @@ describe("simulation tracker: the estimate between readings", function () {
         ]);
       },
     } as unknown as Chain;
-    const world = {
-      sys: {
-        addresses: { accountLens: "0x00000000000000000000000000000000000000aa" },
-        lens: { interface: iface },
-      },
-    } as unknown as World;
-    const observer = {
-      oraclePrice: [1],
-      haircut: [0],
-      marginRatio: [0],
-      perpSize: new Map([[account, [1]]]),
-    } as unknown as Observer;
-    const tracker = new AccountTracker(world, chain, observer, [account], [0], {
-      rotateSteps: 1_000_000,
-      pausedRereadSteps: 3,
-    });
+    const { tracker, observer } = stubTracker(chain, [account], new Map([[account, [1]]]));
     await tracker.step(new Set([account]), false);
     expectClose(tracker.health[0], 10 / 7, 1e-12);
     // unchanged prices: the estimate reproduces the reading

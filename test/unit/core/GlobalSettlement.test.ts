@@ -6,6 +6,7 @@
 import { expect } from "chai";
 
 import { b32 } from "../../../scripts/deploy/system.js";
+import { eventsOf } from "../../helpers/events.js";
 import { WAD, deployLab, send, wad } from "../../helpers/system.js";
 
 async function settledLab() {
@@ -114,16 +115,8 @@ describe("global settlement", function () {
     // frozen at settlement (rounded against the account): every WETH the ledger holds is
     // accounted for
     const receipt = await (await ch.settleAccount(bob.address)).wait();
-    const settled = receipt!.logs
-      .map((l) => {
-        try {
-          return ch.interface.parseLog(l);
-        } catch {
-          return null;
-        }
-      })
-      .find((e) => e?.name === "AccountSettled");
-    expect(settled!.args.debtWad as bigint).to.be.closeTo(a.debtWad, 1n);
+    const [settled] = eventsOf(receipt, ch.interface, "AccountSettled");
+    expect(settled.args.debtWad as bigint).to.be.closeTo(a.debtWad, 1n);
     expect(await ch.redemptionPool(weth.address)).to.equal(wad("10"));
     const held = await weth.token.balanceOf(await ch.getAddress());
     expect(held).to.equal((await ch.totalCollateral(weth.address)) + (await ch.redemptionPool(weth.address)));
