@@ -255,9 +255,10 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
 
     // ---------------------------------------------------------------- internal: params hooks
 
-    /// @dev Accrue with the old rate before the stability fee changes.
+    /// @dev Accrue with the old rate before the stability fee changes (not after settlement: the
+    ///      index froze then).
     function _beforeGlobalParamChange() internal override {
-        _accrueFee();
+        if (_breakerWord & 4 == 0) _accrueFee();
     }
 
     function _isCollateral(address token) internal view override returns (bool) {
@@ -277,7 +278,8 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         uint256 elapsed = block.timestamp - state.lastFundingTime;
         rateWad = state.fundingRateWad;
         indexWad = state.fundingIndexWad;
-        if (elapsed == 0 || priceWad == 0) return (rateWad, indexWad);
+        // frozen from global settlement on (the settlement accrued every market last)
+        if (elapsed == 0 || priceWad == 0 || _breakerWord & 4 != 0) return (rateWad, indexWad);
         MarketParams storage params = _marketParams[market];
         return
             _fundingOver(
@@ -411,10 +413,12 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
         (_rateIndexRay, _lastAccrual) = (indexRay.toUint128(), uint40(block.timestamp));
     }
 
+    /// @dev The index as `_accrueFee` would make it now; frozen from global settlement on (the
+    ///      settlement accrued it last; every account settles at it).
     function _currentRateIndex() internal view returns (uint256) {
         uint256 indexRay = _rateIndexRay;
         uint256 elapsed = block.timestamp - _lastAccrual;
-        if (elapsed == 0 || _stabilityFeePerSecondRay == 0) return indexRay;
+        if (elapsed == 0 || _stabilityFeePerSecondRay == 0 || _breakerWord & 4 != 0) return indexRay;
         return indexRay + indexRay.mulRayUp(_stabilityFeePerSecondRay * elapsed);
     }
 

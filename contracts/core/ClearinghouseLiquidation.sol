@@ -63,8 +63,18 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         _applySettlement();
     }
 
-    /// @dev Marks global settlement in the breaker word (bit 2), which every entry point reads.
+    /// @dev Marks global settlement in the breaker word (bit 2), which every entry point reads,
+    ///      after a last accrual of the stability fee and of every market's funding: accounts
+    ///      settle at the indices of this moment, which nothing moves afterwards (`accrue` is
+    ///      refused, parameter changes do not accrue, `debtOf` and the other views stop).
     function _applySettlement() internal {
+        _accrueFee();
+        uint256 n = _markets.length;
+        for (uint256 i; i < n; ++i) {
+            address market = _markets[i];
+            (uint256 priceWad, ) = _price(market);
+            _accrueFunding(market, priceWad);
+        }
         _breakerWord |= 4;
         emit BreakerLevelApplied(address(0), type(uint8).max);
     }

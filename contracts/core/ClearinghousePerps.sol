@@ -18,9 +18,11 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
     // product fits in 256 bits
     using WadMath for uint256;
 
-    /// @dev Accrue a market's funding with the old parameters before they change.
+    /// @dev Accrue a market's funding with the old parameters before they change (not after
+    ///      settlement: the index froze then).
     function _beforeMarketParamChange(address market) internal override {
         if (!_marketInfo[market].listed) revert ParamTarget__UnknownParam(bytes32(0), market);
+        if (_breakerWord & 4 != 0) return;
         (uint256 priceWad, ) = _price(market);
         _accrueFunding(market, priceWad);
     }

@@ -69,6 +69,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     /// @dev See IClearinghouse. Here and not in the Clearinghouse: a keeper's call (the
     ///      Clearinghouse is at the code size limit).
     function accrue() external nonReentrant {
+        _requireNotSettled(); // the indices froze at settlement
         _accrueFee();
         uint256 n = _markets.length;
         for (uint256 i; i < n; ++i) {

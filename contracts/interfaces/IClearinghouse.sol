@@ -78,6 +78,8 @@ interface IClearinghouse is IClearinghouseBase {
     ) external returns (uint256 fillPriceWad);
 
     /// @notice Accrues the stability fee and every market's funding up to now. Permissionless.
+    ///         Refused after global settlement (`Clearinghouse__Settled`): the settlement accrued
+    ///         both last, and accounts settle at those indices.
     function accrue() external;
 
     // ---------------------------------------------------------------- views
@@ -86,7 +88,8 @@ interface IClearinghouse is IClearinghouseBase {
     ///         Never reverts; uses last good prices when an oracle is failing.
     function health(address account, bool initial) external view returns (Health memory);
 
-    /// @notice Debt of `account` at the current fee index (rounded up), WAD.
+    /// @notice Debt of `account` at the current fee index (rounded up), WAD. From global
+    ///         settlement on, at the index frozen then (what `settleAccount` books).
     function debtOf(address account) external view returns (uint256);
 
     /// @notice Credit of `account`, WAD.
@@ -108,7 +111,7 @@ interface IClearinghouse is IClearinghouseBase {
     /// @notice Sum of all accounts' debts at the current index, rounded up, WAD.
     function totalDebtWad() external view returns (uint256);
 
-    /// @notice Stability-fee index (RAY), accrued up to now.
+    /// @notice Stability-fee index (RAY), accrued up to now (up to global settlement once settled).
     function rateIndexRay() external view returns (uint256);
 
     /// @notice Listed collateral tokens, in listing order.

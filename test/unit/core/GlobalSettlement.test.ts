@@ -4,6 +4,7 @@
  * redeem stablecoin pro rata after the delay.
  */
 import { expect } from "chai";
+import { ZeroAddress } from "ethers";
 
 import { b32 } from "../../../scripts/deploy/system.js";
 import { eventsOf } from "../../helpers/events.js";
@@ -29,7 +30,7 @@ async function settledLab() {
     await send(sys.timelock.connect(deployer).schedule(target, 0n, data, zero, b32("settle"), delay));
     await networkHelpers.time.increase(delay);
     await lab.setPrice(weth, "1000"); // the frozen price is the last good one
-    await send(sys.timelock.connect(deployer).execute(target, 0n, data, zero, b32("settle")));
+    return (await sys.timelock.connect(deployer).execute(target, 0n, data, zero, b32("settle"))).wait();
   };
   return { ...lab, settle };
 }
@@ -120,6 +121,60 @@ describe("global settlement", function () {
     expect(await ch.redemptionPool(weth.address)).to.equal(wad("10"));
     const held = await weth.token.balanceOf(await ch.getAddress());
     expect(held).to.equal((await ch.totalCollateral(weth.address)) + (await ch.redemptionPool(weth.address)));
+  });
+
+  it("the stability-fee and funding indices freeze at settlement: it accrues both last, then nothing moves them", async function () {
+    const lab = await settledLab();
+    const { ch, sys, bob, weth, deployer, networkHelpers } = lab;
+    const vaultAddr = await sys.vault.getAddress();
+    await networkHelpers.time.increase(30 * 86_400); // a month without an accrual
+    const indexBefore = await ch.rateIndexRay(); // the view's projection to the latest block
+    const receipt = await lab.settle();
+    // the settlement's own transaction accrued the fee and alice's market's funding
+    const accrued = eventsOf(receipt, ch.interface, "StabilityFeeAccrued");
+    expect(accrued).to.have.length(1);
+    const frozenIndex = accrued[0].args.rateIndexRay as bigint;
+    expect(frozenIndex).to.be.greaterThan(indexBefore);
+    expect(await ch.rateIndexRay()).to.equal(frozenIndex);
+    // every listed market's funding (alice is long WETH)
+    const funding = eventsOf(receipt, ch.interface, "FundingAccrued");
+    expect(funding.map((e) => e.args.market as string)).to.have.members(await ch.markets());
+    const wethFunding = funding.find((e) => e.args.market === weth.address);
+    expect((await ch.marketState(weth.address)).fundingIndexWad).to.equal(wethFunding?.args.fundingIndexWad);
+
+    const views = async () => [
+      await ch.rateIndexRay(),
+      await ch.debtOf(bob.address),
+      await ch.totalDebtWad(),
+      await ch.creditOf(vaultAddr),
+      (await ch.marketState(weth.address)).fundingIndexWad,
+    ];
+    const atSettlement = await views();
+    await networkHelpers.time.increase(365 * 86_400);
+    await networkHelpers.mine();
+    expect(await views()).to.deep.equal(atSettlement);
+    // accrue is refused; a stability-fee change (through the timelock) does not accrue either
+    await expect(ch.accrue()).to.be.revertedWithCustomError(ch, "Clearinghouse__Settled");
+    const feeChange = sys.riskConfig.interface.encodeFunctionData("setParam", [
+      lab.chAddr,
+      b32("STABILITY_FEE_PER_SECOND_RAY"),
+      ZeroAddress,
+      3n * 10n ** 18n, // about 9.5% a year, from 5%
+    ]);
+    const config = await sys.riskConfig.getAddress();
+    const delay = await sys.timelock.getMinDelay();
+    await send(sys.timelock.connect(deployer).schedule(config, 0n, feeChange, b32(""), b32("fee"), delay));
+    await networkHelpers.time.increase(delay);
+    await send(sys.timelock.connect(deployer).execute(config, 0n, feeChange, b32(""), b32("fee")));
+    expect(await views()).to.deep.equal(atSettlement);
+
+    // bob settles at the frozen index: the debt he settles is the debtOf read a year earlier
+    const settled = eventsOf(
+      await (await ch.settleAccount(bob.address)).wait(),
+      ch.interface,
+      "AccountSettled",
+    );
+    expect(settled[0].args.debtWad).to.equal(atSettlement[1]);
   });
 
   it("debt the collateral cannot pay goes through the waterfall; redemption is pro rata after the delay", async function () {
