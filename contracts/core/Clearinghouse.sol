@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
@@ -213,6 +214,11 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         _delegateTo(settlementModule);
     }
 
+    /// @inheritdoc IClearinghouse
+    function healDeficit() external returns (uint256) {
+        _delegateTo(settlementModule);
+    }
+
     // ---------------------------------------------------------------- liquidation (delegated)
 
     /// @inheritdoc ILiquidationLedger
@@ -338,7 +344,8 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
 
     /// @inheritdoc IClearinghouse
     function vaultNetAssetsWad() external view returns (int256 netWad) {
-        netWad = int256(uint256(_vaultCreditWad) + _pendingFeeWad());
+        // the deficit first: income heals it before it is the LPs' (healDeficit)
+        netWad = int256(uint256(_vaultCreditWad) + _pendingFeeWad()) - int256(deficitWad);
         uint256 n = _markets.length;
         for (uint256 i; i < n; ++i) {
             address market = _markets[i];
@@ -351,6 +358,14 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
             // the vault holds -skew: it earns what traders lose, funding included (rounded against
             // the vault: at most the sum of the traders' floored PnL)
             netWad += costBasisSumWad - PerpMath.mulWadCeil(skewWad, PerpMath.adjustedPrice(priceWad, indexWad));
+            // marked where the skew closes, not at the index: its closing fills hand back the
+            // premium index x skew^2 / (2 x skewScale) the opening ones paid (rounded up)
+            if (skewWad != 0) {
+                uint256 skewAbsWad = SignedMath.abs(skewWad);
+                netWad -= int256(
+                    skewAbsWad.mulDivUp(skewAbsWad, 2 * _marketParams[market].skewScaleWad).mulWadUp(priceWad)
+                );
+            }
         }
     }
 

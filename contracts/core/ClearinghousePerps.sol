@@ -130,7 +130,7 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
     ) internal {
         state.costBasisSumWad += f.newCostBasisWad - pos.costBasisWad;
         (uint256 longOiWad, uint256 shortOiWad) = _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
-        if (f.increasesRisk) _checkMarketCaps(market, params, longOiWad, shortOiWad, f.indexPriceWad);
+        if (f.increasesRisk) _checkMarketCaps(market, params, longOiWad, shortOiWad, f.indexPriceWad, f.skewWad);
     }
 
     /// @dev A change increases risk when it grows the absolute size or flips the side.
@@ -167,17 +167,22 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
 
     /// @dev The caps of a risk-increasing fill, on the open interest just written. The vault's
     ///      pending stability fee is zero here: `_modifyPosition` accrued the fee in this call.
+    ///      The skew cap binds only a fill that grows the skew (`oldSkewWad` before it): one that
+    ///      shrinks it lowers the vault's exposure, and refusing it would keep a skew above its
+    ///      cap (after the vault's credit fell) from being traded back down.
     function _checkMarketCaps(
         address market,
         MarketParams storage params,
         uint256 longOiWad,
         uint256 shortOiWad,
-        uint256 indexPriceWad
+        uint256 indexPriceWad,
+        int256 oldSkewWad
     ) internal view {
         uint256 maxOi = params.maxOpenInterestWad;
         if (longOiWad > maxOi) revert Clearinghouse__OpenInterestCapExceeded(market, longOiWad, maxOi);
         if (shortOiWad > maxOi) revert Clearinghouse__OpenInterestCapExceeded(market, shortOiWad, maxOi);
         uint256 skewAbsWad = longOiWad > shortOiWad ? longOiWad - shortOiWad : shortOiWad - longOiWad;
+        if (skewAbsWad <= SignedMath.abs(oldSkewWad)) return;
         uint256 skewUsdWad = skewAbsWad.mulWadUp(indexPriceWad);
         uint256 capUsdWad = uint256(_vaultCreditWad).mulWadDown(params.skewCapRatioWad);
         if (skewUsdWad > capUsdWad) revert Clearinghouse__SkewCapExceeded(market, skewUsdWad, capUsdWad);

@@ -68,6 +68,18 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
 
     /// @dev See IClearinghouse. Here and not in the Clearinghouse: a keeper's call (the
     ///      Clearinghouse is at the code size limit).
+    function healDeficit() external nonReentrant returns (uint256 healedWad) {
+        if (_breakerWord & 4 == 0) _accrueFee(); // the index froze at settlement
+        uint256 deficit = deficitWad;
+        uint256 credit = _vaultCreditWad;
+        healedWad = deficit < credit ? deficit : credit;
+        if (healedWad == 0) revert Clearinghouse__NothingToHeal(deficit, credit);
+        _vaultCreditWad = uint128(credit - healedWad);
+        deficitWad = deficit - healedWad;
+        emit DeficitHealed(healedWad, deficit - healedWad);
+    }
+
+    /// @dev See IClearinghouse.
     function accrue() external nonReentrant {
         _requireNotSettled(); // the indices froze at settlement
         _accrueFee();

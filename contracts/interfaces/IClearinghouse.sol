@@ -77,6 +77,14 @@ interface IClearinghouse is IClearinghouseBase {
         uint256 acceptablePriceWad
     ) external returns (uint256 fillPriceWad);
 
+    /// @notice Pays the deficit down out of the vault's credit (MakerDAO's `heal`): moves
+    ///         min(vault credit, deficit) out of both, after accruing the stability fee (not after
+    ///         global settlement, whose index is frozen). Income the vault earns after a deficit
+    ///         backs the unbacked stablecoin before it is the LPs' (`vaultNetAssetsWad` already
+    ///         counts the deficit against them). Both sides of I1 move equally. Permissionless.
+    /// @return healedWad The amount paid down.
+    function healDeficit() external returns (uint256 healedWad);
+
     /// @notice Accrues the stability fee and every market's funding up to now. Permissionless.
     ///         Refused after global settlement (`Clearinghouse__Settled`): the settlement accrued
     ///         both last, and accounts settle at those indices.
@@ -105,7 +113,9 @@ interface IClearinghouse is IClearinghouseBase {
     function marketState(address market) external view returns (MarketState memory);
 
     /// @notice The vault's net assets: its credit plus its unrealized PnL and funding on the
-    ///         counter-skew position across markets (WAD, may be negative).
+    ///         counter-skew position across markets, marked where the skew closes (the index
+    ///         less the skew premium its closing fills hand back: index x skew^2 / (2 x
+    ///         skewScale) per market, rounded up), less the deficit (WAD, may be negative).
     function vaultNetAssetsWad() external view returns (int256);
 
     /// @notice Sum of all accounts' debts at the current index, rounded up, WAD.

@@ -119,6 +119,8 @@ interface IClearinghouseBase {
     error Clearinghouse__BreakerLevel(address asset, uint8 level);
     /// @notice Global settlement has begun: the ledger is frozen.
     error Clearinghouse__Settled();
+    /// @notice `healDeficit` with no deficit or no vault credit to pay it with.
+    error Clearinghouse__NothingToHeal(uint256 deficitWad, uint256 vaultCreditWad);
 
     // ---------------------------------------------------------------- events
 
@@ -147,6 +149,8 @@ interface IClearinghouseBase {
     event StabilityFeeAccrued(uint256 rateIndexRay, uint256 feeWad);
     /// @notice Unbacked stablecoin recorded (e.g. the vault could not pay a trader's profit).
     event DeficitRecorded(uint256 amountWad, uint256 totalDeficitWad);
+    /// @notice Deficit paid down out of the vault's credit (`IClearinghouse.healDeficit`).
+    event DeficitHealed(uint256 amountWad, uint256 deficitLeftWad);
     event BreakerSet(address indexed breaker);
     /// @notice The breaker pushed a level (asset address(0): global; level 255: settlement).
     event BreakerLevelApplied(address indexed asset, uint8 level);
@@ -228,7 +232,7 @@ interface IClearinghouseBase {
 
     // ---------------------------------------------------------------- state
 
-    /// @notice Unbacked stablecoin recorded so far, WAD.
+    /// @notice Unbacked stablecoin recorded and not yet healed, WAD.
     function deficitWad() external view returns (uint256);
 
     /// @notice The BackstopVault (counterparty to skew), fixed at construction (its address is

@@ -580,7 +580,7 @@ contract LiqEnvironmentHandler is EnvironmentHandler, CountedHandler {
     constructor(LiquidationSystem sys_) EnvironmentHandler(sys_) {
         _lsys = sys_;
         _breaker = sys_.breaker();
-        string[8] memory names = [
+        string[9] memory names = [
             "calm",
             "crash",
             "rollDelayedPrice",
@@ -588,7 +588,8 @@ contract LiqEnvironmentHandler is EnvironmentHandler, CountedHandler {
             "breakerCheckSystem",
             "breakerCooldown",
             "guardianRaise",
-            "governanceSetLevel"
+            "governanceSetLevel",
+            "healDeficit"
         ];
         for (uint256 i; i < names.length; ++i) _names.push(names[i]);
     }
@@ -676,6 +677,24 @@ contract LiqEnvironmentHandler is EnvironmentHandler, CountedHandler {
             }
         }
         _count("guardianRaise", ok);
+    }
+
+    /// @notice Anyone pays the deficit down out of the vault's credit: exactly min(deficit, the
+    ///         vault's credit with the fee accrued), refused when that is zero (I8: the deficit
+    ///         moves only by what was paid; I1 is checked after the call).
+    function healDeficit() external {
+        uint256 deficit = _ch.deficitWad();
+        uint256 credit = _ch.creditOf(address(sys.vault()));
+        uint256 expected = deficit < credit ? deficit : credit;
+        try _ch.healDeficit() returns (uint256 healed) {
+            _count("healDeficit", true);
+            if (healed != expected || _ch.deficitWad() != deficit - healed) {
+                _violation(8, "healDeficit paid other than min(deficit, vault credit)", "");
+            }
+        } catch (bytes memory reason) {
+            _count("healDeficit", false);
+            if (expected != 0) _violation(8, "healDeficit refused with a deficit and credit to pay it", reason);
+        }
     }
 
     /// @notice Governance sets a level either way (mostly back to 0, so that runs leave level 3).

@@ -283,6 +283,36 @@ export class AccrueCommand extends LedgerCommand {
 }
 
 /**
+ * `healDeficit` (permissionless): the vault's credit pays the deficit down; refused with
+ * `Clearinghouse__NothingToHeal` when either is zero. No account changes (I6 checks them all).
+ */
+export class HealDeficitCommand extends LedgerCommand {
+  constructor(readonly caller: number) {
+    super();
+  }
+  kind(): string {
+    return "healDeficit";
+  }
+  protected describe(): string {
+    return `HealDeficit(caller=${this.caller})`;
+  }
+  protected async exec(m: ModelBox, r: RealSystem): Promise<void> {
+    await execTx(m, r, {
+      label: this.toString(),
+      affected: [],
+      model: (s, t) => L.healDeficit(s, t),
+      chain: {
+        from: r.sys.actors[this.caller].address,
+        iface: r.sys.ifaces.ch,
+        to: r.sys.addr.ch,
+        fn: "healDeficit",
+        args: [],
+      },
+    });
+  }
+}
+
+/**
  * `refreshPrices` (ADR 0006, permissionless): the ledger caches every listed asset's ok read; for
  * `PRICE_MAX_AGE_SECONDS` (60 here) after it, initial-margin checks (borrow, withdraw, a position
  * increase, the `health(account, true)` view) value the other assets at the cached prices, while

@@ -15,6 +15,7 @@ import {
 import type { LedgerCommand } from "./base.js";
 import {
   AccrueCommand,
+  HealDeficitCommand,
   OracleFailCommand,
   OracleRecoverCommand,
   PriceMoveCommand,
@@ -141,6 +142,7 @@ export function ledgerCommands(): fc.Arbitrary<LedgerCommand>[] {
         .map(([a, edge, offset]) => new TimePassesCommand(1, { actor: a, edge, offset })),
     ),
     actor.map((a) => new AccrueCommand(a)),
+    actor.map((a) => new HealDeficitCommand(a)),
     actor.map((a) => new RefreshPricesCommand(a)),
   ];
 }

@@ -430,13 +430,19 @@ function requireInitialHealth(s: LedgerState, addr: string, t: bigint, seed?: st
 }
 
 export function vaultNetAssets(s: LedgerState, t: bigint): bigint {
-  let net = s.vaultCreditWad + pendingFee(s, t);
+  // the deficit counts against the LPs until healed
+  let net = s.vaultCreditWad + pendingFee(s, t) - s.deficitWad;
   for (const m of s.markets) {
     const st = market(s, m);
     if (st.skewWad === 0n && st.costBasisSumWad === 0n) continue;
     const { priceWad } = oraclePrice(s, m);
     const { indexWad } = fundingNow(s, m, priceWad, t);
     net += st.costBasisSumWad - perp.mulWadCeil(st.skewWad, perp.adjustedPrice(priceWad, indexWad));
+    // marked where the skew closes: less the premium its closing fills hand back
+    if (st.skewWad !== 0n) {
+      const skewAbs = abs(st.skewWad);
+      net -= mulDivUp(mulDivUp(skewAbs, skewAbs, 2n * s.marketParams.get(m)!.skewScaleWad), priceWad, WAD);
+    }
   }
   return net;
 }
@@ -597,6 +603,7 @@ export function modifyInternal(
   const fee = mulDivUp(mulDivUp(abs(sizeDeltaWad), fill, WAD), feeRate, WAD);
   const balanceDelta = f.realizedPnlWad - fee;
 
+  const oldSkewWad = st.skewWad;
   st.skewWad += sizeDeltaWad;
   st.costBasisSumWad += f.newCostBasisWad - pos.costBasisWad;
   if (pos.sizeWad > 0n) st.longOpenInterestWad -= pos.sizeWad;
@@ -610,9 +617,12 @@ export function modifyInternal(
     if (st.shortOpenInterestWad > maxOi) {
       revert("Clearinghouse__OpenInterestCapExceeded", m, st.shortOpenInterestWad, maxOi);
     }
-    const skewUsd = mulDivUp(abs(st.skewWad), indexPrice, WAD);
-    const capUsd = mulDivDown(s.vaultCreditWad + pendingFee(s, t), params.skewCapRatioWad, WAD);
-    if (skewUsd > capUsd) revert("Clearinghouse__SkewCapExceeded", m, skewUsd, capUsd);
+    // the skew cap binds only a fill that grows the skew
+    if (abs(st.skewWad) > abs(oldSkewWad)) {
+      const skewUsd = mulDivUp(abs(st.skewWad), indexPrice, WAD);
+      const capUsd = mulDivDown(s.vaultCreditWad + pendingFee(s, t), params.skewCapRatioWad, WAD);
+      if (skewUsd > capUsd) revert("Clearinghouse__SkewCapExceeded", m, skewUsd, capUsd);
+    }
   }
   const a = account(s, acct);
   a.positions.set(m, { sizeWad: f.newSizeWad, costBasisWad: f.newCostBasisWad });
@@ -653,6 +663,16 @@ export function closePosition(
 export function accrueAll(s: LedgerState, t: bigint): void {
   accrueFee(s, t);
   for (const m of s.markets) accrueFunding(s, m, oraclePrice(s, m).priceWad, t);
+}
+
+/** `healDeficit`: the vault's credit pays the deficit down (after the fee accrual). */
+export function healDeficit(s: LedgerState, t: bigint): bigint {
+  accrueFee(s, t);
+  const healed = s.deficitWad < s.vaultCreditWad ? s.deficitWad : s.vaultCreditWad;
+  if (healed === 0n) revert("Clearinghouse__NothingToHeal", s.deficitWad, s.vaultCreditWad);
+  s.vaultCreditWad -= healed;
+  s.deficitWad -= healed;
+  return healed;
 }
 
 /** Fill price a trade of `sizeDeltaWad` would get now (no state change). */

@@ -485,6 +485,40 @@ describe("Clearinghouse", function () {
       expect(await l.ch.creditOf(await l.vault.getAddress())).to.equal(0n);
       await expectFundamentalEquation(l, [l.alice.address, l.lp.address]);
     });
+
+    it("heals the deficit out of the vault's later income, which is not the LPs' until then", async function () {
+      const l = await deployLedger();
+      const vaultAddr = await l.vault.getAddress();
+      await l.seedVault(1_000n * WAD);
+      await expect(l.ch.healDeficit())
+        .to.be.revertedWithCustomError(l.ch, "Clearinghouse__NothingToHeal")
+        .withArgs(0n, await l.ch.creditOf(vaultAddr));
+      // alice's profit empties the vault: a deficit
+      await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 10n * WAD);
+      await l.ch.connect(l.bob).deposit(l.bob.address, l.wethAddr, 10n * WAD);
+      await l.ch.connect(l.alice).modifyPosition(l.alice.address, l.wethAddr, 4n * WAD, 3_000n * WAD);
+      await l.ch.connect(l.bob).modifyPosition(l.bob.address, l.wethAddr, -WAD, 0n);
+      await l.oracle.setPrice(l.wethAddr, 2_600n * WAD, true);
+      await l.ch.connect(l.alice).closePosition(l.alice.address, l.wethAddr, 0n);
+      const deficit = await l.ch.deficitWad();
+      expect(deficit).to.be.greaterThan(0n);
+      await expect(l.ch.healDeficit())
+        .to.be.revertedWithCustomError(l.ch, "Clearinghouse__NothingToHeal")
+        .withArgs(deficit, 0n);
+      // bob's loss is the vault's next income: the net assets count it against the deficit
+      await l.ch.connect(l.bob).closePosition(l.bob.address, l.wethAddr, 10n ** 30n);
+      const income = await l.ch.creditOf(vaultAddr);
+      expect(income).to.be.greaterThan(0n).and.lessThan(deficit);
+      expect(await l.ch.vaultNetAssetsWad()).to.equal(income - deficit);
+      // anyone heals: both sides of I1 move by the income
+      await expect(l.ch.connect(l.carol).healDeficit())
+        .to.emit(l.ch, "DeficitHealed")
+        .withArgs(income, deficit - income);
+      expect(await l.ch.deficitWad()).to.equal(deficit - income);
+      expect(await l.ch.creditOf(vaultAddr)).to.equal(0n);
+      expect(await l.ch.vaultNetAssetsWad()).to.equal(income - deficit);
+      await expectFundamentalEquation(l, [l.alice.address, l.bob.address, l.lp.address]);
+    });
   });
 
   describe("parameters", function () {

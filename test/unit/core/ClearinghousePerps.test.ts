@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as perp from "../../../simulations/math/perp.js";
 import { mulWadDown, mulWadUp } from "../../../simulations/math/wad.js";
+import { eventsOf } from "../../helpers/events.js";
 import { WAD, deployLedger, fillOf, type Ledger } from "../../helpers/ledger.js";
 
 /** What the market stores and does not depend on the block's time. */
@@ -187,5 +188,56 @@ describe("Clearinghouse perps (one write per market slot, caps, market bit)", fu
     // reopening sets it again
     await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, -WAD, 0n);
     expect(await pricesOkWithWethFailing()).to.equal(false);
+  });
+
+  it("marks the vault's counter-skew where it closes: an open skew does not lift its net assets above the fee", async function () {
+    // the premium of a fill is index x (skew + delta / 2) / skewScale: a skew K opened from zero
+    // and closed again pays it both ways, so while it is open the vault's mark at the index
+    // (index x K^2 / (2 x skewScale) above its credit) is premium it must hand back; an LP who
+    // redeemed at that mark would take it from the others
+    const l = await deployLedger();
+    await l.seedVault(500_000n * WAD);
+    await l.setParam("SKEW_SCALE_WAD", l.wethAddr, 50_000n * WAD);
+    await l.ch.connect(l.alice).deposit(l.alice.address, l.wethAddr, 1_000n * WAD);
+    const before = await l.ch.vaultNetAssetsWad();
+    const size = 2_000n * WAD;
+    const tx = await l.ch.connect(l.alice).modifyPosition(l.alice.address, l.wethAddr, size, 10n ** 30n);
+    const [fill] = eventsOf(await tx.wait(), l.ch.interface, "PositionModified");
+    const feeWad = fill.args.feeWad as bigint;
+    const open = await l.ch.vaultNetAssetsWad();
+    // at the index the mark would be up 2,000 x 2,000^2 / 100,000 = $80,000
+    const premium = (2_000n * WAD * size * size) / (2n * 50_000n * WAD * WAD);
+    expect(premium).to.equal(80_000n * WAD);
+    expect(open - before, "the open skew adds the fee, not the premium").to.be.closeTo(feeWad, 10n ** 6n);
+    expect(open - before).to.be.lessThanOrEqual(feeWad); // rounded against the vault
+    await l.ch.connect(l.alice).closePosition(l.alice.address, l.wethAddr, 0n);
+    expect((await l.ch.vaultNetAssetsWad()) - before).to.be.greaterThan(open - before); // two fees
+  });
+
+  it("binds the skew cap only on a fill that grows the skew: a skew above its cap can be traded down", async function () {
+    const l = await deployLedger();
+    await l.seedVault(10_000n * WAD);
+    const [alice, bob] = [l.alice.address, l.bob.address];
+    await l.ch.connect(l.alice).deposit(alice, l.wethAddr, 100n * WAD);
+    await l.ch.connect(l.bob).deposit(bob, l.wethAddr, 100n * WAD);
+    await l.ch.connect(l.alice).modifyPosition(alice, l.wethAddr, 40n * WAD, 10n ** 30n); // $80,000 of skew
+    // the cap falls below the open skew (ratio 10 -> 2: $20,000)
+    await l.setParam("SKEW_CAP_RATIO_WAD", l.wethAddr, 2n * WAD);
+    const capUsd = async () => (await l.ch.creditOf(await l.vault.getAddress())) * 2n;
+    // bob's new short shrinks the skew: accepted although it ends above the cap
+    await l.ch.connect(l.bob).modifyPosition(bob, l.wethAddr, -10n * WAD, 0n);
+    expect((await l.ch.marketState(l.wethAddr)).skewWad).to.equal(30n * WAD);
+    // a fill that grows it is refused, and so is a flip past the old size on the other side
+    const snapshot = await stored(l, [alice, bob]);
+    await expect(l.ch.connect(l.bob).modifyPosition(bob, l.wethAddr, 11n * WAD, 10n ** 30n))
+      .to.be.revertedWithCustomError(l.ch, "Clearinghouse__SkewCapExceeded")
+      .withArgs(l.wethAddr, 41n * 2_000n * WAD, await capUsd());
+    await expect(l.ch.connect(l.bob).modifyPosition(bob, l.wethAddr, -61n * WAD, 0n))
+      .to.be.revertedWithCustomError(l.ch, "Clearinghouse__SkewCapExceeded")
+      .withArgs(l.wethAddr, 31n * 2_000n * WAD, await capUsd());
+    expect(await stored(l, [alice, bob])).to.deep.equal(snapshot);
+    // down to the cap and beyond it on the other side, within it: accepted
+    await l.ch.connect(l.bob).modifyPosition(bob, l.wethAddr, -35n * WAD, 0n);
+    expect((await l.ch.marketState(l.wethAddr)).skewWad).to.equal(-5n * WAD);
   });
 });
