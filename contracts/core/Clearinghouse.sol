@@ -4,12 +4,12 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IGlobalSettlement} from "../interfaces/IGlobalSettlement.sol";
 import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
+import {IParamTarget} from "../interfaces/IParamTarget.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {PerpMath} from "../perp/PerpMath.sol";
 import {ClearinghouseBase} from "./ClearinghouseBase.sol";
@@ -70,6 +70,13 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     /// @inheritdoc IClearinghouse
     function applySettlement() external {
         _delegateTo(liquidationModule);
+    }
+
+    /// @inheritdoc IParamTarget
+    /// @dev Run by the settlement module (`ParamTarget.setParam` there, on this storage): a
+    ///      governance call, rare, and the Clearinghouse is at the code size limit.
+    function setParam(bytes32, address, uint256) external override {
+        _delegateTo(settlementModule);
     }
 
     /// @inheritdoc IClearinghouse
@@ -355,17 +362,10 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
             if (skewWad == 0 && costBasisSumWad == 0) continue;
             (uint256 priceWad, ) = _price(market);
             (, int256 indexWad) = _fundingNow(market, s, priceWad);
-            // the vault holds -skew: it earns what traders lose, funding included (rounded against
-            // the vault: at most the sum of the traders' floored PnL)
-            netWad += costBasisSumWad - PerpMath.mulWadCeil(skewWad, PerpMath.adjustedPrice(priceWad, indexWad));
-            // marked where the skew closes, not at the index: its closing fills hand back the
-            // premium index x skew^2 / (2 x skewScale) the opening ones paid (rounded up)
-            if (skewWad != 0) {
-                uint256 skewAbsWad = SignedMath.abs(skewWad);
-                netWad -= int256(
-                    skewAbsWad.mulDivUp(skewAbsWad, 2 * _marketParams[market].skewScaleWad).mulWadUp(priceWad)
-                );
-            }
+            // the vault holds -skew: it earns what traders lose, funding included, marked where
+            // the skew closes (rounded against the vault: at most the sum of the traders' floored
+            // PnL at their closing fills)
+            netWad += _vaultMarkWad(costBasisSumWad, skewWad, priceWad, indexWad, _marketParams[market].skewScaleWad);
         }
     }
 

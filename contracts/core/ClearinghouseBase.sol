@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IClearinghouseBase} from "../interfaces/IClearinghouseBase.sol";
@@ -267,6 +268,23 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
 
     function _isMarket(address market) internal view override returns (bool) {
         return _marketInfo[market].listed;
+    }
+
+    /// @dev The vault's mark on a market where it holds -skew: the cost-basis sum less the skew
+    ///      at the funding-adjusted price, less the premium the skew's closing fills hand back
+    ///      (index x skew^2 / (2 x skewScale): the fill premium is a path integral of the skew, so
+    ///      what the opening fills paid, the closing ones return). Rounded against the vault.
+    function _vaultMarkWad(
+        int256 costBasisSumWad,
+        int256 skewWad,
+        uint256 priceWad,
+        int256 fundingIndexWad,
+        uint256 skewScaleWad
+    ) internal pure returns (int256 markWad) {
+        markWad = costBasisSumWad - PerpMath.mulWadCeil(skewWad, PerpMath.adjustedPrice(priceWad, fundingIndexWad));
+        if (skewWad == 0) return markWad;
+        uint256 skewAbsWad = SignedMath.abs(skewWad);
+        markWad -= int256(skewAbsWad.mulDivUp(skewAbsWad, 2 * skewScaleWad).mulWadUp(priceWad));
     }
 
     function _fundingNow(

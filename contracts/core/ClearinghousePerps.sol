@@ -42,6 +42,7 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         bool priceOk;
         int256 skewWad;
         uint256 skewScaleWad;
+        int256 fundingIndexWad;
     }
 
     /// @dev `liquidationPenaltyWad` is 0 for a trade (the taker fee applies); a liquidation passes
@@ -65,7 +66,7 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         (f.skewWad, f.skewScaleWad) = (_skew(state), params.skewScaleWad);
         (f.indexPriceWad, f.priceOk) = _price(market);
         // the index as just accrued (saves re-reading the funding slot)
-        int256 fundingIndexWad = _accrueFundingWith(
+        f.fundingIndexWad = _accrueFundingWith(
             market,
             state,
             f.indexPriceWad,
@@ -93,7 +94,7 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
             pos.sizeWad,
             pos.costBasisWad,
             sizeDeltaWad,
-            PerpMath.adjustedPrice(f.fillPriceWad, fundingIndexWad)
+            PerpMath.adjustedPrice(f.fillPriceWad, f.fundingIndexWad)
         );
         f.feeWad = SignedMath.abs(sizeDeltaWad).mulWadUp(f.fillPriceWad).mulWadUp(liquidationPenaltyWad);
         f.balanceDeltaWad = f.realizedPnlWad - int256(f.feeWad);
@@ -128,9 +129,10 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         PositionSlot memory pos,
         Fill memory f
     ) internal {
-        state.costBasisSumWad += f.newCostBasisWad - pos.costBasisWad;
+        int256 costBasisSumWad = state.costBasisSumWad + f.newCostBasisWad - pos.costBasisWad;
+        state.costBasisSumWad = costBasisSumWad;
         (uint256 longOiWad, uint256 shortOiWad) = _updateOpenInterest(state, pos.sizeWad, f.newSizeWad);
-        if (f.increasesRisk) _checkMarketCaps(market, params, longOiWad, shortOiWad, f.indexPriceWad, f.skewWad);
+        if (f.increasesRisk) _checkMarketCaps(market, params, longOiWad, shortOiWad, costBasisSumWad, f);
     }
 
     /// @dev A change increases risk when it grows the absolute size or flips the side.
@@ -165,26 +167,37 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         return (longOi, shortOi);
     }
 
-    /// @dev The caps of a risk-increasing fill, on the open interest just written. The vault's
-    ///      pending stability fee is zero here: `_modifyPosition` accrued the fee in this call.
-    ///      The skew cap binds only a fill that grows the skew (`oldSkewWad` before it): one that
-    ///      shrinks it lowers the vault's exposure, and refusing it would keep a skew above its
-    ///      cap (after the vault's credit fell) from being traded back down.
+    /// @dev The caps of a risk-increasing fill, on the open interest and cost-basis sum just
+    ///      written. The skew cap binds only a fill that grows the skew (`f.skewWad` before it):
+    ///      one that shrinks it lowers the vault's exposure, and refusing it would keep a skew above
+    ///      its cap from being traded back down. It scales with the vault's credit less what the
+    ///      vault is losing on this market's skew, marked where the skew closes (as
+    ///      `vaultNetAssetsWad` marks it; a gain adds nothing): a vault already under water on the
+    ///      market backs no more of it. The pending stability fee is zero here (`_modifyPosition`
+    ///      accrued it in this call); the other markets' marks are not read (one oracle read each).
     function _checkMarketCaps(
         address market,
         MarketParams storage params,
         uint256 longOiWad,
         uint256 shortOiWad,
-        uint256 indexPriceWad,
-        int256 oldSkewWad
+        int256 costBasisSumWad,
+        Fill memory f
     ) internal view {
         uint256 maxOi = params.maxOpenInterestWad;
         if (longOiWad > maxOi) revert Clearinghouse__OpenInterestCapExceeded(market, longOiWad, maxOi);
         if (shortOiWad > maxOi) revert Clearinghouse__OpenInterestCapExceeded(market, shortOiWad, maxOi);
         uint256 skewAbsWad = longOiWad > shortOiWad ? longOiWad - shortOiWad : shortOiWad - longOiWad;
-        if (skewAbsWad <= SignedMath.abs(oldSkewWad)) return;
-        uint256 skewUsdWad = skewAbsWad.mulWadUp(indexPriceWad);
-        uint256 capUsdWad = uint256(_vaultCreditWad).mulWadDown(params.skewCapRatioWad);
+        if (skewAbsWad <= SignedMath.abs(f.skewWad)) return;
+        uint256 skewUsdWad = skewAbsWad.mulWadUp(f.indexPriceWad);
+        int256 markWad = _vaultMarkWad(
+            costBasisSumWad,
+            int256(longOiWad) - int256(shortOiWad),
+            f.indexPriceWad,
+            f.fundingIndexWad,
+            f.skewScaleWad
+        );
+        int256 backingWad = int256(uint256(_vaultCreditWad)) + (markWad < 0 ? markWad : int256(0));
+        uint256 capUsdWad = backingWad > 0 ? uint256(backingWad).mulWadDown(params.skewCapRatioWad) : 0;
         if (skewUsdWad > capUsdWad) revert Clearinghouse__SkewCapExceeded(market, skewUsdWad, capUsdWad);
     }
 

@@ -23,7 +23,9 @@ abstract contract ParamTarget is IParamTarget {
     // ---------------------------------------------------------------- external mutating
 
     /// @inheritdoc IParamTarget
-    function setParam(bytes32 name, address subject, uint256 value) external {
+    /// @dev Virtual only so that a module at the code size limit (the Clearinghouse) can run this
+    ///      in a delegate module; the rules stay these.
+    function setParam(bytes32 name, address subject, uint256 value) external virtual {
         if (msg.sender != riskConfig) revert ParamTarget__NotRiskConfig(msg.sender);
         (uint256 min, uint256 max) = _bounds(name);
         if (value < min || value > max) revert ParamTarget__OutOfBounds(name, subject, value, min, max);

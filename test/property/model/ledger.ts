@@ -437,14 +437,27 @@ export function vaultNetAssets(s: LedgerState, t: bigint): bigint {
     if (st.skewWad === 0n && st.costBasisSumWad === 0n) continue;
     const { priceWad } = oraclePrice(s, m);
     const { indexWad } = fundingNow(s, m, priceWad, t);
-    net += st.costBasisSumWad - perp.mulWadCeil(st.skewWad, perp.adjustedPrice(priceWad, indexWad));
-    // marked where the skew closes: less the premium its closing fills hand back
-    if (st.skewWad !== 0n) {
-      const skewAbs = abs(st.skewWad);
-      net -= mulDivUp(mulDivUp(skewAbs, skewAbs, 2n * s.marketParams.get(m)!.skewScaleWad), priceWad, WAD);
-    }
+    net += vaultMark(st.costBasisSumWad, st.skewWad, priceWad, indexWad, s.marketParams.get(m)!.skewScaleWad);
   }
   return net;
+}
+
+/**
+ * The vault's mark on a market where it holds -skew (ClearinghouseBase._vaultMarkWad): the
+ * cost-basis sum less the skew at the funding-adjusted price, less the premium the skew's closing
+ * fills hand back (index x skew^2 / (2 x skewScale)); rounded against the vault.
+ */
+export function vaultMark(
+  costBasisSumWad: bigint,
+  skewWad: bigint,
+  priceWad: bigint,
+  fundingIndexWad: bigint,
+  skewScaleWad: bigint,
+): bigint {
+  const mark = costBasisSumWad - perp.mulWadCeil(skewWad, perp.adjustedPrice(priceWad, fundingIndexWad));
+  if (skewWad === 0n) return mark;
+  const skewAbs = abs(skewWad);
+  return mark - mulDivUp(mulDivUp(skewAbs, skewAbs, 2n * skewScaleWad), priceWad, WAD);
 }
 
 // ---------------------------------------------------------------- entry points
@@ -617,10 +630,13 @@ export function modifyInternal(
     if (st.shortOpenInterestWad > maxOi) {
       revert("Clearinghouse__OpenInterestCapExceeded", m, st.shortOpenInterestWad, maxOi);
     }
-    // the skew cap binds only a fill that grows the skew
+    // the skew cap binds only a fill that grows the skew; it scales with the vault's credit less
+    // what the vault is losing on this market's skew (marked where it closes)
     if (abs(st.skewWad) > abs(oldSkewWad)) {
       const skewUsd = mulDivUp(abs(st.skewWad), indexPrice, WAD);
-      const capUsd = mulDivDown(s.vaultCreditWad + pendingFee(s, t), params.skewCapRatioWad, WAD);
+      const mark = vaultMark(st.costBasisSumWad, st.skewWad, indexPrice, fundingIndex, params.skewScaleWad);
+      const backing = s.vaultCreditWad + pendingFee(s, t) + (mark < 0n ? mark : 0n);
+      const capUsd = backing > 0n ? mulDivDown(backing, params.skewCapRatioWad, WAD) : 0n;
       if (skewUsd > capUsd) revert("Clearinghouse__SkewCapExceeded", m, skewUsd, capUsd);
     }
   }
