@@ -19,6 +19,8 @@ import {IDutchAuction} from "./IDutchAuction.sol";
 ///      caller picks `profitTo`. The stablecoin is assumed to have 18 decimals (amounts out of
 ///      the swap are WAD). Only a callback from the auction during this contract's own `take` is
 ///      accepted; the auction's lock forbids any other take in between.
+///      The whole `slice` must sell: a partial fill reverts (`FlashLiquidator__PartialSale`), so
+///      no collateral and no router allowance is ever left behind.
 ///      Warning: the swap itself has no minimum output other than the profit check made right
 ///      after it in the same transaction, so a sandwich can only take the part of the profit
 ///      above `minProfitWad`: set `minProfitWad` to what the caller is willing to lose to MEV.
@@ -36,6 +38,12 @@ interface IFlashLiquidator is IAuctionTaker {
     /// @notice A swap path must start with the auction's collateral and end with the stablecoin
     ///         (both zero when the path is malformed: not `20 + 23k` bytes with k >= 1).
     error FlashLiquidator__BadPath(address tokenIn, address tokenOut);
+    /// @notice The swap sold only `soldAmount` of the `slice` bought (a pool without enough
+    ///         liquidity fills an exact-input swap only partly). The whole call reverts rather
+    ///         than keep the rest or hand it to `profitTo`: this contract holds no inventory and
+    ///         judges a take by its stablecoin profit only, which a leftover of collateral would
+    ///         leave unpriced; the keeper retries with a smaller `maxAmount` the pool can absorb.
+    error FlashLiquidator__PartialSale(uint256 slice, uint256 soldAmount);
     /// @notice The collateral sold for less than the auction asks.
     error FlashLiquidator__InsufficientProceeds(uint256 proceedsWad, uint256 oweWad);
     /// @notice The sale covers the payment but leaves less than `minProfitWad`.
@@ -61,6 +69,7 @@ interface IFlashLiquidator is IAuctionTaker {
     ///         most `maxPriceWad`) and sells it on the Uniswap v3 pool collateral/stablecoin of fee
     ///         tier `poolFee` in the same call; sends the profit to `profitTo`.
     /// @dev Reverts with the auction's errors (not running, needs redo, price above max, dust),
+    ///      `FlashLiquidator__PartialSale` (the pool could not absorb the whole slice),
     ///      `FlashLiquidator__InsufficientProceeds` or `FlashLiquidator__Unprofitable`.
     /// @param auctionId The auction.
     /// @param maxAmount Most collateral to buy, token decimals.

@@ -85,8 +85,11 @@ contract FlashLiquidator is IFlashLiquidator {
     }
 
     /// @inheritdoc IAuctionTaker
-    /// @dev Sells all of `slice`, checks the proceeds cover `oweWad + minProfitWad`, approves the
-    ///      auction for exactly `oweWad` and records the proceeds for `_takeAndSell`.
+    /// @dev Sells all of `slice`, checks the whole slice was sold and the proceeds cover
+    ///      `oweWad + minProfitWad`, approves the auction for exactly `oweWad` and records the
+    ///      proceeds for `_takeAndSell`. The sold amount is measured as this contract's collateral
+    ///      balance before minus after the swap (tokens someone sent here do not count), so a swap
+    ///      that sold all of it also consumed the router's allowance of exactly `slice` to zero.
     function onAuctionTake(address sender, uint256 oweWad, uint256 slice, bytes calldata data) external {
         if (msg.sender != address(auction) || !_inFlight || sender != address(this)) {
             revert FlashLiquidator__UnexpectedCallback(msg.sender, sender);
@@ -97,6 +100,7 @@ contract FlashLiquidator is IFlashLiquidator {
         );
         if (slice == 0) revert FlashLiquidator__NothingBought(auctionId, oweWad);
 
+        uint256 balanceBefore = IERC20(collateral).balanceOf(address(this));
         IERC20(collateral).forceApprove(address(router), slice);
         uint256 proceedsWad;
         if (path.length == 0) {
@@ -123,6 +127,10 @@ contract FlashLiquidator is IFlashLiquidator {
                 })
             );
         }
+        // a pool that runs out of liquidity fills only part of an exact-input swap (no price
+        // limit): the router pulls what it used and the rest would stay here with an allowance
+        uint256 soldAmount = balanceBefore - IERC20(collateral).balanceOf(address(this));
+        if (soldAmount != slice) revert FlashLiquidator__PartialSale(slice, soldAmount);
         if (proceedsWad < oweWad) revert FlashLiquidator__InsufficientProceeds(proceedsWad, oweWad);
         if (proceedsWad - oweWad < minProfitWad) {
             revert FlashLiquidator__Unprofitable(proceedsWad - oweWad, minProfitWad);

@@ -13,11 +13,13 @@ import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 /// @dev Roles (OpenZeppelin AccessControl):
 ///      - DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE: the TimelockController. Only the governor may
 ///        loosen a parameter; only the admin may grant or revoke any role.
-///      - GUARDIAN_ROLE: may tighten a parameter by at most its max step, at once.
+///      - GUARDIAN_ROLE: may tighten a parameter by at most its max step, at once; may not move
+///        a governance-only parameter at all (`RiskConfig__GovernanceOnly`).
 ///      - REGISTRAR_ROLE: the deployer, only to register parameters with their initial values
 ///        during deployment. It cannot change a registered parameter, can never be granted
 ///        again (`grantRole` rejects it), and ends with `renounceRegistrar` or `revokeRole`.
-///      Rules (max step, safe direction) are fixed at registration; nothing can edit them.
+///      Rules (max step, safe direction or governance-only) are fixed at registration; nothing
+///      can edit them.
 ///      Warning: the guardian can walk a parameter to its safest hard bound, one max step per
 ///      block (e.g. a debt ceiling to zero). That is the intended emergency brake.
 ///      Warning: max step bounds one update per parameter per block; several timelock
@@ -41,11 +43,12 @@ contract RiskConfig is IRiskConfig, AccessControl {
     // ---------------------------------------------------------------------------------------
 
     /// @dev `ParamRule` plus the block of the last update, packed in one slot
-    ///      (128 + 8 + 8 + 64 bits).
+    ///      (128 + 8 + 8 + 8 + 64 bits).
     struct StoredRule {
         uint128 maxStep;
         bool higherIsSafer;
         bool registered;
+        bool governanceOnly;
         uint64 lastUpdateBlock;
     }
 
@@ -82,20 +85,19 @@ contract RiskConfig is IRiskConfig, AccessControl {
         uint128 maxStep,
         bool higherIsSafer
     ) external {
-        if (!hasRole(GOVERNOR_ROLE, msg.sender) && !hasRole(REGISTRAR_ROLE, msg.sender)) {
-            revert RiskConfig__NotAuthorized(msg.sender);
-        }
-        if (target == address(0)) revert RiskConfig__ZeroAddress();
-        if (maxStep == 0) revert RiskConfig__ZeroMaxStep(target, name, subject);
-        StoredRule storage rule = _rules[target][name][subject];
-        if (rule.registered) revert RiskConfig__AlreadyRegistered(target, name, subject);
+        _register(target, name, subject, initialValue, maxStep, higherIsSafer, false);
+    }
 
-        rule.maxStep = maxStep;
-        rule.higherIsSafer = higherIsSafer;
-        rule.registered = true;
-        emit ParamRegistered(target, name, subject, initialValue, maxStep, higherIsSafer);
-
-        IParamTarget(target).setParam(name, subject, initialValue);
+    /// @inheritdoc IRiskConfig
+    /// @dev Same checks as `registerParam`; stores `higherIsSafer` false and `governanceOnly` true.
+    function registerGovernanceOnlyParam(
+        address target,
+        bytes32 name,
+        address subject,
+        uint256 initialValue,
+        uint128 maxStep
+    ) external {
+        _register(target, name, subject, initialValue, maxStep, false, true);
     }
 
     /// @inheritdoc IRiskConfig
@@ -143,7 +145,13 @@ contract RiskConfig is IRiskConfig, AccessControl {
     /// @inheritdoc IRiskConfig
     function ruleOf(address target, bytes32 name, address subject) external view returns (ParamRule memory) {
         StoredRule memory rule = _rules[target][name][subject];
-        return ParamRule({maxStep: rule.maxStep, higherIsSafer: rule.higherIsSafer, registered: rule.registered});
+        return
+            ParamRule({
+                maxStep: rule.maxStep,
+                higherIsSafer: rule.higherIsSafer,
+                registered: rule.registered,
+                governanceOnly: rule.governanceOnly
+            });
     }
 
     /// @notice Block of the last update of a parameter through `setParam`/`setParams` (0 if none).
@@ -153,7 +161,8 @@ contract RiskConfig is IRiskConfig, AccessControl {
 
     /// @inheritdoc IRiskConfig
     /// @dev Reads the current value from the target. An unchanged value counts as tightening (it
-    ///      does not loosen). Reverts with `RiskConfig__UnknownParam` if not registered.
+    ///      does not loosen); any other value of a governance-only parameter counts as loosening.
+    ///      Reverts with `RiskConfig__UnknownParam` if not registered.
     function isTightening(
         address target,
         bytes32 name,
@@ -162,7 +171,9 @@ contract RiskConfig is IRiskConfig, AccessControl {
     ) external view returns (bool) {
         StoredRule memory rule = _rules[target][name][subject];
         if (!rule.registered) revert RiskConfig__UnknownParam(target, name, subject);
-        return _tightens(rule.higherIsSafer, IParamTarget(target).getParam(name, subject), newValue);
+        uint256 current = IParamTarget(target).getParam(name, subject);
+        if (rule.governanceOnly) return newValue == current;
+        return _tightens(rule.higherIsSafer, current, newValue);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -177,13 +188,47 @@ contract RiskConfig is IRiskConfig, AccessControl {
         revert RiskConfig__NotAuthorized(msg.sender);
     }
 
+    /// @dev Registration shared by `registerParam` and `registerGovernanceOnlyParam`.
+    function _register(
+        address target,
+        bytes32 name,
+        address subject,
+        uint256 initialValue,
+        uint128 maxStep,
+        bool higherIsSafer,
+        bool governanceOnly
+    ) internal {
+        if (!hasRole(GOVERNOR_ROLE, msg.sender) && !hasRole(REGISTRAR_ROLE, msg.sender)) {
+            revert RiskConfig__NotAuthorized(msg.sender);
+        }
+        if (target == address(0)) revert RiskConfig__ZeroAddress();
+        if (maxStep == 0) revert RiskConfig__ZeroMaxStep(target, name, subject);
+        StoredRule storage rule = _rules[target][name][subject];
+        if (rule.registered) revert RiskConfig__AlreadyRegistered(target, name, subject);
+
+        rule.maxStep = maxStep;
+        rule.higherIsSafer = higherIsSafer;
+        rule.registered = true;
+        rule.governanceOnly = governanceOnly;
+        if (governanceOnly) emit GovernanceOnlyParamRegistered(target, name, subject, initialValue, maxStep);
+        else emit ParamRegistered(target, name, subject, initialValue, maxStep, higherIsSafer);
+
+        IParamTarget(target).setParam(name, subject, initialValue);
+    }
+
     /// @dev Checks the rules of one update and applies it. `isGovernor` false means guardian.
+    ///      The guardian is refused a governance-only parameter before the step check, so the
+    ///      error names the reason whatever the size of the move; an unchanged value stays a
+    ///      no-op for both roles.
     function _setParam(address target, bytes32 name, address subject, uint256 newValue, bool isGovernor) internal {
         StoredRule storage rule = _rules[target][name][subject];
         if (!rule.registered) revert RiskConfig__UnknownParam(target, name, subject);
 
         uint256 current = IParamTarget(target).getParam(name, subject);
         if (newValue == current) return;
+        if (!isGovernor && rule.governanceOnly) {
+            revert RiskConfig__GovernanceOnly(name, subject, current, newValue);
+        }
 
         uint256 step = newValue > current ? newValue - current : current - newValue;
         uint256 maxStep = rule.maxStep;

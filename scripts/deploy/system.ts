@@ -66,27 +66,38 @@ export interface DeployOptions {
 }
 
 /**
- * Rules of every registered parameter: maximum change per update and the safe direction.
- * The hard bounds live in each module's code; these are the RiskConfig's rules.
+ * Rules of one registered parameter: maximum change per update and either the safe direction
+ * (the guardian may move it that way at once) or `governanceOnly` (no direction is safe: only the
+ * timelock may change it, `RiskConfig.registerGovernanceOnlyParam`). The hard bounds live in each
+ * module's code; these are the RiskConfig's rules.
  */
-const MARGIN_RULES: Record<string, { maxStep: bigint; higherIsSafer: boolean }> = {
+type Rule = { maxStep: bigint; higherIsSafer: boolean } | { maxStep: bigint; governanceOnly: true };
+type Rules = Record<string, Rule>;
+
+/**
+ * Rules of every registered parameter (see {@link Rule}). Governance-only in the MarginModel:
+ * MODE (static -> dynamic moves the maintenance from its base to the volatility target in one
+ * update, with no ramp), EWMA_LAMBDA_WAD (a higher lambda damps the reaction to the next shock)
+ * and RAMP_WAD_PER_HOUR (a lower ramp freezes the maintenance below its target in a storm).
+ */
+const MARGIN_RULES: Rules = {
   HAIRCUT_CAP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
   MARGIN_CAP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
   HAIRCUT_BASE_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
   MARGIN_BASE_WAD: { maxStep: wad("0.02"), higherIsSafer: true },
-  EWMA_LAMBDA_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
+  EWMA_LAMBDA_WAD: { maxStep: wad("0.05"), governanceOnly: true },
   K_WAD: { maxStep: wad("1"), higherIsSafer: true },
   HORIZON_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
   LIQUIDITY_ADDON_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
   INITIAL_MULTIPLIER_WAD: { maxStep: wad("0.25"), higherIsSafer: true },
-  RAMP_WAD_PER_HOUR: { maxStep: wad("0.02"), higherIsSafer: false },
+  RAMP_WAD_PER_HOUR: { maxStep: wad("0.02"), governanceOnly: true },
   DEPTH_USD_WAD: { maxStep: wad("100000000"), higherIsSafer: false },
   SIZE_SLOPE_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
   MAX_VARIANCE_PER_SECOND_WAD: { maxStep: wad("0.0001"), higherIsSafer: true },
-  MODE: { maxStep: 2n, higherIsSafer: true },
+  MODE: { maxStep: 2n, governanceOnly: true },
 };
 
-const CLEARINGHOUSE_RULES: Record<string, { maxStep: bigint; higherIsSafer: boolean }> = {
+const CLEARINGHOUSE_RULES: Rules = {
   STABILITY_FEE_PER_SECOND_RAY: { maxStep: 10n ** 19n, higherIsSafer: true },
   DEBT_CEILING_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
   MIN_DEBT_WAD: { maxStep: wad("10000"), higherIsSafer: true },
@@ -99,8 +110,6 @@ const CLEARINGHOUSE_RULES: Record<string, { maxStep: bigint; higherIsSafer: bool
   // a shorter life of cached prices is safer (0: every check reads the oracle; ADR 0006)
   PRICE_MAX_AGE_SECONDS: { maxStep: 600n, higherIsSafer: false },
 };
-
-type Rules = Record<string, { maxStep: bigint; higherIsSafer: boolean }>;
 
 /** Liquidation caps: lower is safer (the guardian may slow the liquidation flow at once). */
 const ENGINE_RULES: Rules = {
@@ -414,7 +423,11 @@ export async function deploySystem(
   // risk parameters through the RiskConfig (registrar role, renounced below)
   const register = async (target: string, rules: Rules, name: string, subject: string, value: bigint) => {
     const rule = rules[name];
-    await send(riskConfig.registerParam(target, b32(name), subject, value, rule.maxStep, rule.higherIsSafer));
+    await send(
+      "governanceOnly" in rule
+        ? riskConfig.registerGovernanceOnlyParam(target, b32(name), subject, value, rule.maxStep)
+        : riskConfig.registerParam(target, b32(name), subject, value, rule.maxStep, rule.higherIsSafer),
+    );
   };
   const aprToPerSecondRay = (apr: string) => (wad(apr) * 10n ** 9n) / SECONDS_PER_YEAR;
   await register(

@@ -9,6 +9,7 @@ import {
   encodePath,
   quoteExactInput,
   quoteExactInputPath,
+  swapExactInput,
   type PoolHandle,
   type UniswapV3,
 } from "../../../scripts/deploy/uniswap.js";
@@ -350,6 +351,56 @@ describe("FlashLiquidator", function () {
       .to.be.revertedWithCustomError(flash, "FlashLiquidator__UnexpectedCallback")
       .withArgs(auctionAddr, stranger.address);
     expect(await f.snapshot(id)).to.deep.equal(before);
+  });
+
+  it("reverts when a thin pool fills the sale only partly, and succeeds with a slice the pool absorbs", async function () {
+    const f = await deploy();
+    const { flash, flashAddr, keeper, carol, coin, weth, wethAddr, coinAddr, uni, lp } = f;
+    // a thin pool: $30k of liquidity between 1,900 and 2,100 only, about 7.9 WETH of room down to
+    // 1,900 (fee tier 1%: its tick spacing of 200 keeps the swap's walk to the price limit short)
+    const thin = await createPool(uni, wethAddr, coinAddr, 10_000, ORACLE, 18, 18);
+    await addLiquidityValue(
+      uni,
+      thin,
+      30_000n * WAD,
+      { lowerPriceWad: 1_900n * WAD, upperPriceWad: 2_100n * WAD },
+      { fund: f.fund },
+    );
+    const { id, start } = await f.kick();
+    // at 4,800 s the price is 1,300: the take buys 11,300 / 1,300 = 8.69 WETH, more than the pool
+    // absorbs; the part it does sell (down to 1,900) would still cover the tab
+    const price = linear(START, 4_800n);
+    const slice = mulDivDown(TAB, WAD, price);
+    const probe = await f.networkHelpers.takeSnapshot();
+    await f.fund(wethAddr, lp.address, slice);
+    const partial = await swapExactInput(uni, thin, lp, wethAddr, slice);
+    await probe.restore();
+    expect(partial.amountIn < slice && partial.amountOut > TAB, `sold ${partial.amountIn}`).to.equal(true);
+
+    const before = [...(await f.snapshot(id)), (await thin.pool.slot0()).sqrtPriceX96];
+    await f.networkHelpers.time.setNextBlockTimestamp(start + 4_800n);
+    await expect(flash.connect(keeper).takeAndSell(id, LOT, price, 10_000, 0n, carol.address))
+      .to.be.revertedWithCustomError(flash, "FlashLiquidator__PartialSale")
+      .withArgs(slice, partial.amountIn);
+    expect([...(await f.snapshot(id)), (await thin.pool.slot0()).sqrtPriceX96]).to.deep.equal(before);
+    await f.expectEmpty();
+
+    // the keeper retries with 5 WETH, which the pool absorbs; 1 wei of WETH someone sent to the
+    // contract beforehand does not count as sold (the sale is measured as a balance difference)
+    await f.fund(wethAddr, flashAddr, 1n);
+    const small = 5n * WAD;
+    const { amountOut: proceeds } = await quoteExactInput(uni, thin, wethAddr, small);
+    await f.networkHelpers.time.setNextBlockTimestamp(start + 4_810n);
+    const price2 = linear(START, 4_810n);
+    const owe = mulDivUp(small, price2, WAD);
+    await expect(flash.connect(keeper).takeAndSell(id, small, price2, 10_000, 0n, carol.address))
+      .to.emit(flash, "FlashTake")
+      .withArgs(id, wethAddr, carol.address, small, owe, proceeds, proceeds - owe);
+    expect(await coin.balanceOf(carol.address)).to.equal(proceeds - owe);
+    expect(await weth.balanceOf(flashAddr)).to.equal(1n);
+    expect(await weth.allowance(flashAddr, uni.addresses.router)).to.equal(0n);
+    expect(await coin.allowance(flashAddr, f.auctionAddr)).to.equal(0n);
+    expect(await coin.balanceOf(flashAddr)).to.equal(0n);
   });
 
   it("sells along a multi-hop path (WBTC -> WETH -> stablecoin) and refuses a path that does not fit", async function () {

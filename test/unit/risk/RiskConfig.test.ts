@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { ZeroAddress, ZeroHash, encodeBytes32String, id, toBeHex, zeroPadValue } from "ethers";
 import { network } from "hardhat";
 
+import { loadDeployParams, paramsPathFor } from "../../../scripts/deploy/params.js";
+import { b32, deploySystem } from "../../../scripts/deploy/system.js";
 import { buildParamProposal } from "../../../scripts/governance/proposal.js";
 import type {
   GovernanceTimelock,
@@ -553,6 +555,181 @@ describe("RiskConfig", function () {
         .to.be.revertedWithCustomError(riskConfig, "RiskConfig__AlreadyUpdatedThisBlock")
         .withArgs(targetAddr, HAIRCUT, ASSET);
       expect(await haircut()).to.equal(HAIRCUT_INIT);
+    });
+  });
+
+  describe("governance-only parameters", function () {
+    // the haircut of ASSET2 registered governance-only: no direction is safe, only the timelock moves it
+    const GOV_INIT = (40n * WAD) / 100n;
+
+    async function deployWithGovernanceOnly() {
+      const f = await deploy();
+      await f.riskConfig.registerGovernanceOnlyParam(f.targetAddr, HAIRCUT, ASSET2, GOV_INIT, HAIRCUT_STEP);
+      const govValue = () => f.target.getParam(HAIRCUT, ASSET2);
+      return { ...f, govValue };
+    }
+
+    it("registers with its own event and rule, by the registrar or governor only, once", async function () {
+      const { riskConfig, target, targetAddr, guardian, stranger } = await deploy();
+      for (const caller of [guardian, stranger]) {
+        await expect(
+          riskConfig
+            .connect(caller)
+            .registerGovernanceOnlyParam(targetAddr, HAIRCUT, ASSET2, GOV_INIT, HAIRCUT_STEP),
+        )
+          .to.be.revertedWithCustomError(riskConfig, "RiskConfig__NotAuthorized")
+          .withArgs(caller.address);
+      }
+      await expect(riskConfig.registerGovernanceOnlyParam(targetAddr, HAIRCUT, ASSET2, GOV_INIT, 0n))
+        .to.be.revertedWithCustomError(riskConfig, "RiskConfig__ZeroMaxStep")
+        .withArgs(targetAddr, HAIRCUT, ASSET2);
+      expect((await riskConfig.ruleOf(targetAddr, HAIRCUT, ASSET2)).registered).to.equal(false);
+
+      await expect(
+        riskConfig.registerGovernanceOnlyParam(targetAddr, HAIRCUT, ASSET2, GOV_INIT, HAIRCUT_STEP),
+      )
+        .to.emit(riskConfig, "GovernanceOnlyParamRegistered")
+        .withArgs(targetAddr, HAIRCUT, ASSET2, GOV_INIT, HAIRCUT_STEP)
+        .and.to.emit(target, "ParamSet")
+        .withArgs(HAIRCUT, ASSET2, GOV_INIT)
+        .and.to.not.emit(riskConfig, "ParamRegistered");
+      const rule = await riskConfig.ruleOf(targetAddr, HAIRCUT, ASSET2);
+      expect([rule.maxStep, rule.higherIsSafer, rule.registered, rule.governanceOnly]).to.deep.equal([
+        HAIRCUT_STEP,
+        false,
+        true,
+        true,
+      ]);
+      expect((await riskConfig.ruleOf(targetAddr, HAIRCUT, ASSET)).governanceOnly).to.equal(false);
+      // a rule of either kind cannot be registered again, of either kind
+      await expect(riskConfig.registerParam(targetAddr, HAIRCUT, ASSET2, GOV_INIT, HAIRCUT_STEP, true))
+        .to.be.revertedWithCustomError(riskConfig, "RiskConfig__AlreadyRegistered")
+        .withArgs(targetAddr, HAIRCUT, ASSET2);
+      await expect(riskConfig.registerGovernanceOnlyParam(targetAddr, HAIRCUT, ASSET, GOV_INIT, HAIRCUT_STEP))
+        .to.be.revertedWithCustomError(riskConfig, "RiskConfig__AlreadyRegistered")
+        .withArgs(targetAddr, HAIRCUT, ASSET);
+      expect((await riskConfig.ruleOf(targetAddr, HAIRCUT, ASSET)).governanceOnly).to.equal(false);
+      expect(await target.getParam(HAIRCUT, ASSET)).to.equal(HAIRCUT_INIT);
+    });
+
+    it("the guardian cannot move it either way, by any step, alone or in a batch", async function () {
+      const { riskConfig, target, targetAddr, guardian, govValue, haircut } =
+        await deployWithGovernanceOnly();
+      for (const requested of [
+        GOV_INIT + 1n,
+        GOV_INIT + HAIRCUT_STEP,
+        GOV_INIT - 1n,
+        GOV_INIT - HAIRCUT_STEP,
+      ]) {
+        await expect(riskConfig.connect(guardian).setParam(targetAddr, HAIRCUT, ASSET2, requested))
+          .to.be.revertedWithCustomError(riskConfig, "RiskConfig__GovernanceOnly")
+          .withArgs(HAIRCUT, ASSET2, GOV_INIT, requested);
+      }
+      // the reason is named before the step check
+      await expect(riskConfig.connect(guardian).setParam(targetAddr, HAIRCUT, ASSET2, GOV_INIT * 2n))
+        .to.be.revertedWithCustomError(riskConfig, "RiskConfig__GovernanceOnly")
+        .withArgs(HAIRCUT, ASSET2, GOV_INIT, GOV_INIT * 2n);
+      // all or nothing: the haircut of ASSET (a tightening the guardian may make) is not applied
+      await expect(
+        riskConfig
+          .connect(guardian)
+          .setParams(
+            [targetAddr, targetAddr],
+            [HAIRCUT, HAIRCUT],
+            [ASSET, ASSET2],
+            [HAIRCUT_INIT + 1n, GOV_INIT + 1n],
+          ),
+      )
+        .to.be.revertedWithCustomError(riskConfig, "RiskConfig__GovernanceOnly")
+        .withArgs(HAIRCUT, ASSET2, GOV_INIT, GOV_INIT + 1n);
+      expect(await govValue()).to.equal(GOV_INIT);
+      expect(await haircut()).to.equal(HAIRCUT_INIT);
+      expect(await riskConfig.lastUpdateBlockOf(targetAddr, HAIRCUT, ASSET2)).to.equal(0n);
+      expect(await riskConfig.lastUpdateBlockOf(targetAddr, HAIRCUT, ASSET)).to.equal(0n);
+      // the current value again is still a no-op (nothing changes, nothing is emitted)
+      await expect(riskConfig.connect(guardian).setParam(targetAddr, HAIRCUT, ASSET2, GOV_INIT))
+        .to.not.emit(riskConfig, "ParamUpdated")
+        .and.to.not.emit(target, "ParamSet");
+      expect(await govValue()).to.equal(GOV_INIT);
+    });
+
+    it("the timelock moves it both ways, by at most its max step", async function () {
+      const { riskConfig, target, targetAddr, timelockAddr, viaTimelock, setParamData, govValue } =
+        await deployWithGovernanceOnly();
+      const up = GOV_INIT + HAIRCUT_STEP;
+      await expect(viaTimelock(setParamData(HAIRCUT, ASSET2, up)))
+        .to.emit(riskConfig, "ParamUpdated")
+        .withArgs(targetAddr, HAIRCUT, ASSET2, GOV_INIT, up, timelockAddr)
+        .and.to.emit(target, "ParamSet")
+        .withArgs(HAIRCUT, ASSET2, up);
+      expect(await govValue()).to.equal(up);
+      await expect(viaTimelock(setParamData(HAIRCUT, ASSET2, GOV_INIT)))
+        .to.emit(riskConfig, "ParamUpdated")
+        .withArgs(targetAddr, HAIRCUT, ASSET2, up, GOV_INIT, timelockAddr);
+      expect(await govValue()).to.equal(GOV_INIT);
+      const tooFar = GOV_INIT - HAIRCUT_STEP - 1n;
+      await expect(viaTimelock(setParamData(HAIRCUT, ASSET2, tooFar)))
+        .to.be.revertedWithCustomError(riskConfig, "RiskConfig__StepTooLarge")
+        .withArgs(HAIRCUT, ASSET2, GOV_INIT, tooFar, HAIRCUT_STEP);
+      expect(await govValue()).to.equal(GOV_INIT);
+    });
+
+    it("isTightening: only the current value does not loosen", async function () {
+      const { riskConfig, targetAddr } = await deployWithGovernanceOnly();
+      expect(await riskConfig.isTightening(targetAddr, HAIRCUT, ASSET2, GOV_INIT)).to.equal(true);
+      expect(await riskConfig.isTightening(targetAddr, HAIRCUT, ASSET2, GOV_INIT + 1n)).to.equal(false);
+      expect(await riskConfig.isTightening(targetAddr, HAIRCUT, ASSET2, GOV_INIT - 1n)).to.equal(false);
+    });
+
+    it("the deployment registers MODE, EWMA_LAMBDA_WAD and RAMP_WAD_PER_HOUR governance-only", async function () {
+      const { ethers, networkHelpers } = await network.create();
+      const [deployer, guardian] = await ethers.getSigners();
+      const params = loadDeployParams(paramsPathFor("maker-2020")); // static mode
+      const sys = await deploySystem(ethers, params, {
+        guardian: guardian.address,
+        keepDeployerAsProposer: true,
+      });
+      const mm = await sys.marginModel.getAddress();
+      const rc = sys.riskConfig;
+      const weth = sys.assets[0].address;
+      for (const { address } of sys.assets) {
+        for (const name of ["MODE", "EWMA_LAMBDA_WAD", "RAMP_WAD_PER_HOUR"]) {
+          const rule = await rc.ruleOf(mm, b32(name), address);
+          expect([rule.registered, rule.governanceOnly], name).to.deep.equal([true, true]);
+        }
+        const haircutBase = await rc.ruleOf(mm, b32("HAIRCUT_BASE_WAD"), address);
+        expect([haircutBase.higherIsSafer, haircutBase.governanceOnly]).to.deep.equal([true, false]);
+      }
+      // the audit's moves: static -> dynamic (the maintenance would jump to the volatility
+      // target), lambda up to 0.99, the ramp down to its floor
+      const before = await sys.marginModel.riskOf(weth);
+      const moves: Array<[string, bigint, bigint]> = [
+        ["MODE", 0n, 1n],
+        ["EWMA_LAMBDA_WAD", 94n * 10n ** 16n, 99n * 10n ** 16n],
+        ["RAMP_WAD_PER_HOUR", 2n * 10n ** 16n, 10n ** 14n],
+      ];
+      for (const [name, current, requested] of moves) {
+        await expect(rc.connect(guardian).setParam(mm, b32(name), weth, requested))
+          .to.be.revertedWithCustomError(rc, "RiskConfig__GovernanceOnly")
+          .withArgs(b32(name), weth, current, requested);
+        expect(await sys.marginModel.getParam(b32(name), weth)).to.equal(current);
+      }
+      expect(await sys.marginModel.riskOf(weth)).to.deep.equal(before);
+      // the guardian still tightens a directional parameter
+      const haircutBase = await sys.marginModel.getParam(b32("HAIRCUT_BASE_WAD"), weth);
+      await rc.connect(guardian).setParam(mm, b32("HAIRCUT_BASE_WAD"), weth, haircutBase + 1n);
+      expect(await sys.marginModel.getParam(b32("HAIRCUT_BASE_WAD"), weth)).to.equal(haircutBase + 1n);
+
+      // the timelock switches the mode (public for the delay first)
+      const data = rc.interface.encodeFunctionData("setParam", [mm, b32("MODE"), weth, 1n]);
+      const rcAddr = await rc.getAddress();
+      const delay = await sys.timelock.getMinDelay();
+      await sys.timelock.connect(deployer).schedule(rcAddr, 0n, data, ZeroHash, ZeroHash, delay);
+      await networkHelpers.time.increase(delay);
+      await expect(sys.timelock.connect(deployer).execute(rcAddr, 0n, data, ZeroHash, ZeroHash))
+        .to.emit(rc, "ParamUpdated")
+        .withArgs(mm, b32("MODE"), weth, 0n, 1n, await sys.timelock.getAddress());
+      expect(await sys.marginModel.modeOf(weth)).to.equal(1n);
     });
   });
 
