@@ -59,7 +59,10 @@ const observeArb: fc.Arbitrary<Op> = fc.record({
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 900 }) },
   ),
   // Pokes in later blocks (one second apart) without a new round: each must be ignored.
-  spam: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+  spam: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) },
+  ),
 });
 
 const waitArb: fc.Arbitrary<Op> = fc.record({
@@ -227,7 +230,8 @@ describe("MarginModel differential (contract == simulations/math/margin.ts)", fu
             const reads: margin.PriceRead[] = [];
             price = moved(price, op.moveBps);
             reads.push(round(op.zero ? 0n : price, op.ok));
-            const sameBlock = op.lagSeconds === null;
+            const lag = op.lagSeconds;
+            const sameBlock = lag === null;
             if (op.repeatBps !== null && sameBlock) reads.push(round(moved(price, op.repeatBps), true));
             await ethers.provider.send("evm_setAutomine", [false]);
             try {
@@ -241,13 +245,13 @@ describe("MarginModel differential (contract == simulations/math/margin.ts)", fu
             } finally {
               await ethers.provider.send("evm_setAutomine", [true]);
             }
-            if (sameBlock) {
+            if (lag === null) {
               for (const read of reads) state = margin.observe(state, params, read, t).state;
             } else {
               // A round nobody poked yet changes nothing.
               await compare(`${label}: round at ${t}, not poked yet`);
               // The poke comes later: the return is still priced over the rounds' interval.
-              end = t + BigInt(op.lagSeconds);
+              end = t + BigInt(lag);
               await networkHelpers.time.setNextBlockTimestamp(end);
               await (await mm.poke(asset)).wait();
               const r = margin.observe(state, params, reads[0], end);

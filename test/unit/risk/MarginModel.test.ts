@@ -133,7 +133,20 @@ async function deployOnRouter(mode: bigint) {
     words: [...(await mm.riskWords(ASSET))],
     targets: [...(await mm.targetLevels(ASSET))],
   });
-  return { ethers, networkHelpers, router, feed, aggregator, setPrimary, mm, now, round, poke, pokeTx, state };
+  return {
+    ethers,
+    networkHelpers,
+    router,
+    feed,
+    aggregator,
+    setPrimary,
+    mm,
+    now,
+    round,
+    poke,
+    pokeTx,
+    state,
+  };
 }
 
 describe("MarginModel", function () {
@@ -653,7 +666,13 @@ describe("MarginModel", function () {
       await round(2010n * WAD, t0 + 200n, old);
       await expect(pokeTx(t0 + 201n))
         .to.emit(mm, "VolatilityUpdated")
-        .withArgs(ASSET, 2010n * WAD, margin.nextVariance(0n, 2000n * WAD, 2010n * WAD, 200n, P), anyValue, anyValue);
+        .withArgs(
+          ASSET,
+          2010n * WAD,
+          margin.nextVariance(0n, 2000n * WAD, 2010n * WAD, 200n, P),
+          anyValue,
+          anyValue,
+        );
     });
   });
 
