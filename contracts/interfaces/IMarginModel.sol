@@ -76,7 +76,7 @@ interface IMarginModel {
     event AssetAdded(address indexed asset);
     /// @notice The ledger that caches the risk state was set (once).
     event LedgerSet(address indexed ledger);
-    /// @notice Emitted on every accepted observation.
+    /// @notice Emitted on every accepted observation (a new primary-feed round, see `poke`).
     event VolatilityUpdated(
         address indexed asset,
         uint256 priceWad,
@@ -97,9 +97,13 @@ interface IMarginModel {
     /// @notice The ledger the risk state is pushed to (address(0): none).
     function ledger() external view returns (address);
 
-    /// @notice Reads the oracle for `asset` and folds the return since the last observation into
-    ///         the EWMA variance (ignored when the oracle is not ok or no time has passed).
-    ///         Permissionless; never reverts for a listed asset.
+    /// @notice Reads the oracle for `asset` and, when its primary feed has a new round since the
+    ///         last accepted observation (`IOracleRouter.observation`: a later `updatedAt`), folds
+    ///         the return between the two rounds, per second of the time between their
+    ///         `updatedAt`, into the EWMA variance (lambda once per round). Ignored (no state
+    ///         change, no event) when the read is not ok or the round is not new, so neither how
+    ///         often nor when anyone pokes changes the estimate (ADR 0012). Keepers poke after
+    ///         every feed update. Permissionless; never reverts for a listed asset.
     function poke(address asset) external;
 
     /// @notice Current risk levels of `asset`. Never reverts for a listed asset.

@@ -9,6 +9,7 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 ///         price and a delayed (about one hour old) reference price.
 /// @dev All prices are USD per whole token, in WAD (1e18 = $1), whatever the feed's decimals.
 ///      Warning: reads never revert. A consumer MUST check `ok` before any risk-increasing use.
+///      An ok price is never 0.
 interface IOracleRouter {
     /// @notice Why a read is (not) ok. `Ok` is the only good status.
     enum Status {
@@ -66,6 +67,18 @@ interface IOracleRouter {
 
     /// @notice Like `getPrice`, with the reason when the read is not ok.
     function getPriceWithStatus(address asset) external view returns (uint256 priceWad, Status status);
+
+    /// @notice Like `getPrice`, with the time of the primary-feed round the price comes from, so
+    ///         that a consumer can count each round once and measure time between rounds (the
+    ///         MarginModel's EWMA: one observation per new round, ADR 0012). Never reverts.
+    /// @dev An ok price is always the primary's answer (the secondary only vouches for it), so
+    ///      `updatedAt` is the primary round's `updatedAt` (never 0, never in the future). A read
+    ///      that is not ok returns the last good price, which is not a round (`poke` stored it),
+    ///      and `updatedAt` 0.
+    /// @return priceWad As `getPrice`.
+    /// @return updatedAt The primary round's `updatedAt` when `ok`, else 0.
+    /// @return ok As `getPrice`.
+    function observation(address asset) external view returns (uint256 priceWad, uint256 updatedAt, bool ok);
 
     /// @notice Reads the feed, remembers it as the last good price when ok, and rolls the delayed
     ///         price forward when its hop (about one hour) has passed. Permissionless; never reverts.

@@ -10,12 +10,14 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 /// @dev Reads return exactly what `setPrice` stored (also when not ok: set the last good price
 ///      yourself to mimic the real router). `setPrice(asset, price, true)` also records the last
 ///      good price. `poke` returns the current read and emits PricePoked. Unset assets read
-///      `(0, UnknownAsset)`.
+///      `(0, UnknownAsset)`. Every `setPrice` is a new feed round: `observation` reports its block
+///      time as the round's `updatedAt` (0 when not ok, as the real router).
 contract MockOracleRouter is IOracleRouter {
     struct PriceData {
         uint256 priceWad;
         bool ok;
         bool set;
+        uint64 updatedAt;
     }
 
     mapping(address asset => PriceData) private _prices;
@@ -27,7 +29,7 @@ contract MockOracleRouter is IOracleRouter {
 
     /// @notice Sets the current read of `asset`. When `ok`, it also becomes the last good price.
     function setPrice(address asset, uint256 priceWad, bool ok) external {
-        _prices[asset] = PriceData({priceWad: priceWad, ok: ok, set: true});
+        _prices[asset] = PriceData({priceWad: priceWad, ok: ok, set: true, updatedAt: uint64(block.timestamp)});
         if (ok) {
             _lastGoodPriceWad[asset] = priceWad;
             _lastGoodAt[asset] = block.timestamp;
@@ -69,6 +71,14 @@ contract MockOracleRouter is IOracleRouter {
     /// @inheritdoc IOracleRouter
     function getPriceWithStatus(address asset) external view returns (uint256 priceWad, Status status) {
         return _read(asset);
+    }
+
+    /// @inheritdoc IOracleRouter
+    function observation(address asset) external view returns (uint256 priceWad, uint256 updatedAt, bool ok) {
+        Status status;
+        (priceWad, status) = _read(asset);
+        ok = status == Status.Ok;
+        if (ok) updatedAt = _prices[asset].updatedAt;
     }
 
     /// @inheritdoc IOracleRouter

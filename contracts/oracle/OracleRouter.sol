@@ -17,7 +17,8 @@ import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 ///      empty, short or garbage-returning feed (or an account without code) is just a failed
 ///      read. Warning: a feed that burns all forwarded gas still leaves the caller only 1/64 of
 ///      it; feeds are governance-chosen Chainlink aggregators, so this is not guarded against.
-///      Prices are normalized to WAD rounding down (an 18+ decimal feed loses its extra digits).
+///      Prices are normalized to WAD rounding down (an 18+ decimal feed loses its extra digits);
+///      an answer that rounds down to 0 is not ok (`PrimaryNonPositive`): no ok read is ever 0.
 contract OracleRouter is IOracleRouter, Ownable2Step {
     uint256 private constant WAD = 1e18;
     /// @dev Largest feed `decimals()` accepted at configuration time.
@@ -152,7 +153,7 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
     ///      a later ok poke at least `hopSeconds` after `nxt` was observed publishes `nxt` as the
     ///      delayed price and queues its own price. A failing read changes nothing but the event.
     function poke(address asset) external returns (uint256 priceWad, bool ok) {
-        (uint256 readWad, Status status) = _read(asset);
+        (uint256 readWad, Status status, ) = _read(asset);
         PriceState storage state = _prices[asset];
         if (status == Status.Ok) {
             // readWad <= maxPriceWad < 2^128 and block.timestamp < 2^64: the casts are exact.
@@ -175,15 +176,23 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
     /// @inheritdoc IOracleRouter
     function getPrice(address asset) external view returns (uint256 priceWad, bool ok) {
         Status status;
-        (priceWad, status) = _read(asset);
+        (priceWad, status, ) = _read(asset);
         if (status == Status.Ok) return (priceWad, true);
         return (_prices[asset].lastGood.priceWad, false);
     }
 
     /// @inheritdoc IOracleRouter
     function getPriceWithStatus(address asset) external view returns (uint256 priceWad, Status status) {
-        (priceWad, status) = _read(asset);
+        (priceWad, status, ) = _read(asset);
         if (status != Status.Ok) priceWad = _prices[asset].lastGood.priceWad;
+    }
+
+    /// @inheritdoc IOracleRouter
+    function observation(address asset) external view returns (uint256 priceWad, uint256 updatedAt, bool ok) {
+        Status status;
+        (priceWad, status, updatedAt) = _read(asset);
+        if (status == Status.Ok) return (priceWad, updatedAt, true);
+        return (_prices[asset].lastGood.priceWad, 0, false);
     }
 
     /// @inheritdoc IOracleRouter
@@ -237,8 +246,9 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         });
     }
 
-    /// @dev The whole read, in the order of the spec. Returns the price only when `Ok`.
-    function _read(address asset) private view returns (uint256 priceWad, Status status) {
+    /// @dev The whole read, in the order of the spec. Returns the price and the primary round's
+    ///      `updatedAt` only when `Ok`.
+    function _read(address asset) private view returns (uint256 priceWad, Status status, uint256 updatedAt) {
         StoredFeed storage f = _feeds[asset];
         // One SLOAD: these fields share slot 0.
         address primary = f.primary;
@@ -246,52 +256,63 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         uint256 primaryDecimals = f.primaryDecimals;
         bool hasSecondary = f.hasSecondary;
         bool checkSequencer = f.checkSequencer;
-        if (primary == address(0)) return (0, Status.UnknownAsset);
+        if (primary == address(0)) return (0, Status.UnknownAsset, 0);
 
         if (checkSequencer) {
             status = _sequencerStatus(_sequencerFeed, _sequencerGracePeriodSeconds);
-            if (status != Status.Ok) return (0, status);
+            if (status != Status.Ok) return (0, status, 0);
         }
 
-        (priceWad, status) = _readFeed(primary, primaryDecimals, maxAgeSeconds);
-        if (status != Status.Ok) return (0, status);
+        (priceWad, status, updatedAt) = _readFeed(primary, primaryDecimals, maxAgeSeconds);
+        if (status != Status.Ok) return (0, status, 0);
         uint256 minPriceWad = f.minPriceWad;
         uint256 maxPriceWad = f.maxPriceWad;
-        if (priceWad < minPriceWad || priceWad > maxPriceWad) return (0, Status.PrimaryOutOfBounds);
+        if (priceWad < minPriceWad || priceWad > maxPriceWad) return (0, Status.PrimaryOutOfBounds, 0);
 
         if (hasSecondary) {
-            (uint256 secondaryWad, Status secondaryStatus) = _readFeed(
+            (uint256 secondaryWad, Status secondaryStatus, ) = _readFeed(
                 f.secondary,
                 f.secondaryDecimals,
                 uint256(f.secondaryHeartbeatSeconds) + f.gracePeriodSeconds
             );
             if (secondaryStatus != Status.Ok || secondaryWad < minPriceWad || secondaryWad > maxPriceWad) {
-                return (0, Status.SecondaryFailed);
+                return (0, Status.SecondaryFailed, 0);
             }
             uint256 diffWad = priceWad > secondaryWad ? priceWad - secondaryWad : secondaryWad - priceWad;
             // |p - s| / p <= maxDeviation, without division: both sides < 2^192.
-            if (diffWad * WAD > uint256(f.maxDeviationWad) * priceWad) return (0, Status.SecondaryDeviation);
+            if (diffWad * WAD > uint256(f.maxDeviationWad) * priceWad) return (0, Status.SecondaryDeviation, 0);
         }
-        return (priceWad, Status.Ok);
+        return (priceWad, Status.Ok, updatedAt);
     }
 
     /// @dev One aggregator read with the per-feed checks, reported with the primary's codes:
-    ///      CallFailed, NonPositive, IncompleteRound, Stale, OutOfBounds (implausibly large answer).
+    ///      CallFailed, NonPositive (also an answer that normalizes to 0 WAD), IncompleteRound,
+    ///      Stale, OutOfBounds (implausibly large answer). `updatedAt` is the round's.
     function _readFeed(
         address feed,
         uint256 decimals,
         uint256 maxAgeSeconds
-    ) private view returns (uint256 priceWad, Status status) {
-        (bool success, int256 answer, uint256 startedAt, uint256 updatedAt) = _latestRoundData(feed);
-        if (!success) return (0, Status.PrimaryCallFailed);
-        if (answer <= 0) return (0, Status.PrimaryNonPositive);
+    ) private view returns (uint256 priceWad, Status status, uint256 updatedAt) {
+        bool success;
+        int256 answer;
+        uint256 startedAt;
+        (success, answer, startedAt, updatedAt) = _latestRoundData(feed);
+        if (!success) return (0, Status.PrimaryCallFailed, 0);
+        if (answer <= 0) return (0, Status.PrimaryNonPositive, 0);
         if (updatedAt == 0 || startedAt == 0 || updatedAt > block.timestamp) {
-            return (0, Status.PrimaryIncompleteRound);
+            return (0, Status.PrimaryIncompleteRound, 0);
         }
-        if (block.timestamp - updatedAt > maxAgeSeconds) return (0, Status.PrimaryStale);
+        if (block.timestamp - updatedAt > maxAgeSeconds) return (0, Status.PrimaryStale, 0);
         uint256 raw = uint256(answer);
-        if (raw > MAX_ANSWER) return (0, Status.PrimaryOutOfBounds);
-        priceWad = decimals <= 18 ? raw * 10 ** (18 - decimals) : raw / 10 ** (decimals - 18);
+        if (raw > MAX_ANSWER) return (0, Status.PrimaryOutOfBounds, 0);
+        if (decimals <= 18) {
+            priceWad = raw * 10 ** (18 - decimals); // raw > 0: never 0
+        } else {
+            // A tiny answer of a feed with more than 18 decimals rounds down to 0: a price of 0
+            // is never ok (minPriceWad may be 0), it is reported as non-positive.
+            priceWad = raw / 10 ** (decimals - 18);
+            if (priceWad == 0) return (0, Status.PrimaryNonPositive, 0);
+        }
         status = Status.Ok;
     }
 

@@ -25,6 +25,10 @@ import {WadMath} from "../libraries/WadMath.sol";
 ///      `riskOf` encodes those three slots into the words of `RiskLevels` and decodes them with
 ///      `RiskLevels.riskAt`. Once a ledger is set, the words are pushed to it after every change
 ///      (`_pushWords`): the ledger runs the same `riskAt` on the same words (ADR 0005).
+///      An observation is a new primary-feed round, not a poke (ADR 0012): `poke` folds in a price
+///      only when its round's `updatedAt` is later than the last accepted one, and divides the
+///      squared return by the time between the two rounds. How often, and when, anyone pokes
+///      changes nothing; the EWMA's lambda is applied once per new round.
 ///      Warning: a return larger than `MAX_RETURN_WAD` (a million-fold move) is saturated; with any
 ///      realistic time step the variance then hits its cap anyway.
 contract MarginModel is IMarginModel, ParamTarget {
@@ -87,7 +91,7 @@ contract MarginModel is IMarginModel, ParamTarget {
         uint64 marginCapWad;
     }
 
-    /// @dev Slot 5.
+    /// @dev Slot 5. `lastTime` is the `updatedAt` of the last accepted feed round.
     struct Observation {
         uint128 lastPriceWad;
         uint40 lastTime;
@@ -167,22 +171,25 @@ contract MarginModel is IMarginModel, ParamTarget {
 
     /// @inheritdoc IMarginModel
     /// @dev Ignored (no state change, no event) when the read is not ok, the price is 0 or above
-    ///      2^128 - 1, or no time has passed since the last accepted observation.
+    ///      2^128 - 1, or the round is not newer than the last accepted one (or is in the future).
     function poke(address asset) external {
         AssetData storage a = _assets[asset];
         if (!a.config.listed) revert MarginModel__UnknownAsset(asset);
 
         uint256 priceWad;
-        try oracle.getPrice(asset) returns (uint256 p, bool ok) {
+        uint256 roundTime;
+        try oracle.observation(asset) returns (uint256 p, uint256 updatedAt, bool ok) {
             if (!ok) return;
-            priceWad = p;
+            (priceWad, roundTime) = (p, updatedAt);
         } catch {
             return;
         }
         if (priceWad == 0 || priceWad > type(uint128).max) return;
 
         Observation memory o = a.obs;
-        if (o.lastTime == block.timestamp) return;
+        // One observation per feed round (ADR 0012). A round from the future is not trusted
+        // (the router never returns one); the check also makes the uint40 cast below exact.
+        if (roundTime <= o.lastTime || roundTime > block.timestamp) return;
 
         (uint256 levelsBefore, uint256 rampBefore, uint256 marketBefore) = _words(a);
         if (o.lastPriceWad != 0) {
@@ -192,7 +199,7 @@ contract MarginModel is IMarginModel, ParamTarget {
                     o.variancePerSecondWad,
                     o.lastPriceWad,
                     priceWad,
-                    block.timestamp - o.lastTime,
+                    roundTime - o.lastTime,
                     a.vol.ewmaLambdaWad,
                     a.market.maxVariancePerSecondWad
                 )
@@ -200,7 +207,7 @@ contract MarginModel is IMarginModel, ParamTarget {
             _refreshTargets(a, o.variancePerSecondWad);
         }
         o.lastPriceWad = uint128(priceWad);
-        o.lastTime = uint40(block.timestamp);
+        o.lastTime = uint40(roundTime);
         a.obs = o;
 
         (uint256 levelsWord, uint256 rampWord, uint256 marketWord) = _words(a);
@@ -252,7 +259,8 @@ contract MarginModel is IMarginModel, ParamTarget {
         return _listed(asset).config.mode;
     }
 
-    /// @notice The last accepted observation of `asset` (price 0 before the first one).
+    /// @notice The last accepted observation of `asset` (price 0 before the first one): its price
+    ///         and the `updatedAt` of the feed round it came from (not the time of the poke).
     function lastObservation(address asset) external view returns (uint256 priceWad, uint256 observedAt) {
         Observation memory o = _listed(asset).obs;
         return (o.lastPriceWad, o.lastTime);
@@ -389,7 +397,8 @@ contract MarginModel is IMarginModel, ParamTarget {
         levels.targetMarginRatioWad = uint64(_clamp(sigmaKWad, m.marginBaseWad, m.marginCapWad));
     }
 
-    /// @dev EWMA update with the squared simple return per second; rounded up, then capped.
+    /// @dev EWMA update with the squared simple return per second over `dt`, the time between the
+    ///      two feed rounds (> 0); lambda once per round (ADR 0012). Rounded up, then capped.
     function _nextVariance(
         uint256 varianceWad,
         uint256 lastPriceWad,

@@ -5,7 +5,10 @@
  * `delay` windows). During a `freeze` window it pushes nothing (the feed goes stale once the
  * heartbeat and grace have passed), but the router and the breaker are still poked every ten
  * minutes, as any keeper would. Each landed update: `updateAnswer`, `OracleRouter.poke`,
- * `MarginModel.poke`, `CircuitBreaker.check`; `checkSystem` after new bad debt; `cooldown` of a
+ * `MarginModel.poke`, `CircuitBreaker.check`; the margin model accepts exactly that one poke per
+ * update (an observation is a new feed round, ADR 0012: checked on black-thursday-2020 and
+ * oracle-freeze), so the ten-minute pokes between updates leave its estimate unchanged.
+ * `checkSystem` after new bad debt; `cooldown` of a
  * raised level when a simulated call says it would pass. After the step's last landed update the
  * keeper refreshes the ledger's cached prices (`Clearinghouse.refreshPrices`, ADR 0006) so that
  * initial-margin checks see the new prices at once; between updates the cache expires and the

@@ -49,7 +49,10 @@ export interface MarginParams {
   readonly maxVariancePerSecondWad: bigint;
 }
 
-/** Per-asset dynamic state. `lastPriceWad` is 0 before the first observation. */
+/**
+ * Per-asset dynamic state. `lastPriceWad` is 0 before the first observation; `lastTime` is the
+ * `updatedAt` of the feed round last accepted.
+ */
 export interface MarginState {
   readonly lastPriceWad: bigint;
   readonly lastTime: bigint;
@@ -273,7 +276,10 @@ export function checkpoint(state: MarginState, params: MarginParams, nowSec: big
   };
 }
 
-/** EWMA update with the squared simple return per second; rounded up, then capped. */
+/**
+ * EWMA update with the squared simple return per second over `dtSeconds` (the time between the two
+ * feed rounds); lambda once per round. Rounded up, then capped.
+ */
 export function nextVariance(
   variancePerSecondWad: bigint,
   lastPriceWad: bigint,
@@ -289,23 +295,31 @@ export function nextVariance(
   return min(next, params.maxVariancePerSecondWad);
 }
 
-/** An oracle read as `poke` sees it. */
+/**
+ * An oracle read as `poke` sees it (`IOracleRouter.observation`): the price, the `updatedAt` of
+ * the primary-feed round it comes from (0 when not ok) and whether it is ok.
+ */
 export interface PriceRead {
   readonly priceWad: bigint;
+  readonly updatedAt: bigint;
   readonly ok: boolean;
 }
 
-/** `poke` at `nowSec`. `accepted` is false when the read is ignored (state returned unchanged). */
+/**
+ * `poke` at `nowSec`. `accepted` is false when the read is ignored (state returned unchanged):
+ * not ok, a price of 0 or above 2^128 - 1, or a round that is not newer than the last accepted
+ * one (or is in the future). One observation per feed round; the return is per second of the time
+ * between the two rounds' `updatedAt` (ADR 0012). The ramp is checkpointed at `nowSec`.
+ */
 export function observe(
   state: MarginState,
   params: MarginParams,
   read: PriceRead,
   nowSec: bigint,
 ): { state: MarginState; accepted: boolean } {
-  const { priceWad, ok } = read;
-  if (!ok || priceWad === 0n || priceWad > UINT128_MAX || state.lastTime === nowSec) {
-    return { state, accepted: false };
-  }
+  const { priceWad, updatedAt, ok } = read;
+  if (!ok || priceWad === 0n || priceWad > UINT128_MAX) return { state, accepted: false };
+  if (updatedAt <= state.lastTime || updatedAt > nowSec) return { state, accepted: false };
   let next = state;
   if (state.lastPriceWad !== 0n) {
     next = checkpoint(state, params, nowSec);
@@ -313,13 +327,13 @@ export function observe(
       state.variancePerSecondWad,
       state.lastPriceWad,
       priceWad,
-      nowSec - state.lastTime,
+      updatedAt - state.lastTime,
       params,
     );
     next = { ...next, variancePerSecondWad };
   }
   return {
-    state: { ...next, lastPriceWad: priceWad, lastTime: nowSec },
+    state: { ...next, lastPriceWad: priceWad, lastTime: updatedAt },
     accepted: true,
   };
 }

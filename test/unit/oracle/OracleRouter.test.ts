@@ -119,6 +119,13 @@ async function withPrimary(overrides: Partial<FeedConfigInput> = {}): Promise<En
   return env;
 }
 
+/** `updatedAt` of the asset's primary round, decoded by hand (some test feeds return dirty words). */
+async function primaryUpdatedAt(env: Env): Promise<bigint> {
+  const primary = (await env.router.feedConfig(env.asset)).primary;
+  const data = await env.ethers.provider.call({ to: primary, data: "0xfeaf968c" }); // latestRoundData()
+  return BigInt("0x" + data.slice(2 + 3 * 64, 2 + 4 * 64));
+}
+
 async function expectStatus(env: Env, expectedStatus: bigint, expectedPriceWad: bigint): Promise<void> {
   const [priceWad, status] = await env.router.getPriceWithStatus(env.asset);
   expect(status).to.equal(expectedStatus);
@@ -126,6 +133,11 @@ async function expectStatus(env: Env, expectedStatus: bigint, expectedPriceWad: 
   const [p, ok] = await env.router.getPrice(env.asset);
   expect(ok).to.equal(expectedStatus === Status.Ok);
   expect(p).to.equal(expectedPriceWad);
+  // observation: the same price and ok, with the primary round's updatedAt when ok (else 0)
+  const isOk = expectedStatus === Status.Ok;
+  const updatedAt = isOk ? await primaryUpdatedAt(env) : 0n;
+  if (isOk) expect(updatedAt).to.be.greaterThan(0n);
+  expect([...(await env.router.observation(env.asset))]).to.deep.equal([expectedPriceWad, updatedAt, isOk]);
 }
 
 describe("OracleRouter", function () {
@@ -276,6 +288,38 @@ describe("OracleRouter", function () {
         .withArgs(env.asset, 0n, Status.UnknownAsset, 0n);
       expect(await env.router.lastGoodPrice(env.asset)).to.deep.equal([0n, 0n]);
       expect(await env.router.delayedPrice(env.asset)).to.deep.equal([0n, 0n]);
+    });
+
+    it("never reads ok at price 0: an answer a >18-decimal feed rounds down to 0 is non-positive (audit)", async function () {
+      // minPriceWad 0 is accepted by setFeed; a 36-decimal answer below 1e18 normalizes to 0.
+      const env = await deploy();
+      const feed = await env.aggregator(36, 5n * 10n ** 17n);
+      await env.router.setFeed(env.asset, env.config(feed.address, { minPriceWad: 0n }));
+      await expectStatus(env, Status.PrimaryNonPositive, 0n);
+      expect(await env.poke(env.asset)).to.deep.equal({
+        priceWad: 0n,
+        status: Status.PrimaryNonPositive,
+        delayedWad: 0n,
+      });
+      expect(await env.router.lastGoodPrice(env.asset)).to.deep.equal([0n, 0n]);
+      expect(await env.router.queuedPrice(env.asset)).to.deep.equal([0n, 0n]);
+      // The smallest answer that normalizes to 1 wei reads ok, and 1 below it does not.
+      await feed.updateAnswer(10n ** 18n);
+      await expectStatus(env, Status.Ok, 1n);
+      await feed.updateAnswer(10n ** 18n - 1n);
+      await expectStatus(env, Status.PrimaryNonPositive, 0n);
+      // A secondary that rounds to 0 fails the read (it is never compared at 0).
+      const secondary = await env.aggregator(36, 1n);
+      await env.router.setFeed(
+        env.asset,
+        env.config(env.primary.address, {
+          minPriceWad: 0n,
+          secondary: secondary.address,
+          secondaryHeartbeatSeconds: 3600n,
+          maxDeviationWad: WAD,
+        }),
+      );
+      await expectStatus(env, Status.SecondaryFailed, 0n);
     });
 
     it("rejects zero and negative answers", async function () {
@@ -539,6 +583,53 @@ describe("OracleRouter", function () {
       await env.sequencer.updateRoundData(2n, 1n, t, t);
       await env.primary.updateAnswer(0n);
       await expectStatus(env, Status.SequencerDown, 0n);
+    });
+  });
+
+  describe("observation (the price with its primary round's time, ADR 0012)", function () {
+    it("reports the round's updatedAt, not the read's time, until the next round", async function () {
+      const env = await withPrimary();
+      const t = (await env.now()) + 100n;
+      await env.networkHelpers.time.setNextBlockTimestamp(t);
+      await env.primary.updateAnswer(2100n * E8);
+      // Later reads (with or without pokes) see the same round.
+      await env.networkHelpers.time.increase(1000n);
+      expect([...(await env.router.observation(env.asset))]).to.deep.equal([2100n * WAD, t, true]);
+      await env.networkHelpers.time.setNextBlockTimestamp(t + 2000n);
+      await env.poke(env.asset);
+      expect([...(await env.router.observation(env.asset))]).to.deep.equal([2100n * WAD, t, true]);
+      // A round with an earlier updatedAt than the block (Chainlink's own timestamp) is reported as is.
+      await env.primary.updateRoundData(7n, 2200n * E8, t + 1500n, t + 1500n);
+      expect([...(await env.router.observation(env.asset))]).to.deep.equal([2200n * WAD, t + 1500n, true]);
+    });
+
+    it("keeps the primary's round when only the secondary updates, and is 0 when not ok", async function () {
+      const env = await deploy();
+      const secondary = await env.aggregator(18, 2000n * WAD);
+      await env.router.setFeed(
+        env.asset,
+        env.config(env.primary.address, {
+          secondary: secondary.address,
+          secondaryHeartbeatSeconds: 86_400n,
+          maxDeviationWad: WAD / 50n,
+        }),
+      );
+      const t = (await env.now()) + 100n;
+      await env.networkHelpers.time.setNextBlockTimestamp(t);
+      await env.primary.updateAnswer(2000n * E8);
+      await env.poke(env.asset); // last good 2000 at t + 1
+      await env.networkHelpers.time.setNextBlockTimestamp(t + 50n);
+      await secondary.updateAnswer(2010n * WAD);
+      expect([...(await env.router.observation(env.asset))]).to.deep.equal([2000n * WAD, t, true]);
+      // Not ok (deviation): the last good price, which is not a round: updatedAt 0.
+      await secondary.updateAnswer(2100n * WAD);
+      expect([...(await env.router.observation(env.asset))]).to.deep.equal([2000n * WAD, 0n, false]);
+      // Stale primary: the same.
+      await secondary.updateAnswer(2000n * WAD);
+      await env.networkHelpers.time.increase(HEARTBEAT + GRACE + 1n);
+      expect([...(await env.router.observation(env.asset))]).to.deep.equal([2000n * WAD, 0n, false]);
+      // Unknown asset: nothing.
+      expect([...(await env.router.observation(env.other.address))]).to.deep.equal([0n, 0n, false]);
     });
   });
 

@@ -2,6 +2,9 @@
  * Differential test: random sequences of oracle observations, time steps and parameter changes
  * are driven through MarginModel.sol and the bigint mirror (simulations/math/margin.ts); after
  * every step riskOf, targetLevels, variance and horizon volatility must be equal to the wei.
+ * Each `setPrice` of the MockOracleRouter is a new feed round stamped with its block's time; the
+ * poke may come in the same block or some seconds later, and extra pokes without a new round
+ * must change nothing (ADR 0012: an observation is a feed round, not a poke).
  *
  * Replay: MARGIN_DIFF_SEED=<seed> (and MARGIN_DIFF_PATH=<path> printed by fast-check on failure);
  * intensity: MARGIN_DIFF_RUNS (default 40).
@@ -29,6 +32,8 @@ type Op =
       ok: boolean;
       zero: boolean;
       repeatBps: number | null;
+      lagSeconds: number | null;
+      spam: number;
     }
   | { kind: "wait"; dt: number }
   | { kind: "param"; dt: number; name: ParamName; value: bigint };
@@ -48,6 +53,16 @@ const observeArb: fc.Arbitrary<Op> = fc.record({
   zero: fc.oneof({ weight: 19, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   // A second observation in the same block (must be ignored unless the first one was).
   repeatBps: fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: moveArb }),
+  // The poke lands this long after the round (null: in the round's block; no repeat then).
+  lagSeconds: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 900 }) },
+  ),
+  // Pokes in later blocks (one second apart) without a new round: each must be ignored.
+  spam: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) },
+  ),
 });
 
 const waitArb: fc.Arbitrary<Op> = fc.record({
@@ -110,6 +125,8 @@ describe("MarginModel differential (contract == simulations/math/margin.ts)", fu
     let rejectedParams = 0;
     let interior = 0; // dynamic target strictly between base and cap
     let ramping = 0; // ramped maintenance not yet at its target
+    let lagged = 0; // accepted observations poked after their round's block
+    let spamIgnored = 0; // pokes without a new round (ignored by both)
 
     const latest = async (): Promise<bigint> => BigInt(await networkHelpers.time.latest());
 
@@ -196,6 +213,7 @@ describe("MarginModel differential (contract == simulations/math/margin.ts)", fu
         for (const [i, op] of ops.entries()) {
           totalOps += 1;
           const t = (await latest()) + BigInt(op.dt);
+          let end = t; // the time of the op's last block
           let mined = true;
           const label = `run ${runIndex} op ${i} ${JSON.stringify(op, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`;
           if (op.kind === "wait") {
@@ -203,25 +221,56 @@ describe("MarginModel differential (contract == simulations/math/margin.ts)", fu
           } else if (op.kind === "param") {
             mined = await setParam(op.name, op.value, t, label);
           } else {
+            // Each setPrice is a round stamped `t` (the mock reports updatedAt 0 when not ok).
+            const round = (priceWad: bigint, ok: boolean): margin.PriceRead => ({
+              priceWad,
+              updatedAt: ok ? t : 0n,
+              ok,
+            });
             const reads: margin.PriceRead[] = [];
             price = moved(price, op.moveBps);
-            reads.push({ priceWad: op.zero ? 0n : price, ok: op.ok });
-            if (op.repeatBps !== null) reads.push({ priceWad: moved(price, op.repeatBps), ok: true });
+            reads.push(round(op.zero ? 0n : price, op.ok));
+            const lag = op.lagSeconds;
+            const sameBlock = lag === null;
+            if (op.repeatBps !== null && sameBlock) reads.push(round(moved(price, op.repeatBps), true));
             await ethers.provider.send("evm_setAutomine", [false]);
             try {
               for (const read of reads) {
                 await oracle.setPrice(asset, read.priceWad, read.ok, {
                   gasLimit: 200_000,
                 });
-                await mm.poke(asset, { gasLimit: 500_000 });
+                if (sameBlock) await mm.poke(asset, { gasLimit: 500_000 });
               }
               await ethers.provider.send("evm_mine", [Number(t)]);
             } finally {
               await ethers.provider.send("evm_setAutomine", [true]);
             }
-            for (const read of reads) state = margin.observe(state, params, read, t).state;
+            if (lag === null) {
+              for (const read of reads) state = margin.observe(state, params, read, t).state;
+            } else {
+              // A round nobody poked yet changes nothing.
+              await compare(`${label}: round at ${t}, not poked yet`);
+              // The poke comes later: the return is still priced over the rounds' interval.
+              end = t + BigInt(lag);
+              await networkHelpers.time.setNextBlockTimestamp(end);
+              await (await mm.poke(asset)).wait();
+              const r = margin.observe(state, params, reads[0], end);
+              if (r.accepted) lagged += 1;
+              state = r.state;
+            }
+            const last = reads[reads.length - 1];
+            for (let k = 0; k < op.spam; k++) {
+              end += 1n;
+              await networkHelpers.time.setNextBlockTimestamp(end);
+              const receipt = await (await mm.poke(asset)).wait();
+              const r = margin.observe(state, params, last, end);
+              expect(r.accepted, `${label}: spam poke ${k} accepted by the mirror`).to.equal(false);
+              expect(receipt?.logs.length, `${label}: spam poke ${k} emitted`).to.equal(0);
+              spamIgnored += 1;
+              await compare(`${label}: after spam poke ${k}`);
+            }
           }
-          if (mined) expect(await latest(), label).to.equal(t);
+          if (mined) expect(await latest(), label).to.equal(end);
           await compare(label);
         }
 
@@ -236,13 +285,15 @@ describe("MarginModel differential (contract == simulations/math/margin.ts)", fu
     );
 
     // The generator must exercise what it claims to.
+    console.log(
+      `      ${totalOps} ops, ${rejectedParams} rejected params, ${interior} interior, ${ramping} ramping, ${lagged} lagged, ${spamIgnored} spam pokes ignored`,
+    );
     expect(totalOps).to.be.greaterThan(RUNS * 5);
     expect(rejectedParams).to.be.greaterThan(0);
     expect(interior).to.be.greaterThan(RUNS);
     expect(ramping).to.be.greaterThan(RUNS);
-    console.log(
-      `      ${totalOps} ops, ${rejectedParams} rejected params, ${interior} interior, ${ramping} ramping`,
-    );
+    expect(lagged).to.be.greaterThan(RUNS / 4);
+    expect(spamIgnored).to.be.greaterThan(RUNS / 4);
   });
 });
 

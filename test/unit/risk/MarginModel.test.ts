@@ -1,8 +1,15 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { getAddress } from "ethers";
 import { network } from "hardhat";
 
-import type { MarginModel, MockOracleRouter } from "../../../types/ethers-contracts/index.js";
+import type {
+  MarginModel,
+  MockOracleRouter,
+  OracleMockV3Aggregator,
+  OracleRouter,
+} from "../../../types/ethers-contracts/index.js";
+import * as margin from "../../../simulations/math/margin.js";
 import { PARAM_BOUNDS, PARAM_NAMES, type ParamName } from "../../../simulations/math/margin.js";
 
 const WAD = 10n ** 18n;
@@ -69,6 +76,76 @@ async function deploy() {
     observe,
     at,
     snapshot,
+  };
+}
+
+/**
+ * The MarginModel on the real OracleRouter with a Chainlink MockV3Aggregator (8 decimals): a feed
+ * round is an `updateAnswer` (stamped with its block's time), a poke is a separate transaction.
+ */
+async function deployOnRouter(mode: bigint) {
+  const { ethers, networkHelpers } = await network.create();
+  const [gov, riskConfig] = await ethers.getSigners();
+  const router: OracleRouter = await ethers.deployContract("OracleRouter", [gov.address, 3600n]);
+  const aggregator = async (priceWad: bigint): Promise<OracleMockV3Aggregator> =>
+    ethers.deployContract("OracleMockV3Aggregator", [8, priceWad / 10n ** 10n]);
+  const feed = await aggregator(2000n * WAD);
+  const setPrimary = async (primary: OracleMockV3Aggregator) =>
+    router.setFeed(ASSET, {
+      primary: await primary.getAddress(),
+      secondary: ZERO,
+      heartbeatSeconds: 86_400n,
+      gracePeriodSeconds: 3600n,
+      secondaryHeartbeatSeconds: 0n,
+      maxDeviationWad: 0n,
+      minPriceWad: 1n,
+      maxPriceWad: 10n ** 30n,
+    });
+  await setPrimary(feed);
+  const mm: MarginModel = await ethers.deployContract("MarginModel", [
+    await router.getAddress(),
+    riskConfig.address,
+    gov.address,
+  ]);
+  await mm.addAsset(ASSET);
+  await mm.connect(riskConfig).setParam(ethers.encodeBytes32String("MODE"), ASSET, mode);
+  const now = async (): Promise<bigint> => BigInt(await networkHelpers.time.latest());
+  /** A feed round of `priceWad` at `t` (no poke). */
+  const round = async (priceWad: bigint, t: bigint, f: OracleMockV3Aggregator = feed) => {
+    await networkHelpers.time.setNextBlockTimestamp(t);
+    await (await f.updateAnswer(priceWad / 10n ** 10n)).wait();
+  };
+  /** A poke at `t` (the transaction, for `.to.emit`). */
+  const pokeTx = async (t: bigint) => {
+    await networkHelpers.time.setNextBlockTimestamp(t);
+    return mm.poke(ASSET);
+  };
+  /** A poke at `t`; returns the receipt. */
+  const poke = async (t: bigint) => {
+    const receipt = await (await pokeTx(t)).wait();
+    if (receipt === null) throw new Error("no receipt");
+    return receipt;
+  };
+  /** The MarginModel's whole state of `ASSET` (what a poke could change). */
+  const state = async () => ({
+    variance: await mm.variancePerSecondWad(ASSET),
+    obs: [...(await mm.lastObservation(ASSET))],
+    words: [...(await mm.riskWords(ASSET))],
+    targets: [...(await mm.targetLevels(ASSET))],
+  });
+  return {
+    ethers,
+    networkHelpers,
+    router,
+    feed,
+    aggregator,
+    setPrimary,
+    mm,
+    now,
+    round,
+    poke,
+    pokeTx,
+    state,
   };
 }
 
@@ -336,7 +413,7 @@ describe("MarginModel", function () {
       expect([...(await oracle.getPriceWithStatus(ASSET))]).to.deep.equal([110n * WAD, 0n]);
     });
 
-    it("ignores a second observation in the same block", async function () {
+    it("ignores a second observation in the same block (the same round)", async function () {
       const { mm, oracle, ethers, observe, now } = await deploy();
       const t = await now();
       await observe(100n * WAD, t + 10n);
@@ -507,6 +584,98 @@ describe("MarginModel", function () {
     });
   });
 
+  describe("observations are feed rounds, not pokes (ADR 0012; audit: poke spam / poke timing)", function () {
+    const P = margin.DEFAULT_PARAMS;
+
+    it("spam: pokes without a new round change nothing, emit nothing and do not decay a storm", async function () {
+      const { round, poke, pokeTx, state, mm, now } = await deployOnRouter(RAMPED);
+      const t0 = (await now()) + 10n;
+      await round(2000n * WAD, t0);
+      await poke(t0 + 1n);
+      await round(1400n * WAD, t0 + 3600n); // a 30% fall within an hour: a storm
+      await expect(pokeTx(t0 + 3601n)).to.emit(mm, "VolatilityUpdated");
+      // 0.3^2 / 3600 s = 2.5e13 WAD/s per second; var = 0.06 * 2.5e13 = 1.5e12.
+      const storm = 1_500_000_000_000n;
+      expect(await mm.variancePerSecondWad(ASSET)).to.equal(storm);
+      expect(storm).to.equal(margin.nextVariance(0n, 2000n * WAD, 1400n * WAD, 3600n, P));
+      const stormRisk = await mm.riskOf(ASSET);
+      expect(stormRisk.haircutInitWad).to.be.greaterThan(wad("0.25"));
+      const before = await state();
+      expect(before.obs).to.deep.equal([1400n * WAD, t0 + 3600n]); // the round's time, not the poke's
+
+      // 60 pokes, one per block, the feed unchanged: each one is ignored.
+      for (let i = 2n; i < 62n; i++) {
+        const receipt = await poke(t0 + 3600n + i);
+        expect(receipt.logs.length, `poke ${i} emitted`).to.equal(0);
+      }
+      expect(await state()).to.deep.equal(before);
+      expect((await mm.riskOf(ASSET)).haircutInitWad).to.equal(stormRisk.haircutInitWad);
+
+      // The next round (a heartbeat at the same price, 100 s later) decays the variance once.
+      await round(1400n * WAD, t0 + 3700n);
+      await expect(pokeTx(t0 + 3701n))
+        .to.emit(mm, "VolatilityUpdated")
+        .withArgs(ASSET, 1400n * WAD, (storm * 94n) / 100n, anyValue, anyValue);
+      expect(await mm.variancePerSecondWad(ASSET)).to.equal(
+        margin.nextVariance(storm, 1400n * WAD, 1400n * WAD, 100n, P),
+      );
+    });
+
+    it("timing: a poke 1 s before a feed update does not shorten the interval the move is priced over", async function () {
+      const { round, poke, pokeTx, state, mm, now, networkHelpers } = await deployOnRouter(DYNAMIC);
+      const t0 = (await now()) + 10n;
+      await round(2000n * WAD, t0);
+      await poke(t0 + 1n);
+      // +1% over one hour: sample ceil(1e-4 / 3600 * 1e18) = 27777777778, var = ceil(0.06 * it).
+      const calm = 1_666_666_667n;
+      expect(calm).to.equal(margin.nextVariance(0n, 2000n * WAD, 2020n * WAD, 3600n, P));
+
+      // The attacker pokes the unchanged price 1 s before the update: ignored.
+      const before = await state();
+      expect((await poke(t0 + 3599n)).logs.length).to.equal(0);
+      expect(await state()).to.deep.equal(before);
+      await round(2020n * WAD, t0 + 3600n);
+      const snap = await networkHelpers.takeSnapshot();
+      await expect(pokeTx(t0 + 3600n + 1n)).to.emit(mm, "VolatilityUpdated");
+      expect(await mm.variancePerSecondWad(ASSET)).to.equal(calm);
+      expect([...(await mm.lastObservation(ASSET))]).to.deep.equal([2020n * WAD, t0 + 3600n]);
+      const risk = await mm.riskOf(ASSET);
+      expect(risk.marginRatioMaintWad, "a 1% hourly move is calm: base 5%").to.equal(wad("0.05"));
+      expect(risk.haircutMaintWad).to.equal(wad("0.1"));
+      const words = [...(await mm.riskWords(ASSET))];
+
+      // A keeper poking the same round 20 minutes late gets the same estimate and levels.
+      await snap.restore();
+      await poke(t0 + 3600n + 1200n);
+      expect(await mm.variancePerSecondWad(ASSET)).to.equal(calm);
+      expect([...(await mm.lastObservation(ASSET))]).to.deep.equal([2020n * WAD, t0 + 3600n]);
+      expect([...(await mm.riskWords(ASSET))].slice(0, 1)).to.deep.equal(words.slice(0, 1));
+      expect((await mm.riskOf(ASSET)).marginRatioMaintWad).to.equal(wad("0.05"));
+    });
+
+    it("ignores a round older than the last accepted one (a replaced feed), then accepts its next round", async function () {
+      const { round, poke, pokeTx, state, mm, now, aggregator, setPrimary } = await deployOnRouter(DYNAMIC);
+      const t0 = (await now()) + 10n;
+      const old = await aggregator(2100n * WAD); // its round is stamped now, before t0
+      await round(2000n * WAD, t0);
+      await poke(t0 + 1n);
+      await setPrimary(old);
+      const before = await state();
+      expect((await poke(t0 + 100n)).logs.length).to.equal(0);
+      expect(await state()).to.deep.equal(before);
+      await round(2010n * WAD, t0 + 200n, old);
+      await expect(pokeTx(t0 + 201n))
+        .to.emit(mm, "VolatilityUpdated")
+        .withArgs(
+          ASSET,
+          2010n * WAD,
+          margin.nextVariance(0n, 2000n * WAD, 2010n * WAD, 200n, P),
+          anyValue,
+          anyValue,
+        );
+    });
+  });
+
   describe("MockOracleRouter", function () {
     it("returns what was set, with a status, and never reverts on poke", async function () {
       const { oracle } = await deploy();
@@ -517,9 +686,14 @@ describe("MarginModel", function () {
       expect([...(await oracle.getPrice(OTHER))]).to.deep.equal([4n * WAD, false]);
       expect([...(await oracle.getPriceWithStatus(OTHER))]).to.deep.equal([4n * WAD, 7n]); // PrimaryStale
       expect((await oracle.lastGoodPrice(OTHER))[0]).to.equal(5n * WAD);
+      // observation: every setPrice is a round stamped with its block time (0 when not ok)
+      expect([...(await oracle.observation(OTHER))]).to.deep.equal([4n * WAD, 0n, false]);
+      await oracle.setPrice(OTHER, 6n * WAD, true);
+      const t = BigInt((await oracle.runner!.provider!.getBlock("latest"))!.timestamp);
+      expect([...(await oracle.observation(OTHER))]).to.deep.equal([6n * WAD, t, true]);
       await expect(oracle.poke(OTHER))
         .to.emit(oracle, "PricePoked")
-        .withArgs(OTHER, 4n * WAD, 7n, 0n);
+        .withArgs(OTHER, 6n * WAD, 0n, 0n);
       expect(await oracle.hopSeconds()).to.equal(3600n);
     });
   });

@@ -339,9 +339,11 @@ describe("MarginModel: risk levels cached in the ledger (ADR 0005)", function ()
     expect(risk.haircutMaintWad).to.equal((15n * WAD) / 100n);
     expect(risk.haircutInitWad).to.equal((225n * WAD) / 1000n); // 0.15 * 1.5
     await expectAgreementOverTime("steady", [f.wethAddr]); // WBTC: not pushed yet (next test)
-    // a calm poke (first observation, then the same price) leaves the words as they are: no push
+    // a calm poke (first observation, then a heartbeat round at the same price) leaves the words
+    // as they are: no push. Each poke needs a new feed round to be an observation (ADR 0012).
     for (let i = 0; i < 2; ++i) {
       await f.networkHelpers.time.increase(60);
+      await f.oracle.setPrice(f.wethAddr, 2_000n * WAD, true);
       await expect(f.mm.poke(f.wethAddr))
         .to.emit(f.mm, "VolatilityUpdated")
         .and.not.to.emit(f.cached.ch, "RiskLevelsCached");
