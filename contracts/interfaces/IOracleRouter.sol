@@ -61,7 +61,10 @@ interface IOracleRouter {
     /// @notice Sets the L2 sequencer-uptime feed (address(0) disables the check). Governance only.
     function setSequencerFeed(AggregatorV3Interface feed, uint32 gracePeriodSeconds) external;
 
-    /// @notice Current price of `asset`. When `ok` is false, `priceWad` is the last good price
+    /// @notice Current price of `asset`. When `ok` is false, `priceWad` is the fallback: the
+    ///         primary's latest answer when only its age failed and its round is newer than the
+    ///         last good price (a stale feed's last round is the most recent price there is; the
+    ///         last good price is only as recent as the last `poke`), else the last good price
     ///         (0 if there never was one). Never reverts.
     function getPrice(address asset) external view returns (uint256 priceWad, bool ok);
 
@@ -73,8 +76,7 @@ interface IOracleRouter {
     ///         MarginModel's EWMA: one observation per new round, ADR 0012). Never reverts.
     /// @dev An ok price is always the primary's answer (the secondary only vouches for it), so
     ///      `updatedAt` is the primary round's `updatedAt` (never 0, never in the future). A read
-    ///      that is not ok returns the last good price, which is not a round (`poke` stored it),
-    ///      and `updatedAt` 0.
+    ///      that is not ok returns `getPrice`'s fallback and `updatedAt` 0 (not an observation).
     /// @return priceWad As `getPrice`.
     /// @return updatedAt The primary round's `updatedAt` when `ok`, else 0.
     /// @return ok As `getPrice`.
@@ -82,6 +84,7 @@ interface IOracleRouter {
 
     /// @notice Reads the feed, remembers it as the last good price when ok, and rolls the delayed
     ///         price forward when its hop (about one hour) has passed. Permissionless; never reverts.
+    ///         A read that is not ok stores nothing and returns `getPrice`'s fallback.
     function poke(address asset) external returns (uint256 priceWad, bool ok);
 
     /// @notice The last price that read ok, and when it was stored.

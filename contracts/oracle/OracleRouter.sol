@@ -153,7 +153,7 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
     ///      a later ok poke at least `hopSeconds` after `nxt` was observed publishes `nxt` as the
     ///      delayed price and queues its own price. A failing read changes nothing but the event.
     function poke(address asset) external returns (uint256 priceWad, bool ok) {
-        (uint256 readWad, Status status, ) = _read(asset);
+        (uint256 readWad, Status status, uint256 updatedAt) = _read(asset);
         PriceState storage state = _prices[asset];
         if (status == Status.Ok) {
             // readWad <= maxPriceWad < 2^128 and block.timestamp < 2^64: the casts are exact.
@@ -168,7 +168,7 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
             }
             (priceWad, ok) = (readWad, true);
         } else {
-            priceWad = state.lastGood.priceWad;
+            priceWad = _fallbackPrice(asset, readWad, updatedAt);
         }
         emit PricePoked(asset, priceWad, status, state.cur.priceWad);
     }
@@ -176,15 +176,17 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
     /// @inheritdoc IOracleRouter
     function getPrice(address asset) external view returns (uint256 priceWad, bool ok) {
         Status status;
-        (priceWad, status, ) = _read(asset);
+        uint256 updatedAt;
+        (priceWad, status, updatedAt) = _read(asset);
         if (status == Status.Ok) return (priceWad, true);
-        return (_prices[asset].lastGood.priceWad, false);
+        return (_fallbackPrice(asset, priceWad, updatedAt), false);
     }
 
     /// @inheritdoc IOracleRouter
     function getPriceWithStatus(address asset) external view returns (uint256 priceWad, Status status) {
-        (priceWad, status, ) = _read(asset);
-        if (status != Status.Ok) priceWad = _prices[asset].lastGood.priceWad;
+        uint256 updatedAt;
+        (priceWad, status, updatedAt) = _read(asset);
+        if (status != Status.Ok) priceWad = _fallbackPrice(asset, priceWad, updatedAt);
     }
 
     /// @inheritdoc IOracleRouter
@@ -192,7 +194,7 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         Status status;
         (priceWad, status, updatedAt) = _read(asset);
         if (status == Status.Ok) return (priceWad, updatedAt, true);
-        return (_prices[asset].lastGood.priceWad, 0, false);
+        return (_fallbackPrice(asset, priceWad, updatedAt), 0, false);
     }
 
     /// @inheritdoc IOracleRouter
@@ -247,7 +249,8 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
     }
 
     /// @dev The whole read, in the order of the spec. Returns the price and the primary round's
-    ///      `updatedAt` only when `Ok`.
+    ///      `updatedAt` when `Ok`, and when `PrimaryStale` with an answer within bounds (for
+    ///      `_fallbackPrice` only; never reported as a price that is ok).
     function _read(address asset) private view returns (uint256 priceWad, Status status, uint256 updatedAt) {
         StoredFeed storage f = _feeds[asset];
         // One SLOAD: these fields share slot 0.
@@ -264,9 +267,14 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         }
 
         (priceWad, status, updatedAt) = _readFeed(primary, primaryDecimals, maxAgeSeconds);
-        if (status != Status.Ok) return (0, status, 0);
         uint256 minPriceWad = f.minPriceWad;
         uint256 maxPriceWad = f.maxPriceWad;
+        if (status == Status.PrimaryStale) {
+            // the stale answer and its round go back for `_fallbackPrice`, when within bounds
+            if (priceWad < minPriceWad || priceWad > maxPriceWad) return (0, status, 0);
+            return (priceWad, status, updatedAt);
+        }
+        if (status != Status.Ok) return (0, status, 0);
         if (priceWad < minPriceWad || priceWad > maxPriceWad) return (0, Status.PrimaryOutOfBounds, 0);
 
         if (hasSecondary) {
@@ -302,7 +310,6 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         if (updatedAt == 0 || startedAt == 0 || updatedAt > block.timestamp) {
             return (0, Status.PrimaryIncompleteRound, 0);
         }
-        if (block.timestamp - updatedAt > maxAgeSeconds) return (0, Status.PrimaryStale, 0);
         uint256 raw = uint256(answer);
         if (raw > MAX_ANSWER) return (0, Status.PrimaryOutOfBounds, 0);
         if (decimals <= 18) {
@@ -313,7 +320,19 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
             priceWad = raw / 10 ** (decimals - 18);
             if (priceWad == 0) return (0, Status.PrimaryNonPositive, 0);
         }
-        status = Status.Ok;
+        // too old: the price and its round still go back, for `_fallbackPrice` only
+        status = block.timestamp - updatedAt > maxAgeSeconds ? Status.PrimaryStale : Status.Ok;
+    }
+
+    /// @dev The price a failing read reports (never ok): the primary's latest answer when only
+    ///      its age failed (it passed every other check, bounds included) and its round is newer
+    ///      than the last good price: a stale feed's last round is the most recent price there
+    ///      is, and the last good price is only as recent as the last `poke`. Else the last good
+    ///      price (a feed replaced by one with older rounds falls back to it too).
+    function _fallbackPrice(address asset, uint256 staleWad, uint256 staleUpdatedAt) private view returns (uint256) {
+        Observation memory last = _prices[asset].lastGood;
+        if (staleWad != 0 && staleUpdatedAt > last.timestamp) return staleWad;
+        return last.priceWad;
     }
 
     /// @dev Ok, or why the sequencer blocks reads (see `setSequencerFeed`).

@@ -363,9 +363,41 @@ describe("OracleRouter", function () {
     it("becomes stale when time passes without updates", async function () {
       const env = await withPrimary();
       await env.networkHelpers.time.increase(HEARTBEAT + GRACE + 10n);
-      await expectStatus(env, Status.PrimaryStale, 0n);
+      // never poked: the fallback is the stale feed's own last answer, the only price there is
+      await expectStatus(env, Status.PrimaryStale, 2000n * WAD);
       await env.primary.updateAnswer(2100n * E8);
       await expectStatus(env, Status.Ok, 2100n * WAD);
+    });
+
+    it("falls back to a stale feed's last answer when it is newer than the last poke, else to the last good price", async function () {
+      const env = await withPrimary({ maxPriceWad: 10_000n * WAD });
+      await env.router.poke(env.asset); // last good: 2,000
+      // the feed falls to 1,500 in a round nobody pokes, then goes stale: its last round is the
+      // most recent price there is (the last good price would fill a reduction at the old 2,000)
+      await env.networkHelpers.time.increase(60n);
+      await env.primary.updateAnswer(1500n * E8);
+      await env.networkHelpers.time.increase(HEARTBEAT + GRACE + 10n);
+      await expectStatus(env, Status.PrimaryStale, 1500n * WAD);
+      expect((await env.router.lastGoodPrice(env.asset))[0]).to.equal(2000n * WAD);
+      // a poke stores nothing on a failing read and reports the same fallback
+      await expect(env.router.poke(env.asset))
+        .to.emit(env.router, "PricePoked")
+        .withArgs(env.asset, 1500n * WAD, Status.PrimaryStale, 0n);
+      expect((await env.router.lastGoodPrice(env.asset))[0]).to.equal(2000n * WAD);
+      // a stale answer out of bounds is no fallback: the last good price
+      await env.primary.updateAnswer(20_000n * E8);
+      await env.networkHelpers.time.increase(HEARTBEAT + GRACE + 10n);
+      await expectStatus(env, Status.PrimaryStale, 2000n * WAD);
+    });
+
+    it("falls back to the last good price when the stale round is older than the last poke (a replaced feed)", async function () {
+      const env = await withPrimary();
+      await env.networkHelpers.time.increase(HEARTBEAT + GRACE + 10n);
+      await env.primary.updateAnswer(2100n * E8);
+      await env.router.poke(env.asset); // last good: 2,100, stored now
+      // the stale answer's round predates the poke: the poke's price is the more recent one
+      await env.primary.updateRoundData(7n, 1900n * E8, 1n, 1n);
+      await expectStatus(env, Status.PrimaryStale, 2100n * WAD);
     });
 
     it("enforces [minPriceWad, maxPriceWad] inclusively", async function () {
