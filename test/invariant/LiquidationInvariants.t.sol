@@ -679,6 +679,10 @@ contract LiqEnvironmentHandler is EnvironmentHandler, CountedHandler {
         _count("guardianRaise", ok);
     }
 
+    /// @notice The deficit paid down so far (I8: the deficit holds what the waterfall put there
+    ///         less this).
+    uint256 public healedWad;
+
     /// @notice Anyone pays the deficit down out of the vault's credit: exactly min(deficit, the
     ///         vault's credit with the fee accrued), refused when that is zero (I8: the deficit
     ///         moves only by what was paid; I1 is checked after the call).
@@ -688,6 +692,7 @@ contract LiqEnvironmentHandler is EnvironmentHandler, CountedHandler {
         uint256 expected = deficit < credit ? deficit : credit;
         try _ch.healDeficit() returns (uint256 healed) {
             _count("healDeficit", true);
+            healedWad += healed;
             if (healed != expected || _ch.deficitWad() != deficit - healed) {
                 _violation(8, "healDeficit paid other than min(deficit, vault credit)", "");
             }
@@ -849,7 +854,8 @@ contract LiquidationInvariantsTest {
 
     /// @notice I8: no debt without collateral outside an open auction (or an open position, whose
     ///         losses can leave debt on a credit-only margin until it is liquidated); bad debt ==
-    ///         vault cover + deficit; the deficit holds at least what the waterfall put there.
+    ///         vault cover + deficit; the deficit holds at least what the waterfall put there, less
+    ///         what `healDeficit` paid down.
     function _checkI8(Snapshot memory snap, address[3] memory tokens) internal view {
         address[] memory accounts = sys.accounts();
         uint256[] memory open = liq.openAuctions();
@@ -865,7 +871,10 @@ contract LiquidationInvariantsTest {
             liq.ghostBadDebt() == liq.ghostBadDebtFromVault() + liq.ghostBadDebtToDeficit(),
             "I8: bad debt != vault cover + deficit"
         );
-        require(snap.deficit >= liq.ghostBadDebtToDeficit(), "I8: deficit below the bad debt recorded as deficit");
+        require(
+            snap.deficit + env.healedWad() >= liq.ghostBadDebtToDeficit(),
+            "I8: deficit below the bad debt recorded as deficit, less what was healed"
+        );
     }
 
     /// @notice I12: every open auction is running, prices and a status never revert, and one older
