@@ -144,7 +144,11 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         // an account with neither debt nor positions withdraws without prices (oracle down or not)
         bool exposed = acct.normalizedDebt != 0 || acct.marketMask != 0;
         _requireWithdrawable(token, index);
-        if (available == amount) _accounts[account].collateralMask = acct.collateralMask & ~uint16(1 << index);
+        if (available == amount) {
+            // the token's own level (1, 2) binds its last unit too: checked while its bit is set
+            if (exposed) _requireBreakerAllowsRisk(account);
+            _accounts[account].collateralMask = acct.collateralMask & ~uint16(1 << index);
+        }
         if (exposed) _requireInitialHealth(account);
 
         IERC20(token).safeTransfer(to, amount);

@@ -355,6 +355,10 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
             } else {
                 _vaultCreditWad = 0;
                 _recordDeficit(amount - vaultCredit);
+                // any deficit trips the breaker in the transaction that records it (as the
+                // waterfall's does, `_coverBadDebt`)
+                address b = breaker;
+                if (b != address(0)) ICircuitBreaker(b).checkSystem();
             }
         } else {
             uint256 amount = uint256(-deltaWad);

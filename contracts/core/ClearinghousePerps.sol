@@ -254,15 +254,20 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
 
     /// @dev Closes every position of `account` against the vault at its fill price, charging the
     ///      liquidation penalty in place of the taker fee. Returns the penalties and the count.
+    ///      A market at breaker level 2 or 3 (its price or its liquidity is not to be trusted)
+    ///      refuses the liquidation, as the collateral's own level refuses its seizure.
     function _closePositions(
         address account,
         uint256 penaltyRateWad
     ) internal returns (uint256 penaltiesWad, uint256 closed) {
         uint256 mask = _accounts[account].marketMask;
+        uint256 word = mask == 0 ? 0 : _breakerWord;
         for (uint256 i; mask != 0; ++i) {
             if (mask & 1 == 1) {
                 // the by-index copy: one slot, no array length read
                 address market = _marketByIndex[i].market;
+                uint256 level = (word >> (40 + 2 * i)) & 3;
+                if (level >= 2) revert Clearinghouse__BreakerLevel(market, uint8(level));
                 int256 sizeWad = _positions[account][market].sizeWad;
                 // no slippage bound: the vault takes the position over at whatever the fill price is
                 uint256 fillPriceWad = _modifyPosition(

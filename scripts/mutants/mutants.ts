@@ -481,4 +481,26 @@ export const MUTANTS: readonly Mutant[] = [
     suites: [...DEFAULT_SUITES, "unit:price-cache"],
     reach: NOT_REACHED_PRICE_CACHE,
   },
+  {
+    id: "vault-mark-at-index",
+    title:
+      "the vault's net assets mark its counter-skew at the index, not where the skew closes: an open skew lifts the share price by the premium its closing fills hand back, and an LP redeeming at that mark takes it from the others",
+    breaks: ["I10"],
+    file: "contracts/core/ClearinghouseBase.sol",
+    search: "        if (skewWad == 0) return markWad;\n",
+    replace: "        return markWad;\n",
+    suites: [...DEFAULT_SUITES, "unit:ch-perps"],
+  },
+  {
+    id: "deficit-not-in-vault-assets",
+    title:
+      "the vault's net assets ignore the deficit: after a wipe-out its next income is withdrawable LP equity while the stablecoin stays unbacked",
+    breaks: ["I8"],
+    file: "contracts/core/Clearinghouse.sol",
+    search: "_pendingFeeWad()) - int256(deficitWad);",
+    replace: "_pendingFeeWad());",
+    suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
+    reach:
+      "the ledger suites never reach a deficit with vault income after it (their vault is funded for every trader profit); the ledger unit test builds one",
+  },
 ];

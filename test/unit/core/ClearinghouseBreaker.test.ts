@@ -289,4 +289,42 @@ describe("Clearinghouse: levels raised before the ledger knew the breaker or the
     await send(ch.connect(gov).listCollateral(plainAddr));
     expect(await ch.breakerLevelOf(plainAddr)).to.equal(0n);
   });
+
+  for (const level of [1, 2]) {
+    it(`refuses a withdrawal of a token's whole balance at its level ${level}, as a part (an account with debt)`, async function () {
+      const lab = await deployLab();
+      const { ch, sys, alice, deployer, weth, wbtc } = lab;
+      await lab.depositFor(alice, weth, "10");
+      await lab.depositFor(alice, wbtc, "1");
+      await send(ch.connect(alice).borrow(alice.address, wad("1000"), alice.address));
+      await send(sys.breaker.connect(deployer).raiseAsset(weth.address, level, b32("PRICE_DROP")));
+      for (const amount of ["1", "10"]) {
+        await expect(ch.connect(alice).withdraw(alice.address, weth.address, wad(amount), alice.address))
+          .to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel")
+          .withArgs(weth.address, level);
+      }
+      expect(await ch.collateralOf(alice.address, weth.address)).to.equal(wad("10"));
+      // an account without debt or positions withdraws its whole balance at the same level
+      await lab.depositFor(lab.carol, weth, "3");
+      await send(
+        ch.connect(lab.carol).withdraw(lab.carol.address, weth.address, wad("3"), lab.carol.address),
+      );
+      expect(await ch.collateralOf(lab.carol.address, weth.address)).to.equal(0n);
+    });
+  }
+
+  it("a deficit recorded by a trader's profit trips the breaker in the same transaction", async function () {
+    const lab = await deployLab();
+    const { ch, sys, bob, weth, wbtc } = lab;
+    // the vault holds only its seed: bob's long gains more than its credit
+    await lab.depositFor(bob, wbtc, "1");
+    await send(ch.connect(bob).modifyPosition(bob.address, weth.address, wad("2"), wad("3000")));
+    await lab.setPrice(weth, "3000");
+    expect(await sys.breaker.globalLevel()).to.equal(0n);
+    const receipt = await (await ch.connect(bob).closePosition(bob.address, weth.address, 0n)).wait();
+    expect(eventsOf(receipt, ch.interface, "DeficitRecorded")).to.have.length(1);
+    expect(await ch.deficitWad()).to.be.greaterThan(0n);
+    expect(await sys.breaker.globalLevel()).to.equal(1n);
+    expect(await ch.breakerLevelOf(weth.address)).to.equal(1n);
+  });
 });

@@ -811,6 +811,30 @@ describe("LiquidationEngine", function () {
     });
   });
 
+  describe("a market at breaker level 2 or 3", function () {
+    for (const level of [2, 3]) {
+      it(`refuses to close a position in it (level ${level}): the liquidation reverts, a batch skips the account`, async function () {
+        const lab = await deployLab();
+        const { ch, sys, alice, keeper, deployer, weth, wbtc } = lab;
+        await lab.fundVault("200000");
+        // WBTC collateral (level 0), a WETH long under water
+        await lab.depositFor(alice, wbtc, "0.1");
+        await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("5"), wad("3000")));
+        await lab.setPrice(weth, "1200");
+        expect((await ch.health(alice.address, false)).healthFactorWad).to.be.lessThan(WAD);
+        await send(sys.breaker.connect(deployer).raiseAsset(weth.address, level, b32("WRONG_PRICE")));
+
+        await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+          .to.be.revertedWithCustomError(ch, "Clearinghouse__BreakerLevel")
+          .withArgs(weth.address, level);
+        const receipt = await (await sys.engine.liquidateBatch([alice.address], keeper.address)).wait();
+        expect(eventsOf(receipt, sys.engine.interface, "Liquidated")).to.have.length(0);
+        expect((await ch.positionOf(alice.address, weth.address)).sizeWad).to.equal(wad("5"));
+        expect(await ch.collateralOf(alice.address, wbtc.address)).to.equal(10n ** 7n);
+      });
+    }
+  });
+
   describe("batch: each asset read once and reported once", function () {
     /** The debt a liquidation of `account` alone would seize now (run and rolled back). */
     async function debtSeizedAlone(lab: Lab, account: string): Promise<bigint> {
