@@ -34,8 +34,8 @@ import {IStablecoin} from "../interfaces/IStablecoin.sol";
 ///      Warning: when the vault's net assets are zero or negative while shares exist, deposits are
 ///      closed (`maxDeposit` = 0): a new deposit would only fill the hole at the depositor's expense.
 ///      Warning: `maxWithdraw`/`maxRedeem` are capped by the vault's *realized* credit less the
-///      credit its open skew needs (`minCreditWad`); unrealized profit against traders raises the
-///      share price but cannot be withdrawn until realized.
+///      deficit and the credit its open skew needs (`minCreditWad`); unrealized profit against
+///      traders raises the share price but cannot be withdrawn until realized.
 ///      After global settlement (the ledger's `breakerLevelOf(0)` is 255) the vault pays out of
 ///      `IGlobalSettlement.withdrawCredit` instead of `borrow`, once the ledger is wound down:
 ///      see IBackstopVault.
@@ -156,9 +156,9 @@ contract BackstopVault is ERC4626, IBackstopVault {
 
     /// @inheritdoc IERC4626
     /// @dev Says why first: `BackstopVault__NoRequest`, `__CooldownActive`, `__RequestExpired`,
-    ///      `__ExceedsRequest`; then the standard `ERC4626ExceededMaxWithdraw` (the credit above
-    ///      `minCreditWad`). Shares burned rounded up. After settlement: `__WindDownPending`, then
-    ///      `ERC4626ExceededMaxWithdraw` (the owner's shares), no request needed.
+    ///      `__ExceedsRequest`; then the standard `ERC4626ExceededMaxWithdraw` (the credit above the
+    ///      deficit and `minCreditWad`). Shares burned rounded up. After settlement:
+    ///      `__WindDownPending`, then `ERC4626ExceededMaxWithdraw` (the owner's shares), no request.
     function withdraw(
         uint256 assets,
         address receiver,
@@ -187,8 +187,8 @@ contract BackstopVault is ERC4626, IBackstopVault {
 
     /// @inheritdoc IERC4626
     /// @dev Same checks and order as `withdraw`; then the standard `ERC4626ExceededMaxRedeem`
-    ///      (the credit above `minCreditWad`). Assets paid rounded down. After settlement:
-    ///      `__WindDownPending`, then `ERC4626ExceededMaxRedeem` (the owner's shares).
+    ///      (the credit above the deficit and `minCreditWad`). Assets paid rounded down. After
+    ///      settlement: `__WindDownPending`, then `ERC4626ExceededMaxRedeem` (the owner's shares).
     function redeem(
         uint256 shares,
         address receiver,
@@ -279,8 +279,8 @@ contract BackstopVault is ERC4626, IBackstopVault {
 
     /// @inheritdoc IERC4626
     /// @dev 0 outside the owner's claim window; inside, the requested shares' assets (rounded
-    ///      down), capped by the vault's credit above `minCreditWad`. After settlement: 0 until
-    ///      wound down, then the owner's shares' assets.
+    ///      down), capped by the vault's credit above the deficit and `minCreditWad`. After
+    ///      settlement: 0 until wound down, then the owner's shares' assets.
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         if (_settled()) return _woundDown() ? _convertToAssets(balanceOf(owner), Math.Rounding.Floor) : 0;
         uint256 shares = _claimableShares(owner);
@@ -290,8 +290,8 @@ contract BackstopVault is ERC4626, IBackstopVault {
 
     /// @inheritdoc IERC4626
     /// @dev 0 outside the owner's claim window; inside, min(requested shares, balance), capped by
-    ///      the shares the vault's credit above `minCreditWad` can pay (rounded down). After
-    ///      settlement: 0 until wound down, then the owner's balance.
+    ///      the shares the vault's credit above the deficit and `minCreditWad` can pay (rounded
+    ///      down). After settlement: 0 until wound down, then the owner's balance.
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         if (_settled()) return _woundDown() ? balanceOf(owner) : 0;
         uint256 shares = _claimableShares(owner);
@@ -393,12 +393,16 @@ contract BackstopVault is ERC4626, IBackstopVault {
         return _settled() ? 0 : r.shares;
     }
 
-    /// @dev The credit an LP may take: the vault's credit above what its open skew needs.
+    /// @dev The credit an LP may take: the vault's credit above the deficit and what its open skew
+    ///      needs. The deficit is first call on the credit (a heal, permissionless, moves it out of
+    ///      both), and the skew cap reads the credit left after it.
     function _freeCreditWad() internal view returns (uint256) {
         IClearinghouse ch = clearinghouse;
         if (address(ch) == address(0)) return 0;
         uint256 creditWad = ch.creditOf(address(this));
         uint256 requiredWad = minCreditWad();
+        if (requiredWad == type(uint256).max) return 0;
+        requiredWad += ch.deficitWad();
         return creditWad > requiredWad ? creditWad - requiredWad : 0;
     }
 

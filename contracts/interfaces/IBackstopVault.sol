@@ -14,8 +14,9 @@ import {IClearinghouse} from "./IClearinghouse.sol";
 ///      attack is closed by a decimals offset (virtual shares) and a seed deposit at deployment.
 ///      Warning: `withdraw`/`redeem` only pay out shares that were requested at least
 ///      `cooldownSeconds` ago and are still within `claimWindowSeconds`; `maxWithdraw` and
-///      `maxRedeem` say so. They also leave in the vault the credit its open skew needs
-///      (`minCreditWad`): an LP cannot take the credit below what the skew cap backs.
+///      `maxRedeem` say so. They also leave in the vault the deficit (first call on the credit)
+///      plus the credit its open skew needs (`minCreditWad`): an LP cannot take the credit below
+///      what the skew cap backs.
 ///      After global settlement: deposits are closed; `totalAssets` is the LPs' claim,
 ///      max(0, vault credit - deficit); once the ledger is wound down (every account and auction
 ///      settled), `redeem`/`withdraw` pay any holder's shares pro rata, with no request and no

@@ -42,10 +42,12 @@ export function vaultMinCredit(s: LedgerState): bigint {
   return required;
 }
 
-/** The credit an LP may take: the vault's credit above `vaultMinCredit`. */
+/** The credit an LP may take: the vault's credit above the deficit and `vaultMinCredit`. */
 function freeCredit(s: LedgerState, t: bigint): bigint {
   const credit = creditOf(s, s.vault.address, t);
-  const required = vaultMinCredit(s);
+  const minCredit = vaultMinCredit(s);
+  if (minCredit === MAX_UINT256) return 0n;
+  const required = minCredit + s.deficitWad;
   return credit > required ? credit - required : 0n;
 }
 

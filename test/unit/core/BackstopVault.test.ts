@@ -764,6 +764,29 @@ describe("BackstopVault", function () {
     });
   });
 
+  describe("the deficit is first call on the credit (mock ledger)", function () {
+    it("before settlement, withdrawals leave the deficit's part of the credit", async function () {
+      const ctx = await deploy();
+      const { vault, ch, alice } = ctx;
+      const { shares } = await depositAndRequest(ctx, 1_000n * WAD);
+      await ch.setSettlement(false, 400n * WAD, 0n);
+      const s = await state(ctx);
+      const free = s.credit - 400n * WAD;
+      expect(await vault.maxWithdraw(alice.address)).to.equal(free);
+      const maxShares = toShares(free, s.totalAssets, s.supply);
+      expect(await vault.maxRedeem(alice.address)).to.equal(maxShares);
+      await expect(vault.connect(alice).redeem(shares, alice.address, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxRedeem")
+        .withArgs(alice.address, shares, maxShares);
+      await expect(vault.connect(alice).withdraw(free + 1n, alice.address, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxWithdraw")
+        .withArgs(alice.address, free + 1n, free);
+      expect(await state(ctx)).to.deep.equal(s);
+      await vault.connect(alice).withdraw(free, alice.address, alice.address);
+      expect((await state(ctx)).credit).to.equal(400n * WAD);
+    });
+  });
+
   describe("the credit the open skew needs (real ledger)", function () {
     const BUY = 10n ** 30n;
 
