@@ -8,6 +8,7 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {IBackstopVault} from "../interfaces/IBackstopVault.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
@@ -15,6 +16,7 @@ import {IGlobalSettlement} from "../interfaces/IGlobalSettlement.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IParamTarget} from "../interfaces/IParamTarget.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
+import {PerpMath} from "../perp/PerpMath.sol";
 
 /// @title BackstopVault
 /// @notice ERC-4626 vault of the stablecoin (OpenZeppelin). Deposited stablecoin is burned into the
@@ -58,8 +60,9 @@ contract BackstopVault is ERC4626, IBackstopVault {
     uint256 public constant MAX_CLAIM_WINDOW_SECONDS = 30 days;
     /// @dev Virtual shares: 10**6 shares per virtual asset unit.
     uint8 internal constant DECIMALS_OFFSET = 6;
-    /// @dev The Clearinghouse's parameter name (ClearinghouseParams.SKEW_CAP_RATIO_WAD).
+    /// @dev The Clearinghouse's parameter names (ClearinghouseParams).
     bytes32 internal constant SKEW_CAP_RATIO_WAD = "SKEW_CAP_RATIO_WAD";
+    bytes32 internal constant SKEW_SCALE_WAD = "SKEW_SCALE_WAD";
     /// @dev `breakerLevelOf` once the ledger is globally settled.
     uint8 internal constant SETTLED_LEVEL = type(uint8).max;
 
@@ -234,16 +237,33 @@ contract BackstopVault is ERC4626, IBackstopVault {
         IOracleRouter oracle;
         for (uint256 i; i < markets.length; ++i) {
             address market = markets[i];
-            int256 skewWad = ch.marketState(market).skewWad;
-            if (skewWad == 0) continue;
-            uint256 ratioWad = IParamTarget(address(ch)).getParam(SKEW_CAP_RATIO_WAD, market);
-            if (ratioWad == 0) return type(uint256).max;
+            IClearinghouse.MarketState memory st = ch.marketState(market);
+            if (st.skewWad == 0 && st.costBasisSumWad == 0) continue;
             if (address(oracle) == address(0)) oracle = ch.oracle();
             (uint256 priceWad, ) = oracle.getPrice(market);
-            uint256 skewAbsWad = uint256(skewWad > 0 ? skewWad : -skewWad);
-            // rounded up twice, as the cap rounds the skew up and the cap itself down
-            uint256 skewUsdWad = Math.mulDiv(skewAbsWad, priceWad, 1e18, Math.Rounding.Ceil);
-            requiredWad += Math.mulDiv(skewUsdWad, 1e18, ratioWad, Math.Rounding.Ceil);
+            int256 markWad = st.costBasisSumWad -
+                PerpMath.mulWadCeil(st.skewWad, PerpMath.adjustedPrice(priceWad, st.fundingIndexWad));
+            if (st.skewWad != 0) {
+                uint256 ratioWad = IParamTarget(address(ch)).getParam(SKEW_CAP_RATIO_WAD, market);
+                if (ratioWad == 0) return type(uint256).max;
+                uint256 skewAbsWad = SignedMath.abs(st.skewWad);
+                // marked where the skew closes: its closing fills hand back the premium
+                uint256 skewScaleWad = IParamTarget(address(ch)).getParam(SKEW_SCALE_WAD, market);
+                uint256 premiumWad = skewScaleWad == 0
+                    ? 0
+                    : Math.mulDiv(
+                        Math.mulDiv(skewAbsWad, skewAbsWad, 2 * skewScaleWad, Math.Rounding.Ceil),
+                        priceWad,
+                        1e18,
+                        Math.Rounding.Ceil
+                    );
+                markWad -= premiumWad.toInt256();
+                // rounded up twice, as the cap rounds the skew up and the cap itself down
+                uint256 skewUsdWad = Math.mulDiv(skewAbsWad, priceWad, 1e18, Math.Rounding.Ceil);
+                requiredWad += Math.mulDiv(skewUsdWad, 1e18, ratioWad, Math.Rounding.Ceil);
+            }
+            // what the vault owes the traders on this market's skew; a gain adds nothing
+            if (markWad < 0) requiredWad += uint256(-markWad);
         }
     }
 

@@ -77,10 +77,13 @@ interface IBackstopVault is IERC4626 {
 
     /// @notice The credit the open skew needs (WAD, rounded up): the sum over markets of
     ///         |skew| x price / skewCapRatio, the credit below which the Clearinghouse's skew cap
-    ///         (|skew| x price <= vault credit x skewCapRatio) would no longer hold. Withdrawals
-    ///         leave at least this much credit in the vault (as Synthetix v3 keeps a market's
-    ///         minimum credit). A market with open skew and a ratio of 0 needs all of it
-    ///         (type(uint256).max). Prices: the oracle's (its last good price when failing).
-    ///         Never reverts.
+    ///         (|skew| x price <= vault credit x skewCapRatio) would no longer hold, plus what the
+    ///         vault is losing on each market's skew (its mark, as `vaultNetAssetsWad` marks it,
+    ///         where the skew closes: funding included, less the premium index x skew^2 /
+    ///         (2 x skewScale) its closing fills hand back; a gain adds nothing): credit the
+    ///         traders are owed. Withdrawals leave at least this much credit in the vault, plus
+    ///         the deficit (as Synthetix v3 keeps a market's minimum credit). A market with open
+    ///         skew and a ratio of 0 needs all of it (type(uint256).max). Prices: the oracle's
+    ///         (its last good price when failing). Never reverts.
     function minCreditWad() external view returns (uint256);
 }

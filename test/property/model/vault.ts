@@ -2,6 +2,7 @@
  * Reference model of the BackstopVault (OpenZeppelin ERC-4626 with a decimals offset of 6, a
  * request + cooldown + claim window for withdrawals), in the contract's check order.
  */
+import * as perp from "../../../simulations/math/perp.js";
 import { WAD, mulDivDown, mulDivUp } from "../../../simulations/math/wad.js";
 
 import {
@@ -9,6 +10,7 @@ import {
   borrow,
   creditOf,
   erc20Transfer,
+  fundingNow,
   oraclePrice,
   repay,
   vaultNetAssets,
@@ -28,16 +30,28 @@ export function vaultTotalAssets(s: LedgerState, t: bigint): bigint {
 
 const MAX_UINT256 = 2n ** 256n - 1n;
 
-/** The vault's `minCreditWad`: sum over markets of |skew| x price / skewCapRatio, rounded up. */
-export function vaultMinCredit(s: LedgerState): bigint {
+/**
+ * The vault's `minCreditWad`: sum over markets of |skew| x price / skewCapRatio, plus the vault's
+ * loss on each market's skew (marked where the skew closes), all rounded up.
+ */
+export function vaultMinCredit(s: LedgerState, t: bigint): bigint {
   let required = 0n;
   for (const m of s.markets) {
-    const skew = s.marketState.get(m)?.skewWad ?? 0n;
-    if (skew === 0n) continue;
-    const ratio = s.marketParams.get(m)?.skewCapRatioWad ?? 0n;
-    if (ratio === 0n) return MAX_UINT256;
-    const skewUsd = mulDivUp(skew < 0n ? -skew : skew, oraclePrice(s, m).priceWad, WAD);
-    required += mulDivUp(skewUsd, WAD, ratio);
+    const st = s.marketState.get(m);
+    if (st === undefined || (st.skewWad === 0n && st.costBasisSumWad === 0n)) continue;
+    const { priceWad } = oraclePrice(s, m);
+    const { indexWad } = fundingNow(s, m, priceWad, t);
+    let mark = st.costBasisSumWad - perp.mulWadCeil(st.skewWad, perp.adjustedPrice(priceWad, indexWad));
+    if (st.skewWad !== 0n) {
+      const params = s.marketParams.get(m);
+      const ratio = params?.skewCapRatioWad ?? 0n;
+      if (ratio === 0n) return MAX_UINT256;
+      const skewAbs = st.skewWad < 0n ? -st.skewWad : st.skewWad;
+      const scale = params?.skewScaleWad ?? 0n;
+      if (scale !== 0n) mark -= mulDivUp(mulDivUp(skewAbs, skewAbs, 2n * scale), priceWad, WAD);
+      required += mulDivUp(mulDivUp(skewAbs, priceWad, WAD), WAD, ratio);
+    }
+    if (mark < 0n) required += -mark;
   }
   return required;
 }
@@ -45,7 +59,7 @@ export function vaultMinCredit(s: LedgerState): bigint {
 /** The credit an LP may take: the vault's credit above the deficit and `vaultMinCredit`. */
 function freeCredit(s: LedgerState, t: bigint): bigint {
   const credit = creditOf(s, s.vault.address, t);
-  const minCredit = vaultMinCredit(s);
+  const minCredit = vaultMinCredit(s, t);
   if (minCredit === MAX_UINT256) return 0n;
   const required = minCredit + s.deficitWad;
   return credit > required ? credit - required : 0n;

@@ -16,6 +16,11 @@ const WINDOW = 2n * DAY;
 /** 10 ** _decimalsOffset(): virtual shares per virtual asset. */
 const VIRTUAL_SHARES = 10n ** 6n;
 
+/** x / d rounded up, for x >= 0 and d > 0. */
+function ceilDiv(x: bigint, d: bigint): bigint {
+  return (x + d - 1n) / d;
+}
+
 /** Mirror of OpenZeppelin ERC4626's conversions with the vault's offset. */
 function mulDiv(x: bigint, y: bigint, d: bigint, up: boolean): bigint {
   const q = (x * y) / d;
@@ -873,9 +878,17 @@ describe("BackstopVault", function () {
       await ch.connect(bob).deposit(bob.address, wethAddr, 500n * LEDGER_WAD);
       await ch.connect(bob).modifyPosition(bob.address, wbtcAddr, -10n * LEDGER_WAD, 0n);
       expect(await vault.minCreditWad()).to.equal(880_000n * LEDGER_WAD);
-      // the price moves the need: WETH at $2,500 -> 1,000,000 + 80,000
+      // the price moves the need: WETH at $2,500 -> 1,000,000 + 80,000, plus what the vault now
+      // owes alice on its short counter-skew (~4,000 x $500, marked where the skew closes)
       await oracle.setPrice(wethAddr, 2_500n * LEDGER_WAD, true);
-      expect(await vault.minCreditWad()).to.equal(1_080_000n * LEDGER_WAD);
+      const st = await ch.marketState(wethAddr);
+      const premium = ceilDiv(ceilDiv(st.skewWad * st.skewWad, 2n * 1_000_000n * LEDGER_WAD) * 2_500n, 1n);
+      const mark =
+        st.costBasisSumWad -
+        ceilDiv(st.skewWad * (2_500n * LEDGER_WAD - st.fundingIndexWad), LEDGER_WAD) -
+        premium;
+      expect(-mark).to.be.closeTo(2_000_000n * LEDGER_WAD, 100_000n * LEDGER_WAD);
+      expect(await vault.minCreditWad()).to.equal(1_080_000n * LEDGER_WAD - mark);
       expect(await vault.maxRedeem(lp.address)).to.equal(0n);
 
       // governance closes the WBTC market to skew: what it backs cannot leave at all
