@@ -8,10 +8,15 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
 import {IBackstopVault} from "../interfaces/IBackstopVault.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
+import {IGlobalSettlement} from "../interfaces/IGlobalSettlement.sol";
+import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
+import {IParamTarget} from "../interfaces/IParamTarget.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
+import {PerpMath} from "../perp/PerpMath.sol";
 
 /// @title BackstopVault
 /// @notice ERC-4626 vault of the stablecoin (OpenZeppelin). Deposited stablecoin is burned into the
@@ -30,8 +35,12 @@ import {IStablecoin} from "../interfaces/IStablecoin.sol";
 ///      the cooldown delays a run, it does not forbid one. Requested shares still bear losses.
 ///      Warning: when the vault's net assets are zero or negative while shares exist, deposits are
 ///      closed (`maxDeposit` = 0): a new deposit would only fill the hole at the depositor's expense.
-///      Warning: `maxWithdraw`/`maxRedeem` are capped by the vault's *realized* credit; unrealized
-///      profit against traders raises the share price but cannot be withdrawn until realized.
+///      Warning: `maxWithdraw`/`maxRedeem` are capped by the vault's *realized* credit less the
+///      deficit and the credit its open skew needs (`minCreditWad`); unrealized profit against
+///      traders raises the share price but cannot be withdrawn until realized.
+///      After global settlement (the ledger's `breakerLevelOf(0)` is 255) the vault pays out of
+///      `IGlobalSettlement.withdrawCredit` instead of `borrow`, once the ledger is wound down:
+///      see IBackstopVault.
 contract BackstopVault is ERC4626, IBackstopVault {
     using SafeCast for uint256;
 
@@ -51,6 +60,11 @@ contract BackstopVault is ERC4626, IBackstopVault {
     uint256 public constant MAX_CLAIM_WINDOW_SECONDS = 30 days;
     /// @dev Virtual shares: 10**6 shares per virtual asset unit.
     uint8 internal constant DECIMALS_OFFSET = 6;
+    /// @dev The Clearinghouse's parameter names (ClearinghouseParams).
+    bytes32 internal constant SKEW_CAP_RATIO_WAD = "SKEW_CAP_RATIO_WAD";
+    bytes32 internal constant SKEW_SCALE_WAD = "SKEW_SCALE_WAD";
+    /// @dev `breakerLevelOf` once the ledger is globally settled.
+    uint8 internal constant SETTLED_LEVEL = type(uint8).max;
 
     // ---------------------------------------------------------------- immutables
 
@@ -145,43 +159,63 @@ contract BackstopVault is ERC4626, IBackstopVault {
 
     /// @inheritdoc IERC4626
     /// @dev Says why first: `BackstopVault__NoRequest`, `__CooldownActive`, `__RequestExpired`,
-    ///      `__ExceedsRequest`; then the standard `ERC4626ExceededMaxWithdraw` (credit cap).
-    ///      Shares burned rounded up.
+    ///      `__ExceedsRequest`; then the standard `ERC4626ExceededMaxWithdraw` (the credit above the
+    ///      deficit and `minCreditWad`). Shares burned rounded up. After settlement:
+    ///      `__WindDownPending`, then `ERC4626ExceededMaxWithdraw` (the owner's shares), no request.
     function withdraw(
         uint256 assets,
         address receiver,
         address owner
     ) public override(ERC4626, IERC4626) returns (uint256 shares) {
+        if (_settled()) {
+            if (!_woundDown()) revert BackstopVault__WindDownPending();
+            (uint256 claimWad, uint256 claimSupply) = _snapshot();
+            shares = _toShares(assets, claimWad, claimSupply, Math.Rounding.Ceil);
+            uint256 maxClaim = _toAssets(balanceOf(owner), claimWad, claimSupply, Math.Rounding.Floor);
+            if (assets > maxClaim) revert ERC4626ExceededMaxWithdraw(owner, assets, maxClaim);
+            _exit(msg.sender, receiver, owner, assets, shares, true);
+            return shares;
+        }
         uint256 requestedShares = _openRequestShares(owner);
         (uint256 totalAssetsWad, uint256 supply) = _snapshot();
         shares = _toShares(assets, totalAssetsWad, supply, Math.Rounding.Ceil);
         if (shares > requestedShares) revert BackstopVault__ExceedsRequest(owner, requestedShares, shares);
         uint256 maxAssets = Math.min(
             _toAssets(Math.min(requestedShares, balanceOf(owner)), totalAssetsWad, supply, Math.Rounding.Floor),
-            _creditWad()
+            _freeCreditWad()
         );
         if (assets > maxAssets) revert ERC4626ExceededMaxWithdraw(owner, assets, maxAssets);
-        _withdraw(msg.sender, receiver, owner, assets, shares);
+        _exit(msg.sender, receiver, owner, assets, shares, false);
     }
 
     /// @inheritdoc IERC4626
     /// @dev Same checks and order as `withdraw`; then the standard `ERC4626ExceededMaxRedeem`
-    ///      (credit cap). Assets paid rounded down.
+    ///      (the credit above the deficit and `minCreditWad`). Assets paid rounded down. After
+    ///      settlement: `__WindDownPending`, then `ERC4626ExceededMaxRedeem` (the owner's shares).
     function redeem(
         uint256 shares,
         address receiver,
         address owner
     ) public override(ERC4626, IERC4626) returns (uint256 assets) {
+        if (_settled()) {
+            if (!_woundDown()) revert BackstopVault__WindDownPending();
+            uint256 balance = balanceOf(owner);
+            if (shares > balance) revert ERC4626ExceededMaxRedeem(owner, shares, balance);
+            (uint256 claimWad, uint256 claimSupply) = _snapshot();
+            assets = _toAssets(shares, claimWad, claimSupply, Math.Rounding.Floor);
+            _exit(msg.sender, receiver, owner, assets, shares, true);
+            return assets;
+        }
         uint256 requestedShares = _openRequestShares(owner);
         if (shares > requestedShares) revert BackstopVault__ExceedsRequest(owner, requestedShares, shares);
         (uint256 totalAssetsWad, uint256 supply) = _snapshot();
         uint256 maxShares = Math.min(
             Math.min(requestedShares, balanceOf(owner)),
-            _toShares(_creditWad(), totalAssetsWad, supply, Math.Rounding.Floor)
+            _toShares(_freeCreditWad(), totalAssetsWad, supply, Math.Rounding.Floor)
         );
         if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
         assets = _toAssets(shares, totalAssetsWad, supply, Math.Rounding.Floor);
-        _withdraw(msg.sender, receiver, owner, assets, shares);
+        _exit(msg.sender, receiver, owner, assets, shares, false);
     }
 
     // ---------------------------------------------------------------- external views
@@ -195,11 +229,56 @@ contract BackstopVault is ERC4626, IBackstopVault {
         return (r.shares, r.claimableAt, uint256(r.claimableAt) + claimWindowSeconds);
     }
 
+    /// @inheritdoc IBackstopVault
+    function minCreditWad() public view returns (uint256 requiredWad) {
+        IClearinghouse ch = clearinghouse;
+        if (address(ch) == address(0)) return 0;
+        address[] memory markets = ch.markets();
+        IOracleRouter oracle;
+        for (uint256 i; i < markets.length; ++i) {
+            address market = markets[i];
+            IClearinghouse.MarketState memory st = ch.marketState(market);
+            if (st.skewWad == 0 && st.costBasisSumWad == 0) continue;
+            if (address(oracle) == address(0)) oracle = ch.oracle();
+            (uint256 priceWad, ) = oracle.getPrice(market);
+            int256 markWad = st.costBasisSumWad -
+                PerpMath.mulWadCeil(st.skewWad, PerpMath.adjustedPrice(priceWad, st.fundingIndexWad));
+            if (st.skewWad != 0) {
+                uint256 ratioWad = IParamTarget(address(ch)).getParam(SKEW_CAP_RATIO_WAD, market);
+                if (ratioWad == 0) return type(uint256).max;
+                uint256 skewAbsWad = SignedMath.abs(st.skewWad);
+                // marked where the skew closes: its closing fills hand back the premium
+                uint256 skewScaleWad = IParamTarget(address(ch)).getParam(SKEW_SCALE_WAD, market);
+                uint256 premiumWad = skewScaleWad == 0
+                    ? 0
+                    : Math.mulDiv(
+                        Math.mulDiv(skewAbsWad, skewAbsWad, 2 * skewScaleWad, Math.Rounding.Ceil),
+                        priceWad,
+                        1e18,
+                        Math.Rounding.Ceil
+                    );
+                markWad -= premiumWad.toInt256();
+                // rounded up twice, as the cap rounds the skew up and the cap itself down
+                uint256 skewUsdWad = Math.mulDiv(skewAbsWad, priceWad, 1e18, Math.Rounding.Ceil);
+                requiredWad += Math.mulDiv(skewUsdWad, 1e18, ratioWad, Math.Rounding.Ceil);
+            }
+            // what the vault owes the traders on this market's skew; a gain adds nothing
+            if (markWad < 0) requiredWad += uint256(-markWad);
+        }
+    }
+
     /// @inheritdoc IERC4626
     /// @dev max(0, Clearinghouse.vaultNetAssetsWad()): credit plus unrealized PnL against traders.
+    ///      After global settlement: the LPs' claim, max(0, vault credit - deficit) (final once
+    ///      the ledger is wound down).
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
         IClearinghouse ch = clearinghouse;
         if (address(ch) == address(0)) return 0;
+        if (_settled()) {
+            uint256 creditWad = ch.creditOf(address(this));
+            uint256 deficitWad = ch.deficitWad();
+            return creditWad > deficitWad ? creditWad - deficitWad : 0;
+        }
         int256 netAssetsWad = ch.vaultNetAssetsWad();
         return netAssetsWad > 0 ? uint256(netAssetsWad) : 0;
     }
@@ -220,20 +299,24 @@ contract BackstopVault is ERC4626, IBackstopVault {
 
     /// @inheritdoc IERC4626
     /// @dev 0 outside the owner's claim window; inside, the requested shares' assets (rounded
-    ///      down), capped by the vault's credit in the Clearinghouse.
+    ///      down), capped by the vault's credit above the deficit and `minCreditWad`. After
+    ///      settlement: 0 until wound down, then the owner's shares' assets.
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
+        if (_settled()) return _woundDown() ? _convertToAssets(balanceOf(owner), Math.Rounding.Floor) : 0;
         uint256 shares = _claimableShares(owner);
         if (shares == 0) return 0;
-        return Math.min(_convertToAssets(shares, Math.Rounding.Floor), _creditWad());
+        return Math.min(_convertToAssets(shares, Math.Rounding.Floor), _freeCreditWad());
     }
 
     /// @inheritdoc IERC4626
     /// @dev 0 outside the owner's claim window; inside, min(requested shares, balance), capped by
-    ///      the shares the vault's credit can pay (rounded down).
+    ///      the shares the vault's credit above the deficit and `minCreditWad` can pay (rounded
+    ///      down). After settlement: 0 until wound down, then the owner's balance.
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
+        if (_settled()) return _woundDown() ? balanceOf(owner) : 0;
         uint256 shares = _claimableShares(owner);
         if (shares == 0) return 0;
-        return Math.min(shares, _convertToShares(_creditWad(), Math.Rounding.Floor));
+        return Math.min(shares, _convertToShares(_freeCreditWad(), Math.Rounding.Floor));
     }
 
     // ---------------------------------------------------------------- internal
@@ -247,8 +330,7 @@ contract BackstopVault is ERC4626, IBackstopVault {
         emit Deposit(caller, receiver, assets, shares);
     }
 
-    /// @dev Consumes the request, burns the shares, then mints the assets to `receiver` out of the
-    ///      vault's credit. A redeem worth 0 assets burns its shares and pays nothing.
+    /// @dev OpenZeppelin's hook, unused (`withdraw`/`redeem` call `_exit`); kept on the normal path.
     function _withdraw(
         address caller,
         address receiver,
@@ -256,15 +338,34 @@ contract BackstopVault is ERC4626, IBackstopVault {
         uint256 assets,
         uint256 shares
     ) internal override {
+        _exit(caller, receiver, owner, assets, shares, false);
+    }
+
+    /// @dev Consumes the request (not after settlement), burns the shares, then mints the assets
+    ///      to `receiver` out of the vault's credit: `borrow`, or after settlement
+    ///      `withdrawCredit`. A redeem worth 0 assets burns its shares and pays nothing.
+    function _exit(
+        address caller,
+        address receiver,
+        address owner,
+        uint256 assets,
+        uint256 shares,
+        bool settled
+    ) internal {
         if (shares == 0) revert BackstopVault__ZeroShares();
         if (caller != owner) _spendAllowance(owner, caller, shares);
-        // `withdraw`/`redeem` checked shares <= request.shares, so this cannot underflow.
-        Request storage r = _requests[owner];
-        uint256 remaining = uint256(r.shares) - shares;
-        if (remaining == 0) delete _requests[owner];
-        else r.shares = uint192(remaining);
+        if (!settled) {
+            // `withdraw`/`redeem` checked shares <= request.shares, so this cannot underflow.
+            Request storage r = _requests[owner];
+            uint256 remaining = uint256(r.shares) - shares;
+            if (remaining == 0) delete _requests[owner];
+            else r.shares = uint192(remaining);
+        }
         _burn(owner, shares);
-        if (assets != 0) clearinghouse.borrow(address(this), assets, receiver);
+        if (assets != 0) {
+            if (settled) IGlobalSettlement(address(clearinghouse)).withdrawCredit(address(this), assets, receiver);
+            else clearinghouse.borrow(address(this), assets, receiver);
+        }
         emit Withdraw(caller, receiver, owner, assets, shares);
     }
 
@@ -304,25 +405,54 @@ contract BackstopVault is ERC4626, IBackstopVault {
         return Math.min(r.shares, balanceOf(owner));
     }
 
-    /// @dev Shares locked against transfer: the request's, until its window ends.
+    /// @dev Shares locked against transfer: the request's, until its window ends; none after
+    ///      settlement (requests are ignored then).
     function _lockedShares(address owner) internal view returns (uint256) {
         Request memory r = _requests[owner];
         if (r.shares == 0 || block.timestamp >= uint256(r.claimableAt) + claimWindowSeconds) return 0;
-        return r.shares;
+        return _settled() ? 0 : r.shares;
     }
 
-    function _creditWad() internal view returns (uint256) {
+    /// @dev The credit an LP may take: the vault's credit above the deficit and what its open skew
+    ///      needs. The deficit is first call on the credit (a heal, permissionless, moves it out of
+    ///      both), and the skew cap reads the credit left after it.
+    function _freeCreditWad() internal view returns (uint256) {
         IClearinghouse ch = clearinghouse;
-        return address(ch) == address(0) ? 0 : ch.creditOf(address(this));
+        if (address(ch) == address(0)) return 0;
+        uint256 creditWad = ch.creditOf(address(this));
+        uint256 requiredWad = minCreditWad();
+        if (requiredWad == type(uint256).max) return 0;
+        requiredWad += ch.deficitWad();
+        return creditWad > requiredWad ? creditWad - requiredWad : 0;
+    }
+
+    /// @dev Whether the ledger is globally settled (false before `initialize`).
+    function _settled() internal view returns (bool) {
+        IClearinghouse ch = clearinghouse;
+        return address(ch) != address(0) && ch.breakerLevelOf(address(0)) == SETTLED_LEVEL;
+    }
+
+    /// @dev After settlement: every account and auction settled (no debt, no auction debt, no
+    ///      open interest), as the ledger's `withdrawCredit` requires of the vault.
+    function _woundDown() internal view returns (bool) {
+        IClearinghouse ch = clearinghouse;
+        if (ch.totalDebtWad() != 0 || ch.auctionDebtWad() != 0) return false;
+        address[] memory markets = ch.markets();
+        for (uint256 i; i < markets.length; ++i) {
+            IClearinghouse.MarketState memory m = ch.marketState(markets[i]);
+            if (m.longOpenInterestWad != 0 || m.shortOpenInterestWad != 0) return false;
+        }
+        return true;
     }
 
     function _snapshot() internal view returns (uint256 totalAssetsWad, uint256 supply) {
         return (totalAssets(), totalSupply());
     }
 
-    /// @dev Open once initialized, unless shares exist and the net assets are zero or negative.
+    /// @dev Open once initialized, unless shares exist and the net assets are zero or negative,
+    ///      or the ledger is settled (its `repay` is refused then).
     function _depositsOpen(uint256 totalAssetsWad, uint256 supply) internal view returns (bool) {
-        if (address(clearinghouse) == address(0)) return false;
+        if (address(clearinghouse) == address(0) || _settled()) return false;
         return supply == 0 || totalAssetsWad != 0;
     }
 

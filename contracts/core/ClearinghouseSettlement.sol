@@ -187,13 +187,29 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     /// @inheritdoc IGlobalSettlement
     function withdrawCredit(address account, uint256 amountWad, address to) external nonReentrant {
         _requireSettled();
-        _requireAuthorized(account);
+        if (account == vault) {
+            // the vault itself only (it never names an operator)
+            if (msg.sender != account) revert Clearinghouse__NotAuthorized(msg.sender, account);
+        } else {
+            _requireAuthorized(account);
+        }
         if (amountWad == 0) revert Settlement__ZeroAmount();
         if (to == address(0)) revert Clearinghouse__ZeroAddress();
-        AccountSlot memory acct = _accounts[account];
-        if (acct.marketMask != 0) revert Settlement__AccountNotSettled(account);
-        if (amountWad > acct.creditWad) revert Clearinghouse__InsufficientVaultCredit(amountWad, acct.creditWad);
-        _accounts[account].creditWad = acct.creditWad - uint112(amountWad);
+        if (account == vault) {
+            _requireWoundDown();
+            uint256 credit = _vaultCreditWad;
+            uint256 deficit = deficitWad;
+            uint256 available = credit > deficit ? credit - deficit : 0;
+            if (amountWad > available) revert Clearinghouse__InsufficientVaultCredit(amountWad, available);
+            _vaultCreditWad = uint128(credit - amountWad);
+        } else {
+            AccountSlot memory acct = _accounts[account];
+            if (acct.marketMask != 0) revert Settlement__AccountNotSettled(account);
+            if (amountWad > acct.creditWad) {
+                revert Clearinghouse__InsufficientVaultCredit(amountWad, acct.creditWad);
+            }
+            _accounts[account].creditWad = acct.creditWad - uint112(amountWad);
+        }
         stablecoin.mint(to, amountWad);
         emit CreditWithdrawn(account, to, amountWad);
     }
@@ -246,6 +262,22 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     function _requireSettled() internal view returns (ICircuitBreaker b) {
         if (_breakerWord & 4 == 0) revert Settlement__NotSettled();
         b = ICircuitBreaker(breaker);
+    }
+
+    /// @dev Every account and auction settled: no debt, no auction debt, no open interest. From
+    ///      then on nothing moves the vault's credit but `withdrawCredit` (and a deficit heal).
+    function _requireWoundDown() internal view {
+        uint256 openMarkets;
+        uint256 n = _markets.length;
+        for (uint256 i; i < n; ++i) {
+            MarketSlots storage m = _marketState[_markets[i]];
+            if (m.longOpenInterestWad != 0 || m.shortOpenInterestWad != 0) ++openMarkets;
+        }
+        uint256 normalizedDebt = _totalNormalizedDebt;
+        uint256 auctionDebt = _auctionDebtPlusOneWad - 1;
+        if (normalizedDebt != 0 || auctionDebt != 0 || openMarkets != 0) {
+            revert Settlement__NotWoundDown(normalizedDebt.mulRayUp(_rateIndexRay), auctionDebt, openMarkets);
+        }
     }
 
     /// @dev Closes every position of `account` at the frozen price: PnL and funding owed (at the

@@ -14,7 +14,18 @@ import {IClearinghouse} from "./IClearinghouse.sol";
 ///      attack is closed by a decimals offset (virtual shares) and a seed deposit at deployment.
 ///      Warning: `withdraw`/`redeem` only pay out shares that were requested at least
 ///      `cooldownSeconds` ago and are still within `claimWindowSeconds`; `maxWithdraw` and
-///      `maxRedeem` say so.
+///      `maxRedeem` say so. They also leave in the vault the deficit (first call on the credit)
+///      plus the credit its open skew needs (`minCreditWad`): an LP cannot take the credit below
+///      what the skew cap backs.
+///      After global settlement: deposits are closed; `totalAssets` is the LPs' claim,
+///      max(0, vault credit - deficit); once the ledger is wound down (every account and auction
+///      settled), `redeem`/`withdraw` pay any holder's shares pro rata, with no request and no
+///      cooldown, as stablecoin minted out of the vault's credit (`IGlobalSettlement.withdrawCredit`),
+///      which the settlement's `redeem` turns into collateral. Before that they revert with
+///      `BackstopVault__WindDownPending` (`maxRedeem`/`maxWithdraw` are 0). No cooldown: it
+///      guards a vault that still backs live risk against a run ahead of losses; once wound
+///      down the claim is final and the same per share for every LP, so order does not matter.
+///      Requests are ignored after settlement (they lock no shares).
 interface IBackstopVault is IERC4626 {
     error BackstopVault__ZeroShares();
     error BackstopVault__InsufficientShares(address owner, uint256 requested, uint256 available);
@@ -27,6 +38,9 @@ interface IBackstopVault is IERC4626 {
     error BackstopVault__AlreadyInitialized(address clearinghouse);
     error BackstopVault__ZeroAddress();
     error BackstopVault__InvalidDuration(uint256 valueSeconds, uint256 minSeconds, uint256 maxSeconds);
+    /// @notice After global settlement, the vault's claim waits until every account and auction is
+    ///         settled (`IGlobalSettlement.settleAccount`, `settleAuction`: permissionless).
+    error BackstopVault__WindDownPending();
 
     /// @notice The Clearinghouse was set (once, for good).
     event ClearinghouseSet(address indexed clearinghouse);
@@ -60,4 +74,16 @@ interface IBackstopVault is IERC4626 {
 
     /// @notice Length of the claim window, seconds.
     function claimWindowSeconds() external view returns (uint256);
+
+    /// @notice The credit the open skew needs (WAD, rounded up): the sum over markets of
+    ///         |skew| x price / skewCapRatio, the credit below which the Clearinghouse's skew cap
+    ///         (|skew| x price <= vault credit x skewCapRatio) would no longer hold, plus what the
+    ///         vault is losing on each market's skew (its mark, as `vaultNetAssetsWad` marks it,
+    ///         where the skew closes: funding included, less the premium index x skew^2 /
+    ///         (2 x skewScale) its closing fills hand back; a gain adds nothing): credit the
+    ///         traders are owed. Withdrawals leave at least this much credit in the vault, plus
+    ///         the deficit (as Synthetix v3 keeps a market's minimum credit). A market with open
+    ///         skew and a ratio of 0 needs all of it (type(uint256).max). Prices: the oracle's
+    ///         (its last good price when failing). Never reverts.
+    function minCreditWad() external view returns (uint256);
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IMarginModel} from "./IMarginModel.sol";
+import {IOracleRouter} from "./IOracleRouter.sol";
 
 /// @title IClearinghouseBase
 /// @notice The Clearinghouse's types, errors and events, and the getters of its public state,
@@ -269,4 +270,7 @@ interface IClearinghouseBase {
 
     /// @notice The margin model this ledger reads risk levels from.
     function marginModel() external view returns (IMarginModel);
+
+    /// @notice The oracle router this ledger reads prices from.
+    function oracle() external view returns (IOracleRouter);
 }

@@ -10,6 +10,9 @@ pragma solidity 0.8.28;
 ///            frozen prices, which moves into the redemption pool (listing order); debt the
 ///            collateral cannot pay goes through the bad-debt waterfall. What is left is the
 ///            owner's (`withdrawSettled`), and so is any credit (`withdrawCredit` mints it).
+///            The BackstopVault's credit is its LPs' (BackstopVault's `redeem`/`withdraw` after
+///            settlement call `withdrawCredit(vault, ...)`), once the ledger is wound down and
+///            net of the deficit (see `withdrawCredit`).
 ///         2. `openRedemption`: once, after settlement; redemption opens `REDEMPTION_DELAY`
 ///            later, so that accounts can be settled into the pool first.
 ///         3. `redeem`: a holder burns stablecoin for the same share of every collateral in the
@@ -26,6 +29,9 @@ interface IGlobalSettlement {
     error Settlement__RedemptionNotOpen(uint256 opensAt);
     error Settlement__RedemptionAlreadyScheduled(uint256 opensAt);
     error Settlement__ZeroAmount();
+    /// @notice The vault's credit cannot leave yet: accounts still owe `debtWad`, auctions
+    ///         `auctionDebtWad`, and `openMarkets` markets still hold positions.
+    error Settlement__NotWoundDown(uint256 debtWad, uint256 auctionDebtWad, uint256 openMarkets);
 
     /// @notice An account was settled: `debtWad` paid with collateral moved to the pool, of which
     ///         `badDebtWad` could not be paid (waterfall), and `positionsClosed` positions closed.
@@ -56,7 +62,22 @@ interface IGlobalSettlement {
     function withdrawSettled(address account, address token, uint256 amount, address to) external;
 
     /// @notice Mints a settled account's credit as stablecoin (so it can be redeemed). Owner or
-    ///         operator only.
+    ///         operator only. For the BackstopVault (`account == vault`, the vault itself only):
+    ///         its credit, once the ledger is wound down (no debt, no auction debt, no open
+    ///         position: every account and auction settled, else `Settlement__NotWoundDown`), and
+    ///         at most max(0, vault credit - deficit) (`Clearinghouse__InsufficientVaultCredit`).
+    /// @dev Why the vault waits: until every position is closed and every debt settled, the
+    ///      vault still owes the winners' PnL and the bad debt of accounts not yet settled (the
+    ///      waterfall takes its credit first). Credit minted before that would move those losses
+    ///      from the vault's LPs onto every stablecoin holder (as deficit), and let the first LPs
+    ///      out escape the losses the last ones bear. Once wound down the vault's credit moves
+    ///      only by this call, so every LP is paid at the same rate.
+    ///      Why net of the deficit: the deficit is stablecoin no debt backs, born when the vault's
+    ///      credit ran out; credit the vault earned later backs it first (the vault is first
+    ///      loss), so the LPs' claim is max(0, credit - deficit) and the rest of the credit stays,
+    ///      never minted. A heal that moves x out of both leaves the claim unchanged.
+    ///      I1 (supply + credits == debts + auction debt + deficit + debt paid into the pool):
+    ///      the call moves `amountWad` from the vault's credit to the supply, both on the left.
     function withdrawCredit(address account, uint256 amountWad, address to) external;
 
     /// @notice Schedules the opening of redemption `REDEMPTION_DELAY` from now (once).

@@ -2,9 +2,19 @@
  * Reference model of the BackstopVault (OpenZeppelin ERC-4626 with a decimals offset of 6, a
  * request + cooldown + claim window for withdrawals), in the contract's check order.
  */
-import { mulDivDown, mulDivUp } from "../../../simulations/math/wad.js";
+import * as perp from "../../../simulations/math/perp.js";
+import { WAD, mulDivDown, mulDivUp } from "../../../simulations/math/wad.js";
 
-import { ModelRevert, borrow, creditOf, erc20Transfer, repay, vaultNetAssets } from "./ledger.js";
+import {
+  ModelRevert,
+  borrow,
+  creditOf,
+  erc20Transfer,
+  fundingNow,
+  oraclePrice,
+  repay,
+  vaultNetAssets,
+} from "./ledger.js";
 import type { LedgerState } from "./state.js";
 
 const VIRTUAL_SHARES = 10n ** 6n;
@@ -16,6 +26,43 @@ const revert = (errorName: string, ...args: unknown[]): never => {
 export function vaultTotalAssets(s: LedgerState, t: bigint): bigint {
   const net = vaultNetAssets(s, t);
   return net > 0n ? net : 0n;
+}
+
+const MAX_UINT256 = 2n ** 256n - 1n;
+
+/**
+ * The vault's `minCreditWad`: sum over markets of |skew| x price / skewCapRatio, plus the vault's
+ * loss on each market's skew (marked where the skew closes), all rounded up.
+ */
+export function vaultMinCredit(s: LedgerState, t: bigint): bigint {
+  let required = 0n;
+  for (const m of s.markets) {
+    const st = s.marketState.get(m);
+    if (st === undefined || (st.skewWad === 0n && st.costBasisSumWad === 0n)) continue;
+    const { priceWad } = oraclePrice(s, m);
+    const { indexWad } = fundingNow(s, m, priceWad, t);
+    let mark = st.costBasisSumWad - perp.mulWadCeil(st.skewWad, perp.adjustedPrice(priceWad, indexWad));
+    if (st.skewWad !== 0n) {
+      const params = s.marketParams.get(m);
+      const ratio = params?.skewCapRatioWad ?? 0n;
+      if (ratio === 0n) return MAX_UINT256;
+      const skewAbs = st.skewWad < 0n ? -st.skewWad : st.skewWad;
+      const scale = params?.skewScaleWad ?? 0n;
+      if (scale !== 0n) mark -= mulDivUp(mulDivUp(skewAbs, skewAbs, 2n * scale), priceWad, WAD);
+      required += mulDivUp(mulDivUp(skewAbs, priceWad, WAD), WAD, ratio);
+    }
+    if (mark < 0n) required += -mark;
+  }
+  return required;
+}
+
+/** The credit an LP may take: the vault's credit above the deficit and `vaultMinCredit`. */
+function freeCredit(s: LedgerState, t: bigint): bigint {
+  const credit = creditOf(s, s.vault.address, t);
+  const minCredit = vaultMinCredit(s, t);
+  if (minCredit === MAX_UINT256) return 0n;
+  const required = minCredit + s.deficitWad;
+  return credit > required ? credit - required : 0n;
 }
 
 export function toShares(assets: bigint, totalAssets: bigint, supply: bigint, up: boolean): bigint {
@@ -120,7 +167,7 @@ export function vaultRedeem(
   const ta = vaultTotalAssets(s, t);
   const supply = s.vault.totalShares;
   const bal = sharesOf(s, owner);
-  const byCredit = toShares(creditOf(s, s.vault.address, t), ta, supply, false);
+  const byCredit = toShares(freeCredit(s, t), ta, supply, false);
   const maxShares = [requested, bal, byCredit].reduce((a, b) => (a < b ? a : b));
   if (shares > maxShares) revert("ERC4626ExceededMaxRedeem", owner, shares, maxShares);
   const assets = toAssets(shares, ta, supply, false);
@@ -143,7 +190,7 @@ export function vaultWithdraw(
   if (shares > requested) revert("BackstopVault__ExceedsRequest", owner, requested, shares);
   const bal = sharesOf(s, owner);
   const byShares = toAssets(requested < bal ? requested : bal, ta, supply, false);
-  const credit = creditOf(s, s.vault.address, t);
+  const credit = freeCredit(s, t);
   const maxAssets = byShares < credit ? byShares : credit;
   if (assets > maxAssets) revert("ERC4626ExceededMaxWithdraw", owner, assets, maxAssets);
   withdrawInternal(s, t, receiver, owner, assets, shares);
@@ -157,11 +204,6 @@ export function vaultMaxRedeem(s: LedgerState, t: bigint, owner: string): bigint
   if (t >= r.claimableAt + s.vault.claimWindowSeconds) return 0n;
   const bal = sharesOf(s, owner);
   const shares = r.shares < bal ? r.shares : bal;
-  const byCredit = toShares(
-    creditOf(s, s.vault.address, t),
-    vaultTotalAssets(s, t),
-    s.vault.totalShares,
-    false,
-  );
+  const byCredit = toShares(freeCredit(s, t), vaultTotalAssets(s, t), s.vault.totalShares, false);
   return shares < byCredit ? shares : byCredit;
 }

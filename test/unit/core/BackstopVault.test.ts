@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { WAD as LEDGER_WAD, deployLedger, type Ledger } from "../../helpers/ledger.js";
+
 import type {
   BackstopVault,
   MockVaultClearinghouse,
@@ -13,6 +15,11 @@ const COOLDOWN = 7n * DAY;
 const WINDOW = 2n * DAY;
 /** 10 ** _decimalsOffset(): virtual shares per virtual asset. */
 const VIRTUAL_SHARES = 10n ** 6n;
+
+/** x / d rounded up, for x >= 0 and d > 0. */
+function ceilDiv(x: bigint, d: bigint): bigint {
+  return (x + d - 1n) / d;
+}
 
 /** Mirror of OpenZeppelin ERC4626's conversions with the vault's offset. */
 function mulDiv(x: bigint, y: bigint, d: bigint, up: boolean): bigint {
@@ -623,6 +630,288 @@ describe("BackstopVault", function () {
       );
       expect(await coin.balanceOf(victim.address)).to.equal(1_000_000n * WAD);
       expect(await vault.balanceOf(victim.address)).to.equal(0n);
+    });
+  });
+
+  describe("after global settlement (mock ledger)", function () {
+    /** alice 1,000 and bob 500 in the vault; the ledger settled with `deficit` and `debt` left. */
+    async function settled(deficit: bigint, debt = 0n) {
+      const ctx = await deploy();
+      const { vault, ch, alice, bob } = ctx;
+      await vault.connect(alice).deposit(1_000n * WAD, alice.address);
+      await vault.connect(bob).deposit(500n * WAD, bob.address);
+      await ch.setPnl(300n * WAD); // the mark no longer counts after settlement
+      await ch.setSettlement(true, deficit, debt);
+      return ctx;
+    }
+
+    async function snapshot(ctx: Awaited<ReturnType<typeof deploy>>) {
+      const { vault, coin, alice, bob } = ctx;
+      return [
+        ...Object.values(await state(ctx)),
+        await vault.balanceOf(alice.address),
+        await vault.balanceOf(bob.address),
+        await coin.balanceOf(alice.address),
+        await coin.totalSupply(),
+      ];
+    }
+
+    it("closes deposits and values the shares at the credit less the deficit", async function () {
+      const ctx = await settled(200n * WAD);
+      const { vault, alice } = ctx;
+      expect(await vault.totalAssets()).to.equal(1_300n * WAD);
+      expect(await vault.maxDeposit(alice.address)).to.equal(0n);
+      expect(await vault.maxMint(alice.address)).to.equal(0n);
+      const before = await snapshot(ctx);
+      await expect(vault.connect(alice).deposit(WAD, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxDeposit")
+        .withArgs(alice.address, WAD, 0n);
+      await expect(vault.connect(alice).mint(WAD, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxMint")
+        .withArgs(alice.address, WAD, 0n);
+      expect(await snapshot(ctx)).to.deep.equal(before);
+    });
+
+    it("pays every holder pro rata out of withdrawCredit, with no request or cooldown; the deficit's part stays", async function () {
+      const ctx = await settled(200n * WAD);
+      const { vault, coin, ch, alice, bob, carol } = ctx;
+      const s = await state(ctx);
+      const aliceShares = await vault.balanceOf(alice.address);
+      const aliceAssets = toAssets(aliceShares, s.totalAssets, s.supply);
+      expect(await vault.maxRedeem(alice.address)).to.equal(aliceShares);
+      expect(await vault.maxWithdraw(alice.address)).to.equal(aliceAssets);
+      await expect(vault.connect(alice).redeem(aliceShares, carol.address, alice.address))
+        .to.emit(vault, "Withdraw")
+        .withArgs(alice.address, carol.address, alice.address, aliceAssets, aliceShares);
+      expect(await coin.balanceOf(carol.address)).to.equal(1_000_000n * WAD + aliceAssets);
+      expect(await ch.creditOf(await vault.getAddress())).to.equal(s.credit - aliceAssets);
+
+      // bob by assets: the same rate per share (rounded for the vault)
+      const bobShares = await vault.balanceOf(bob.address);
+      const bobAssets = await vault.maxWithdraw(bob.address);
+      const s2 = await state(ctx);
+      const burned = toShares(bobAssets, s2.totalAssets, s2.supply, true);
+      expect(burned).to.be.lessThanOrEqual(bobShares);
+      await expect(vault.connect(bob).withdraw(bobAssets, bob.address, bob.address))
+        .to.emit(vault, "Withdraw")
+        .withArgs(bob.address, bob.address, bob.address, bobAssets, burned);
+      expect((bobAssets * aliceShares) / bobShares).to.be.closeTo(aliceAssets, 2n);
+      expect(aliceAssets).to.be.closeTo((1_300n * WAD * 2n) / 3n, 10n ** 6n);
+      // the deficit's 200 stays in the vault's credit (and a wei of rounding)
+      const left = await ch.creditOf(await vault.getAddress());
+      expect(left - 200n * WAD).to.be.lessThan(10n);
+    });
+
+    it("waits for the wind-down: WindDownPending, max* 0, and nothing moves", async function () {
+      const ctx = await settled(0n, 1n);
+      const { vault, alice } = ctx;
+      expect(await vault.maxRedeem(alice.address)).to.equal(0n);
+      expect(await vault.maxWithdraw(alice.address)).to.equal(0n);
+      const before = await snapshot(ctx);
+      await expect(
+        vault.connect(alice).redeem(WAD, alice.address, alice.address),
+      ).to.be.revertedWithCustomError(vault, "BackstopVault__WindDownPending");
+      await expect(
+        vault.connect(alice).withdraw(WAD, alice.address, alice.address),
+      ).to.be.revertedWithCustomError(vault, "BackstopVault__WindDownPending");
+      expect(await snapshot(ctx)).to.deep.equal(before);
+    });
+
+    it("rejects more than the balance, zero, and a caller without allowance; nothing changes", async function () {
+      const ctx = await settled(0n);
+      const { vault, alice, bob } = ctx;
+      const shares = await vault.balanceOf(alice.address);
+      const maxAssets = await vault.maxWithdraw(alice.address);
+      const before = await snapshot(ctx);
+      await expect(vault.connect(alice).redeem(shares + 1n, alice.address, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxRedeem")
+        .withArgs(alice.address, shares + 1n, shares);
+      await expect(vault.connect(alice).withdraw(maxAssets + 1n, alice.address, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxWithdraw")
+        .withArgs(alice.address, maxAssets + 1n, maxAssets);
+      await expect(
+        vault.connect(alice).redeem(0n, alice.address, alice.address),
+      ).to.be.revertedWithCustomError(vault, "BackstopVault__ZeroShares");
+      await expect(vault.connect(bob).redeem(shares, bob.address, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC20InsufficientAllowance")
+        .withArgs(bob.address, 0n, shares);
+      expect(await snapshot(ctx)).to.deep.equal(before);
+    });
+
+    it("a request made before settlement no longer locks the shares", async function () {
+      const ctx = await deploy();
+      const { vault, ch, alice, bob } = ctx;
+      await vault.connect(alice).deposit(100n * WAD, alice.address);
+      const shares = await vault.balanceOf(alice.address);
+      await vault.connect(alice).requestWithdraw(shares);
+      await expect(vault.connect(alice).transfer(bob.address, 1n))
+        .to.be.revertedWithCustomError(vault, "BackstopVault__InsufficientShares")
+        .withArgs(alice.address, 1n, 0n);
+      await ch.setSettlement(true, 0n, 0n);
+      await vault.connect(alice).transfer(bob.address, shares);
+      expect(await vault.balanceOf(bob.address)).to.equal(shares);
+    });
+
+    it("a deficit above the credit leaves nothing: shares burn for 0 and the credit stays", async function () {
+      const ctx = await deploy();
+      const { vault, ch, coin, alice } = ctx;
+      await vault.connect(alice).deposit(100n * WAD, alice.address);
+      const credit = (await state(ctx)).credit;
+      await ch.setSettlement(true, credit + 1n, 0n);
+      expect(await vault.totalAssets()).to.equal(0n);
+      const shares = await vault.balanceOf(alice.address);
+      const coinBefore = await coin.balanceOf(alice.address);
+      await expect(vault.connect(alice).redeem(shares, alice.address, alice.address))
+        .to.emit(vault, "Withdraw")
+        .withArgs(alice.address, alice.address, alice.address, 0n, shares);
+      expect(await coin.balanceOf(alice.address)).to.equal(coinBefore);
+      expect((await state(ctx)).credit).to.equal(credit);
+    });
+  });
+
+  describe("the deficit is first call on the credit (mock ledger)", function () {
+    it("before settlement, withdrawals leave the deficit's part of the credit", async function () {
+      const ctx = await deploy();
+      const { vault, ch, alice } = ctx;
+      const { shares } = await depositAndRequest(ctx, 1_000n * WAD);
+      await ch.setSettlement(false, 400n * WAD, 0n);
+      const s = await state(ctx);
+      const free = s.credit - 400n * WAD;
+      expect(await vault.maxWithdraw(alice.address)).to.equal(free);
+      const maxShares = toShares(free, s.totalAssets, s.supply);
+      expect(await vault.maxRedeem(alice.address)).to.equal(maxShares);
+      await expect(vault.connect(alice).redeem(shares, alice.address, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxRedeem")
+        .withArgs(alice.address, shares, maxShares);
+      await expect(vault.connect(alice).withdraw(free + 1n, alice.address, alice.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxWithdraw")
+        .withArgs(alice.address, free + 1n, free);
+      expect(await state(ctx)).to.deep.equal(s);
+      await vault.connect(alice).withdraw(free, alice.address, alice.address);
+      expect((await state(ctx)).credit).to.equal(400n * WAD);
+    });
+  });
+
+  describe("the credit the open skew needs (real ledger)", function () {
+    const BUY = 10n ** 30n;
+
+    /** The LP funds $1M; alice longs 4,000 WETH at ~$2,000 ($8M of the $10M cap, ratio 10). */
+    async function skewed() {
+      const l = await deployLedger();
+      const { ch, vault, stablecoin, weth, wethAddr, alice, lp } = l;
+      await weth.mint(lp.address, 5_000n * LEDGER_WAD);
+      await ch.connect(lp).deposit(lp.address, wethAddr, 5_000n * LEDGER_WAD);
+      await ch.connect(lp).borrow(lp.address, 1_000_000n * LEDGER_WAD, lp.address);
+      await stablecoin.connect(lp).approve(await vault.getAddress(), 1_000_000n * LEDGER_WAD);
+      await vault.connect(lp).deposit(1_000_000n * LEDGER_WAD, lp.address);
+      await ch.connect(alice).deposit(alice.address, wethAddr, 1_000n * LEDGER_WAD);
+      await ch.connect(alice).modifyPosition(alice.address, wethAddr, 4_000n * LEDGER_WAD, BUY);
+      const shares = await vault.balanceOf(lp.address);
+      await vault.connect(lp).requestWithdraw(shares);
+      await l.networkHelpers.time.increase(86_400);
+      return { ...l, shares };
+    }
+
+    async function vaultSnapshot(l: Ledger) {
+      const vaultAddr = await l.vault.getAddress();
+      return [
+        await l.ch.creditOf(vaultAddr),
+        await l.vault.balanceOf(l.lp.address),
+        await l.vault.totalSupply(),
+        await l.stablecoin.balanceOf(l.lp.address),
+      ];
+    }
+
+    it("an LP cannot take the credit below |skew| x price / skewCapRatio (audit: a 90% redeem behind $8M of skew)", async function () {
+      const l = await skewed();
+      const { ch, vault, wethAddr, alice, lp, shares } = l;
+      const vaultAddr = await vault.getAddress();
+      const minCredit = 800_000n * LEDGER_WAD; // 4,000 x $2,000 / 10
+      expect(await vault.minCreditWad()).to.equal(minCredit);
+      const credit = await ch.creditOf(vaultAddr);
+      const free = credit - minCredit;
+      const ta = await vault.totalAssets();
+      const supply = await vault.totalSupply();
+      const maxShares = toShares(free, ta, supply);
+      expect(await vault.maxRedeem(lp.address)).to.equal(maxShares);
+      expect(await vault.maxWithdraw(lp.address)).to.equal(free);
+
+      const before = await vaultSnapshot(l);
+      const ninety = (shares * 9n) / 10n;
+      // the share price moves a little in the next block (funding): the cap named is maxRedeem's
+      const nearMax = (v: bigint) =>
+        v < ninety && v - maxShares < maxShares / 10_000n && maxShares - v < maxShares / 10_000n;
+      await expect(vault.connect(lp).redeem(ninety, lp.address, lp.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxRedeem")
+        .withArgs(lp.address, ninety, nearMax);
+      await expect(vault.connect(lp).withdraw(free + 1n, lp.address, lp.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxWithdraw")
+        .withArgs(lp.address, free + 1n, free);
+      expect(await vaultSnapshot(l)).to.deep.equal(before);
+
+      // the most it may take (by assets: the credit cap does not move with the share price)
+      // leaves the skew inside the cap
+      await vault.connect(lp).withdraw(free, lp.address, lp.address);
+      const left = await ch.creditOf(vaultAddr);
+      expect(left).to.equal(minCredit);
+      const st = await ch.marketState(wethAddr);
+      expect(st.skewWad * 2_000n).to.be.lessThanOrEqual(left * 10n);
+      expect(await vault.maxRedeem(lp.address)).to.equal(0n);
+      // the vault sits at the cap: a trade that adds to the skew is refused, one that shrinks it passes
+      await expect(
+        ch.connect(alice).modifyPosition(alice.address, wethAddr, LEDGER_WAD, BUY),
+      ).to.be.revertedWithCustomError(ch, "Clearinghouse__SkewCapExceeded");
+      await ch.connect(alice).modifyPosition(alice.address, wethAddr, -1_000n * LEDGER_WAD, 0n);
+      expect((await ch.marketState(wethAddr)).skewWad).to.equal(3_000n * LEDGER_WAD);
+      expect(await vault.minCreditWad()).to.equal(600_000n * LEDGER_WAD);
+      expect(await vault.maxWithdraw(lp.address)).to.be.greaterThan(0n); // alice's fee and the freed skew
+    });
+
+    it("sums |skew| over markets at the oracle's price; a ratio of 0 with open skew frees nothing", async function () {
+      const l = await skewed();
+      const { ch, vault, oracle, gov, wbtcAddr, wethAddr, bob, lp, setParam } = l;
+      // a second market, short skew: 10 WBTC x $40,000 / 5
+      await ch.connect(gov).listMarket(wbtcAddr);
+      await setParam("SKEW_SCALE_WAD", wbtcAddr, 1_000_000n * LEDGER_WAD);
+      await setParam("MAX_OPEN_INTEREST_WAD", wbtcAddr, 1_000n * LEDGER_WAD);
+      await setParam("SKEW_CAP_RATIO_WAD", wbtcAddr, 5n * LEDGER_WAD);
+      await ch.connect(bob).deposit(bob.address, wethAddr, 500n * LEDGER_WAD);
+      await ch.connect(bob).modifyPosition(bob.address, wbtcAddr, -10n * LEDGER_WAD, 0n);
+      expect(await vault.minCreditWad()).to.equal(880_000n * LEDGER_WAD);
+      // the price moves the need: WETH at $2,500 -> 1,000,000 + 80,000, plus what the vault now
+      // owes alice on its short counter-skew (~4,000 x $500, marked where the skew closes)
+      await oracle.setPrice(wethAddr, 2_500n * LEDGER_WAD, true);
+      const st = await ch.marketState(wethAddr);
+      const premium = ceilDiv(ceilDiv(st.skewWad * st.skewWad, 2n * 1_000_000n * LEDGER_WAD) * 2_500n, 1n);
+      const mark =
+        st.costBasisSumWad -
+        ceilDiv(st.skewWad * (2_500n * LEDGER_WAD - st.fundingIndexWad), LEDGER_WAD) -
+        premium;
+      expect(-mark).to.be.closeTo(2_000_000n * LEDGER_WAD, 100_000n * LEDGER_WAD);
+      expect(await vault.minCreditWad()).to.equal(1_080_000n * LEDGER_WAD - mark);
+      expect(await vault.maxRedeem(lp.address)).to.equal(0n);
+
+      // governance closes the WBTC market to skew: what it backs cannot leave at all
+      await oracle.setPrice(wethAddr, 2_000n * LEDGER_WAD, true);
+      await setParam("SKEW_CAP_RATIO_WAD", wbtcAddr, 0n);
+      expect(await vault.minCreditWad()).to.equal(2n ** 256n - 1n);
+      expect(await vault.maxRedeem(lp.address)).to.equal(0n);
+      expect(await vault.maxWithdraw(lp.address)).to.equal(0n);
+      const before = await vaultSnapshot(l);
+      await expect(vault.connect(lp).redeem(1n, lp.address, lp.address))
+        .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxRedeem")
+        .withArgs(lp.address, 1n, 0n);
+      expect(await vaultSnapshot(l)).to.deep.equal(before);
+    });
+
+    it("with no skew left the whole request is free", async function () {
+      const l = await skewed();
+      const { ch, vault, wethAddr, alice, lp, shares } = l;
+      await ch.connect(alice).closePosition(alice.address, wethAddr, 0n);
+      expect(await vault.minCreditWad()).to.equal(0n);
+      expect(await vault.maxRedeem(lp.address)).to.equal(shares);
+      await vault.connect(lp).redeem(shares, lp.address, lp.address);
+      expect(await vault.balanceOf(lp.address)).to.equal(0n);
     });
   });
 });

@@ -230,4 +230,193 @@ describe("global settlement", function () {
     expect(await sys.stablecoin.balanceOf(carol.address)).to.equal(wad("500"));
     expect(await ch.creditOf(carol.address)).to.equal(0n);
   });
+
+  // ---------------------------------------------------------------- the backstop vault's LPs
+
+  it("the vault's LPs redeem their share of its credit once every account is settled, with no request (audit: stranded LP credit)", async function () {
+    const lab = await settledLab();
+    const { ch, sys, alice, bob, carol, lp, deployer, wbtc, weth, networkHelpers } = lab;
+    const vault = sys.vault;
+    const vaultAddr = await vault.getAddress();
+    // carol is a second LP; the first requested half before settlement (ignored afterwards)
+    await lab.depositFor(carol, wbtc, "10");
+    await send(ch.connect(carol).borrow(carol.address, wad("50000"), carol.address));
+    await send(sys.stablecoin.connect(carol).approve(vaultAddr, wad("50000")));
+    await send(vault.connect(carol).deposit(wad("50000"), carol.address));
+    await send(vault.connect(lp).requestWithdraw((await vault.balanceOf(lp.address)) / 2n));
+    await lab.settle();
+
+    // deposits are closed; while positions and debts are not settled the vault's claim waits
+    expect(await vault.maxDeposit(carol.address)).to.equal(0n);
+    const lpShares = await vault.balanceOf(lp.address);
+    const before = await snapshotVault(lab);
+    expect(await vault.maxRedeem(lp.address)).to.equal(0n);
+    expect(await vault.maxWithdraw(lp.address)).to.equal(0n);
+    await expect(vault.connect(lp).redeem(lpShares, lp.address, lp.address)).to.be.revertedWithCustomError(
+      vault,
+      "BackstopVault__WindDownPending",
+    );
+    await expect(vault.connect(lp).withdraw(wad("1"), lp.address, lp.address)).to.be.revertedWithCustomError(
+      vault,
+      "BackstopVault__WindDownPending",
+    );
+    // the ledger refuses the vault's credit too (the vault itself), and anyone else outright
+    const asVault = await impersonate(lab, vaultAddr);
+    await expect(ch.connect(asVault).withdrawCredit(vaultAddr, wad("1"), lp.address))
+      .to.be.revertedWithCustomError(ch, "Settlement__NotWoundDown")
+      .withArgs(await ch.totalDebtWad(), 0n, 1n);
+    await expect(ch.connect(bob).withdrawCredit(vaultAddr, wad("1"), bob.address))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__NotAuthorized")
+      .withArgs(bob.address, vaultAddr);
+    expect(await snapshotVault(lab)).to.deep.equal(before);
+
+    // every account with debt or a position settled (permissionless): the ledger is wound down
+    const paid = await settleAll(lab, [alice, bob, carol, lp, deployer]);
+    expect(await ch.totalDebtWad()).to.equal(0n);
+    expect((await ch.marketState(weth.address)).longOpenInterestWad).to.equal(0n);
+    const credit = await ch.creditOf(vaultAddr);
+    const deficit = await ch.deficitWad();
+    expect(deficit).to.equal(0n);
+    expect(await vault.totalAssets()).to.equal(credit - deficit);
+    // I1 after settlement: supply + credits - (debts + auction debt + deficit) is the debt paid
+    // into the redemption pool (up to the ledger's rounding in its favour)
+    const gap = await booksGap(lab);
+    expect(gap).to.be.lessThanOrEqual(paid);
+    expect(paid - gap).to.be.lessThan(10n ** 6n);
+    // the audit's case: the vault's credit now reaches withdrawCredit
+    await ch.connect(asVault).withdrawCredit.staticCall(vaultAddr, wad("1"), lp.address);
+
+    // the first LP's whole balance, pro rata, though only half was requested and no cooldown ran
+    const supply = await vault.totalSupply();
+    const lpAssets = assetsFor(lpShares, credit, supply);
+    expect(await vault.maxRedeem(lp.address)).to.equal(lpShares);
+    expect(await vault.previewRedeem(lpShares)).to.equal(lpAssets);
+    const tx = vault.connect(lp).redeem(lpShares, lp.address, lp.address);
+    await expect(tx)
+      .to.emit(vault, "Withdraw")
+      .withArgs(lp.address, lp.address, lp.address, lpAssets, lpShares);
+    await expect(tx).to.emit(ch, "CreditWithdrawn").withArgs(vaultAddr, lp.address, lpAssets);
+    expect(await sys.stablecoin.balanceOf(lp.address)).to.equal(lpAssets);
+    expect(await ch.creditOf(vaultAddr)).to.equal(credit - lpAssets);
+    expect(await booksGap(lab)).to.equal(gap); // I1: credit to supply, both sides unchanged
+
+    // the second LP by assets (withdraw): the same rate per share
+    const carolShares = await vault.balanceOf(carol.address);
+    const carolAssets = await vault.maxWithdraw(carol.address);
+    await send(vault.connect(carol).withdraw(carolAssets, carol.address, carol.address));
+    expect((carolAssets * lpShares) / carolShares).to.be.closeTo(lpAssets, 2n);
+    expect(await booksGap(lab)).to.equal(gap);
+    // what is left is the seed's (dead shares) and the rounding's
+    const dead = await vault.balanceOf("0x000000000000000000000000000000000000dEaD");
+    expect(await ch.creditOf(vaultAddr)).to.be.closeTo((lpAssets * dead) / lpShares, wad("0.0001"));
+
+    // the LP's stablecoin is a claim on the pool like any other
+    await send(ch.openRedemption());
+    await networkHelpers.time.increase(86_400);
+    const pool = await ch.redemptionPool(weth.address);
+    const coinSupply = await sys.stablecoin.totalSupply();
+    await send(ch.connect(lp).redeem(lpAssets, lp.address));
+    expect(await weth.token.balanceOf(lp.address)).to.equal((pool * lpAssets) / coinSupply);
+  });
+
+  it("the vault's claim is its credit less the deficit: credit the vault earned after the deficit covers it first", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, bob, lp, deployer, weth } = lab;
+    const vault = sys.vault;
+    const vaultAddr = await vault.getAddress();
+    await lab.fundVault("1000"); // 2,000 with the seed
+    await lab.depositFor(alice, weth, "10");
+    await send(ch.connect(alice).borrow(alice.address, wad("4000"), alice.address));
+    await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("4"), wad("3000")));
+    await lab.depositFor(bob, weth, "10");
+    await send(ch.connect(bob).borrow(bob.address, wad("14000"), bob.address));
+    await lab.setPrice(weth, "1000");
+    await settleSystem(lab);
+
+    // bob's bad debt (14,000 against 10 WETH at 1,000) takes the vault's credit, then the deficit
+    await send(ch.settleAccount(bob.address));
+    expect(await ch.creditOf(vaultAddr)).to.equal(0n);
+    const deficit = await ch.deficitWad();
+    expect(deficit).to.be.greaterThan(wad("1000"));
+    expect(await vault.totalAssets()).to.equal(0n);
+    // alice's long lost ~4,000 to the vault: its credit grows back above the deficit
+    await settleAll(lab, [alice, lp, deployer]);
+    const credit = await ch.creditOf(vaultAddr);
+    expect(credit).to.be.greaterThan(deficit);
+    expect(await ch.deficitWad()).to.equal(deficit);
+    const claim = credit - deficit;
+    expect(await vault.totalAssets()).to.equal(claim);
+
+    // the vault cannot take the part that backs the deficit
+    const asVault = await impersonate(lab, vaultAddr);
+    await expect(ch.connect(asVault).withdrawCredit(vaultAddr, claim + 1n, lp.address))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__InsufficientVaultCredit")
+      .withArgs(claim + 1n, claim);
+    const gap = await booksGap(lab);
+    const shares = await vault.balanceOf(lp.address);
+    const assets = assetsFor(shares, claim, await vault.totalSupply());
+    await expect(vault.connect(lp).redeem(shares + 1n, lp.address, lp.address))
+      .to.be.revertedWithCustomError(vault, "ERC4626ExceededMaxRedeem")
+      .withArgs(lp.address, shares + 1n, shares);
+    await send(vault.connect(lp).redeem(shares, lp.address, lp.address));
+    expect(await sys.stablecoin.balanceOf(lp.address)).to.equal(assets);
+    expect(await booksGap(lab)).to.equal(gap);
+    // the deficit stays backed by the vault's credit: only the seed's share is above it
+    const left = await ch.creditOf(vaultAddr);
+    expect(left).to.be.greaterThanOrEqual(deficit);
+    expect(left - deficit).to.be.closeTo(claim - assets, 1n);
+  });
 });
+
+type Lab = Awaited<ReturnType<typeof deployLab>>;
+
+/** Global settlement through the timelock, at WETH's current price. */
+async function settleSystem(lab: Lab) {
+  const { sys, deployer, networkHelpers } = lab;
+  const data = sys.breaker.interface.encodeFunctionData("settle");
+  const target = await sys.breaker.getAddress();
+  const delay = await sys.timelock.getMinDelay();
+  await send(sys.timelock.connect(deployer).schedule(target, 0n, data, b32(""), b32("settle"), delay));
+  await networkHelpers.time.increase(delay);
+  await send(sys.timelock.connect(deployer).execute(target, 0n, data, b32(""), b32("settle")));
+}
+
+/** Settles each account; returns the debt their collateral paid into the pool. */
+async function settleAll(lab: Lab, accounts: { address: string }[]): Promise<bigint> {
+  let paid = 0n;
+  for (const a of accounts) {
+    const receipt = await (await lab.ch.settleAccount(a.address)).wait();
+    for (const e of eventsOf(receipt, lab.ch.interface, "AccountSettled")) {
+      paid += (e.args.debtWad as bigint) - (e.args.badDebtWad as bigint);
+    }
+  }
+  return paid;
+}
+
+/** I1's two sides apart: supply + credits - (debts + auction debt + deficit). */
+async function booksGap(lab: Lab): Promise<bigint> {
+  const others = [lab.deployer, lab.alice, lab.bob, lab.carol, lab.keeper, lab.bidder, lab.lp];
+  const books = await lab.books(others.map((s) => s.address));
+  return books.liabilities - books.assets;
+}
+
+/** The vault's conversion (OpenZeppelin ERC-4626, decimals offset 6), rounded down. */
+function assetsFor(shares: bigint, totalAssets: bigint, supply: bigint): bigint {
+  return (shares * (totalAssets + 1n)) / (supply + 10n ** 6n);
+}
+
+async function impersonate(lab: Lab, address: string) {
+  await lab.networkHelpers.impersonateAccount(address);
+  await lab.networkHelpers.setBalance(address, 10n ** 18n);
+  return lab.ethers.getSigner(address);
+}
+
+async function snapshotVault(lab: Lab) {
+  const vaultAddr = await lab.sys.vault.getAddress();
+  return [
+    await lab.ch.creditOf(vaultAddr),
+    await lab.sys.vault.totalSupply(),
+    await lab.sys.vault.balanceOf(lab.lp.address),
+    await lab.sys.stablecoin.totalSupply(),
+  ];
+}
