@@ -310,6 +310,11 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         return _redemptionOpensAt;
     }
 
+    /// @inheritdoc IGlobalSettlement
+    function redemptionClaimsLeft() external view returns (uint256) {
+        return _claimsLeftWad;
+    }
+
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IClearinghouse

@@ -164,6 +164,12 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     ///      when redemption opens (0: not scheduled).
     mapping(address token => uint256 amount) internal _redemptionPool;
     uint256 internal _redemptionOpensAt;
+    /// @dev Debt `settleAccount` paid with collateral moved into the pool: after settlement I1
+    ///      reads supply + credits == debts + auction debt + deficit + this.
+    uint256 internal _pooledDebtWad;
+    /// @dev The claims (stablecoin and credit) the pool still answers: fixed by `openRedemption`
+    ///      at deficit + pooled debt, less each redemption, so every claim gets the same rate.
+    uint256 internal _claimsLeftWad;
 
     // ---------------------------------------------------------------- storage: risk-level cache (ADR 0005)
 

@@ -143,6 +143,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         }
         _totalNormalizedDebt -= acct.normalizedDebt;
         _accounts[account].normalizedDebt = 0;
+        _pooledDebtWad += debtWad - leftWad;
         if (leftWad > 0) _coverBadDebt(account, leftWad);
         emit AccountSettled(account, debtWad, leftWad, closed);
     }
@@ -218,9 +219,24 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     function openRedemption() external nonReentrant {
         _requireSettled();
         if (_redemptionOpensAt != 0) revert Settlement__RedemptionAlreadyScheduled(_redemptionOpensAt);
+        // the pool is final only once every account and auction is settled
+        _requireWoundDown();
+        // the vault's credit backs the deficit first (nothing moves either afterwards)
+        uint256 deficit = deficitWad;
+        uint256 credit = _vaultCreditWad;
+        uint256 healed = deficit < credit ? deficit : credit;
+        if (healed != 0) {
+            (_vaultCreditWad, deficitWad) = (uint128(credit - healed), deficit - healed);
+            emit DeficitHealed(healed, deficit - healed);
+        }
+        // every claim on the pool, minted or still credit: by I1 after settlement (debts and
+        // auction debt are zero now), supply + credits == deficit + pooled debt, up to the dust
+        // the protocol kept, so the rate never pays out more than the pool
+        uint256 claimsWad = deficit - healed + _pooledDebtWad;
+        _claimsLeftWad = claimsWad;
         uint256 opensAt = block.timestamp + REDEMPTION_DELAY;
         _redemptionOpensAt = opensAt;
-        emit RedemptionScheduled(opensAt);
+        emit RedemptionScheduled(opensAt, claimsWad);
     }
 
     /// @inheritdoc IGlobalSettlement
@@ -230,18 +246,22 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         if (opensAt == 0 || block.timestamp < opensAt) revert Settlement__RedemptionNotOpen(opensAt);
         if (amountWad == 0) revert Settlement__ZeroAmount();
         if (to == address(0)) revert Clearinghouse__ZeroAddress();
-        uint256 supplyWad = IERC20(address(stablecoin)).totalSupply();
+        // the pool left over the claims left: the rate openRedemption fixed, whoever redeemed
+        // first and whatever credit was minted since (a claim is a claim, minted or not)
+        uint256 claimsWad = _claimsLeftWad;
+        if (amountWad > claimsWad) revert Settlement__ClaimsExceeded(amountWad, claimsWad);
         stablecoin.burn(msg.sender, amountWad);
+        _claimsLeftWad = claimsWad - amountWad;
         uint256 n = _collaterals.length;
         for (uint256 i; i < n; ++i) {
             address token = _collaterals[i];
             uint256 pool = _redemptionPool[token];
             // rounded down: a redeemer never takes more than its share
-            uint256 out = pool.mulDivDown(amountWad, supplyWad);
+            uint256 out = pool.mulDivDown(amountWad, claimsWad);
             if (out == 0) continue;
             _redemptionPool[token] = pool - out;
             IERC20(token).safeTransfer(to, out);
-            emit Redeemed(msg.sender, token, amountWad, supplyWad, out);
+            emit Redeemed(msg.sender, token, amountWad, claimsWad, out);
         }
     }
 
@@ -255,6 +275,11 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     /// @inheritdoc IGlobalSettlement
     function redemptionOpensAt() external view returns (uint256) {
         return _redemptionOpensAt;
+    }
+
+    /// @inheritdoc IGlobalSettlement
+    function redemptionClaimsLeft() external view returns (uint256) {
+        return _claimsLeftWad;
     }
 
     // ---------------------------------------------------------------- internal

@@ -13,12 +13,16 @@ pragma solidity 0.8.28;
 ///            The BackstopVault's credit is its LPs' (BackstopVault's `redeem`/`withdraw` after
 ///            settlement call `withdrawCredit(vault, ...)`), once the ledger is wound down and
 ///            net of the deficit (see `withdrawCredit`).
-///         2. `openRedemption`: once, after settlement; redemption opens `REDEMPTION_DELAY`
-///            later, so that accounts can be settled into the pool first.
+///         2. `openRedemption`: once, after every account and auction is settled (the ledger
+///            wound down: no debt, no auction debt, no open position); it heals the deficit
+///            out of the vault's credit and fixes the claims on the pool (every stablecoin and
+///            every credit, minted or not: deficit + the debt paid into the pool); redemption
+///            opens `REDEMPTION_DELAY` later.
 ///         3. `redeem`: a holder burns stablecoin for the same share of every collateral in the
-///            pool (share = amount / total supply). Each redemption removes the same fraction of
-///            supply and pool, so the order of redeemers does not matter; a deficit (unbacked
-///            stablecoin) dilutes every holder equally: never hidden.
+///            pool: share = amount / the claims left. Each redemption removes the same fraction
+///            of claims and pool, so neither the order of redeemers nor credit minted later
+///            (`withdrawCredit`) moves the rate; a deficit (unbacked stablecoin) dilutes every
+///            claim equally: never hidden.
 /// @dev The stability-fee index is frozen at its last accrual before settlement; funding is
 ///      frozen at each market's last accrual. Units: WAD for USD and stablecoin, token decimals
 ///      for collateral.
@@ -32,6 +36,9 @@ interface IGlobalSettlement {
     /// @notice The vault's credit cannot leave yet: accounts still owe `debtWad`, auctions
     ///         `auctionDebtWad`, and `openMarkets` markets still hold positions.
     error Settlement__NotWoundDown(uint256 debtWad, uint256 auctionDebtWad, uint256 openMarkets);
+    /// @notice A redemption above the claims the pool still answers (cannot happen while I1
+    ///         holds: the claims include every stablecoin).
+    error Settlement__ClaimsExceeded(uint256 amountWad, uint256 claimsLeftWad);
 
     /// @notice An account was settled: `debtWad` paid with collateral moved to the pool, of which
     ///         `badDebtWad` could not be paid (waterfall), and `positionsClosed` positions closed.
@@ -40,9 +47,11 @@ interface IGlobalSettlement {
     event CollateralPooled(address indexed account, address indexed token, uint256 amount);
     event SettledCollateralWithdrawn(address indexed account, address indexed token, address to, uint256 amount);
     event CreditWithdrawn(address indexed account, address to, uint256 amountWad);
-    event RedemptionScheduled(uint256 opensAt);
-    /// @notice `holder` burned `amountWad` against `supplyWad` outstanding; `token` paid `amount`.
-    event Redeemed(address indexed holder, address indexed token, uint256 amountWad, uint256 supplyWad, uint256 amount);
+    /// @notice Redemption opens at `opensAt`; `claimsWad` is every claim on the pool (the rate's
+    ///         denominator).
+    event RedemptionScheduled(uint256 opensAt, uint256 claimsWad);
+    /// @notice `holder` burned `amountWad` against `claimsWad` claims left; `token` paid `amount`.
+    event Redeemed(address indexed holder, address indexed token, uint256 amountWad, uint256 claimsWad, uint256 amount);
 
     /// @notice Seconds between `openRedemption` and the first redemption.
     function REDEMPTION_DELAY() external view returns (uint256);
@@ -80,11 +89,17 @@ interface IGlobalSettlement {
     ///      the call moves `amountWad` from the vault's credit to the supply, both on the left.
     function withdrawCredit(address account, uint256 amountWad, address to) external;
 
-    /// @notice Schedules the opening of redemption `REDEMPTION_DELAY` from now (once).
+    /// @notice Schedules the opening of redemption `REDEMPTION_DELAY` from now (once, and only
+    ///         once the ledger is wound down: `Settlement__NotWoundDown`), heals the deficit out of
+    ///         the vault's credit and fixes the claims on the pool. Permissionless.
     function openRedemption() external;
 
-    /// @notice Burns `amountWad` stablecoin from the caller and sends `to` its share of the pool.
+    /// @notice Burns `amountWad` stablecoin from the caller and sends `to` its share of the pool:
+    ///         pool x amount / claims left, per collateral, rounded down.
     function redeem(uint256 amountWad, address to) external;
+
+    /// @notice The claims the pool still answers (0 before `openRedemption`).
+    function redemptionClaimsLeft() external view returns (uint256);
 
     /// @notice Collateral in the redemption pool.
     function redemptionPool(address token) external view returns (uint256);

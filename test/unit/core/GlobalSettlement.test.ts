@@ -189,12 +189,20 @@ describe("global settlement", function () {
     expect(await ch.creditOf(vaultAddr)).to.be.lessThan(wad("200000")); // the vault paid first
     expect(await ch.deficitWad()).to.be.greaterThanOrEqual(deficitBefore);
     await send(ch.settleAccount(alice.address));
+    // the pool is final only once every account with debt is settled: the LP who funded the
+    // vault still owes its loan
+    await expect(ch.openRedemption()).to.be.revertedWithCustomError(ch, "Settlement__NotWoundDown");
+    const paid =
+      (await settleAll(lab, [lab.lp, lab.deployer, lab.carol])) + (await pooledDebt(lab, [alice, bob]));
 
-    await send(ch.openRedemption());
+    await expect(ch.openRedemption()).to.emit(ch, "RedemptionScheduled");
     await expect(ch.openRedemption()).to.be.revertedWithCustomError(
       ch,
       "Settlement__RedemptionAlreadyScheduled",
     );
+    // every claim: the debt paid into the pool and the deficit the vault's credit did not heal
+    const claims = await ch.redemptionClaimsLeft();
+    expect(claims).to.equal(paid + (await ch.deficitWad()));
     await expect(ch.connect(bob).redeem(wad("1000"), bob.address)).to.be.revertedWithCustomError(
       ch,
       "Settlement__RedemptionNotOpen",
@@ -203,16 +211,44 @@ describe("global settlement", function () {
     const supply = await sys.stablecoin.totalSupply();
     const pool = await ch.redemptionPool(weth.address);
     await send(ch.connect(bob).redeem(wad("1000"), bob.address));
-    const out = (pool * wad("1000")) / supply;
+    const out = (pool * wad("1000")) / claims;
     expect(await weth.token.balanceOf(bob.address)).to.equal(out);
     expect(await ch.redemptionPool(weth.address)).to.equal(pool - out);
     expect(await sys.stablecoin.totalSupply()).to.equal(supply - wad("1000"));
     // the next redeemer gets the same rate per unit
-    const supply2 = await sys.stablecoin.totalSupply();
     const pool2 = await ch.redemptionPool(weth.address);
     await send(ch.connect(alice).redeem(wad("1000"), alice.address));
-    const out2 = (pool2 * wad("1000")) / supply2;
+    const out2 = (pool2 * wad("1000")) / (claims - wad("1000"));
+    expect(await weth.token.balanceOf(alice.address)).to.equal(out2);
     expect(out2).to.be.closeTo(out, 1n);
+  });
+
+  it("the redemption rate is fixed when redemption opens: neither the order of redeemers nor credit minted later moves it", async function () {
+    const lab = await settledLab();
+    const { ch, sys, alice, carol, weth, networkHelpers } = lab;
+    // carol holds credit only: alice repaid 2,000 of her own debt on carol's account
+    await send(sys.stablecoin.connect(alice).approve(lab.chAddr, wad("2000")));
+    await send(ch.connect(alice).repay(carol.address, wad("2000")));
+    await lab.settle();
+    await settleAll(lab, [alice, lab.bob, lab.lp, lab.deployer, carol]);
+    await send(ch.openRedemption());
+    await networkHelpers.time.increase(86_400);
+    const claims = await ch.redemptionClaimsLeft();
+    const pool = await ch.redemptionPool(weth.address);
+    // alice redeems first, while carol's claim is still credit: alice gets her share, not the pool
+    await send(ch.connect(alice).redeem(wad("2000"), alice.address));
+    const aliceOut = await weth.token.balanceOf(alice.address);
+    expect(aliceOut).to.equal((pool * wad("2000")) / claims);
+    expect(aliceOut).to.be.lessThan(pool / 2n);
+    // carol mints her credit afterwards and redeems it at the same rate
+    await send(ch.connect(carol).withdrawCredit(carol.address, wad("2000"), carol.address));
+    await send(ch.connect(carol).redeem(wad("2000"), carol.address));
+    expect(await weth.token.balanceOf(carol.address)).to.be.closeTo(aliceOut, 1n);
+    // a redemption above the claims left is refused, and changes nothing
+    const left = await ch.redemptionClaimsLeft();
+    await expect(ch.connect(lab.bob).redeem(left + 1n, lab.bob.address))
+      .to.be.revertedWithCustomError(ch, "Settlement__ClaimsExceeded")
+      .withArgs(left + 1n, left);
   });
 
   it("a settled account's credit can be minted and redeemed", async function () {
@@ -310,13 +346,17 @@ describe("global settlement", function () {
     const dead = await vault.balanceOf("0x000000000000000000000000000000000000dEaD");
     expect(await ch.creditOf(vaultAddr)).to.be.closeTo((lpAssets * dead) / lpShares, wad("0.0001"));
 
-    // the LP's stablecoin is a claim on the pool like any other
+    // the LP's stablecoin is a claim on the pool like any other; the claims openRedemption fixes
+    // are the debt paid into the pool (no deficit): every stablecoin and every credit left
     await send(ch.openRedemption());
+    const claims = await ch.redemptionClaimsLeft();
+    expect(claims).to.equal(paid);
+    expect(claims).to.be.greaterThanOrEqual(await sys.stablecoin.totalSupply());
     await networkHelpers.time.increase(86_400);
     const pool = await ch.redemptionPool(weth.address);
-    const coinSupply = await sys.stablecoin.totalSupply();
     await send(ch.connect(lp).redeem(lpAssets, lp.address));
-    expect(await weth.token.balanceOf(lp.address)).to.equal((pool * lpAssets) / coinSupply);
+    expect(await weth.token.balanceOf(lp.address)).to.equal((pool * lpAssets) / claims);
+    expect(await ch.redemptionClaimsLeft()).to.equal(claims - lpAssets);
   });
 
   it("the vault's claim is its credit less the deficit: credit the vault earned after the deficit covers it first", async function () {
@@ -382,6 +422,16 @@ async function settleSystem(lab: Lab) {
 }
 
 /** Settles each account; returns the debt their collateral paid into the pool. */
+/** The debt paid into the pool by the settlements already done of `accounts` (their events). */
+async function pooledDebt(lab: Lab, accounts: { address: string }[]): Promise<bigint> {
+  let paid = 0n;
+  const filter = lab.ch.filters.AccountSettled();
+  for (const e of await lab.ch.queryFilter(filter)) {
+    if (accounts.some((a) => a.address === e.args.account)) paid += e.args.debtWad - e.args.badDebtWad;
+  }
+  return paid;
+}
+
 async function settleAll(lab: Lab, accounts: { address: string }[]): Promise<bigint> {
   let paid = 0n;
   for (const a of accounts) {
