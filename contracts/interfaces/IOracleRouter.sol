@@ -94,6 +94,11 @@ interface IOracleRouter {
     ///         and the time it was observed. 0 before two pokes a hop apart.
     function delayedPrice(address asset) external view returns (uint256 priceWad, uint256 observedAt);
 
+    /// @notice The queued delayed price (Maker OSM's `nxt`): it becomes `delayedPrice` at the
+    ///         first ok poke at or after `observedAt + hopSeconds`. At most a hop older than the
+    ///         last ok poke; 0 before the first.
+    function queuedPrice(address asset) external view returns (uint256 priceWad, uint256 observedAt);
+
     /// @notice Length of one delayed-price hop, in seconds.
     function hopSeconds() external view returns (uint256);
 

@@ -92,6 +92,12 @@ contract MockOracleRouter is IOracleRouter {
     }
 
     /// @inheritdoc IOracleRouter
+    /// @dev The mock keeps no queue: the delayed price stands in for it.
+    function queuedPrice(address asset) external view returns (uint256 priceWad, uint256 observedAt) {
+        return (_delayedPriceWad[asset], _delayedAt[asset]);
+    }
+
+    /// @inheritdoc IOracleRouter
     function hopSeconds() external pure returns (uint256) {
         return 1 hours;
     }

@@ -216,8 +216,7 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         return (cur.priceWad, cur.timestamp);
     }
 
-    /// @notice The queued delayed price (Maker OSM's `nxt`): it becomes `delayedPrice` at the first
-    ///         ok poke at or after `observedAt + hopSeconds`.
+    /// @inheritdoc IOracleRouter
     function queuedPrice(address asset) external view returns (uint256 priceWad, uint256 observedAt) {
         Observation memory nxt = _prices[asset].nxt;
         return (nxt.priceWad, nxt.timestamp);

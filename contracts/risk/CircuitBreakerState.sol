@@ -195,6 +195,11 @@ abstract contract CircuitBreakerState is CircuitBreakerParams {
         (uint256 priceWad, IOracleRouter.Status status) = oracle.getPriceWithStatus(asset);
         if (status == IOracleRouter.Status.Ok) {
             (uint256 delayedWad, ) = oracle.delayedPrice(asset);
+            // the reference is the higher of the delayed and the queued price: after a gap in
+            // pokes the delayed price can be days old, and a fast fall from the queued one (at
+            // most a hop older than the last poke) is a drop all the same
+            (uint256 queuedWad, ) = oracle.queuedPrice(asset);
+            if (delayedWad != 0 && queuedWad > delayedWad) delayedWad = queuedWad;
             // price < delayed x (1 - tolerance), exact: both prices < 2^128, tolerance < 1e18
             uint256 keptWad = WAD - _assetParams[asset].dropToleranceWad;
             if (delayedWad != 0 && priceWad * WAD < delayedWad * keptWad) {

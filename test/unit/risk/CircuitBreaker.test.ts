@@ -433,6 +433,28 @@ describe("CircuitBreaker", function () {
       expect(await breaker.levelOf(asset)).to.equal(3n);
     });
 
+    it("price drop: after a gap in pokes the queued price is the reference when it is higher than a days-old delayed one", async function () {
+      const { breaker, router, asset, primary, primeDelayed, networkHelpers } = await deploy();
+      await primeDelayed(primary, 1000n * E8);
+      // nobody pokes for three days while the price doubles; a keeper comes back: the delayed price
+      // becomes the 1,000 queued three days ago, the queue the 2,000 of now
+      await networkHelpers.time.increase(3n * 86_400n);
+      await primary.updateAnswer(2000n * E8);
+      await router.poke(asset);
+      expect((await router.delayedPrice(asset))[0]).to.equal(1000n * WAD);
+      expect((await router.queuedPrice(asset))[0]).to.equal(2000n * WAD);
+      // a 25% crash a minute later: against the 1,000 it was no drop; against the 2,000 it is
+      await networkHelpers.time.increase(60n);
+      await primary.updateAnswer(1500n * E8);
+      expect(await breaker.previewCheck(asset)).to.deep.equal([1n, R.PRICE_DROP]);
+      await expect(breaker.check(asset))
+        .to.emit(breaker, "LevelRaised")
+        .withArgs(asset, 0n, 1n, R.PRICE_DROP);
+      // the tolerance (15%) applies to that reference: just above 1,700 is no drop
+      await primary.updateAnswer(1700n * E8 + 1n);
+      expect(await breaker.previewCheck(asset)).to.deep.equal([0n, ZeroHash]);
+    });
+
     it("price drop: no reference, no trigger (before the delayed price exists)", async function () {
       const { breaker, router, asset, primary } = await deploy();
       await router.poke(asset);
