@@ -141,7 +141,10 @@ export function buildCommand(): Command {
     )
     .option("--rpc-url <url>", "run on this JSON-RPC node instead of the in-process chain", rpcUrl)
     .option("--compare-margin-modes", "run static, dynamic and ramped on the same seed, side by side", false)
-    .option("--no-report", "skip report.html")
+    .option(
+      "--no-report",
+      "skip report.html (an earlier run's report.html and charts/ in the output directory are removed)",
+    )
     .option("--no-progress", "no progress bar")
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });

@@ -101,7 +101,9 @@ export function parseArgs(argv: readonly string[]): Args {
       if (args.compare !== undefined) throw new UsageError("--compare given twice");
       args.compare = value;
     } else if (a === "--")
-      throw new UsageError("unexpected --: npm passes on everything after its first --, so give one -- before all the options");
+      throw new UsageError(
+        "unexpected --: npm passes on everything after its first --, so give one -- before all the options",
+      );
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else throw new UsageError(`unexpected argument ${a}`);
   }

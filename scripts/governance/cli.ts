@@ -55,8 +55,8 @@ export function deploymentAddresses(record: unknown, path: string): DeploymentAd
   return book;
 }
 
-/** Runs the command; returns the batch as printed. */
-export function runProposalCli(argv: readonly string[]): string | "help" {
+/** Runs the command; returns the batch as printed (null after --help). */
+export function runProposalCli(argv: readonly string[]): string | null {
   const cmd = new Command("proposal")
     .description("Turn a risk-parameter JSON diff into one TimelockController batch (RiskConfig.setParams)")
     .argument("<diff.json>", "the diff: [{ target, name, subject, value }]")
@@ -68,7 +68,7 @@ export function runProposalCli(argv: readonly string[]): string | "help" {
     cmd.parse([...argv], { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.help") return "help";
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help") return null;
       throw new ProposalCliError(`${e.message.replace(/^error: /, "")}\n\n${cmd.helpInformation()}`);
     }
     throw e;
@@ -103,7 +103,7 @@ export function runProposalCli(argv: readonly string[]): string | "help" {
 export function main(argv: readonly string[]): number {
   try {
     const out = runProposalCli(argv);
-    if (out !== "help") process.stdout.write(out);
+    if (out !== null) process.stdout.write(out);
     return 0;
   } catch (e) {
     if (e instanceof ProposalCliError || e instanceof ProposalValidationError) {

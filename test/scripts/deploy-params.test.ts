@@ -27,11 +27,12 @@ import { scenariosDir } from "../../simulations/scenarios/load.js";
 import { deployParamsPath } from "../../simulations/world/deploy.js";
 
 /** A fresh copy of the shipped local file, as JSON (before defaults). */
-function localJson(): Record<string, unknown> & {
+type ParamsJson = Record<string, unknown> & {
   global: Record<string, unknown>;
   assets: Record<string, Record<string, unknown>>[];
-} {
-  return JSON.parse(readFileSync(paramsPathFor("hardhat"), "utf8"));
+};
+function localJson(): ParamsJson {
+  return JSON.parse(readFileSync(paramsPathFor("hardhat"), "utf8")) as ParamsJson;
 }
 
 function issuesOf(raw: unknown): string {
@@ -66,8 +67,8 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
     delete asset.market;
     p.global.priceMaxAgeSecond = 5; // typo: would stay 60
     p.liquidaton = { penalty: "0.5" }; // typo: penalty would stay 0.1
-    (asset.margin as Record<string, unknown>).kk = "3";
-    (asset.feed as Record<string, unknown>).heartbeat = 1;
+    asset.margin.kk = "3";
+    asset.feed.heartbeat = 1;
     (p.assets[1] as Record<string, unknown>).auction = {
       curve: { kind: "linear", tauSeconds: 600, cut: "0.1" },
       buf: "1.1",
@@ -98,11 +99,11 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
   it("refuses values outside the contracts' bounds, naming the field, the parameter and the range", function () {
     const p = localJson();
     p.global.stabilityFeeApr = "7";
-    (p.assets[0].margin as Record<string, unknown>).ewmaLambda = "1.5";
-    (p.assets[1].margin as Record<string, unknown>).k = "0.1234567890123456789";
-    (p.assets[1].margin as Record<string, unknown>).haircutBase = "0.6"; // above its cap 0.5
-    (p.assets[0].market as Record<string, unknown>).takerFee = "0.06";
-    (p.assets[0].feed as Record<string, unknown>).minPriceUsd = "2000000"; // above the max
+    p.assets[0].margin.ewmaLambda = "1.5";
+    p.assets[1].margin.k = "0.1234567890123456789";
+    p.assets[1].margin.haircutBase = "0.6"; // above its cap 0.5
+    p.assets[0].market.takerFee = "0.06";
+    p.assets[0].feed.minPriceUsd = "2000000"; // above the max
     (p.vault as Record<string, unknown>).cooldownSeconds = 60;
     p.liquidation = {
       targetHealth: "1",
@@ -157,10 +158,10 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
     function edgeParams(): DeployParams {
       const p = localJson();
       p.global.stabilityFeeApr = "3.1536";
-      const m0 = p.assets[0].margin as Record<string, unknown>;
+      const m0 = p.assets[0].margin;
       m0.ewmaLambda = "0.999";
       m0.haircutCap = "0.95";
-      (p.assets[1].margin as Record<string, unknown>).ewmaLambda = "0.5";
+      p.assets[1].margin.ewmaLambda = "0.5";
       (p.vault as Record<string, unknown>).cooldownSeconds = 3600;
       (p.vault as Record<string, unknown>).claimWindowSeconds = 2_592_000;
       p.assets[0].auction = {

@@ -51,8 +51,9 @@ describe("governance proposal command line", function () {
     ]);
     const out = join(dir, "batch.json");
     const text = runProposalCli([diff, "--deployment", record, "--out", out]);
+    if (text === null) expect.fail("unexpected help");
     expect(readFileSync(out, "utf8")).to.equal(text);
-    const batch = JSON.parse(text as string) as {
+    const batch = JSON.parse(text) as {
       riskConfig: string;
       targets: string[];
       values: string[];
