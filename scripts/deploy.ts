@@ -7,13 +7,17 @@
  * Parameters come from `BALLAST_PARAMS` (a path) or the shipped file of the network
  * (`scripts/deploy/params/<network>.json`, `local.json` for hardhat/localhost/anvil).
  * Prints the addresses and writes them to `deployments/<networkName>.json`.
+ *
+ * A parameter file that cannot be used (missing, bad JSON, an unknown field, a value outside the
+ * contracts' bounds) is refused before anything is sent, with the file and the field named; every
+ * error prints its message only (exit code 1). `DEBUG=1` also prints the stack.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 import { network } from "hardhat";
 
-import { loadDeployParams, paramsPathFor } from "./deploy/params.js";
+import { DeployParamsError, loadDeployParams, paramsPathFor } from "./deploy/params.js";
 import { deploySystem } from "./deploy/system.js";
 
 async function main() {
@@ -49,6 +53,12 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  const debug = process.env.DEBUG !== undefined && process.env.DEBUG !== "" && process.env.DEBUG !== "0";
+  if (error instanceof DeployParamsError) console.error(`deploy: ${error.message}`);
+  else {
+    console.error(`deploy: failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (!debug) console.error("deploy: (DEBUG=1 prints the stack)");
+  }
+  if (debug) console.error(error);
   process.exitCode = 1;
 });

@@ -3,7 +3,7 @@
  * one after the other on the in-process chain, and tabulates their summaries.
  *
  *   npm run sim:fidelity [-- --accounts N] [--out DIR] [--only id,id] [--seed N] [--report]
- *   node --import tsx scripts/fidelity.ts ...
+ *   (npm runs it with the Node 22 in node_modules/.bin that Hardhat needs)
  *
  * - black-thursday-2020 against Ballast's defaults (shipped keepers, then stalling keepers) and
  *   against MakerDAO-2020-like parameters (scripts/deploy/params/maker-2020.json) with the same
@@ -23,6 +23,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 
 import { drawLiquidators } from "../simulations/agents/liquidator.js";
+import { checkOutDir } from "../simulations/cli.js";
 import { repoRoot } from "../simulations/markets/data.js";
 import { Rng } from "../simulations/rng.js";
 import type { AssetStep, RunSummary } from "../simulations/metrics/types.js";
@@ -463,7 +464,15 @@ function positiveInt(name: string) {
   };
 }
 
-/** Parses the arguments; throws a message for exit code 2. */
+/** `--help` was given: the help is printed, the command exits 0. */
+export class FidelityHelp extends Error {
+  constructor() {
+    super("help displayed");
+    this.name = "FidelityHelp";
+  }
+}
+
+/** Parses the arguments; throws a message for exit code 2 (FidelityHelp after --help, exit 0). */
 export function parseFidelityArgs(argv: readonly string[]): FidelityArgs {
   const cmd = new Command("sim:fidelity")
     .option("--accounts <N>", "accounts per run", positiveInt("--accounts"), DEFAULT_ACCOUNTS)
@@ -476,7 +485,10 @@ export function parseFidelityArgs(argv: readonly string[]): FidelityArgs {
   try {
     cmd.parse([...argv], { from: "user" });
   } catch (e) {
-    if (e instanceof CommanderError) throw new Error(e.message.replace(/^error: /, ""));
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help") throw new FidelityHelp();
+      throw new Error(e.message.replace(/^error: /, ""));
+    }
     throw e;
   }
   const o = cmd.opts<{ accounts: number; out: string; only?: string; seed?: number; report: boolean }>();
@@ -490,6 +502,7 @@ export function parseFidelityArgs(argv: readonly string[]): FidelityArgs {
       );
     only = VARIANTS.filter((v) => ids.includes(v.id));
   }
+  if (o.out.trim() === "") throw new Error("--out must name a directory (it is empty)");
   if (o.seed !== undefined) only = only.map((v) => ({ ...v, seed: o.seed as number }));
   return { accounts: o.accounts, out: resolve(o.out), only, report: o.report, seed: o.seed };
 }
@@ -619,7 +632,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   let args: FidelityArgs;
   try {
     args = parseFidelityArgs(argv);
+    // the output directory is checked (created, write-probed) before Hardhat loads
+    checkOutDir(args.out);
   } catch (e) {
+    if (e instanceof FidelityHelp) return 0;
     console.error(`sim:fidelity: ${(e as Error).message}`);
     return 2;
   }

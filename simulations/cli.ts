@@ -6,7 +6,9 @@
  *   npm run sim -- --compare-margin-modes [same options]
  *
  * writes <dir>/summary.json, <dir>/metrics.csv (+ metrics.jsonl) and <dir>/report.html, shows a
- * progress bar while it runs and a short summary table at the end. With no arguments it runs
+ * progress bar while it runs and a short summary table at the end. With --no-report an earlier
+ * run's report.html and charts/*.png in <dir> are removed once the new files are written (they
+ * would describe the other run). With no arguments it runs
  * black-thursday-2020 on the in-process chain into sim-out/black-thursday-2020.
  * `--compare-margin-modes` runs the three margin modes on the same seed into <dir>/<mode> and
  * writes one side-by-side report into <dir>.
@@ -16,7 +18,16 @@
  * directory is refused. Exit codes: 0 done, 1 the run failed (its message printed; the stack too
  * with SIM_DEBUG=1), 2 bad arguments.
  */
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -62,10 +73,12 @@ function nonNegativeInt(name: string) {
 }
 
 function positiveInt(name: string) {
-  const parse = nonNegativeInt(name);
   return (value: string): number => {
-    const n = parse(value);
-    if (n === 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n === 0)
+      throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
+    if (!Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`${name} must be at most ${Number.MAX_SAFE_INTEGER}`);
     return n;
   };
 }
@@ -84,6 +97,8 @@ function rpcUrl(value: string): string {
 
 /** Creates the output directory if needed and proves it is writable (a real write probe). */
 export function checkOutDir(dir: string): string {
+  // resolve("") is the current directory: an empty --out would spread a run over the repository
+  if (dir.trim() === "") throw new UsageError("--out must name a directory (it is empty)");
   const path = resolve(dir);
   if (existsSync(path) && !statSync(path).isDirectory())
     throw new UsageError(`--out ${dir}: not a directory`);
@@ -126,7 +141,10 @@ export function buildCommand(): Command {
     )
     .option("--rpc-url <url>", "run on this JSON-RPC node instead of the in-process chain", rpcUrl)
     .option("--compare-margin-modes", "run static, dynamic and ramped on the same seed, side by side", false)
-    .option("--no-report", "skip report.html")
+    .option(
+      "--no-report",
+      "skip report.html (an earlier run's report.html and charts/ in the output directory are removed)",
+    )
     .option("--no-progress", "no progress bar")
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
@@ -218,6 +236,37 @@ export function summaryTable(runs: readonly { label: string; summary: RunSummary
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
+/**
+ * Files a report writes into a run directory (simulations/report/index.ts REPORT_FILE, CHART_DIR,
+ * COMPARISON_FILE; named here so that the command line does not load the renderer).
+ */
+const REPORT_FILES = ["report.html", "comparison.json"] as const;
+const CHART_DIR = "charts";
+
+/**
+ * With --no-report, removes the report an earlier run left in `dir` (report.html, comparison.json
+ * and the PNGs in charts/, the folder too once empty), so that no report describes another run
+ * than the summary beside it. Called after the new run's files are written. Returns what it removed.
+ */
+export function removeStaleReport(dir: string): string[] {
+  const removed: string[] = [];
+  for (const f of REPORT_FILES) {
+    const p = join(dir, f);
+    if (existsSync(p) && statSync(p).isFile()) {
+      rmSync(p);
+      removed.push(p);
+    }
+  }
+  const charts = join(dir, CHART_DIR);
+  if (existsSync(charts) && statSync(charts).isDirectory()) {
+    const pngs = readdirSync(charts).filter((f) => f.endsWith(".png"));
+    for (const f of pngs) rmSync(join(charts, f));
+    if (pngs.length > 0) removed.push(join(charts, "*.png"));
+    if (readdirSync(charts).length === 0) rmdirSync(charts);
+  }
+  return removed;
+}
+
 /** Runs the parsed command (loads Hardhat, builds, simulates). Returns the exit code. */
 export async function runCli(args: CliArgs): Promise<number> {
   const { default: hre } = await import("hardhat");
@@ -279,6 +328,11 @@ export async function runCli(args: CliArgs): Promise<number> {
     console.error(
       `sim: ${label}: ${result.speed.loopTx} transactions in ${result.speed.loopSeconds.toFixed(1)} s of simulation (${result.speed.simTxPerSec.toFixed(0)} tx/s, ${result.speed.failedTx} reverted), setup ${result.speed.setupSeconds.toFixed(1)} s`,
     );
+  }
+  if (!args.report) {
+    // the earlier run's report no longer matches the summary beside it
+    const stale = [...runs.map((r) => r.dir), ...(args.compare ? [args.out] : [])].flatMap(removeStaleReport);
+    if (stale.length > 0) console.error(`sim: --no-report: removed the earlier run's ${stale.join(", ")}`);
   }
   if (args.compare && args.report)
     await writeComparisonReport(

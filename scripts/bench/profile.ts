@@ -1,5 +1,5 @@
 /**
- * `node --import tsx scripts/bench/profile.ts [row ...]`: where the gas of the benchmark's
+ * `npm run profile [-- row ...]`: where the gas of the benchmark's
  * transactions goes. Runs the same scenario as `npm run bench`, then replays each measured
  * transaction with `debug_traceTransaction` and prints, per call frame (contract), the gas it
  * used itself (excluding its children), its cold/warm SLOADs, its SSTOREs and the call overhead.
@@ -14,10 +14,51 @@
  */
 import { readFileSync } from "node:fs";
 
-import hre from "hardhat";
+/** Rows with a transaction to trace (the bench's gas rows; healthView is a call, not a transaction). */
+export const CORE_PROFILE_ROWS = [
+  "deposit",
+  "withdraw",
+  "borrow",
+  "borrowOracleRead",
+  "repay",
+  "openPosition",
+  "modifyPosition",
+  "closePosition",
+  "oraclePoke",
+  "marginPoke",
+  "refreshPrices",
+  "vaultDeposit",
+] as const;
+/** Rows of the liquidation scenario (measured only when one of them is asked for). */
+export const LIQUIDATION_PROFILE_ROWS = [
+  "liquidate",
+  "takeFull",
+  "takePartial",
+  "redo",
+  "liquidateBatch",
+  "liquidateBatchRecycled",
+] as const;
+const PROFILE_ROWS: readonly string[] = [...CORE_PROFILE_ROWS, ...LIQUIDATION_PROFILE_ROWS];
+const DEFAULT_ROWS = ["borrow", "openPosition", "modifyPosition"];
 
-import { measureGas } from "./gas.js";
-import { measureLiquidationGas } from "./liquidation.js";
+const USAGE = `Usage: npm run profile [-- row ...]      (default rows: ${DEFAULT_ROWS.join(" ")})
+
+Replays the benchmark's transactions with debug_traceTransaction and prints, per contract, the gas
+each frame used itself, its SLOADs, SSTOREs and call overhead, then the same by category.
+Rows: ${PROFILE_ROWS.join(", ")}
+Environment: PROFILE_OPS=1, PROFILE_SRC=1|compute|ops, PROFILE_TOP=n, PROFILE_SLOTS=1 (docs/gas.md).
+Exit codes: 0 done, 1 the run failed, 2 bad arguments.`;
+
+/** The rows to print, or a usage message (exit 2) naming every unknown one. */
+export function parseProfileArgs(argv: readonly string[]): string[] | "help" {
+  if (argv.includes("--help") || argv.includes("-h")) return "help";
+  const unknown = argv.filter((r) => !PROFILE_ROWS.includes(r));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown row${unknown.length > 1 ? "s" : ""} ${unknown.map((r) => `"${r}"`).join(", ")}; valid rows: ${PROFILE_ROWS.join(", ")}`,
+    );
+  return argv.length > 0 ? [...new Set(argv)] : DEFAULT_ROWS;
+}
 
 interface StructLog {
   pc: number;
@@ -230,9 +271,23 @@ function analyse(
   return stats;
 }
 
-async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
-  const rows = wanted.length > 0 ? wanted : ["borrow", "openPosition", "modifyPosition"];
+async function main(): Promise<number> {
+  let rows: string[];
+  try {
+    const parsed = parseProfileArgs(process.argv.slice(2));
+    if (parsed === "help") {
+      console.log(USAGE);
+      return 0;
+    }
+    rows = parsed;
+  } catch (e) {
+    console.error(`profile: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  // loaded once the arguments are known to be good (Hardhat takes a few seconds)
+  const { default: hre } = await import("hardhat");
+  const { measureGas } = await import("./gas.js");
+  const { measureLiquidationGas } = await import("./liquidation.js");
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   const connection = await hre.network.create();
   const labels = new Map<string, string>();
@@ -243,14 +298,7 @@ async function main(): Promise<void> {
     },
     onMeasured: (key, hash) => hashes.push([key, hash]),
   });
-  const liquidationRows = [
-    "liquidate",
-    "takeFull",
-    "takePartial",
-    "redo",
-    "liquidateBatch",
-    "liquidateBatchRecycled",
-  ];
+  const liquidationRows: readonly string[] = LIQUIDATION_PROFILE_ROWS;
   if (rows.some((r) => liquidationRows.includes(r))) {
     Object.assign(
       gas,
@@ -283,6 +331,12 @@ async function main(): Promise<void> {
     pcMaps.set("circuitBreaker", pcMapOf("artifacts/contracts/risk/CircuitBreaker.sol/CircuitBreaker.json"));
     pcMaps.set("oracleRouter", pcMapOf("artifacts/contracts/oracle/OracleRouter.sol/OracleRouter.json"));
     pcMaps.set("marginModel", pcMapOf("artifacts/contracts/risk/MarginModel.sol/MarginModel.json"));
+  }
+  const missing = rows.filter((r) => !hashes.some(([key]) => key === r));
+  if (missing.length > 0) {
+    // the bench no longer measures a row this list names: fix CORE/LIQUIDATION_PROFILE_ROWS
+    console.error(`profile: the benchmark measured no transaction for ${missing.join(", ")}`);
+    return 1;
   }
   for (const [key, hash] of hashes) {
     if (!rows.includes(key)) continue;
@@ -337,6 +391,7 @@ async function main(): Promise<void> {
     }
     printCategories(total - execGas, ordered);
   }
+  return 0;
 }
 
 /** Which part of the system a call frame's label belongs to. */
@@ -378,7 +433,12 @@ function printCategories(intrinsicGas: number, frames: readonly FrameStats[]): v
     );
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --out <file.json>]`: the gas benchmark (DESIGN.md section 6).
+ * `npm run bench [-- --out <file.json> --no-sim ...]`: the gas benchmark (DESIGN.md section 6).
  * Runs with plain Node (`node --import tsx`), so command-line arguments reach it directly; it
  * builds the contracts through Hardhat first (incremental), then measures on an in-process chain.
  */
@@ -8,7 +8,9 @@ import { dirname, resolve } from "node:path";
 
 import { parseBenchGas } from "./format.js";
 
-const USAGE = `Usage: npm run bench [-- --out <file.json>] [-- --no-sim | --sim-only] [-- --sim-steps N]
+const USAGE = `Usage: npm run bench [-- [--out <file.json>] [--no-sim | --sim-only] [--sim-steps N]
+                        [--sim-accounts N] [--compare <file.json>]]
+  e.g. npm run bench -- --no-sim --out bench.json   (one -- before all the options)
 
 Deploys Ballast on an in-process Hardhat chain with scripts/deploy/params/local.json (or
 $BALLAST_PARAMS), measures the full transaction gas (receipt.gasUsed) of each user operation and
@@ -98,7 +100,11 @@ export function parseArgs(argv: readonly string[]): Args {
         throw new UsageError("--compare needs a file path");
       if (args.compare !== undefined) throw new UsageError("--compare given twice");
       args.compare = value;
-    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    } else if (a === "--")
+      throw new UsageError(
+        "unexpected --: npm passes on everything after its first --, so give one -- before all the options",
+      );
+    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else throw new UsageError(`unexpected argument ${a}`);
   }
   if (args.simOnly && !args.sim) throw new UsageError("--sim-only and --no-sim exclude each other");
@@ -138,11 +144,17 @@ function readBaseline(file: string): Record<string, number> {
   } catch (e) {
     throw new UsageError(`--compare ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  let gas: Record<string, number>;
   try {
-    return parseBenchGas(text, `--compare ${file}`);
+    gas = parseBenchGas(text, `--compare ${file}`);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  if (Object.keys(gas).length === 0)
+    throw new UsageError(
+      `--compare ${file}: has no gas rows to compare (a --sim-only run writes none; use an --out file of a run with the gas table)`,
+    );
+  return gas;
 }
 
 async function main(): Promise<number> {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { formatUnits, parseUnits } from "ethers";
 import { z } from "zod";
 
 /** A non-negative decimal number written as a string ("0.15", "2000"). */
@@ -9,45 +10,51 @@ const decimal = z
   .string()
   .regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number written as a string");
 
-const marginSchema = z.object({
-  mode: z.enum(["static", "dynamic", "ramped"]),
-  ewmaLambda: decimal,
-  k: decimal,
-  horizonSeconds: z.number().int().positive(),
-  haircutBase: decimal,
-  haircutCap: decimal,
-  liquidityAddOn: decimal,
-  marginBase: decimal,
-  marginCap: decimal,
-  initialMultiplier: decimal,
-  rampPerHour: decimal,
-  depthUsd: decimal,
-  sizeSlope: decimal,
-  maxVariancePerSecond: decimal,
-});
+const marginSchema = z
+  .object({
+    mode: z.enum(["static", "dynamic", "ramped"]),
+    ewmaLambda: decimal,
+    k: decimal,
+    horizonSeconds: z.number().int().positive(),
+    haircutBase: decimal,
+    haircutCap: decimal,
+    liquidityAddOn: decimal,
+    marginBase: decimal,
+    marginCap: decimal,
+    initialMultiplier: decimal,
+    rampPerHour: decimal,
+    depthUsd: decimal,
+    sizeSlope: decimal,
+    maxVariancePerSecond: decimal,
+  })
+  .strict();
 
 /** The auction price curve of one asset (one small contract each). */
 const curveSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("linear"), tauSeconds: z.number().int().positive() }),
-  z.object({ kind: z.literal("exponential"), cutPerSecond: decimal }),
-  z.object({
-    kind: z.literal("stairstep"),
-    cutPerStep: decimal,
-    stepSeconds: z.number().int().positive(),
-  }),
+  z.object({ kind: z.literal("linear"), tauSeconds: z.number().int().positive() }).strict(),
+  z.object({ kind: z.literal("exponential"), cutPerSecond: decimal }).strict(),
+  z
+    .object({
+      kind: z.literal("stairstep"),
+      cutPerStep: decimal,
+      stepSeconds: z.number().int().positive(),
+    })
+    .strict(),
 ]);
 
 /** Per-asset auction and liquidation settings (Maker's Clipper fields). */
-const auctionSchema = z.object({
-  curve: curveSchema,
-  buf: decimal,
-  tailSeconds: z.number().int().positive(),
-  cusp: decimal,
-  chip: decimal,
-  tipUsd: decimal,
-  dustUsd: decimal,
-  tabCapUsd: decimal,
-});
+const auctionSchema = z
+  .object({
+    curve: curveSchema,
+    buf: decimal,
+    tailSeconds: z.number().int().positive(),
+    cusp: decimal,
+    chip: decimal,
+    tipUsd: decimal,
+    dustUsd: decimal,
+    tabCapUsd: decimal,
+  })
+  .strict();
 
 const DEFAULT_AUCTION: z.infer<typeof auctionSchema> = {
   curve: { kind: "linear", tauSeconds: 7200 },
@@ -60,96 +67,111 @@ const DEFAULT_AUCTION: z.infer<typeof auctionSchema> = {
   tabCapUsd: "50000000",
 };
 
-const liquidationSchema = z.object({
-  targetHealth: decimal,
-  penalty: decimal,
-  perpPenalty: decimal,
-  perpKeeperShare: decimal,
-  dustDebtUsd: decimal,
-  maxTabInFlightUsd: decimal,
-  windowSeconds: z.number().int().positive(),
-  windowCapacityUsd: decimal,
-});
+const liquidationSchema = z
+  .object({
+    targetHealth: decimal,
+    penalty: decimal,
+    perpPenalty: decimal,
+    perpKeeperShare: decimal,
+    dustDebtUsd: decimal,
+    maxTabInFlightUsd: decimal,
+    windowSeconds: z.number().int().positive(),
+    windowCapacityUsd: decimal,
+  })
+  .strict();
 
-const breakerSchema = z.object({
-  dropTolerance: decimal,
-  velocityCapacityUsd: decimal,
-  velocityWindowSeconds: z.number().int().positive(),
-  badDebtWindowSeconds: z.number().int().positive(),
-  badDebtShare: decimal,
-  cooldownSeconds: z.number().int().positive(),
-});
+const breakerSchema = z
+  .object({
+    dropTolerance: decimal,
+    velocityCapacityUsd: decimal,
+    velocityWindowSeconds: z.number().int().positive(),
+    badDebtWindowSeconds: z.number().int().positive(),
+    badDebtShare: decimal,
+    cooldownSeconds: z.number().int().positive(),
+  })
+  .strict();
 
-const assetSchema = z.object({
-  symbol: z.string().min(1),
-  address: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{40}$/)
-    .optional(),
-  decimals: z.number().int().min(0).max(18),
-  mockPriceUsd: decimal.optional(),
-  feed: z.object({
+const assetSchema = z
+  .object({
+    symbol: z.string().min(1),
     address: z
       .string()
       .regex(/^0x[0-9a-fA-F]{40}$/)
       .optional(),
-    decimals: z.number().int().min(0).max(36),
-    heartbeatSeconds: z.number().int().positive(),
-    graceSeconds: z.number().int().nonnegative(),
-    minPriceUsd: decimal,
-    maxPriceUsd: decimal,
-  }),
-  depositCap: decimal,
-  margin: marginSchema,
-  market: z
-    .object({
-      skewScale: decimal,
-      maxFundingVelocityPerDay: decimal,
-      takerFee: decimal,
-      maxOpenInterest: decimal,
-      skewCapRatio: decimal,
-    })
-    .optional(),
-  auction: auctionSchema.default(DEFAULT_AUCTION),
-});
+    decimals: z.number().int().min(0).max(18),
+    mockPriceUsd: decimal.optional(),
+    feed: z
+      .object({
+        address: z
+          .string()
+          .regex(/^0x[0-9a-fA-F]{40}$/)
+          .optional(),
+        decimals: z.number().int().min(0).max(36),
+        heartbeatSeconds: z.number().int().positive(),
+        graceSeconds: z.number().int().nonnegative(),
+        minPriceUsd: decimal,
+        maxPriceUsd: decimal,
+      })
+      .strict(),
+    depositCap: decimal,
+    margin: marginSchema,
+    market: z
+      .object({
+        skewScale: decimal,
+        maxFundingVelocityPerDay: decimal,
+        takerFee: decimal,
+        maxOpenInterest: decimal,
+        skewCapRatio: decimal,
+      })
+      .strict()
+      .optional(),
+    auction: auctionSchema.default(DEFAULT_AUCTION),
+  })
+  .strict();
 
-export const deployParamsSchema = z.object({
-  $comment: z.string().optional(),
-  mocks: z.boolean(),
-  timelockMinDelaySeconds: z.number().int().nonnegative(),
-  oracleHopSeconds: z.number().int().positive(),
-  vault: z.object({
-    cooldownSeconds: z.number().int().positive(),
-    claimWindowSeconds: z.number().int().positive(),
-    seedUsd: decimal,
-  }),
-  global: z.object({
-    stabilityFeeApr: decimal,
-    debtCeilingUsd: decimal,
-    minDebtUsd: decimal,
-    /** How long prices cached by `Clearinghouse.refreshPrices` serve initial-margin checks (ADR 0006). */
-    priceMaxAgeSeconds: z.number().int().min(0).max(3600).default(60),
-  }),
-  liquidation: liquidationSchema.default({
-    targetHealth: "1.25",
-    penalty: "0.1",
-    perpPenalty: "0.01",
-    perpKeeperShare: "0.3",
-    dustDebtUsd: "100",
-    maxTabInFlightUsd: "100000000",
-    windowSeconds: 3600,
-    windowCapacityUsd: "50000000",
-  }),
-  breaker: breakerSchema.default({
-    dropTolerance: "0.2",
-    velocityCapacityUsd: "20000000",
-    velocityWindowSeconds: 3600,
-    badDebtWindowSeconds: 86400,
-    badDebtShare: "0.05",
-    cooldownSeconds: 3600,
-  }),
-  assets: z.array(assetSchema).min(1).max(16),
-});
+export const deployParamsSchema = z
+  .object({
+    $comment: z.string().optional(),
+    mocks: z.boolean(),
+    timelockMinDelaySeconds: z.number().int().nonnegative(),
+    oracleHopSeconds: z.number().int().positive(),
+    vault: z
+      .object({
+        cooldownSeconds: z.number().int().positive(),
+        claimWindowSeconds: z.number().int().positive(),
+        seedUsd: decimal,
+      })
+      .strict(),
+    global: z
+      .object({
+        stabilityFeeApr: decimal,
+        debtCeilingUsd: decimal,
+        minDebtUsd: decimal,
+        /** How long prices cached by `Clearinghouse.refreshPrices` serve initial-margin checks (ADR 0006). */
+        priceMaxAgeSeconds: z.number().int().min(0).max(3600).default(60),
+      })
+      .strict(),
+    liquidation: liquidationSchema.default({
+      targetHealth: "1.25",
+      penalty: "0.1",
+      perpPenalty: "0.01",
+      perpKeeperShare: "0.3",
+      dustDebtUsd: "100",
+      maxTabInFlightUsd: "100000000",
+      windowSeconds: 3600,
+      windowCapacityUsd: "50000000",
+    }),
+    breaker: breakerSchema.default({
+      dropTolerance: "0.2",
+      velocityCapacityUsd: "20000000",
+      velocityWindowSeconds: 3600,
+      badDebtWindowSeconds: 86400,
+      badDebtShare: "0.05",
+      cooldownSeconds: 3600,
+    }),
+    assets: z.array(assetSchema).min(1).max(16),
+  })
+  .strict();
 
 export type DeployParams = z.infer<typeof deployParamsSchema>;
 export type AssetParams = z.infer<typeof assetSchema>;
@@ -165,36 +187,431 @@ export function paramsPathFor(network: string): string {
   return resolve(here, "params", `${file}.json`);
 }
 
-/** Reads and validates a parameter file; errors name the file and the field. */
+/** A deployment parameter file that cannot be used: the message names the file and the field. */
+export class DeployParamsError extends Error {
+  constructor(source: string, issues: readonly string[]) {
+    super(`deployment parameters ${source}: ${issues.join("; ")}`);
+    this.name = "DeployParamsError";
+  }
+}
+
+/** Reads and validates a parameter file; errors (DeployParamsError) name the file and the field. */
 export function loadDeployParams(path: string): DeployParams {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT"
+        ? "file not found"
+        : code === "EISDIR"
+          ? "is a directory, not a JSON file"
+          : `cannot read (${code ?? (error as Error).message})`;
+    throw new DeployParamsError(path, [reason]);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(
-      `deployment parameters ${path}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new DeployParamsError(path, [`invalid JSON: ${(error as Error).message}`]);
   }
   return parseDeployParams(raw, path);
 }
 
+/** Validates parsed JSON: the schema (unknown fields refused), then the contracts' hard bounds. */
 export function parseDeployParams(raw: unknown, source = "<inline>"): DeployParams {
   const parsed = deployParamsSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    throw new Error(`deployment parameters ${source}: ${issues}`);
+    const issues = parsed.error.issues.flatMap((i) => {
+      const at = i.path.join(".");
+      // one line per unknown field, with its full path: "assets.0.markt: unknown field"
+      if (i.code === z.ZodIssueCode.unrecognized_keys)
+        return i.keys.map((k) => `${at === "" ? k : `${at}.${k}`}: unknown field`);
+      return [`${at || "(root)"}: ${i.message}`];
+    });
+    throw new DeployParamsError(source, issues);
   }
   const p = parsed.data;
+  const issues = boundIssues(p);
   if (!p.mocks) {
     for (const [i, a] of p.assets.entries()) {
-      if (!a.address)
-        throw new Error(`deployment parameters ${source}: assets.${i}.address: required when mocks is false`);
-      if (!a.feed.address) {
-        throw new Error(
-          `deployment parameters ${source}: assets.${i}.feed.address: required when mocks is false`,
-        );
-      }
+      if (!a.address) issues.push(`assets.${i}.address: required when mocks is false`);
+      if (!a.feed.address) issues.push(`assets.${i}.feed.address: required when mocks is false`);
     }
   }
+  if (issues.length > 0) throw new DeployParamsError(source, issues);
   return p;
+}
+
+// ------------------------------------------------------------------ the contracts' hard bounds
+
+/** The modules with RiskConfig-governed parameters, by their name in a deployment record. */
+export const PARAM_MODULES = [
+  "marginModel",
+  "clearinghouse",
+  "liquidationEngine",
+  "dutchAuction",
+  "circuitBreaker",
+] as const;
+export type ParamModule = (typeof PARAM_MODULES)[number];
+
+const WAD_DECIMALS = 18;
+const RAY_DECIMALS = 27;
+const SECONDS_PER_YEAR = 31_536_000n;
+const DAY = 86_400n;
+const w = (x: string): bigint => parseUnits(x, WAD_DECIMALS);
+
+/**
+ * Hard bounds (inclusive, on-chain units) of every parameter the deployment registers, mirrored
+ * from each module's `_bounds(name)`; a value outside them reverts `ParamTarget__OutOfBounds`.
+ * test/scripts/deploy-params.test.ts reads them back from a deployed system (`paramBounds`).
+ */
+export const PARAM_BOUNDS: Readonly<
+  Record<ParamModule, Readonly<Record<string, readonly [bigint, bigint]>>>
+> = {
+  // contracts/risk/MarginModel.sol, _bounds
+  marginModel: {
+    MODE: [0n, 2n],
+    EWMA_LAMBDA_WAD: [w("0.5"), w("0.999")],
+    K_WAD: [w("0.5"), w("10")],
+    HORIZON_SECONDS: [60n, 7n * DAY],
+    HAIRCUT_BASE_WAD: [w("0.01"), w("0.9")],
+    HAIRCUT_CAP_WAD: [w("0.01"), w("0.95")],
+    LIQUIDITY_ADDON_WAD: [0n, w("0.5")],
+    MARGIN_BASE_WAD: [w("0.005"), w("0.5")],
+    MARGIN_CAP_WAD: [w("0.005"), w("0.9")],
+    INITIAL_MULTIPLIER_WAD: [w("1"), w("3")],
+    RAMP_WAD_PER_HOUR: [w("0.0001"), w("0.5")],
+    DEPTH_USD_WAD: [w("1"), 10n ** 30n],
+    SIZE_SLOPE_WAD: [0n, w("10")],
+    MAX_VARIANCE_PER_SECOND_WAD: [10n ** 9n, 10n ** 17n],
+  },
+  // contracts/core/ClearinghouseParams.sol, _bounds
+  clearinghouse: {
+    STABILITY_FEE_PER_SECOND_RAY: [0n, 10n ** 20n],
+    DEBT_CEILING_WAD: [0n, 10n ** 33n],
+    MIN_DEBT_WAD: [0n, 10n ** 24n],
+    DEPOSIT_CAP: [0n, 10n ** 36n],
+    SKEW_SCALE_WAD: [w("1"), 10n ** 33n],
+    MAX_FUNDING_VELOCITY_WAD: [0n, w("10")],
+    TAKER_FEE_WAD: [0n, w("0.05")],
+    MAX_OPEN_INTEREST_WAD: [0n, 10n ** 33n],
+    SKEW_CAP_RATIO_WAD: [0n, w("100")],
+    PRICE_MAX_AGE_SECONDS: [0n, 3600n],
+  },
+  // contracts/liquidation/LiquidationEngineParams.sol, _bounds
+  liquidationEngine: {
+    TARGET_HEALTH_WAD: [w("1.01"), w("3")],
+    PENALTY_WAD: [w("0.01"), w("0.3")],
+    PERP_PENALTY_WAD: [w("0.001"), w("0.05")],
+    PERP_KEEPER_SHARE_WAD: [0n, w("0.5")],
+    DUST_DEBT_WAD: [0n, 10n ** 24n],
+    MAX_TAB_IN_FLIGHT_WAD: [0n, 10n ** 33n],
+    ASSET_TAB_CAP_WAD: [0n, 10n ** 33n],
+    WINDOW_SECONDS: [60n, DAY],
+    WINDOW_CAPACITY_WAD: [0n, 10n ** 33n],
+  },
+  // contracts/liquidation/DutchAuctionParams.sol, _bounds
+  dutchAuction: {
+    BUF_WAD: [w("1"), w("2")],
+    TAIL_SECONDS: [60n, 7n * DAY],
+    CUSP_WAD: [w("0.1"), w("0.99")],
+    CHIP_WAD: [0n, w("0.05")],
+    TIP_WAD: [0n, w("1000")],
+    DUST_WAD: [0n, 10n ** 24n],
+  },
+  // contracts/risk/CircuitBreakerParams.sol, _bounds (the LEVEL_* names are not registered)
+  circuitBreaker: {
+    DROP_TOLERANCE_WAD: [w("0.01"), w("0.9")],
+    VELOCITY_CAPACITY_WAD: [w("1"), 10n ** 33n],
+    VELOCITY_WINDOW_SECONDS: [60n, 7n * DAY],
+    BAD_DEBT_WINDOW_SECONDS: [60n, 30n * DAY],
+    BAD_DEBT_SHARE_WAD: [0n, w("1")],
+    COOLDOWN_SECONDS: [60n, 7n * DAY],
+  },
+};
+
+/**
+ * Other constructor and setup checks the deployment would otherwise fail on half-way (each with
+ * the contract constant it mirrors).
+ */
+const SETUP_BOUNDS = {
+  // BackstopVault MIN_/MAX_COOLDOWN_SECONDS and MIN_/MAX_CLAIM_WINDOW_SECONDS
+  vaultDuration: [3_600n, 30n * DAY],
+  // OracleRouter constructor: 0 < hopSeconds <= type(uint32).max
+  oracleHop: [1n, 2n ** 32n - 1n],
+  // LinearDecrease MIN_TAU_SECONDS / MAX_TAU_SECONDS
+  tau: [60n, 30n * DAY],
+  // ExponentialDecrease / StairstepExponentialDecrease MIN_CUT_RAY = RAY / 2, MAX_CUT_RAY = RAY - 1
+  // on the price kept (RAY - cut, as deploySystem passes it): a cut of 1e-27 to 0.5
+  cutRay: [1n, 10n ** 27n / 2n],
+  // StairstepExponentialDecrease MIN_STEP_SECONDS / MAX_STEP_SECONDS
+  step: [1n, DAY],
+} as const;
+
+/** How a field converts to its on-chain value (as scripts/deploy/system.ts converts it). */
+type Unit =
+  | { kind: "wad" }
+  | { kind: "ray" }
+  | { kind: "seconds" }
+  | { kind: "apr" }
+  | { kind: "mode" }
+  | { kind: "token"; decimals: number };
+
+const MODES = ["static", "dynamic", "ramped"] as const;
+
+function toChain(value: string | number, unit: Unit): bigint {
+  switch (unit.kind) {
+    case "wad":
+      return parseUnits(String(value), WAD_DECIMALS);
+    case "ray":
+      return parseUnits(String(value), RAY_DECIMALS);
+    case "seconds":
+      return BigInt(value);
+    case "apr": // deploySystem's aprToPerSecondRay
+      return (parseUnits(String(value), WAD_DECIMALS) * 10n ** 9n) / SECONDS_PER_YEAR;
+    case "mode":
+      return BigInt(MODES.indexOf(value as (typeof MODES)[number]));
+    case "token":
+      return parseUnits(String(value), unit.decimals);
+  }
+}
+
+/** An on-chain bound shown in the file's unit. */
+function fromChain(value: bigint, unit: Unit): string {
+  const trim = (s: string) => s.replace(/\.0$/, "");
+  switch (unit.kind) {
+    case "wad":
+      return trim(formatUnits(value, WAD_DECIMALS));
+    case "ray":
+      return trim(formatUnits(value, RAY_DECIMALS));
+    case "seconds":
+      return value.toString();
+    case "apr":
+      return trim(formatUnits(value * SECONDS_PER_YEAR, RAY_DECIMALS));
+    case "mode":
+      return `"${MODES[Number(value)]}"`;
+    case "token":
+      return trim(formatUnits(value, unit.decimals));
+  }
+}
+
+const decimalsOf = (unit: Unit): number =>
+  unit.kind === "ray" ? RAY_DECIMALS : unit.kind === "token" ? unit.decimals : WAD_DECIMALS;
+
+/** One field checked against one bound. */
+interface BoundCheck {
+  path: string;
+  value: string | number;
+  unit: Unit;
+  bounds: readonly [bigint, bigint];
+  /** What the bounds mirror, named in the message. */
+  source: string;
+}
+
+function checkField(c: BoundCheck): string | undefined {
+  let onChain: bigint;
+  try {
+    onChain = toChain(c.value, c.unit);
+  } catch {
+    // parseUnits refuses more fractional digits than the unit has
+    return `${c.path}: ${c.value} has more than ${decimalsOf(c.unit)} decimal places`;
+  }
+  const [min, max] = c.bounds;
+  if (onChain >= min && onChain <= max) return undefined;
+  return `${c.path}: ${c.value} is out of bounds: ${c.source} allows ${fromChain(min, c.unit)} to ${fromChain(max, c.unit)}`;
+}
+
+/** Every bound the deployment would hit, checked up front (messages name the field). */
+function boundIssues(p: DeployParams): string[] {
+  const checks: BoundCheck[] = [];
+  const param = (path: string, value: string | number, unit: Unit, module: ParamModule, name: string) =>
+    checks.push({ path, value, unit, bounds: PARAM_BOUNDS[module][name], source: `${module} ${name}` });
+  const wad: Unit = { kind: "wad" };
+  const sec: Unit = { kind: "seconds" };
+
+  const g = p.global;
+  param(
+    "global.stabilityFeeApr",
+    g.stabilityFeeApr,
+    { kind: "apr" },
+    "clearinghouse",
+    "STABILITY_FEE_PER_SECOND_RAY",
+  );
+  param("global.debtCeilingUsd", g.debtCeilingUsd, wad, "clearinghouse", "DEBT_CEILING_WAD");
+  param("global.minDebtUsd", g.minDebtUsd, wad, "clearinghouse", "MIN_DEBT_WAD");
+  param("global.priceMaxAgeSeconds", g.priceMaxAgeSeconds, sec, "clearinghouse", "PRICE_MAX_AGE_SECONDS");
+
+  const l = p.liquidation;
+  const engine = (field: keyof typeof l, unit: Unit, name: string) =>
+    param(`liquidation.${field}`, l[field], unit, "liquidationEngine", name);
+  engine("targetHealth", wad, "TARGET_HEALTH_WAD");
+  engine("penalty", wad, "PENALTY_WAD");
+  engine("perpPenalty", wad, "PERP_PENALTY_WAD");
+  engine("perpKeeperShare", wad, "PERP_KEEPER_SHARE_WAD");
+  engine("dustDebtUsd", wad, "DUST_DEBT_WAD");
+  engine("maxTabInFlightUsd", wad, "MAX_TAB_IN_FLIGHT_WAD");
+  engine("windowSeconds", sec, "WINDOW_SECONDS");
+  engine("windowCapacityUsd", wad, "WINDOW_CAPACITY_WAD");
+
+  const b = p.breaker;
+  const breaker = (field: keyof typeof b, unit: Unit, name: string) =>
+    param(`breaker.${field}`, b[field], unit, "circuitBreaker", name);
+  breaker("dropTolerance", wad, "DROP_TOLERANCE_WAD");
+  breaker("velocityCapacityUsd", wad, "VELOCITY_CAPACITY_WAD");
+  breaker("velocityWindowSeconds", sec, "VELOCITY_WINDOW_SECONDS");
+  breaker("badDebtWindowSeconds", sec, "BAD_DEBT_WINDOW_SECONDS");
+  breaker("badDebtShare", wad, "BAD_DEBT_SHARE_WAD");
+  breaker("cooldownSeconds", sec, "COOLDOWN_SECONDS");
+
+  const setup = (
+    path: string,
+    value: string | number,
+    unit: Unit,
+    bounds: readonly [bigint, bigint],
+    source: string,
+  ) => checks.push({ path, value, unit, bounds, source });
+  setup(
+    "vault.cooldownSeconds",
+    p.vault.cooldownSeconds,
+    sec,
+    SETUP_BOUNDS.vaultDuration,
+    "BackstopVault MIN/MAX_COOLDOWN_SECONDS",
+  );
+  setup(
+    "vault.claimWindowSeconds",
+    p.vault.claimWindowSeconds,
+    sec,
+    SETUP_BOUNDS.vaultDuration,
+    "BackstopVault MIN/MAX_CLAIM_WINDOW_SECONDS",
+  );
+  setup("oracleHopSeconds", p.oracleHopSeconds, sec, SETUP_BOUNDS.oracleHop, "the OracleRouter constructor");
+  setup("vault.seedUsd", p.vault.seedUsd, wad, [0n, 2n ** 256n - 1n], "a WAD amount");
+  setup("timelockMinDelaySeconds", p.timelockMinDelaySeconds, sec, [0n, 2n ** 256n - 1n], "uint256");
+
+  const extra: string[] = [];
+  for (const [i, a] of p.assets.entries()) {
+    const at = `assets.${i}`;
+    const m = a.margin;
+    const margin = (field: keyof typeof m, unit: Unit, name: string) =>
+      param(`${at}.margin.${field}`, m[field], unit, "marginModel", name);
+    margin("mode", { kind: "mode" }, "MODE");
+    margin("ewmaLambda", wad, "EWMA_LAMBDA_WAD");
+    margin("k", wad, "K_WAD");
+    margin("horizonSeconds", sec, "HORIZON_SECONDS");
+    margin("haircutBase", wad, "HAIRCUT_BASE_WAD");
+    margin("haircutCap", wad, "HAIRCUT_CAP_WAD");
+    margin("liquidityAddOn", wad, "LIQUIDITY_ADDON_WAD");
+    margin("marginBase", wad, "MARGIN_BASE_WAD");
+    margin("marginCap", wad, "MARGIN_CAP_WAD");
+    margin("initialMultiplier", wad, "INITIAL_MULTIPLIER_WAD");
+    margin("rampPerHour", wad, "RAMP_WAD_PER_HOUR");
+    margin("depthUsd", wad, "DEPTH_USD_WAD");
+    margin("sizeSlope", wad, "SIZE_SLOPE_WAD");
+    margin("maxVariancePerSecond", wad, "MAX_VARIANCE_PER_SECOND_WAD");
+    param(
+      `${at}.depositCap`,
+      a.depositCap,
+      { kind: "token", decimals: a.decimals },
+      "clearinghouse",
+      "DEPOSIT_CAP",
+    );
+    if (a.market) {
+      const mk = a.market;
+      const market = (field: keyof typeof mk, name: string) =>
+        param(`${at}.market.${field}`, mk[field], wad, "clearinghouse", name);
+      market("skewScale", "SKEW_SCALE_WAD");
+      market("maxFundingVelocityPerDay", "MAX_FUNDING_VELOCITY_WAD");
+      market("takerFee", "TAKER_FEE_WAD");
+      market("maxOpenInterest", "MAX_OPEN_INTEREST_WAD");
+      market("skewCapRatio", "SKEW_CAP_RATIO_WAD");
+    }
+    const au = a.auction;
+    const auction = (field: keyof typeof au, unit: Unit, name: string) =>
+      param(`${at}.auction.${field}`, au[field] as string | number, unit, "dutchAuction", name);
+    auction("buf", wad, "BUF_WAD");
+    auction("tailSeconds", sec, "TAIL_SECONDS");
+    auction("cusp", wad, "CUSP_WAD");
+    auction("chip", wad, "CHIP_WAD");
+    auction("tipUsd", wad, "TIP_WAD");
+    auction("dustUsd", wad, "DUST_WAD");
+    param(`${at}.auction.tabCapUsd`, au.tabCapUsd, wad, "liquidationEngine", "ASSET_TAB_CAP_WAD");
+    const c = au.curve;
+    if (c.kind === "linear")
+      setup(
+        `${at}.auction.curve.tauSeconds`,
+        c.tauSeconds,
+        sec,
+        SETUP_BOUNDS.tau,
+        "LinearDecrease MIN/MAX_TAU_SECONDS",
+      );
+    else if (c.kind === "exponential")
+      setup(
+        `${at}.auction.curve.cutPerSecond`,
+        c.cutPerSecond,
+        { kind: "ray" },
+        SETUP_BOUNDS.cutRay,
+        "ExponentialDecrease MIN/MAX_CUT_RAY (1 - cut)",
+      );
+    else {
+      setup(
+        `${at}.auction.curve.cutPerStep`,
+        c.cutPerStep,
+        { kind: "ray" },
+        SETUP_BOUNDS.cutRay,
+        "StairstepExponentialDecrease MIN/MAX_CUT_RAY (1 - cut)",
+      );
+      setup(
+        `${at}.auction.curve.stepSeconds`,
+        c.stepSeconds,
+        sec,
+        SETUP_BOUNDS.step,
+        "StairstepExponentialDecrease MIN/MAX_STEP_SECONDS",
+      );
+    }
+    setup(`${at}.feed.minPriceUsd`, a.feed.minPriceUsd, wad, [0n, 2n ** 256n - 1n], "a WAD price");
+    setup(
+      `${at}.feed.maxPriceUsd`,
+      a.feed.maxPriceUsd,
+      wad,
+      [1n, 2n ** 256n - 1n],
+      "OracleRouter.setFeed (max price above zero)",
+    );
+
+    // cross-field rules the modules enforce once the numbers are in range
+    const num = (x: string) => {
+      try {
+        return parseUnits(x, WAD_DECIMALS);
+      } catch {
+        return undefined; // reported above
+      }
+    };
+    const [hb, hc, mb, mc] = [m.haircutBase, m.haircutCap, m.marginBase, m.marginCap].map(num);
+    if (hb !== undefined && hc !== undefined && hb > hc)
+      extra.push(
+        `${at}.margin.haircutBase: ${m.haircutBase} is above haircutCap ${m.haircutCap} (MarginModel__InconsistentParams)`,
+      );
+    if (mb !== undefined && mc !== undefined && mb > mc)
+      extra.push(
+        `${at}.margin.marginBase: ${m.marginBase} is above marginCap ${m.marginCap} (MarginModel__InconsistentParams)`,
+      );
+    // deploySystem registers each cap before its base, while MarginModel.addAsset's defaults
+    // (haircut base 0.1, margin base 0.05) still stand
+    if (hc !== undefined && hc < w("0.1"))
+      extra.push(
+        `${at}.margin.haircutCap: ${m.haircutCap} is below 0.1, the MarginModel's default haircut base when the deployment sets the cap`,
+      );
+    if (mc !== undefined && mc < w("0.05"))
+      extra.push(
+        `${at}.margin.marginCap: ${m.marginCap} is below 0.05, the MarginModel's default margin base when the deployment sets the cap`,
+      );
+    const [lo, hi] = [a.feed.minPriceUsd, a.feed.maxPriceUsd].map(num);
+    if (lo !== undefined && hi !== undefined && lo >= hi)
+      extra.push(
+        `${at}.feed.minPriceUsd: ${a.feed.minPriceUsd} is not below maxPriceUsd ${a.feed.maxPriceUsd} (OracleRouter.setFeed)`,
+      );
+  }
+  const issues = checks.map(checkField).filter((x): x is string => x !== undefined);
+  return [...issues, ...extra];
 }

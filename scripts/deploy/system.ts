@@ -143,6 +143,18 @@ const BREAKER_RULES: Rules = {
   COOLDOWN_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
 };
 
+/**
+ * The rule tables by module, named as in a deployment record (`deployments/<network>.json`):
+ * scripts/governance/proposal.ts checks a proposal's names against them.
+ */
+export const PARAM_RULES = {
+  marginModel: MARGIN_RULES,
+  clearinghouse: CLEARINGHOUSE_RULES,
+  liquidationEngine: ENGINE_RULES,
+  dutchAuction: AUCTION_RULES,
+  circuitBreaker: BREAKER_RULES,
+} as const;
+
 const RAY_DECIMALS = 27;
 const ray = (x: string): bigint => parseUnits(x, RAY_DECIMALS);
 

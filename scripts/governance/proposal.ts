@@ -11,9 +11,21 @@
  *
  * Output: `{ targets, values, payloads }`, the arguments of
  * `TimelockController.scheduleBatch(targets, values, payloads, predecessor, salt, delay)`.
+ *
+ * With the deployment's addresses (the `addresses` of `deployments/<network>.json`, as
+ * scripts/deploy.ts writes it) every entry is also checked against the deployment: the target is
+ * one of the five parameter modules, the name is registered for it (the rule tables of
+ * scripts/deploy/system.ts), the subject is one of the deployment's assets for a per-asset
+ * parameter and the zero address for a global one, and the value lies in the module's hard bounds.
+ * Without them only the format is checked (a RiskConfig may govern other targets). The command
+ * line (`npm run proposal -- <diff.json> --deployment <file>`, scripts/governance/cli.ts) always
+ * passes them.
  */
 import { Interface, ZeroAddress, encodeBytes32String, getAddress, isAddress, toUtf8Bytes } from "ethers";
 import { z } from "zod";
+
+import { PARAM_BOUNDS, PARAM_MODULES, type ParamModule } from "../deploy/params.js";
+import { PARAM_RULES } from "../deploy/system.js";
 
 /** One call batch for `TimelockController.scheduleBatch` / `executeBatch`. */
 export interface TimelockBatch {
@@ -138,18 +150,145 @@ export function parseParamDiff(diff: unknown, source = "input"): ParamChange[] {
 }
 
 /**
+ * Parameters that take the zero subject, by module (every other registered one takes an asset),
+ * mirrored from the modules' subject checks: ClearinghouseParams._isGlobal,
+ * LiquidationEngineParams._checkSubject (only ASSET_TAB_CAP_WAD is per asset),
+ * CircuitBreakerParams._isAssetParam (DROP_TOLERANCE_WAD, VELOCITY_CAPACITY_WAD are per asset);
+ * the MarginModel's and the DutchAuction's are all per asset.
+ */
+export const GLOBAL_PARAMS: Readonly<Record<ParamModule, readonly string[]>> = {
+  marginModel: [],
+  clearinghouse: [
+    "STABILITY_FEE_PER_SECOND_RAY",
+    "DEBT_CEILING_WAD",
+    "MIN_DEBT_WAD",
+    "PRICE_MAX_AGE_SECONDS",
+  ],
+  liquidationEngine: [
+    "TARGET_HEALTH_WAD",
+    "PENALTY_WAD",
+    "PERP_PENALTY_WAD",
+    "PERP_KEEPER_SHARE_WAD",
+    "DUST_DEBT_WAD",
+    "MAX_TAB_IN_FLIGHT_WAD",
+    "WINDOW_SECONDS",
+    "WINDOW_CAPACITY_WAD",
+  ],
+  dutchAuction: [],
+  circuitBreaker: [
+    "VELOCITY_WINDOW_SECONDS",
+    "BAD_DEBT_WINDOW_SECONDS",
+    "BAD_DEBT_SHARE_WAD",
+    "COOLDOWN_SECONDS",
+  ],
+};
+
+/** The deployment's contracts by name: the `addresses` of `deployments/<network>.json`. */
+export type DeploymentAddresses = Readonly<Record<string, string>>;
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+function suggestion(name: string, known: readonly string[]): string {
+  const best = known.map((k) => ({ k, d: distance(name.toUpperCase(), k) })).sort((x, y) => x.d - y.d)[0];
+  return best !== undefined && best.d <= 3 ? ` (did you mean ${best.k}?)` : "";
+}
+
+/**
+ * Checks validated changes against a deployment (see the module comment); returns the issues,
+ * each naming the entry's index and field.
+ */
+export function checkAgainstDeployment(
+  changes: readonly ParamChange[],
+  deployment: DeploymentAddresses,
+): string[] {
+  const norm = (a: string) => (isAddress(a) ? getAddress(a) : a);
+  const moduleAt = new Map<string, ParamModule>();
+  for (const m of PARAM_MODULES) if (deployment[m] !== undefined) moduleAt.set(norm(deployment[m]), m);
+  // assets: the symbols the deployment record lists with a feed (`WETH` beside `WETHFeed`)
+  const assets = new Map<string, string>();
+  for (const [k, v] of Object.entries(deployment))
+    if (deployment[`${k}Feed`] !== undefined) assets.set(norm(v), k);
+  const nameOf = new Map(Object.entries(deployment).map(([k, v]) => [norm(v), k]));
+  const modules = PARAM_MODULES.filter((m) => deployment[m] !== undefined);
+
+  const issues: string[] = [];
+  changes.forEach((c, i) => {
+    const at = `diff[${i}]`;
+    const module = moduleAt.get(c.target);
+    if (module === undefined) {
+      const other = nameOf.get(c.target);
+      issues.push(
+        `${at}.target: ${c.target} is ${other === undefined ? "not a contract of this deployment" : `the ${other}, not a parameter module`} (modules: ${modules.map((m) => `${m} ${norm(deployment[m])}`).join(", ")})`,
+      );
+      return;
+    }
+    const known = Object.keys(PARAM_RULES[module]);
+    if (!known.includes(c.name)) {
+      issues.push(
+        `${at}.name: "${c.name}" is not a registered ${module} parameter${suggestion(c.name, known)} (known: ${known.join(", ")})`,
+      );
+      return;
+    }
+    const global = GLOBAL_PARAMS[module].includes(c.name);
+    if (global && c.subject !== ZeroAddress)
+      issues.push(`${at}.subject: ${c.name} is a global parameter: the subject must be the zero address`);
+    if (!global && !assets.has(c.subject)) {
+      const listed = [...assets].map(([a, sym]) => `${sym} ${a}`).join(", ");
+      issues.push(
+        `${at}.subject: ${c.name} is a per-asset parameter: the subject must be one of the deployment's assets (${listed}), got ${c.subject === ZeroAddress ? "the zero address" : c.subject}`,
+      );
+    }
+    const [min, max] = PARAM_BOUNDS[module][c.name] ?? [0n, MAX_UINT256];
+    if (c.value < min || c.value > max)
+      issues.push(`${at}.value: ${c.value} is outside ${module}'s bounds for ${c.name}: ${min} to ${max}`);
+  });
+  return issues;
+}
+
+/**
  * Builds the timelock batch for a JSON diff: one call to `riskConfig.setParams`.
  * @param riskConfig Address of the RiskConfig contract.
  * @param diff The parsed JSON diff (unvalidated).
  * @param source Where the diff came from (a file name), used in error messages.
+ * @param deployment The deployment's addresses; when given, every entry is checked against it
+ *        (module, registered name, subject kind, bounds) and `riskConfig` must be its RiskConfig.
  */
-export function buildParamProposal(riskConfig: string, diff: unknown, source = "input"): TimelockBatch {
+export function buildParamProposal(
+  riskConfig: string,
+  diff: unknown,
+  source = "input",
+  deployment?: DeploymentAddresses,
+): TimelockBatch {
   if (!isAddress(riskConfig) || getAddress(riskConfig) === ZeroAddress) {
     throw new ProposalValidationError(source, [
       `riskConfig: must be a non-zero address, got "${riskConfig}"`,
     ]);
   }
+  if (
+    deployment !== undefined &&
+    (deployment.riskConfig === undefined ||
+      !isAddress(deployment.riskConfig) ||
+      getAddress(deployment.riskConfig) !== getAddress(riskConfig))
+  ) {
+    throw new ProposalValidationError(source, [
+      `riskConfig: ${riskConfig} is not the deployment's RiskConfig (${deployment.riskConfig ?? "none listed"})`,
+    ]);
+  }
   const changes = parseParamDiff(diff, source);
+  if (deployment !== undefined) {
+    const issues = checkAgainstDeployment(changes, deployment);
+    if (issues.length > 0) throw new ProposalValidationError(source, issues);
+  }
   const payload = new Interface([SET_PARAMS_FRAGMENT]).encodeFunctionData("setParams", [
     changes.map((c) => c.target),
     changes.map((c) => encodeBytes32String(c.name)),

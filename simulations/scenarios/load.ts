@@ -6,8 +6,8 @@
  * relative to the current directory. Errors name the file and the field:
  * `scenario simulations/scenarios/x.json: steps.count: expected a positive integer`.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { repoRoot } from "../markets/data.js";
 import { ScenarioError, parseScenario, type Scenario } from "./schema.js";
 
@@ -53,24 +53,50 @@ export interface LoadedScenario {
   readonly path: string;
 }
 
+/** What a scenario argument that names no file could have meant: the shipped names, a near one. */
+function shippedHint(nameOrPath: string): string {
+  const shipped = listScenarios();
+  const stem = basename(nameOrPath.trim())
+    .replace(/\.json$/i, "")
+    .toLowerCase();
+  const near = shipped.includes(stem) ? `; did you mean "${stem}"?` : "";
+  return `shipped scenarios: ${shipped.join(", ")} (by name, without .json)${near}`;
+}
+
 /** Loads and validates a scenario file; returns it with its path. */
 export function loadScenarioFile(nameOrPath: string): LoadedScenario {
+  if (nameOrPath.trim() === "")
+    throw new ScenarioError(`""`, [
+      { path: "", message: `no scenario given; ${shippedHint("")}, or a path to a scenario file` },
+    ]);
   const path = scenarioPath(nameOrPath);
   const label = display(path);
   if (!existsSync(path)) {
     const hint = BARE_NAME.test(nameOrPath)
       ? `no scenario named "${nameOrPath}" (shipped: ${listScenarios().join(", ")}); a path to a file also works`
-      : "file not found";
+      : `file not found; ${shippedHint(nameOrPath)}`;
     throw new ScenarioError(label, [{ path: "", message: hint }]);
   }
-  const text = readFileSync(path, "utf8");
+  let text: string;
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error("directory"), { code: "EISDIR" });
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const message =
+      code === "EISDIR"
+        ? `is a directory, not a scenario file; ${shippedHint("")}`
+        : `cannot read the file (${code ?? (e as Error).message})`;
+    throw new ScenarioError(label, [{ path: "", message }]);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     const message = (e as Error).message;
+    // Node 22 already says "(line L column C)"; older versions only give the position
     const m = /position (\d+)/.exec(message);
-    const where = m === null ? "" : ` (${lineColumn(text, Number(m[1]))})`;
+    const where = m === null || /\bline \d+/.test(message) ? "" : ` (${lineColumn(text, Number(m[1]))})`;
     throw new ScenarioError(label, [{ path: "", message: `invalid JSON: ${message}${where}` }]);
   }
   return { scenario: parseScenario(json, label), path };

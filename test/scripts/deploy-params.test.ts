@@ -1,0 +1,295 @@
+/**
+ * Deployment parameter files: unknown fields and values outside the contracts' hard bounds are
+ * refused with the file and the field named, before anything is deployed; the bounds mirrored in
+ * scripts/deploy/params.ts equal the deployed modules' `paramBounds`; a system deployed at the
+ * edges of the bounds takes a governance proposal checked against its deployment record.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { ZeroAddress, ZeroHash, id, parseUnits } from "ethers";
+import { network } from "hardhat";
+
+import {
+  DeployParamsError,
+  PARAM_BOUNDS,
+  PARAM_MODULES,
+  loadDeployParams,
+  paramsPathFor,
+  parseDeployParams,
+  type DeployParams,
+} from "../../scripts/deploy/params.js";
+import { PARAM_RULES, b32, deploySystem } from "../../scripts/deploy/system.js";
+import { ProposalValidationError, buildParamProposal } from "../../scripts/governance/proposal.js";
+import { scenariosDir } from "../../simulations/scenarios/load.js";
+import { deployParamsPath } from "../../simulations/world/deploy.js";
+
+/** A fresh copy of the shipped local file, as JSON (before defaults). */
+type ParamsJson = Record<string, unknown> & {
+  global: Record<string, unknown>;
+  assets: Record<string, Record<string, unknown>>[];
+};
+function localJson(): ParamsJson {
+  return JSON.parse(readFileSync(paramsPathFor("hardhat"), "utf8")) as ParamsJson;
+}
+
+function issuesOf(raw: unknown): string {
+  try {
+    parseDeployParams(raw, "p.json");
+  } catch (e) {
+    expect(e).to.be.instanceOf(DeployParamsError);
+    return (e as Error).message;
+  }
+  expect.fail("expected a DeployParamsError");
+}
+
+describe("deployment parameters (scripts/deploy/params.ts)", function () {
+  it("the shipped files and every scenario's deployParams load", function () {
+    for (const f of readdirSync(join(paramsPathFor("hardhat"), "..")).filter((x) => x.endsWith(".json")))
+      loadDeployParams(join(paramsPathFor("hardhat"), "..", f));
+    const dirs = [scenariosDir(), join(scenariosDir(), "fidelity")];
+    const used = new Set<string>();
+    for (const dir of dirs)
+      for (const f of readdirSync(dir).filter((x) => x.endsWith(".json"))) {
+        const s = JSON.parse(readFileSync(join(dir, f), "utf8")) as { deployParams?: string };
+        used.add(s.deployParams ?? "local");
+      }
+    expect([...used].sort()).to.deep.equal(["local", "maker-2020"]);
+    for (const name of used) loadDeployParams(deployParamsPath(name));
+  });
+
+  it("refuses unknown fields at every level, naming each with its path and the file", function () {
+    const p = localJson();
+    const asset = p.assets[0];
+    asset.markt = asset.market; // typo: the WETH perp market would be gone
+    delete asset.market;
+    p.global.priceMaxAgeSecond = 5; // typo: would stay 60
+    p.liquidaton = { penalty: "0.5" }; // typo: penalty would stay 0.1
+    asset.margin.kk = "3";
+    asset.feed.heartbeat = 1;
+    (p.assets[1] as Record<string, unknown>).auction = {
+      curve: { kind: "linear", tauSeconds: 600, cut: "0.1" },
+      buf: "1.1",
+      tailSeconds: 7200,
+      cusp: "0.5",
+      chip: "0.001",
+      tipUsd: "5",
+      dustUsd: "100",
+      tabCapUsd: "1",
+      extra: 1,
+    };
+    (p.vault as Record<string, unknown>).seed = "1";
+    const m = issuesOf(p);
+    expect(m).to.match(/^deployment parameters p\.json: /);
+    for (const field of [
+      "global.priceMaxAgeSecond",
+      "assets.0.markt",
+      "liquidaton",
+      "assets.0.margin.kk",
+      "assets.0.feed.heartbeat",
+      "assets.1.auction.curve.cut",
+      "assets.1.auction.extra",
+      "vault.seed",
+    ])
+      expect(m).to.contain(`${field}: unknown field`);
+  });
+
+  it("refuses values outside the contracts' bounds, naming the field, the parameter and the range", function () {
+    const p = localJson();
+    p.global.stabilityFeeApr = "7";
+    p.assets[0].margin.ewmaLambda = "1.5";
+    p.assets[1].margin.k = "0.1234567890123456789";
+    p.assets[1].margin.haircutBase = "0.6"; // above its cap 0.5
+    p.assets[0].market.takerFee = "0.06";
+    p.assets[0].feed.minPriceUsd = "2000000"; // above the max
+    (p.vault as Record<string, unknown>).cooldownSeconds = 60;
+    p.liquidation = {
+      targetHealth: "1",
+      penalty: "0.1",
+      perpPenalty: "0.01",
+      perpKeeperShare: "0.3",
+      dustDebtUsd: "100",
+      maxTabInFlightUsd: "1",
+      windowSeconds: 3600,
+      windowCapacityUsd: "1",
+    };
+    const m = issuesOf(p);
+    for (const expected of [
+      "global.stabilityFeeApr: 7 is out of bounds: clearinghouse STABILITY_FEE_PER_SECOND_RAY allows 0 to 3.1536",
+      "assets.0.margin.ewmaLambda: 1.5 is out of bounds: marginModel EWMA_LAMBDA_WAD allows 0.5 to 0.999",
+      "assets.1.margin.k: 0.1234567890123456789 has more than 18 decimal places",
+      "assets.1.margin.haircutBase: 0.6 is above haircutCap 0.5",
+      "assets.0.market.takerFee: 0.06 is out of bounds: clearinghouse TAKER_FEE_WAD allows 0 to 0.05",
+      "assets.0.feed.minPriceUsd: 2000000 is not below maxPriceUsd 1000000",
+      "vault.cooldownSeconds: 60 is out of bounds: BackstopVault MIN/MAX_COOLDOWN_SECONDS allows 3600 to 2592000",
+      "liquidation.targetHealth: 1 is out of bounds: liquidationEngine TARGET_HEALTH_WAD allows 1.01 to 3",
+    ])
+      expect(m).to.contain(expected);
+    // just inside passes, one step out fails (the APR converts as the deployment converts it)
+    const edge = localJson();
+    edge.global.stabilityFeeApr = "3.1536";
+    parseDeployParams(edge);
+    edge.global.stabilityFeeApr = "3.1537";
+    expect(issuesOf(edge)).to.contain("global.stabilityFeeApr: 3.1537 is out of bounds");
+  });
+
+  it("a file that cannot be read or parsed is a DeployParamsError naming it", function () {
+    const dir = mkdtempSync(join(tmpdir(), "ballast-params-"));
+    try {
+      const bad = join(dir, "bad.json");
+      writeFileSync(bad, "{ nope");
+      expect(() => loadDeployParams(bad)).to.throw(DeployParamsError, /bad\.json: invalid JSON: /);
+      expect(() => loadDeployParams(join(dir, "none.json"))).to.throw(
+        DeployParamsError,
+        /none\.json: file not found$/,
+      );
+      expect(() => loadDeployParams(dir)).to.throw(DeployParamsError, /is a directory/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe("against a deployed system at the edges of the bounds", function () {
+    let fixture: Awaited<ReturnType<typeof deployEdges>>;
+
+    /** Local parameters with several values at their bounds (min or max). */
+    function edgeParams(): DeployParams {
+      const p = localJson();
+      p.global.stabilityFeeApr = "3.1536";
+      const m0 = p.assets[0].margin;
+      m0.ewmaLambda = "0.999";
+      m0.haircutCap = "0.95";
+      p.assets[1].margin.ewmaLambda = "0.5";
+      (p.vault as Record<string, unknown>).cooldownSeconds = 3600;
+      (p.vault as Record<string, unknown>).claimWindowSeconds = 2_592_000;
+      p.assets[0].auction = {
+        curve: { kind: "exponential", cutPerSecond: "0.5" },
+        buf: "2",
+        tailSeconds: 604_800,
+        cusp: "0.99",
+        chip: "0.05",
+        tipUsd: "1000",
+        dustUsd: "100",
+        tabCapUsd: "50000000",
+      };
+      return parseDeployParams(p, "edges");
+    }
+
+    async function deployEdges() {
+      const { ethers, networkHelpers } = await network.create();
+      const sys = await deploySystem(ethers, edgeParams(), { keepDeployerAsProposer: true });
+      return { ethers, networkHelpers, sys };
+    }
+
+    before(async function () {
+      this.timeout(120_000);
+      fixture = await deployEdges();
+    });
+
+    it("deploys, and the mirrored bounds and rule tables equal the modules' own", async function () {
+      const { sys } = fixture;
+      expect(await sys.clearinghouse.getParam(b32("STABILITY_FEE_PER_SECOND_RAY"), ZeroAddress)).to.equal(
+        (parseUnits("3.1536", 18) * 10n ** 9n) / 31_536_000n,
+      );
+      const contracts = {
+        marginModel: sys.marginModel,
+        clearinghouse: sys.clearinghouse,
+        liquidationEngine: sys.engine,
+        dutchAuction: sys.auction,
+        circuitBreaker: sys.breaker,
+      };
+      for (const module of PARAM_MODULES) {
+        expect(Object.keys(PARAM_BOUNDS[module]).sort(), module).to.deep.equal(
+          Object.keys(PARAM_RULES[module]).sort(),
+        );
+        for (const [name, [min, max]] of Object.entries(PARAM_BOUNDS[module])) {
+          const [cMin, cMax] = await contracts[module].paramBounds(b32(name));
+          expect([cMin, cMax], `${module} ${name}`).to.deep.equal([min, max]);
+        }
+      }
+    });
+
+    it("a proposal checked against the deployment record executes; bad entries are named", async function () {
+      const { sys, networkHelpers, ethers } = fixture;
+      const book = sys.addresses;
+      const weth = book.WETH;
+      const ceiling = await sys.clearinghouse.getParam(b32("DEBT_CEILING_WAD"), ZeroAddress);
+      const haircut = await sys.marginModel.getParam(b32("HAIRCUT_BASE_WAD"), weth);
+      const batch = buildParamProposal(
+        book.riskConfig,
+        [
+          {
+            target: book.clearinghouse,
+            name: "DEBT_CEILING_WAD",
+            subject: ZeroAddress,
+            value: String(ceiling + 1n),
+          },
+          { target: book.marginModel, name: "HAIRCUT_BASE_WAD", subject: weth, value: String(haircut + 1n) },
+        ],
+        "p.json",
+        book,
+      );
+      const delay = await sys.timelock.getMinDelay();
+      const salt = id("clifix-proposal");
+      await (
+        await sys.timelock.scheduleBatch(batch.targets, batch.values, batch.payloads, ZeroHash, salt, delay)
+      ).wait();
+      await networkHelpers.time.increase(delay);
+      await (
+        await sys.timelock.executeBatch(batch.targets, batch.values, batch.payloads, ZeroHash, salt)
+      ).wait();
+      expect(await sys.clearinghouse.getParam(b32("DEBT_CEILING_WAD"), ZeroAddress)).to.equal(ceiling + 1n);
+      expect(await sys.marginModel.getParam(b32("HAIRCUT_BASE_WAD"), weth)).to.equal(haircut + 1n);
+
+      const issues = (diff: unknown[], riskConfig = book.riskConfig): readonly string[] => {
+        try {
+          buildParamProposal(riskConfig, diff, "p.json", book);
+        } catch (e) {
+          expect(e).to.be.instanceOf(ProposalValidationError);
+          return (e as ProposalValidationError).issues;
+        }
+        expect.fail("expected a ProposalValidationError");
+      };
+      const bad = issues([
+        { target: book.clearinghouse, name: "DEBT_CEILNG_WAD", subject: ZeroAddress, value: "1" },
+        { target: book.riskConfig, name: "DEBT_CEILING_WAD", subject: ZeroAddress, value: "1" },
+        {
+          target: book.marginModel,
+          name: "HAIRCUT_BASE_WAD",
+          subject: ZeroAddress,
+          value: String(10n ** 17n),
+        },
+        { target: book.clearinghouse, name: "MIN_DEBT_WAD", subject: weth, value: "1" },
+        {
+          target: book.liquidationEngine,
+          name: "PENALTY_WAD",
+          subject: ZeroAddress,
+          value: String(10n ** 18n),
+        },
+        { target: book.dutchAuction, name: "BUF_WAD", subject: book.WETHFeed, value: String(10n ** 18n) },
+      ]);
+      expect(bad).to.have.length(6);
+      expect(bad[0]).to.match(
+        /^diff\[0\]\.name: "DEBT_CEILNG_WAD" is not a registered clearinghouse parameter \(did you mean DEBT_CEILING_WAD\?\)/,
+      );
+      expect(bad[1]).to.match(
+        /^diff\[1\]\.target: 0x[0-9a-fA-F]{40} is the riskConfig, not a parameter module/,
+      );
+      expect(bad[2]).to.match(
+        /^diff\[2\]\.subject: HAIRCUT_BASE_WAD is a per-asset parameter: the subject must be one of the deployment's assets \(WETH 0x.*WBTC 0x.*\), got the zero address/,
+      );
+      expect(bad[3]).to.equal(
+        "diff[3].subject: MIN_DEBT_WAD is a global parameter: the subject must be the zero address",
+      );
+      expect(bad[4]).to.equal(
+        `diff[4].value: ${10n ** 18n} is outside liquidationEngine's bounds for PENALTY_WAD: ${10n ** 16n} to ${3n * 10n ** 17n}`,
+      );
+      expect(bad[5]).to.match(/^diff\[5\]\.subject: BUF_WAD is a per-asset parameter/);
+      expect(issues([], (await ethers.getSigners())[3].address)[0]).to.match(
+        /^riskConfig: 0x[0-9a-fA-F]{40} is not the deployment's RiskConfig/,
+      );
+    });
+  });
+});
