@@ -11,7 +11,6 @@ import {IGlobalSettlement} from "../interfaces/IGlobalSettlement.sol";
 import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
 import {IParamTarget} from "../interfaces/IParamTarget.sol";
 import {WadMath} from "../libraries/WadMath.sol";
-import {PerpMath} from "../perp/PerpMath.sol";
 import {ClearinghouseBase} from "./ClearinghouseBase.sol";
 import {ClearinghousePerps} from "./ClearinghousePerps.sol";
 

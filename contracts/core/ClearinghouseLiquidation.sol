@@ -68,13 +68,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     ///      settle at the indices of this moment, which nothing moves afterwards (`accrue` is
     ///      refused, parameter changes do not accrue, `debtOf` and the other views stop).
     function _applySettlement() internal {
-        _accrueFee();
-        uint256 n = _markets.length;
-        for (uint256 i; i < n; ++i) {
-            address market = _markets[i];
-            (uint256 priceWad, ) = _price(market);
-            _accrueFunding(market, priceWad);
-        }
+        _accrueAll();
         _breakerWord |= 4;
         emit BreakerLevelApplied(address(0), type(uint8).max);
     }
@@ -122,6 +116,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         snap.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
         snap.creditWad = acct.creditWad;
         snap.collaterals = cols;
+        snap.globalLevel = uint8(_breakerWord & 3);
     }
 
     /// @dev The perp penalty is owed only as far as the account can pay it: the part that would

@@ -201,6 +201,17 @@ abstract contract ClearinghousePerps is ClearinghouseHealth {
         if (skewUsdWad > capUsdWad) revert Clearinghouse__SkewCapExceeded(market, skewUsdWad, capUsdWad);
     }
 
+    /// @dev Accrues the stability fee and every market's funding (at its oracle price) up to now.
+    function _accrueAll() internal {
+        _accrueFee();
+        uint256 n = _markets.length;
+        for (uint256 i; i < n; ++i) {
+            address market = _markets[i];
+            (uint256 priceWad, ) = _price(market);
+            _accrueFunding(market, priceWad);
+        }
+    }
+
     /// @dev Accrues a market's funding up to now at `priceWad`; returns the index.
     function _accrueFunding(address market, uint256 priceWad) internal returns (int256) {
         MarketSlots storage state = _marketState[market];

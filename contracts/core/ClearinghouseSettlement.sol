@@ -70,25 +70,14 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     ///      Clearinghouse is at the code size limit).
     function healDeficit() external nonReentrant returns (uint256 healedWad) {
         if (_breakerWord & 4 == 0) _accrueFee(); // the index froze at settlement
-        uint256 deficit = deficitWad;
-        uint256 credit = _vaultCreditWad;
-        healedWad = deficit < credit ? deficit : credit;
-        if (healedWad == 0) revert Clearinghouse__NothingToHeal(deficit, credit);
-        _vaultCreditWad = uint128(credit - healedWad);
-        deficitWad = deficit - healedWad;
-        emit DeficitHealed(healedWad, deficit - healedWad);
+        healedWad = _healDeficit();
+        if (healedWad == 0) revert Clearinghouse__NothingToHeal(deficitWad, _vaultCreditWad);
     }
 
     /// @dev See IClearinghouse.
     function accrue() external nonReentrant {
         _requireNotSettled(); // the indices froze at settlement
-        _accrueFee();
-        uint256 n = _markets.length;
-        for (uint256 i; i < n; ++i) {
-            address market = _markets[i];
-            (uint256 priceWad, ) = _price(market);
-            _accrueFunding(market, priceWad);
-        }
+        _accrueAll();
     }
 
     // ---------------------------------------------------------------- risk-level cache (ADR 0005)
@@ -222,17 +211,11 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         // the pool is final only once every account and auction is settled
         _requireWoundDown();
         // the vault's credit backs the deficit first (nothing moves either afterwards)
-        uint256 deficit = deficitWad;
-        uint256 credit = _vaultCreditWad;
-        uint256 healed = deficit < credit ? deficit : credit;
-        if (healed != 0) {
-            (_vaultCreditWad, deficitWad) = (uint128(credit - healed), deficit - healed);
-            emit DeficitHealed(healed, deficit - healed);
-        }
+        _healDeficit();
         // every claim on the pool, minted or still credit: by I1 after settlement (debts and
         // auction debt are zero now), supply + credits == deficit + pooled debt, up to the dust
         // the protocol kept, so the rate never pays out more than the pool
-        uint256 claimsWad = deficit - healed + _pooledDebtWad;
+        uint256 claimsWad = deficitWad + _pooledDebtWad;
         _claimsLeftWad = claimsWad;
         uint256 opensAt = block.timestamp + REDEMPTION_DELAY;
         _redemptionOpensAt = opensAt;
@@ -283,6 +266,16 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     }
 
     // ---------------------------------------------------------------- internal
+
+    /// @dev Moves min(vault credit, deficit) out of both (`DeficitHealed`); returns it (0: nothing).
+    function _healDeficit() internal returns (uint256 healedWad) {
+        uint256 deficit = deficitWad;
+        uint256 credit = _vaultCreditWad;
+        healedWad = deficit < credit ? deficit : credit;
+        if (healedWad == 0) return 0;
+        (_vaultCreditWad, deficitWad) = (uint128(credit - healedWad), deficit - healedWad);
+        emit DeficitHealed(healedWad, deficit - healedWad);
+    }
 
     function _requireSettled() internal view returns (ICircuitBreaker b) {
         if (_breakerWord & 4 == 0) revert Settlement__NotSettled();

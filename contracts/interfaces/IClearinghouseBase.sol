@@ -178,6 +178,8 @@ interface IClearinghouseBase {
 
     /// @notice The state of an account at the start of a liquidation.
     /// @param liquidatable Maintenance health was below 1 (nothing else was done when false).
+    /// @param globalLevel The ledger's copy of the global breaker level after the positions were
+    ///        closed (a deficit they or the keeper's share recorded trips the breaker inline).
     /// @param healthFactorWad Maintenance health before anything was closed, WAD.
     /// @param debtWad Debt after the perp positions were closed, WAD.
     /// @param creditWad Credit after the perp positions were closed, WAD.
@@ -185,6 +187,7 @@ interface IClearinghouseBase {
     /// @param collaterals The account's collaterals after the positions were closed.
     struct LiquidationSnapshot {
         bool liquidatable;
+        uint8 globalLevel;
         uint256 healthFactorWad;
         uint256 debtWad;
         uint256 creditWad;

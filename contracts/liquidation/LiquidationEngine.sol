@@ -96,6 +96,9 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
     /// @inheritdoc ILiquidationEngine
     function liquidate(address account, address keeper) external nonReentrant returns (Result memory result) {
         _requireNotPaused();
+        // no keeper reward to the account itself: a self-liquidation earns nothing (and the first
+        // kick's reward would repay debt the plan's next seizure still asks for)
+        if (keeper == account) keeper = address(0);
         ILiquidationLedger.LiquidationSnapshot memory snap = clearinghouse.liquidationBegin(
             account,
             _cfg.perpPenaltyWad,
@@ -122,12 +125,20 @@ contract LiquidationEngine is LiquidationEngineParams, ReentrancyGuardTransient 
         uint256 quoteCacheKey = _batchCalls + 1;
         _batchCalls = quoteCacheKey;
         for (uint256 i; i < accounts.length; ++i) {
+            // the global level rose to 2 during the batch (a deficit it recorded): it stops here,
+            // as a single liquidation would be refused
+            if (memo.globalLevel >= 2) break;
+            address account = accounts[i];
+            // no keeper reward to the account itself (as `liquidate`)
+            address k = keeper == account ? address(0) : keeper;
             // an account whose prices fail (or any other refusal) is skipped, not fatal
-            try
-                clearinghouse.liquidationBegin(accounts[i], perpPenaltyWad, keeper, perpKeeperShareWad, quoteCacheKey)
-            returns (ILiquidationLedger.LiquidationSnapshot memory snap) {
+            try clearinghouse.liquidationBegin(account, perpPenaltyWad, k, perpKeeperShareWad, quoteCacheKey) returns (
+                ILiquidationLedger.LiquidationSnapshot memory snap
+            ) {
+                // a deficit recorded since the batch read the global level may have raised it
+                if (snap.globalLevel > memo.globalLevel) memo.globalLevel = snap.globalLevel;
                 if (!snap.liquidatable) continue;
-                Result memory r = _liquidate(accounts[i], keeper, snap, false, memo);
+                Result memory r = _liquidate(account, k, snap, false, memo);
                 ++liquidated;
                 if (r.auctions == 0 && r.debtCoveredWad == 0 && r.writtenOffWad == 0 && _capsExhausted()) break;
             } catch {

@@ -46,6 +46,7 @@ import {
   type LiqState,
   type LiquidationResult,
   type ModelEvent,
+  withInlineSystemCheck,
 } from "../model/liquidation.js";
 import { answerAt, type LiqSystem } from "../model/liqsystem.js";
 import { bump, compareOutcome, ModelCommand, predict } from "./outcome.js";
@@ -221,7 +222,7 @@ export async function execLiq<T>(m: LiqBox, r: LiqReal, spec: LiqTx<T>): Promise
   const next = cloneLiq(m.s);
   next.log = [];
   syncOracle(next, t);
-  const predicted = predict(() => spec.model(next, t));
+  const predicted = predict(() => withInlineSystemCheck(t, () => spec.model(next, t)));
   const out = await sendAt(r.sys, t, spec.from, spec.iface, spec.to, spec.fn, spec.args);
   r.stats.transactions++;
   if (process.env.LIQ_DEBUG === "1") {

@@ -298,6 +298,23 @@ export function recordDeficit(s: LedgerState, amountWad: bigint): void {
   s.deficitWad += amountWad;
 }
 
+/**
+ * Called when `transferWithVault` records a deficit: the Clearinghouse then calls the breaker's
+ * `checkSystem` in the same transaction. A model with a breaker (the liquidation suite's) sets it
+ * around one transaction's prediction (`withDeficitHook`); the ledger suite has no breaker.
+ */
+let deficitHook: ((s: LedgerState) => void) | undefined;
+
+export function withDeficitHook<T>(hook: (s: LedgerState) => void, run: () => T): T {
+  const previous = deficitHook;
+  deficitHook = hook;
+  try {
+    return run();
+  } finally {
+    deficitHook = previous;
+  }
+}
+
 export function transferWithVault(s: LedgerState, addr: string, deltaWad: bigint): void {
   if (deltaWad === 0n) return;
   if (deltaWad > 0n) {
@@ -306,6 +323,7 @@ export function transferWithVault(s: LedgerState, addr: string, deltaWad: bigint
     else {
       recordDeficit(s, deltaWad - s.vaultCreditWad);
       s.vaultCreditWad = 0n;
+      deficitHook?.(s);
     }
   } else {
     debit(s, addr, -deltaWad, s.rateIndexRay);

@@ -209,8 +209,25 @@ export interface LiqState {
   log: ModelEvent[];
 }
 
+/** The liquidation state each ledger state belongs to (for the ledger model's deficit hook). */
+const owners = new WeakMap<LedgerState, LiqState>();
+
 export function cloneLiq(s: LiqState): LiqState {
-  return structuredClone(s);
+  const c = structuredClone(s);
+  owners.set(c.l, c);
+  return c;
+}
+
+/**
+ * Runs one transaction's prediction with the ledger's inline breaker check: a deficit recorded
+ * by `transferWithVault` (a trader's profit, a keeper reward, a waived penalty the vault cannot
+ * pay) runs `checkSystem` on the state it belongs to at time `t`, as the Clearinghouse does.
+ */
+export function withInlineSystemCheck<T>(t: bigint, run: () => T): T {
+  return L.withDeficitHook((l) => {
+    const owner = owners.get(l);
+    if (owner !== undefined) checkSystem(owner, t);
+  }, run);
 }
 
 // ---------------------------------------------------------------- oracle
@@ -896,9 +913,10 @@ function requireNotPaused(s: LiqState): void {
 
 export function liquidate(s: LiqState, t: bigint, acct: string, keeper: string): LiquidationResult {
   requireNotPaused(s);
-  const snap = liquidationBegin(s, t, acct, keeper);
+  const k = keeper === acct ? ZERO : keeper; // no keeper reward to the account itself
+  const snap = liquidationBegin(s, t, acct, k);
   if (!snap.liquidatable) revert("LiquidationEngine__NotLiquidatable", acct, snap.healthFactorWad);
-  return liquidateInner(s, t, acct, keeper, snap, true);
+  return liquidateInner(s, t, acct, k, snap, true);
 }
 
 /**
@@ -917,18 +935,21 @@ export function liquidateBatch(
   requireNotPaused(s);
   let n = 0n;
   for (const acct of accounts) {
+    // the global level rose to 2 during the batch (a deficit it recorded): the batch stops
+    if (s.breaker.global.level >= 2) break;
+    const k = keeper === acct ? ZERO : keeper; // no keeper reward to the account itself
     // try liquidationBegin: a revert rolls back only that call
     const trial = cloneLiq(s);
     let snap: Snapshot;
     try {
-      snap = liquidationBegin(trial, t, acct, keeper);
+      snap = liquidationBegin(trial, t, acct, k);
     } catch (e) {
       if (e instanceof ModelRevert) continue;
       throw e;
     }
     Object.assign(s, trial);
     if (!snap.liquidatable) continue;
-    const r = liquidateInner(s, t, acct, keeper, snap, false);
+    const r = liquidateInner(s, t, acct, k, snap, false);
     seen?.(acct, r);
     n++;
     if (r.auctions === 0n && r.debtCoveredWad === 0n && r.writtenOffWad === 0n && capsExhausted(s, t)) break;

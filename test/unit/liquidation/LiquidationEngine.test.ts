@@ -1,6 +1,8 @@
 import { expect } from "chai";
 
 import { b32 } from "../../../scripts/deploy/system.js";
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 import { mulDivDown, mulDivUp } from "../../../simulations/math/wad.js";
 import { eventsOf } from "../../helpers/events.js";
 import { RAY } from "../../helpers/ledger.js";
@@ -555,25 +557,37 @@ describe("LiquidationEngine", function () {
       expect(after.healthFactorWad).to.be.greaterThan(before.healthFactorWad);
     });
 
-    it("self-liquidation does not pay: the owner-as-keeper earns less than the penalty it pays", async function () {
+    it("self-liquidation does not pay: the owner as keeper earns no reward and pays the penalty", async function () {
       const lab = await underwater();
       const { ch, sys, alice, bidder, weth, networkHelpers } = lab;
       await lab.fundBidder("100000");
-      // alice liquidates herself and collects the keeper reward
+      const creditBefore = await ch.creditOf(alice.address);
+      // alice names herself keeper: the engine pays no keeper (session 12; before, the reward,
+      // below the penalty, came back to her)
       const tx = sys.engine.connect(alice).liquidate(alice.address, alice.address);
-      await expect(tx).to.emit(ch, "KeeperPaid");
+      await expect(tx).to.not.emit(ch, "KeeperPaid");
+      await expect(tx)
+        .to.emit(sys.auction, "Kick")
+        .withArgs(
+          1n,
+          alice.address,
+          weth.address,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x > 0n,
+          ZERO_ADDRESS,
+          0n,
+        );
+      expect(await ch.creditOf(alice.address)).to.equal(creditBefore);
+      // the lot sells at ~ the oracle price: she paid the whole penalty
       const a = await sys.auction.auctions(1n);
-      const reward = await sys.auction.keeperReward(weth.address, a.tabWad);
-      expect(reward).to.be.greaterThan(0n);
-      expect(reward).to.be.lessThan(a.tabWad - a.debtWad); // the penalty she pays if the lot sells
-      // the lot sells at ~ the oracle price: she lost the penalty, got the reward back
       await networkHelpers.time.setNextBlockTimestamp(a.startTime + 600n);
       await send(sys.auction.connect(bidder).take(1n, a.lot, wad("2000"), bidder.address, "0x"));
-      const penaltyPaid = a.tabWad - a.debtWad;
-      expect(penaltyPaid - reward).to.be.greaterThan(wad("100"));
+      expect(a.tabWad - a.debtWad).to.be.greaterThan(wad("100"));
     });
 
-    it("an insolvent account liquidating itself earns no kick reward (the lot cannot pay the penalty)", async function () {
+    it("an insolvent account liquidating itself earns no kick reward either", async function () {
       const lab = await deployLab();
       const { ch, sys, alice, weth } = lab;
       await borrower(lab, alice);
@@ -591,7 +605,7 @@ describe("LiquidationEngine", function () {
           (x: bigint) => x > wad("10000"),
           (x: bigint) => x >= debtBefore,
           (x: bigint) => x > 0n,
-          alice.address,
+          ZERO_ADDRESS,
           0n,
         );
       expect(await ch.creditOf(alice.address)).to.equal(0n);
@@ -833,6 +847,108 @@ describe("LiquidationEngine", function () {
         expect(await ch.collateralOf(alice.address, wbtc.address)).to.equal(10n ** 7n);
       });
     }
+  });
+
+  describe("the account as its own keeper", function () {
+    async function twoCollateralBorrower() {
+      const lab = await deployLab();
+      const { ch, alice, weth, wbtc } = lab;
+      await lab.fundVault("50000");
+      // 170 USD of collateral after the drop, half WETH half WBTC; debt 150: a whole plan (dust)
+      await lab.depositFor(alice, weth, "0.053125");
+      await lab.depositFor(alice, wbtc, "0.00265625");
+      await send(ch.connect(alice).borrow(alice.address, wad("150"), alice.address));
+      await lab.setPrice(weth, "1600");
+      await lab.setPrice(wbtc, "32000");
+      expect((await ch.health(alice.address, false)).healthFactorWad).to.be.lessThan(WAD);
+      return lab;
+    }
+
+    it("earns no kick reward, and a whole plan over two collaterals goes through (it reverted: the first reward repaid debt the second seizure asked for)", async function () {
+      const lab = await twoCollateralBorrower();
+      const { ch, sys, alice, keeper, networkHelpers } = lab;
+      const snapshot = await networkHelpers.takeSnapshot();
+      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+      expect(await sys.auction.kicks()).to.equal(2n);
+      expect(await ch.creditOf(keeper.address)).to.be.greaterThan(0n);
+      await snapshot.restore();
+
+      const creditBefore = await ch.creditOf(alice.address);
+      const receipt = await (await sys.engine.connect(alice).liquidate(alice.address, alice.address)).wait();
+      expect(await sys.auction.kicks()).to.equal(2n);
+      expect(eventsOf(receipt, ch.interface, "KeeperPaid")).to.have.length(0);
+      expect(await ch.creditOf(alice.address)).to.equal(creditBefore);
+    });
+
+    it("a batch whose keeper is one of its accounts liquidates them all", async function () {
+      const lab = await twoCollateralBorrower();
+      const { ch, sys, alice, bob, weth } = lab;
+      await lab.depositFor(bob, weth, "10");
+      await lab.setPrice(weth, "2000");
+      await send(ch.connect(bob).borrow(bob.address, wad("14000"), bob.address));
+      await lab.setPrice(weth, "1600");
+      const receipt = await (
+        await sys.engine.connect(alice).liquidateBatch([alice.address, bob.address], alice.address)
+      ).wait();
+      const liquidated = eventsOf(receipt, sys.engine.interface, "Liquidated").map(
+        (e) => e.args.account as string,
+      );
+      expect(liquidated).to.deep.equal([alice.address, bob.address]);
+      // bob's kick rewards went to alice, none of hers
+      expect(
+        eventsOf(receipt, ch.interface, "KeeperPaid").every((e) => e.args.keeper === alice.address),
+      ).to.equal(true);
+    });
+  });
+
+  it("a batch stops when a deficit it records raises the global level to 2 (as a single liquidation would be refused)", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, carol, keeper, weth, wbtc, signers, networkHelpers, ethers } = lab;
+    const [eve, bert] = [signers[7], signers[8]];
+    // governance sets the deficit trigger to level 2 (within its bounds 1..3)
+    const rc = await sys.riskConfig.getAddress();
+    await networkHelpers.impersonateAccount(rc);
+    await networkHelpers.setBalance(rc, 10n ** 20n);
+    await send(
+      sys.breaker.connect(await ethers.getSigner(rc)).setParam(b32("LEVEL_DEFICIT"), ethers.ZeroAddress, 2n),
+    );
+    await networkHelpers.stopImpersonatingAccount(rc);
+    // alice and carol: WETH borrowers under water at 1,600; bert: a WBTC-backed short whose close
+    // pays more profit than the vault's credit (eve's long keeps the skew near zero)
+    for (const who of [alice, carol]) {
+      await lab.depositFor(who, weth, "10");
+      await send(ch.connect(who).borrow(who.address, wad("14000"), who.address));
+    }
+    await lab.depositFor(eve, wbtc, "10");
+    await lab.depositFor(bert, wbtc, "1");
+    await send(ch.connect(bert).borrow(bert.address, wad("30000"), bert.address));
+    for (const [who, size] of [
+      [eve, "2"],
+      [bert, "-4"],
+      [eve, "3"],
+      [bert, "-1"],
+    ] as const) {
+      await send(
+        ch
+          .connect(who)
+          .modifyPosition(who.address, weth.address, wad(size), size.startsWith("-") ? 0n : wad("3000")),
+      );
+    }
+    await lab.setPrice(weth, "1600");
+    await lab.setPrice(wbtc, "32000");
+    expect(await sys.breaker.globalLevel()).to.equal(0n);
+
+    const carolCollateral = await ch.collateralOf(carol.address, weth.address);
+    const receipt = await (
+      await sys.engine.liquidateBatch([alice.address, bert.address, carol.address], keeper.address)
+    ).wait();
+    expect(eventsOf(receipt, ch.interface, "DeficitRecorded").length).to.be.greaterThan(0);
+    expect(await sys.breaker.globalLevel()).to.equal(2n);
+    const liquidated = eventsOf(receipt, sys.engine.interface, "Liquidated").map(
+      (e) => e.args.account as string,
+    );
+    expect(liquidated).to.include(alice.address).and.not.include(carol.address);
+    expect(await ch.collateralOf(carol.address, weth.address)).to.equal(carolCollateral);
   });
 
   describe("batch: each asset read once and reported once", function () {
