@@ -15,7 +15,7 @@
  *   `invariant_ledger` (I1-I6, I10-I12), as in `npm run test:invariant`.
  *
  * Both use fixed seeds, so the work is the same from run to run; the time is the machine's.
- * Standalone: `node --import tsx scripts/bench/throughput.ts`.
+ * Standalone: `npx node --import tsx scripts/bench/throughput.ts` (npx: the Node 22 Hardhat needs, from node_modules).
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
