@@ -116,7 +116,9 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         snap.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
         snap.creditWad = acct.creditWad;
         snap.collaterals = cols;
-        snap.globalLevel = uint8(_breakerWord & 3);
+        // a batch's later accounts need the level a deficit here may have raised (a single
+        // liquidation's engine reads the breaker per seizure; it skips the cold read)
+        if (quoteCacheKey != 0) snap.globalLevel = uint8(_breakerWord & 3);
     }
 
     /// @dev The perp penalty is owed only as far as the account can pay it: the part that would

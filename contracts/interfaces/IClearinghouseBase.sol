@@ -178,8 +178,9 @@ interface IClearinghouseBase {
 
     /// @notice The state of an account at the start of a liquidation.
     /// @param liquidatable Maintenance health was below 1 (nothing else was done when false).
-    /// @param globalLevel The ledger's copy of the global breaker level after the positions were
-    ///        closed (a deficit they or the keeper's share recorded trips the breaker inline).
+    /// @param globalLevel In a batch (`quoteCacheKey` != 0), the ledger's copy of the global
+    ///        breaker level after the positions were closed (a deficit they or the keeper's share
+    ///        recorded trips the breaker inline); 0 outside a batch.
     /// @param healthFactorWad Maintenance health before anything was closed, WAD.
     /// @param debtWad Debt after the perp positions were closed, WAD.
     /// @param creditWad Credit after the perp positions were closed, WAD.
