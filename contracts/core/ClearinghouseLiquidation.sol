@@ -90,7 +90,14 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         // below moves credit and debt only: balances, prices and haircuts stay as read here); in a
         // batch, through the batch's quote cache (transient, under a key only this batch uses; on
         // only for this computation)
-        if (quoteCacheKey != 0) _quoteCacheKey = quoteCacheKey;
+        if (quoteCacheKey != 0) {
+            // in a batch: a deficit recorded since the batch read the global level (a kick reward,
+            // a close) may have raised it to 2; the batch skips the account, as a single
+            // liquidation is refused (the engine reads the breaker before one)
+            uint256 level = _breakerWord & 3;
+            if (level >= 2) revert Clearinghouse__BreakerLevel(address(0), uint8(level));
+            _quoteCacheKey = quoteCacheKey;
+        }
         (
             Health memory h,
             address failingAsset,
@@ -116,8 +123,8 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         snap.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
         snap.creditWad = acct.creditWad;
         snap.collaterals = cols;
-        // a batch's later accounts need the level a deficit here may have raised (a single
-        // liquidation's engine reads the breaker per seizure; it skips the cold read)
+        // in a batch, the level a deficit of this account's closes may have raised (its seizures
+        // follow; a single liquidation's engine reads the breaker per seizure)
         if (quoteCacheKey != 0) snap.globalLevel = uint8(_breakerWord & 3);
     }
 

@@ -85,7 +85,9 @@ interface ICircuitBreaker {
     event BadDebtReported(uint256 amountWad, uint256 windowBadDebtWad);
     /// @notice Global settlement: irreversible. `assetCount` settlement prices were recorded.
     event Settled(uint256 timestamp, uint256 assetCount);
-    /// @notice The frozen settlement price of `asset` (the router's last good price and its time).
+    /// @notice The frozen settlement price of `asset`: the router's read at settlement (`poke`),
+    ///         observed then (`observedAt` = the settlement's time), or, when that read failed, the
+    ///         router's fallback (`observedAt` 0: a stale feed's last answer or the last good price).
     event SettlementPriceRecorded(address indexed asset, uint256 priceWad, uint256 observedAt);
     event AssetRegistered(address indexed asset);
     event ReporterSet(address indexed reporter, bool allowed);
@@ -119,11 +121,13 @@ interface ICircuitBreaker {
     function setAssetLevel(address asset, uint8 level, bytes32 reason) external;
 
     /// @notice Irreversible global settlement (Maker's End `cage`): records for every registered
-    ///         asset the OracleRouter's last good price as its settlement price, raises the global
+    ///         asset the OracleRouter's price at settlement as its settlement price, raises the global
     ///         level to 3 and sets `settled()` forever. Governance only.
-    /// @dev Warning: the price is `lastGoodPrice`, stored by the router's `poke`; a governance
-    ///      batch that wants the latest price pokes every asset first. An asset never poked ok
-    ///      records 0; the redemption module must treat that asset as unpriced.
+    /// @dev The price is the router's `poke` at settlement: its ok read, else its fallback. Only
+    ///      an asset whose feed never answered usable data records 0 (the redemption module treats
+    ///      it as unpriced; an account with a position in such a market cannot be settled, so the
+    ///      ledger is never wound down: governance lists no market without a working feed). Before
+    ///      session 12 it was `lastGoodPrice`, 0 for a market nobody had poked.
     function settle() external;
 
     // ---------------------------------------------------------------- guardian

@@ -62,7 +62,8 @@ interface IOracleRouter {
     function setSequencerFeed(AggregatorV3Interface feed, uint32 gracePeriodSeconds) external;
 
     /// @notice Current price of `asset`. When `ok` is false, `priceWad` is the fallback: the
-    ///         primary's latest answer when only its age failed and its round is newer than the
+    ///         primary's latest answer when only its age failed (and the asset has no secondary
+    ///         feed to cross-check it) and its round is newer than the
     ///         last good price (a stale feed's last round is the most recent price there is; the
     ///         last good price is only as recent as the last `poke`), else the last good price
     ///         (0 if there never was one). Never reverts.

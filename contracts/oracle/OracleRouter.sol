@@ -269,8 +269,10 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
         uint256 minPriceWad = f.minPriceWad;
         uint256 maxPriceWad = f.maxPriceWad;
         if (status == Status.PrimaryStale) {
-            // the stale answer and its round go back for `_fallbackPrice`, when within bounds
-            if (priceWad < minPriceWad || priceWad > maxPriceWad) return (0, status, 0);
+            // the stale answer and its round go back for `_fallbackPrice`, when within bounds and
+            // when no secondary has to vouch for it (a primary whose last answer the secondary
+            // rejected must not become the fallback once it is stale: the last good price is)
+            if (hasSecondary || priceWad < minPriceWad || priceWad > maxPriceWad) return (0, status, 0);
             return (priceWad, status, updatedAt);
         }
         if (status != Status.Ok) return (0, status, 0);
@@ -324,7 +326,8 @@ contract OracleRouter is IOracleRouter, Ownable2Step {
     }
 
     /// @dev The price a failing read reports (never ok): the primary's latest answer when only
-    ///      its age failed (it passed every other check, bounds included) and its round is newer
+    ///      its age failed (it passed every other check, bounds included, and the asset has no
+    ///      secondary feed, whose cross-check a stale answer cannot pass) and its round is newer
     ///      than the last good price: a stale feed's last round is the most recent price there
     ///      is, and the last good price is only as recent as the last `poke`. Else the last good
     ///      price (a feed replaced by one with older rounds falls back to it too).

@@ -116,9 +116,12 @@ contract CircuitBreaker is CircuitBreakerState {
         uint256 length = _assetList.length;
         for (uint256 i; i < length; ++i) {
             address asset = _assetList[i];
-            (uint256 priceWad, uint256 observedAt) = oracle.lastGoodPrice(asset);
+            // the router's read now (stored as its last good price when ok), else its fallback:
+            // the last good price alone was 0 for a market nobody had poked, whose positions then
+            // could never be settled (and nothing could be redeemed)
+            (uint256 priceWad, bool ok) = oracle.poke(asset);
             _settlementPrices[asset] = priceWad;
-            emit SettlementPriceRecorded(asset, priceWad, observedAt);
+            emit SettlementPriceRecorded(asset, priceWad, ok ? block.timestamp : 0);
         }
         GlobalSlot storage g = _global;
         uint8 from = g.level;

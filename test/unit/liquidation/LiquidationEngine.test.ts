@@ -951,6 +951,42 @@ describe("LiquidationEngine", function () {
     expect(await ch.collateralOf(carol.address, weth.address)).to.equal(carolCollateral);
   });
 
+  it("a batch skips the accounts after a kick's keeper reward raised the global level to 2 (the ledger refuses them in a batch)", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, bob, keeper, weth, networkHelpers, ethers } = lab;
+    const rc = await sys.riskConfig.getAddress();
+    await networkHelpers.impersonateAccount(rc);
+    await networkHelpers.setBalance(rc, 10n ** 20n);
+    const rcSigner = await ethers.getSigner(rc);
+    // the deficit trigger at level 2, a 5% kick reward (below the 10% penalty): the first kick's
+    // reward exceeds the vault's seed credit
+    await send(sys.breaker.connect(rcSigner).setParam(b32("LEVEL_DEFICIT"), ethers.ZeroAddress, 2n));
+    await send(sys.auction.connect(rcSigner).setParam(b32("TIP_WAD"), weth.address, 0n));
+    await send(sys.auction.connect(rcSigner).setParam(b32("CHIP_WAD"), weth.address, wad("0.05")));
+    await networkHelpers.stopImpersonatingAccount(rc);
+    const [wethPrice] = await sys.oracle.getPrice(weth.address);
+    for (const who of [alice, bob]) {
+      await lab.depositFor(who, weth, "50");
+      await send(ch.connect(who).borrow(who.address, 25n * wethPrice, who.address));
+    }
+    await send(ch.connect(bob).modifyPosition(bob.address, weth.address, wad("1"), (wethPrice * 11n) / 10n));
+    await lab.setPrice(weth, ethers.formatUnits((wethPrice * 57n) / 100n, 18));
+    expect(await sys.breaker.globalLevel()).to.equal(0n);
+
+    const receipt = await (
+      await sys.engine.connect(keeper).liquidateBatch([alice.address, bob.address], keeper.address)
+    ).wait();
+    expect(eventsOf(receipt, ch.interface, "DeficitRecorded").length).to.be.greaterThan(0);
+    expect(await sys.breaker.globalLevel()).to.equal(2n);
+    const liquidated = eventsOf(receipt, sys.engine.interface, "Liquidated").map(
+      (e) => e.args.account as string,
+    );
+    expect(liquidated).to.deep.equal([alice.address]);
+    // bob untouched: his long open, his collateral his
+    expect((await ch.positionOf(bob.address, weth.address)).sizeWad).to.equal(wad("1"));
+    expect(await ch.collateralOf(bob.address, weth.address)).to.equal(wad("50"));
+  });
+
   describe("batch: each asset read once and reported once", function () {
     /** The debt a liquidation of `account` alone would seize now (run and rolled back). */
     async function debtSeizedAlone(lab: Lab, account: string): Promise<bigint> {

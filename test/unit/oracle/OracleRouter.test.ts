@@ -480,6 +480,18 @@ describe("OracleRouter", function () {
       await expectStatus(env, Status.Ok, 2000n * WAD);
     });
 
+    it("a stale primary whose last answer the secondary rejected is no fallback: the last good price is", async function () {
+      const env = await withSecondary(2000n * WAD);
+      await env.router.poke(env.asset); // last good: 2,000, cross-checked
+      // the primary misreports 3,000 (+50% against the secondary): rejected
+      await env.primary.updateAnswer(3000n * E8);
+      await expectStatus(env, Status.SecondaryDeviation, 2000n * WAD);
+      // then it stops updating while the secondary keeps saying 2,000
+      await env.networkHelpers.time.increase(HEARTBEAT + GRACE + 10n);
+      await env.secondary.updateAnswer(2000n * WAD);
+      await expectStatus(env, Status.PrimaryStale, 2000n * WAD);
+    });
+
     it("rejects a deviation above the threshold on either side", async function () {
       const env = await withSecondary(2040n * WAD + 1n);
       await expectStatus(env, Status.SecondaryDeviation, 0n);

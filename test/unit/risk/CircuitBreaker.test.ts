@@ -929,25 +929,27 @@ describe("CircuitBreaker", function () {
       expect(await breaker.settled()).to.equal(false);
     });
 
-    it("freezes every registered asset's last good price, raises the global level to 3, forever", async function () {
+    it("freezes every registered asset's price at settlement (the router's read then), raises the global level to 3, forever", async function () {
       const { breaker, router, asset, asset2, primary, primary2, timeOf, networkHelpers } = await deploy();
-      const t1 = await timeOf(router.poke(asset));
-      const t2 = await timeOf(router.poke(asset2));
-      await primary.updateAnswer(1500n * E8); // not poked: not the last good price
+      await router.poke(asset);
+      await router.poke(asset2);
+      // moved and not poked: the settlement pokes, so it records the router's read of now (the
+      // last good price alone would have been the older 2,000)
+      await primary.updateAnswer(1500n * E8);
       const tx = breaker.settle();
-      await expect(tx)
-        .to.emit(breaker, "SettlementPriceRecorded")
-        .withArgs(asset, 2000n * WAD, t1);
-      await expect(tx)
-        .to.emit(breaker, "SettlementPriceRecorded")
-        .withArgs(asset2, 30_000n * WAD, t2);
-      await expect(tx).to.emit(breaker, "LevelRaised").withArgs(ZeroAddress, 0n, 3n, R.SETTLEMENT);
       const settledAt = await timeOf(tx);
+      await expect(tx)
+        .to.emit(breaker, "SettlementPriceRecorded")
+        .withArgs(asset, 1500n * WAD, settledAt);
+      await expect(tx)
+        .to.emit(breaker, "SettlementPriceRecorded")
+        .withArgs(asset2, 30_000n * WAD, settledAt);
+      await expect(tx).to.emit(breaker, "LevelRaised").withArgs(ZeroAddress, 0n, 3n, R.SETTLEMENT);
       await expect(tx).to.emit(breaker, "Settled").withArgs(settledAt, 2n);
       expect(await breaker.settled()).to.equal(true);
       expect(await breaker.statusOf(asset)).to.deep.equal([3n, true]);
       expect(await breaker.globalStatus()).to.deep.equal([3n, true]);
-      expect(await breaker.settlementPrice(asset)).to.equal(2000n * WAD);
+      expect(await breaker.settlementPrice(asset)).to.equal(1500n * WAD);
       expect(await breaker.settlementPrice(asset2)).to.equal(30_000n * WAD);
 
       // prices move and are poked afterwards: settlement prices do not
@@ -956,16 +958,22 @@ describe("CircuitBreaker", function () {
       await router.poke(asset);
       await router.poke(asset2);
       await networkHelpers.time.increase(365n * 86_400n);
-      expect(await breaker.settlementPrice(asset)).to.equal(2000n * WAD);
+      expect(await breaker.settlementPrice(asset)).to.equal(1500n * WAD);
       expect(await breaker.settlementPrice(asset2)).to.equal(30_000n * WAD);
       expect(await breaker.settled()).to.equal(true);
       await expect(breaker.settle()).to.be.revertedWithCustomError(breaker, "CircuitBreaker__Settled");
     });
 
-    it("records 0 for an asset never poked ok", async function () {
-      const { breaker, asset } = await deploy();
-      await expect(breaker.settle()).to.emit(breaker, "SettlementPriceRecorded").withArgs(asset, 0n, 0n);
-      expect(await breaker.settlementPrice(asset)).to.equal(0n);
+    it("records an asset nobody poked at the router's read, and 0 only when its feed never answered usable data", async function () {
+      const { breaker, asset, asset2, primary2, timeOf } = await deploy();
+      await primary2.updateAnswer(0n); // never poked, and its feed answers nothing usable now
+      const tx = breaker.settle();
+      await expect(tx)
+        .to.emit(breaker, "SettlementPriceRecorded")
+        .withArgs(asset, 2000n * WAD, await timeOf(tx));
+      await expect(tx).to.emit(breaker, "SettlementPriceRecorded").withArgs(asset2, 0n, 0n);
+      expect(await breaker.settlementPrice(asset)).to.equal(2000n * WAD);
+      expect(await breaker.settlementPrice(asset2)).to.equal(0n);
     });
 
     it("after settlement no trigger, hook, guardian, governance or parameter call changes state", async function () {
