@@ -16,7 +16,6 @@ import {IGlobalSettlement} from "../interfaces/IGlobalSettlement.sol";
 import {IOracleRouter} from "../interfaces/IOracleRouter.sol";
 import {IParamTarget} from "../interfaces/IParamTarget.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
-import {PerpMath} from "../perp/PerpMath.sol";
 
 /// @title BackstopVault
 /// @notice ERC-4626 vault of the stablecoin (OpenZeppelin). Deposited stablecoin is burned into the
@@ -62,7 +61,6 @@ contract BackstopVault is ERC4626, IBackstopVault {
     uint8 internal constant DECIMALS_OFFSET = 6;
     /// @dev The Clearinghouse's parameter names (ClearinghouseParams).
     bytes32 internal constant SKEW_CAP_RATIO_WAD = "SKEW_CAP_RATIO_WAD";
-    bytes32 internal constant SKEW_SCALE_WAD = "SKEW_SCALE_WAD";
     /// @dev `breakerLevelOf` once the ledger is globally settled.
     uint8 internal constant SETTLED_LEVEL = type(uint8).max;
 
@@ -239,30 +237,18 @@ contract BackstopVault is ERC4626, IBackstopVault {
             address market = markets[i];
             IClearinghouse.MarketState memory st = ch.marketState(market);
             if (st.skewWad == 0 && st.costBasisSumWad == 0) continue;
-            if (address(oracle) == address(0)) oracle = ch.oracle();
-            (uint256 priceWad, ) = oracle.getPrice(market);
-            int256 markWad = st.costBasisSumWad -
-                PerpMath.mulWadCeil(st.skewWad, PerpMath.adjustedPrice(priceWad, st.fundingIndexWad));
             if (st.skewWad != 0) {
                 uint256 ratioWad = IParamTarget(address(ch)).getParam(SKEW_CAP_RATIO_WAD, market);
                 if (ratioWad == 0) return type(uint256).max;
-                uint256 skewAbsWad = SignedMath.abs(st.skewWad);
-                // marked where the skew closes: its closing fills hand back the premium
-                uint256 skewScaleWad = IParamTarget(address(ch)).getParam(SKEW_SCALE_WAD, market);
-                uint256 premiumWad = skewScaleWad == 0
-                    ? 0
-                    : Math.mulDiv(
-                        Math.mulDiv(skewAbsWad, skewAbsWad, 2 * skewScaleWad, Math.Rounding.Ceil),
-                        priceWad,
-                        1e18,
-                        Math.Rounding.Ceil
-                    );
-                markWad -= premiumWad.toInt256();
+                if (address(oracle) == address(0)) oracle = ch.oracle();
+                (uint256 priceWad, ) = oracle.getPrice(market);
                 // rounded up twice, as the cap rounds the skew up and the cap itself down
-                uint256 skewUsdWad = Math.mulDiv(skewAbsWad, priceWad, 1e18, Math.Rounding.Ceil);
+                uint256 skewUsdWad = Math.mulDiv(SignedMath.abs(st.skewWad), priceWad, 1e18, Math.Rounding.Ceil);
                 requiredWad += Math.mulDiv(skewUsdWad, 1e18, ratioWad, Math.Rounding.Ceil);
             }
-            // what the vault owes the traders on this market's skew; a gain adds nothing
+            // what the vault owes the traders on this market's skew (the ledger's mark, where the
+            // skew closes); a gain adds nothing
+            int256 markWad = ch.vaultMarkWad(market);
             if (markWad < 0) requiredWad += uint256(-markWad);
         }
     }

@@ -362,19 +362,27 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
         // the deficit first: income heals it before it is the LPs' (healDeficit)
         netWad = int256(uint256(_vaultCreditWad) + _pendingFeeWad()) - int256(deficitWad);
         uint256 n = _markets.length;
-        for (uint256 i; i < n; ++i) {
-            address market = _markets[i];
-            MarketSlots storage s = _marketState[market];
-            int256 skewWad = _skew(s);
-            int256 costBasisSumWad = s.costBasisSumWad;
-            if (skewWad == 0 && costBasisSumWad == 0) continue;
-            (uint256 priceWad, ) = _price(market);
-            (, int256 indexWad) = _fundingNow(market, s, priceWad);
-            // the vault holds -skew: it earns what traders lose, funding included, marked where
-            // the skew closes (rounded against the vault: at most the sum of the traders' floored
-            // PnL at their closing fills)
-            netWad += _vaultMarkWad(costBasisSumWad, skewWad, priceWad, indexWad, _marketParams[market].skewScaleWad);
-        }
+        for (uint256 i; i < n; ++i) netWad += _vaultMarkNowWad(_markets[i]);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function vaultMarkWad(address market) external view returns (int256) {
+        if (!_marketState[market].listed) revert Clearinghouse__UnknownMarket(market);
+        return _vaultMarkNowWad(market);
+    }
+
+    /// @dev The vault's mark on `market` now: at the oracle's price, funding accrued to now. The
+    ///      vault holds -skew: it earns what traders lose, funding included, marked where the skew
+    ///      closes (rounded against the vault: at most the sum of the traders' floored PnL at their
+    ///      closing fills).
+    function _vaultMarkNowWad(address market) internal view returns (int256) {
+        MarketSlots storage s = _marketState[market];
+        int256 skewWad = _skew(s);
+        int256 costBasisSumWad = s.costBasisSumWad;
+        if (skewWad == 0 && costBasisSumWad == 0) return 0;
+        (uint256 priceWad, ) = _price(market);
+        (, int256 indexWad) = _fundingNow(market, s, priceWad);
+        return _vaultMarkWad(costBasisSumWad, skewWad, priceWad, indexWad, _marketParams[market].skewScaleWad);
     }
 
     /// @inheritdoc IClearinghouse

@@ -118,6 +118,11 @@ interface IClearinghouse is IClearinghouseBase {
     ///         skewScale) per market, rounded up), less the deficit (WAD, may be negative).
     function vaultNetAssetsWad() external view returns (int256);
 
+    /// @notice The vault's mark on `market`'s skew, as `vaultNetAssetsWad` counts it: the cost-basis
+    ///         sum less the skew at the oracle's price less funding to now, less the premium its
+    ///         closing fills hand back (negative: what the vault owes the traders; WAD).
+    function vaultMarkWad(address market) external view returns (int256);
+
     /// @notice Sum of all accounts' debts at the current index, rounded up, WAD.
     function totalDebtWad() external view returns (uint256);
 
