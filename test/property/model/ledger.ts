@@ -450,14 +450,17 @@ function requireInitialHealth(s: LedgerState, addr: string, t: bigint, seed?: st
 export function vaultNetAssets(s: LedgerState, t: bigint): bigint {
   // the deficit counts against the LPs until healed
   let net = s.vaultCreditWad + pendingFee(s, t) - s.deficitWad;
-  for (const m of s.markets) {
-    const st = market(s, m);
-    if (st.skewWad === 0n && st.costBasisSumWad === 0n) continue;
-    const { priceWad } = oraclePrice(s, m);
-    const { indexWad } = fundingNow(s, m, priceWad, t);
-    net += vaultMark(st.costBasisSumWad, st.skewWad, priceWad, indexWad, s.marketParams.get(m)!.skewScaleWad);
-  }
+  for (const m of s.markets) net += vaultMarkNow(s, m, t);
   return net;
+}
+
+/** `Clearinghouse.vaultMarkWad`: the vault's mark on `m` at the oracle's price, funding to now. */
+export function vaultMarkNow(s: LedgerState, m: string, t: bigint): bigint {
+  const st = market(s, m);
+  if (st.skewWad === 0n && st.costBasisSumWad === 0n) return 0n;
+  const { priceWad } = oraclePrice(s, m);
+  const { indexWad } = fundingNow(s, m, priceWad, t);
+  return vaultMark(st.costBasisSumWad, st.skewWad, priceWad, indexWad, s.marketParams.get(m)!.skewScaleWad);
 }
 
 /**

@@ -2,7 +2,6 @@
  * Reference model of the BackstopVault (OpenZeppelin ERC-4626 with a decimals offset of 6, a
  * request + cooldown + claim window for withdrawals), in the contract's check order.
  */
-import * as perp from "../../../simulations/math/perp.js";
 import { WAD, mulDivDown, mulDivUp } from "../../../simulations/math/wad.js";
 
 import {
@@ -10,9 +9,9 @@ import {
   borrow,
   creditOf,
   erc20Transfer,
-  fundingNow,
   oraclePrice,
   repay,
+  vaultMarkNow,
   vaultNetAssets,
 } from "./ledger.js";
 import type { LedgerState } from "./state.js";
@@ -39,18 +38,14 @@ export function vaultMinCredit(s: LedgerState, t: bigint): bigint {
   for (const m of s.markets) {
     const st = s.marketState.get(m);
     if (st === undefined || (st.skewWad === 0n && st.costBasisSumWad === 0n)) continue;
-    const { priceWad } = oraclePrice(s, m);
-    const { indexWad } = fundingNow(s, m, priceWad, t);
-    let mark = st.costBasisSumWad - perp.mulWadCeil(st.skewWad, perp.adjustedPrice(priceWad, indexWad));
     if (st.skewWad !== 0n) {
-      const params = s.marketParams.get(m);
-      const ratio = params?.skewCapRatioWad ?? 0n;
+      const ratio = s.marketParams.get(m)?.skewCapRatioWad ?? 0n;
       if (ratio === 0n) return MAX_UINT256;
       const skewAbs = st.skewWad < 0n ? -st.skewWad : st.skewWad;
-      const scale = params?.skewScaleWad ?? 0n;
-      if (scale !== 0n) mark -= mulDivUp(mulDivUp(skewAbs, skewAbs, 2n * scale), priceWad, WAD);
-      required += mulDivUp(mulDivUp(skewAbs, priceWad, WAD), WAD, ratio);
+      required += mulDivUp(mulDivUp(skewAbs, oraclePrice(s, m).priceWad, WAD), WAD, ratio);
     }
+    // the ledger's mark (vaultMarkWad); a gain adds nothing
+    const mark = vaultMarkNow(s, m, t);
     if (mark < 0n) required += -mark;
   }
   return required;
