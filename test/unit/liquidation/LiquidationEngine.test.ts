@@ -42,6 +42,21 @@ async function tightenWindow(lab: Lab, target: bigint): Promise<void> {
   }
 }
 
+/**
+ * Runs `set` as the RiskConfig itself (each module's only parameter setter): a value within the
+ * module's hard bounds, without RiskConfig's per-update step, for a test's setup.
+ */
+async function asRiskConfig(
+  lab: Lab,
+  set: (riskConfig: Awaited<ReturnType<Lab["ethers"]["getSigner"]>>) => Promise<void>,
+) {
+  const rc = await lab.sys.riskConfig.getAddress();
+  await lab.networkHelpers.impersonateAccount(rc);
+  await lab.networkHelpers.setBalance(rc, 10n ** 20n);
+  await set(await lab.ethers.getSigner(rc));
+  await lab.networkHelpers.stopImpersonatingAccount(rc);
+}
+
 describe("LiquidationEngine", function () {
   describe("liquidate", function () {
     it("refuses a healthy account and changes nothing", async function () {
@@ -903,16 +918,12 @@ describe("LiquidationEngine", function () {
 
   it("a batch stops when a deficit it records raises the global level to 2 (as a single liquidation would be refused)", async function () {
     const lab = await deployLab();
-    const { ch, sys, alice, carol, keeper, weth, wbtc, signers, networkHelpers, ethers } = lab;
+    const { ch, sys, alice, carol, keeper, weth, wbtc, signers, ethers } = lab;
     const [eve, bert] = [signers[7], signers[8]];
     // governance sets the deficit trigger to level 2 (within its bounds 1..3)
-    const rc = await sys.riskConfig.getAddress();
-    await networkHelpers.impersonateAccount(rc);
-    await networkHelpers.setBalance(rc, 10n ** 20n);
-    await send(
-      sys.breaker.connect(await ethers.getSigner(rc)).setParam(b32("LEVEL_DEFICIT"), ethers.ZeroAddress, 2n),
+    await asRiskConfig(lab, (rc) =>
+      send(sys.breaker.connect(rc).setParam(b32("LEVEL_DEFICIT"), ethers.ZeroAddress, 2n)),
     );
-    await networkHelpers.stopImpersonatingAccount(rc);
     // alice and carol: WETH borrowers under water at 1,600; bert: a WBTC-backed short whose close
     // pays more profit than the vault's credit (eve's long keeps the skew near zero)
     for (const who of [alice, carol]) {
@@ -953,17 +964,14 @@ describe("LiquidationEngine", function () {
 
   it("a batch skips the accounts after a kick's keeper reward raised the global level to 2 (the ledger refuses them in a batch)", async function () {
     const lab = await deployLab();
-    const { ch, sys, alice, bob, keeper, weth, networkHelpers, ethers } = lab;
-    const rc = await sys.riskConfig.getAddress();
-    await networkHelpers.impersonateAccount(rc);
-    await networkHelpers.setBalance(rc, 10n ** 20n);
-    const rcSigner = await ethers.getSigner(rc);
+    const { ch, sys, alice, bob, keeper, weth, ethers } = lab;
     // the deficit trigger at level 2, a 5% kick reward (below the 10% penalty): the first kick's
     // reward exceeds the vault's seed credit
-    await send(sys.breaker.connect(rcSigner).setParam(b32("LEVEL_DEFICIT"), ethers.ZeroAddress, 2n));
-    await send(sys.auction.connect(rcSigner).setParam(b32("TIP_WAD"), weth.address, 0n));
-    await send(sys.auction.connect(rcSigner).setParam(b32("CHIP_WAD"), weth.address, wad("0.05")));
-    await networkHelpers.stopImpersonatingAccount(rc);
+    await asRiskConfig(lab, async (rc) => {
+      await send(sys.breaker.connect(rc).setParam(b32("LEVEL_DEFICIT"), ethers.ZeroAddress, 2n));
+      await send(sys.auction.connect(rc).setParam(b32("TIP_WAD"), weth.address, 0n));
+      await send(sys.auction.connect(rc).setParam(b32("CHIP_WAD"), weth.address, wad("0.05")));
+    });
     const [wethPrice] = await sys.oracle.getPrice(weth.address);
     for (const who of [alice, bob]) {
       await lab.depositFor(who, weth, "50");
