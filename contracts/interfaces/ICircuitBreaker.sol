@@ -56,6 +56,9 @@ interface ICircuitBreaker {
     error CircuitBreaker__NoFeed(address asset);
     error CircuitBreaker__TooManyAssets(uint256 max);
     error CircuitBreaker__ClearinghouseNotSet();
+    /// @notice `setClearinghouse` was called again: the breaker pushes its levels to one ledger for
+    ///         life, and a second one would copy none of the levels already raised.
+    error CircuitBreaker__ClearinghouseAlreadySet(address clearinghouse);
     /// @notice Cool-down asked at level 0.
     error CircuitBreaker__AlreadyNormal(address asset);
     /// @notice The level is at or below its manual floor (set by the guardian or governance).
@@ -108,8 +111,8 @@ interface ICircuitBreaker {
     /// @notice Replaces the guardian. Governance only.
     function setGuardian(address guardian) external;
 
-    /// @notice Sets the Clearinghouse read by `checkSystem` (deficit, vault net assets).
-    ///         Governance only.
+    /// @notice Sets the Clearinghouse read by `checkSystem` (deficit, vault net assets) and pushed
+    ///         every level change, once. Governance only.
     function setClearinghouse(address clearinghouse) external;
 
     /// @notice Sets the global level to `level` (0..3), up or down, and makes it the manual floor.

@@ -87,6 +87,8 @@ contract CircuitBreaker is CircuitBreakerState {
     /// @inheritdoc ICircuitBreaker
     function setClearinghouse(address clearinghouse_) external onlyGovernance {
         if (clearinghouse_ == address(0)) revert CircuitBreaker__ZeroAddress();
+        // once: a ledger set later would hold none of the levels raised before it (they are pushed)
+        if (clearinghouse != address(0)) revert CircuitBreaker__ClearinghouseAlreadySet(clearinghouse);
         clearinghouse = clearinghouse_;
         emit ClearinghouseSet(clearinghouse_);
     }

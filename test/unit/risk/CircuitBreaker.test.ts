@@ -363,9 +363,11 @@ describe("CircuitBreaker", function () {
         .to.be.revertedWithCustomError(breaker, "CircuitBreaker__NotGuardian")
         .withArgs(guardian.address);
       await expect(breaker.connect(stranger).raiseGlobal(1, R.OPS)).to.emit(breaker, "LevelRaised");
+      // once for life: a second ledger would hold none of the levels already pushed
       await expect(breaker.setClearinghouse(stranger.address))
-        .to.emit(breaker, "ClearinghouseSet")
-        .withArgs(stranger.address);
+        .to.be.revertedWithCustomError(breaker, "CircuitBreaker__ClearinghouseAlreadySet")
+        .withArgs(chAddr);
+      expect(await breaker.clearinghouse()).to.equal(chAddr);
     });
   });
 
