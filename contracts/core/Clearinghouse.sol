@@ -58,17 +58,17 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
 
     /// @inheritdoc IClearinghouse
     function setBreaker(address) external {
-        _delegateTo(liquidationModule);
+        _delegateTo(settlementModule);
     }
 
     /// @inheritdoc IClearinghouse
     function applyBreakerLevel(address, uint8) external {
-        _delegateTo(liquidationModule);
+        _delegateTo(settlementModule);
     }
 
     /// @inheritdoc IClearinghouse
     function applySettlement() external {
-        _delegateTo(liquidationModule);
+        _delegateTo(settlementModule);
     }
 
     /// @inheritdoc IParamTarget

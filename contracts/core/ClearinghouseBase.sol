@@ -48,13 +48,17 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
 
     // ---------------------------------------------------------------- storage
 
-    /// @dev One slot: normalized debt (debt / rateIndex, RAY-normalized WAD), credit, and bitmaps of
-    ///      the collaterals and markets the account uses.
+    /// @dev One slot: normalized debt (debt / rateIndex, RAY-normalized WAD), credit, bitmaps of
+    ///      the collaterals and markets the account uses, and the number of its auctions running
+    ///      (104 bits hold 2e13 USD of debt or credit). An account is finished (its debt left is
+    ///      bad debt) only with no collateral and no auction running: a running auction's
+    ///      surplus lot returns to it (ADR 0014).
     struct AccountSlot {
-        uint112 normalizedDebt;
-        uint112 creditWad;
+        uint104 normalizedDebt;
+        uint104 creditWad;
         uint16 collateralMask;
         uint16 marketMask;
+        uint16 auctions;
     }
 
     /// @dev One slot per position: the size and the cost basis in funding-adjusted price
@@ -378,11 +382,11 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
     function _debit(address account, uint256 amountWad, uint256 indexRay) internal returns (uint256 fromCreditWad) {
         AccountSlot memory acct = _accounts[account];
         fromCreditWad = amountWad < acct.creditWad ? amountWad : acct.creditWad;
-        acct.creditWad -= uint112(fromCreditWad);
+        acct.creditWad -= uint104(fromCreditWad);
         uint256 newDebtWad = amountWad - fromCreditWad;
         if (newDebtWad > 0) {
             uint256 addNormalized = newDebtWad.divRayUp(indexRay);
-            acct.normalizedDebt = (acct.normalizedDebt + addNormalized).toUint112();
+            acct.normalizedDebt = (acct.normalizedDebt + addNormalized).toUint104();
             _totalNormalizedDebt = (_totalNormalizedDebt + addNormalized).toUint128();
         }
         _accounts[account] = acct;
@@ -407,12 +411,12 @@ abstract contract ClearinghouseBase is IClearinghouseBase, ClearinghouseParams, 
                 repaidDebtWad = amountWad;
                 // rounded down: a partial repayment removes no more debt than it pays for
                 uint256 removed = amountWad.divRayDown(indexRay);
-                acct.normalizedDebt -= uint112(removed);
+                acct.normalizedDebt -= uint104(removed);
                 _totalNormalizedDebt -= uint128(removed);
             }
         }
         uint256 rest = amountWad - repaidDebtWad;
-        if (rest > 0) acct.creditWad = (acct.creditWad + rest).toUint112();
+        if (rest > 0) acct.creditWad = (acct.creditWad + rest).toUint104();
         _accounts[account] = acct;
     }
 

@@ -6,7 +6,6 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IAuctionSink} from "../interfaces/IAuctionSink.sol";
-import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {ILiquidationLedger} from "../interfaces/ILiquidationLedger.sol";
 import {IMarginModel} from "../interfaces/IMarginModel.sol";
 import {WadMath} from "../libraries/WadMath.sol";
@@ -28,50 +27,6 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
     using WadMath for uint256;
 
     constructor(Wiring memory w) ClearinghouseBase(w) {}
-
-    // ---------------------------------------------------------------- governance (delegated)
-
-    /// @dev See IClearinghouse.
-    function setBreaker(address breaker_) external onlyGovernance {
-        if (breaker_ == address(0)) revert Clearinghouse__ZeroAddress();
-        if (breaker != address(0)) revert Clearinghouse__BreakerAlreadySet();
-        breaker = breaker_;
-        emit BreakerSet(breaker_);
-        // the breaker may already hold levels: the ledger starts from them, not from zero
-        ICircuitBreaker b = ICircuitBreaker(breaker_);
-        (uint8 globalLevel, bool isSettled) = b.globalStatus();
-        if (isSettled) _applySettlement();
-        // like the asset copies, only a level that is not 0 (the ledger starts at 0): no event for nothing
-        if (globalLevel != 0) _applyLevel(address(0), globalLevel);
-        for (uint256 i; i < _collaterals.length; ++i) _syncBreakerLevel(_collaterals[i]);
-        // `_applyLevel` writes a market's bits and its collateral bits together: a market that is
-        // also a collateral was copied by the loop above
-        for (uint256 i; i < _markets.length; ++i) {
-            if (!_collateralInfo[_markets[i]].listed) _syncBreakerLevel(_markets[i]);
-        }
-    }
-
-    /// @dev See IClearinghouse.
-    function applyBreakerLevel(address asset, uint8 level) external {
-        if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
-        _applyLevel(asset, level);
-    }
-
-    /// @dev See IClearinghouse.
-    function applySettlement() external {
-        if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
-        _applySettlement();
-    }
-
-    /// @dev Marks global settlement in the breaker word (bit 2), which every entry point reads,
-    ///      after a last accrual of the stability fee and of every market's funding: accounts
-    ///      settle at the indices of this moment, which nothing moves afterwards (`accrue` is
-    ///      refused, parameter changes do not accrue, `debtOf` and the other views stop).
-    function _applySettlement() internal {
-        _accrueAll();
-        _breakerWord |= 4;
-        emit BreakerLevelApplied(address(0), type(uint8).max);
-    }
 
     // ---------------------------------------------------------------- liquidation (engine only)
 
@@ -177,8 +132,9 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         if (available == lot) acct.collateralMask &= ~uint16(1 << index);
         // the account keeps any rounding remainder of its normalized debt (rounded against it)
         uint256 removed = debtWad == owedWad ? acct.normalizedDebt : debtWad.divRayDown(indexRay);
-        acct.normalizedDebt -= uint112(removed);
+        acct.normalizedDebt -= uint104(removed);
         _totalNormalizedDebt -= uint128(removed);
+        ++acct.auctions; // the auction the engine kicks next
         _accounts[account] = acct;
         _auctionDebtPlusOneWad += debtWad;
         emit CollateralSeized(account, token, lot, debtWad);
@@ -190,6 +146,8 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         _onlyEngine();
         AccountSlot memory acct = _accounts[account];
         if (acct.collateralMask != 0 || acct.marketMask != 0) revert Clearinghouse__NotInsolvent(account);
+        // not before its auctions end: a surplus lot returns to the account and pays its debt
+        if (acct.auctions != 0) return 0;
         badDebtWad = uint256(acct.normalizedDebt).mulRayUp(_accrueFee());
         _totalNormalizedDebt -= acct.normalizedDebt;
         _accounts[account].normalizedDebt = 0;
@@ -221,19 +179,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         }
         // the end: debt covered and debt left leave the auction debt in one write
         _auctionDebtPlusOneWad -= s.debtCoveredWad + s.debtLeftWad;
-        uint256 debtLeftWad = s.debtLeftWad;
-        if (debtLeftWad > 0 && s.lotLeft == 0 && _accounts[s.account].collateralMask == 0) {
-            // bad debt: this payment covers debt before penalty, so only what its proceeds did not
-            // reach is booked as bad debt (pro rata, its penalty share would be booked as income
-            // and the same amount as bad debt; the vault's balance is the same either way). Only
-            // here: on an account that keeps collateral the debt left is charged back, and a
-            // debt-first split there would let an owner buy back his lot without the penalty.
-            uint256 usedWad = incomeWad < debtLeftWad ? incomeWad : debtLeftWad;
-            incomeWad -= usedWad;
-            debtLeftWad -= usedWad;
-        }
-        _vaultCreditWad = (uint256(_vaultCreditWad) + incomeWad).toUint128();
-        _settleEnd(s.auctionId, s.account, s.token, s.lotLeft, debtLeftWad);
+        _settleEnd(s, incomeWad);
     }
 
     /// @inheritdoc IAuctionSink
@@ -278,34 +224,45 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         }
     }
 
-    /// @dev An auction's end: `lotLeft` back to the account; `debtLeftWad` (already out of the
-    ///      auction debt) charged back to the account while it holds collateral, else bad debt.
-    function _settleEnd(
-        uint256 auctionId,
-        address account,
-        address token,
-        uint256 lotLeft,
-        uint256 debtLeftWad
-    ) internal {
-        AccountSlot storage acct = _accounts[account];
-        if (lotLeft > 0) {
-            uint256 index = _collateralInfo[token].index;
-            _setCollateralAt(account, index, _collateralAt(account, index) + lotLeft);
-            totalCollateral[token] += lotLeft;
+    /// @dev An auction's end (its debt covered and left already out of the auction debt): the lot
+    ///      left back to the account, the payment's penalty part to the vault. The debt left is
+    ///      charged back to the account while it holds collateral or another of its auctions runs
+    ///      (whose surplus lot returns to it); on a finished account the payment covers it before
+    ///      penalty (ADR 0011), then the account's credit, and the rest is bad debt (ADR 0014).
+    function _settleEnd(TakeSettlement calldata s, uint256 incomeWad) internal {
+        AccountSlot storage acct = _accounts[s.account];
+        uint256 auctionsLeft = acct.auctions - 1;
+        acct.auctions = uint16(auctionsLeft);
+        if (s.lotLeft > 0) {
+            uint256 index = _collateralInfo[s.token].index;
+            _setCollateralAt(s.account, index, _collateralAt(s.account, index) + s.lotLeft);
+            totalCollateral[s.token] += s.lotLeft;
             acct.collateralMask |= uint16(1 << index);
         }
+        bool finished = acct.collateralMask == 0 && auctionsLeft == 0;
+        uint256 debtLeftWad = s.debtLeftWad;
+        if (finished) {
+            // only here: on an account that keeps collateral the debt left is charged back, and
+            // a debt-first split there would let an owner buy back his lot without the penalty
+            uint256 usedWad = incomeWad < debtLeftWad ? incomeWad : debtLeftWad;
+            incomeWad -= usedWad;
+            debtLeftWad -= usedWad;
+        }
+        _vaultCreditWad = (uint256(_vaultCreditWad) + incomeWad).toUint128();
         uint256 chargedBackWad;
         uint256 badDebtWad;
         if (debtLeftWad > 0) {
-            if (acct.collateralMask != 0) {
-                // the account still holds collateral: the unpaid debt is its own again
+            if (!finished) {
                 chargedBackWad = debtLeftWad;
-                _debit(account, debtLeftWad, _accrueFee());
+                _debit(s.account, debtLeftWad, _accrueFee());
             } else {
-                badDebtWad = debtLeftWad;
-                _coverBadDebt(account, debtLeftWad);
+                uint256 creditWad = acct.creditWad;
+                chargedBackWad = debtLeftWad < creditWad ? debtLeftWad : creditWad;
+                acct.creditWad = uint104(creditWad - chargedBackWad);
+                badDebtWad = debtLeftWad - chargedBackWad;
+                _coverBadDebt(s.account, badDebtWad);
             }
         }
-        emit AuctionSettled(auctionId, account, token, lotLeft, chargedBackWad, badDebtWad);
+        emit AuctionSettled(s.auctionId, s.account, s.token, s.lotLeft, chargedBackWad, badDebtWad);
     }
 }

@@ -20,8 +20,9 @@ import {ClearinghousePerps} from "./ClearinghousePerps.sol";
 ///         asset listing (`listCollateral`, `listMarket`): the rarely called code. Deployed on its
 ///         own and reached only through the Clearinghouse by delegatecall, like
 ///         ClearinghouseLiquidation: it runs in the Clearinghouse's storage and lock.
-/// @dev Listing lives here, not in ClearinghouseLiquidation, to keep that module under the
-///      24,576-byte code size limit.
+/// @dev Listing and the breaker's wiring (`setBreaker`, `applyBreakerLevel`, `applySettlement`)
+///      live here, not in ClearinghouseLiquidation, to keep that module under the 24,576-byte
+///      code size limit.
 contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -32,6 +33,50 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     uint256 public constant REDEMPTION_DELAY = 1 days;
 
     constructor(Wiring memory w) ClearinghouseBase(w) {}
+
+    // ---------------------------------------------------------------- breaker wiring (governance, breaker)
+
+    /// @dev See IClearinghouse.
+    function setBreaker(address breaker_) external onlyGovernance {
+        if (breaker_ == address(0)) revert Clearinghouse__ZeroAddress();
+        if (breaker != address(0)) revert Clearinghouse__BreakerAlreadySet();
+        breaker = breaker_;
+        emit BreakerSet(breaker_);
+        // the breaker may already hold levels: the ledger starts from them, not from zero
+        ICircuitBreaker b = ICircuitBreaker(breaker_);
+        (uint8 globalLevel, bool isSettled) = b.globalStatus();
+        if (isSettled) _applySettlement();
+        // like the asset copies, only a level that is not 0 (the ledger starts at 0): no event for nothing
+        if (globalLevel != 0) _applyLevel(address(0), globalLevel);
+        for (uint256 i; i < _collaterals.length; ++i) _syncBreakerLevel(_collaterals[i]);
+        // `_applyLevel` writes a market's bits and its collateral bits together: a market that is
+        // also a collateral was copied by the loop above
+        for (uint256 i; i < _markets.length; ++i) {
+            if (!_collateralInfo[_markets[i]].listed) _syncBreakerLevel(_markets[i]);
+        }
+    }
+
+    /// @dev See IClearinghouse.
+    function applyBreakerLevel(address asset, uint8 level) external {
+        if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
+        _applyLevel(asset, level);
+    }
+
+    /// @dev See IClearinghouse.
+    function applySettlement() external {
+        if (msg.sender != breaker) revert Clearinghouse__NotBreaker(msg.sender);
+        _applySettlement();
+    }
+
+    /// @dev Marks global settlement in the breaker word (bit 2), which every entry point reads,
+    ///      after a last accrual of the stability fee and of every market's funding: accounts
+    ///      settle at the indices of this moment, which nothing moves afterwards (`accrue` is
+    ///      refused, parameter changes do not accrue, `debtOf` and the other views stop).
+    function _applySettlement() internal {
+        _accrueAll();
+        _breakerWord |= 4;
+        emit BreakerLevelApplied(address(0), type(uint8).max);
+    }
 
     // ---------------------------------------------------------------- listing (governance)
 
@@ -145,7 +190,9 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         uint256 index = _collateralInfo[token].index;
         _setCollateralAt(account, index, _collateralAt(account, index) + lot);
         totalCollateral[token] += lot;
-        _accounts[account].collateralMask |= uint16(1 << index);
+        AccountSlot storage acct = _accounts[account];
+        acct.collateralMask |= uint16(1 << index);
+        --acct.auctions;
         // the auction's debt back to the account, at the index frozen at settlement
         _auctionDebtPlusOneWad -= debtWad;
         _debit(account, debtWad, _rateIndexRay);
@@ -198,7 +245,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
             if (amountWad > acct.creditWad) {
                 revert Clearinghouse__InsufficientVaultCredit(amountWad, acct.creditWad);
             }
-            _accounts[account].creditWad = acct.creditWad - uint112(amountWad);
+            _accounts[account].creditWad = acct.creditWad - uint104(amountWad);
         }
         stablecoin.mint(to, amountWad);
         emit CreditWithdrawn(account, to, amountWad);

@@ -44,11 +44,13 @@ interface IAuctionSink {
     ///         BackstopVault. When `ends`, it then MUST credit `lotLeft` of `token` (still in its
     ///         custody) back to `account`, and settle `debtLeftWad` (non-zero only when the lot
     ///         ran out first): the Clearinghouse charges it back to the account while the account
-    ///         still holds collateral, and otherwise pushes it into the bad-debt waterfall (the
-    ///         vault's credit first, then the deficit). In that last case this payment covers debt
-    ///         before penalty: its penalty share pays down the debt left and only the rest is bad
-    ///         debt, so the waterfall sees the shortfall rather than a loss the same payment's
-    ///         penalty income offsets (the vault's balance is the same). MUST revert while the circuit breaker
+    ///         still holds collateral or another of its auctions runs (whose surplus lot returns
+    ///         to it), and otherwise (a finished account, ADR 0014) takes it from the account's
+    ///         credit and pushes the rest into the bad-debt waterfall (the vault's credit first,
+    ///         then the deficit). In that last case this payment covers debt before penalty and
+    ///         credit: its penalty share pays down the debt left first, so the waterfall sees the
+    ///         shortfall rather than a loss the same payment's penalty income offsets (the vault's
+    ///         balance is the same). MUST revert while the circuit breaker
     ///         stops takes of `token` (level 3, global or the token's, or settlement).
     function onAuctionTake(TakeSettlement calldata s) external;
 

@@ -215,9 +215,10 @@ interface IClearinghouseBase {
     /// @notice Collateral moved out of an account into an auction, with the debt it answers for.
     event CollateralSeized(address indexed account, address indexed token, uint256 lot, uint256 debtWad);
     /// @notice An auction ended: `lotReturned` back to the account; `debtChargedBackWad` returned to
-    ///         the account's debt (it still held collateral); `badDebtWad` entered the waterfall:
-    ///         the auction's debt left less the last payment's penalty share, which covers debt
-    ///         first when the account holds nothing else (IAuctionSink.onAuctionTake).
+    ///         the account (to its debt while it holds collateral or another auction runs; out of
+    ///         its credit when it is finished); `badDebtWad` entered the waterfall: the auction's
+    ///         debt left less the last payment's penalty share, which covers debt first on a
+    ///         finished account, and less its credit (IAuctionSink.onAuctionTake, ADR 0014).
     event AuctionSettled(
         uint256 indexed auctionId,
         address indexed account,

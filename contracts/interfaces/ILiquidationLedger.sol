@@ -51,7 +51,9 @@ interface ILiquidationLedger is IClearinghouseBase {
     ) external;
 
     /// @notice Writes off the debt of an account with no collateral and no positions: the bad
-    ///         debt waterfall (the vault's credit first, then the deficit).
+    ///         debt waterfall (the vault's credit first, then the deficit). Writes off nothing
+    ///         (returns 0) while an auction of the account's collateral runs: its surplus lot
+    ///         returns to the account and its end decides (ADR 0014).
     /// @return badDebtWad The debt written off.
     function writeOff(address account) external returns (uint256 badDebtWad);
 }

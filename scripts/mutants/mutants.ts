@@ -26,7 +26,8 @@ export type SuiteId =
   | "unit:oracle"
   | "unit:price-cache"
   | "e2e:liquidation"
-  | "probe:liquidation-boundary";
+  | "probe:liquidation-boundary"
+  | "unit:ch-bad-debt";
 
 export interface Mutant {
   /** Short kebab-case id (`--only <id>`). */
@@ -347,9 +348,8 @@ export const MUTANTS: readonly Mutant[] = [
       "an auction ending in bad debt books the last payment's penalty share as vault income and the same amount as bad debt: the waterfall and the breaker's bad-debt trigger see a loss the payment itself offsets",
     breaks: ["I8"],
     file: "contracts/core/ClearinghouseLiquidation.sol",
-    search: "        if (debtLeftWad > 0 && s.lotLeft == 0 && _accounts[s.account].collateralMask == 0) {\n",
-    replace:
-      "        if (false && debtLeftWad > 0 && s.lotLeft == 0 && _accounts[s.account].collateralMask == 0) {\n",
+    search: "        if (finished) {\n",
+    replace: "        if (false && finished) {\n",
     suites: [...DEFAULT_SUITES, "unit:liquidation"],
     reach:
       "needs an auction whose whole lot sells for less than its tab on an account left without collateral; the engine's unit tests build it, the liquidation property suite reaches it once per run at the default seed (a take after an `UnderwaterCmd` to half the debt)",
@@ -502,5 +502,40 @@ export const MUTANTS: readonly Mutant[] = [
     suites: [...DEFAULT_SUITES, "unit:clearinghouse"],
     reach:
       "the ledger suites never reach a deficit with vault income after it (their vault is funded for every trader profit); the ledger unit test builds one",
+  },
+  {
+    id: "auction-end-ignores-running-auctions",
+    title:
+      "an auction's end books its debt left as bad debt on an account without collateral while another of its auctions still runs, whose surplus lot then returns to the account",
+    breaks: ["I8"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "        bool finished = acct.collateralMask == 0 && auctionsLeft == 0;\n",
+    replace: "        bool finished = acct.collateralMask == 0;\n",
+    suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
+    reach:
+      "needs two auctions of one account ending apart, the first below its debt; the ledger's bad-debt unit test builds it",
+  },
+  {
+    id: "writeoff-during-auctions",
+    title: "writeOff books an account's debt as bad debt while an auction of its collateral still runs",
+    breaks: ["I8"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "        if (acct.auctions != 0) return 0;\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
+    reach:
+      "needs a debt on an emptied account whose auction still runs; the ledger's bad-debt unit test builds it",
+  },
+  {
+    id: "bad-debt-before-credit",
+    title:
+      "an auction's shortfall on a finished account is covered by the vault while the account keeps its credit",
+    breaks: ["I8"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "                chargedBackWad = debtLeftWad < creditWad ? debtLeftWad : creditWad;\n",
+    replace: "                chargedBackWad = 0;\n",
+    suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
+    reach:
+      "needs credit on an account whose last auction ends short; the ledger's bad-debt unit test builds it",
   },
 ];

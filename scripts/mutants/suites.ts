@@ -84,6 +84,11 @@ export const SUITES: Readonly<Record<SuiteId, Suite>> = {
     label: "test/unit/liquidation/LiquidationBoundary.test.ts",
     argv: mocha(["test/unit/liquidation/LiquidationBoundary.test.ts"]),
   },
+  "unit:ch-bad-debt": {
+    id: "unit:ch-bad-debt",
+    label: "test/unit/core/ClearinghouseBadDebt.test.ts",
+    argv: mocha(["test/unit/core/ClearinghouseBadDebt.test.ts"]),
+  },
 };
 
 export interface FirstFailure {

@@ -533,6 +533,14 @@ function hasCollateral(s: LiqState, acct: string): boolean {
   return false;
 }
 
+/** No collateral and no auction of its collateral running (whose surplus lot would return to
+ *  it): only then is an account's debt bad debt (the ledger's auction count, ADR 0014). */
+function finished(s: LiqState, acct: string): boolean {
+  if (hasCollateral(s, acct)) return false;
+  for (const a of s.auctions.values()) if (a.account === acct) return false;
+  return true;
+}
+
 function payKeeper(s: LiqState, keeper: string, amountWad: bigint): void {
   if (amountWad === 0n) return;
   L.transferWithVault(s.l, keeper, amountWad);
@@ -649,6 +657,8 @@ function writeOff(s: LiqState, t: bigint, acct: string): bigint {
   if (hasCollateral(s, acct) || [...a.positions.values()].some((p) => p.sizeWad !== 0n)) {
     revert("Clearinghouse__NotInsolvent", acct);
   }
+  // not before its auctions end: a surplus lot returns to the account
+  if (!finished(s, acct)) return 0n;
   const bad = mulRayUp(a.normalizedDebt, L.accrueFee(s.l, t));
   s.l.totalNormalizedDebt -= a.normalizedDebt;
   a.normalizedDebt = 0n;
@@ -813,7 +823,7 @@ export function take(
   let incomeWad = owe - debtCovered;
   let settledDebtLeft = debtLeft;
   let used = 0n;
-  if (ends && debtLeft > 0n && lotLeft === 0n && !hasCollateral(s, a.account)) {
+  if (ends && debtLeft > 0n && lotLeft === 0n && finished(s, a.account)) {
     // bad debt: the last payment covers debt before penalty (the ledger's onAuctionTake)
     used = incomeWad < debtLeft ? incomeWad : debtLeft;
     incomeWad -= used;
@@ -842,11 +852,14 @@ function onAuctionEnd(
   }
   if (debtLeftWad > 0n) {
     s.auctionDebtWad -= debtLeftWad;
-    if (hasCollateral(s, acct)) {
-      // charged back to the account
+    if (!finished(s, acct)) {
+      // charged back to the account (credit first)
       L.debit(s.l, acct, debtLeftWad, L.accrueFee(s.l, t));
     } else {
-      coverBadDebt(s, t, acct, debtLeftWad);
+      // the account's credit pays first, the rest is bad debt
+      const fromCredit = debtLeftWad < a.creditWad ? debtLeftWad : a.creditWad;
+      a.creditWad -= fromCredit;
+      coverBadDebt(s, t, acct, debtLeftWad - fromCredit);
     }
   }
   s.log.push({ kind: "AuctionEnded", key, lotLeft, debtLeftWad: auctionDebtLeftWad });
