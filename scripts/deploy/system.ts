@@ -158,17 +158,28 @@ function resolveGovernance(params: DeployParams, options: DeployOptions, deploye
 /**
  * Rules of one registered parameter: maximum change per update and either the safe direction
  * (the guardian may move it that way at once) or `governanceOnly` (no direction is safe: only the
- * timelock may change it, `RiskConfig.registerGovernanceOnlyParam`). The hard bounds live in each
- * module's code; these are the RiskConfig's rules.
+ * timelock may change it, `RiskConfig.registerGovernanceOnlyParam`). The maximum change is either
+ * a fixed amount (`maxStep`, in the parameter's unit) or a share of the value registered
+ * (`maxStepShareWad`, for a parameter whose scale differs by asset, such as a skew scale in the
+ * asset's own units). The hard bounds live in each module's code; these are the RiskConfig's rules.
  */
-type Rule = { maxStep: bigint; higherIsSafer: boolean } | { maxStep: bigint; governanceOnly: true };
+type Step = { maxStep: bigint } | { maxStepShareWad: bigint };
+type Rule = Step & ({ higherIsSafer: boolean } | { governanceOnly: true });
 type Rules = Record<string, Rule>;
+
+/** The max step a rule registers for `initialValue` (never zero: `RiskConfig__ZeroMaxStep`). */
+export function maxStepOf(rule: Rule, initialValue: bigint): bigint {
+  if ("maxStep" in rule) return rule.maxStep;
+  const step = (initialValue * rule.maxStepShareWad) / 10n ** 18n;
+  return step > 0n ? step : 1n;
+}
 
 /**
  * Rules of every registered parameter (see {@link Rule}). Governance-only in the MarginModel:
  * MODE (static -> dynamic moves the maintenance from its base to the volatility target in one
  * update, with no ramp), EWMA_LAMBDA_WAD (a higher lambda damps the reaction to the next shock)
- * and RAMP_WAD_PER_HOUR (a lower ramp freezes the maintenance below its target in a storm).
+ * and RAMP_WAD_PER_HOUR (a lower ramp freezes the maintenance below its target in a storm); in
+ * the Clearinghouse, SKEW_SCALE_WAD (see CLEARINGHOUSE_RULES).
  */
 const MARGIN_RULES: Rules = {
   HAIRCUT_CAP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
@@ -187,12 +198,19 @@ const MARGIN_RULES: Rules = {
   MODE: { maxStep: 2n, governanceOnly: true },
 };
 
+/**
+ * SKEW_SCALE_WAD is governance-only, at most a fifth of the value registered per update: neither
+ * direction is safe. A larger scale shrinks the fill premium (index x (skew + size/2) /
+ * skewScale) and the funding drift (velocity x skew / skewScale) and enlarges the skew cap's
+ * backing (the vault's mark subtracts skew^2 / (2 x skewScale)); a smaller one hands the open
+ * skew a windfall from the vault (its closing fills return a larger premium than it paid).
+ */
 const CLEARINGHOUSE_RULES: Rules = {
   STABILITY_FEE_PER_SECOND_RAY: { maxStep: 10n ** 19n, higherIsSafer: true },
   DEBT_CEILING_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
   MIN_DEBT_WAD: { maxStep: wad("10000"), higherIsSafer: true },
   DEPOSIT_CAP: { maxStep: 10n ** 36n, higherIsSafer: false },
-  SKEW_SCALE_WAD: { maxStep: wad("100000000"), higherIsSafer: true },
+  SKEW_SCALE_WAD: { maxStepShareWad: wad("0.2"), governanceOnly: true },
   MAX_FUNDING_VELOCITY_WAD: { maxStep: wad("1"), higherIsSafer: true },
   TAKER_FEE_WAD: { maxStep: wad("0.005"), higherIsSafer: true },
   MAX_OPEN_INTEREST_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
@@ -531,10 +549,11 @@ export async function deploySystem(
   // risk parameters through the RiskConfig (registrar role, renounced below)
   const register = async (target: string, rules: Rules, name: string, subject: string, value: bigint) => {
     const rule = rules[name];
+    const maxStep = maxStepOf(rule, value);
     await send(
       "governanceOnly" in rule
-        ? riskConfig.registerGovernanceOnlyParam(target, b32(name), subject, value, rule.maxStep)
-        : riskConfig.registerParam(target, b32(name), subject, value, rule.maxStep, rule.higherIsSafer),
+        ? riskConfig.registerGovernanceOnlyParam(target, b32(name), subject, value, maxStep)
+        : riskConfig.registerParam(target, b32(name), subject, value, maxStep, rule.higherIsSafer),
     );
   };
   const aprToPerSecondRay = (apr: string) => (wad(apr) * 10n ** 9n) / SECONDS_PER_YEAR;
