@@ -6,7 +6,13 @@
  *
  * Parameters come from `BALLAST_PARAMS` (a path) or the shipped file of the network
  * (`scripts/deploy/params/<network>.json`, `local.json` for hardhat/localhost/anvil).
- * Prints the addresses and writes them to `deployments/<networkName>.json`.
+ * Prints the addresses and the roles and writes them to `deployments/<networkName>.json`.
+ *
+ * Governance comes from the file's `governance` section: after the hand-over the timelock's
+ * proposers (and cancellers) and executors are the ones named there (`"anyone"`: open execution),
+ * the guardian is `governance.guardian`, and the deployer holds no role. A file without a
+ * proposer or guardian is refused before anything is sent; on a network with real assets
+ * (`mocks: false`) so is one naming the deployer, or a timelock delay under one day.
  *
  * A parameter file that cannot be used (missing, bad JSON, an unknown field, a value outside the
  * contracts' bounds) is refused before anything is sent, with the file and the field named; every
@@ -15,6 +21,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 
+import { ZeroAddress } from "ethers";
 import { network } from "hardhat";
 
 import { DeployParamsError, loadDeployParams, paramsPathFor } from "./deploy/params.js";
@@ -35,6 +42,12 @@ async function main() {
   const width = Math.max(...Object.keys(sys.addresses).map((name) => name.length));
   for (const [name, address] of Object.entries(sys.addresses))
     console.log(`  ${name.padEnd(width)} ${address}`);
+  const who = (a: string) => (a === ZeroAddress ? "anyone" : a);
+  console.log("Roles (the deployer holds none):");
+  console.log(`  timelock proposers and cancellers ${sys.proposers.join(", ")}`);
+  console.log(`  timelock executors                ${sys.executors.map(who).join(", ")}`);
+  console.log(`  guardian                          ${sys.guardian}`);
+  console.log(`  timelock delay                    ${params.timelockMinDelaySeconds} s`);
 
   const outDir = resolve(process.cwd(), "deployments");
   mkdirSync(outDir, { recursive: true });
@@ -44,6 +57,9 @@ async function main() {
     chainId: chainId.toString(),
     deployer: sys.deployer.address,
     guardian: sys.guardian,
+    proposers: sys.proposers,
+    executors: sys.executors,
+    timelockMinDelaySeconds: params.timelockMinDelaySeconds,
     params: paramsPath,
     deployedAt: new Date().toISOString(),
     addresses: sys.addresses,

@@ -129,10 +129,39 @@ const assetSchema = z
   })
   .strict();
 
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be an address (0x and 40 hex digits)");
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/**
+ * Who governs after the hand-over (ADR 0001, ADR 0002 note of 2026-11-22): the timelock's
+ * proposers (each also a canceller, as OpenZeppelin's constructor grants them), its executors
+ * (`"anyone"`, or the zero address, opens execution to every account: OpenZeppelin's
+ * `TimelockController` convention) and the guardian of the RiskConfig and the CircuitBreaker.
+ * Required when `mocks` is false; `deploySystem` refuses the deployer in any of them there.
+ */
+const governanceSchema = z
+  .object({
+    proposers: z
+      .array(address.refine((a) => a !== ZERO_ADDRESS, "the zero address cannot propose"))
+      .min(1, "at least one proposer: without one nobody can ever schedule a timelock operation"),
+    executors: z
+      .array(z.union([z.literal("anyone"), address]))
+      .min(1, 'at least one executor ("anyone" opens execution to every account)'),
+    guardian: address.refine((a) => a !== ZERO_ADDRESS, "the zero address cannot be the guardian"),
+  })
+  .strict();
+
+/** Shortest timelock delay a network with real assets (`mocks: false`) accepts: one day. */
+export const MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS = 86_400;
+
+/** Collateral (in whole tokens of the first asset) the deployer mints to borrow the vault seed. */
+export const SEED_COLLATERAL_TOKENS = "1000";
+
 export const deployParamsSchema = z
   .object({
     $comment: z.string().optional(),
     mocks: z.boolean(),
+    governance: governanceSchema.optional(),
     timelockMinDelaySeconds: z.number().int().nonnegative(),
     oracleHopSeconds: z.number().int().positive(),
     vault: z
@@ -239,9 +268,94 @@ export function parseDeployParams(raw: unknown, source = "<inline>"): DeployPara
       if (!a.address) issues.push(`assets.${i}.address: required when mocks is false`);
       if (!a.feed.address) issues.push(`assets.${i}.feed.address: required when mocks is false`);
     }
-  }
+    if (!p.governance)
+      issues.push(
+        "governance: required when mocks is false (governance.proposers, governance.executors, governance.guardian)",
+      );
+    if (p.timelockMinDelaySeconds < MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS)
+      issues.push(
+        `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is below ${MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS} (one day), the shortest delay accepted when mocks is false: loosening must stay visible long enough for users to react`,
+      );
+  } else issues.push(...seedIssues(p));
+  if (p.governance) issues.push(...governanceIssues(p.governance));
   if (issues.length > 0) throw new DeployParamsError(source, issues);
   return p;
+}
+
+/** Duplicates within the governance lists (case-insensitive addresses). */
+function governanceIssues(g: NonNullable<DeployParams["governance"]>): string[] {
+  const issues: string[] = [];
+  const norm = (a: string) => (a === "anyone" ? ZERO_ADDRESS : a.toLowerCase());
+  for (const [field, list] of [
+    ["proposers", g.proposers],
+    ["executors", g.executors],
+  ] as const) {
+    const seen = new Set<string>();
+    list.forEach((a, i) => {
+      if (seen.has(norm(a))) issues.push(`governance.${field}.${i}: ${a} is listed twice`);
+      seen.add(norm(a));
+    });
+  }
+  return issues;
+}
+
+/**
+ * On mock networks `deploySystem` seeds the vault: it mints `SEED_COLLATERAL_TOKENS` of the first
+ * asset, deposits them, borrows `vault.seedUsd` against them and deposits that into the vault. The
+ * checks the Clearinghouse would otherwise fail that borrow on, after everything is deployed.
+ * The mock prices (default $1) must also lie inside each feed's bounds, or the router never
+ * reports them ok.
+ */
+function seedIssues(p: DeployParams): string[] {
+  const issues: string[] = [];
+  const num = (x: string, decimals = WAD_DECIMALS) => {
+    try {
+      return parseUnits(x, decimals);
+    } catch {
+      return undefined; // reported by the bounds checks
+    }
+  };
+  for (const [i, a] of p.assets.entries()) {
+    const price = num(a.mockPriceUsd ?? "1");
+    const [lo, hi] = [num(a.feed.minPriceUsd), num(a.feed.maxPriceUsd)];
+    if (price === undefined || lo === undefined || hi === undefined) continue;
+    if (price < lo || price > hi)
+      issues.push(
+        `assets.${i}.mockPriceUsd: ${a.mockPriceUsd ?? "1 (the default)"} is outside the feed's bounds ${a.feed.minPriceUsd} to ${a.feed.maxPriceUsd} (feed.minPriceUsd, feed.maxPriceUsd): the router would never report it ok`,
+      );
+  }
+  const seed = num(p.vault.seedUsd);
+  if (seed === undefined || seed === 0n) return issues; // no seed (0): nothing is borrowed
+  const minDebt = num(p.global.minDebtUsd);
+  const ceiling = num(p.global.debtCeilingUsd);
+  if (minDebt !== undefined && seed < minDebt)
+    issues.push(
+      `vault.seedUsd: ${p.vault.seedUsd} is below global.minDebtUsd ${p.global.minDebtUsd}: the seed borrow would revert (Clearinghouse__DebtBelowMinimum)`,
+    );
+  if (ceiling !== undefined && seed > ceiling)
+    issues.push(
+      `vault.seedUsd: ${p.vault.seedUsd} is above global.debtCeilingUsd ${p.global.debtCeilingUsd}: the seed borrow would revert (Clearinghouse__DebtCeilingExceeded)`,
+    );
+  const first = p.assets[0];
+  const collateral = num(SEED_COLLATERAL_TOKENS, first.decimals);
+  const cap = num(first.depositCap, first.decimals);
+  if (collateral !== undefined && cap !== undefined && cap < collateral)
+    issues.push(
+      `assets.0.depositCap: ${first.depositCap} is below the ${SEED_COLLATERAL_TOKENS} ${first.symbol} the deployment deposits to borrow vault.seedUsd against (Clearinghouse__DepositCapExceeded)`,
+    );
+  // the seed collateral's initial weight, at its lowest: the initial haircut is at most
+  // haircutCap x initialMultiplier (rounded up), never above MarginModel.MAX_INITIAL_HAIRCUT_WAD
+  const price = num(first.mockPriceUsd ?? "1");
+  const [cap0, mult] = [num(first.margin.haircutCap), num(first.margin.initialMultiplier)];
+  if (price === undefined || cap0 === undefined || mult === undefined) return issues;
+  const WAD = 10n ** 18n;
+  const haircut = [(cap0 * mult + WAD - 1n) / WAD, w("0.99")].reduce((x, y) => (x < y ? x : y));
+  const backing = (((w(SEED_COLLATERAL_TOKENS) * price) / WAD) * (WAD - haircut)) / WAD;
+  if (seed > backing)
+    issues.push(
+      `vault.seedUsd: ${p.vault.seedUsd} is more than the seed collateral can back: ${SEED_COLLATERAL_TOKENS} ${first.symbol} (assets.0) at mockPriceUsd ${first.mockPriceUsd ?? "1 (the default)"} weigh ${formatUnits(backing, WAD_DECIMALS).replace(/\.0$/, "")} USD after the initial haircut (at most haircutCap x initialMultiplier): the seed borrow would revert (Clearinghouse__Undercollateralized)`,
+    );
+  return issues;
 }
 
 // ------------------------------------------------------------------ the contracts' hard bounds

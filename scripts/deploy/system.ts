@@ -1,5 +1,12 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { getCreateAddress, parseUnits, type BaseContract, type ContractTransactionResponse } from "ethers";
+import {
+  getAddress,
+  getCreateAddress,
+  isAddress,
+  parseUnits,
+  type BaseContract,
+  type ContractTransactionResponse,
+} from "ethers";
 
 import type {
   AccountLens,
@@ -17,6 +24,7 @@ import type {
   TimelockController,
 } from "../../types/ethers-contracts/index.js";
 import type { IClearinghouseBase } from "../../types/ethers-contracts/contracts/core/Clearinghouse.js";
+import { DeployParamsError, SEED_COLLATERAL_TOKENS } from "./params.js";
 import type { AssetParams, CurveParams, DeployParams } from "./params.js";
 
 const WAD_DECIMALS = 18;
@@ -40,7 +48,12 @@ export interface DeployedAsset {
 
 export interface BallastSystem {
   deployer: HardhatEthersSigner;
+  /** Guardian of the RiskConfig (GUARDIAN_ROLE) and of the CircuitBreaker. */
   guardian: string;
+  /** Timelock proposers (and cancellers) after the hand-over, the deployer included in lab mode. */
+  proposers: string[];
+  /** Timelock executors after the hand-over; the zero address means anyone may execute. */
+  executors: string[];
   timelock: TimelockController;
   stablecoin: Stablecoin;
   oracle: OracleRouter;
@@ -59,26 +72,114 @@ export interface BallastSystem {
 }
 
 export interface DeployOptions {
-  /** Guardian address (defaults to the deployer). */
+  /** Guardian address (instead of the file's `governance.guardian`). */
   guardian?: string;
-  /** Keep the deployer as timelock proposer/executor (local labs run governance scenarios). */
+  /** Timelock proposers (instead of the file's `governance.proposers`). */
+  proposers?: string[];
+  /**
+   * Timelock executors (instead of the file's `governance.executors`); `"anyone"` or the zero
+   * address opens execution to every account (OpenZeppelin's convention).
+   */
+  executors?: string[];
+  /**
+   * Lab mode, mock networks only (the laboratory, tests, benches): the deployer keeps its
+   * proposer, executor and canceller roles on the timelock and, unless `guardian` is given, is the
+   * guardian, so a local run can play governance and guardian scenarios from one account. The
+   * file's proposers and executors are granted too.
+   */
   keepDeployerAsProposer?: boolean;
+}
+
+/** Who governs once the deployment has handed over (checked before anything is sent). */
+interface Governance {
+  proposers: string[];
+  executors: string[];
+  guardian: string;
+  lab: boolean;
+}
+
+/**
+ * Resolves the governance of a deployment from the options and the parameter file and refuses,
+ * before anything is sent, one that would leave the timelock without a proposer or an executor,
+ * or (on a network with real assets) the deployer in any governance role (ADR 0001 point 3).
+ */
+function resolveGovernance(params: DeployParams, options: DeployOptions, deployer: string): Governance {
+  const issues: string[] = [];
+  const lab = options.keepDeployerAsProposer === true;
+  const file = params.governance;
+  const checked = (field: string, list: string[], openAllowed: boolean): string[] =>
+    list.flatMap((a, i) => {
+      if (openAllowed && (a === "anyone" || a === ZERO)) return [ZERO];
+      if (!isAddress(a) || a === ZERO) {
+        issues.push(`${field}.${i}: ${a} is not a non-zero address`);
+        return [];
+      }
+      return [getAddress(a)];
+    });
+  const proposers = checked("governance.proposers", options.proposers ?? file?.proposers ?? [], false);
+  const executors = checked("governance.executors", options.executors ?? file?.executors ?? [], true);
+  const guardianGiven = options.guardian ?? (lab ? deployer : file?.guardian);
+  const guardian =
+    guardianGiven === undefined ? undefined : checked("governance.guardian", [guardianGiven], false)[0];
+
+  if (lab && !params.mocks)
+    issues.push(
+      "keepDeployerAsProposer: lab mode (the deployer keeps its timelock roles) is for mock networks only",
+    );
+  if (!lab && proposers.length === 0)
+    issues.push(
+      "governance.proposers: no timelock proposer: after the hand-over nobody could schedule an operation (name one in the parameter file or pass options.proposers)",
+    );
+  if (!lab && executors.length === 0)
+    issues.push(
+      'governance.executors: no timelock executor: name one, or "anyone" (in the parameter file or options.executors)',
+    );
+  if (guardianGiven === undefined)
+    issues.push("governance.guardian: no guardian (name one in the parameter file or pass options.guardian)");
+  if (!params.mocks) {
+    const isDeployer = (a: string) => a.toLowerCase() === deployer.toLowerCase();
+    if (proposers.some(isDeployer))
+      issues.push(
+        `governance.proposers: ${deployer} is the deployer, which holds no governance role (ADR 0001)`,
+      );
+    if (executors.some(isDeployer))
+      issues.push(
+        `governance.executors: ${deployer} is the deployer, which holds no governance role (ADR 0001)`,
+      );
+    if (guardian !== undefined && isDeployer(guardian))
+      issues.push(`governance.guardian: ${deployer} is the deployer, which is never the guardian (ADR 0001)`);
+  }
+  if (issues.length > 0 || guardian === undefined)
+    throw new DeployParamsError("given to deploySystem", issues);
+  const unique = (list: string[]) => [...new Set(list)];
+  return { proposers: unique(proposers), executors: unique(executors), guardian, lab };
 }
 
 /**
  * Rules of one registered parameter: maximum change per update and either the safe direction
  * (the guardian may move it that way at once) or `governanceOnly` (no direction is safe: only the
- * timelock may change it, `RiskConfig.registerGovernanceOnlyParam`). The hard bounds live in each
- * module's code; these are the RiskConfig's rules.
+ * timelock may change it, `RiskConfig.registerGovernanceOnlyParam`). The maximum change is either
+ * a fixed amount (`maxStep`, in the parameter's unit) or a share of the value registered
+ * (`maxStepShareWad`, for a parameter whose scale differs by asset, such as a skew scale in the
+ * asset's own units). The hard bounds live in each module's code; these are the RiskConfig's rules.
  */
-type Rule = { maxStep: bigint; higherIsSafer: boolean } | { maxStep: bigint; governanceOnly: true };
+type Step = { maxStep: bigint } | { maxStepShareWad: bigint };
+type Rule = Step & ({ higherIsSafer: boolean } | { governanceOnly: true });
 type Rules = Record<string, Rule>;
+
+/** The max step a rule registers for `initialValue` (never zero: `RiskConfig__ZeroMaxStep`). */
+export function maxStepOf(rule: Rule, initialValue: bigint): bigint {
+  if ("maxStep" in rule) return rule.maxStep;
+  const step = (initialValue * rule.maxStepShareWad) / 10n ** 18n;
+  return step > 0n ? step : 1n;
+}
 
 /**
  * Rules of every registered parameter (see {@link Rule}). Governance-only in the MarginModel:
  * MODE (static -> dynamic moves the maintenance from its base to the volatility target in one
  * update, with no ramp), EWMA_LAMBDA_WAD (a higher lambda damps the reaction to the next shock)
- * and RAMP_WAD_PER_HOUR (a lower ramp freezes the maintenance below its target in a storm).
+ * and RAMP_WAD_PER_HOUR (a lower ramp freezes the maintenance below its target in a storm); in
+ * the Clearinghouse, SKEW_SCALE_WAD (see CLEARINGHOUSE_RULES).
  */
 const MARGIN_RULES: Rules = {
   HAIRCUT_CAP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
@@ -97,12 +198,19 @@ const MARGIN_RULES: Rules = {
   MODE: { maxStep: 2n, governanceOnly: true },
 };
 
+/**
+ * SKEW_SCALE_WAD is governance-only, at most a fifth of the value registered per update: neither
+ * direction is safe. A larger scale shrinks the fill premium (index x (skew + size/2) /
+ * skewScale) and the funding drift (velocity x skew / skewScale) and enlarges the skew cap's
+ * backing (the vault's mark subtracts skew^2 / (2 x skewScale)); a smaller one hands the open
+ * skew a windfall from the vault (its closing fills return a larger premium than it paid).
+ */
 const CLEARINGHOUSE_RULES: Rules = {
   STABILITY_FEE_PER_SECOND_RAY: { maxStep: 10n ** 19n, higherIsSafer: true },
   DEBT_CEILING_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
   MIN_DEBT_WAD: { maxStep: wad("10000"), higherIsSafer: true },
   DEPOSIT_CAP: { maxStep: 10n ** 36n, higherIsSafer: false },
-  SKEW_SCALE_WAD: { maxStep: wad("100000000"), higherIsSafer: true },
+  SKEW_SCALE_WAD: { maxStepShareWad: wad("0.2"), governanceOnly: true },
   MAX_FUNDING_VELOCITY_WAD: { maxStep: wad("1"), higherIsSafer: true },
   TAKER_FEE_WAD: { maxStep: wad("0.005"), higherIsSafer: true },
   MAX_OPEN_INTEREST_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
@@ -230,9 +338,14 @@ function marginParams(a: AssetParams): Array<[string, bigint]> {
  *
  * Governance bootstrap: the TimelockController starts with delay 0 and the deployer as its only
  * proposer and executor; every governance-only setup call (feeds, listings, modules) goes through
- * it as one batch, then the timelock raises its own delay to `timelockMinDelaySeconds` and (unless
- * `keepDeployerAsProposer`) revokes the deployer. Risk parameters are registered through the
- * RiskConfig by the deployer's one-time registrar role, which is renounced at the end.
+ * it as one batch. Risk parameters are registered through the RiskConfig by the deployer's
+ * one-time registrar role, which is renounced at the end. The hand-over, a last batch: the
+ * timelock raises its own delay to `timelockMinDelaySeconds`, grants the proposer and canceller
+ * roles to `governance.proposers` and the executor role to `governance.executors` (the zero
+ * address: anyone), then (unless `keepDeployerAsProposer`, lab mode) revokes the deployer's
+ * three roles. The guardian is `governance.guardian`. A deployment that would leave nobody able to
+ * propose or execute, or the deployer in a governance role on a network with real assets, is
+ * refused before anything is sent (`DeployParamsError`).
  */
 export async function deploySystem(
   ethers: HardhatEthers,
@@ -240,7 +353,8 @@ export async function deploySystem(
   options: DeployOptions = {},
 ): Promise<BallastSystem> {
   const [deployer] = await ethers.getSigners();
-  const guardian = options.guardian ?? deployer.address;
+  const governance = resolveGovernance(params, options, deployer.address);
+  const guardian = governance.guardian;
 
   const timelock = await deploy<TimelockController>(ethers, "TimelockController", [
     0n,
@@ -435,10 +549,11 @@ export async function deploySystem(
   // risk parameters through the RiskConfig (registrar role, renounced below)
   const register = async (target: string, rules: Rules, name: string, subject: string, value: bigint) => {
     const rule = rules[name];
+    const maxStep = maxStepOf(rule, value);
     await send(
       "governanceOnly" in rule
-        ? riskConfig.registerGovernanceOnlyParam(target, b32(name), subject, value, rule.maxStep)
-        : riskConfig.registerParam(target, b32(name), subject, value, rule.maxStep, rule.higherIsSafer),
+        ? riskConfig.registerGovernanceOnlyParam(target, b32(name), subject, value, maxStep)
+        : riskConfig.registerParam(target, b32(name), subject, value, maxStep, rule.higherIsSafer),
     );
   };
   const aprToPerSecondRay = (apr: string) => (wad(apr) * 10n ** 9n) / SECONDS_PER_YEAR;
@@ -530,7 +645,7 @@ export async function deploySystem(
   const seedWad = wad(params.vault.seedUsd);
   if (params.mocks && seedWad > 0n) {
     const collateral = assets[0];
-    const seedCollateral = parseUnits("1000", collateral.decimals);
+    const seedCollateral = parseUnits(SEED_COLLATERAL_TOKENS, collateral.decimals);
     await send(collateral.token.mint(deployer.address, seedCollateral));
     await send(collateral.token.approve(chAddr, seedCollateral));
     await send(clearinghouse.deposit(deployer.address, collateral.address, seedCollateral));
@@ -539,22 +654,39 @@ export async function deploySystem(
     await send(vault.deposit(seedWad, DEAD));
   }
 
-  // hand the timelock its real delay and (optionally) drop the deployer
-  const finalTargets = [timelockAddr];
-  const finalPayloads = [
-    timelock.interface.encodeFunctionData("updateDelay", [params.timelockMinDelaySeconds]),
+  // the hand-over: the real delay, governance's roles, then (unless lab mode) drop the deployer
+  const [proposerRole, executorRole, cancellerRole] = [
+    await timelock.PROPOSER_ROLE(),
+    await timelock.EXECUTOR_ROLE(),
+    await timelock.CANCELLER_ROLE(),
   ];
-  if (!options.keepDeployerAsProposer) {
-    for (const role of [
-      await timelock.PROPOSER_ROLE(),
-      await timelock.EXECUTOR_ROLE(),
-      await timelock.CANCELLER_ROLE(),
-    ]) {
-      finalTargets.push(timelockAddr);
-      finalPayloads.push(timelock.interface.encodeFunctionData("revokeRole", [role, deployer.address]));
-    }
+  const finalTargets: string[] = [];
+  const finalPayloads: string[] = [];
+  const onTimelock = (data: string) => {
+    finalTargets.push(timelockAddr);
+    finalPayloads.push(data);
+  };
+  const grants: Array<[string, string]> = [
+    ...governance.proposers.flatMap(
+      (p): Array<[string, string]> => [
+        [proposerRole, p],
+        [cancellerRole, p],
+      ],
+    ),
+    ...governance.executors.map((e): [string, string] => [executorRole, e]),
+  ];
+  onTimelock(timelock.interface.encodeFunctionData("updateDelay", [params.timelockMinDelaySeconds]));
+  for (const [role, account] of grants)
+    onTimelock(timelock.interface.encodeFunctionData("grantRole", [role, account]));
+  if (!governance.lab) {
+    const isDeployer = (a: string) => a.toLowerCase() === deployer.address.toLowerCase();
+    for (const role of [proposerRole, executorRole, cancellerRole])
+      if (!grants.some(([r, a]) => r === role && isDeployer(a)))
+        onTimelock(timelock.interface.encodeFunctionData("revokeRole", [role, deployer.address]));
   }
   await runTimelockBatch(timelock, finalTargets, finalPayloads, "ballast-handover");
+  const proposers = governance.lab ? [deployer.address, ...governance.proposers] : governance.proposers;
+  const executors = governance.lab ? [deployer.address, ...governance.executors] : governance.executors;
 
   const addresses: Record<string, string> = {
     timelock: timelockAddr,
@@ -579,6 +711,8 @@ export async function deploySystem(
   return {
     deployer,
     guardian,
+    proposers: [...new Set(proposers)],
+    executors: [...new Set(executors)],
     timelock,
     stablecoin,
     oracle,

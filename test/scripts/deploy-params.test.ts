@@ -28,6 +28,7 @@ import { deployParamsPath } from "../../simulations/world/deploy.js";
 
 /** A fresh copy of the shipped local file, as JSON (before defaults). */
 type ParamsJson = Record<string, unknown> & {
+  governance?: Record<string, unknown>;
   global: Record<string, unknown>;
   assets: Record<string, Record<string, unknown>>[];
 };
@@ -151,6 +152,104 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
     }
   });
 
+  describe("governance, the timelock delay and the vault seed", function () {
+    it("checks the governance section: addresses, at least one proposer and executor, no duplicates", function () {
+      const p = localJson();
+      p.governance = {
+        proposers: [],
+        executors: ["nobody"],
+        guardian: "0x0000000000000000000000000000000000000000",
+        admin: "0x0000000000000000000000000000000000000001",
+      };
+      const m = issuesOf(p);
+      expect(m).to.contain("governance.proposers: at least one proposer");
+      expect(m).to.contain("governance.executors.0: ");
+      expect(m).to.contain("governance.guardian: the zero address cannot be the guardian");
+      expect(m).to.contain("governance.admin: unknown field");
+      const zero = localJson();
+      zero.governance = { ...zero.governance, proposers: ["0x0000000000000000000000000000000000000000"] };
+      expect(issuesOf(zero)).to.contain("governance.proposers.0: the zero address cannot propose");
+
+      const twice = localJson();
+      const a = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
+      twice.governance = {
+        proposers: [a, a.toLowerCase()],
+        executors: ["anyone", "0x0000000000000000000000000000000000000000"],
+        guardian: a,
+      };
+      const t = issuesOf(twice);
+      expect(t).to.contain(`governance.proposers.1: ${a.toLowerCase()} is listed twice`);
+      expect(t).to.contain(
+        "governance.executors.1: 0x0000000000000000000000000000000000000000 is listed twice",
+      );
+    });
+
+    it("a network with real assets needs a governance section and a timelock delay of at least one day", function () {
+      const p = localJson();
+      p.mocks = false;
+      delete p.governance;
+      p.timelockMinDelaySeconds = 0;
+      for (const a of p.assets) {
+        (a as Record<string, unknown>).address = "0x00000000000000000000000000000000000000a1";
+        a.feed.address = "0x00000000000000000000000000000000000000f1";
+      }
+      const m = issuesOf(p);
+      expect(m).to.contain("governance: required when mocks is false");
+      expect(m).to.contain(
+        "timelockMinDelaySeconds: 0 is below 86400 (one day), the shortest delay accepted when mocks is false",
+      );
+      p.governance = localJson().governance;
+      p.timelockMinDelaySeconds = 86_399;
+      expect(issuesOf(p)).to.contain("timelockMinDelaySeconds: 86399 is below 86400");
+      p.timelockMinDelaySeconds = 86_400;
+      expect(parseDeployParams(p).timelockMinDelaySeconds).to.equal(86_400);
+      // a mock network may run without a delay (tests), and without a governance section (lab
+      // mode names the deployer; deploySystem refuses it otherwise)
+      const local = localJson();
+      local.timelockMinDelaySeconds = 0;
+      delete local.governance;
+      expect(parseDeployParams(local).governance).to.equal(undefined);
+    });
+
+    it("refuses a vault seed the deployment could not borrow, naming the fields", function () {
+      // the seed borrow needs seed >= min debt and <= the ceiling
+      const low = localJson();
+      low.global.minDebtUsd = "2000"; // the seed is 1000
+      expect(issuesOf(low)).to.contain(
+        "vault.seedUsd: 1000 is below global.minDebtUsd 2000: the seed borrow would revert (Clearinghouse__DebtBelowMinimum)",
+      );
+      const high = localJson();
+      high.global.debtCeilingUsd = "999";
+      expect(issuesOf(high)).to.contain(
+        "vault.seedUsd: 1000 is above global.debtCeilingUsd 999: the seed borrow would revert (Clearinghouse__DebtCeilingExceeded)",
+      );
+      // the first asset's cap must take the 1,000 tokens deposited
+      const capped = localJson();
+      (capped.assets[0] as Record<string, unknown>).depositCap = "999.9";
+      expect(issuesOf(capped)).to.contain(
+        "assets.0.depositCap: 999.9 is below the 1000 WETH the deployment deposits to borrow vault.seedUsd against (Clearinghouse__DepositCapExceeded)",
+      );
+      // the collateral must back the borrow: 1,000 WETH at the default mock price $1, haircut at
+      // most 0.6 x 1.5 = 0.9, weigh $100
+      const unpriced = localJson();
+      delete unpriced.assets[0].mockPriceUsd;
+      expect(issuesOf(unpriced)).to.contain(
+        "vault.seedUsd: 1000 is more than the seed collateral can back: 1000 WETH (assets.0) at mockPriceUsd 1 (the default) weigh 100 USD after the initial haircut",
+      );
+      // a mock price the feed's bounds refuse never reads ok
+      const outside = localJson();
+      (outside.assets[1] as Record<string, unknown>).mockPriceUsd = "50"; // WBTC's feed starts at 100
+      expect(issuesOf(outside)).to.contain(
+        "assets.1.mockPriceUsd: 50 is outside the feed's bounds 100 to 10000000 (feed.minPriceUsd, feed.maxPriceUsd)",
+      );
+      // no seed, no seed checks; the seed checks are for mock networks (no seed elsewhere)
+      const noSeed = localJson();
+      noSeed.global.minDebtUsd = "2000";
+      (noSeed.vault as Record<string, unknown>).seedUsd = "0";
+      parseDeployParams(noSeed);
+    });
+  });
+
   describe("against a deployed system at the edges of the bounds", function () {
     let fixture: Awaited<ReturnType<typeof deployEdges>>;
 
@@ -158,6 +257,9 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
     function edgeParams(): DeployParams {
       const p = localJson();
       p.global.stabilityFeeApr = "3.1536";
+      // the vault seed exactly at the minimum debt, its collateral exactly at the deposit cap
+      p.global.minDebtUsd = "1000";
+      (p.assets[0] as Record<string, unknown>).depositCap = "1000";
       const m0 = p.assets[0].margin;
       m0.ewmaLambda = "0.999";
       m0.haircutCap = "0.95";
