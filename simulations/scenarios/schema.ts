@@ -234,7 +234,11 @@ const PoolSchema = z
       .default(30),
     /** Depth factor over time (1 at t = 0; piecewise linear; held after the last point). */
     schedule: z.array(z.object({ atSeconds: nonNegative(), factor: positive() }).strict()).default([]),
-    /** Follow a stress day's ETH/DAI pool instead of `schedule`. */
+    /**
+     * Follow a stress day's ETH/DAI pool instead of `schedule`. Its rows are on US Pacific time:
+     * they cover `date` 08:00 UTC (07:00 in daylight time) to the same hour of the next day; the
+     * first row is held before that and the last after (both reported with the run's data fixes).
+     */
     replay: z
       .object({
         date: isoDate,
