@@ -247,6 +247,13 @@ export function buildPriceEnvironment(
   else if (g.kind === "schedule") gas = new ScheduledGas(g.points);
   else {
     const { series, report: r } = loadStressDayGas(g.date, g.field, options);
+    const mismatch = r.fixes.find((f) => f.kind === "date-mismatch");
+    if (mismatch !== undefined && !g.allowDateMismatch) {
+      throw new Error(
+        `${where}: gas.date: ${series.file}: ${mismatch.detail.replace(/; re-based.*$/, "")} ` +
+          `(another day's gas); set gas.allowDateMismatch: true to replay it re-based to ${g.date}`,
+      );
+    }
     report.merge(r);
     gas = new ReplayGas(series, series.startEpoch + g.offsetSeconds, g.scale);
   }

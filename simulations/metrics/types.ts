@@ -172,6 +172,23 @@ export interface RunMeta {
   params?: Record<string, JsonValue>;
 }
 
+/**
+ * One fix the data loaders applied to the market data a run used (simulations/markets/data.ts
+ * `DataFix`): `file` relative to the data directory when inside it.
+ */
+export interface DataFixRecord {
+  file: string;
+  /** e.g. "unit", "date-mismatch", "bad-wick", "time-zone", "missing-interval". */
+  kind: string;
+  /** Epoch seconds (UTC) of the affected row, when there is one. */
+  time?: number;
+  field?: string;
+  from?: number;
+  to?: number;
+  /** One line for a human. */
+  detail: string;
+}
+
 /** Values the recorder cannot know, supplied by the runner to `summarize`. */
 export interface SummaryExtras {
   /** Wall-clock duration of the run, seconds. */
@@ -180,6 +197,8 @@ export interface SummaryExtras {
   simulatedBlocks?: number;
   /** Transactions sent; default: the sum of `txCount` over the steps. */
   txCount?: number;
+  /** Fixes applied to the market data the run used (copied into the summary when given). */
+  dataFixes?: DataFixRecord[];
 }
 
 /** Drawdowns and cascade amplification of one asset (see `MetricsRecorder.summarize`). */
@@ -248,6 +267,11 @@ export interface RunSummary {
   cascadeDrawdownFloor: number;
   /** Per asset drawdowns behind `cascadeAmplification`. */
   cascadeByAsset: Record<string, AssetCascade>;
+  /**
+   * Every fix the loaders applied to the historical market data the run used (bad wicks, units,
+   * a file dated another day, ...); `[]` when none; absent from summaries written without them.
+   */
+  dataFixes?: DataFixRecord[];
   /** The run's full identity. */
   meta: RunMeta;
 }

@@ -278,6 +278,11 @@ const GasSchema = z.discriminatedUnion(
         scale: positive().default(1),
         /** t = 0 of the run is `date` 00:00 UTC plus this. */
         offsetSeconds: nonNegative().default(0),
+        /**
+         * Replay a file whose rows are dated another day than `date` (`2021-02-22.gas.json`
+         * holds the gas of 2020-02-22), re-based to `date`. Without it such a file is refused.
+         */
+        allowDateMismatch: bool().default(false),
       })
       .strict(),
   ],

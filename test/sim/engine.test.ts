@@ -14,7 +14,10 @@ import hre from "hardhat";
 import { UsageError, parseCli } from "../../simulations/cli.js";
 import { runSimulation } from "../../simulations/engine.js";
 import { crashScenario } from "../../simulations/world/scenarios.js";
-import { parseMetricsCsv } from "../../simulations/metrics/recorder.js";
+import { buildPriceEnvironment } from "../../simulations/markets/index.js";
+import { parseMetricsCsv, parseMetricsJsonl } from "../../simulations/metrics/recorder.js";
+import type { RunSummary } from "../../simulations/metrics/types.js";
+import { Rng } from "../../simulations/rng.js";
 
 const WALL_FIELDS = ["wallSeconds", "blocksPerSecond", "txPerSecond"];
 
@@ -151,6 +154,73 @@ describe("simulation engine", function () {
     // and equal to the first test's run of the same seed (report or not)
     expect(stableSummary(b)).to.equal(stableSummary(join(root, "a")));
     expect(stableSummary(d)).to.not.equal(stableSummary(b));
+  });
+});
+
+describe("simulation engine: what a run says and records", function () {
+  this.timeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), "ballast-sim-said-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let run: Awaited<ReturnType<typeof runSimulation>> | undefined;
+  const status: string[] = [];
+  let endVaultUsd = NaN;
+  const endSkew: Record<string, { skewWad: bigint; symbol: string }> = {};
+
+  before(async function () {
+    // the test crash with 2021-02-22's gas, which the file does not hold (it holds 2020-02-22's,
+    // 5-15 gwei): allowed explicitly, re-based by the loader, a `date-mismatch` fix
+    run = await runSimulation({
+      hre,
+      scenario: crashScenario({ gas: { kind: "replay", date: "2021-02-22", allowDateMismatch: true } }),
+      seed: 7,
+      outDir: dir,
+      noReport: true,
+      onStatus: (m) => status.push(m),
+      onEnd: async (chain, world) => {
+        const vault = world.sys.vault.interface;
+        const raw = await chain.call(
+          world.sys.addresses.backstopVault,
+          vault.encodeFunctionData("totalAssets"),
+        );
+        endVaultUsd = Number(BigInt(raw)) / 1e18;
+        const ch = world.sys.clearinghouse.interface;
+        for (const w of world.assets) {
+          if (!w.hasMarket) continue;
+          const st = await chain.call(world.clearinghouse, ch.encodeFunctionData("marketState", [w.address]));
+          const { skewWad } = ch.decodeFunctionResult("marketState", st)[0] as { skewWad: bigint };
+          endSkew[w.marketKey] = { skewWad, symbol: w.symbol };
+        }
+      },
+    });
+  });
+
+  it("says which fixes it applied to the market data, loudly for a file of another day, and writes them into summary.json", function () {
+    // the loaders' DataReport used to be kept in the environment and read by nobody: a calm day of
+    // 2020 replayed as 2021-02-22's gas without a word
+    const file = "stress-days/2021-02-22.gas.json";
+    expect(status).to.include(
+      "market data: 2 fixes applied to the historical data (date-mismatch x1, unit x1; all in summary.json dataFixes)",
+    );
+    expect(status).to.include(
+      `  ${file} date-mismatch: timestamps start on 2020-02-22, not 2021-02-22; re-based to 2021-02-22`,
+    );
+    expect(status).to.include(
+      `WARNING: ${file} holds another day's data, replayed as asked: timestamps start on 2020-02-22, not 2021-02-22; re-based to 2021-02-22`,
+    );
+    const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
+    expect(summary.dataFixes!.map((f) => [f.file, f.kind])).to.deep.equal([
+      [file, "date-mismatch"],
+      [file, "unit"],
+    ]);
+    expect(run!.summary.dataFixes).to.deep.equal(summary.dataFixes);
+  });
+
+  it("refuses a gas file of another day unless the scenario allows it", function () {
+    // the schema accepts it; the markets refuse it
+    const scenario = crashScenario({ gas: { kind: "replay", date: "2021-02-22" } });
+    expect(() => buildPriceEnvironment(scenario, Rng.fromSeed(1))).to.throw(
+      /^scenario test-crash: gas\.date: .*2021-02-22\.gas\.json: timestamps start on 2020-02-22, not 2021-02-22 \(another day's gas\); set gas\.allowDateMismatch: true to replay it re-based to 2021-02-22$/,
+    );
   });
 });
 
