@@ -56,8 +56,14 @@ const ROTATE_SECONDS = 12 * 3600;
  * move only when its reading is at least this old, simulated seconds (no liquidation to confirm).
  */
 const PAUSED_REREAD_SECONDS = 1800;
-/** Market and vault views (skew, open interest, funding, vault assets) are re-read this often. */
-const VIEW_EVERY_SECONDS = 300;
+/**
+ * Market and vault views (skew, open interest, funding, vault net assets) are re-read from the
+ * chain at the end of a step at least this often (simulated seconds), and also at a step that
+ * saw new bad debt and at the last step; the steps between record the last values read. Reading
+ * them every step (three eth_calls) cost about 16% of the default run's loop time (3,400 more
+ * calls, 3.7 s of 22.6 s, measured), for views that only trades, bad debt and funding move.
+ */
+export const VIEW_EVERY_SECONDS = 300;
 
 export interface SimulationOptions {
   scenario: Scenario;
@@ -320,7 +326,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       if (
         lastViews === undefined ||
         market.t - lastViewT >= VIEW_EVERY_SECONDS ||
-        observer.badDebtUsd !== lastViewBadDebt
+        observer.badDebtUsd !== lastViewBadDebt ||
+        market.step === steps
       ) {
         lastViewT = market.t;
         lastViewBadDebt = observer.badDebtUsd;

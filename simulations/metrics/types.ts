@@ -54,7 +54,12 @@ export interface AssetStep {
   auctionOracleValueUsd: number;
 }
 
-/** Per perpetual market, observed at the end of the step. */
+/**
+ * Per perpetual market. Sampled: the engine (simulations/engine.ts, `VIEW_EVERY_SECONDS`) reads
+ * the market state at the end of a step at least every 300 simulated seconds, at a step with new
+ * bad debt and at the last step; the steps between repeat the last reading (skew and open interest
+ * valued at the oracle price of that reading).
+ */
 export interface MarketStep {
   /** Current funding rate, fraction of notional per day (positive: longs pay shorts). */
   fundingRatePerDay: number;
@@ -116,7 +121,7 @@ export interface StepMetrics {
   block: number;
   /** Per collateral asset, keyed by token symbol. */
   assets: Record<string, AssetStep>;
-  /** Per perpetual market, keyed by market symbol (may be empty). */
+  /** Per perpetual market, keyed by market symbol (may be empty); sampled (see `MarketStep`). */
   markets: Record<string, MarketStep>;
   /** Health-factor distribution at the end of the step. */
   health: HealthDistribution;
@@ -133,7 +138,11 @@ export interface StepMetrics {
   badDebtUsd: number;
   /** Protocol deficit (unbacked stablecoin) at the end of the step, USD. */
   deficitUsd: number;
-  /** BackstopVault net assets (ERC-4626 `totalAssets`) at the end of the step, USD. */
+  /**
+   * BackstopVault net assets (ERC-4626 `totalAssets`), USD. Sampled like `markets`: read at the
+   * end of a step at least every 300 simulated seconds, at a step with new bad debt and at the
+   * last step; between readings the last value is repeated (it can lag by up to 5 minutes).
+   */
   vaultNetAssetsUsd: number;
   /** Global circuit-breaker level (0..3). */
   breakerLevel: number;

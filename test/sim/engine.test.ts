@@ -215,6 +215,27 @@ describe("simulation engine: what a run says and records", function () {
     expect(run!.summary.dataFixes).to.deep.equal(summary.dataFixes);
   });
 
+  it("records the vault's net assets and the markets' skew of the last step as read at its end", function () {
+    // between readings (every 300 simulated seconds, and on new bad debt) the recorded values are
+    // the last reading's (types.ts says so); the last step used to repeat one up to 5 minutes old
+    expect(Number.isFinite(endVaultUsd)).to.equal(true);
+    const rows = parseMetricsJsonl(readFileSync(join(dir, "metrics.jsonl"), "utf8"));
+    const last = rows[rows.length - 1];
+    // (plain numbers: the hardhat chai matchers' closeTo takes integers only)
+    const gap = Math.abs(last.vaultNetAssetsUsd - endVaultUsd);
+    expect(gap, `recorded ${last.vaultNetAssetsUsd}, on chain ${endVaultUsd}`).to.be.lessThan(
+      1e-9 * endVaultUsd,
+    );
+    expect(Object.keys(endSkew)).to.not.have.length(0);
+    for (const [m, { skewWad, symbol }] of Object.entries(endSkew)) {
+      const skewUsd = (Number(skewWad) / 1e18) * last.assets[symbol].oracleUsd;
+      const recorded = last.markets[m].skewUsd;
+      expect(Math.abs(recorded - skewUsd), `${m}: recorded ${recorded}, on chain ${skewUsd}`).to.be.lessThan(
+        1e-9 * Math.max(1, Math.abs(skewUsd)),
+      );
+    }
+  });
+
   it("refuses a gas file of another day unless the scenario allows it", function () {
     // the schema accepts it; the markets refuse it
     const scenario = crashScenario({ gas: { kind: "replay", date: "2021-02-22" } });
