@@ -26,7 +26,7 @@ import { drawLiquidators } from "../simulations/agents/liquidator.js";
 import { checkOutDir } from "../simulations/cli.js";
 import { repoRoot } from "../simulations/markets/data.js";
 import { Rng } from "../simulations/rng.js";
-import type { AssetStep, RunSummary } from "../simulations/metrics/types.js";
+import type { AssetCascade, AssetStep, RunSummary } from "../simulations/metrics/types.js";
 import { loadScenarioFile } from "../simulations/scenarios/load.js";
 import type { Chain } from "../simulations/world/chain.js";
 
@@ -286,9 +286,14 @@ export interface FidelityRow {
   worstStepVsOracle: number | null;
   shareBelowHalfOracle: number | null;
   cascadeAmplification: number | null;
-  /** Largest exogenous drawdown over the assets (the denominator of the amplification). */
+  /**
+   * The asset whose ratio `cascadeAmplification` reports (the largest amplification; without
+   * one, the asset with the largest exogenous drawdown), and its two drawdowns: exogenous (the
+   * denominator) and CEX (the numerator), so that cexDrawdown / exogenousDrawdown is the
+   * amplification shown beside them.
+   */
+  cascadeAsset: string | null;
   exogenousDrawdown: number | null;
-  /** Largest CEX drawdown over the assets. */
   cexDrawdown: number | null;
   peakLiquidationVelocity: number;
   maxBreakerLevel: number;
@@ -318,6 +323,27 @@ export function keeperText(k: KeeperProfile): string {
   return `${gas} / ${k.latencySeconds.toFixed(0)} s / ${usd(k.minProfitUsd)}${discount}`;
 }
 
+/**
+ * The asset behind a summary's cascade amplification: the largest `amplification` (the summary's
+ * max over assets; first asset on a tie), or, when no asset has one (drawdowns below the floor),
+ * the largest exogenous drawdown. `undefined` without assets.
+ */
+export function cascadeAssetOf(
+  summary: Pick<RunSummary, "cascadeByAsset">,
+): ({ asset: string } & AssetCascade) | undefined {
+  let best: ({ asset: string } & AssetCascade) | undefined;
+  for (const [asset, c] of Object.entries(summary.cascadeByAsset)) {
+    const better =
+      best === undefined ||
+      (c.amplification !== null && (best.amplification === null || c.amplification > best.amplification)) ||
+      (c.amplification === null &&
+        best.amplification === null &&
+        c.exogenousDrawdown > best.exogenousDrawdown);
+    if (better) best = { asset, ...c };
+  }
+  return best;
+}
+
 export function fidelityRow(
   variant: FidelityVariant,
   summary: RunSummary,
@@ -326,8 +352,7 @@ export function fidelityRow(
   keepers: KeeperProfile[] | null = null,
 ): FidelityRow {
   const stats = auctionStats(steps);
-  const cascades = Object.values(summary.cascadeByAsset);
-  const maxOf = (xs: number[]): number | null => (xs.length === 0 ? null : Math.max(...xs));
+  const cascade = cascadeAssetOf(summary);
   const last = steps.length === 0 ? undefined : steps[steps.length - 1];
   return {
     id: variant.id,
@@ -348,8 +373,9 @@ export function fidelityRow(
     worstStepVsOracle: stats.worstStepVsOracle,
     shareBelowHalfOracle: stats.shareBelowHalfOracle,
     cascadeAmplification: summary.cascadeAmplification,
-    exogenousDrawdown: maxOf(cascades.map((c) => c.exogenousDrawdown)),
-    cexDrawdown: maxOf(cascades.map((c) => c.cexDrawdown)),
+    cascadeAsset: cascade?.asset ?? null,
+    exogenousDrawdown: cascade?.exogenousDrawdown ?? null,
+    cexDrawdown: cascade?.cexDrawdown ?? null,
     peakLiquidationVelocity: summary.peakLiquidationVelocity,
     maxBreakerLevel: summary.maxBreakerLevel,
     timeAboveLevel0Hours: summary.timeAboveLevel0 / 3600,
@@ -395,7 +421,11 @@ const LINES: readonly [string, (r: FidelityRow) => string][] = [
   ["worst step clearing / oracle", (r) => ratio(r.worstStepVsOracle)],
   ["sold below half the oracle", (r) => pct(r.shareBelowHalfOracle)],
   ["cascade amplification", (r) => ratio(r.cascadeAmplification)],
-  ["exogenous / CEX drawdown", (r) => `${pct(r.exogenousDrawdown)} / ${pct(r.cexDrawdown)}`],
+  [
+    "exogenous / CEX drawdown",
+    (r) =>
+      `${pct(r.exogenousDrawdown)} / ${pct(r.cexDrawdown)}${r.cascadeAsset === null ? "" : ` (${r.cascadeAsset})`}`,
+  ],
   ["peak liquidation velocity /h", (r) => usd(r.peakLiquidationVelocity)],
   ["max breaker level", (r) => String(r.maxBreakerLevel)],
   ["hours above breaker level 0", (r) => r.timeAboveLevel0Hours.toFixed(2)],

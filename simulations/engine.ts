@@ -21,6 +21,8 @@
  * views against the latest block; no wall-clock value in the results except `wallSeconds`
  * (and the rates derived from it).
  */
+import { isAbsolute, relative } from "node:path";
+
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { Arbitrageur } from "./agents/arbitrageur.js";
@@ -31,10 +33,11 @@ import { Guardian } from "./agents/guardian.js";
 import { Liquidator, drawLiquidators } from "./agents/liquidator.js";
 import { OracleKeeper } from "./agents/oracleKeeper.js";
 import { ShockDriver } from "./agents/shockDriver.js";
+import { isoTime, resolveDataDir, type DataReport } from "./markets/data.js";
 import { buildPriceEnvironment, type MarketStep as MarketsStep } from "./markets/index.js";
 import { saveRecorder } from "./metrics/io.js";
 import { MetricsRecorder, healthDistribution } from "./metrics/recorder.js";
-import type { AssetStep, MarginMode, MarketStep, RunSummary } from "./metrics/types.js";
+import type { AssetStep, DataFixRecord, MarginMode, MarketStep, RunSummary } from "./metrics/types.js";
 import { writeReport } from "./report/index.js";
 import { Rng } from "./rng.js";
 import { scenarioAssets, type Scenario } from "./scenarios/schema.js";
@@ -53,8 +56,14 @@ const ROTATE_SECONDS = 12 * 3600;
  * move only when its reading is at least this old, simulated seconds (no liquidation to confirm).
  */
 const PAUSED_REREAD_SECONDS = 1800;
-/** Market and vault views (skew, open interest, funding, vault assets) are re-read this often. */
-const VIEW_EVERY_SECONDS = 300;
+/**
+ * Market and vault views (skew, open interest, funding, vault net assets) are re-read from the
+ * chain at the end of a step at least this often (simulated seconds), and also at a step that
+ * saw new bad debt and at the last step; the steps between record the last values read. Reading
+ * them every step (three eth_calls) cost about 16% of the default run's loop time (3,400 more
+ * calls, 3.7 s of 22.6 s, measured), for views that only trades, bad debt and funding move.
+ */
+export const VIEW_EVERY_SECONDS = 300;
 
 export interface SimulationOptions {
   scenario: Scenario;
@@ -152,6 +161,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   const rng = Rng.fromSeed(seed);
   const env = buildPriceEnvironment(scenario, rng.fork("markets"));
+  const dataFixes = dataFixRecords(env.dataReport);
+  for (const line of dataFixLines(dataFixes)) status(line);
   const assets = scenarioAssets(scenario);
   const initial = env.initial;
   const initialPrices = assets.map((a) => initial.cex[a]);
@@ -315,7 +326,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       if (
         lastViews === undefined ||
         market.t - lastViewT >= VIEW_EVERY_SECONDS ||
-        observer.badDebtUsd !== lastViewBadDebt
+        observer.badDebtUsd !== lastViewBadDebt ||
+        market.step === steps
       ) {
         lastViewT = market.t;
         lastViewBadDebt = observer.badDebtUsd;
@@ -403,7 +415,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         liquidators: liquidators.length,
       },
     };
-    const extras = { wallSeconds, simulatedBlocks: loopBlocks, txCount: loopTx };
+    const extras = { wallSeconds, simulatedBlocks: loopBlocks, txCount: loopTx, dataFixes };
     let summary: RunSummary;
     if (options.outDir !== undefined) {
       summary = (await saveRecorder(options.outDir, recorder, meta, extras)).summary;
@@ -436,6 +448,40 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   } finally {
     await chain.close();
   }
+}
+
+/** The fixes of a data report for summary.json: files relative to the data directory. */
+export function dataFixRecords(report: DataReport): DataFixRecord[] {
+  const dir = resolveDataDir();
+  return report.fixes.map((f) => {
+    const rel = relative(dir, f.file);
+    return { ...f, file: rel.startsWith("..") || isAbsolute(rel) ? f.file : rel };
+  });
+}
+
+/** At most this many fixes are listed in the status lines (all are in summary.json). */
+const DATA_FIX_LINES = 8;
+
+/**
+ * Status lines for the fixes applied to the run's market data: a count by kind, then one line per
+ * fix (the first few); a file dated another day than the one asked for gets its own WARNING line.
+ */
+export function dataFixLines(fixes: readonly DataFixRecord[]): string[] {
+  if (fixes.length === 0) return [];
+  const counts = new Map<string, number>();
+  for (const f of fixes) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+  const kinds = [...counts].map(([k, n]) => `${k} x${n}`).join(", ");
+  const line = (f: DataFixRecord): string =>
+    `${f.file}${f.time === undefined ? "" : ` ${isoTime(f.time)}`} ${f.kind}: ${f.detail}`;
+  const out = [
+    `market data: ${fixes.length} fix${fixes.length === 1 ? "" : "es"} applied to the historical data (${kinds}; all in summary.json dataFixes)`,
+    ...fixes.slice(0, DATA_FIX_LINES).map((f) => `  ${line(f)}`),
+  ];
+  if (fixes.length > DATA_FIX_LINES) out.push(`  ... and ${fixes.length - DATA_FIX_LINES} more`);
+  for (const f of fixes)
+    if (f.kind === "date-mismatch")
+      out.push(`WARNING: ${f.file} holds another day's data, replayed as asked: ${f.detail}`);
+  return out;
 }
 
 /** Initial maintenance haircuts and margin ratios (later ones come from the margin model's events). */

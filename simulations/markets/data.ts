@@ -81,7 +81,9 @@ export type DataFixKind =
   /** a unit different from the documented one (e.g. gas in wei): converted */
   | "unit"
   /** timestamps that do not match the file's nominal date: re-based to it */
-  | "date-mismatch";
+  | "date-mismatch"
+  /** rows on a local clock, not UTC (the stress days' pool reserves: US Pacific): placed at their UTC times */
+  | "time-zone";
 
 /** One cleaned defect. */
 export interface DataFix {

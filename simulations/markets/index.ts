@@ -21,7 +21,13 @@ import { ASSETS, scenarioAssets, type Asset, type ProcessSpec, type Scenario } f
 import { CexReference } from "./cex.js";
 import { DataReport, isoTime, parseUtc } from "./data.js";
 import { ConstantGas, ReplayGas, ScheduledGas, loadStressDayGas, type GasModel } from "./gas.js";
-import { ReplayDepth, ScheduledDepth, loadStressDayLiquidity, type DepthModel } from "./liquidity.js";
+import {
+  ReplayDepth,
+  ScheduledDepth,
+  loadStressDayLiquidity,
+  uncoveredDepth,
+  type DepthModel,
+} from "./liquidity.js";
 import {
   GbmProcess,
   MarketPriceModel,
@@ -226,14 +232,14 @@ export function buildPriceEnvironment(
   const depth: DepthModel[] = assets.map((a) => {
     const pool = scenario.pools[a]!;
     if (pool.replay === undefined) return new ScheduledDepth(pool.depthUsd, pool.schedule);
-    const { series } = loadStressDayLiquidity(pool.replay.date, options);
-    return new ReplayDepth(
-      series,
-      series.startEpoch + pool.replay.offsetSeconds,
-      pool.replay.mode,
-      pool.depthUsd,
-      pool.replay.scale,
-    );
+    const { series, report: r } = loadStressDayLiquidity(pool.replay.date, options);
+    // t = 0 is `date` 00:00 UTC + offsetSeconds; the rows sit at their real UTC times (US Pacific
+    // clock), so the first hours of the UTC day hold the first row (reported)
+    const from = (parseUtc(pool.replay.date) as number) + pool.replay.offsetSeconds;
+    if (!report.fixes.some((f) => f.file === series.file && f.kind === "time-zone")) report.merge(r);
+    for (const f of uncoveredDepth(series, from, from + duration).fixes)
+      if (!report.fixes.some((g) => g.file === f.file && g.detail === f.detail)) report.add(f);
+    return new ReplayDepth(series, from, pool.replay.mode, pool.depthUsd, pool.replay.scale);
   });
   const g = scenario.gas;
   let gas: GasModel;
@@ -241,6 +247,13 @@ export function buildPriceEnvironment(
   else if (g.kind === "schedule") gas = new ScheduledGas(g.points);
   else {
     const { series, report: r } = loadStressDayGas(g.date, g.field, options);
+    const mismatch = r.fixes.find((f) => f.kind === "date-mismatch");
+    if (mismatch !== undefined && !g.allowDateMismatch) {
+      throw new Error(
+        `${where}: gas.date: ${series.file}: ${mismatch.detail.replace(/; re-based.*$/, "")} ` +
+          `(another day's gas); set gas.allowDateMismatch: true to replay it re-based to ${g.date}`,
+      );
+    }
     report.merge(r);
     gas = new ReplayGas(series, series.startEpoch + g.offsetSeconds, g.scale);
   }

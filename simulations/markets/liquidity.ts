@@ -8,11 +8,12 @@
  * README says. The world turns it into Uniswap v3 liquidity with `fullRangeLiquidity`.
  *
  * Schedules: a constant depth times a piecewise-linear factor (`ScheduledDepth`), or the
- * ten-minute reserves of the main ETH/DAI pool on a stress day (`ReplayDepth`, from
- * `stress-days/DATE.eth_dai_liquidity.json`; no such file for 2020-03-12).
+ * ten-minute reserves of the main ETH/DAI pool around a stress day (`ReplayDepth`, from
+ * `stress-days/DATE.eth_dai_liquidity.json`, whose rows are on US Pacific time; no such file for
+ * 2020-03-12).
  */
 import { readFileSync } from "node:fs";
-import { DataReport, dataFile } from "./data.js";
+import { DataReport, dataFile, isoTime, parseUtc } from "./data.js";
 import { interpolate } from "./gas.js";
 import { DataFormatError, stressDayFile } from "./replay.js";
 
@@ -50,18 +51,53 @@ export class ScheduledDepth implements DepthModel {
   }
 }
 
-/** Ten-minute total value (USD) of the ETH/DAI pool on a stress day (2 x DAI reserve). */
+/**
+ * Ten-minute total value (USD) of the ETH/DAI pool around a stress day (2 x DAI reserve):
+ * `tvlUsd[i]` is the pool at `startEpoch + i * intervalSeconds` (real UTC times, see
+ * `loadStressDayLiquidity`).
+ */
 export interface LiquiditySeries {
   readonly file: string;
+  /** UTC time of the first row: `date` 00:00 US Pacific (08:00 UTC, or 07:00 in daylight time). */
   readonly startEpoch: number;
   readonly intervalSeconds: number;
   readonly tvlUsd: Float64Array;
+  /** UTC offset of the file's clock at the first row, hours (-8 or -7). */
+  readonly utcOffsetHours: number;
 }
 
 /**
- * Loads a stress day's ETH/DAI reserves. The file has no timestamps: row i is taken to be
- * `date 00:00 UTC + 10 min * i`. The pool's value is `2 * DAI` (both sides are equal in value in
- * a constant-product pool at its own price).
+ * UTC offset (hours) of US Pacific time at 00:00 local on `date` (YYYY-MM-DD): -7 in daylight
+ * time, -8 otherwise. The US rule since 2007: daylight time from the second Sunday of March to
+ * the first Sunday of November (it changes at 02:00 local, so midnight of either Sunday is still
+ * on the old offset). Earlier years are refused (another rule applied).
+ */
+export function pacificUtcOffsetHours(date: string): -7 | -8 {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  if (!(y >= 2007)) throw new RangeError(`US Pacific offset: the rule used holds from 2007, got ${date}`);
+  // day of the month of the n-th Sunday of `month` (1-based)
+  const nthSunday = (month: number, n: number): number => {
+    const weekdayOfFirst = new Date(Date.UTC(y, month - 1, 1)).getUTCDay(); // 0 = Sunday
+    return 1 + ((7 - weekdayOfFirst) % 7) + 7 * (n - 1);
+  };
+  const start = nthSunday(3, 2);
+  const end = nthSunday(11, 1);
+  const daylight = (m > 3 && m < 11) || (m === 3 && d > start) || (m === 11 && d <= end);
+  return daylight ? -7 : -8;
+}
+
+/**
+ * Loads a stress day's ETH/DAI reserves. The file has no timestamps and is on US Pacific time,
+ * not UTC: the pool's own price (DAI / WETH) matches the ETH candles of 8 hours later in winter
+ * (7 in summer), so row i is placed at `date 00:00 Pacific + 10 min * i`, i.e. from 08:00 UTC
+ * (07:00 UTC in daylight time; `pacificUtcOffsetHours`), and the placement is reported as a
+ * `time-zone` fix. The rows thus cover 08:00 UTC of `date` to 08:00 UTC of the next day: the
+ * rows past the UTC day are kept at their real times (they are data of the next UTC day's first
+ * hours), and nothing covers `date` 00:00-08:00 UTC (`ReplayDepth` holds the first row there and
+ * `buildPriceEnvironment` reports it). The pool's value is `2 * DAI` (both sides are equal in
+ * value in a constant-product pool at its own price).
  */
 export function loadStressDayLiquidity(
   date: string,
@@ -82,15 +118,57 @@ export function loadStressDayLiquidity(
       throw new DataFormatError(`${path}: [${i}].DAI: expected a positive number`);
     return 2 * dai;
   });
-  const startEpoch =
-    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 1000;
-  return { series: { file: path, startEpoch, intervalSeconds: 600, tvlUsd: tvl }, report: new DataReport() };
+  const intervalSeconds = 600;
+  const offset = pacificUtcOffsetHours(date);
+  const startEpoch = (parseUtc(date) as number) - offset * 3600;
+  const report = new DataReport();
+  report.add({
+    file: path,
+    kind: "time-zone",
+    detail:
+      `rows are on US Pacific time (UTC${offset}): placed from ${isoTime(startEpoch)} to ` +
+      `${isoTime(startEpoch + (tvl.length - 1) * intervalSeconds)}, not from ${date} 00:00 UTC`,
+  });
+  return {
+    series: { file: path, startEpoch, intervalSeconds, tvlUsd: tvl, utcOffsetHours: offset },
+    report,
+  };
+}
+
+/**
+ * The parts of [fromEpoch, toEpoch) that `series` does not cover (before its first row, after
+ * the end of its last), as `missing-interval` fixes: `ReplayDepth` holds the nearest row there.
+ */
+export function uncoveredDepth(series: LiquiditySeries, fromEpoch: number, toEpoch: number): DataReport {
+  const report = new DataReport();
+  const first = series.startEpoch;
+  const end = series.startEpoch + series.tvlUsd.length * series.intervalSeconds;
+  if (fromEpoch < first) {
+    const until = Math.min(first, toEpoch);
+    report.add({
+      file: series.file,
+      kind: "missing-interval",
+      time: fromEpoch,
+      detail: `no pool row from ${isoTime(fromEpoch)} to ${isoTime(until)} (the file starts at ${isoTime(first)}); the first row is held`,
+    });
+  }
+  if (toEpoch > end) {
+    const from = Math.max(end, fromEpoch);
+    report.add({
+      file: series.file,
+      kind: "missing-interval",
+      time: from,
+      detail: `no pool row from ${isoTime(from)} to ${isoTime(toEpoch)} (the file ends at ${isoTime(end)}); the last row is held`,
+    });
+  }
+  return report;
 }
 
 /**
  * Replayed depth: "absolute" uses the historical pool value (times `scale`); "relative" starts at
- * `initialDepthUsd` and follows the historical pool's relative changes. Step function over the
- * ten-minute rows; the last row is held after the end.
+ * `initialDepthUsd` and follows the historical pool's relative changes. `startEpoch` is the UTC
+ * time of the run's t = 0. Step function over the ten-minute rows at their UTC times; the first
+ * row is held before the series starts and the last after it ends (`uncoveredDepth` reports it).
  */
 export class ReplayDepth implements DepthModel {
   constructor(

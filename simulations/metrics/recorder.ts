@@ -520,6 +520,7 @@ export function summarizeSteps(
     txPerSecond: wall > 0 ? totalTx / wall : null,
     cascadeDrawdownFloor: floor,
     cascadeByAsset,
+    ...(extras.dataFixes === undefined ? {} : { dataFixes: extras.dataFixes.map((f) => ({ ...f })) }),
     meta: { ...meta },
   };
 }

@@ -54,7 +54,12 @@ export interface AssetStep {
   auctionOracleValueUsd: number;
 }
 
-/** Per perpetual market, observed at the end of the step. */
+/**
+ * Per perpetual market. Sampled: the engine (simulations/engine.ts, `VIEW_EVERY_SECONDS`) reads
+ * the market state at the end of a step at least every 300 simulated seconds, at a step with new
+ * bad debt and at the last step; the steps between repeat the last reading (skew and open interest
+ * valued at the oracle price of that reading).
+ */
 export interface MarketStep {
   /** Current funding rate, fraction of notional per day (positive: longs pay shorts). */
   fundingRatePerDay: number;
@@ -116,7 +121,7 @@ export interface StepMetrics {
   block: number;
   /** Per collateral asset, keyed by token symbol. */
   assets: Record<string, AssetStep>;
-  /** Per perpetual market, keyed by market symbol (may be empty). */
+  /** Per perpetual market, keyed by market symbol (may be empty); sampled (see `MarketStep`). */
   markets: Record<string, MarketStep>;
   /** Health-factor distribution at the end of the step. */
   health: HealthDistribution;
@@ -133,7 +138,11 @@ export interface StepMetrics {
   badDebtUsd: number;
   /** Protocol deficit (unbacked stablecoin) at the end of the step, USD. */
   deficitUsd: number;
-  /** BackstopVault net assets (ERC-4626 `totalAssets`) at the end of the step, USD. */
+  /**
+   * BackstopVault net assets (ERC-4626 `totalAssets`), USD. Sampled like `markets`: read at the
+   * end of a step at least every 300 simulated seconds, at a step with new bad debt and at the
+   * last step; between readings the last value is repeated (it can lag by up to 5 minutes).
+   */
   vaultNetAssetsUsd: number;
   /** Global circuit-breaker level (0..3). */
   breakerLevel: number;
@@ -172,6 +181,23 @@ export interface RunMeta {
   params?: Record<string, JsonValue>;
 }
 
+/**
+ * One fix the data loaders applied to the market data a run used (simulations/markets/data.ts
+ * `DataFix`): `file` relative to the data directory when inside it.
+ */
+export interface DataFixRecord {
+  file: string;
+  /** e.g. "unit", "date-mismatch", "bad-wick", "time-zone", "missing-interval". */
+  kind: string;
+  /** Epoch seconds (UTC) of the affected row, when there is one. */
+  time?: number;
+  field?: string;
+  from?: number;
+  to?: number;
+  /** One line for a human. */
+  detail: string;
+}
+
 /** Values the recorder cannot know, supplied by the runner to `summarize`. */
 export interface SummaryExtras {
   /** Wall-clock duration of the run, seconds. */
@@ -180,6 +206,8 @@ export interface SummaryExtras {
   simulatedBlocks?: number;
   /** Transactions sent; default: the sum of `txCount` over the steps. */
   txCount?: number;
+  /** Fixes applied to the market data the run used (copied into the summary when given). */
+  dataFixes?: DataFixRecord[];
 }
 
 /** Drawdowns and cascade amplification of one asset (see `MetricsRecorder.summarize`). */
@@ -248,6 +276,11 @@ export interface RunSummary {
   cascadeDrawdownFloor: number;
   /** Per asset drawdowns behind `cascadeAmplification`. */
   cascadeByAsset: Record<string, AssetCascade>;
+  /**
+   * Every fix the loaders applied to the historical market data the run used (bad wicks, units,
+   * a file dated another day, ...); `[]` when none; absent from summaries written without them.
+   */
+  dataFixes?: DataFixRecord[];
   /** The run's full identity. */
   meta: RunMeta;
 }

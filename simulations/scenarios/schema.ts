@@ -14,6 +14,7 @@
  * `scenario simulations/scenarios/x.json: steps.count: expected a positive integer`.
  */
 import { z } from "zod";
+import { parseUtc } from "../markets/data.js";
 import { cholesky, correlationMatrix } from "../markets/processes.js";
 
 /** Assets the on-chain world can list (WETH, WBTC), in their canonical order. */
@@ -45,11 +46,19 @@ const bool = () =>
     invalid_type_error: "expected true or false",
   });
 const asset = z.enum(ASSETS, { errorMap: () => ({ message: `expected an asset: ${ASSETS.join(" | ")}` }) });
-const isoDate = str("a date YYYY-MM-DD").regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD");
-const isoTime = str("a UTC time like 2022-05-07T00:00:00Z").regex(
-  /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/,
-  "expected a UTC time like 2022-05-07T00:00:00Z",
-);
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME_SHAPE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/;
+/**
+ * A date or time of the right shape must also exist (2022-02-30 or 24:00 is refused, naming the
+ * field); a wrong shape is the regex's one message.
+ */
+const exists = (shape: RegExp) => (text: string) => !shape.test(text) || parseUtc(text) !== undefined;
+const isoDate = str("a date YYYY-MM-DD")
+  .regex(DATE_SHAPE, "expected a date YYYY-MM-DD")
+  .refine(exists(DATE_SHAPE), (text) => ({ message: `expected a calendar date that exists, got ${text}` }));
+const isoTime = str("a UTC time like 2022-05-07T00:00:00Z")
+  .regex(TIME_SHAPE, "expected a UTC time like 2022-05-07T00:00:00Z")
+  .refine(exists(TIME_SHAPE), (text) => ({ message: `expected a UTC time that exists, got ${text}` }));
 /** An object keyed by asset symbol (only the assets listed in ASSETS). */
 const perAsset = <T extends z.ZodTypeAny>(value: T) =>
   z.object({ ETH: value.optional(), BTC: value.optional() }).strict();
@@ -225,7 +234,11 @@ const PoolSchema = z
       .default(30),
     /** Depth factor over time (1 at t = 0; piecewise linear; held after the last point). */
     schedule: z.array(z.object({ atSeconds: nonNegative(), factor: positive() }).strict()).default([]),
-    /** Follow a stress day's ETH/DAI pool instead of `schedule`. */
+    /**
+     * Follow a stress day's ETH/DAI pool instead of `schedule`. Its rows are on US Pacific time:
+     * they cover `date` 08:00 UTC (07:00 in daylight time) to the same hour of the next day; the
+     * first row is held before that and the last after (both reported with the run's data fixes).
+     */
     replay: z
       .object({
         date: isoDate,
@@ -265,6 +278,11 @@ const GasSchema = z.discriminatedUnion(
         scale: positive().default(1),
         /** t = 0 of the run is `date` 00:00 UTC plus this. */
         offsetSeconds: nonNegative().default(0),
+        /**
+         * Replay a file whose rows are dated another day than `date` (`2021-02-22.gas.json`
+         * holds the gas of 2020-02-22), re-based to `date`. Without it such a file is refused.
+         */
+        allowDateMismatch: bool().default(false),
       })
       .strict(),
   ],

@@ -14,7 +14,10 @@ import hre from "hardhat";
 import { UsageError, parseCli } from "../../simulations/cli.js";
 import { runSimulation } from "../../simulations/engine.js";
 import { crashScenario } from "../../simulations/world/scenarios.js";
-import { parseMetricsCsv } from "../../simulations/metrics/recorder.js";
+import { buildPriceEnvironment } from "../../simulations/markets/index.js";
+import { parseMetricsCsv, parseMetricsJsonl } from "../../simulations/metrics/recorder.js";
+import type { RunSummary } from "../../simulations/metrics/types.js";
+import { Rng } from "../../simulations/rng.js";
 
 const WALL_FIELDS = ["wallSeconds", "blocksPerSecond", "txPerSecond"];
 
@@ -151,6 +154,94 @@ describe("simulation engine", function () {
     // and equal to the first test's run of the same seed (report or not)
     expect(stableSummary(b)).to.equal(stableSummary(join(root, "a")));
     expect(stableSummary(d)).to.not.equal(stableSummary(b));
+  });
+});
+
+describe("simulation engine: what a run says and records", function () {
+  this.timeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), "ballast-sim-said-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let run: Awaited<ReturnType<typeof runSimulation>> | undefined;
+  const status: string[] = [];
+  let endVaultUsd = NaN;
+  const endSkew: Record<string, { skewWad: bigint; symbol: string }> = {};
+
+  before(async function () {
+    // the test crash with 2021-02-22's gas, which the file does not hold (it holds 2020-02-22's,
+    // 5-15 gwei): allowed explicitly, re-based by the loader, a `date-mismatch` fix
+    run = await runSimulation({
+      hre,
+      scenario: crashScenario({ gas: { kind: "replay", date: "2021-02-22", allowDateMismatch: true } }),
+      seed: 7,
+      outDir: dir,
+      noReport: true,
+      onStatus: (m) => status.push(m),
+      onEnd: async (chain, world) => {
+        const vault = world.sys.vault.interface;
+        const raw = await chain.call(
+          world.sys.addresses.backstopVault,
+          vault.encodeFunctionData("totalAssets"),
+        );
+        endVaultUsd = Number(BigInt(raw)) / 1e18;
+        const ch = world.sys.clearinghouse.interface;
+        for (const w of world.assets) {
+          if (!w.hasMarket) continue;
+          const st = await chain.call(world.clearinghouse, ch.encodeFunctionData("marketState", [w.address]));
+          const { skewWad } = ch.decodeFunctionResult("marketState", st)[0] as { skewWad: bigint };
+          endSkew[w.marketKey] = { skewWad, symbol: w.symbol };
+        }
+      },
+    });
+  });
+
+  it("says which fixes it applied to the market data, loudly for a file of another day, and writes them into summary.json", function () {
+    // the loaders' DataReport used to be kept in the environment and read by nobody: a calm day of
+    // 2020 replayed as 2021-02-22's gas without a word
+    const file = "stress-days/2021-02-22.gas.json";
+    expect(status).to.include(
+      "market data: 2 fixes applied to the historical data (date-mismatch x1, unit x1; all in summary.json dataFixes)",
+    );
+    expect(status).to.include(
+      `  ${file} date-mismatch: timestamps start on 2020-02-22, not 2021-02-22; re-based to 2021-02-22`,
+    );
+    expect(status).to.include(
+      `WARNING: ${file} holds another day's data, replayed as asked: timestamps start on 2020-02-22, not 2021-02-22; re-based to 2021-02-22`,
+    );
+    const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
+    expect(summary.dataFixes!.map((f) => [f.file, f.kind])).to.deep.equal([
+      [file, "date-mismatch"],
+      [file, "unit"],
+    ]);
+    expect(run!.summary.dataFixes).to.deep.equal(summary.dataFixes);
+  });
+
+  it("records the vault's net assets and the markets' skew of the last step as read at its end", function () {
+    // between readings (every 300 simulated seconds, and on new bad debt) the recorded values are
+    // the last reading's (types.ts says so); the last step used to repeat one up to 5 minutes old
+    expect(Number.isFinite(endVaultUsd)).to.equal(true);
+    const rows = parseMetricsJsonl(readFileSync(join(dir, "metrics.jsonl"), "utf8"));
+    const last = rows[rows.length - 1];
+    // (plain numbers: the hardhat chai matchers' closeTo takes integers only)
+    const gap = Math.abs(last.vaultNetAssetsUsd - endVaultUsd);
+    expect(gap, `recorded ${last.vaultNetAssetsUsd}, on chain ${endVaultUsd}`).to.be.lessThan(
+      1e-9 * endVaultUsd,
+    );
+    expect(Object.keys(endSkew)).to.not.have.length(0);
+    for (const [m, { skewWad, symbol }] of Object.entries(endSkew)) {
+      const skewUsd = (Number(skewWad) / 1e18) * last.assets[symbol].oracleUsd;
+      const recorded = last.markets[m].skewUsd;
+      expect(Math.abs(recorded - skewUsd), `${m}: recorded ${recorded}, on chain ${skewUsd}`).to.be.lessThan(
+        1e-9 * Math.max(1, Math.abs(skewUsd)),
+      );
+    }
+  });
+
+  it("refuses a gas file of another day unless the scenario allows it", function () {
+    // the schema accepts it; the markets refuse it
+    const scenario = crashScenario({ gas: { kind: "replay", date: "2021-02-22" } });
+    expect(() => buildPriceEnvironment(scenario, Rng.fromSeed(1))).to.throw(
+      /^scenario test-crash: gas\.date: .*2021-02-22\.gas\.json: timestamps start on 2020-02-22, not 2021-02-22 \(another day's gas\); set gas\.allowDateMismatch: true to replay it re-based to 2021-02-22$/,
+    );
   });
 });
 

@@ -449,6 +449,65 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
       expect(fidelityRow(v, summary({}), steps).endLiquidatableDebtUsd).to.equal(null);
     });
 
+    it("the drawdowns shown beside the cascade amplification are those of the asset it divides", function () {
+      // bt-ballast's numbers: WETH 47.8% / 47.4% (ratio 0.992), WBTC 45.5% / 45.2% (ratio 0.993,
+      // the max, hence the headline). The row used to take the max of each column separately, so
+      // the doc's table printed 0.993 beside "47.8% / 47.4%", whose ratio is 0.992.
+      const bt = summary({
+        cascadeAmplification: 0.9934252270217502,
+        cascadeByAsset: {
+          WBTC: {
+            exogenousDrawdown: 0.4545112310202033,
+            cexDrawdown: 0.4515229228601806,
+            poolDrawdown: 0.4477,
+            amplification: 0.9934252270217502,
+            poolAmplification: 0.985,
+          },
+          WETH: {
+            exogenousDrawdown: 0.4781833685536058,
+            cexDrawdown: 0.47432166366846334,
+            poolDrawdown: 0.4722,
+            amplification: 0.9919242174883178,
+            poolAmplification: 0.987,
+          },
+        },
+      });
+      const row = fidelityRow(VARIANTS.find((v) => v.id === "bt-ballast")!, bt, []);
+      expect(row.cascadeAsset).to.equal("WBTC");
+      expectClose(
+        (row.cexDrawdown as number) / (row.exogenousDrawdown as number),
+        row.cascadeAmplification!,
+        1e-12,
+      );
+      const cell = textTable([row])
+        .split("\n")
+        .find((l) => l.startsWith("exogenous / CEX drawdown"))!;
+      expect(cell.trim().endsWith("45.5% / 45.2% (WBTC)")).to.equal(true);
+      // no asset above the drawdown floor: the one with the largest exogenous drawdown
+      const flat = summary({
+        cascadeAmplification: null,
+        cascadeByAsset: {
+          WETH: {
+            ...bt.cascadeByAsset.WETH,
+            exogenousDrawdown: 0.001,
+            cexDrawdown: 0.002,
+            amplification: null,
+          },
+          WBTC: {
+            ...bt.cascadeByAsset.WBTC,
+            exogenousDrawdown: 0.003,
+            cexDrawdown: 0.001,
+            amplification: null,
+          },
+        },
+      });
+      expect(fidelityRow(VARIANTS[0], flat, [])).to.include({
+        cascadeAsset: "WBTC",
+        exogenousDrawdown: 0.003,
+        cexDrawdown: 0.001,
+      });
+    });
+
     it("text and markdown tables: one column per run, grouped, with the command", function () {
       const maker = fidelityRow(VARIANTS.find((x) => x.id === "bt-maker-stalled")!, summary({}), steps);
       const ballast = fidelityRow(
@@ -475,7 +534,7 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
       expect(cells("worst step clearing / oracle")).to.deep.equal(["n/a", "0.200", "n/a"]);
       expect(cells("sold below half the oracle")).to.deep.equal(["n/a", "30.0%", "n/a"]);
       expect(cells("cascade amplification")).to.deep.equal(["n/a", "1.042", "1.000"]);
-      expect(cells("exogenous / CEX drawdown")[1]).to.equal("47.8% / 50.0%");
+      expect(cells("exogenous / CEX drawdown")[1]).to.equal("47.8% / 50.0% (WETH)");
 
       const withKeepers = {
         ...maker,

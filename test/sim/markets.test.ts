@@ -9,6 +9,7 @@ import { MissingDataError } from "../../simulations/markets/data.js";
 import { buildPriceEnvironment, exogenousPaths, type MarketStep } from "../../simulations/markets/index.js";
 import {
   ScheduledDepth,
+  loadStressDayLiquidity,
   fullRangeLiquidity,
   sellableUsdAtSlippage,
 } from "../../simulations/markets/liquidity.js";
@@ -231,6 +232,38 @@ describe("simulations/markets (CEX, pool depth, price environment)", function ()
       } as Scenario;
       const env = buildPriceEnvironment(withFile, Rng.fromSeed(1));
       expectClose(env.initial.exogenous.BTC, 8000, 1e-9); // rescaled to the initial price
+    });
+
+    it("a pool replay takes each row at its real UTC time (the file is on US Pacific time) and reports the hours it holds", function () {
+      // flash-crash (6 hours of 12 s steps) with the ETH pool replaying 2021-01-11 from 05:00 UTC:
+      // the file's rows start at 00:00 Pacific = 08:00 UTC, so the run holds the first row for
+      // 3 hours, then steps through the rows every 10 minutes (the old loader put row 0 at
+      // 00:00 UTC: row 30 at t = 0)
+      const s = loadScenario("flash-crash");
+      const withReplay = {
+        ...s,
+        pools: {
+          ...s.pools,
+          ETH: {
+            ...s.pools.ETH!,
+            replay: { date: "2021-01-11", mode: "absolute", scale: 1, offsetSeconds: 5 * 3600 },
+          },
+        },
+      } as Scenario;
+      const { series } = loadStressDayLiquidity("2021-01-11");
+      const p = exogenousPaths(withReplay, Rng.fromSeed(1));
+      const at = (seconds: number): number => p.poolDepthUsd.ETH[seconds / 12];
+      expect(at(0)).to.equal(series.tvlUsd[0]);
+      expect(at(3 * 3600 - 12)).to.equal(series.tvlUsd[0]);
+      expect(at(3 * 3600 + 600)).to.equal(series.tvlUsd[1]);
+      expect(at(6 * 3600)).to.equal(series.tvlUsd[18]);
+      expect(p.poolDepthUsd.BTC[0]).to.equal(30_000_000); // the BTC pool keeps its schedule
+      expect(p.dataReport.format()).to.deep.equal([
+        `${series.file} time-zone: rows are on US Pacific time (UTC-8): placed from 2021-01-11T08:00:00Z ` +
+          "to 2021-01-12T07:50:00Z, not from 2021-01-11 00:00 UTC",
+        `${series.file} 2021-01-11T05:00:00Z missing-interval: no pool row from 2021-01-11T05:00:00Z to ` +
+          "2021-01-11T08:00:00Z (the file starts at 2021-01-11T08:00:00Z); the first row is held",
+      ]);
     });
 
     it("a replay beyond its data is a clear error", function () {

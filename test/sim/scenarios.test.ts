@@ -161,6 +161,48 @@ describe("simulations/scenarios", function () {
     for (const l of lines) expect(l.startsWith(`scenario ${file}: `)).to.equal(true);
   });
 
+  it("refuses a calendar date or time that does not exist, naming the field (start, replay from, stress-day and gas date)", function () {
+    // the schema used to check only the shape (\d{4}-\d{2}-\d{2}): `start: 2022-02-30...` ran
+    // with NaN timestamps and `from: 2022-02-30...` failed deep in CexReference ("initialPrice
+    // must be > 0, got NaN"), neither naming the field
+    const problems = (json: Json): { path: string; message: string }[] => {
+      try {
+        parseScenario(json, "dates.json");
+      } catch (e) {
+        expect(e).to.be.instanceOf(ScenarioError);
+        return [...(e as ScenarioError).problems];
+      }
+      expect.fail("the scenario was accepted");
+    };
+    expect(problems(set(shippedJson("ftx-2022"), "start", "2022-02-30T00:00:00Z"))).to.deep.equal([
+      { path: "start", message: "expected a UTC time that exists, got 2022-02-30T00:00:00Z" },
+    ]);
+    expect(problems(set(shippedJson("ftx-2022"), "start", "2022-02-28T24:00Z"))[0].path).to.equal("start");
+    expect(
+      problems(set(shippedJson("ftx-2022"), "assets.ETH.process.from", "2021-02-29T00:00:00Z")),
+    ).to.deep.equal([
+      {
+        path: "assets.ETH.process.from",
+        message: "expected a UTC time that exists, got 2021-02-29T00:00:00Z",
+      },
+    ]);
+    expect(problems(set(shippedJson("black-thursday-2020"), "gas.date", "2020-02-30"))).to.deep.equal([
+      { path: "gas.date", message: "expected a calendar date that exists, got 2020-02-30" },
+    ]);
+    expect(
+      problems(set(shippedJson("black-thursday-2020"), "assets.ETH.process.date", "2020-03-32")).map(
+        (p) => p.path,
+      ),
+    ).to.deep.equal(["assets.ETH.process.date"]);
+    // a wrong shape is still one problem, and real dates (a leap day) pass
+    expect(problems(set(shippedJson("ftx-2022"), "start", "2022-2-3"))).to.deep.equal([
+      { path: "start", message: "expected a UTC time like 2022-05-07T00:00:00Z" },
+    ]);
+    expect(parseScenario(set(shippedJson("ftx-2022"), "start", "2024-02-29T23:59Z"), "x").start).to.equal(
+      "2024-02-29T23:59Z",
+    );
+  });
+
   it("invalid JSON and unknown names are clear errors", function () {
     const file = join(tmp, "bad-json.json");
     expect(errorOf('{\n  "name": "x",\n  oops\n}', "bad-json.json")).to.match(
