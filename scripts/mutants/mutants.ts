@@ -113,9 +113,9 @@ export const MUTANTS: readonly Mutant[] = [
       "closing a position books it at the fill price instead of the funding-adjusted price: the funding it owes or is owed is never realized (ADR 0007)",
     breaks: ["I3"],
     file: "contracts/core/ClearinghousePerps.sol",
-    search: "            PerpMath.adjustedPrice(f.fillPriceWad, fundingIndexWad)\n",
+    search: "            PerpMath.adjustedPrice(f.fillPriceWad, f.fundingIndexWad)\n",
     replace:
-      "            pos.sizeWad + sizeDeltaWad == 0 ? int256(f.fillPriceWad) : PerpMath.adjustedPrice(f.fillPriceWad, fundingIndexWad)\n",
+      "            pos.sizeWad + sizeDeltaWad == 0 ? int256(f.fillPriceWad) : PerpMath.adjustedPrice(f.fillPriceWad, f.fundingIndexWad)\n",
     suites: [...DEFAULT_SUITES, "unit:clearinghouse", "unit:ch-perps"],
     reach: backstop(
       "the Clearinghouse unit test closing after a week of funding (realized PnL with the funding) and the ClearinghousePerps round trip (a close's cost basis)",
@@ -408,7 +408,7 @@ export const MUTANTS: readonly Mutant[] = [
     title:
       "setBreaker copies the levels of markets that are also collaterals (again) instead of those that are not: a market-only asset's level raised before the breaker was set is never enforced by the ledger",
     breaks: ["I11"],
-    file: "contracts/core/ClearinghouseLiquidation.sol",
+    file: "contracts/core/ClearinghouseSettlement.sol",
     search: "if (!_collateralInfo[_markets[i]].listed) _syncBreakerLevel(_markets[i]);",
     replace: "if (_collateralInfo[_markets[i]].listed) _syncBreakerLevel(_markets[i]);",
     suites: [...DEFAULT_SUITES, "unit:ch-breaker"],
@@ -454,8 +454,8 @@ export const MUTANTS: readonly Mutant[] = [
     title: "the OracleRouter returns a primary price older than heartbeat + grace as ok",
     breaks: ["I12"],
     file: "contracts/oracle/OracleRouter.sol",
-    search: "        if (block.timestamp - updatedAt > maxAgeSeconds) return (0, Status.PrimaryStale);\n",
-    replace: "",
+    search: "status = block.timestamp - updatedAt > maxAgeSeconds ? Status.PrimaryStale : Status.Ok;",
+    replace: "status = Status.Ok;",
     suites: [...DEFAULT_SUITES, "unit:oracle"],
     reach: NOT_REACHED_ORACLE,
   },

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
 
 import { MUTANTS, type Mutant } from "../../scripts/mutants/mutants.js";
 import { applyMutant, parseSuiteIds, SUITE_IDS, suitesToRun } from "../../scripts/mutants/run.js";
@@ -50,5 +51,19 @@ describe("test:mutants options", function () {
     expect(applyMutant("if (a < b) x;", m)).to.equal("if (a <= b) x;");
     expect(() => applyMutant("if (a < b || a < b) x;", m)).to.throw(/occurs 2 times in f\.sol/);
     expect(() => applyMutant("nothing here", m)).to.throw(/occurs 0 times in f\.sol/);
+  });
+
+  it("every mutant still applies to its contract (its search text occurs exactly once)", function () {
+    // a refactor that moves or rewrites the mutated line must update the registry in the same
+    // change; before this test, two mutants had silently stopped applying for a session
+    const stale = MUTANTS.filter((m) => {
+      try {
+        applyMutant(readFileSync(m.file, "utf8"), m);
+        return false;
+      } catch {
+        return true;
+      }
+    }).map((m) => m.id);
+    expect(stale).to.deep.equal([]);
   });
 });
