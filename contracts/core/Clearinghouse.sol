@@ -433,6 +433,11 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
     }
 
     /// @inheritdoc IClearinghouse
+    function auctionsOf(address account) external view returns (uint256) {
+        return _accounts[account].auctions;
+    }
+
+    /// @inheritdoc IClearinghouse
     function refreshPrices() external {
         _delegateTo(settlementModule);
     }

@@ -53,12 +53,13 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
             if (level >= 2) revert Clearinghouse__BreakerLevel(address(0), uint8(level));
             _quoteCacheKey = quoteCacheKey;
         }
+        AccountSlot memory acct = _accounts[account];
         (
             Health memory h,
             address failingAsset,
             CollateralQuote[] memory cols,
             AssetQuote[] memory quotes
-        ) = _collateralQuotes(account, _accounts[account], indexRay);
+        ) = _collateralQuotes(account, acct, indexRay);
         if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
         if (quoteCacheKey != 0) {
             _cacheQuotes(quoteCacheKey, quotes);
@@ -66,6 +67,8 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         }
         snap.healthFactorWad = h.healthFactorWad;
         if (h.healthFactorWad >= WadMath.WAD) return snap;
+        // nothing to seize, close or write off while its auctions run: their ends decide (ADR 0014)
+        if (acct.collateralMask == 0 && acct.marketMask == 0 && acct.auctions != 0) return snap;
         snap.liquidatable = true;
 
         uint256 penaltiesWad;
@@ -74,7 +77,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
             penaltiesWad -= _waiveUnpayablePenalty(account, h.weightedCollateralWad, penaltiesWad, indexRay);
         if (keeper != address(0) && penaltiesWad > 0) _payKeeper(keeper, penaltiesWad.mulWadDown(keeperShareWad));
 
-        AccountSlot memory acct = _accounts[account];
+        acct = _accounts[account];
         snap.debtWad = uint256(acct.normalizedDebt).mulRayUp(indexRay);
         snap.creditWad = acct.creditWad;
         snap.collaterals = cols;
@@ -251,17 +254,26 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         _vaultCreditWad = (uint256(_vaultCreditWad) + incomeWad).toUint128();
         uint256 chargedBackWad;
         uint256 badDebtWad;
-        if (debtLeftWad > 0) {
-            if (!finished) {
+        if (!finished) {
+            if (debtLeftWad > 0) {
                 chargedBackWad = debtLeftWad;
                 _debit(s.account, debtLeftWad, _accrueFee());
-            } else {
-                uint256 creditWad = acct.creditWad;
-                chargedBackWad = debtLeftWad < creditWad ? debtLeftWad : creditWad;
-                acct.creditWad = uint104(creditWad - chargedBackWad);
-                badDebtWad = debtLeftWad - chargedBackWad;
-                _coverBadDebt(s.account, badDebtWad);
             }
+        } else {
+            // what the finished account still owes itself (a perp loss left while its auctions
+            // ran, a seizure's rounding) joins the debt left; its credit pays first, the rest is
+            // bad debt: no debt stays without collateral once its last auction ends (I8)
+            uint256 normalized = acct.normalizedDebt;
+            if (normalized != 0) {
+                debtLeftWad += normalized.mulRayUp(_accrueFee());
+                _totalNormalizedDebt -= uint128(normalized);
+                acct.normalizedDebt = 0;
+            }
+            uint256 creditWad = acct.creditWad;
+            chargedBackWad = debtLeftWad < creditWad ? debtLeftWad : creditWad;
+            acct.creditWad = uint104(creditWad - chargedBackWad);
+            badDebtWad = debtLeftWad - chargedBackWad;
+            _coverBadDebt(s.account, badDebtWad);
         }
         emit AuctionSettled(s.auctionId, s.account, s.token, s.lotLeft, chargedBackWad, badDebtWad);
     }

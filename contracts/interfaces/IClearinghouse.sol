@@ -142,6 +142,11 @@ interface IClearinghouse is IClearinghouseBase {
     ///         255 after settlement).
     function breakerLevelOf(address asset) external view returns (uint8);
 
+    /// @notice The number of auctions of `account`'s collateral still running. While any runs, an
+    ///         account holding no collateral and no position is not liquidatable and its debt is
+    ///         not bad debt yet: their ends decide (ADR 0014).
+    function auctionsOf(address account) external view returns (uint256);
+
     // ---------------------------------------------------------------- risk-level cache (ADR 0005)
 
     /// @notice Stores the margin model's risk words of `asset` (`IMarginModel.riskWords`: the levels,

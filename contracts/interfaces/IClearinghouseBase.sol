@@ -177,7 +177,9 @@ interface IClearinghouseBase {
     }
 
     /// @notice The state of an account at the start of a liquidation.
-    /// @param liquidatable Maintenance health was below 1 (nothing else was done when false).
+    /// @param liquidatable Maintenance health was below 1 and there is something to liquidate:
+    ///        not an account holding no collateral and no position whose auctions still run
+    ///        (their ends decide its debt, ADR 0014). Nothing else was done when false.
     /// @param globalLevel In a batch (`quoteCacheKey` != 0), the ledger's copy of the global
     ///        breaker level after the positions were closed (a deficit they or the keeper's share
     ///        recorded trips the breaker inline); 0 outside a batch.

@@ -51,9 +51,11 @@ contract AccountLens {
 
     /// @notice The subset of `accounts` the liquidation engine would take now: maintenance health
     ///         factor below 1 at prices the oracle vouches for (`pricesOk`; the ledger refuses a
-    ///         liquidation at a failing price), and none at all at global breaker level 2 or more
-    ///         or after settlement. An account whose every asset is paused by its own level may
-    ///         still be listed; the engine skips such assets.
+    ///         liquidation at a failing price), not an account with nothing left but auctions
+    ///         still running (no weighted collateral, no position requirement; ADR 0014), and none
+    ///         at all at global breaker level 2 or more or after settlement. An account whose
+    ///         every asset is paused by its own level may still be listed; the engine skips such
+    ///         assets.
     function liquidatable(address[] calldata accounts) external view returns (address[] memory out) {
         // the global level (255 after settlement): level 2 stops every liquidation
         if (clearinghouse.breakerLevelOf(address(0)) >= 2) return out;
@@ -61,7 +63,10 @@ contract AccountLens {
         uint256 count;
         for (uint256 i; i < accounts.length; ++i) {
             IClearinghouse.Health memory h = clearinghouse.health(accounts[i], false);
-            if (h.pricesOk && h.healthFactorWad < 1e18) buffer[count++] = accounts[i];
+            if (!h.pricesOk || h.healthFactorWad >= 1e18) continue;
+            bool onlyAuctions = h.weightedCollateralWad == 0 && h.requirementWad == 0;
+            if (onlyAuctions && clearinghouse.auctionsOf(accounts[i]) != 0) continue;
+            buffer[count++] = accounts[i];
         }
         out = new address[](count);
         for (uint256 i; i < count; ++i) out[i] = buffer[i];

@@ -532,10 +532,35 @@ export const MUTANTS: readonly Mutant[] = [
       "an auction's shortfall on a finished account is covered by the vault while the account keeps its credit",
     breaks: ["I8"],
     file: "contracts/core/ClearinghouseLiquidation.sol",
-    search: "                chargedBackWad = debtLeftWad < creditWad ? debtLeftWad : creditWad;\n",
-    replace: "                chargedBackWad = 0;\n",
+    search: "            chargedBackWad = debtLeftWad < creditWad ? debtLeftWad : creditWad;\n",
+    replace: "            chargedBackWad = 0;\n",
     suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
     reach:
       "needs credit on an account whose last auction ends short; the ledger's bad-debt unit test builds it",
+  },
+  {
+    id: "pending-account-liquidatable",
+    title:
+      "an account holding nothing but running auctions is liquidatable: every liquidation of it writes off nothing while keepers keep sending them, and the engine counts each",
+    breaks: [],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search:
+      "        if (acct.collateralMask == 0 && acct.marketMask == 0 && acct.auctions != 0) return snap;\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
+    reach:
+      "needs debt on an emptied account whose auction still runs; the ledger's bad-debt unit test builds it",
+  },
+  {
+    id: "finished-keeps-own-debt",
+    title:
+      "a finished account's own debt (a loss left while its auctions ran, a seizure's rounding) stays on it when its last auction ends: debt without collateral, outside any auction",
+    breaks: ["I8"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search: "            if (normalized != 0) {\n",
+    replace: "            if (false) {\n",
+    suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
+    reach:
+      "needs debt on an emptied account whose last auction then ends short; the ledger's bad-debt unit test builds it",
   },
 ];

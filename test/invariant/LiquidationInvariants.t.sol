@@ -206,11 +206,16 @@ contract LiquidatorHandler is CountedHandler {
         } catch (bytes memory reason) {
             _count("liquidate", false);
             VM.getRecordedLogs();
-            // a liquidation refused as "healthy" must agree with the health view
+            // a liquidation refused as "healthy" must agree with the health view, but for an
+            // account holding nothing but running auctions (ADR 0014: their ends decide)
+            bool onlyAuctions = before.weightedCollateralWad == 0 &&
+                before.requirementWad == 0 &&
+                _ch.auctionsOf(account) != 0;
             if (
                 bytes4(reason) == ILiquidationEngine.LiquidationEngine__NotLiquidatable.selector &&
                 before.pricesOk &&
-                before.healthFactorWad < WAD
+                before.healthFactorWad < WAD &&
+                !onlyAuctions
             ) _violation(7, "liquidate refused an account below health 1", reason);
         }
     }

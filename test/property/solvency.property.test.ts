@@ -247,6 +247,10 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
             const dt = at > m.s.l.now ? at - m.s.l.now : 1n;
             const creditBefore = m.s.l.vaultCreditWad;
             const victimCreditBefore = L.creditOf(m.s.l, who, m.s.l.now);
+            const victimNormalizedBefore = L.account(m.s.l, who).normalizedDebt;
+            // the stability fee the take accrues (only when a finished account's own debt is
+            // written off with it: that accrual credits the vault before the waterfall)
+            const feeAtTake = L.pendingFee(m.s.l, m.s.l.now + dt);
             const deficitBefore = m.s.l.deficitWad;
             const pre = m.s;
             const bidder = r.sys.bidder;
@@ -274,12 +278,13 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
             const paid = out.logs.find((l) => l.name === "Take")!;
             const penalty = (paid.args.oweWad as bigint) - (paid.args.debtCoveredWad as bigint);
             const used = debtLeft > 0n && finished ? (penalty < debtLeft ? penalty : debtLeft) : 0n;
-            const fromCredit = finished
-              ? debtLeft - used < victimCreditBefore
-                ? debtLeft - used
-                : victimCreditBefore
+            // a finished account's own debt (a seizure's rounding) joins the debt left
+            const own = finished
+              ? (victimNormalizedBefore * m.s.l.rateIndexRay + 10n ** 27n - 1n) / 10n ** 27n
               : 0n;
-            const badDebt = debtLeft - used - fromCredit;
+            const owed = debtLeft - used + own;
+            const fromCredit = finished ? (owed < victimCreditBefore ? owed : victimCreditBefore) : 0n;
+            const badDebt = owed - fromCredit;
             if (badDebt > 0n && finished) {
               if (bad === undefined)
                 throw new Error("I8: debt left with no collateral, but no BadDebtCovered");
@@ -287,9 +292,9 @@ describe("I9: the parameters' promise (fast-check, full system)", function () {
               // the waterfall: the vault's credit (as stored, fees not yet accrued) first, then the deficit
               const fromVault = bad.args.fromVaultWad as bigint;
               const toDeficit = bad.args.toDeficitWad as bigint;
-              // the take accrues no fee before the waterfall when nothing is charged back; the
-              // penalty part of the payment the debt did not take is the vault's first
-              const credit = creditBefore + penalty - used;
+              // the take accrues the fee before the waterfall only to write off the account's own
+              // debt; the penalty part of the payment the debt did not take is the vault's first
+              const credit = creditBefore + penalty - used + (own > 0n ? feeAtTake : 0n);
               const expectedFromVault = badDebt < credit ? badDebt : credit;
               if (fromVault !== expectedFromVault || fromVault + toDeficit !== badDebt) {
                 throw new Error(

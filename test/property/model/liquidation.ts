@@ -600,6 +600,9 @@ export function liquidationBegin(s: LiqState, t: bigint, acct: string, keeper: s
     cols,
   };
   if (h.healthFactorWad >= WAD) return snap;
+  // nothing to seize, close or write off while its auctions run: their ends decide (ADR 0014)
+  const hasPosition = [...a.positions.values()].some((p) => p.sizeWad !== 0n);
+  if (!hasPosition && !hasCollateral(s, acct) && !finished(s, acct)) return snap;
   snap.liquidatable = true;
   let penalties = 0n;
   for (const m of s.l.markets) {
@@ -850,17 +853,23 @@ function onAuctionEnd(
     a.collateral.set(token, (a.collateral.get(token) ?? 0n) + lotLeft);
     s.l.totalCollateral.set(token, (s.l.totalCollateral.get(token) ?? 0n) + lotLeft);
   }
-  if (debtLeftWad > 0n) {
-    s.auctionDebtWad -= debtLeftWad;
-    if (!finished(s, acct)) {
-      // charged back to the account (credit first)
-      L.debit(s.l, acct, debtLeftWad, L.accrueFee(s.l, t));
-    } else {
-      // the account's credit pays first, the rest is bad debt
-      const fromCredit = debtLeftWad < a.creditWad ? debtLeftWad : a.creditWad;
-      a.creditWad -= fromCredit;
-      coverBadDebt(s, t, acct, debtLeftWad - fromCredit);
+  s.auctionDebtWad -= debtLeftWad;
+  if (!finished(s, acct)) {
+    // charged back to the account (credit first)
+    if (debtLeftWad > 0n) L.debit(s.l, acct, debtLeftWad, L.accrueFee(s.l, t));
+  } else {
+    // the finished account's own debt joins the debt left; its credit pays first, the rest is
+    // bad debt (no debt stays without collateral once its last auction ends)
+    let owed = debtLeftWad;
+    if (a.normalizedDebt !== 0n) {
+      owed += mulRayUp(a.normalizedDebt, L.accrueFee(s.l, t));
+      s.l.totalNormalizedDebt -= a.normalizedDebt;
+      a.normalizedDebt = 0n;
+      s.l.dustBudgetWad += 2n + s.l.rateIndexRay / RAY; // as writeOff
     }
+    const fromCredit = owed < a.creditWad ? owed : a.creditWad;
+    a.creditWad -= fromCredit;
+    coverBadDebt(s, t, acct, owed - fromCredit);
   }
   s.log.push({ kind: "AuctionEnded", key, lotLeft, debtLeftWad: auctionDebtLeftWad });
 }

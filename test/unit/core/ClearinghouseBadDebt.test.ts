@@ -30,7 +30,7 @@ async function takeWhole(lab: Lab, id: bigint) {
 }
 
 describe("bad debt only on a finished account (no collateral, no auction running; credit pays first)", function () {
-  it("writeOff waits for the account's auctions: the wei a whole plan over two collaterals leaves on the account is not written off while both run, and their surplus returns to it", async function () {
+  it("an account with nothing but running auctions is not liquidatable: the wei a whole plan over two collaterals leaves on it is not written off while both run, and their surplus returns to it", async function () {
     const lab = await deployLab();
     const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
     await lab.fundVault("50000");
@@ -62,11 +62,20 @@ describe("bad debt only on a finished account (no collateral, no auction running
     expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
     expect(await ch.collateralOf(alice.address, wbtc.address)).to.equal(0n);
 
-    // no collateral, a residue of debt, both auctions running: the ledger writes it off
-    const writtenOff = await badDebtOf(
-      lab,
-      sys.engine.connect(keeper).liquidate(alice.address, keeper.address),
-    );
+    // no collateral, a residue of debt, both auctions running: nothing to liquidate until they
+    // end (their surplus lots return to the account). A single liquidation is refused, a batch
+    // skips the account, the lens does not list it
+    expect(await ch.auctionsOf(alice.address)).to.equal(2n);
+    expect((await ch.health(alice.address, false)).healthFactorWad).to.be.lessThan(wad("1"));
+    await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+      .to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__NotLiquidatable")
+      .withArgs(alice.address, 0n);
+    const batch = await (
+      await sys.engine.connect(keeper).liquidateBatch([alice.address], keeper.address)
+    ).wait();
+    expect(eventsOf(batch, sys.engine.interface, "Liquidated")).to.have.length(0);
+    expect(eventsOf(batch, ch.interface, "BadDebtCovered")).to.have.length(0);
+    expect(await sys.lens.liquidatable([alice.address])).to.deep.equal([]);
 
     // both lots are worth more than their tabs: bought at the oracle price, each returns a surplus
     await networkHelpers.time.increase(700); // start 1.1 x oracle, linear over 7,200 s: ~ oracle
@@ -78,7 +87,7 @@ describe("bad debt only on a finished account (no collateral, no auction running
     expect(back).to.be.greaterThan(0n);
 
     // the account had collateral coming back: its debt was not bad debt, and it still owes it
-    expect(writtenOff, "bad debt written off while the account's auctions were running").to.equal(0n);
+    expect(await ch.auctionsOf(alice.address)).to.equal(0n);
     expect(await ch.debtOf(alice.address)).to.be.greaterThanOrEqual(residue);
   });
 
@@ -131,6 +140,51 @@ describe("bad debt only on a finished account (no collateral, no auction running
     await expect(
       sys.engine.connect(keeper).liquidate(alice.address, keeper.address),
     ).to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__NotLiquidatable");
+  });
+
+  it("a finished account's own debt is booked with its last auction's shortfall: no debt stays without collateral once that auction ends", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, keeper, weth, networkHelpers } = lab;
+    await lab.fundVault("200000");
+    await lab.fundBidder("100000");
+    await lab.depositFor(alice, weth, "10");
+    await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
+    await lab.setPrice(weth, "1600");
+    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+    const a = await sys.auction.auctions(1n);
+    // as above: debt repaid, the rest of the WETH withdrawn, a short on 2,000 of credit, WETH up
+    await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
+    await send(ch.connect(alice).repay(alice.address, (await ch.debtOf(alice.address)) + wad("2010")));
+    await send(
+      ch
+        .connect(alice)
+        .withdraw(
+          alice.address,
+          weth.address,
+          await ch.collateralOf(alice.address, weth.address),
+          alice.address,
+        ),
+    );
+    await send(ch.connect(alice).modifyPosition(alice.address, weth.address, -wad("5"), wad("1000")));
+    await lab.setPrice(weth, "2100");
+    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+    const ownDebt = await ch.debtOf(alice.address);
+    expect(ownDebt).to.be.greaterThan(wad("400")); // the loss beyond her credit, left while the auction runs
+
+    // nobody takes until the price is ~900 (just before the tail): the whole lot pays less than the tab, and her last
+    // auction ends with nothing left to return
+    await networkHelpers.time.setNextBlockTimestamp(a.startTime + 3_500n);
+    const receipt = await (await takeWhole(lab, 1n)).wait();
+    const [settled] = eventsOf(receipt, ch.interface, "AuctionSettled");
+    const booked = eventsOf(receipt, ch.interface, "BadDebtCovered").reduce(
+      (sum, e) => sum + (e.args.fromVaultWad as bigint) + (e.args.toDeficitWad as bigint),
+      0n,
+    );
+    expect(settled.args.lotReturned).to.equal(0n);
+    expect(settled.args.badDebtWad).to.equal(booked);
+    expect(booked).to.be.greaterThan(ownDebt); // the auction's shortfall and her own debt
+    expect(await ch.debtOf(alice.address)).to.equal(0n);
+    expect(await ch.auctionsOf(alice.address)).to.equal(0n);
   });
 
   it("auction end: the debt left is charged back while the account's other auction runs, and that auction's lot returns to an account that owes it", async function () {
