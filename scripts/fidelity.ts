@@ -185,7 +185,9 @@ export type LedgerEvent =
  * cover the debt left first (IAuctionSink.onAuctionTake), so that bad debt has two parts:
  * `shortfallUsd`, the debt the proceeds did not reach (debt - paid, when positive), and
  * `penaltyShareUsd`, the penalty share of the auction's earlier payments, which the vault booked
- * as income (zero for an auction sold in one take).
+ * as income (zero for an auction sold in one take). Since ADR 0014 the account's last auction's
+ * end also books what the finished account still owed itself (`ownDebtAtEndUsd`: shortfalls of
+ * its earlier auctions charged back to it while this one ran, a loss left on it, their fees).
  */
 export interface LossBreakdown {
   /** Sum of BadDebtCovered (vault + deficit), USD. */
@@ -198,6 +200,8 @@ export interface LossBreakdown {
   shortfallUsd: number;
   /** `auctionBadDebtUsd - shortfallUsd`: the penalty share of those auctions' earlier payments, USD. */
   penaltyShareUsd: number;
+  /** Booked at an account's last auction's end beyond that auction's debt left: the account's own debt, USD. */
+  ownDebtAtEndUsd: number;
   /** Penalty income of all takes (paid - debt covered), USD. */
   penaltyIncomeUsd: number;
   liquidations: number;
@@ -212,6 +216,8 @@ const wadUsd = (x: bigint): number => Number(x / WAD) + Number(x % WAD) / 1e18;
 export function lossBreakdown(events: readonly LedgerEvent[]): LossBreakdown {
   const debtOf = new Map<bigint, bigint>();
   const paidOf = new Map<bigint, bigint>();
+  // the penalty share of each auction's last payment (the one that ends it)
+  const lastPenaltyOf = new Map<bigint, bigint>();
   const endsByTx = new Map<string, { id: bigint; account: string; debtLeftWad: bigint }[]>();
   let penalty = 0n;
   let liquidations = 0;
@@ -221,8 +227,9 @@ export function lossBreakdown(events: readonly LedgerEvent[]): LossBreakdown {
     if (e.kind === "kick") debtOf.set(e.id, e.debtWad);
     else if (e.kind === "take") {
       paidOf.set(e.id, (paidOf.get(e.id) ?? 0n) + e.oweWad);
+      lastPenaltyOf.set(e.id, e.oweWad - e.debtCoveredWad);
       penalty += e.oweWad - e.debtCoveredWad;
-    } else if (e.kind === "end" && e.debtLeftWad > 0n) {
+    } else if (e.kind === "end") {
       const list = endsByTx.get(e.tx) ?? [];
       list.push(e);
       endsByTx.set(e.tx, list);
@@ -235,19 +242,29 @@ export function lossBreakdown(events: readonly LedgerEvent[]): LossBreakdown {
   let badDebt = 0n;
   let fromAuctions = 0n;
   let shortfall = 0n;
+  let ownAtEnd = 0n;
+  const matched = new Set<bigint>();
   const withBadDebt = new Set<bigint>();
   for (const e of events) {
     if (e.kind !== "badDebt") continue;
     const amount = e.fromVaultWad + e.toDeficitWad;
     badDebt += amount;
-    // the auction that ended in the same transaction for the same account (its debt left less
-    // the last payment's penalty share is what the ledger booked)
+    // the auction that ended in the same transaction for the same account: up to its debt left
+    // (less the last payment's penalty share) is its own; the rest is the account's own debt,
+    // which its last auction's end books (ADR 0014)
     const end = (endsByTx.get(e.tx) ?? []).find(
-      (x) => x.account.toLowerCase() === e.account.toLowerCase() && x.debtLeftWad >= amount,
+      (x) => x.account.toLowerCase() === e.account.toLowerCase() && !matched.has(x.id),
     );
-    if (end === undefined || withBadDebt.has(end.id)) continue;
+    if (end === undefined) continue;
+    matched.add(end.id);
+    // the auction's debt left net of its last payment's penalty share (onAuctionTake)
+    const lastPenalty = lastPenaltyOf.get(end.id) ?? 0n;
+    const netLeft = end.debtLeftWad - (lastPenalty < end.debtLeftWad ? lastPenalty : end.debtLeftWad);
+    const fromAuction = amount < netLeft ? amount : netLeft;
+    ownAtEnd += amount - fromAuction;
+    if (fromAuction === 0n) continue;
     withBadDebt.add(end.id);
-    fromAuctions += amount;
+    fromAuctions += fromAuction;
     const debt = debtOf.get(end.id) ?? 0n;
     const paid = paidOf.get(end.id) ?? 0n;
     if (debt > paid) shortfall += debt - paid;
@@ -258,6 +275,7 @@ export function lossBreakdown(events: readonly LedgerEvent[]): LossBreakdown {
     writeOffUsd: wadUsd(writeOff),
     shortfallUsd: wadUsd(shortfall),
     penaltyShareUsd: wadUsd(fromAuctions - shortfall),
+    ownDebtAtEndUsd: wadUsd(ownAtEnd),
     penaltyIncomeUsd: wadUsd(penalty),
     liquidations,
     wholeLiquidations: whole,
@@ -398,6 +416,10 @@ const LINES: readonly [string, (r: FidelityRow) => string][] = [
   [
     "  of it: penalty share of earlier payments",
     (r) => (r.losses === null ? "n/a" : usd(r.losses.penaltyShareUsd)),
+  ],
+  [
+    "  of it: own debt, at the last auction's end",
+    (r) => (r.losses === null ? "n/a" : usd(r.losses.ownDebtAtEndUsd)),
   ],
   ["  of it: written off at liquidation", (r) => (r.losses === null ? "n/a" : usd(r.losses.writeOffUsd))],
   ["deficit (end)", (r) => usd(r.deficit)],

@@ -407,16 +407,25 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
         // a write-off: debt and no collateral at liquidation
         { kind: "liquidated", tx: "0x1", account: "0xD", whole: true, writtenOffWad: w(5) },
         { kind: "badDebt", tx: "0x1", account: "0xD", fromVaultWad: w(5), toDeficitWad: 0n },
+        // auction 5: the account's last auction (ADR 0014): debt 40 sold for 33 (covers 30,
+        // penalty 3): left 10, less the penalty share 3 = 7 of its own, plus 15 the account
+        // still owed (an earlier auction's shortfall charged back to it): 22 booked
+        { kind: "liquidated", tx: "0x5", account: "0xF", whole: true, writtenOffWad: 0n },
+        { kind: "kick", tx: "0x5", id: 5n, account: "0xF", debtWad: w(40) },
+        { kind: "take", tx: "0x6", id: 5n, oweWad: w(33), debtCoveredWad: w(30) },
+        { kind: "end", tx: "0x6", id: 5n, account: "0xF", debtLeftWad: w(10) },
+        { kind: "badDebt", tx: "0x6", account: "0xF", fromVaultWad: w(22), toDeficitWad: 0n },
       ];
       const l = lossBreakdown(events);
-      expectClose(l.badDebtUsd, 78 + 17 + 5, 1e-9);
-      expectClose(l.auctionBadDebtUsd, 95, 1e-9);
-      expectClose(l.shortfallUsd, 78 + 12, 1e-9);
+      expectClose(l.badDebtUsd, 78 + 17 + 5 + 22, 1e-9);
+      expectClose(l.auctionBadDebtUsd, 95 + 7, 1e-9);
+      expectClose(l.shortfallUsd, 78 + 12 + 7, 1e-9);
       expectClose(l.penaltyShareUsd, 5, 1e-9);
+      expectClose(l.ownDebtAtEndUsd, 15, 1e-9);
       expectClose(l.writeOffUsd, 5, 1e-9);
-      expectClose(l.penaltyIncomeUsd, 107 - 97.272727 + 2 + 5 + 5 + 3, 1e-9);
+      expectClose(l.penaltyIncomeUsd, 107 - 97.272727 + 2 + 5 + 5 + 3 + 3, 1e-9);
       expect([l.liquidations, l.wholeLiquidations, l.auctions, l.auctionsWithBadDebt]).to.deep.equal([
-        5, 4, 4, 2,
+        6, 5, 5, 3,
       ]);
       const none = lossBreakdown([]);
       expect([none.badDebtUsd, none.shortfallUsd, none.auctions]).to.deep.equal([0, 0, 0]);
