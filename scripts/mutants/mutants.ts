@@ -25,6 +25,9 @@ export type SuiteId =
   | "unit:ch-breaker"
   | "unit:oracle"
   | "unit:price-cache"
+  | "unit:backstop-vault"
+  | "unit:curves"
+  | "unit:settlement"
   | "e2e:liquidation"
   | "probe:liquidation-boundary"
   | "unit:ch-bad-debt";
@@ -62,6 +65,9 @@ const NOT_REACHED_PRICE_CACHE =
   "the ledger property suite refreshes the ledger's price cache (RefreshPricesCommand, session 9; the invariant suites do not); the price-cache unit tests are the deterministic backstop";
 const NOT_REACHED_ORACLE =
   "the liquidation property suite reaches it on the real OracleRouter (the ledger suites use a mock oracle); OracleRouter unit tests as a backstop";
+
+const NOT_REACHED_SETTLEMENT =
+  "the property and invariant suites never settle globally; the global-settlement unit tests are the deterministic backstop";
 
 const PROPERTY_ONLY = "of the default suites only the ledger property suite kills it, at one fixed seed";
 const backstop = (test: string): string => `${PROPERTY_ONLY}; the deterministic backstop: ${test}`;
@@ -458,6 +464,89 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "status = Status.Ok;",
     suites: [...DEFAULT_SUITES, "unit:oracle"],
     reach: NOT_REACHED_ORACLE,
+  },
+  {
+    id: "oracle-secondary-ignores-grace",
+    title:
+      "the secondary feed is stale after its own heartbeat alone, without the feed's grace: a secondary inside its grace fails every read of the asset",
+    breaks: ["I12"],
+    file: "contracts/oracle/OracleRouter.sol",
+    search: "uint256(f.secondaryHeartbeatSeconds) + f.gracePeriodSeconds",
+    replace: "uint256(f.secondaryHeartbeatSeconds)",
+    suites: [...DEFAULT_SUITES, "unit:oracle"],
+    reach: NOT_REACHED_ORACLE,
+  },
+  {
+    id: "oracle-secondary-primary-heartbeat",
+    title:
+      "the secondary's age is checked against the primary's heartbeat: a daily secondary fails the cross-check an hour after each of its rounds",
+    breaks: ["I12"],
+    file: "contracts/oracle/OracleRouter.sol",
+    search: "uint256(f.secondaryHeartbeatSeconds) + f.gracePeriodSeconds",
+    replace: "uint256(f.heartbeatSeconds) + f.gracePeriodSeconds",
+    suites: [...DEFAULT_SUITES, "unit:oracle"],
+    reach: NOT_REACHED_ORACLE,
+  },
+  {
+    id: "oracle-fallback-tie-to-stale",
+    title:
+      "a stale round stamped the very second of the last poke counts as newer than the last good price (a replaced feed's round overrides the price the poke checked)",
+    breaks: ["I12"],
+    file: "contracts/oracle/OracleRouter.sol",
+    search: "if (staleWad != 0 && staleUpdatedAt > last.timestamp) return staleWad;",
+    replace: "if (staleWad != 0 && staleUpdatedAt >= last.timestamp) return staleWad;",
+    suites: [...DEFAULT_SUITES, "unit:oracle"],
+    reach: NOT_REACHED_ORACLE,
+  },
+  // ------------------------------------------------------------ backstop vault
+  {
+    id: "vault-claim-after-claimable-at",
+    title:
+      "an LP's withdrawal request opens one second after the claimableAt it was told: a claim at claimableAt reverts CooldownActive",
+    breaks: ["I11"],
+    file: "contracts/core/BackstopVault.sol",
+    search: "if (block.timestamp < r.claimableAt) revert BackstopVault__CooldownActive",
+    replace: "if (block.timestamp <= r.claimableAt) revert BackstopVault__CooldownActive",
+    suites: [...DEFAULT_SUITES, "unit:backstop-vault"],
+    reach:
+      "the ledger suites never run the vault's request/cooldown path; its unit test claims at claimableAt exactly",
+  },
+  // ------------------------------------------------------------ auction curves
+  {
+    id: "curve-power-rounds-up",
+    title:
+      "the exponential curves' power rounds its products up: every auction price is a few wei per 1e27 high",
+    breaks: ["I10"],
+    file: "contracts/liquidation/curves/RayPow.sol",
+    search: "if (n & 1 == 1) z = (z * x) / RAY;",
+    replace: "if (n & 1 == 1) z = (z * x + RAY - 1) / RAY;",
+    suites: [...DEFAULT_SUITES, "unit:curves"],
+    reach:
+      "no ledger suite prices an auction on an exponential curve; its unit test compares with a floored mirror at a 1e36 start price, where the factor's last digit shows",
+  },
+  // ------------------------------------------------------------ global settlement
+  {
+    id: "settlement-withdraw-with-debt",
+    title:
+      "after global settlement an account that still owes debt (no position open) withdraws its collateral before settleAccount pools it: the debt is left unbacked",
+    breaks: ["I8", "I1"],
+    file: "contracts/core/ClearinghouseSettlement.sol",
+    search:
+      "if (acct.normalizedDebt != 0 || acct.marketMask != 0) revert Settlement__AccountNotSettled(account);",
+    replace: "if (acct.marketMask != 0) revert Settlement__AccountNotSettled(account);",
+    suites: [...DEFAULT_SUITES, "unit:settlement"],
+    reach: NOT_REACHED_SETTLEMENT,
+  },
+  {
+    id: "settlement-pool-rounds-down",
+    title:
+      "settleAccount pools the collateral for the debt rounded down: the redemption pool holds up to a wei less than the debt at the frozen price",
+    breaks: ["I10"],
+    file: "contracts/core/ClearinghouseSettlement.sol",
+    search: "uint256 amount = debtWad.mulDivUp(unit, priceWad);",
+    replace: "uint256 amount = debtWad.mulDivDown(unit, priceWad);",
+    suites: [...DEFAULT_SUITES, "unit:settlement"],
+    reach: NOT_REACHED_SETTLEMENT,
   },
   // ------------------------------------------------------------ price cache (ADR 0006; I12)
   {

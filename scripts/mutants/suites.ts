@@ -74,6 +74,21 @@ export const SUITES: Readonly<Record<SuiteId, Suite>> = {
     label: "test/unit/core/ClearinghousePriceCache.test.ts",
     argv: mocha(["test/unit/core/ClearinghousePriceCache.test.ts"]),
   },
+  "unit:backstop-vault": {
+    id: "unit:backstop-vault",
+    label: "test/unit/core/BackstopVault.test.ts",
+    argv: mocha(["test/unit/core/BackstopVault.test.ts"]),
+  },
+  "unit:curves": {
+    id: "unit:curves",
+    label: "test/unit/liquidation/curves.test.ts",
+    argv: mocha(["test/unit/liquidation/curves.test.ts"]),
+  },
+  "unit:settlement": {
+    id: "unit:settlement",
+    label: "test/unit/core/GlobalSettlement.test.ts",
+    argv: mocha(["test/unit/core/GlobalSettlement.test.ts"]),
+  },
   "e2e:liquidation": {
     id: "e2e:liquidation",
     label: "test/e2e/liquidation.test.ts",

@@ -414,6 +414,24 @@ describe("BackstopVault", function () {
       expect((await vault.withdrawalRequest(alice.address))[0]).to.equal(shares);
     });
 
+    it("opens at claimableAt exactly: the request's first second redeems", async function () {
+      const ctx = await deploy();
+      const { vault, coin, alice, networkHelpers } = ctx;
+      await vault.connect(alice).deposit(100n * WAD, alice.address);
+      const shares = await vault.balanceOf(alice.address);
+      await vault.connect(alice).requestWithdraw(shares);
+      const [, claimableAt] = await vault.withdrawalRequest(alice.address);
+      const assets = await vault.previewRedeem(shares);
+      const coinBefore = await coin.balanceOf(alice.address);
+
+      await networkHelpers.time.setNextBlockTimestamp(claimableAt);
+      await expect(vault.connect(alice).redeem(shares, alice.address, alice.address))
+        .to.emit(vault, "Withdraw")
+        .withArgs(alice.address, alice.address, alice.address, assets, shares);
+      expect(await coin.balanceOf(alice.address)).to.equal(coinBefore + assets);
+      expect(await vault.withdrawalRequest(alice.address)).to.deep.equal([0n, 0n, 0n]);
+    });
+
     it("redeems inside the window: pays the converted assets out of credit and consumes the request", async function () {
       const ctx = await deploy();
       const { vault, coin, ch, alice, bob } = ctx;

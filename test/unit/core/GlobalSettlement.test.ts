@@ -75,6 +75,28 @@ describe("global settlement", function () {
     );
   });
 
+  it("pools collateral for the debt rounded up, against the account (I10): the pool never holds less than the debt at the frozen price", async function () {
+    const lab = await settledLab();
+    const { ch, sys, alice, weth } = lab;
+    await lab.settle();
+    const price = await sys.breaker.settlementPrice(weth.address);
+    const receipt = await (await ch.settleAccount(alice.address)).wait();
+    const [settled] = eventsOf(receipt, ch.interface, "AccountSettled");
+    const debtWad = settled.args.debtWad as bigint;
+    expect(settled.args.badDebtWad).to.equal(0n); // 10 WETH cover it
+    // the debt is not a whole number of WETH wei at the frozen price: floor and ceiling differ
+    expect((debtWad * WAD) % price).to.not.equal(0n);
+    const amount = (debtWad * WAD + price - 1n) / price;
+    const [pooled] = eventsOf(receipt, ch.interface, "CollateralPooled");
+    expect([pooled.args.account, pooled.args.token, pooled.args.amount]).to.deep.equal([
+      alice.address,
+      weth.address,
+      amount,
+    ]);
+    expect(await ch.redemptionPool(weth.address)).to.equal(amount);
+    expect(await ch.collateralOf(alice.address, weth.address)).to.equal(wad("10") - amount);
+  });
+
   it("an auction running at settlement is ended by settleAuction: its lot and debt go back to the account, then into its settlement", async function () {
     const lab = await settledLab();
     const { ch, sys, bob, keeper, weth, bidder } = lab;
@@ -249,6 +271,55 @@ describe("global settlement", function () {
     await expect(ch.connect(lab.bob).redeem(left + 1n, lab.bob.address))
       .to.be.revertedWithCustomError(ch, "Settlement__ClaimsExceeded")
       .withArgs(left + 1n, left);
+  });
+
+  it("redemption opens at opensAt exactly, REDEMPTION_DELAY after openRedemption, not a second later", async function () {
+    const lab = await settledLab();
+    const { ch, alice, weth, networkHelpers } = lab;
+    await lab.settle();
+    await settleAll(lab, [alice, lab.bob, lab.lp, lab.deployer, lab.carol]);
+    await send(ch.openRedemption());
+    const opensAt = await ch.redemptionOpensAt();
+    expect(opensAt).to.equal(BigInt(await networkHelpers.time.latest()) + 86_400n);
+    const claims = await ch.redemptionClaimsLeft();
+    const pool = await ch.redemptionPool(weth.address);
+
+    await networkHelpers.time.setNextBlockTimestamp(opensAt - 1n);
+    await expect(ch.connect(alice).redeem(wad("1000"), alice.address))
+      .to.be.revertedWithCustomError(ch, "Settlement__RedemptionNotOpen")
+      .withArgs(opensAt);
+    await networkHelpers.time.setNextBlockTimestamp(opensAt);
+    const out = (pool * wad("1000")) / claims;
+    await expect(ch.connect(alice).redeem(wad("1000"), alice.address))
+      .to.emit(ch, "Redeemed")
+      .withArgs(alice.address, weth.address, wad("1000"), claims, out);
+  });
+
+  it("an account not settled yet can take neither its collateral (debt still owed) nor its credit (positions still open)", async function () {
+    const lab = await settledLab();
+    const { ch, sys, bob, carol, weth } = lab;
+    // carol: an open position and credit (bob repaid 500 on her account, which owed nothing)
+    await lab.depositFor(carol, weth, "10");
+    await send(ch.connect(carol).modifyPosition(carol.address, weth.address, wad("1"), wad("3000")));
+    await send(sys.stablecoin.connect(bob).approve(lab.chAddr, wad("500")));
+    await send(ch.connect(bob).repay(carol.address, wad("500")));
+    const carolCredit = await ch.creditOf(carol.address);
+    expect(carolCredit).to.be.greaterThan(0n);
+    const carolCoin = await sys.stablecoin.balanceOf(carol.address);
+    await lab.settle();
+
+    // bob owes 14,000 and holds no position: his WETH belongs to the pool first
+    const bobCollateral = await ch.collateralOf(bob.address, weth.address);
+    await expect(ch.connect(bob).withdrawSettled(bob.address, weth.address, 1n, bob.address))
+      .to.be.revertedWithCustomError(ch, "Settlement__AccountNotSettled")
+      .withArgs(bob.address);
+    // carol's position is not closed at the settlement price yet: its loss comes off the credit first
+    await expect(ch.connect(carol).withdrawCredit(carol.address, 1n, carol.address))
+      .to.be.revertedWithCustomError(ch, "Settlement__AccountNotSettled")
+      .withArgs(carol.address);
+    expect(await ch.collateralOf(bob.address, weth.address)).to.equal(bobCollateral);
+    expect(await ch.creditOf(carol.address)).to.equal(carolCredit);
+    expect(await sys.stablecoin.balanceOf(carol.address)).to.equal(carolCoin);
   });
 
   it("a settled account's credit can be minted and redeemed", async function () {

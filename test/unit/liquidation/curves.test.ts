@@ -72,6 +72,16 @@ describe("Auction curves", function () {
       );
       expect(await lin.tauSeconds()).to.equal(3_600n);
     });
+
+    it("accepts both ends of its bounds: tau of 60 s and of 30 days", async function () {
+      const { ethers } = await deploy();
+      const factory = await ethers.getContractFactory("LinearDecrease");
+      for (const tau of [60n, 30n * 86_400n]) {
+        const curve = (await factory.deploy(tau)) as unknown as LinearDecrease;
+        expect(await curve.tauSeconds()).to.equal(tau);
+        expect(await curve.price(1_000n * WAD, tau / 2n)).to.equal(500n * WAD);
+      }
+    });
   });
 
   describe("ExponentialDecrease", function () {
@@ -83,6 +93,19 @@ describe("Auction curves", function () {
       expect(await exp.price(1_000n * WAD, 2n)).to.equal(998_001n * 10n ** 15n);
       for (const t of [3n, 100n, 693n, 3_600n, 86_400n]) {
         expect(await exp.price(TOP, t)).to.equal(exponential(TOP, cut, t));
+      }
+    });
+
+    it("floors every product of the power to the wei, visible at a start price of 1e36", async function () {
+      // a 1e36 start price scales the factor's last ray digit up to 1e9 wei: a power rounded up
+      // anywhere would read above the floored mirror
+      const { exp, stair } = await deploy();
+      const top = 10n ** 36n;
+      for (const t of [3n, 100n, 693n, 3_600n, 86_400n]) {
+        expect(await exp.price(top, t)).to.equal(exponential(top, (RAY * 999n) / 1000n, t));
+      }
+      for (const t of [270n, 1_000n, 3_600n, 86_400n]) {
+        expect(await stair.price(top, t)).to.equal(stairstep(top, (RAY * 99n) / 100n, 90n, t));
       }
     });
 
@@ -117,6 +140,15 @@ describe("Auction curves", function () {
         "AuctionCurve__OutOfBounds",
       );
     });
+    it("accepts both ends of its bounds: a cut of exactly 0.5 and of 1 - 1e-27", async function () {
+      const { ethers } = await deploy();
+      const factory = await ethers.getContractFactory("ExponentialDecrease");
+      for (const cut of [RAY / 2n, RAY - 1n]) {
+        const curve = (await factory.deploy(cut)) as unknown as ExponentialDecrease;
+        expect(await curve.cutPerSecondRay()).to.equal(cut);
+        expect(await curve.price(1_000n * WAD, 1n)).to.equal((1_000n * WAD * cut) / RAY);
+      }
+    });
   });
 
   describe("StairstepExponentialDecrease", function () {
@@ -147,6 +179,20 @@ describe("Auction curves", function () {
         stair,
         "AuctionCurve__OutOfBounds",
       );
+    });
+
+    it("accepts both ends of its bounds: a step of 1 s and of 1 day, a cut of 0.5 and of 1 - 1e-27", async function () {
+      const { ethers } = await deploy();
+      const factory = await ethers.getContractFactory("StairstepExponentialDecrease");
+      for (const [cut, step] of [
+        [RAY / 2n, 1n],
+        [RAY - 1n, 86_400n],
+      ]) {
+        const curve = (await factory.deploy(cut, step)) as unknown as StairstepExponentialDecrease;
+        expect([await curve.cutPerStepRay(), await curve.stepSeconds()]).to.deep.equal([cut, step]);
+        expect(await curve.price(1_000n * WAD, step - 1n)).to.equal(1_000n * WAD);
+        expect(await curve.price(1_000n * WAD, step)).to.equal((1_000n * WAD * cut) / RAY);
+      }
     });
   });
 });

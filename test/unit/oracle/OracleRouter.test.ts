@@ -400,6 +400,21 @@ describe("OracleRouter", function () {
       await expectStatus(env, Status.PrimaryStale, 2100n * WAD);
     });
 
+    it("a stale round stamped the very second of the last poke is not newer: the last good price wins the tie", async function () {
+      const env = await withPrimary();
+      const t = (await env.now()) + 100n;
+      await env.networkHelpers.time.setNextBlockTimestamp(t);
+      await env.router.poke(env.asset); // last good: 2,000 observed at t (its round is older)
+      expect(await env.router.lastGoodPrice(env.asset)).to.deep.equal([2000n * WAD, t]);
+      // a round of the same second (a replaced feed, or an update after the poke in its block)
+      await env.primary.updateRoundData(7n, 1900n * E8, t, t);
+      await env.networkHelpers.time.increase(HEARTBEAT + GRACE + 10n);
+      await expectStatus(env, Status.PrimaryStale, 2000n * WAD);
+      // one second newer than the poke, it is the more recent price
+      await env.primary.updateRoundData(8n, 1900n * E8, t + 1n, t + 1n);
+      await expectStatus(env, Status.PrimaryStale, 1900n * WAD);
+    });
+
     it("enforces [minPriceWad, maxPriceWad] inclusively", async function () {
       const env = await withPrimary({ minPriceWad: 100n * WAD, maxPriceWad: 10_000n * WAD });
       await env.primary.updateAnswer(100n * E8);
@@ -506,6 +521,25 @@ describe("OracleRouter", function () {
       await expectStatus(env, Status.SecondaryFailed, 0n);
       await env.secondary.updateAnswer(2000n * WAD);
       await expectStatus(env, Status.Ok, 2000n * WAD);
+    });
+
+    it("gives the secondary its own heartbeat plus the feed's grace: ok at exactly that age, failed one second later", async function () {
+      const env = await withSecondary(2000n * WAD);
+      const t = (await env.now()) + 100n;
+      // the secondary's heartbeat (1 day) is not the primary's (1 hour), and the grace counts too
+      const secondaryAt = t - 86_400n - GRACE;
+      await env.secondary.updateRoundData(2n, 2000n * WAD, secondaryAt, secondaryAt);
+      await env.primary.updateRoundData(2n, 2000n * E8, t - 1n, t - 1n);
+      await env.networkHelpers.time.setNextBlockTimestamp(t);
+      expect(await env.poke(env.asset)).to.deep.equal({
+        priceWad: 2000n * WAD,
+        status: Status.Ok,
+        delayedWad: 0n,
+      });
+      await env.networkHelpers.time.setNextBlockTimestamp(t + 1n);
+      const late = await env.poke(env.asset);
+      expect(late.status).to.equal(Status.SecondaryFailed);
+      expect(late.priceWad).to.equal(2000n * WAD); // the last good price, from the poke at t
     });
 
     it("fails when the secondary is non-positive, incomplete, out of bounds or reverting", async function () {
