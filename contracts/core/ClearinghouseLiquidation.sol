@@ -242,7 +242,8 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
             totalCollateral[s.token] += s.lotLeft;
             acct.collateralMask |= uint16(1 << index);
         }
-        bool finished = acct.collateralMask == 0 && auctionsLeft == 0;
+        // no collateral, no position (whose profit backs debt) and no other auction running
+        bool finished = acct.collateralMask == 0 && acct.marketMask == 0 && auctionsLeft == 0;
         uint256 debtLeftWad = s.debtLeftWad;
         if (finished) {
             // only here: on an account that keeps collateral the debt left is charged back, and

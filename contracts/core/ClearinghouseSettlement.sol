@@ -164,6 +164,10 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     function settleAccount(address account) external nonReentrant {
         ICircuitBreaker b = _requireSettled();
         if (account == vault) revert Clearinghouse__VaultCannotBeLiquidated();
+        // its running auctions first: their lots would return surplus to an account whose
+        // debt was already pooled or written off (ADR 0014)
+        uint256 auctions = _accounts[account].auctions;
+        if (auctions != 0) revert Settlement__AuctionsRunning(account, auctions);
         uint256 closed = _closeAtSettlementPrices(b, account);
 
         // the debt at the index frozen at settlement, paid with collateral at frozen prices
@@ -206,7 +210,10 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         if (amount == 0) revert Settlement__ZeroAmount();
         if (to == address(0)) revert Clearinghouse__ZeroAddress();
         AccountSlot memory acct = _accounts[account];
-        if (acct.normalizedDebt != 0 || acct.marketMask != 0) revert Settlement__AccountNotSettled(account);
+        // settled: no debt, no position, no auction whose debt would return to it
+        if (acct.normalizedDebt != 0 || acct.marketMask != 0 || acct.auctions != 0) {
+            revert Settlement__AccountNotSettled(account);
+        }
         CollateralInfo memory info = _collateralInfo[token];
         uint256 available = info.listed ? _collateralAt(account, info.index) : 0;
         if (amount > available) revert Clearinghouse__InsufficientCollateral(account, token, amount, available);
@@ -241,7 +248,8 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
             _vaultCreditWad = uint128(credit - amountWad);
         } else {
             AccountSlot memory acct = _accounts[account];
-            if (acct.marketMask != 0) revert Settlement__AccountNotSettled(account);
+            // its credit pays the debt a running auction returns (`settleAuction`, credit first)
+            if (acct.marketMask != 0 || acct.auctions != 0) revert Settlement__AccountNotSettled(account);
             if (amountWad > acct.creditWad) {
                 revert Clearinghouse__InsufficientVaultCredit(amountWad, acct.creditWad);
             }

@@ -30,6 +30,9 @@ interface IGlobalSettlement {
     error Settlement__NotSettled();
     error Settlement__NoSettlementPrice(address asset);
     error Settlement__AccountNotSettled(address account);
+    /// @notice `account` still has `auctions` auctions running: `settleAuction` each first (their
+    ///         lots and debts return to it), then settle it (ADR 0014).
+    error Settlement__AuctionsRunning(address account, uint256 auctions);
     error Settlement__RedemptionNotOpen(uint256 opensAt);
     error Settlement__RedemptionAlreadyScheduled(uint256 opensAt);
     error Settlement__ZeroAmount();
@@ -56,7 +59,9 @@ interface IGlobalSettlement {
     /// @notice Seconds between `openRedemption` and the first redemption.
     function REDEMPTION_DELAY() external view returns (uint256);
 
-    /// @notice Settles `account` (permissionless, once settlement has begun; idempotent).
+    /// @notice Settles `account` (permissionless, once settlement has begun; idempotent). Refused
+    ///         while an auction of the account runs (`Settlement__AuctionsRunning`): its lot and
+    ///         debt must return first (`settleAuction`), so the account settles whole.
     function settleAccount(address account) external;
 
     /// @notice Ends running auction `id` after settlement (permissionless; Maker End's `snip`):

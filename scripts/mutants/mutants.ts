@@ -531,9 +531,8 @@ export const MUTANTS: readonly Mutant[] = [
       "after global settlement an account that still owes debt (no position open) withdraws its collateral before settleAccount pools it: the debt is left unbacked",
     breaks: ["I8", "I1"],
     file: "contracts/core/ClearinghouseSettlement.sol",
-    search:
-      "if (acct.normalizedDebt != 0 || acct.marketMask != 0) revert Settlement__AccountNotSettled(account);",
-    replace: "if (acct.marketMask != 0) revert Settlement__AccountNotSettled(account);",
+    search: "if (acct.normalizedDebt != 0 || acct.marketMask != 0 || acct.auctions != 0) {",
+    replace: "if (acct.marketMask != 0 || acct.auctions != 0) {",
     suites: [...DEFAULT_SUITES, "unit:settlement"],
     reach: NOT_REACHED_SETTLEMENT,
   },
@@ -598,8 +597,9 @@ export const MUTANTS: readonly Mutant[] = [
       "an auction's end books its debt left as bad debt on an account without collateral while another of its auctions still runs, whose surplus lot then returns to the account",
     breaks: ["I8"],
     file: "contracts/core/ClearinghouseLiquidation.sol",
-    search: "        bool finished = acct.collateralMask == 0 && auctionsLeft == 0;\n",
-    replace: "        bool finished = acct.collateralMask == 0;\n",
+    search:
+      "        bool finished = acct.collateralMask == 0 && acct.marketMask == 0 && auctionsLeft == 0;\n",
+    replace: "        bool finished = acct.collateralMask == 0 && acct.marketMask == 0;\n",
     suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
     reach:
       "needs two auctions of one account ending apart, the first below its debt; the ledger's bad-debt unit test builds it",
@@ -651,5 +651,30 @@ export const MUTANTS: readonly Mutant[] = [
     suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
     reach:
       "needs debt on an emptied account whose last auction then ends short; the ledger's bad-debt unit test builds it",
+  },
+  {
+    id: "finished-ignores-positions",
+    title:
+      "an account holding a position counts as finished at its auction's end: its shortfall and its own debt (borrowed against the position's profit) become bad debt while it keeps the position",
+    breaks: ["I8"],
+    file: "contracts/core/ClearinghouseLiquidation.sol",
+    search:
+      "        bool finished = acct.collateralMask == 0 && acct.marketMask == 0 && auctionsLeft == 0;\n",
+    replace: "        bool finished = acct.collateralMask == 0 && auctionsLeft == 0;\n",
+    suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
+    reach:
+      "needs a position opened on credit while the account's only auction runs; the ledger's bad-debt unit test builds it",
+  },
+  {
+    id: "settle-account-during-auctions",
+    title:
+      "global settlement settles an account while its auction runs: its debt is written off, then the yanked lot's surplus goes back to it",
+    breaks: ["I8"],
+    file: "contracts/core/ClearinghouseSettlement.sol",
+    search: "        if (auctions != 0) revert Settlement__AuctionsRunning(account, auctions);\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
+    reach:
+      "needs global settlement while an account's auction runs; the ledger's bad-debt unit test builds it",
   },
 ];

@@ -533,10 +533,13 @@ function hasCollateral(s: LiqState, acct: string): boolean {
   return false;
 }
 
-/** No collateral and no auction of its collateral running (whose surplus lot would return to
- *  it): only then is an account's debt bad debt (the ledger's auction count, ADR 0014). */
+/** No collateral, no position (whose profit backs debt) and no auction of its collateral running
+ *  (whose surplus lot would return to it): only then is an account's debt bad debt (the
+ *  ledger's auction count, ADR 0014). */
 function finished(s: LiqState, acct: string): boolean {
   if (hasCollateral(s, acct)) return false;
+  const a = s.l.accounts.get(acct);
+  if (a !== undefined && [...a.positions.values()].some((p) => p.sizeWad !== 0n)) return false;
   for (const a of s.auctions.values()) if (a.account === acct) return false;
   return true;
 }

@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 
+import { b32 } from "../../../scripts/deploy/system.js";
 import { eventsOf } from "../../helpers/events.js";
 import { WAD, deployLab, send, wad } from "../../helpers/system.js";
 
@@ -265,5 +266,110 @@ describe("bad debt only on a finished account (no collateral, no auction running
     const [settled] = eventsOf(receipt, ch.interface, "AuctionSettled");
     expect(settled.args.debtChargedBackWad, "paid from the account's credit").to.equal(creditWad);
     expect(settled.args.badDebtWad).to.equal(booked);
+  });
+
+  it("an account holding a position is not finished: its auction's shortfall is charged back and its own debt stays its own while the position's profit backs it", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
+    await lab.fundVault("200000");
+    await lab.fundBidder("100000");
+    // Alice is liquidated whole (10 WETH against 14,000): one auction, no collateral, no debt
+    await lab.depositFor(alice, weth, "10");
+    await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
+    await lab.setPrice(weth, "1400");
+    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+    expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
+    expect(await ch.debtOf(alice.address)).to.equal(0n);
+    const a = await sys.auction.auctions(1n);
+
+    // while it runs, she puts 2,000 of credit on her account and goes long WBTC on it
+    await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
+    await send(ch.connect(alice).repay(alice.address, wad("2000")));
+    await send(ch.connect(alice).modifyPosition(alice.address, wbtc.address, wad("0.5"), wad("100000")));
+    // WBTC rises: her unrealized profit backs a borrow (health nets PnL against the balance)
+    await lab.setPrice(wbtc, "50000");
+    const h0 = await ch.health(alice.address, false);
+    expect(h0.pnlWad).to.be.greaterThan(wad("4000"));
+    await send(ch.connect(alice).borrow(alice.address, wad("4000"), alice.address));
+    const ownDebt = await ch.debtOf(alice.address);
+    expect(ownDebt).to.be.greaterThan(wad("1900"));
+    expect(await ch.creditOf(alice.address)).to.equal(0n);
+
+    // her auction ends short (the whole lot bought low, e.g. by herself): she holds no
+    // collateral and no other auction, but she does hold a position worth ~5,000 of profit, so
+    // the shortfall is charged back to her (found by review: the ledger booked it, and her own
+    // debt, as bad debt while she kept the position)
+    await networkHelpers.time.setNextBlockTimestamp(a.startTime + 3_500n);
+    const [, priceWad] = await sys.auction.getStatus(1n);
+    const booked = await badDebtOf(
+      lab,
+      sys.auction.connect(lab.bidder).take(1n, a.lot, priceWad * 2n, lab.bidder.address, "0x"),
+    );
+    expect(booked, "bad debt booked on an account holding a position").to.equal(0n);
+    const h1 = await ch.health(alice.address, false);
+
+    // the account is solvent (its position's profit exceeds its debt): its own debt is its own,
+    // not bad debt the vault pays while she keeps the position's profit
+    expect(h1.pnlWad).to.be.greaterThan(ownDebt);
+    expect(
+      await ch.debtOf(alice.address),
+      "own debt written off while a profitable position is open",
+    ).to.be.greaterThanOrEqual(ownDebt);
+  });
+  it("global settlement: an account settles only after its running auctions (their lots pay its debt before anything is bad debt)", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, keeper, weth, wbtc, deployer, networkHelpers } = lab;
+    await lab.fundVault("50000");
+    await lab.fundBidder("200000");
+    // the ADR's case: a whole liquidation over WETH and WBTC starts two auctions
+    await lab.depositFor(alice, weth, "10");
+    await lab.depositFor(alice, wbtc, "0.5");
+    await send(ch.connect(alice).borrow(alice.address, wad("28000"), alice.address));
+    await lab.setPrice(weth, "1470");
+    await lab.setPrice(wbtc, "29400");
+    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+    expect(await ch.auctionsOf(alice.address)).to.equal(2n);
+    const aWeth = await sys.auction.auctions(1n);
+    const aWbtcLot = (await sys.auction.auctions(2n)).lot;
+
+    // the WETH auction ends short while the WBTC one runs: charged back (ADR 0014), so Alice owes
+    // ~2,300 and holds no collateral
+    await lab.setPrice(weth, "1170");
+    await networkHelpers.time.setNextBlockTimestamp(aWeth.startTime + 2_000n);
+    const [, pWeth] = await sys.auction.getStatus(1n);
+    await send(sys.auction.connect(lab.bidder).take(1n, aWeth.lot, pWeth * 2n, lab.bidder.address, "0x"));
+    const owed = await ch.debtOf(alice.address);
+    expect(owed).to.be.greaterThan(wad("2000"));
+    expect(await ch.auctionsOf(alice.address)).to.equal(1n);
+
+    // global settlement with WBTC back at 33,000 (its auction still running)
+    const data = sys.breaker.interface.encodeFunctionData("settle");
+    const target = await sys.breaker.getAddress();
+    const delay = await sys.timelock.getMinDelay();
+    await send(sys.timelock.connect(deployer).schedule(target, 0n, data, b32(""), b32("settle"), delay));
+    await networkHelpers.time.increase(delay);
+    await lab.setPrice(weth, "1170");
+    await lab.setPrice(wbtc, "33000");
+    await send(sys.timelock.connect(deployer).execute(target, 0n, data, b32(""), b32("settle")));
+
+    // settling her account first is refused, and so are her withdrawals: the auction comes first
+    await expect(ch.connect(alice).settleAccount(alice.address))
+      .to.be.revertedWithCustomError(ch, "Settlement__AuctionsRunning")
+      .withArgs(alice.address, 1n);
+    await expect(ch.connect(alice).withdrawCredit(alice.address, 1n, alice.address))
+      .to.be.revertedWithCustomError(ch, "Settlement__AccountNotSettled")
+      .withArgs(alice.address);
+    // the WBTC auction is yanked: lot and debt back; then the account settles whole
+    await send(ch.settleAuction(2n));
+    expect(await ch.auctionsOf(alice.address)).to.equal(0n);
+    const owedAll = await ch.debtOf(alice.address); // the charged-back shortfall + the auction's debt
+    const booked = await badDebtOf(lab, ch.settleAccount(alice.address));
+    // the whole returned lot pays first (at the frozen price): only what it does not reach is bad
+    // debt, and nothing goes back to her while the vault pays (the review's order booked 3,384
+    // and handed her ~0.075 WBTC)
+    const lotValue = (aWbtcLot * wad("33000")) / 10n ** 8n;
+    expect(booked).to.be.closeTo(owedAll - lotValue, wad("0.01"));
+    expect(await ch.collateralOf(alice.address, wbtc.address)).to.equal(0n);
+    expect(await ch.debtOf(alice.address)).to.equal(0n);
   });
 });
