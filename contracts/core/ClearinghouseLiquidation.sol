@@ -151,10 +151,19 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
         if (acct.collateralMask != 0 || acct.marketMask != 0) revert Clearinghouse__NotInsolvent(account);
         // not before its auctions end: a surplus lot returns to the account and pays its debt
         if (acct.auctions != 0) return 0;
-        badDebtWad = uint256(acct.normalizedDebt).mulRayUp(_accrueFee());
-        _totalNormalizedDebt -= acct.normalizedDebt;
-        _accounts[account].normalizedDebt = 0;
+        badDebtWad = _removeDebt(account);
         _coverBadDebt(account, badDebtWad);
+    }
+
+    /// @dev Takes a finished account's whole debt off its books (at the accrued index, rounded
+    ///      up) for the waterfall: `writeOff`, and the account's last auction's end.
+    function _removeDebt(address account) internal returns (uint256 debtWad) {
+        AccountSlot storage acct = _accounts[account];
+        uint256 normalized = acct.normalizedDebt;
+        if (normalized == 0) return 0;
+        debtWad = normalized.mulRayUp(_accrueFee());
+        _totalNormalizedDebt -= uint128(normalized);
+        acct.normalizedDebt = 0;
     }
 
     // ---------------------------------------------------------------- auction sink (auction only)
@@ -264,12 +273,7 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
             // what the finished account still owes itself (a perp loss left while its auctions
             // ran, a seizure's rounding) joins the debt left; its credit pays first, the rest is
             // bad debt: no debt stays without collateral once its last auction ends (I8)
-            uint256 normalized = acct.normalizedDebt;
-            if (normalized != 0) {
-                debtLeftWad += normalized.mulRayUp(_accrueFee());
-                _totalNormalizedDebt -= uint128(normalized);
-                acct.normalizedDebt = 0;
-            }
+            debtLeftWad += _removeDebt(s.account);
             uint256 creditWad = acct.creditWad;
             chargedBackWad = debtLeftWad < creditWad ? debtLeftWad : creditWad;
             acct.creditWad = uint104(creditWad - chargedBackWad);

@@ -646,8 +646,8 @@ export const MUTANTS: readonly Mutant[] = [
       "a finished account's own debt (a loss left while its auctions ran, a seizure's rounding) stays on it when its last auction ends: debt without collateral, outside any auction",
     breaks: ["I8"],
     file: "contracts/core/ClearinghouseLiquidation.sol",
-    search: "            if (normalized != 0) {\n",
-    replace: "            if (false) {\n",
+    search: "            debtLeftWad += _removeDebt(s.account);\n",
+    replace: "",
     suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
     reach:
       "needs debt on an emptied account whose last auction then ends short; the ledger's bad-debt unit test builds it",
