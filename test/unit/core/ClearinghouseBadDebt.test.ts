@@ -14,13 +14,64 @@ import { WAD, deployLab, send, wad } from "../../helpers/system.js";
 
 type Lab = Awaited<ReturnType<typeof deployLab>>;
 
-/** The bad debt a transaction booked (sum of its `BadDebtCovered`). */
-async function badDebtOf(lab: Lab, tx: Promise<ContractTransactionResponse>): Promise<bigint> {
-  const receipt = await (await tx).wait();
+type Receipt = Awaited<ReturnType<ContractTransactionResponse["wait"]>>;
+
+/** The bad debt a receipt booked (sum of its `BadDebtCovered`). */
+function bookedIn(lab: Lab, receipt: Receipt): bigint {
   return eventsOf(receipt, lab.ch.interface, "BadDebtCovered").reduce(
     (sum, e) => sum + (e.args.fromVaultWad as bigint) + (e.args.toDeficitWad as bigint),
     0n,
   );
+}
+
+/** The bad debt a transaction booked. */
+async function badDebtOf(lab: Lab, tx: Promise<ContractTransactionResponse>): Promise<bigint> {
+  return bookedIn(lab, await (await tx).wait());
+}
+
+/** Alice, 10 WETH against 14,000 of debt, liquidated at `priceUsd`: her auction (id 1). */
+async function oneWethAuction(lab: Lab, priceUsd: string, vaultUsd: string) {
+  const { ch, sys, alice, keeper, weth } = lab;
+  await lab.fundVault(vaultUsd);
+  await lab.fundBidder("100000");
+  await lab.depositFor(alice, weth, "10");
+  await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
+  await lab.setPrice(weth, priceUsd);
+  await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+  return sys.auction.auctions(1n);
+}
+
+/**
+ * While her auction runs, Alice repays her debt and keeps 2,000 as credit, withdraws the rest of
+ * her WETH (allowed: docs/liquidation.md) and shorts 5 WETH on that credit.
+ */
+async function creditShortWhileAuctionRuns(lab: Lab) {
+  const { ch, sys, alice, weth } = lab;
+  await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
+  await send(ch.connect(alice).repay(alice.address, (await ch.debtOf(alice.address)) + wad("2010")));
+  const left = await ch.collateralOf(alice.address, weth.address);
+  await send(ch.connect(alice).withdraw(alice.address, weth.address, left, alice.address));
+  expect(await ch.debtOf(alice.address)).to.equal(0n);
+  await send(ch.connect(alice).modifyPosition(alice.address, weth.address, -wad("5"), wad("1000")));
+}
+
+/**
+ * Alice, 10 WETH and 0.5 WBTC against 28,000 of debt, liquidated whole at 1,470 / 29,400
+ * (collateral 29,400: the target is out of reach, everything goes): auctions 1 (WETH) and 2 (WBTC).
+ */
+async function twoAuctions(lab: Lab) {
+  const { ch, sys, alice, keeper, weth, wbtc } = lab;
+  await lab.fundVault("50000");
+  await lab.fundBidder("200000");
+  await lab.depositFor(alice, weth, "10");
+  await lab.depositFor(alice, wbtc, "0.5");
+  await send(ch.connect(alice).borrow(alice.address, wad("28000"), alice.address));
+  await lab.setPrice(weth, "1470");
+  await lab.setPrice(wbtc, "29400");
+  await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+  expect(await sys.auction.kicks()).to.equal(2n);
+  expect(await ch.auctionsOf(alice.address)).to.equal(2n);
+  return [await sys.auction.auctions(1n), await sys.auction.auctions(2n)] as const;
 }
 
 /** Auction `id` bought whole by the bidder at its current price. */
@@ -95,30 +146,8 @@ describe("bad debt only on a finished account (no collateral, no auction running
   it("writeOff waits for the account's auction: an owner's credit-margined loss is not written off while his auction runs, and he owes it once the lot is back", async function () {
     const lab = await deployLab();
     const { ch, sys, alice, keeper, weth, networkHelpers } = lab;
-    await lab.fundVault("200000");
-    await lab.fundBidder("100000");
-    await lab.depositFor(alice, weth, "10");
-    await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
-    await lab.setPrice(weth, "1600");
-    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
-    const a = await sys.auction.auctions(1n);
-
-    // while her auction runs, Alice repays her debt and keeps 2,000 as credit, withdraws the rest
-    // of her WETH (allowed: docs/liquidation.md) and shorts WETH on that credit
-    await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
-    await send(ch.connect(alice).repay(alice.address, (await ch.debtOf(alice.address)) + wad("2010")));
-    await send(
-      ch
-        .connect(alice)
-        .withdraw(
-          alice.address,
-          weth.address,
-          await ch.collateralOf(alice.address, weth.address),
-          alice.address,
-        ),
-    );
-    expect(await ch.debtOf(alice.address)).to.equal(0n);
-    await send(ch.connect(alice).modifyPosition(alice.address, weth.address, -wad("5"), wad("1000")));
+    const a = await oneWethAuction(lab, "1600", "200000");
+    await creditShortWhileAuctionRuns(lab);
 
     // WETH gaps up: the short loses more than the credit
     await lab.setPrice(weth, "2100");
@@ -146,27 +175,9 @@ describe("bad debt only on a finished account (no collateral, no auction running
   it("a finished account's own debt is booked with its last auction's shortfall: no debt stays without collateral once that auction ends", async function () {
     const lab = await deployLab();
     const { ch, sys, alice, keeper, weth, networkHelpers } = lab;
-    await lab.fundVault("200000");
-    await lab.fundBidder("100000");
-    await lab.depositFor(alice, weth, "10");
-    await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
-    await lab.setPrice(weth, "1600");
-    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
-    const a = await sys.auction.auctions(1n);
+    const a = await oneWethAuction(lab, "1600", "200000");
     // as above: debt repaid, the rest of the WETH withdrawn, a short on 2,000 of credit, WETH up
-    await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
-    await send(ch.connect(alice).repay(alice.address, (await ch.debtOf(alice.address)) + wad("2010")));
-    await send(
-      ch
-        .connect(alice)
-        .withdraw(
-          alice.address,
-          weth.address,
-          await ch.collateralOf(alice.address, weth.address),
-          alice.address,
-        ),
-    );
-    await send(ch.connect(alice).modifyPosition(alice.address, weth.address, -wad("5"), wad("1000")));
+    await creditShortWhileAuctionRuns(lab);
     await lab.setPrice(weth, "2100");
     await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
     const ownDebt = await ch.debtOf(alice.address);
@@ -177,10 +188,7 @@ describe("bad debt only on a finished account (no collateral, no auction running
     await networkHelpers.time.setNextBlockTimestamp(a.startTime + 3_500n);
     const receipt = await (await takeWhole(lab, 1n)).wait();
     const [settled] = eventsOf(receipt, ch.interface, "AuctionSettled");
-    const booked = eventsOf(receipt, ch.interface, "BadDebtCovered").reduce(
-      (sum, e) => sum + (e.args.fromVaultWad as bigint) + (e.args.toDeficitWad as bigint),
-      0n,
-    );
+    const booked = bookedIn(lab, receipt);
     expect(settled.args.lotReturned).to.equal(0n);
     expect(settled.args.badDebtWad).to.equal(booked);
     expect(booked).to.be.greaterThan(ownDebt); // the auction's shortfall and her own debt
@@ -191,17 +199,7 @@ describe("bad debt only on a finished account (no collateral, no auction running
   it("auction end: the debt left is charged back while the account's other auction runs, and that auction's lot returns to an account that owes it", async function () {
     const lab = await deployLab();
     const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
-    await lab.fundVault("50000");
-    await lab.fundBidder("200000");
-    await lab.depositFor(alice, weth, "10");
-    await lab.depositFor(alice, wbtc, "0.5");
-    await send(ch.connect(alice).borrow(alice.address, wad("28000"), alice.address));
-    // collateral 29,400 against 28,000 of debt: the target is out of reach, everything goes
-    await lab.setPrice(weth, "1470");
-    await lab.setPrice(wbtc, "29400");
-    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
-    expect(await sys.auction.kicks()).to.equal(2n);
-    const [aWeth, aWbtc] = [await sys.auction.auctions(1n), await sys.auction.auctions(2n)];
+    const [aWeth, aWbtc] = await twoAuctions(lab);
     expect(aWeth.token).to.equal(weth.address);
     expect(aWbtc.token).to.equal(wbtc.address);
 
@@ -226,16 +224,10 @@ describe("bad debt only on a finished account (no collateral, no auction running
 
   it("auction end on a finished account: its credit pays the shortfall before the vault (AuctionSettled reports it as charged back)", async function () {
     const lab = await deployLab();
-    const { ch, sys, alice, keeper, weth, networkHelpers } = lab;
-    await lab.fundVault("50000");
-    await lab.fundBidder("100000");
-    await lab.depositFor(alice, weth, "10");
-    await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
-    await lab.setPrice(weth, "1400"); // 14,000 of collateral against 14,000 of debt: whole
-    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+    const { ch, sys, alice, weth, networkHelpers } = lab;
+    const a = await oneWethAuction(lab, "1400", "50000"); // 14,000 of collateral against 14,000 of debt: whole
     expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
     expect(await ch.debtOf(alice.address)).to.equal(0n);
-    const a = await sys.auction.auctions(1n);
 
     // Alice keeps 2,000 of credit on her account (e.g. as perp margin)
     const creditWad = wad("2000");
@@ -254,10 +246,7 @@ describe("bad debt only on a finished account (no collateral, no auction running
     const [take] = eventsOf(receipt, sys.auction.interface, "Take");
     const shortfall = a.debtWad - (take.args.oweWad as bigint);
     expect(shortfall).to.be.greaterThan(creditWad);
-    const booked = eventsOf(receipt, ch.interface, "BadDebtCovered").reduce(
-      (sum, e) => sum + (e.args.fromVaultWad as bigint) + (e.args.toDeficitWad as bigint),
-      0n,
-    );
+    const booked = bookedIn(lab, receipt);
 
     // the account's credit pays its shortfall before the vault does (the ending payment's penalty
     // share covers debt first, ADR 0011, so the vault books at most shortfall - credit)
@@ -270,17 +259,11 @@ describe("bad debt only on a finished account (no collateral, no auction running
 
   it("an account holding a position is not finished: its auction's shortfall is charged back and its own debt stays its own while the position's profit backs it", async function () {
     const lab = await deployLab();
-    const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
-    await lab.fundVault("200000");
-    await lab.fundBidder("100000");
+    const { ch, sys, alice, weth, wbtc, networkHelpers } = lab;
     // Alice is liquidated whole (10 WETH against 14,000): one auction, no collateral, no debt
-    await lab.depositFor(alice, weth, "10");
-    await send(ch.connect(alice).borrow(alice.address, wad("14000"), alice.address));
-    await lab.setPrice(weth, "1400");
-    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+    const a = await oneWethAuction(lab, "1400", "200000");
     expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
     expect(await ch.debtOf(alice.address)).to.equal(0n);
-    const a = await sys.auction.auctions(1n);
 
     // while it runs, she puts 2,000 of credit on her account and goes long WBTC on it
     await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
@@ -318,19 +301,10 @@ describe("bad debt only on a finished account (no collateral, no auction running
   });
   it("global settlement: an account settles only after its running auctions (their lots pay its debt before anything is bad debt)", async function () {
     const lab = await deployLab();
-    const { ch, sys, alice, keeper, weth, wbtc, deployer, networkHelpers } = lab;
-    await lab.fundVault("50000");
-    await lab.fundBidder("200000");
+    const { ch, sys, alice, weth, wbtc, deployer, networkHelpers } = lab;
     // the ADR's case: a whole liquidation over WETH and WBTC starts two auctions
-    await lab.depositFor(alice, weth, "10");
-    await lab.depositFor(alice, wbtc, "0.5");
-    await send(ch.connect(alice).borrow(alice.address, wad("28000"), alice.address));
-    await lab.setPrice(weth, "1470");
-    await lab.setPrice(wbtc, "29400");
-    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
-    expect(await ch.auctionsOf(alice.address)).to.equal(2n);
-    const aWeth = await sys.auction.auctions(1n);
-    const aWbtcLot = (await sys.auction.auctions(2n)).lot;
+    const [aWeth, aWbtc] = await twoAuctions(lab);
+    const aWbtcLot = aWbtc.lot;
 
     // the WETH auction ends short while the WBTC one runs: charged back (ADR 0014), so Alice owes
     // ~2,300 and holds no collateral
