@@ -175,7 +175,7 @@ export function dataFixesSection(s: RunSummary): string {
       : "";
   return `${head}
 <p class="sub" data-fixes="${fixes.length}">${escapeHtml(dataFixCounts(fixes))} applied to the historical market data before the run.</p>
-<table class="data-fixes"><tr><th>Kind</th><th>File</th><th>Row (UTC)</th><th>Change</th><th>Detail</th></tr>
+<table class="data-fixes"><tr><th>Kind</th><th>File</th><th>Row (UTC)</th><th>Field (from -&gt; to)</th><th>Detail</th></tr>
 ${rows}</table>${more}`;
 }
 
