@@ -26,7 +26,13 @@ import { drawLiquidators } from "../simulations/agents/liquidator.js";
 import { checkOutDir } from "../simulations/cli.js";
 import { repoRoot } from "../simulations/markets/data.js";
 import { Rng } from "../simulations/rng.js";
-import type { AssetCascade, AssetStep, RunSummary } from "../simulations/metrics/types.js";
+import type {
+  AssetCascade,
+  AssetStep,
+  AwaitingAuctions,
+  EndAccounts,
+  RunSummary,
+} from "../simulations/metrics/types.js";
 import { loadScenarioFile } from "../simulations/scenarios/load.js";
 import type { Chain } from "../simulations/world/chain.js";
 
@@ -118,9 +124,6 @@ export interface AuctionStepLike {
       Pick<AssetStep, "cexUsd" | "auctionAmountSold" | "auctionProceedsUsd" | "auctionOracleValueUsd">
     >
   >;
-  /** Debt of the accounts below health 1 at the end of the step, USD. */
-  liquidatableDebtUsd?: number;
-  health?: { liquidatable: number };
 }
 
 /** Auction sales over a run, all assets together, valued step by step. */
@@ -316,10 +319,16 @@ export interface FidelityRow {
   peakLiquidationVelocity: number;
   maxBreakerLevel: number;
   timeAboveLevel0Hours: number;
-  /** Accounts below health 1 at the end of the run (not liquidated, e.g. under a breaker pause). */
-  endLiquidatableAccounts: number | null;
-  /** Their debt, USD: losses not yet realized (at most this much more bad debt). */
-  endLiquidatableDebtUsd: number | null;
+  /**
+   * Accounts the ledger would liquidate at the end of the run, with their debt: losses not yet
+   * realized (e.g. under a breaker pause); the summary's `liquidatableAtEnd`, null without it.
+   */
+  liquidatableAtEnd: EndAccounts | null;
+  /**
+   * Accounts below health 1 at the end holding nothing but running auctions, which the ledger
+   * does not liquidate (ADR 0014); the summary's `awaitingAuctionsAtEnd`, null without it.
+   */
+  awaitingAuctionsAtEnd: AwaitingAuctions | null;
   /** From the run's events; null when they were not read (a table rebuilt from files only). */
   losses: LossBreakdown | null;
   /** The liquidator bots the seed drew (null when not known). */
@@ -371,7 +380,6 @@ export function fidelityRow(
 ): FidelityRow {
   const stats = auctionStats(steps);
   const cascade = cascadeAssetOf(summary);
-  const last = steps.length === 0 ? undefined : steps[steps.length - 1];
   return {
     id: variant.id,
     group: variant.group,
@@ -397,8 +405,8 @@ export function fidelityRow(
     peakLiquidationVelocity: summary.peakLiquidationVelocity,
     maxBreakerLevel: summary.maxBreakerLevel,
     timeAboveLevel0Hours: summary.timeAboveLevel0 / 3600,
-    endLiquidatableAccounts: last?.health?.liquidatable ?? null,
-    endLiquidatableDebtUsd: last?.liquidatableDebtUsd ?? null,
+    liquidatableAtEnd: summary.liquidatableAtEnd ?? null,
+    awaitingAuctionsAtEnd: summary.awaitingAuctionsAtEnd ?? null,
     losses,
     keepers,
   };
@@ -427,9 +435,16 @@ const LINES: readonly [string, (r: FidelityRow) => string][] = [
   [
     "still liquidatable at the end",
     (r) =>
-      r.endLiquidatableAccounts === null || r.endLiquidatableDebtUsd === null
+      r.liquidatableAtEnd === null
         ? "n/a"
-        : `${r.endLiquidatableAccounts} (${usd(r.endLiquidatableDebtUsd)})`,
+        : `${r.liquidatableAtEnd.accounts} (${usd(r.liquidatableAtEnd.debtUsd)})`,
+  ],
+  [
+    "  awaiting their auctions at the end (debt / tab)",
+    (r) =>
+      r.awaitingAuctionsAtEnd === null
+        ? "n/a"
+        : `${r.awaitingAuctionsAtEnd.accounts} (${usd(r.awaitingAuctionsAtEnd.debtUsd)} / ${usd(r.awaitingAuctionsAtEnd.tabUsd)})`,
   ],
   ["liquidations", (r) => String(r.liquidations)],
   [

@@ -32,7 +32,13 @@ import { dirname, join, resolve } from "node:path";
 
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 
-import { MARGIN_MODES, type MarginMode, type RunSummary } from "./metrics/types.js";
+import {
+  MARGIN_MODES,
+  type AwaitingAuctions,
+  type EndAccounts,
+  type MarginMode,
+  type RunSummary,
+} from "./metrics/types.js";
 import { ScenarioError, type Scenario } from "./scenarios/schema.js";
 import { loadScenarioFile } from "./scenarios/load.js";
 
@@ -210,11 +216,26 @@ const fmtUsd = (x: number): string =>
   `$${x.toLocaleString("en-US", { maximumFractionDigits: x >= 100 ? 0 : 2 })}`;
 const fmtNum = (x: number | null, digits = 3): string => (x === null ? "n/a" : x.toFixed(digits));
 
+/** "5 ($3,465)": accounts and their debt. */
+export const endAccountsText = (e: EndAccounts): string => `${e.accounts} (${fmtUsd(e.debtUsd)})`;
+
+/** "2 (debt $1,035, tab $4,120)": accounts holding nothing but running auctions. */
+export const awaitingText = (e: AwaitingAuctions): string =>
+  `${e.accounts} (debt ${fmtUsd(e.debtUsd)}, tab ${fmtUsd(e.tabUsd)})`;
+
 /** The short table printed at the end: one column per run. */
 export function summaryTable(runs: readonly { label: string; summary: RunSummary }[]): string {
   const rows: [string, (s: RunSummary) => string][] = [
     ["bad debt", (s) => fmtUsd(s.badDebt)],
     ["deficit (end)", (s) => fmtUsd(s.deficit)],
+    [
+      "liquidatable at the end",
+      (s) => (s.liquidatableAtEnd === undefined ? "n/a" : endAccountsText(s.liquidatableAtEnd)),
+    ],
+    [
+      "awaiting their auctions at the end",
+      (s) => (s.awaitingAuctionsAtEnd === undefined ? "n/a" : awaitingText(s.awaitingAuctionsAtEnd)),
+    ],
     ["liquidations", (s) => String(s.liquidations)],
     ["liquidated", (s) => fmtUsd(s.liquidatedUsd)],
     ["cascade amplification", (s) => fmtNum(s.cascadeAmplification)],

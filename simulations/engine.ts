@@ -16,6 +16,9 @@
  *   8. liquidators liquidate confirmed accounts and take auctions through the FlashLiquidator;
  *   9. the arbitrageur again: liquidation sales on the pool reach the CEX (the cascade);
  *  10. the guardian; then the step's metrics are recorded.
+ * After the last step every account is read exactly once more: the accounts below health 1, split
+ * into those the ledger would liquidate and those holding nothing but running auctions
+ * (world/endState.ts; the summary's `liquidatableAtEnd` and `awaitingAuctionsAtEnd`).
  *
  * Determinism: one `Rng` (seed), forks per component; chain timestamps from the simulated clock;
  * views against the latest block; no wall-clock value in the results except `wallSeconds`
@@ -43,6 +46,7 @@ import { Rng } from "./rng.js";
 import { scenarioAssets, type Scenario } from "./scenarios/schema.js";
 import { Chain, type SentTx } from "./world/chain.js";
 import { deployWorld, type World } from "./world/deploy.js";
+import { readEndState } from "./world/endState.js";
 import { Observer } from "./world/observer.js";
 import { AccountTracker } from "./world/tracker.js";
 import { wadToNumber } from "./world/units.js";
@@ -97,9 +101,9 @@ export interface SimulationOptions {
   bench?: boolean;
   /**
    * After the last step, while the chain is still open (read the run's logs or final state here;
-   * the chain closes when it returns).
+   * the chain closes when it returns), with the simulated accounts' addresses.
    */
-  onEnd?: (chain: Chain, world: World) => Promise<void>;
+  onEnd?: (chain: Chain, world: World, accounts: readonly string[]) => Promise<void>;
 }
 
 export interface StepInfo {
@@ -391,6 +395,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       rpc: Object.fromEntries([...chain.rpc].map(([m, r]) => [m, { count: r.count, seconds: r.ms / 1000 }])),
       failedByCall: Object.fromEntries(chain.failedBySelector),
     };
+    // the accounts below health 1 at the end, read exactly and split as the ledger treats them
+    // (after the loop's speed figures, before a bench replay reverts the chain)
+    const endState = await readEndState(world, chain, observer, borrowers.addresses);
     if (snapshot !== undefined) {
       const recorded: SentTx[] = chain.recorded;
       await chain.revert(snapshot);
@@ -415,7 +422,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         liquidators: liquidators.length,
       },
     };
-    const extras = { wallSeconds, simulatedBlocks: loopBlocks, txCount: loopTx, dataFixes };
+    const extras = { wallSeconds, simulatedBlocks: loopBlocks, txCount: loopTx, dataFixes, endState };
     let summary: RunSummary;
     if (options.outDir !== undefined) {
       summary = (await saveRecorder(options.outDir, recorder, meta, extras)).summary;
@@ -443,7 +450,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       guardianActions: guardian.actions,
       poolDepthChanges: shock.changes,
     };
-    await options.onEnd?.(chain, world);
+    await options.onEnd?.(chain, world, borrowers.addresses);
     return { summary, speed, agents, outDir: options.outDir };
   } finally {
     await chain.close();

@@ -109,6 +109,29 @@ export function parseSummary(text: string, source = SUMMARY_FILE): RunSummary {
   for (const k of ["cascadeAmplification", "auctionEfficiency"])
     if (raw[k] !== null && typeof raw[k] !== "number")
       throw new MetricsError(`${source}: ${k} must be a number or null`);
+  const endFields: [string, string[]][] = [
+    ["liquidatableAtEnd", ["accounts", "debtUsd"]],
+    ["awaitingAuctionsAtEnd", ["accounts", "debtUsd", "tabUsd"]],
+  ];
+  for (const [k, fields] of endFields) {
+    const v = raw[k];
+    if (v === undefined) continue;
+    if (!isRecord(v) || fields.some((f) => typeof v[f] !== "number"))
+      throw new MetricsError(`${source}: ${k} must be an object with numbers ${fields.join(", ")}`);
+  }
+  if (raw.dataFixes !== undefined) {
+    const fixes = raw.dataFixes;
+    if (!Array.isArray(fixes)) throw new MetricsError(`${source}: dataFixes must be an array`);
+    fixes.forEach((f: unknown, i) => {
+      if (
+        !isRecord(f) ||
+        typeof f.file !== "string" ||
+        typeof f.kind !== "string" ||
+        typeof f.detail !== "string"
+      )
+        throw new MetricsError(`${source}: dataFixes[${i}] must have a file, a kind and a detail (strings)`);
+    });
+  }
   if (!isRecord(raw.meta)) throw new MetricsError(`${source}: meta must be an object`);
   if (!isRecord(raw.cascadeByAsset)) throw new MetricsError(`${source}: cascadeByAsset must be an object`);
   return raw as unknown as RunSummary;

@@ -510,6 +510,12 @@ export function summarizeSteps(
     timeAboveLevel0: timeAbove,
     maxBreakerLevel: maxLevel,
     minHealthP5: minP5,
+    ...(extras.endState === undefined
+      ? {}
+      : {
+          liquidatableAtEnd: { ...extras.endState.liquidatable },
+          awaitingAuctionsAtEnd: { ...extras.endState.awaitingAuctions },
+        }),
     txCount: totalTx,
     gasUsed,
     simulatedBlocks: blocks,

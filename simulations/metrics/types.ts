@@ -97,7 +97,11 @@ export interface HealthDistribution {
   accounts: number;
   /** Accounts without any liability (infinite health), not in the quantiles. */
   accountsWithoutLiability: number;
-  /** Accounts with health < 1. */
+  /**
+   * Accounts with health < 1 (the tracker's reading or estimate), including any that hold nothing
+   * but running auctions, which the ledger does not liquidate (ADR 0014; the summary's
+   * `liquidatableAtEnd` and `awaitingAuctionsAtEnd` split them at the end of a run).
+   */
   liquidatable: number;
   /** Lowest health factor; `null` when `accounts` is 0. */
   min: number | null;
@@ -198,6 +202,34 @@ export interface DataFixRecord {
   detail: string;
 }
 
+/**
+ * Accounts of one kind at the end of a run, from an exact reading of the chain after the last step
+ * (simulations/world/endState.ts).
+ */
+export interface EndAccounts {
+  /** Number of accounts. */
+  accounts: number;
+  /** Their debt plus negative PnL, USD. */
+  debtUsd: number;
+}
+
+/** Accounts below health 1 at the end that hold nothing but running auctions (ADR 0014). */
+export interface AwaitingAuctions extends EndAccounts {
+  /** Tab left of their running auctions (debt and penalty still to raise), USD. */
+  tabUsd: number;
+}
+
+/**
+ * The accounts below health 1 at the end of a run, split as the ledger treats them: those it
+ * would liquidate, and those it reports as not liquidatable because they hold nothing but running
+ * auctions (no collateral, no position, `Clearinghouse.auctionsOf` > 0: their auctions' ends
+ * decide; `AccountLens.liquidatable` skips them).
+ */
+export interface EndState {
+  liquidatable: EndAccounts;
+  awaitingAuctions: AwaitingAuctions;
+}
+
 /** Values the recorder cannot know, supplied by the runner to `summarize`. */
 export interface SummaryExtras {
   /** Wall-clock duration of the run, seconds. */
@@ -208,6 +240,8 @@ export interface SummaryExtras {
   txCount?: number;
   /** Fixes applied to the market data the run used (copied into the summary when given). */
   dataFixes?: DataFixRecord[];
+  /** The accounts below health 1 at the end, read from the chain (copied into the summary). */
+  endState?: EndState;
 }
 
 /** Drawdowns and cascade amplification of one asset (see `MetricsRecorder.summarize`). */
@@ -261,6 +295,20 @@ export interface RunSummary {
   maxBreakerLevel: number;
   /** Lowest p5 health quantile over the run; `null` when never any account had a liability. */
   minHealthP5: number | null;
+  /**
+   * Accounts the ledger would liquidate at the end of the run (read exactly after the last step):
+   * health below 1 and not holding nothing but running auctions, the account rule of
+   * `AccountLens.liquidatable` without its global pause (breaker level 2 pauses every liquidation;
+   * these accounts wait for it) and price check. Their debt is a loss not yet realized. Absent from
+   * summaries written without an end reading (e.g. synthetic runs).
+   */
+  liquidatableAtEnd?: EndAccounts;
+  /**
+   * Accounts below health 1 at the end that the ledger does not liquidate because they hold
+   * nothing but running auctions (ADR 0014): their auctions' ends decide what they still owe.
+   * Not in `liquidatableAtEnd`; absent where it is.
+   */
+  awaitingAuctionsAtEnd?: AwaitingAuctions;
   txCount: number;
   gasUsed: number;
   simulatedBlocks: number;

@@ -4,8 +4,9 @@
  * opens offline and can be archived or attached as is.
  */
 
+import { isoTime } from "../markets/data.js";
 import type { SavedRun } from "../metrics/io.js";
-import type { AssetCascade, JsonValue, RunSummary } from "../metrics/types.js";
+import type { AssetCascade, DataFixRecord, JsonValue, RunSummary } from "../metrics/types.js";
 import type { RenderedChart } from "./charts.js";
 import { runLabels } from "./charts.js";
 
@@ -66,6 +67,22 @@ const SUMMARY_ROWS: SummaryRow[] = [
     help: "Max USD liquidated per hour, over a rolling window (its length in brackets)",
     value: (s) => `${usd(s.peakLiquidationVelocity)}/h (${duration(s.velocityWindowSeconds)})`,
   },
+  {
+    label: "Liquidatable at the end",
+    help: "Accounts the ledger would liquidate after the last step (health below 1, not holding nothing but running auctions; the breaker's pause aside), with their debt: losses not yet realized",
+    value: (s) =>
+      s.liquidatableAtEnd === undefined
+        ? "n/a"
+        : `${num(0)(s.liquidatableAtEnd.accounts)} (${usd(s.liquidatableAtEnd.debtUsd)})`,
+  },
+  {
+    label: "Awaiting their auctions at the end",
+    help: "Accounts below health 1 after the last step holding nothing but running auctions, which the ledger does not liquidate (ADR 0014): their debt and their auctions' tab left",
+    value: (s) =>
+      s.awaitingAuctionsAtEnd === undefined
+        ? "n/a"
+        : `${num(0)(s.awaitingAuctionsAtEnd.accounts)} (debt ${usd(s.awaitingAuctionsAtEnd.debtUsd)}, tab ${usd(s.awaitingAuctionsAtEnd.tabUsd)})`,
+  },
   { label: "Liquidations", help: "Successful liquidate calls", value: (s) => num(0)(s.liquidations) },
   { label: "Liquidated", help: "Liquidation volume, USD", value: (s) => usd(s.liquidatedUsd) },
   {
@@ -108,7 +125,59 @@ const SUMMARY_ROWS: SummaryRow[] = [
     help: "Transactions per wall second",
     value: (s) => orNA(s.txPerSecond, fixed1),
   },
+  {
+    label: "Data fixes",
+    help: "Fixes the loaders applied to the historical market data the run used, by kind (summary.json dataFixes)",
+    value: (s) => (s.dataFixes === undefined ? "n/a" : dataFixCounts(s.dataFixes)),
+  },
 ];
+
+/** "3 (bad-wick x2, unit x1)", or "none". */
+export function dataFixCounts(fixes: readonly DataFixRecord[]): string {
+  if (fixes.length === 0) return "none";
+  const counts = new Map<string, number>();
+  for (const f of fixes) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+  return `${fixes.length} (${[...counts].map(([k, n]) => `${k} x${n}`).join(", ")})`;
+}
+
+/** At most this many fixes are listed in a report (all are in summary.json). */
+export const DATA_FIX_ROWS = 200;
+
+/** A fix's change of value, "1.5e+21 -> 1500", or "". */
+function fixChange(f: DataFixRecord): string {
+  const field = f.field === undefined ? "" : `${f.field}: `;
+  if (f.from === undefined && f.to === undefined) return f.field ?? "";
+  return `${field}${f.from === undefined ? "?" : String(f.from)} -> ${f.to === undefined ? "?" : String(f.to)}`;
+}
+
+/**
+ * The section listing the fixes applied to the run's historical market data: what (kind, detail),
+ * where (file, row time, field) and how many; "none" when there were none, and a note when the
+ * summary predates the list.
+ */
+export function dataFixesSection(s: RunSummary): string {
+  const head = `<h2 id="data-fixes">Data fixes</h2>`;
+  const fixes = s.dataFixes;
+  if (fixes === undefined)
+    return `${head}\n<p class="sub" data-fixes="unknown">Not recorded in this summary.json.</p>`;
+  if (fixes.length === 0)
+    return `${head}\n<p class="sub" data-fixes="0">none: the run used its market data as loaded.</p>`;
+  const rows = fixes
+    .slice(0, DATA_FIX_ROWS)
+    .map(
+      (f) =>
+        `<tr><td>${escapeHtml(f.kind)}</td><td>${escapeHtml(f.file)}</td><td>${f.time === undefined ? "" : escapeHtml(isoTime(f.time))}</td><td>${escapeHtml(fixChange(f))}</td><td>${escapeHtml(f.detail)}</td></tr>`,
+    )
+    .join("\n");
+  const more =
+    fixes.length > DATA_FIX_ROWS
+      ? `\n<p class="sub">... and ${num(0)(fixes.length - DATA_FIX_ROWS)} more in summary.json.</p>`
+      : "";
+  return `${head}
+<p class="sub" data-fixes="${fixes.length}">${escapeHtml(dataFixCounts(fixes))} applied to the historical market data before the run.</p>
+<table class="data-fixes"><tr><th>Kind</th><th>File</th><th>Row (UTC)</th><th>Field (from -&gt; to)</th><th>Detail</th></tr>
+${rows}</table>${more}`;
+}
 
 const STYLE = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1400px;color:#222;padding:0 16px}
@@ -203,6 +272,7 @@ export function renderRunHtml(run: SavedRun, charts: readonly RenderedChart[], p
 <table class="summary">${summary}</table>
 <h2>Cascade</h2>
 ${cascadeTable(s)}
+${dataFixesSection(s)}
 ${paramsBlock(s.meta.params)}
 <h2>Charts</h2>
 ${chartFigures(charts, pngDir)}`;

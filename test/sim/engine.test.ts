@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import type { Interface } from "ethers";
 import hre from "hardhat";
 
 import { UsageError, parseCli } from "../../simulations/cli.js";
@@ -164,6 +165,8 @@ describe("simulation engine: what a run says and records", function () {
   let run: Awaited<ReturnType<typeof runSimulation>> | undefined;
   const status: string[] = [];
   let endVaultUsd = NaN;
+  /** At the end, from the chain: the lens's liquidatable list, the global level, accounts below 1. */
+  const endLedger = { lensLiquidatable: -1, globalLevel: -1, below1: -1, onlyAuctions: -1 };
   const endSkew: Record<string, { skewWad: bigint; symbol: string }> = {};
 
   before(async function () {
@@ -176,7 +179,38 @@ describe("simulation engine: what a run says and records", function () {
       outDir: dir,
       noReport: true,
       onStatus: (m) => status.push(m),
-      onEnd: async (chain, world) => {
+      onEnd: async (chain, world, accounts) => {
+        const lens = world.sys.lens.interface as Interface;
+        const lensAddress = world.sys.addresses.accountLens;
+        const listed = lens.decodeFunctionResult(
+          "liquidatable",
+          await chain.call(lensAddress, lens.encodeFunctionData("liquidatable", [accounts])),
+        )[0] as string[];
+        endLedger.lensLiquidatable = listed.length;
+        const chi = world.sys.clearinghouse.interface;
+        endLedger.globalLevel = Number(
+          BigInt(
+            await chain.call(
+              world.clearinghouse,
+              chi.encodeFunctionData("breakerLevelOf", ["0x0000000000000000000000000000000000000000"]),
+            ),
+          ),
+        );
+        const healths = lens.decodeFunctionResult(
+          "healthOf",
+          await chain.call(lensAddress, lens.encodeFunctionData("healthOf", [accounts, false])),
+        )[0] as { healthFactorWad: bigint; weightedCollateralWad: bigint; requirementWad: bigint }[];
+        endLedger.below1 = 0;
+        endLedger.onlyAuctions = 0;
+        for (const [k, h] of healths.entries()) {
+          if (h.healthFactorWad >= 10n ** 18n) continue;
+          endLedger.below1++;
+          const auctions = BigInt(
+            await chain.call(world.clearinghouse, chi.encodeFunctionData("auctionsOf", [accounts[k]])),
+          );
+          if (h.weightedCollateralWad === 0n && h.requirementWad === 0n && auctions > 0n)
+            endLedger.onlyAuctions++;
+        }
         const vault = world.sys.vault.interface;
         const raw = await chain.call(
           world.sys.addresses.backstopVault,
@@ -213,6 +247,27 @@ describe("simulation engine: what a run says and records", function () {
       [file, "unit"],
     ]);
     expect(run!.summary.dataFixes).to.deep.equal(summary.dataFixes);
+  });
+
+  it("counts at the end only the accounts the ledger would liquidate, and those awaiting their auctions apart", function () {
+    // the count used to be every account below health 1 at the last step, including accounts
+    // holding nothing but running auctions, which the ledger does not liquidate (ADR 0014)
+    const s = run!.summary;
+    expect(s.liquidatableAtEnd, "liquidatableAtEnd").to.not.equal(undefined);
+    expect(s.awaitingAuctionsAtEnd, "awaitingAuctionsAtEnd").to.not.equal(undefined);
+    // this run (the test crash, seed 7) ends with accounts holding nothing but running auctions,
+    // which the old count took as liquidatable; if a change removes them, pick a run with some
+    expect(endLedger.onlyAuctions, "accounts awaiting their auctions at the end").to.be.greaterThan(0);
+    expect(s.awaitingAuctionsAtEnd!.accounts).to.equal(endLedger.onlyAuctions);
+    expect(s.liquidatableAtEnd!.accounts).to.equal(endLedger.below1 - endLedger.onlyAuctions);
+    // the lens lists the same accounts unless the breaker pauses every liquidation
+    if (endLedger.globalLevel < 2) expect(s.liquidatableAtEnd!.accounts).to.equal(endLedger.lensLiquidatable);
+    const saved = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
+    expect(saved.liquidatableAtEnd).to.deep.equal(s.liquidatableAtEnd);
+    expect(saved.awaitingAuctionsAtEnd).to.deep.equal(s.awaitingAuctionsAtEnd);
+    console.log(
+      `      at the end: ${endLedger.below1} below health 1, ${s.liquidatableAtEnd!.accounts} liquidatable, ${s.awaitingAuctionsAtEnd!.accounts} awaiting their auctions (global level ${endLedger.globalLevel})`,
+    );
   });
 
   it("records the vault's net assets and the markets' skew of the last step as read at its end", function () {

@@ -433,10 +433,18 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
 
     it("rows carry the summary's numbers and the auction statistics", function () {
       const v = VARIANTS.find((x) => x.id === "bt-maker-stalled")!;
-      const row = fidelityRow(v, summary({}), [
-        ...steps,
-        { ...step({ WETH: quiet }), liquidatableDebtUsd: 5000, health: { liquidatable: 3 } },
-      ]);
+      // the last step's health counts (5 accounts below 1, $7,000) include two accounts holding
+      // nothing but running auctions, which the ledger does not liquidate (ADR 0014): the row
+      // takes the summary's end reading, which splits them off, not the last step's counts
+      const lastStep = { ...step({ WETH: quiet }), liquidatableDebtUsd: 7000, health: { liquidatable: 5 } };
+      const row = fidelityRow(
+        v,
+        summary({
+          liquidatableAtEnd: { accounts: 3, debtUsd: 5000 },
+          awaitingAuctionsAtEnd: { accounts: 2, debtUsd: 2000, tabUsd: 6500 },
+        }),
+        [...steps, lastStep],
+      );
       expect(row).to.include({
         id: "bt-maker-stalled",
         group: "black-thursday",
@@ -452,10 +460,22 @@ describe("fidelity check (scripts/fidelity.ts)", function () {
         maxBreakerLevel: 2,
         timeAboveLevel0Hours: 1.5,
         accounts: 200,
-        endLiquidatableAccounts: 3,
-        endLiquidatableDebtUsd: 5000,
       });
-      expect(fidelityRow(v, summary({}), steps).endLiquidatableDebtUsd).to.equal(null);
+      expect(row.liquidatableAtEnd).to.deep.equal({ accounts: 3, debtUsd: 5000 });
+      expect(row.awaitingAuctionsAtEnd).to.deep.equal({ accounts: 2, debtUsd: 2000, tabUsd: 6500 });
+      const lines = textTable([row]).split("\n");
+      expect(lines.find((l) => l.startsWith("still liquidatable at the end"))).to.match(/ 3 \(\$5,000\)$/);
+      expect(lines.find((l) => l.startsWith("  awaiting their auctions at the end"))).to.match(
+        / 2 \(\$2,000 \/ \$6,500\)$/,
+      );
+      // a summary written without an end reading: n/a, not the last step's counts
+      const without = fidelityRow(v, summary({}), [...steps, lastStep]);
+      expect([without.liquidatableAtEnd, without.awaitingAuctionsAtEnd]).to.deep.equal([null, null]);
+      expect(
+        textTable([without])
+          .split("\n")
+          .find((l) => l.startsWith("still liquidatable")),
+      ).to.match(/ n\/a$/);
     });
 
     it("the drawdowns shown beside the cascade amplification are those of the asset it divides", function () {

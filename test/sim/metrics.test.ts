@@ -15,6 +15,12 @@ import {
 } from "../../simulations/metrics/recorder.js";
 import type { AssetStep, RunMeta, StepMetrics } from "../../simulations/metrics/types.js";
 import { HEALTH_BIN_COUNT } from "../../simulations/metrics/types.js";
+import { summaryTable } from "../../simulations/cli.js";
+import {
+  classifyEndAccounts,
+  holdsOnlyAuctions,
+  type EndAccountReading,
+} from "../../simulations/world/endState.js";
 import { syntheticMeta, syntheticSteps } from "./fixtures.js";
 import { expectClose } from "./float-close.js";
 
@@ -238,6 +244,90 @@ describe("sim metrics: recorder and summary", function () {
       expect(s.cascadeAmplification).to.equal(null);
       expect(JSON.parse(JSON.stringify(s))).to.deep.equal(s);
       expect(new MetricsRecorder().toCsv()).to.equal(csvColumns([], []).join(",") + "\n");
+    });
+  });
+
+  describe("accounts below health 1 at the end", function () {
+    const wad = (x: number): bigint => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
+    /** A lens reading: health factor, weighted collateral, requirement, debt, PnL (USD). */
+    const reading = (
+      hf: number,
+      wc: number,
+      req: number,
+      debt: number,
+      pnl: number,
+      auctions: number,
+      tabUsd = 0,
+    ): EndAccountReading => ({
+      health: {
+        healthFactorWad: wad(hf),
+        weightedCollateralWad: wad(wc),
+        creditWad: 0n,
+        debtWad: wad(debt),
+        pnlWad: pnl < 0 ? -wad(-pnl) : wad(pnl),
+        requirementWad: wad(req),
+      },
+      auctions,
+      tabUsd,
+    });
+    const readings = [
+      reading(0.8, 500, 0, 700, 0, 0), // collateral left: liquidatable
+      reading(0, 0, 0, 300, 0, 2, 900), // nothing but two running auctions: awaiting (ADR 0014)
+      reading(0, 0, 0, 200, 0, 0), // finished, debt left: a liquidation writes it off
+      reading(0.9, 0, 100, 0, -150, 1, 400), // a position to close beside its auction: liquidatable
+      reading(1.2, 900, 0, 600, 0, 1, 50), // above 1: neither
+      reading(1e9, 0, 0, 0, 0, 1, 80), // owes nothing on its books: neither
+    ];
+
+    it("counts only the accounts the ledger would liquidate, and those awaiting their auctions apart", function () {
+      const end = classifyEndAccounts(readings);
+      expect(end.liquidatable).to.deep.equal({ accounts: 3, debtUsd: 700 + 200 + 150 });
+      expect(end.awaitingAuctions).to.deep.equal({ accounts: 1, debtUsd: 300, tabUsd: 900 });
+      // the old counting, every account below health 1, took the awaiting one as liquidatable
+      const below = healthDistribution(readings.map((r) => Number(r.health.healthFactorWad) / 1e18));
+      expect(below.liquidatable).to.equal(4);
+      expect(end.liquidatable.accounts + end.awaitingAuctions.accounts).to.equal(below.liquidatable);
+      expect(holdsOnlyAuctions(readings[1].health, 2)).to.equal(true);
+      expect(holdsOnlyAuctions(readings[2].health, 0)).to.equal(false);
+      expect(holdsOnlyAuctions(readings[3].health, 1)).to.equal(false);
+    });
+
+    it("goes into the summary, survives the round trip, and is printed apart", async function () {
+      const rec = recordAll([step(0, 0), step(1, 60)]);
+      const endState = classifyEndAccounts(readings);
+      const s = rec.summarize(META, { wallSeconds: 1, endState });
+      expect(s.liquidatableAtEnd).to.deep.equal({ accounts: 3, debtUsd: 1050 });
+      expect(s.awaitingAuctionsAtEnd).to.deep.equal({ accounts: 1, debtUsd: 300, tabUsd: 900 });
+      endState.liquidatable.accounts = 99; // copied, not shared
+      expect(s.liquidatableAtEnd!.accounts).to.equal(3);
+      const without = rec.summarize(META, { wallSeconds: 1 });
+      expect(without).to.not.have.any.keys("liquidatableAtEnd", "awaitingAuctionsAtEnd");
+      const table = summaryTable([
+        { label: "run", summary: s },
+        { label: "old", summary: without },
+      ]).split("\n");
+      expect(table.find((l) => l.startsWith("liquidatable at the end"))).to.match(/ 3 \(\$1,050\)\s+n\/a$/);
+      expect(table.find((l) => l.startsWith("awaiting their auctions at the end"))).to.match(
+        / 1 \(debt \$300, tab \$900\)\s+n\/a$/,
+      );
+
+      const dir = await mkdtemp(join(tmpdir(), "ballast-end-"));
+      try {
+        await writeRun(dir, rec.steps, s);
+        expect((await readRun(dir)).summary).to.deep.equal(s);
+        await writeFile(
+          join(dir, SUMMARY_FILE),
+          JSON.stringify({ ...s, awaitingAuctionsAtEnd: { accounts: 1, debtUsd: 300 } }),
+        );
+        await expectReject(
+          readRun(dir),
+          "awaitingAuctionsAtEnd must be an object with numbers accounts, debtUsd, tabUsd",
+        );
+        await writeFile(join(dir, SUMMARY_FILE), JSON.stringify({ ...s, dataFixes: [{ file: "x" }] }));
+        await expectReject(readRun(dir), "dataFixes[0] must have a file, a kind and a detail");
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 
 import { readRun, saveRecorder, SUMMARY_FILE } from "../../simulations/metrics/io.js";
 import { MetricsRecorder } from "../../simulations/metrics/recorder.js";
-import { MARGIN_MODES, type RunSummary } from "../../simulations/metrics/types.js";
+import { MARGIN_MODES, type DataFixRecord, type RunSummary } from "../../simulations/metrics/types.js";
 import {
   bucketRanges,
   comparisonCharts,
@@ -37,12 +37,53 @@ async function saveRun(
   dir: string,
   mode: (typeof MARGIN_MODES)[number],
   opts: SyntheticOptions = {},
+  dataFixes?: DataFixRecord[],
 ): Promise<RunSummary> {
   const rec = new MetricsRecorder();
   for (const s of syntheticSteps({ impact: IMPACT_BY_MODE[mode], ...opts })) rec.record(s);
-  const { summary } = await saveRecorder(dir, rec, syntheticMeta(mode), { wallSeconds: 2.5 });
+  const extras = dataFixes === undefined ? { wallSeconds: 2.5 } : { wallSeconds: 2.5, dataFixes };
+  const { summary } = await saveRecorder(dir, rec, syntheticMeta(mode), extras);
   return summary;
 }
+
+/**
+ * Fixes of a run that has some (the shapes simulations/markets/data.ts records: the default run's
+ * unit fix of the gas file, as its summary.json has it; a bad wick), one with markup in its text to be escaped.
+ */
+const FIXES: DataFixRecord[] = [
+  {
+    file: "stress-days/2020-03-12.gas.json",
+    kind: "unit",
+    field: "avgGasDay",
+    detail: '"avgGasDay" is in wei; divided by 1e9 to gwei',
+  },
+  {
+    file: "candles/ETH <&> 10m.csv",
+    kind: "bad-wick",
+    time: 1584007200,
+    field: "low",
+    from: 1,
+    to: 101.5,
+    detail: "low 1 is <script>alert(1)</script> 99% below the close: clamped",
+  },
+];
+
+/** What the browser reports about the data-fixes section. */
+interface FixesProbe {
+  heading: string | null;
+  count: string | null;
+  note: string | null;
+  rows: string[][];
+  scripts: number;
+}
+
+const PROBE_FIXES = `(() => {
+  const h = document.getElementById("data-fixes");
+  const note = h ? h.nextElementSibling : null;
+  const table = document.querySelector("table.data-fixes");
+  const rows = table ? Array.from(table.querySelectorAll("tr")).slice(1).map((tr) => Array.from(tr.cells).map((c) => c.textContent)) : [];
+  return { heading: h ? h.textContent : null, count: note ? note.getAttribute("data-fixes") : null, note: note ? note.textContent : null, rows, scripts: document.querySelectorAll("script").length };
+})()`;
 
 /** What the browser reports about one chart figure. */
 interface ChartProbe {
@@ -147,6 +188,33 @@ describe("sim report", function () {
           .map(([k, v]) => `${k} ${v.toFixed(0)}`)
           .join(", ")}`,
       );
+    });
+
+    it("lists the fixes applied to the historical data: what, where, how many, escaped; none when none", async function () {
+      const dir = join(root, "fixed");
+      await saveRun(dir, "static", { steps: 30 }, FIXES);
+      const html = await readFile((await writeReport(dir)).html, "utf8");
+      const section = /<h2 id="data-fixes">[\s\S]*?(?=<h2)/.exec(html)?.[0] ?? "";
+      expect(section).to.include('data-fixes="2"');
+      expect(section).to.include("2 (unit x1, bad-wick x1) applied to the historical market data");
+      expect(section).to.include(
+        "<tr><td>unit</td><td>stress-days/2020-03-12.gas.json</td><td></td><td>avgGasDay</td>",
+      );
+      expect(section).to.include(
+        "<tr><td>bad-wick</td><td>candles/ETH &lt;&amp;&gt; 10m.csv</td><td>2020-03-12T10:00:00Z</td><td>low: 1 -&gt; 101.5</td>",
+      );
+      expect(section).to.include(escapeHtml(FIXES[1].detail));
+      expect(html).not.to.match(/<script\b/i);
+      expect(html).to.match(/Data fixes<\/th><td class="v">2 \(unit x1, bad-wick x1\)<\/td>/);
+
+      const clean = join(root, "clean");
+      await saveRun(clean, "static", { steps: 30 }, []);
+      const none = await readFile((await writeReport(clean)).html, "utf8");
+      expect(none).to.match(/<h2 id="data-fixes">Data fixes<\/h2>\n<p class="sub" data-fixes="0">none/);
+      expect(none).not.to.include('class="data-fixes"');
+      // a summary written without the list (synthetic, or before it existed) does not claim none
+      const old = await readFile((await writeReport(runDirs[1])).html, "utf8");
+      expect(old).to.include('data-fixes="unknown"');
     });
 
     it("renders a long run (3,000 steps) with charts thinned to about 2,000 points", async function () {
@@ -276,6 +344,30 @@ describe("sim report", function () {
           expect(offsite, "network requests").to.deep.equal([]);
           await page.close();
         }
+        // the data fixes of a run that has some: a heading, the count, one row per fix, the
+        // markup in a fix's text shown as text, not run
+        const fixedDir = join(root, "fixed-browser");
+        await saveRun(fixedDir, "static", { steps: 30 }, FIXES);
+        await writeReport(fixedDir);
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        await page.goto(pathToFileURL(join(fixedDir, REPORT_FILE)).href, { waitUntil: "load" });
+        const fixes = await page.evaluate<FixesProbe>(PROBE_FIXES);
+        expect(fixes.heading).to.equal("Data fixes");
+        expect(fixes.count).to.equal("2");
+        expect(fixes.note).to.equal(
+          "2 (unit x1, bad-wick x1) applied to the historical market data before the run.",
+        );
+        expect(fixes.rows).to.deep.equal(
+          FIXES.map((f, i) => [
+            f.kind,
+            f.file,
+            i === 0 ? "" : "2020-03-12T10:00:00Z",
+            i === 0 ? "avgGasDay" : "low: 1 -> 101.5",
+            f.detail,
+          ]),
+        );
+        expect(fixes.scripts).to.equal(0);
+        await page.close();
       } finally {
         await browser.close();
       }

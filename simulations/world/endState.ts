@@ -1,0 +1,96 @@
+/**
+ * The accounts below health 1 at the end of a run, split as the ledger treats them (ADR 0014):
+ *
+ * - **liquidatable**: health below 1 and not holding nothing but running auctions; the account
+ *   rule of `AccountLens.liquidatable` (which the laboratory applies without the lens's global
+ *   pause, breaker level 2, for which these accounts wait, and without its price check);
+ * - **awaiting their auctions**: health below 1, no weighted collateral, no position requirement
+ *   and `Clearinghouse.auctionsOf(account)` > 0. The ledger refuses to liquidate such an account
+ *   (`liquidationBegin`; a batch skips it): nothing is left to seize or close, and the end of its
+ *   last auction books what it still owes.
+ *
+ * Read exactly (one batched lens call per 250 accounts, `auctionsOf` only for the accounts that
+ * could be awaiting) after the last step, not from the tracker's estimates; the tabs of the
+ * running auctions come from the observer, which follows every Kick, Take, Redo and end.
+ */
+import type { AwaitingAuctions, EndAccounts, EndState } from "../metrics/types.js";
+import type { Chain } from "./chain.js";
+import type { World } from "./deploy.js";
+import type { Observer } from "./observer.js";
+import { decodeHealths, healthOfCalldata, addressWord, type LensHealth } from "./tracker.js";
+import { wadToNumber } from "./units.js";
+
+const WAD = 10n ** 18n;
+const CHUNK = 250;
+
+/** One account as read at the end. */
+export interface EndAccountReading {
+  health: LensHealth;
+  /** `Clearinghouse.auctionsOf(account)` (0 when not read: the account holds something else). */
+  auctions: number;
+  /** Tab left of the account's running auctions, USD. */
+  tabUsd: number;
+}
+
+/**
+ * Whether the ledger reports the account as holding nothing but running auctions: no weighted
+ * collateral, no position requirement, an auction running (`AccountLens.liquidatable`'s test).
+ */
+export function holdsOnlyAuctions(h: LensHealth, auctions: number): boolean {
+  return h.weightedCollateralWad === 0n && h.requirementWad === 0n && auctions > 0;
+}
+
+/** Debt plus negative PnL, USD (the step metrics' `liquidatableDebtUsd` measure). */
+function debtUsdOf(h: LensHealth): number {
+  return wadToNumber(h.debtWad) + (h.pnlWad < 0n ? wadToNumber(-h.pnlWad) : 0);
+}
+
+/** Splits the accounts below health 1 into those the ledger would liquidate and those awaiting. */
+export function classifyEndAccounts(readings: readonly EndAccountReading[]): EndState {
+  const liquidatable: EndAccounts = { accounts: 0, debtUsd: 0 };
+  const awaitingAuctions: AwaitingAuctions = { accounts: 0, debtUsd: 0, tabUsd: 0 };
+  for (const r of readings) {
+    if (r.health.healthFactorWad >= WAD) continue;
+    if (holdsOnlyAuctions(r.health, r.auctions)) {
+      awaitingAuctions.accounts++;
+      awaitingAuctions.debtUsd += debtUsdOf(r.health);
+      awaitingAuctions.tabUsd += r.tabUsd;
+    } else {
+      liquidatable.accounts++;
+      liquidatable.debtUsd += debtUsdOf(r.health);
+    }
+  }
+  return { liquidatable, awaitingAuctions };
+}
+
+/** Reads every account exactly at the chain's current state and classifies them. */
+export async function readEndState(
+  world: World,
+  chain: Chain,
+  observer: Observer,
+  accounts: readonly string[],
+): Promise<EndState> {
+  const tabs = new Map<string, bigint>();
+  for (const a of observer.auctions.values()) {
+    const key = a.account.toLowerCase();
+    tabs.set(key, (tabs.get(key) ?? 0n) + a.tabWad);
+  }
+  const ch = world.sys.clearinghouse.interface;
+  const lens = world.sys.addresses.accountLens;
+  const readings: EndAccountReading[] = [];
+  for (let start = 0; start < accounts.length; start += CHUNK) {
+    const chunk = accounts.slice(start, start + CHUNK);
+    const raw = await chain.call(lens, healthOfCalldata(chunk.map(addressWord)));
+    const healths = decodeHealths(raw, chunk.length);
+    for (const [k, health] of healths.entries()) {
+      const account = chunk[k];
+      let auctions = 0;
+      if (health.healthFactorWad < WAD && holdsOnlyAuctions(health, 1)) {
+        const out = await chain.call(world.clearinghouse, ch.encodeFunctionData("auctionsOf", [account]));
+        auctions = Number(BigInt(out));
+      }
+      readings.push({ health, auctions, tabUsd: wadToNumber(tabs.get(account.toLowerCase()) ?? 0n) });
+    }
+  }
+  return classifyEndAccounts(readings);
+}
