@@ -154,6 +154,13 @@ const governanceSchema = z
 /** Shortest timelock delay a network with real assets (`mocks: false`) accepts: one day. */
 export const MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS = 86_400;
 
+/**
+ * Longest timelock delay any network accepts: 30 days. The delay governs its own change
+ * (`updateDelay` is itself a timelock operation), so a longer one could not be undone in less
+ * than that, and every loosening, listing and emergency fix would wait as long.
+ */
+export const MAX_TIMELOCK_DELAY_SECONDS = 30 * 86_400;
+
 /** Collateral (in whole tokens of the first asset) the deployer mints to borrow the vault seed. */
 export const SEED_COLLATERAL_TOKENS = "1000";
 
@@ -277,6 +284,10 @@ export function parseDeployParams(raw: unknown, source = "<inline>"): DeployPara
         `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is below ${MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS} (one day), the shortest delay accepted when mocks is false: loosening must stay visible long enough for users to react`,
       );
   } else issues.push(...seedIssues(p));
+  if (p.timelockMinDelaySeconds > MAX_TIMELOCK_DELAY_SECONDS)
+    issues.push(
+      `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is above ${MAX_TIMELOCK_DELAY_SECONDS} (30 days), the longest delay accepted: the delay governs its own change (updateDelay is a timelock operation), so a longer one could not be shortened in less time and would hold every parameter change and fix as long`,
+    );
   if (p.governance) issues.push(...governanceIssues(p.governance));
   if (issues.length > 0) throw new DeployParamsError(source, issues);
   return p;
@@ -602,7 +613,6 @@ function boundIssues(p: DeployParams): string[] {
   );
   setup("oracleHopSeconds", p.oracleHopSeconds, sec, SETUP_BOUNDS.oracleHop, "the OracleRouter constructor");
   setup("vault.seedUsd", p.vault.seedUsd, wad, [0n, 2n ** 256n - 1n], "a WAD amount");
-  setup("timelockMinDelaySeconds", p.timelockMinDelaySeconds, sec, [0n, 2n ** 256n - 1n], "uint256");
 
   const extra: string[] = [];
   for (const [i, a] of p.assets.entries()) {

@@ -14,6 +14,7 @@ import { network } from "hardhat";
 
 import {
   DeployParamsError,
+  MAX_TIMELOCK_DELAY_SECONDS,
   PARAM_BOUNDS,
   PARAM_MODULES,
   loadDeployParams,
@@ -209,6 +210,28 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
       local.timelockMinDelaySeconds = 0;
       delete local.governance;
       expect(parseDeployParams(local).governance).to.equal(undefined);
+    });
+
+    it("refuses a timelock delay above 30 days on every network, naming the field (a longer one bricks governance)", function () {
+      // the delay governs its own change (updateDelay goes through the timelock), so a year-long
+      // delay takes a year to undo, and every parameter change and emergency fix waits as long
+      for (const mocks of [true, false]) {
+        const p = localJson();
+        p.mocks = mocks;
+        for (const a of p.assets) {
+          (a as Record<string, unknown>).address = "0x00000000000000000000000000000000000000a1";
+          a.feed.address = "0x00000000000000000000000000000000000000f1";
+        }
+        p.timelockMinDelaySeconds = 2_592_001;
+        expect(issuesOf(p)).to.contain(
+          "timelockMinDelaySeconds: 2592001 is above 2592000 (30 days), the longest delay accepted",
+        );
+        p.timelockMinDelaySeconds = 365 * 86_400;
+        expect(issuesOf(p)).to.contain("timelockMinDelaySeconds: 31536000 is above 2592000 (30 days)");
+        p.timelockMinDelaySeconds = 2_592_000;
+        expect(parseDeployParams(p).timelockMinDelaySeconds).to.equal(2_592_000);
+      }
+      expect(MAX_TIMELOCK_DELAY_SECONDS).to.equal(30 * 86_400);
     });
 
     it("refuses a vault seed the deployment could not borrow, naming the fields", function () {
