@@ -441,7 +441,7 @@ export const PARAM_BOUNDS: Readonly<
   dutchAuction: {
     BUF_WAD: [w("1"), w("2")],
     TAIL_SECONDS: [60n, 7n * DAY],
-    CUSP_WAD: [w("0.1"), w("0.99")],
+    CUSP_WAD: [w("0.1"), w("0.9")],
     CHIP_WAD: [0n, w("0.05")],
     TIP_WAD: [0n, w("1000")],
     DUST_WAD: [0n, 10n ** 24n],
@@ -474,6 +474,58 @@ const SETUP_BOUNDS = {
   // StairstepExponentialDecrease MIN_STEP_SECONDS / MAX_STEP_SECONDS
   step: [1n, DAY],
 } as const;
+
+/**
+ * DutchAuction.MAX_FLOOR_WAD: an asset's auctions must be able to fall to 0.9 x the oracle price
+ * at their (re)start, or lower, before a redo is due.
+ */
+export const MAX_AUCTION_FLOOR_WAD = w("0.9");
+
+const RAY = 10n ** 27n;
+
+/** RayPow.rpowDown: `x^n` in RAY, every product rounded down. */
+function rpowDown(x: bigint, n: bigint): bigint {
+  let z = RAY;
+  while (n > 0n) {
+    if ((n & 1n) === 1n) z = (z * x) / RAY;
+    n >>= 1n;
+    if (n > 0n) x = (x * x) / RAY;
+    if (z === 0n) return 0n;
+  }
+  return z;
+}
+
+/**
+ * The auction curve's `price(startPriceWad, elapsedSeconds)` (LinearDecrease,
+ * ExponentialDecrease, StairstepExponentialDecrease), as deploySystem builds the curve from
+ * `c` (the price kept per second or step is 1 - cut, in RAY). Rounded down like the contracts.
+ */
+export function curvePriceWad(c: CurveParams, startPriceWad: bigint, elapsedSeconds: bigint): bigint {
+  if (c.kind === "linear") {
+    const tau = BigInt(c.tauSeconds);
+    return elapsedSeconds >= tau ? 0n : (startPriceWad * (tau - elapsedSeconds)) / tau;
+  }
+  const cut = parseUnits(c.kind === "exponential" ? c.cutPerSecond : c.cutPerStep, RAY_DECIMALS);
+  if (cut > RAY) throw new RangeError(`a cut of ${formatUnits(cut, RAY_DECIMALS)} is above 1`);
+  const steps = c.kind === "exponential" ? elapsedSeconds : elapsedSeconds / BigInt(c.stepSeconds);
+  return (startPriceWad * rpowDown(RAY - cut, steps)) / RAY;
+}
+
+/**
+ * An auction's floor as DutchAuctionParams computes it: the lowest price a take can pay before a
+ * redo is due, per unit of the oracle price at the (re)start, `buf x max(cusp, curve(1, tail))`
+ * rounded up. Undefined when a field does not convert (reported by the bounds checks).
+ */
+export function auctionFloorWad(au: AssetParams["auction"]): bigint | undefined {
+  try {
+    const [buf, cusp] = [w(au.buf), w(au.cusp)];
+    const curveWad = curvePriceWad(au.curve, w("1"), BigInt(au.tailSeconds));
+    const reach = curveWad > cusp ? curveWad : cusp;
+    return (buf * reach + w("1") - 1n) / w("1");
+  } catch {
+    return undefined;
+  }
+}
 
 /** How a field converts to its on-chain value (as scripts/deploy/system.ts converts it). */
 type Unit =
@@ -729,6 +781,11 @@ function boundIssues(p: DeployParams): string[] {
     if (mc !== undefined && mc < w("0.05"))
       extra.push(
         `${at}.margin.marginCap: ${m.marginCap} is below 0.05, the MarginModel's default margin base when the deployment sets the cap`,
+      );
+    const floor = auctionFloorWad(au);
+    if (floor !== undefined && floor > MAX_AUCTION_FLOOR_WAD)
+      extra.push(
+        `${at}.auction: buf ${au.buf} x max(cusp ${au.cusp}, the curve's price at tailSeconds ${au.tailSeconds}) = ${formatUnits(floor, WAD_DECIMALS)} is above ${formatUnits(MAX_AUCTION_FLOOR_WAD, WAD_DECIMALS)} (DutchAuction.MAX_FLOOR_WAD): no take could pay less than that share of the oracle price before a redo, so the auctions would never clear (DutchAuction__CannotClear)`,
       );
     const [lo, hi] = [a.feed.minPriceUsd, a.feed.maxPriceUsd].map(num);
     if (lo !== undefined && hi !== undefined && lo >= hi)
