@@ -172,7 +172,7 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
       };
       return p;
     };
-    const auctionOf = (p: ParamsJson) => p.assets[0].auction as Record<string, unknown>;
+    const auctionOf = (p: ParamsJson) => p.assets[0].auction;
     const cusp = base();
     auctionOf(cusp).cusp = "0.85";
     expect(issuesOf(cusp)).to.contain(
