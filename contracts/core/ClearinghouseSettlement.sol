@@ -175,10 +175,18 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         uint256 debtWad = uint256(acct.normalizedDebt).mulRayUp(_rateIndexRay);
         uint256 leftWad = debtWad;
         uint256 mask = acct.collateralMask;
+        address unpriced; // a collateral held with no settlement price yet
         for (uint256 i; mask != 0 && leftWad > 0; ++i) {
-            if (mask & 1 == 1) leftWad = _pool(b, account, i, leftWad);
+            if (mask & 1 == 1) {
+                bool priced;
+                (leftWad, priced) = _pool(b, account, i, leftWad);
+                if (!priced) unpriced = _collateralByIndex[i].token;
+            }
             mask >>= 1;
         }
+        // debt the priced collateral does not pay waits for the others' prices: written off now,
+        // it would leave the owner collateral that pays it (ADR 0015)
+        if (leftWad > 0 && unpriced != address(0)) revert Settlement__NoSettlementPrice(unpriced);
         _totalNormalizedDebt -= acct.normalizedDebt;
         _accounts[account].normalizedDebt = 0;
         _pooledDebtWad += debtWad - leftWad;
@@ -383,11 +391,17 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
     }
 
     /// @dev Moves from collateral number `index` of `account` into the pool what pays `debtWad`
-    ///      at the frozen price (rounded up, capped at the balance). Returns the debt left.
-    function _pool(ICircuitBreaker b, address account, uint256 index, uint256 debtWad) internal returns (uint256) {
+    ///      at the frozen price (rounded up, capped at the balance). Returns the debt left, and
+    ///      false (moving nothing) when the token has no settlement price yet.
+    function _pool(
+        ICircuitBreaker b,
+        address account,
+        uint256 index,
+        uint256 debtWad
+    ) internal returns (uint256, bool) {
         CollateralSlot memory c = _collateralByIndex[index];
         uint256 priceWad = b.settlementPrice(c.token);
-        if (priceWad == 0) return debtWad; // never priced: worth nothing to the pool, stays the owner's
+        if (priceWad == 0) return (debtWad, false);
         uint256 balance = _collateralAt(account, index);
         uint256 unit = 10 ** c.decimals;
         uint256 amount = debtWad.mulDivUp(unit, priceWad);
@@ -401,7 +415,7 @@ contract ClearinghouseSettlement is ClearinghousePerps, IGlobalSettlement {
         if (amount == balance) _accounts[account].collateralMask &= ~uint16(1 << index);
         _redemptionPool[c.token] += amount;
         emit CollateralPooled(account, c.token, amount);
-        return paidWad >= debtWad ? 0 : debtWad - paidWad;
+        return (paidWad >= debtWad ? 0 : debtWad - paidWad, true);
     }
 
     /// @dev The oracle's price of `asset` when ok and at most `maxPriceWad` (what a cache slot

@@ -67,6 +67,13 @@ interface ICircuitBreaker {
     error CircuitBreaker__CooldownPending(address asset, uint256 readyAt);
     /// @notice An active trigger still justifies the level (`targetLevel >= level`).
     error CircuitBreaker__ConditionActive(address asset, uint8 targetLevel, bytes32 reason);
+    /// @notice `recordSettlementPrice` before global settlement.
+    error CircuitBreaker__NotSettled();
+    /// @notice `asset` has its settlement price already (it never changes once recorded).
+    error CircuitBreaker__SettlementPriceRecorded(address asset, uint256 priceWad);
+    /// @notice The router's read of `asset` is not ok now (`fallbackWad`: its fallback, never a
+    ///         settlement price): try again once the feed answers (governance may replace it).
+    error CircuitBreaker__SettlementPriceNotOk(address asset, uint256 fallbackWad);
 
     // ---------------------------------------------------------------- events
 
@@ -88,10 +95,15 @@ interface ICircuitBreaker {
     event BadDebtReported(uint256 amountWad, uint256 windowBadDebtWad);
     /// @notice Global settlement: irreversible. `assetCount` settlement prices were recorded.
     event Settled(uint256 timestamp, uint256 assetCount);
-    /// @notice The frozen settlement price of `asset`: the router's read at settlement (`poke`),
-    ///         observed then (`observedAt` = the settlement's time), or, when that read failed, the
-    ///         router's fallback (`observedAt` 0: a stale feed's last answer or the last good price).
+    /// @notice The frozen settlement price of `asset`: an ok read of the router (`poke`) at
+    ///         settlement, or the first one after it (`recordSettlementPrice`), observed at
+    ///         `observedAt` (the recording's time).
     event SettlementPriceRecorded(address indexed asset, uint256 priceWad, uint256 observedAt);
+    /// @notice `asset`'s read was not ok at settlement: it has no settlement price until its first
+    ///         ok read (`recordSettlementPrice`). `fallbackWad` is the router's fallback (a stale
+    ///         feed's last answer or the last good price, however old; 0 if the feed never
+    ///         answered), reported for information only (ADR 0015).
+    event SettlementPricePending(address indexed asset, uint256 fallbackWad);
     event AssetRegistered(address indexed asset);
     event ReporterSet(address indexed reporter, bool allowed);
     event GuardianSet(address indexed guardian);
@@ -124,14 +136,27 @@ interface ICircuitBreaker {
     function setAssetLevel(address asset, uint8 level, bytes32 reason) external;
 
     /// @notice Irreversible global settlement (Maker's End `cage`): records for every registered
-    ///         asset the OracleRouter's price at settlement as its settlement price, raises the global
-    ///         level to 3 and sets `settled()` forever. Governance only.
-    /// @dev The price is the router's `poke` at settlement: its ok read, else its fallback. Only
-    ///      an asset whose feed never answered usable data records 0 (the redemption module treats
-    ///      it as unpriced; an account with a position in such a market cannot be settled, so the
-    ///      ledger is never wound down: governance lists no market without a working feed). Before
-    ///      session 12 it was `lastGoodPrice`, 0 for a market nobody had poked.
+    ///         asset whose OracleRouter read is ok now that read as its settlement price (the
+    ///         others: `SettlementPricePending`), raises the global level to 3 and sets `settled()`
+    ///         forever. Governance only.
+    /// @dev The price is the router's `poke` at settlement when ok. A failed read's fallback is
+    ///      no settlement price (ADR 0015): it is the last good price when the feed fails in a way
+    ///      other than age alone, which only a `poke` records (every ledger read is a view), so it
+    ///      can be as old as the last keeper's poke, or 0 for a feed that never answered ok in a
+    ///      poke. Such an asset gets its price from `recordSettlementPrice`.
     function settle() external;
+
+    /// @notice After settlement, records the settlement price of `asset` that has none: the
+    ///         router's read now (`poke`), which must be ok (`CircuitBreaker__SettlementPriceNotOk`
+    ///         otherwise). Permissionless, once per asset (`CircuitBreaker__SettlementPriceRecorded`),
+    ///         for any asset with a feed (a listed asset the breaker does not know included).
+    /// @dev Maker's End prices each ilk by its own `cage(ilk)` after `cage()`; here the price of an
+    ///      asset whose feed failed at settlement is the first ok read after it. Until then the
+    ///      ledger settles no account that needs it (a position in the market, or debt its other
+    ///      collateral cannot pay). A feed that never recovers is replaced by governance
+    ///      (`OracleRouter.setFeed`, which settlement does not freeze). Warning: the first caller
+    ///      chooses the moment among ok reads; anyone may call at the first one.
+    function recordSettlementPrice(address asset) external returns (uint256 priceWad);
 
     // ---------------------------------------------------------------- guardian
 
@@ -215,7 +240,8 @@ interface ICircuitBreaker {
     /// @notice Whether global settlement happened (forever once true).
     function settled() external view returns (bool);
 
-    /// @notice The settlement price of `asset`, WAD (0 before settlement or if never priced).
+    /// @notice The settlement price of `asset`, WAD (0 before settlement, and after it until an ok
+    ///         read is recorded: `settle`, `recordSettlementPrice`).
     function settlementPrice(address asset) external view returns (uint256 priceWad);
 
     /// @notice The target level and reason of `asset`'s triggers now, without changing state.

@@ -82,6 +82,11 @@ interface IDutchAuction {
     error DutchAuction__BreakerLevel(address token, uint8 level);
     /// @notice 255 tokens are listed already (a record names its token in one byte).
     error DutchAuction__TooManyTokens();
+    /// @notice With this buf, tail, cusp and curve the lowest price a take could pay before a redo
+    ///         is due would be `floorWad` x the oracle price at the auction's (re)start
+    ///         (`buf x max(cusp, curve(1, tail))`), above `maxFloorWad`: takers would never see a
+    ///         discount and every auction would be redone forever.
+    error DutchAuction__CannotClear(address token, uint256 floorWad, uint256 maxFloorWad);
 
     // ---------------------------------------------------------------- events
 

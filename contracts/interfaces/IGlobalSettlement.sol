@@ -8,7 +8,8 @@ pragma solidity 0.8.28;
 ///         1. `settleAccount`: an account's perp positions close at the frozen prices (PnL with
 ///            the vault, no fee, no premium); its debt is paid with its collateral valued at the
 ///            frozen prices, which moves into the redemption pool (listing order); debt the
-///            collateral cannot pay goes through the bad-debt waterfall. What is left is the
+///            collateral cannot pay goes through the bad-debt waterfall (never while a collateral
+///            it holds waits for its settlement price). What is left is the
 ///            owner's (`withdrawSettled`), and so is any credit (`withdrawCredit` mints it).
 ///            The BackstopVault's credit is its LPs' (BackstopVault's `redeem`/`withdraw` after
 ///            settlement call `withdrawCredit(vault, ...)`), once the ledger is wound down and
@@ -28,6 +29,8 @@ pragma solidity 0.8.28;
 ///      for collateral.
 interface IGlobalSettlement {
     error Settlement__NotSettled();
+    /// @notice `asset` has no settlement price yet (its read failed at settlement): see the
+    ///         breaker's `recordSettlementPrice`.
     error Settlement__NoSettlementPrice(address asset);
     error Settlement__AccountNotSettled(address account);
     /// @notice `account` still has `auctions` auctions running: `settleAuction` each first (their
@@ -61,7 +64,11 @@ interface IGlobalSettlement {
 
     /// @notice Settles `account` (permissionless, once settlement has begun; idempotent). Refused
     ///         while an auction of the account runs (`Settlement__AuctionsRunning`): its lot and
-    ///         debt must return first (`settleAuction`), so the account settles whole.
+    ///         debt must return first (`settleAuction`), so the account settles whole. Refused too
+    ///         while it needs an asset with no settlement price yet (`Settlement__NoSettlementPrice`,
+    ///         ADR 0015): a position in that market, or debt its priced collateral does not pay
+    ///         while it holds that collateral (nothing is written off against collateral the owner
+    ///         would keep). The breaker's `recordSettlementPrice` supplies the price.
     function settleAccount(address account) external;
 
     /// @notice Ends running auction `id` after settlement (permissionless; Maker End's `snip`):

@@ -14,6 +14,9 @@ import {ParamTarget} from "../risk/ParamTarget.sol";
 /// @dev Every parameter's subject is the collateral token, which must be listed first
 ///      (`setCurve`). An asset can be auctioned once its curve, buf, tail and cusp are set
 ///      (their lower bounds are non-zero, so zero means "unset"); chip, tip and dust may be 0.
+///      Buf, tail, cusp and the curve are also bound together (`MAX_FLOOR_WAD`): each alone is
+///      "tightened" by the guardian (a higher buf or cusp, a shorter tail), and together they
+///      could otherwise keep every auction above the market until its redo.
 abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
     // ---------------------------------------------------------------- constants
 
@@ -21,7 +24,8 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
     bytes32 public constant BUF_WAD = "BUF_WAD";
     /// @notice Age after which an auction needs a redo, seconds. Bounds: 60 .. 7 days.
     bytes32 public constant TAIL_SECONDS = "TAIL_SECONDS";
-    /// @notice Price / start price below which an auction needs a redo, WAD. Bounds: 0.1e18 .. 0.99e18.
+    /// @notice Price / start price below which an auction needs a redo, WAD. Bounds: 0.1e18 .. 0.9e18
+    ///         (above 0.9 no buf, at least 1, keeps the floor within `MAX_FLOOR_WAD`).
     bytes32 public constant CUSP_WAD = "CUSP_WAD";
     /// @notice Keeper reward proportional to the tab, WAD. Bounds: 0 .. 0.05e18.
     bytes32 public constant CHIP_WAD = "CHIP_WAD";
@@ -30,6 +34,15 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
     /// @notice Smallest tab a partial take may leave; also the redo-reward minimum, WAD.
     ///         Bounds: 0 .. 1e24.
     bytes32 public constant DUST_WAD = "DUST_WAD";
+
+    /// @notice Highest floor an asset's auctions may have, WAD: the lowest price a take can pay
+    ///         before a redo is due, `buf x max(cusp, curve(1, tail))` per unit of the oracle price
+    ///         at the (re)start, must be at most 0.9 (a discount of 10% a taker sees). Checked at
+    ///         every change of buf, tail, cusp and curve, whoever makes it: tightening any of them
+    ///         (a higher buf or cusp, a shorter tail) can otherwise leave every auction above the
+    ///         market until its redo, forever.
+    uint256 public constant MAX_FLOOR_WAD = 0.9e18;
+    uint256 private constant WAD = 1e18;
 
     // ---------------------------------------------------------------- immutables
 
@@ -90,6 +103,7 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
         }
         cfg.curve = curve;
         cfg.decimals = decimals;
+        _requireClears(token, cfg);
         emit CurveSet(token, address(curve), decimals);
     }
 
@@ -116,6 +130,7 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
         else if (name == CHIP_WAD) cfg.chipWad = uint64(value);
         else if (name == TIP_WAD) cfg.tipWad = uint96(value);
         else cfg.dustWad = uint96(value);
+        if (name == BUF_WAD || name == TAIL_SECONDS || name == CUSP_WAD) _requireClears(subject, cfg);
     }
 
     function _getParam(bytes32 name, address subject) internal view override returns (uint256) {
@@ -131,11 +146,27 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
     function _bounds(bytes32 name) internal pure override returns (uint256 min, uint256 max) {
         if (name == BUF_WAD) return (1e18, 2e18);
         if (name == TAIL_SECONDS) return (60, 7 days);
-        if (name == CUSP_WAD) return (0.1e18, 0.99e18);
+        if (name == CUSP_WAD) return (0.1e18, 0.9e18);
         if (name == CHIP_WAD) return (0, 0.05e18);
         if (name == TIP_WAD) return (0, 1_000e18);
         if (name == DUST_WAD) return (0, 1e24);
         revert ParamTarget__UnknownParam(name, address(0));
+    }
+
+    /// @dev Reverts with `DutchAuction__CannotClear` when the lowest price a take could pay
+    ///      before a redo is due, `buf x max(cusp, curve(1, tail))` (rounded up), is above
+    ///      `MAX_FLOOR_WAD`. Nothing to check before buf, tail and cusp are all set (a kick refuses
+    ///      the asset until then).
+    function _requireClears(address token, AssetConfig storage cfg) internal view {
+        uint256 bufWad = cfg.bufWad;
+        uint256 cuspWad = cfg.cuspWad;
+        uint256 tailSeconds = cfg.tailSeconds;
+        if (bufWad == 0 || cuspWad == 0 || tailSeconds == 0) return;
+        // the curve only falls: its price at the tail is the lowest before the tail's redo
+        uint256 reachWad = cfg.curve.price(WAD, tailSeconds);
+        if (reachWad < cuspWad) reachWad = cuspWad;
+        uint256 floorWad = (bufWad * reachWad + WAD - 1) / WAD;
+        if (floorWad > MAX_FLOOR_WAD) revert DutchAuction__CannotClear(token, floorWad, MAX_FLOOR_WAD);
     }
 
     function _listed(bytes32 name, address subject) internal view returns (AssetConfig storage cfg) {

@@ -118,12 +118,12 @@ contract CircuitBreaker is CircuitBreakerState {
         uint256 length = _assetList.length;
         for (uint256 i; i < length; ++i) {
             address asset = _assetList[i];
-            // the router's read now (stored as its last good price when ok), else its fallback:
-            // the last good price alone was 0 for a market nobody had poked, whose positions then
-            // could never be settled (and nothing could be redeemed)
+            // the router's read now when ok; a failed read's fallback can be the last good price
+            // of the last keeper's poke, however old, or 0 (ADR 0015): the asset waits for
+            // `recordSettlementPrice`
             (uint256 priceWad, bool ok) = oracle.poke(asset);
-            _settlementPrices[asset] = priceWad;
-            emit SettlementPriceRecorded(asset, priceWad, ok ? block.timestamp : 0);
+            if (ok) _recordSettlementPrice(asset, priceWad);
+            else emit SettlementPricePending(asset, priceWad);
         }
         GlobalSlot storage g = _global;
         uint8 from = g.level;
@@ -134,6 +134,19 @@ contract CircuitBreaker is CircuitBreakerState {
         emit Settled(block.timestamp, length);
         address ch = clearinghouse;
         if (ch != address(0)) IClearinghouse(ch).applySettlement();
+    }
+
+    // ---------------------------------------------------------------- external mutating: settlement prices
+
+    /// @inheritdoc ICircuitBreaker
+    function recordSettlementPrice(address asset) external returns (uint256 priceWad) {
+        if (!_global.settled) revert CircuitBreaker__NotSettled();
+        uint256 recordedWad = _settlementPrices[asset];
+        if (recordedWad != 0) revert CircuitBreaker__SettlementPriceRecorded(asset, recordedWad);
+        bool ok;
+        (priceWad, ok) = oracle.poke(asset);
+        if (!ok) revert CircuitBreaker__SettlementPriceNotOk(asset, priceWad);
+        _recordSettlementPrice(asset, priceWad);
     }
 
     // ---------------------------------------------------------------- external mutating: guardian
@@ -326,6 +339,12 @@ contract CircuitBreaker is CircuitBreakerState {
     function _saturatingAdd128(uint256 a, uint256 b) internal pure returns (uint256) {
         uint256 cap = type(uint128).max;
         return b >= cap - a ? cap : a + b;
+    }
+
+    /// @dev Stores an ok read of the router (never 0: an ok read never is) as `asset`'s settlement price.
+    function _recordSettlementPrice(address asset, uint256 priceWad) internal {
+        _settlementPrices[asset] = priceWad;
+        emit SettlementPriceRecorded(asset, priceWad, block.timestamp);
     }
 
     /// @dev Pushes a scope's new level into the Clearinghouse, which enforces it at every entry

@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import { formatUnits, parseUnits } from "ethers";
 import { z } from "zod";
 
+import { PARAM_RULES } from "./rules.js";
+
 /** A non-negative decimal number written as a string ("0.15", "2000"). */
 const decimal = z
   .string()
@@ -154,6 +156,13 @@ const governanceSchema = z
 /** Shortest timelock delay a network with real assets (`mocks: false`) accepts: one day. */
 export const MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS = 86_400;
 
+/**
+ * Longest timelock delay any network accepts: 30 days. The delay governs its own change
+ * (`updateDelay` is itself a timelock operation), so a longer one could not be undone in less
+ * than that, and every loosening, listing and emergency fix would wait as long.
+ */
+export const MAX_TIMELOCK_DELAY_SECONDS = 30 * 86_400;
+
 /** Collateral (in whole tokens of the first asset) the deployer mints to borrow the vault seed. */
 export const SEED_COLLATERAL_TOKENS = "1000";
 
@@ -277,6 +286,10 @@ export function parseDeployParams(raw: unknown, source = "<inline>"): DeployPara
         `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is below ${MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS} (one day), the shortest delay accepted when mocks is false: loosening must stay visible long enough for users to react`,
       );
   } else issues.push(...seedIssues(p));
+  if (p.timelockMinDelaySeconds > MAX_TIMELOCK_DELAY_SECONDS)
+    issues.push(
+      `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is above ${MAX_TIMELOCK_DELAY_SECONDS} (30 days), the longest delay accepted: the delay governs its own change (updateDelay is a timelock operation), so a longer one could not be shortened in less time and would hold every parameter change and fix as long`,
+    );
   if (p.governance) issues.push(...governanceIssues(p.governance));
   if (issues.length > 0) throw new DeployParamsError(source, issues);
   return p;
@@ -430,7 +443,7 @@ export const PARAM_BOUNDS: Readonly<
   dutchAuction: {
     BUF_WAD: [w("1"), w("2")],
     TAIL_SECONDS: [60n, 7n * DAY],
-    CUSP_WAD: [w("0.1"), w("0.99")],
+    CUSP_WAD: [w("0.1"), w("0.9")],
     CHIP_WAD: [0n, w("0.05")],
     TIP_WAD: [0n, w("1000")],
     DUST_WAD: [0n, 10n ** 24n],
@@ -464,8 +477,60 @@ const SETUP_BOUNDS = {
   step: [1n, DAY],
 } as const;
 
+/**
+ * DutchAuction.MAX_FLOOR_WAD: an asset's auctions must be able to fall to 0.9 x the oracle price
+ * at their (re)start, or lower, before a redo is due.
+ */
+export const MAX_AUCTION_FLOOR_WAD = w("0.9");
+
+const RAY = 10n ** 27n;
+
+/** RayPow.rpowDown: `x^n` in RAY, every product rounded down. */
+function rpowDown(x: bigint, n: bigint): bigint {
+  let z = RAY;
+  while (n > 0n) {
+    if ((n & 1n) === 1n) z = (z * x) / RAY;
+    n >>= 1n;
+    if (n > 0n) x = (x * x) / RAY;
+    if (z === 0n) return 0n;
+  }
+  return z;
+}
+
+/**
+ * The auction curve's `price(startPriceWad, elapsedSeconds)` (LinearDecrease,
+ * ExponentialDecrease, StairstepExponentialDecrease), as deploySystem builds the curve from
+ * `c` (the price kept per second or step is 1 - cut, in RAY). Rounded down like the contracts.
+ */
+export function curvePriceWad(c: CurveParams, startPriceWad: bigint, elapsedSeconds: bigint): bigint {
+  if (c.kind === "linear") {
+    const tau = BigInt(c.tauSeconds);
+    return elapsedSeconds >= tau ? 0n : (startPriceWad * (tau - elapsedSeconds)) / tau;
+  }
+  const cut = parseUnits(c.kind === "exponential" ? c.cutPerSecond : c.cutPerStep, RAY_DECIMALS);
+  if (cut > RAY) throw new RangeError(`a cut of ${formatUnits(cut, RAY_DECIMALS)} is above 1`);
+  const steps = c.kind === "exponential" ? elapsedSeconds : elapsedSeconds / BigInt(c.stepSeconds);
+  return (startPriceWad * rpowDown(RAY - cut, steps)) / RAY;
+}
+
+/**
+ * An auction's floor as DutchAuctionParams computes it: the lowest price a take can pay before a
+ * redo is due, per unit of the oracle price at the (re)start, `buf x max(cusp, curve(1, tail))`
+ * rounded up. Undefined when a field does not convert (reported by the bounds checks).
+ */
+export function auctionFloorWad(au: AssetParams["auction"]): bigint | undefined {
+  try {
+    const [buf, cusp] = [w(au.buf), w(au.cusp)];
+    const curveWad = curvePriceWad(au.curve, w("1"), BigInt(au.tailSeconds));
+    const reach = curveWad > cusp ? curveWad : cusp;
+    return (buf * reach + w("1") - 1n) / w("1");
+  } catch {
+    return undefined;
+  }
+}
+
 /** How a field converts to its on-chain value (as scripts/deploy/system.ts converts it). */
-type Unit =
+export type Unit =
   | { kind: "wad" }
   | { kind: "ray" }
   | { kind: "seconds" }
@@ -475,7 +540,7 @@ type Unit =
 
 const MODES = ["static", "dynamic", "ramped"] as const;
 
-function toChain(value: string | number, unit: Unit): bigint {
+export function toChain(value: string | number, unit: Unit): bigint {
   switch (unit.kind) {
     case "wad":
       return parseUnits(String(value), WAD_DECIMALS);
@@ -493,7 +558,7 @@ function toChain(value: string | number, unit: Unit): bigint {
 }
 
 /** An on-chain bound shown in the file's unit. */
-function fromChain(value: bigint, unit: Unit): string {
+export function fromChain(value: bigint, unit: Unit): string {
   const trim = (s: string) => s.replace(/\.0$/, "");
   switch (unit.kind) {
     case "wad":
@@ -537,29 +602,51 @@ function checkField(c: BoundCheck): string | undefined {
   return `${c.path}: ${c.value} is out of bounds: ${c.source} allows ${fromChain(min, c.unit)} to ${fromChain(max, c.unit)}`;
 }
 
-/** Every bound the deployment would hit, checked up front (messages name the field). */
-function boundIssues(p: DeployParams): string[] {
-  const checks: BoundCheck[] = [];
-  const param = (path: string, value: string | number, unit: Unit, module: ParamModule, name: string) =>
-    checks.push({ path, value, unit, bounds: PARAM_BOUNDS[module][name], source: `${module} ${name}` });
+/**
+ * One parameter the deployment registers in the RiskConfig: its module and name, its subject
+ * (`global`, or the asset's symbol and index), the file's field and value, and how the value
+ * converts on chain.
+ */
+export interface ParamRegistration {
+  module: ParamModule;
+  name: string;
+  /** `"global"`, or the asset's symbol. */
+  subject: string;
+  /** The asset's index in `assets` (undefined for a global parameter). */
+  assetIndex?: number;
+  /** The field in the parameter file (one field may serve every asset: breaker.dropTolerance). */
+  path: string;
+  value: string | number;
+  unit: Unit;
+}
+
+/**
+ * Every parameter `deploySystem` registers, with the value it registers: the globals, then per
+ * asset its margin, ledger, auction, engine and breaker parameters (test/scripts/param-steps.test.ts
+ * checks the list against a deployment's registration events).
+ */
+export function paramRegistrations(p: DeployParams): ParamRegistration[] {
+  const out: ParamRegistration[] = [];
   const wad: Unit = { kind: "wad" };
   const sec: Unit = { kind: "seconds" };
+  const global = (path: string, value: string | number, unit: Unit, module: ParamModule, name: string) =>
+    out.push({ module, name, subject: "global", path, value, unit });
 
   const g = p.global;
-  param(
+  global(
     "global.stabilityFeeApr",
     g.stabilityFeeApr,
     { kind: "apr" },
     "clearinghouse",
     "STABILITY_FEE_PER_SECOND_RAY",
   );
-  param("global.debtCeilingUsd", g.debtCeilingUsd, wad, "clearinghouse", "DEBT_CEILING_WAD");
-  param("global.minDebtUsd", g.minDebtUsd, wad, "clearinghouse", "MIN_DEBT_WAD");
-  param("global.priceMaxAgeSeconds", g.priceMaxAgeSeconds, sec, "clearinghouse", "PRICE_MAX_AGE_SECONDS");
+  global("global.debtCeilingUsd", g.debtCeilingUsd, wad, "clearinghouse", "DEBT_CEILING_WAD");
+  global("global.minDebtUsd", g.minDebtUsd, wad, "clearinghouse", "MIN_DEBT_WAD");
+  global("global.priceMaxAgeSeconds", g.priceMaxAgeSeconds, sec, "clearinghouse", "PRICE_MAX_AGE_SECONDS");
 
   const l = p.liquidation;
   const engine = (field: keyof typeof l, unit: Unit, name: string) =>
-    param(`liquidation.${field}`, l[field], unit, "liquidationEngine", name);
+    global(`liquidation.${field}`, l[field], unit, "liquidationEngine", name);
   engine("targetHealth", wad, "TARGET_HEALTH_WAD");
   engine("penalty", wad, "PENALTY_WAD");
   engine("perpPenalty", wad, "PERP_PENALTY_WAD");
@@ -571,42 +658,16 @@ function boundIssues(p: DeployParams): string[] {
 
   const b = p.breaker;
   const breaker = (field: keyof typeof b, unit: Unit, name: string) =>
-    param(`breaker.${field}`, b[field], unit, "circuitBreaker", name);
-  breaker("dropTolerance", wad, "DROP_TOLERANCE_WAD");
-  breaker("velocityCapacityUsd", wad, "VELOCITY_CAPACITY_WAD");
+    global(`breaker.${field}`, b[field], unit, "circuitBreaker", name);
   breaker("velocityWindowSeconds", sec, "VELOCITY_WINDOW_SECONDS");
   breaker("badDebtWindowSeconds", sec, "BAD_DEBT_WINDOW_SECONDS");
   breaker("badDebtShare", wad, "BAD_DEBT_SHARE_WAD");
   breaker("cooldownSeconds", sec, "COOLDOWN_SECONDS");
 
-  const setup = (
-    path: string,
-    value: string | number,
-    unit: Unit,
-    bounds: readonly [bigint, bigint],
-    source: string,
-  ) => checks.push({ path, value, unit, bounds, source });
-  setup(
-    "vault.cooldownSeconds",
-    p.vault.cooldownSeconds,
-    sec,
-    SETUP_BOUNDS.vaultDuration,
-    "BackstopVault MIN/MAX_COOLDOWN_SECONDS",
-  );
-  setup(
-    "vault.claimWindowSeconds",
-    p.vault.claimWindowSeconds,
-    sec,
-    SETUP_BOUNDS.vaultDuration,
-    "BackstopVault MIN/MAX_CLAIM_WINDOW_SECONDS",
-  );
-  setup("oracleHopSeconds", p.oracleHopSeconds, sec, SETUP_BOUNDS.oracleHop, "the OracleRouter constructor");
-  setup("vault.seedUsd", p.vault.seedUsd, wad, [0n, 2n ** 256n - 1n], "a WAD amount");
-  setup("timelockMinDelaySeconds", p.timelockMinDelaySeconds, sec, [0n, 2n ** 256n - 1n], "uint256");
-
-  const extra: string[] = [];
   for (const [i, a] of p.assets.entries()) {
     const at = `assets.${i}`;
+    const param = (path: string, value: string | number, unit: Unit, module: ParamModule, name: string) =>
+      out.push({ module, name, subject: a.symbol, assetIndex: i, path, value, unit });
     const m = a.margin;
     const margin = (field: keyof typeof m, unit: Unit, name: string) =>
       param(`${at}.margin.${field}`, m[field], unit, "marginModel", name);
@@ -651,6 +712,84 @@ function boundIssues(p: DeployParams): string[] {
     auction("tipUsd", wad, "TIP_WAD");
     auction("dustUsd", wad, "DUST_WAD");
     param(`${at}.auction.tabCapUsd`, au.tabCapUsd, wad, "liquidationEngine", "ASSET_TAB_CAP_WAD");
+    param("breaker.dropTolerance", b.dropTolerance, wad, "circuitBreaker", "DROP_TOLERANCE_WAD");
+    param(
+      "breaker.velocityCapacityUsd",
+      b.velocityCapacityUsd,
+      wad,
+      "circuitBreaker",
+      "VELOCITY_CAPACITY_WAD",
+    );
+  }
+  return out;
+}
+
+/**
+ * A parameter whose max step is a share of the value registered, with no minimum step (a cap:
+ * scripts/deploy/rules.ts), registered at 0 would get a step of 1 wei: nobody could ever move it.
+ */
+function registeredAtZeroIssues(p: DeployParams): string[] {
+  const issues = new Set<string>();
+  for (const r of paramRegistrations(p)) {
+    const rule: object = PARAM_RULES[r.module][r.name];
+    if (!("maxStepShareWad" in rule) || "minStep" in rule) continue;
+    let value: bigint;
+    try {
+      value = toChain(r.value, r.unit);
+    } catch {
+      continue; // reported by the bounds checks
+    }
+    if (value === 0n)
+      issues.add(
+        `${r.path}: 0 cannot be registered: the max step of ${r.module} ${r.name} is a share of the value registered, so from 0 no update could ever move it (register the smallest value you mean instead)`,
+      );
+  }
+  return [...issues];
+}
+
+/** Every bound the deployment would hit, checked up front (messages name the field). */
+function boundIssues(p: DeployParams): string[] {
+  const checks: BoundCheck[] = [];
+  const wad: Unit = { kind: "wad" };
+  const sec: Unit = { kind: "seconds" };
+  // each field once (the breaker's per-asset parameters share one field)
+  const checked = new Set<string>();
+  for (const r of paramRegistrations(p)) {
+    if (checked.has(r.path)) continue;
+    checked.add(r.path);
+    const bounds = PARAM_BOUNDS[r.module][r.name];
+    checks.push({ path: r.path, value: r.value, unit: r.unit, bounds, source: `${r.module} ${r.name}` });
+  }
+
+  const setup = (
+    path: string,
+    value: string | number,
+    unit: Unit,
+    bounds: readonly [bigint, bigint],
+    source: string,
+  ) => checks.push({ path, value, unit, bounds, source });
+  setup(
+    "vault.cooldownSeconds",
+    p.vault.cooldownSeconds,
+    sec,
+    SETUP_BOUNDS.vaultDuration,
+    "BackstopVault MIN/MAX_COOLDOWN_SECONDS",
+  );
+  setup(
+    "vault.claimWindowSeconds",
+    p.vault.claimWindowSeconds,
+    sec,
+    SETUP_BOUNDS.vaultDuration,
+    "BackstopVault MIN/MAX_CLAIM_WINDOW_SECONDS",
+  );
+  setup("oracleHopSeconds", p.oracleHopSeconds, sec, SETUP_BOUNDS.oracleHop, "the OracleRouter constructor");
+  setup("vault.seedUsd", p.vault.seedUsd, wad, [0n, 2n ** 256n - 1n], "a WAD amount");
+
+  const extra: string[] = [];
+  for (const [i, a] of p.assets.entries()) {
+    const at = `assets.${i}`;
+    const m = a.margin;
+    const au = a.auction;
     const c = au.curve;
     if (c.kind === "linear")
       setup(
@@ -720,6 +859,11 @@ function boundIssues(p: DeployParams): string[] {
       extra.push(
         `${at}.margin.marginCap: ${m.marginCap} is below 0.05, the MarginModel's default margin base when the deployment sets the cap`,
       );
+    const floor = auctionFloorWad(au);
+    if (floor !== undefined && floor > MAX_AUCTION_FLOOR_WAD)
+      extra.push(
+        `${at}.auction: buf ${au.buf} x max(cusp ${au.cusp}, the curve's price at tailSeconds ${au.tailSeconds}) = ${formatUnits(floor, WAD_DECIMALS)} is above ${formatUnits(MAX_AUCTION_FLOOR_WAD, WAD_DECIMALS)} (DutchAuction.MAX_FLOOR_WAD): no take could pay less than that share of the oracle price before a redo, so the auctions would never clear (DutchAuction__CannotClear)`,
+      );
     const [lo, hi] = [a.feed.minPriceUsd, a.feed.maxPriceUsd].map(num);
     if (lo !== undefined && hi !== undefined && lo >= hi)
       extra.push(
@@ -727,5 +871,5 @@ function boundIssues(p: DeployParams): string[] {
       );
   }
   const issues = checks.map(checkField).filter((x): x is string => x !== undefined);
-  return [...issues, ...extra];
+  return [...issues, ...extra, ...registeredAtZeroIssues(p)];
 }

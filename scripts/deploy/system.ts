@@ -26,6 +26,7 @@ import type {
 import type { IClearinghouseBase } from "../../types/ethers-contracts/contracts/core/Clearinghouse.js";
 import { DeployParamsError, SEED_COLLATERAL_TOKENS } from "./params.js";
 import type { AssetParams, CurveParams, DeployParams } from "./params.js";
+import { PARAM_RULES, maxStepOf, type Rules } from "./rules.js";
 
 const WAD_DECIMALS = 18;
 const SECONDS_PER_YEAR = 31_536_000n;
@@ -155,113 +156,7 @@ function resolveGovernance(params: DeployParams, options: DeployOptions, deploye
   return { proposers: unique(proposers), executors: unique(executors), guardian, lab };
 }
 
-/**
- * Rules of one registered parameter: maximum change per update and either the safe direction
- * (the guardian may move it that way at once) or `governanceOnly` (no direction is safe: only the
- * timelock may change it, `RiskConfig.registerGovernanceOnlyParam`). The maximum change is either
- * a fixed amount (`maxStep`, in the parameter's unit) or a share of the value registered
- * (`maxStepShareWad`, for a parameter whose scale differs by asset, such as a skew scale in the
- * asset's own units). The hard bounds live in each module's code; these are the RiskConfig's rules.
- */
-type Step = { maxStep: bigint } | { maxStepShareWad: bigint };
-type Rule = Step & ({ higherIsSafer: boolean } | { governanceOnly: true });
-type Rules = Record<string, Rule>;
-
-/** The max step a rule registers for `initialValue` (never zero: `RiskConfig__ZeroMaxStep`). */
-export function maxStepOf(rule: Rule, initialValue: bigint): bigint {
-  if ("maxStep" in rule) return rule.maxStep;
-  const step = (initialValue * rule.maxStepShareWad) / 10n ** 18n;
-  return step > 0n ? step : 1n;
-}
-
-/**
- * Rules of every registered parameter (see {@link Rule}). Governance-only in the MarginModel:
- * MODE (static -> dynamic moves the maintenance from its base to the volatility target in one
- * update, with no ramp), EWMA_LAMBDA_WAD (a higher lambda damps the reaction to the next shock)
- * and RAMP_WAD_PER_HOUR (a lower ramp freezes the maintenance below its target in a storm); in
- * the Clearinghouse, SKEW_SCALE_WAD (see CLEARINGHOUSE_RULES).
- */
-const MARGIN_RULES: Rules = {
-  HAIRCUT_CAP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
-  MARGIN_CAP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
-  HAIRCUT_BASE_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
-  MARGIN_BASE_WAD: { maxStep: wad("0.02"), higherIsSafer: true },
-  EWMA_LAMBDA_WAD: { maxStep: wad("0.05"), governanceOnly: true },
-  K_WAD: { maxStep: wad("1"), higherIsSafer: true },
-  HORIZON_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
-  LIQUIDITY_ADDON_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
-  INITIAL_MULTIPLIER_WAD: { maxStep: wad("0.25"), higherIsSafer: true },
-  RAMP_WAD_PER_HOUR: { maxStep: wad("0.02"), governanceOnly: true },
-  DEPTH_USD_WAD: { maxStep: wad("100000000"), higherIsSafer: false },
-  SIZE_SLOPE_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
-  MAX_VARIANCE_PER_SECOND_WAD: { maxStep: wad("0.0001"), higherIsSafer: true },
-  MODE: { maxStep: 2n, governanceOnly: true },
-};
-
-/**
- * SKEW_SCALE_WAD is governance-only, at most a fifth of the value registered per update: neither
- * direction is safe. A larger scale shrinks the fill premium (index x (skew + size/2) /
- * skewScale) and the funding drift (velocity x skew / skewScale) and enlarges the skew cap's
- * backing (the vault's mark subtracts skew^2 / (2 x skewScale)); a smaller one hands the open
- * skew a windfall from the vault (its closing fills return a larger premium than it paid).
- */
-const CLEARINGHOUSE_RULES: Rules = {
-  STABILITY_FEE_PER_SECOND_RAY: { maxStep: 10n ** 19n, higherIsSafer: true },
-  DEBT_CEILING_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
-  MIN_DEBT_WAD: { maxStep: wad("10000"), higherIsSafer: true },
-  DEPOSIT_CAP: { maxStep: 10n ** 36n, higherIsSafer: false },
-  SKEW_SCALE_WAD: { maxStepShareWad: wad("0.2"), governanceOnly: true },
-  MAX_FUNDING_VELOCITY_WAD: { maxStep: wad("1"), higherIsSafer: true },
-  TAKER_FEE_WAD: { maxStep: wad("0.005"), higherIsSafer: true },
-  MAX_OPEN_INTEREST_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
-  SKEW_CAP_RATIO_WAD: { maxStep: wad("10"), higherIsSafer: false },
-  // a shorter life of cached prices is safer (0: every check reads the oracle; ADR 0006)
-  PRICE_MAX_AGE_SECONDS: { maxStep: 600n, higherIsSafer: false },
-};
-
-/** Liquidation caps: lower is safer (the guardian may slow the liquidation flow at once). */
-const ENGINE_RULES: Rules = {
-  TARGET_HEALTH_WAD: { maxStep: wad("0.25"), higherIsSafer: true },
-  PENALTY_WAD: { maxStep: wad("0.05"), higherIsSafer: true },
-  PERP_PENALTY_WAD: { maxStep: wad("0.01"), higherIsSafer: true },
-  PERP_KEEPER_SHARE_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
-  DUST_DEBT_WAD: { maxStep: wad("1000"), higherIsSafer: true },
-  MAX_TAB_IN_FLIGHT_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
-  ASSET_TAB_CAP_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
-  WINDOW_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
-  WINDOW_CAPACITY_WAD: { maxStep: wad("1000000000"), higherIsSafer: false },
-};
-
-const AUCTION_RULES: Rules = {
-  BUF_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
-  TAIL_SECONDS: { maxStep: 3_600n, higherIsSafer: false },
-  CUSP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
-  CHIP_WAD: { maxStep: wad("0.005"), higherIsSafer: false },
-  TIP_WAD: { maxStep: wad("100"), higherIsSafer: false },
-  DUST_WAD: { maxStep: wad("1000"), higherIsSafer: true },
-};
-
-/** The breaker trips sooner with a lower tolerance or capacity: lower is safer. */
-const BREAKER_RULES: Rules = {
-  DROP_TOLERANCE_WAD: { maxStep: wad("0.05"), higherIsSafer: false },
-  VELOCITY_CAPACITY_WAD: { maxStep: wad("100000000"), higherIsSafer: false },
-  VELOCITY_WINDOW_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
-  BAD_DEBT_WINDOW_SECONDS: { maxStep: 86_400n, higherIsSafer: true },
-  BAD_DEBT_SHARE_WAD: { maxStep: wad("0.05"), higherIsSafer: false },
-  COOLDOWN_SECONDS: { maxStep: 3_600n, higherIsSafer: true },
-};
-
-/**
- * The rule tables by module, named as in a deployment record (`deployments/<network>.json`):
- * scripts/governance/proposal.ts checks a proposal's names against them.
- */
-export const PARAM_RULES = {
-  marginModel: MARGIN_RULES,
-  clearinghouse: CLEARINGHOUSE_RULES,
-  liquidationEngine: ENGINE_RULES,
-  dutchAuction: AUCTION_RULES,
-  circuitBreaker: BREAKER_RULES,
-} as const;
+export { PARAM_RULES, maxStepOf } from "./rules.js";
 
 const RAY_DECIMALS = 27;
 const ray = (x: string): bigint => parseUnits(x, RAY_DECIMALS);
@@ -559,42 +454,61 @@ export async function deploySystem(
   const aprToPerSecondRay = (apr: string) => (wad(apr) * 10n ** 9n) / SECONDS_PER_YEAR;
   await register(
     chAddr,
-    CLEARINGHOUSE_RULES,
+    PARAM_RULES.clearinghouse,
     "STABILITY_FEE_PER_SECOND_RAY",
     ZERO,
     aprToPerSecondRay(params.global.stabilityFeeApr),
   );
-  await register(chAddr, CLEARINGHOUSE_RULES, "DEBT_CEILING_WAD", ZERO, wad(params.global.debtCeilingUsd));
-  await register(chAddr, CLEARINGHOUSE_RULES, "MIN_DEBT_WAD", ZERO, wad(params.global.minDebtUsd));
   await register(
     chAddr,
-    CLEARINGHOUSE_RULES,
+    PARAM_RULES.clearinghouse,
+    "DEBT_CEILING_WAD",
+    ZERO,
+    wad(params.global.debtCeilingUsd),
+  );
+  await register(chAddr, PARAM_RULES.clearinghouse, "MIN_DEBT_WAD", ZERO, wad(params.global.minDebtUsd));
+  await register(
+    chAddr,
+    PARAM_RULES.clearinghouse,
     "PRICE_MAX_AGE_SECONDS",
     ZERO,
     BigInt(params.global.priceMaxAgeSeconds),
   );
   for (const [i, a] of params.assets.entries()) {
     const asset = assets[i].address;
-    for (const [name, value] of marginParams(a)) await register(marginAddr, MARGIN_RULES, name, asset, value);
-    await register(chAddr, CLEARINGHOUSE_RULES, "DEPOSIT_CAP", asset, parseUnits(a.depositCap, a.decimals));
+    for (const [name, value] of marginParams(a))
+      await register(marginAddr, PARAM_RULES.marginModel, name, asset, value);
+    await register(
+      chAddr,
+      PARAM_RULES.clearinghouse,
+      "DEPOSIT_CAP",
+      asset,
+      parseUnits(a.depositCap, a.decimals),
+    );
     if (a.market) {
-      await register(chAddr, CLEARINGHOUSE_RULES, "SKEW_SCALE_WAD", asset, wad(a.market.skewScale));
+      await register(chAddr, PARAM_RULES.clearinghouse, "SKEW_SCALE_WAD", asset, wad(a.market.skewScale));
       await register(
         chAddr,
-        CLEARINGHOUSE_RULES,
+        PARAM_RULES.clearinghouse,
         "MAX_FUNDING_VELOCITY_WAD",
         asset,
         wad(a.market.maxFundingVelocityPerDay),
       );
-      await register(chAddr, CLEARINGHOUSE_RULES, "TAKER_FEE_WAD", asset, wad(a.market.takerFee));
+      await register(chAddr, PARAM_RULES.clearinghouse, "TAKER_FEE_WAD", asset, wad(a.market.takerFee));
       await register(
         chAddr,
-        CLEARINGHOUSE_RULES,
+        PARAM_RULES.clearinghouse,
         "MAX_OPEN_INTEREST_WAD",
         asset,
         wad(a.market.maxOpenInterest),
       );
-      await register(chAddr, CLEARINGHOUSE_RULES, "SKEW_CAP_RATIO_WAD", asset, wad(a.market.skewCapRatio));
+      await register(
+        chAddr,
+        PARAM_RULES.clearinghouse,
+        "SKEW_CAP_RATIO_WAD",
+        asset,
+        wad(a.market.skewCapRatio),
+      );
     }
     await send(oracle.poke(asset));
     await send(marginModel.poke(asset));
@@ -610,7 +524,7 @@ export async function deploySystem(
     ["WINDOW_SECONDS", BigInt(liq.windowSeconds)],
     ["WINDOW_CAPACITY_WAD", wad(liq.windowCapacityUsd)],
   ] as Array<[string, bigint]>) {
-    await register(engineAddr, ENGINE_RULES, name, ZERO, value);
+    await register(engineAddr, PARAM_RULES.liquidationEngine, name, ZERO, value);
   }
   const br = params.breaker;
   for (const [name, value] of [
@@ -619,7 +533,7 @@ export async function deploySystem(
     ["BAD_DEBT_SHARE_WAD", wad(br.badDebtShare)],
     ["COOLDOWN_SECONDS", BigInt(br.cooldownSeconds)],
   ] as Array<[string, bigint]>) {
-    await register(breakerAddr, BREAKER_RULES, name, ZERO, value);
+    await register(breakerAddr, PARAM_RULES.circuitBreaker, name, ZERO, value);
   }
   for (const [i, a] of params.assets.entries()) {
     const asset = assets[i].address;
@@ -632,11 +546,23 @@ export async function deploySystem(
       ["TIP_WAD", wad(au.tipUsd)],
       ["DUST_WAD", wad(au.dustUsd)],
     ] as Array<[string, bigint]>) {
-      await register(auctionAddr, AUCTION_RULES, name, asset, value);
+      await register(auctionAddr, PARAM_RULES.dutchAuction, name, asset, value);
     }
-    await register(engineAddr, ENGINE_RULES, "ASSET_TAB_CAP_WAD", asset, wad(au.tabCapUsd));
-    await register(breakerAddr, BREAKER_RULES, "DROP_TOLERANCE_WAD", asset, wad(br.dropTolerance));
-    await register(breakerAddr, BREAKER_RULES, "VELOCITY_CAPACITY_WAD", asset, wad(br.velocityCapacityUsd));
+    await register(engineAddr, PARAM_RULES.liquidationEngine, "ASSET_TAB_CAP_WAD", asset, wad(au.tabCapUsd));
+    await register(
+      breakerAddr,
+      PARAM_RULES.circuitBreaker,
+      "DROP_TOLERANCE_WAD",
+      asset,
+      wad(br.dropTolerance),
+    );
+    await register(
+      breakerAddr,
+      PARAM_RULES.circuitBreaker,
+      "VELOCITY_CAPACITY_WAD",
+      asset,
+      wad(br.velocityCapacityUsd),
+    );
   }
   await send(riskConfig.renounceRegistrar());
 

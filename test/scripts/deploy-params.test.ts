@@ -14,8 +14,12 @@ import { network } from "hardhat";
 
 import {
   DeployParamsError,
+  MAX_AUCTION_FLOOR_WAD,
+  MAX_TIMELOCK_DELAY_SECONDS,
   PARAM_BOUNDS,
   PARAM_MODULES,
+  auctionFloorWad,
+  curvePriceWad,
   loadDeployParams,
   paramsPathFor,
   parseDeployParams,
@@ -152,6 +156,48 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
     }
   });
 
+  it("refuses auction settings whose floor is above 0.9 x the oracle price, as the auction would (DutchAuction__CannotClear)", function () {
+    // floor = buf x max(cusp, curve(1, tail)), rounded up; local.json: 1.1 x max(0.5, 0) = 0.55
+    const base = () => {
+      const p = localJson();
+      p.assets[0].auction = {
+        curve: { kind: "linear", tauSeconds: 7200 },
+        buf: "1.1",
+        tailSeconds: 7200,
+        cusp: "0.5",
+        chip: "0.001",
+        tipUsd: "5",
+        dustUsd: "100",
+        tabCapUsd: "50000000",
+      };
+      return p;
+    };
+    const auctionOf = (p: ParamsJson) => p.assets[0].auction;
+    const cusp = base();
+    auctionOf(cusp).cusp = "0.85";
+    expect(issuesOf(cusp)).to.contain(
+      "assets.0.auction: buf 1.1 x max(cusp 0.85, the curve's price at tailSeconds 7200) = 0.935 is above 0.9 (DutchAuction.MAX_FLOOR_WAD): no take could pay less than that share of the oracle price before a redo, so the auctions would never clear (DutchAuction__CannotClear)",
+    );
+    const tail = base();
+    auctionOf(tail).tailSeconds = 60; // 60 s into a 7,200 s fall: 0.99166... of the start
+    expect(issuesOf(tail)).to.contain(
+      "assets.0.auction: buf 1.1 x max(cusp 0.5, the curve's price at tailSeconds 60) = 1.090833333333333333 is above 0.9",
+    );
+    const slow = base();
+    auctionOf(slow).curve = { kind: "exponential", cutPerSecond: "0.00001" }; // 0.93 after 7,200 s
+    expect(issuesOf(slow)).to.match(
+      /assets\.0\.auction: buf 1\.1 x max\(cusp 0\.5, .*\) = 1\.02\d+ is above 0\.9/,
+    );
+    const steps = base();
+    auctionOf(steps).curve = { kind: "stairstep", cutPerStep: "0.01", stepSeconds: 600 }; // 0.99^12
+    expect(issuesOf(steps)).to.match(/assets\.0\.auction: .* = 0\.97\d+ is above 0\.9/);
+    // at the limit it passes: buf 1.8 x cusp 0.5 = 0.9
+    const limit = base();
+    auctionOf(limit).buf = "1.8";
+    expect(parseDeployParams(limit).assets[0].auction.buf).to.equal("1.8");
+    expect(auctionFloorWad(parseDeployParams(limit).assets[0].auction)).to.equal(MAX_AUCTION_FLOOR_WAD);
+  });
+
   describe("governance, the timelock delay and the vault seed", function () {
     it("checks the governance section: addresses, at least one proposer and executor, no duplicates", function () {
       const p = localJson();
@@ -209,6 +255,28 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
       local.timelockMinDelaySeconds = 0;
       delete local.governance;
       expect(parseDeployParams(local).governance).to.equal(undefined);
+    });
+
+    it("refuses a timelock delay above 30 days on every network, naming the field (a longer one bricks governance)", function () {
+      // the delay governs its own change (updateDelay goes through the timelock), so a year-long
+      // delay takes a year to undo, and every parameter change and emergency fix waits as long
+      for (const mocks of [true, false]) {
+        const p = localJson();
+        p.mocks = mocks;
+        for (const a of p.assets) {
+          (a as Record<string, unknown>).address = "0x00000000000000000000000000000000000000a1";
+          a.feed.address = "0x00000000000000000000000000000000000000f1";
+        }
+        p.timelockMinDelaySeconds = 2_592_001;
+        expect(issuesOf(p)).to.contain(
+          "timelockMinDelaySeconds: 2592001 is above 2592000 (30 days), the longest delay accepted",
+        );
+        p.timelockMinDelaySeconds = 365 * 86_400;
+        expect(issuesOf(p)).to.contain("timelockMinDelaySeconds: 31536000 is above 2592000 (30 days)");
+        p.timelockMinDelaySeconds = 2_592_000;
+        expect(parseDeployParams(p).timelockMinDelaySeconds).to.equal(2_592_000);
+      }
+      expect(MAX_TIMELOCK_DELAY_SECONDS).to.equal(30 * 86_400);
     });
 
     it("refuses a vault seed the deployment could not borrow, naming the fields", function () {
@@ -270,7 +338,8 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
         curve: { kind: "exponential", cutPerSecond: "0.5" },
         buf: "2",
         tailSeconds: 604_800,
-        cusp: "0.99",
+        // 2 x 0.45 = 0.9: the floor at its limit (MAX_FLOOR_WAD; cusp's own bound, 0.9, needs buf 1)
+        cusp: "0.45",
         chip: "0.05",
         tipUsd: "1000",
         dustUsd: "100",
@@ -309,6 +378,21 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
         for (const [name, [min, max]] of Object.entries(PARAM_BOUNDS[module])) {
           const [cMin, cMax] = await contracts[module].paramBounds(b32(name));
           expect([cMin, cMax], `${module} ${name}`).to.deep.equal([min, max]);
+        }
+      }
+      // the auction floor's mirror: the constant, and each deployed curve's price
+      expect(await sys.auction.MAX_FLOOR_WAD()).to.equal(MAX_AUCTION_FLOOR_WAD);
+      const params = edgeParams();
+      for (const [i, a] of sys.assets.entries()) {
+        const curve = await fixture.ethers.getContractAt(
+          "IAuctionCurve",
+          await sys.auction.curveOf(a.address),
+        );
+        for (const t of [0n, 1n, 7n, 60n, 3_599n, 7_200n, 604_800n]) {
+          const start = parseUnits("1234.5678", 18);
+          expect(await curve.price(start, t), `${a.symbol} ${t}`).to.equal(
+            curvePriceWad(params.assets[i].auction.curve, start, t),
+          );
         }
       }
     });

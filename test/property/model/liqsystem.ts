@@ -221,12 +221,17 @@ export async function deployLiqSystem(opts: LiqSystemOptions = {}): Promise<LiqS
     await (await ch.connect(carol).deposit(carol.address, wbtc.address, 1n * 10n ** 8n)).wait();
     await (await ch.connect(carol).borrow(carol.address, 40_000n * WAD, carol.address)).wait();
   }
-  // the fee goes on last (the guardian may raise it at once: higher is safer), at index 1 RAY
+  // the fee goes on last, at index 1 RAY: set as the RiskConfig itself (the module's only setter),
+  // since from the 0 registered one guardian step is at most 1% a year (scripts/deploy/rules.ts)
+  const rcAddr = await sys.riskConfig.getAddress();
+  await lab.networkHelpers.impersonateAccount(rcAddr);
+  await lab.networkHelpers.setBalance(rcAddr, 10n ** 20n);
   await (
-    await sys.riskConfig
-      .connect(deployer)
-      .setParam(chAddr, b32("STABILITY_FEE_PER_SECOND_RAY"), ZERO, STABILITY_FEE_PER_SECOND_RAY)
+    await ch
+      .connect(await ethers.getSigner(rcAddr))
+      .setParam(b32("STABILITY_FEE_PER_SECOND_RAY"), ZERO, STABILITY_FEE_PER_SECOND_RAY)
   ).wait();
+  await lab.networkHelpers.stopImpersonatingAccount(rcAddr);
 
   const iface = {
     ch: ch.interface as unknown as Interface,

@@ -29,7 +29,10 @@ async function settledLab() {
     const delay = await sys.timelock.getMinDelay();
     await send(sys.timelock.connect(deployer).schedule(target, 0n, data, zero, b32("settle"), delay));
     await networkHelpers.time.increase(delay);
-    await lab.setPrice(weth, "1000"); // the frozen price is the last good one
+    // the frozen prices are the feeds' answers at settlement: both answer then (a feed silent
+    // since its heartbeat would leave its asset unpriced until its next answer, ADR 0015)
+    await lab.setPrice(weth, "1000");
+    await refreshFeeds(lab);
     return (await sys.timelock.connect(deployer).execute(target, 0n, data, zero, b32("settle"))).wait();
   };
   return { ...lab, settle };
@@ -181,7 +184,7 @@ describe("global settlement", function () {
       lab.chAddr,
       b32("STABILITY_FEE_PER_SECOND_RAY"),
       ZeroAddress,
-      3n * 10n ** 18n, // about 9.5% a year, from 5%
+      2n * 10n ** 18n, // about 6.3% a year, from 5% (within one max step: half the value registered)
     ]);
     const config = await sys.riskConfig.getAddress();
     const delay = await sys.timelock.getMinDelay();
@@ -338,6 +341,104 @@ describe("global settlement", function () {
     expect(await ch.creditOf(carol.address)).to.equal(0n);
   });
 
+  // ---------------------------------------------------------------- settlement prices (ADR 0015)
+
+  it("an asset whose feed fails at settlement is not valued at the router's old last good price: what needs it waits for its first ok read (ADR 0015)", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, bob, carol, keeper, weth, wbtc, networkHelpers } = lab;
+    await lab.fundVault("200000");
+    // alice: long 2 WETH at about 2,000; bob: 10 WETH against 14,000 of debt; carol: WETH and
+    // WBTC, a debt her WBTC alone pays
+    await lab.depositFor(alice, weth, "10");
+    await send(ch.connect(alice).borrow(alice.address, wad("4000"), alice.address));
+    await send(ch.connect(alice).modifyPosition(alice.address, weth.address, wad("2"), wad("3000")));
+    await lab.depositFor(bob, weth, "10");
+    await send(ch.connect(bob).borrow(bob.address, wad("14000"), bob.address));
+    await lab.depositFor(carol, weth, "10");
+    await lab.depositFor(carol, wbtc, "1");
+    await send(ch.connect(carol).borrow(carol.address, wad("5000"), carol.address));
+    // the market halves and nobody pokes the router: every fill and health check reads the feed
+    // (a view), and the router's last good price stays the deployment's poke, 2,000
+    const feed = weth.feed!;
+    await send(feed.updateAnswer(1_000n * 10n ** 8n));
+    expect((await ch.health(bob.address, false)).healthFactorWad).to.be.lessThan(WAD);
+    const [lastGood, lastGoodAt] = await sys.oracle.lastGoodPrice(weth.address);
+    expect(lastGood).to.equal(wad("2000"));
+    await networkHelpers.time.increase(3 * 86_400);
+    const data = sys.breaker.interface.encodeFunctionData("settle");
+    const target = await sys.breaker.getAddress();
+    const delay = await sys.timelock.getMinDelay();
+    await send(sys.timelock.schedule(target, 0n, data, b32(""), b32("settle"), delay));
+    await networkHelpers.time.increase(delay);
+    // at settlement WBTC's feed answers, WETH's fails (answers 0)
+    await lab.setPrice(wbtc, "40000");
+    await send(feed.updateAnswer(0n));
+    const tx = await sys.timelock.execute(target, 0n, data, b32(""), b32("settle"));
+    const settledAt = BigInt(await networkHelpers.time.latest());
+    // WETH's fallback, the last good price of five days ago, is no settlement price
+    expect(settledAt - lastGoodAt).to.be.greaterThan(5n * 86_400n);
+    await expect(tx).to.emit(sys.breaker, "SettlementPricePending").withArgs(weth.address, wad("2000"));
+    await expect(tx)
+      .to.emit(sys.breaker, "SettlementPriceRecorded")
+      .withArgs(wbtc.address, wad("40000"), settledAt);
+    expect(await sys.breaker.settlementPrice(weth.address)).to.equal(0n);
+
+    // what needs WETH's price waits: bob's debt (his WETH would pay it at 2,000, half of it at
+    // the market) and alice's long; nothing is written off against collateral the owner keeps
+    const bobCollateral = await ch.collateralOf(bob.address, weth.address);
+    const vaultCredit = await ch.creditOf(await sys.vault.getAddress());
+    for (const who of [bob, alice]) {
+      await expect(ch.settleAccount(who.address))
+        .to.be.revertedWithCustomError(ch, "Settlement__NoSettlementPrice")
+        .withArgs(weth.address);
+    }
+    expect(await ch.collateralOf(bob.address, weth.address)).to.equal(bobCollateral);
+    expect(await ch.creditOf(await sys.vault.getAddress())).to.equal(vaultCredit);
+    // what does not need it settles: carol's WBTC pays her debt, her WETH stays hers
+    await send(ch.settleAccount(carol.address));
+    expect(await ch.debtOf(carol.address)).to.equal(0n);
+    expect(await ch.collateralOf(carol.address, weth.address)).to.equal(wad("10"));
+    expect(await ch.redemptionPool(weth.address)).to.equal(0n);
+
+    // the price is the first ok read after settlement, recorded by anyone, once
+    await expect(sys.breaker.connect(keeper).recordSettlementPrice(weth.address))
+      .to.be.revertedWithCustomError(sys.breaker, "CircuitBreaker__SettlementPriceNotOk")
+      .withArgs(weth.address, wad("2000"));
+    await send(feed.updateAnswer(1_000n * 10n ** 8n));
+    const record = await sys.breaker.connect(keeper).recordSettlementPrice(weth.address);
+    await expect(record)
+      .to.emit(sys.breaker, "SettlementPriceRecorded")
+      .withArgs(weth.address, wad("1000"), await networkHelpers.time.latest());
+    expect(await sys.breaker.settlementPrice(weth.address)).to.equal(wad("1000"));
+    await expect(sys.breaker.recordSettlementPrice(weth.address))
+      .to.be.revertedWithCustomError(sys.breaker, "CircuitBreaker__SettlementPriceRecorded")
+      .withArgs(weth.address, wad("1000"));
+    await expect(sys.breaker.recordSettlementPrice(wbtc.address))
+      .to.be.revertedWithCustomError(sys.breaker, "CircuitBreaker__SettlementPriceRecorded")
+      .withArgs(wbtc.address, wad("40000"));
+
+    // bob's 10 WETH at 1,000 pay 10,000 of his debt, the rest is bad debt (at 2,000, 7 WETH
+    // would have paid it all and 3 gone back to him); alice's long closes at 1,000
+    const bobDebt = await ch.debtOf(bob.address);
+    const settled = eventsOf(
+      await (await ch.settleAccount(bob.address)).wait(),
+      ch.interface,
+      "AccountSettled",
+    );
+    expect(settled[0].args.badDebtWad).to.equal(bobDebt - wad("10000"));
+    expect(await ch.collateralOf(bob.address, weth.address)).to.equal(0n);
+    expect(await ch.redemptionPool(weth.address)).to.equal(wad("10"));
+    const closed = eventsOf(
+      await (await ch.settleAccount(alice.address)).wait(),
+      ch.interface,
+      "PositionModified",
+    );
+    expect([closed[0].args.sizeDeltaWad, closed[0].args.fillPriceWad]).to.deep.equal([
+      -wad("2"),
+      wad("1000"),
+    ]);
+  });
+
   // ---------------------------------------------------------------- the backstop vault's LPs
 
   it("the vault's LPs redeem their share of its credit once every account is settled, with no request (audit: stranded LP credit)", async function () {
@@ -489,7 +590,16 @@ async function settleSystem(lab: Lab) {
   const delay = await sys.timelock.getMinDelay();
   await send(sys.timelock.connect(deployer).schedule(target, 0n, data, b32(""), b32("settle"), delay));
   await networkHelpers.time.increase(delay);
+  await refreshFeeds(lab);
   await send(sys.timelock.connect(deployer).execute(target, 0n, data, b32(""), b32("settle")));
+}
+
+/** Every mock feed answers again at its current price (a new round, updated now). */
+async function refreshFeeds(lab: Lab) {
+  for (const a of lab.sys.assets) {
+    const [, answer] = await a.feed!.latestRoundData();
+    await send(a.feed!.updateAnswer(answer));
+  }
 }
 
 /** Settles each account; returns the debt their collateral paid into the pool. */

@@ -1,3 +1,4 @@
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
@@ -209,7 +210,8 @@ describe("DutchAuction", function () {
       const { ethers, auction, curve, kick, wethAddr, wbtcAddr } = await deploy();
       // replacing WETH's curve keeps its id: a running auction still names WETH
       const { id } = await kick();
-      const curve2 = await ethers.deployContract("LinearDecrease", [TAU * 2n]);
+      // a slower curve, still one a take can reach 0.9 x the oracle price on before the tail (MAX_FLOOR_WAD)
+      const curve2 = await ethers.deployContract("LinearDecrease", [(TAU * 3n) / 2n]);
       await expect(auction.setCurve(wethAddr, await curve2.getAddress()))
         .to.emit(auction, "CurveSet")
         .withArgs(wethAddr, await curve2.getAddress(), 18n);
@@ -243,7 +245,7 @@ describe("DutchAuction", function () {
         .to.be.revertedWithCustomError(auction, "ParamTarget__OutOfBounds")
         .withArgs(BUF_WAD, wethAddr, 2n * WAD + 1n, WAD, 2n * WAD);
       await expect(
-        auction.connect(risk).setParam(CUSP_WAD, wethAddr, (99n * WAD) / 100n + 1n),
+        auction.connect(risk).setParam(CUSP_WAD, wethAddr, (9n * WAD) / 10n + 1n),
       ).to.be.revertedWithCustomError(auction, "ParamTarget__OutOfBounds");
       await expect(auction.connect(risk).setParam(BUF_WAD, curve.target, BUF))
         .to.be.revertedWithCustomError(auction, "ParamTarget__UnknownParam")
@@ -253,14 +255,85 @@ describe("DutchAuction", function () {
         .to.be.revertedWithCustomError(auction, "ParamTarget__UnknownParam")
         .withArgs(unknown, ZERO);
       expect(await auction.getParam(BUF_WAD, wethAddr)).to.equal(BUF);
+      // buf 2 needs a tail the whole curve long (2 x max(cusp 0.4, curve 0) = 0.8: MAX_FLOOR_WAD)
+      await auction.connect(risk).setParam(await auction.TAIL_SECONDS(), wethAddr, TAU);
       await expect(auction.connect(risk).setParam(BUF_WAD, wethAddr, 2n * WAD))
         .to.emit(auction, "ParamSet")
         .withArgs(BUF_WAD, wethAddr, 2n * WAD);
       expect(await auction.getParam(BUF_WAD, wethAddr)).to.equal(2n * WAD);
-      expect(await auction.getParam(await auction.TAIL_SECONDS(), wethAddr)).to.equal(TAIL);
+      expect(await auction.getParam(await auction.TAIL_SECONDS(), wethAddr)).to.equal(TAU);
       expect(await auction.getParam(await auction.DUST_WAD(), wethAddr)).to.equal(DUST);
       expect(await auction.paramBounds(await auction.TAIL_SECONDS())).to.deep.equal([60n, 7n * 86_400n]);
       expect(await auction.paramBounds(await auction.TIP_WAD())).to.deep.equal([0n, 1_000n * WAD]);
+    });
+
+    it("refuses a buf, tail, cusp or curve with which no auction could fall 10% below the oracle price before it needs a redo", async function () {
+      // The lowest price a take can pay before a redo is due, per unit of the oracle price at the
+      // (re)start: buf x max(cusp, curve(1, tail)). Above MAX_FLOOR_WAD (0.9) no taker ever sees a
+      // discount and every auction is redone forever (audit: the guardian could get there by
+      // tightening: cusp up, buf up, tail down). Standard setup: 1.25 x max(0.4, 0.5) = 0.625.
+      const { ethers, auction, risk, wethAddr, sink, alice, bob, networkHelpers } = await deploy();
+      const ar = auction.connect(risk);
+      const [BUF_WAD, TAIL_SECONDS, CUSP_WAD] = [
+        await auction.BUF_WAD(),
+        await auction.TAIL_SECONDS(),
+        await auction.CUSP_WAD(),
+      ];
+      expect(await auction.MAX_FLOOR_WAD()).to.equal((9n * WAD) / 10n);
+      const mulWadUp = (x: bigint, y: bigint) => mulDivUp(x, y, WAD);
+      const config = async () => [
+        await auction.getParam(BUF_WAD, wethAddr),
+        await auction.getParam(TAIL_SECONDS, wethAddr),
+        await auction.getParam(CUSP_WAD, wethAddr),
+        await auction.curveOf(wethAddr),
+      ];
+      const before = await config();
+
+      // cusp: 1.25 x 0.75 = 0.9375; at 0.72 exactly the floor 0.9, accepted
+      await expect(ar.setParam(CUSP_WAD, wethAddr, (75n * WAD) / 100n))
+        .to.be.revertedWithCustomError(auction, "DutchAuction__CannotClear")
+        .withArgs(wethAddr, mulWadUp(BUF, (75n * WAD) / 100n), (9n * WAD) / 10n);
+      // tail: 60 s into a 10,000 s linear fall the price is still 0.994 of the start
+      const reach60 = linear(WAD, 60n);
+      await expect(ar.setParam(TAIL_SECONDS, wethAddr, 60n))
+        .to.be.revertedWithCustomError(auction, "DutchAuction__CannotClear")
+        .withArgs(wethAddr, mulWadUp(BUF, reach60), (9n * WAD) / 10n);
+      // buf: 2 x 0.5 = 1, above the oracle price
+      await expect(ar.setParam(BUF_WAD, wethAddr, 2n * WAD))
+        .to.be.revertedWithCustomError(auction, "DutchAuction__CannotClear")
+        .withArgs(wethAddr, WAD, (9n * WAD) / 10n);
+      // a curve 30 days long: 5,000 s in it has fallen 0.2%
+      const slow = await ethers.deployContract("LinearDecrease", [30n * 86_400n]);
+      const reachSlow = mulDivDown(WAD, 30n * 86_400n - TAIL, 30n * 86_400n);
+      await expect(auction.setCurve(wethAddr, await slow.getAddress()))
+        .to.be.revertedWithCustomError(auction, "DutchAuction__CannotClear")
+        .withArgs(wethAddr, mulWadUp(BUF, reachSlow), (9n * WAD) / 10n);
+      expect(await config()).to.deep.equal(before);
+
+      // at the limit: cusp 0.72, floor 1.25 x 0.72 = 0.9. An auction is taken at 0.9 x the oracle
+      // price before its redo, a discount a taker sees
+      await ar.setParam(CUSP_WAD, wethAddr, (72n * WAD) / 100n);
+      const receipt = await (await sink.kick(alice.address, wethAddr, LOT, TAB, DEBT, ZERO)).wait();
+      const kicked = receipt?.logs
+        .map((l) => (l.address === (auction.target as string) ? auction.interface.parseLog(l) : null))
+        .find((e) => e?.name === "Kick");
+      const id = kicked?.args.id as bigint;
+      const start = (await auction.auctions(id)).startTime;
+      // linear: price/top = 0.72 at 2,800 s
+      await networkHelpers.time.setNextBlockTimestamp(start + 2_800n);
+      await expect(auction.connect(bob).take(id, WAD, ORACLE, bob.address, "0x"))
+        .to.emit(auction, "Take")
+        .withArgs(
+          id,
+          bob.address,
+          bob.address,
+          (ORACLE * 9n) / 10n,
+          (ORACLE * 9n) / 10n,
+          WAD,
+          anyValue,
+          anyValue,
+          anyValue,
+        );
     });
 
     it("refuses a zero sink, oracle, stablecoin or kicker at construction, and tokens with more than 18 decimals", async function () {
@@ -606,7 +679,9 @@ describe("DutchAuction", function () {
       await networkHelpers.time.increaseTo(start + TAIL + 1n); // views read the latest block
       expect((await auction.getStatus(id))[0]).to.equal(true);
 
-      // cusp: with cusp 0.9, a 10%+ fall needs a redo long before tail
+      // cusp: with cusp 0.9, a 10%+ fall needs a redo long before tail (buf 1 first: a take must
+      // be able to pay 0.9 x the oracle price, MAX_FLOOR_WAD)
+      await auction.connect(risk).setParam(await auction.BUF_WAD(), wethAddr, WAD);
       await auction.connect(risk).setParam(await auction.CUSP_WAD(), wethAddr, (9n * WAD) / 10n);
       const { id: id2, start: start2 } = await kick();
       await networkHelpers.time.setNextBlockTimestamp(start2 + 1_001n); // price/top = 0.8999

@@ -25,21 +25,28 @@ async function underwater(mutate?: Parameters<typeof deployLab>[0]) {
   return lab;
 }
 
+/**
+ * The guardian lowers a lower-is-safer parameter of `module` to `value`, one allowed step (the
+ * rule's max step, half the value registered) a block.
+ */
+async function guardianLower(lab: Lab, module: string, name: string, subject: string, value: bigint) {
+  const { sys, deployer } = lab;
+  const target = await (module === "engine" ? sys.engine : sys.breaker).getAddress();
+  const param = b32(name);
+  const rc = sys.riskConfig.connect(deployer);
+  const { maxStep } = await rc.ruleOf(target, param, subject);
+  const at = await lab.ethers.getContractAt("IParamTarget", target);
+  let current = await at.getParam(param, subject);
+  while (current > value) {
+    const next = current - maxStep > value ? current - maxStep : value;
+    await send(rc.setParam(target, param, subject, next));
+    current = next;
+  }
+}
+
 /** Lowers the engine's per-window capacity to `target` in the guardian's allowed steps. */
 async function tightenWindow(lab: Lab, target: bigint): Promise<void> {
-  const { sys, deployer } = lab;
-  const name = b32("WINDOW_CAPACITY_WAD");
-  let cap = await sys.engine.getParam(name, "0x" + "00".repeat(20));
-  while (cap > target) {
-    const next = cap - wad("1000000000") > target ? cap - wad("1000000000") : target;
-    await send(
-      sys.riskConfig
-        .connect(deployer)
-        .setParam(await sys.engine.getAddress(), name, "0x" + "00".repeat(20), next),
-    );
-    cap = next;
-    await lab.networkHelpers.mine();
-  }
+  await guardianLower(lab, "engine", "WINDOW_CAPACITY_WAD", ZERO_ADDRESS, target);
 }
 
 /**
@@ -449,7 +456,7 @@ describe("LiquidationEngine", function () {
 
     it("the window rolls over after WINDOW_SECONDS: a batch stopped by another cap is not stopped by the old window", async function () {
       const lab = await underwater();
-      const { ch, sys, alice, bob, keeper, deployer, weth } = lab;
+      const { ch, sys, alice, bob, keeper, weth } = lab;
       await lab.setPrice(weth, "2000");
       await borrower(lab, bob);
       await lab.setPrice(weth, "1600"); // both under water
@@ -470,15 +477,12 @@ describe("LiquidationEngine", function () {
       // the WETH tab cap now leaves no room: each account of the batch is cut to nothing (CapHit),
       // and the batch must go on past the first (the caps are not exhausted: the window rolled)
       const cap = b32("ASSET_TAB_CAP_WAD");
-      await send(
-        sys.riskConfig
-          .connect(deployer)
-          .setParam(
-            await sys.engine.getAddress(),
-            cap,
-            weth.address,
-            await sys.auction.tabInFlightWad(weth.address),
-          ),
+      await guardianLower(
+        lab,
+        "engine",
+        "ASSET_TAB_CAP_WAD",
+        weth.address,
+        await sys.auction.tabInFlightWad(weth.address),
       );
       const batch = [alice.address, bob.address];
       expect(await sys.engine.liquidateBatch.staticCall(batch, keeper.address)).to.equal(2n);
@@ -659,7 +663,7 @@ describe("LiquidationEngine", function () {
       // by the close, used to count as an asset before and to shrink the debt after, so the
       // ratio fell; netted against the balance it moves only by the requirement and the penalty
       const lab = await deployLab();
-      const { ch, sys, alice, keeper, deployer, weth } = lab;
+      const { ch, sys, alice, keeper, weth } = lab;
       await lab.fundVault("200000");
       await lab.depositFor(alice, weth, "10");
       await send(ch.connect(alice).modifyPosition(alice.address, weth.address, -wad("4"), 0n));
@@ -670,11 +674,7 @@ describe("LiquidationEngine", function () {
           .borrow(alice.address, ((init.equityWad - init.requirementWad) * 99n) / 100n, alice.address),
       );
       await lab.setPrice(weth, "1100");
-      await send(
-        sys.riskConfig
-          .connect(deployer)
-          .setParam(await sys.engine.getAddress(), b32("ASSET_TAB_CAP_WAD"), weth.address, wad("3000")),
-      );
+      await guardianLower(lab, "engine", "ASSET_TAB_CAP_WAD", weth.address, wad("3000"));
       const before = await ch.health(alice.address, false);
       expect(before.pnlWad > 0n && before.debtWad > 0n).to.equal(true);
       expect(before.healthFactorWad).to.be.lessThan(WAD);
@@ -698,14 +698,10 @@ describe("LiquidationEngine", function () {
 
     it("the per-asset tab cap bounds the tab in flight", async function () {
       const lab = await underwater();
-      const { sys, alice, keeper, deployer, weth } = lab;
+      const { sys, alice, keeper, weth } = lab;
       const name = b32("ASSET_TAB_CAP_WAD");
       // the guardian tightens the cap to 3,000 in allowed steps
-      await send(
-        sys.riskConfig
-          .connect(deployer)
-          .setParam(await sys.engine.getAddress(), name, weth.address, wad("3000")),
-      );
+      await guardianLower(lab, "engine", "ASSET_TAB_CAP_WAD", weth.address, wad("3000"));
       await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
         .to.emit(sys.engine, "CapHit")
         .withArgs(
@@ -1030,22 +1026,13 @@ describe("LiquidationEngine", function () {
 
     it("the seizure that takes the velocity window beyond capacity reports at once: the asset's level rises and the batch's later accounts of it are not seized", async function () {
       const lab = await deployLab();
-      const { ch, sys, alice, bob, carol, keeper, deployer, weth } = lab;
+      const { ch, sys, alice, bob, carol, keeper, weth } = lab;
       await lab.fundVault("50000");
       for (const s of [alice, bob, carol]) await borrower(lab, s);
       await lab.setPrice(weth, "1600");
       const each = await debtSeizedAlone(lab, alice.address); // the three accounts are alike
       // capacity 1.5 liquidations: alice's seizure stays within it, bob's goes beyond
-      await send(
-        sys.riskConfig
-          .connect(deployer)
-          .setParam(
-            await sys.breaker.getAddress(),
-            b32("VELOCITY_CAPACITY_WAD"),
-            weth.address,
-            (each * 3n) / 2n,
-          ),
-      );
+      await guardianLower(lab, "breaker", "VELOCITY_CAPACITY_WAD", weth.address, (each * 3n) / 2n);
       expect(await sys.breaker.liquidationStatusOf(weth.address)).to.deep.equal([
         0n,
         false,

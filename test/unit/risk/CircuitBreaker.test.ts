@@ -966,16 +966,52 @@ describe("CircuitBreaker", function () {
       await expect(breaker.settle()).to.be.revertedWithCustomError(breaker, "CircuitBreaker__Settled");
     });
 
-    it("records an asset nobody poked at the router's read, and 0 only when its feed never answered usable data", async function () {
-      const { breaker, asset, asset2, primary2, timeOf } = await deploy();
-      await primary2.updateAnswer(0n); // never poked, and its feed answers nothing usable now
+    it("an asset whose read fails at settlement gets no price from the router's fallback, only from its first ok read after settlement (ADR 0015)", async function () {
+      const { breaker, router, asset, asset2, primary, primary2, stranger, timeOf, networkHelpers } =
+        await deploy();
+      await expect(breaker.recordSettlementPrice(asset)).to.be.revertedWithCustomError(
+        breaker,
+        "CircuitBreaker__NotSettled",
+      );
+      // asset: poked a month ago at 2,000, its feed fails at settlement (answers 0): the fallback is
+      // that month-old price. asset2: never poked, its feed fails too: the fallback is 0
+      await router.poke(asset);
+      await networkHelpers.time.increase(30n * 86_400n);
+      await primary.updateAnswer(0n);
+      await primary2.updateAnswer(0n);
       const tx = breaker.settle();
       await expect(tx)
-        .to.emit(breaker, "SettlementPriceRecorded")
-        .withArgs(asset, 2000n * WAD, await timeOf(tx));
-      await expect(tx).to.emit(breaker, "SettlementPriceRecorded").withArgs(asset2, 0n, 0n);
-      expect(await breaker.settlementPrice(asset)).to.equal(2000n * WAD);
+        .to.emit(breaker, "SettlementPricePending")
+        .withArgs(asset, 2000n * WAD);
+      await expect(tx).to.emit(breaker, "SettlementPricePending").withArgs(asset2, 0n);
+      await expect(tx).to.not.emit(breaker, "SettlementPriceRecorded");
+      await expect(tx).to.emit(breaker, "Settled");
+      expect(await breaker.settlementPrice(asset)).to.equal(0n);
       expect(await breaker.settlementPrice(asset2)).to.equal(0n);
+
+      // while the read fails nothing is recorded; an ok read is, by anyone, once
+      await expect(breaker.connect(stranger).recordSettlementPrice(asset))
+        .to.be.revertedWithCustomError(breaker, "CircuitBreaker__SettlementPriceNotOk")
+        .withArgs(asset, 2000n * WAD);
+      await primary.updateAnswer(1234n * E8);
+      const record = breaker.connect(stranger).recordSettlementPrice(asset);
+      await expect(record)
+        .to.emit(breaker, "SettlementPriceRecorded")
+        .withArgs(asset, 1234n * WAD, await timeOf(record));
+      expect(await breaker.settlementPrice(asset)).to.equal(1234n * WAD);
+      await primary.updateAnswer(999n * E8);
+      await expect(breaker.recordSettlementPrice(asset))
+        .to.be.revertedWithCustomError(breaker, "CircuitBreaker__SettlementPriceRecorded")
+        .withArgs(asset, 1234n * WAD);
+      expect(await breaker.settlementPrice(asset)).to.equal(1234n * WAD);
+      await primary2.updateAnswer(25_000n * E8);
+      expect(await breaker.recordSettlementPrice.staticCall(asset2)).to.equal(25_000n * WAD);
+      await breaker.recordSettlementPrice(asset2);
+      expect(await breaker.settlementPrice(asset2)).to.equal(25_000n * WAD);
+      // an address the router has no feed for: never ok
+      await expect(breaker.recordSettlementPrice(stranger.address))
+        .to.be.revertedWithCustomError(breaker, "CircuitBreaker__SettlementPriceNotOk")
+        .withArgs(stranger.address, 0n);
     });
 
     it("after settlement no trigger, hook, guardian, governance or parameter call changes state", async function () {
