@@ -677,4 +677,41 @@ export const MUTANTS: readonly Mutant[] = [
     reach:
       "needs global settlement while an account's auction runs; the ledger's bad-debt unit test builds it",
   },
+  {
+    id: "settlement-price-from-fallback",
+    title:
+      "global settlement freezes an asset at the router's fallback when its read fails: the last good price of the last poke, however old (ADR 0015)",
+    breaks: ["I8"],
+    file: "contracts/risk/CircuitBreaker.sol",
+    search: "            if (ok) _recordSettlementPrice(asset, priceWad);\n",
+    replace: "            if (ok || priceWad != 0) _recordSettlementPrice(asset, priceWad);\n",
+    suites: ["unit:settlement", "unit:breaker"],
+    reach:
+      "the ledger suites deploy no breaker and never settle globally; the settlement unit test fails the feed at settlement",
+  },
+  {
+    id: "settle-account-writes-off-unpriced",
+    title:
+      "settleAccount writes off the debt its priced collateral does not pay while the account holds a collateral with no settlement price yet, which the owner then keeps",
+    breaks: ["I8"],
+    file: "contracts/core/ClearinghouseSettlement.sol",
+    search:
+      "        if (leftWad > 0 && unpriced != address(0)) revert Settlement__NoSettlementPrice(unpriced);\n",
+    replace: "",
+    suites: ["unit:settlement"],
+    reach: "the ledger suites never settle globally; the settlement unit test leaves WETH unpriced",
+  },
+  {
+    id: "auction-floor-unchecked",
+    title:
+      "buf, tail, cusp and curve may be set so that the lowest price a take can pay before a redo is above the oracle: every auction is redone forever",
+    breaks: ["I12"],
+    file: "contracts/liquidation/DutchAuctionParams.sol",
+    search:
+      "        if (floorWad > MAX_FLOOR_WAD) revert DutchAuction__CannotClear(token, floorWad, MAX_FLOOR_WAD);\n",
+    replace: "",
+    suites: ["unit:auction"],
+    reach:
+      "the ledger suites deploy no auction; the auction unit test tightens buf, cusp and tail past the floor",
+  },
 ];
