@@ -140,6 +140,8 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
             totalCollateral[token] -= amount;
         }
         AccountSlot memory acct = _accounts[account];
+        // in liquidation, exposed or not: a surplus lot one auction returned backs the others
+        _requireNoAuctions(account, acct.auctions);
         // an account with neither debt nor positions withdraws without prices (oracle down or not)
         bool exposed = acct.normalizedDebt != 0 || acct.marketMask != 0;
         _requireWithdrawable(token, index);
