@@ -666,14 +666,14 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "withdraw-ignores-auctions",
     title:
-      "an account withdraws collateral while its auctions run (a surplus lot one auction returned, the rest of a partial liquidation): the last auction's shortfall is then bad debt, not the owner's",
+      "an account without debt or position withdraws collateral while its auctions run (a surplus lot one auction returned; an exposed account's withdrawal is refused by the health check's own count): the last auction's shortfall is then bad debt, not the owner's",
     breaks: ["I8"],
     file: "contracts/core/Clearinghouse.sol",
-    search: "        _requireNoAuctions(account, acct.auctions);\n",
+    search: "        else _requireNoAuctions(account, acct.auctions);\n",
     replace: "",
     suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
     reach:
-      "needs an owner withdrawing while his auction runs: the liquidation property suite's withdrawals after a liquidation, the liquidation invariant suite's exitAll and ProtocolHandler.withdraw (I8); the ledger's bad-debt unit test builds ADR 0014's two auctions",
+      "needs an owner without debt or position withdrawing while his auction runs: the liquidation property suite's withdrawals after a whole liquidation, the liquidation invariant suite's exitAll (after its full repay) and ProtocolHandler.withdraw (I8); the ledger's bad-debt unit test builds ADR 0014's two auctions",
   },
   {
     id: "risk-ignores-auctions",

@@ -562,10 +562,11 @@ export function withdraw(
   s.totalCollateral.set(token, (s.totalCollateral.get(token) ?? 0n) - amount);
   // an account with neither debt nor positions withdraws without prices (I11)
   const exposed = a.normalizedDebt !== 0n || [...a.positions.values()].some((p) => p.sizeWad !== 0n);
-  // in liquidation, exposed or not: a surplus lot one auction returned backs the others
-  requireNoAuctions(s, acct);
   requireWithdrawable(s, token);
+  // in liquidation, exposed or not (the health check refuses an exposed one): a surplus lot one
+  // auction returned backs the others
   if (exposed) requireInitialHealth(s, acct, t);
+  else requireNoAuctions(s, acct);
   erc20Transfer(s, token, s.clearinghouse, to, amount);
 }
 

@@ -346,7 +346,7 @@ describe("an account in liquidation may only be made safer (ADR 0014, session 14
     expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
   });
 
-  it("borrow is refused while an auction runs, from credit as well as new debt; deposit and repay pass", async function () {
+  it("borrow is refused while an auction runs, from credit as well as new debt, and so is a withdrawal with debt; deposit and repay pass", async function () {
     const lab = await deployLab();
     const { ch, sys, alice, weth } = lab;
     // partial: Alice keeps ~1.49 WETH and owes ~1,619 while her auction runs
@@ -358,6 +358,13 @@ describe("an account in liquidation may only be made safer (ADR 0014, session 14
     const held = await ch.collateralOf(alice.address, weth.address);
     await lab.depositFor(alice, weth, "10");
     expect(await ch.collateralOf(alice.address, weth.address)).to.equal(held + wad("10"));
+    // with debt (the health check counts her auctions): 1 of her 11.49 WETH is refused
+    const withDebt = await aliceBooks(lab);
+    expect(withDebt.debt).to.be.greaterThan(wad("1600"));
+    await expect(ch.connect(alice).withdraw(alice.address, weth.address, wad("1"), alice.address))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__AuctionsRunning")
+      .withArgs(alice.address, 1n);
+    expect(await aliceBooks(lab)).to.deep.equal(withDebt);
     // repay passes: all her debt and 2,000 more, which she keeps as credit
     await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
     const debt = await ch.debtOf(alice.address);
