@@ -445,6 +445,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       positionReductions: borrowers.positionReductions,
       panicExits: borrowers.exits,
       panicExitsRefused: borrowers.exitsRefused,
+      panicExitsDeferred: borrowers.exitsDeferred,
       accountOpenFailures: borrowers.openFailures,
       lpWithdrawRequests: lps.requests,
       guardianActions: guardian.actions,

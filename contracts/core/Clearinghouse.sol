@@ -148,7 +148,10 @@ contract Clearinghouse is ClearinghousePerps, IClearinghouse, ILiquidationLedger
             if (exposed) _requireBreakerAllowsRisk(account);
             _accounts[account].collateralMask = acct.collateralMask & ~uint16(1 << index);
         }
+        // in liquidation, exposed or not (the health check refuses an exposed one): a surplus lot
+        // one auction returned backs the others (ADR 0014)
         if (exposed) _requireInitialHealth(account);
+        else _requireNoAuctions(account, acct.auctions);
 
         IERC20(token).safeTransfer(to, amount);
         emit Withdrawn(account, token, to, amount);

@@ -25,6 +25,12 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         if (!_isAuthorized(account, msg.sender)) revert Clearinghouse__NotAuthorized(msg.sender, account);
     }
 
+    /// @dev An account in liquidation (`auctions` of its auctions running) may only be made safer:
+    ///      what they fall short of is charged back to what it holds (ADR 0014).
+    function _requireNoAuctions(address account, uint256 auctions) internal pure {
+        if (auctions != 0) revert Clearinghouse__AuctionsRunning(account, auctions);
+    }
+
     function _requireNotSettled() internal view {
         if (_breakerWord & 4 != 0) revert Clearinghouse__Settled();
     }
@@ -59,15 +65,20 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
         }
     }
 
+    /// @dev The gate of every risk-increasing action (a borrow, a withdrawal from an exposed
+    ///      account, a risk-increasing fill): refused at a breaker level, while the account's
+    ///      auctions run (the count read with the health's own read of the slot) and below the
+    ///      initial requirement.
     function _requireInitialHealth(address account) internal view {
         _requireBreakerAllowsRisk(account);
-        (Health memory h, address failingAsset) = _computeHealth(account, true);
+        (Health memory h, address failingAsset, uint256 auctions) = _computeHealth(account, true);
+        _requireNoAuctions(account, auctions);
         if (!h.pricesOk) revert Clearinghouse__OracleUnhealthy(failingAsset);
         if (h.healthFactorWad < WadMath.WAD) revert Clearinghouse__Undercollateralized(account, h.healthFactorWad);
     }
 
     function _health(address account, bool initial) internal view returns (Health memory h) {
-        (h, ) = _computeHealth(account, initial);
+        (h, , ) = _computeHealth(account, initial);
     }
 
     /// @dev Prices and risk levels read once per asset per health computation.
@@ -81,11 +92,13 @@ abstract contract ClearinghouseHealth is ClearinghouseBase {
     }
 
     /// @dev Equity and requirement of `account`; collateral rounded down, debt and requirement up.
+    ///      Also returns the number of its auctions running (from the same read of its slot).
     function _computeHealth(
         address account,
         bool initial
-    ) internal view returns (Health memory h, address failingAsset) {
+    ) internal view returns (Health memory h, address failingAsset, uint256 auctions) {
         AccountSlot memory acct = _accounts[account];
+        auctions = acct.auctions;
         h.creditWad = account == vault ? uint256(_vaultCreditWad) + _pendingFeeWad() : acct.creditWad;
         h.debtWad = uint256(acct.normalizedDebt).mulRayUp(_currentRateIndex());
         (failingAsset, , ) = _healthOf(account, acct, h, initial, false);

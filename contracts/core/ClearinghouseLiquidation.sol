@@ -270,9 +270,10 @@ contract ClearinghouseLiquidation is ClearinghousePerps, ILiquidationLedger, IAu
                 _debit(s.account, debtLeftWad, _accrueFee());
             }
         } else {
-            // what the finished account still owes itself (a perp loss left while its auctions
-            // ran, a seizure's rounding) joins the debt left; its credit pays first, the rest is
-            // bad debt: no debt stays without collateral once its last auction ends (I8)
+            // what the finished account still owes itself (a shortfall charged back while another
+            // of its auctions ran, a seizure's rounding) joins the debt left; its credit pays
+            // first, the rest is bad debt: no debt stays without collateral once its last auction
+            // ends (I8)
             debtLeftWad += _removeDebt(s.account);
             uint256 creditWad = acct.creditWad;
             chargedBackWad = debtLeftWad < creditWad ? debtLeftWad : creditWad;

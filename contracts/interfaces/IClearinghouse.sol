@@ -42,26 +42,34 @@ interface IClearinghouse is IClearinghouseBase {
     function setOperator(address operator, bool approved) external;
 
     /// @notice Deposits `amount` (token decimals) of `token` from the caller into `account`.
-    ///         Anyone may deposit into any account. Always allowed (risk-reducing).
+    ///         Anyone may deposit into any account. Always allowed (risk-reducing), also while
+    ///         the account's auctions run.
     function deposit(address account, address token, uint256 amount) external;
 
     /// @notice Withdraws `amount` (token decimals) of `token` from `account` to `to`. Owner or
-    ///         operator only; the account must stay above its initial requirement.
+    ///         operator only; the account must stay above its initial requirement. Refused while
+    ///         any auction of the account's collateral runs (`Clearinghouse__AuctionsRunning`,
+    ///         with or without debt: a surplus lot one auction returned backs the others; ADR 0014).
     function withdraw(address account, address token, uint256 amount, address to) external;
 
     /// @notice Mints `amountWad` stablecoin to `to`, from `account`'s credit first, then as new
-    ///         debt. Owner or operator only; initial requirement checked.
+    ///         debt. Owner or operator only; initial requirement checked. Refused, from credit
+    ///         too, while any auction of the account's collateral runs
+    ///         (`Clearinghouse__AuctionsRunning`: its credit pays the auctions' shortfall; ADR 0014).
     function borrow(address account, uint256 amountWad, address to) external;
 
     /// @notice Burns `amountWad` stablecoin from the caller to repay `account`'s debt; any excess
-    ///         becomes credit. Anyone may repay for anyone. Always allowed.
+    ///         becomes credit. Anyone may repay for anyone. Always allowed, also while the
+    ///         account's auctions run.
     /// @return repaidDebtWad The part of the amount that repaid debt.
     function repay(address account, uint256 amountWad) external returns (uint256 repaidDebtWad);
 
     /// @notice Changes `account`'s position in `market` by `sizeDeltaWad` at the skew-adjusted
     ///         fill price. `acceptablePriceWad` bounds the fill: a maximum when buying, a minimum
-    ///         when selling. Risk-increasing changes need initial margin and healthy oracles;
-    ///         pure reductions always pass. Owner or operator only.
+    ///         when selling. Risk-increasing changes need initial margin and healthy oracles,
+    ///         and are refused while any auction of the account's collateral runs
+    ///         (`Clearinghouse__AuctionsRunning`, ADR 0014); pure reductions always pass. Owner or
+    ///         operator only.
     /// @return fillPriceWad The fill price.
     function modifyPosition(
         address account,
@@ -70,7 +78,8 @@ interface IClearinghouse is IClearinghouseBase {
         uint256 acceptablePriceWad
     ) external returns (uint256 fillPriceWad);
 
-    /// @notice Closes `account`'s whole position in `market`. Owner or operator only.
+    /// @notice Closes `account`'s whole position in `market`. Owner or operator only. A
+    ///         reduction: it passes while the account's auctions run.
     function closePosition(
         address account,
         address market,
@@ -144,7 +153,8 @@ interface IClearinghouse is IClearinghouseBase {
 
     /// @notice The number of auctions of `account`'s collateral still running. While any runs, an
     ///         account holding no collateral and no position is not liquidatable and its debt is
-    ///         not bad debt yet: their ends decide (ADR 0014).
+    ///         not bad debt yet: their ends decide; and the account may only be made safer
+    ///         (withdraw, borrow and risk-increasing fills are refused; ADR 0014).
     function auctionsOf(address account) external view returns (uint256);
 
     // ---------------------------------------------------------------- risk-level cache (ADR 0005)

@@ -122,6 +122,13 @@ interface IClearinghouseBase {
     error Clearinghouse__Settled();
     /// @notice `healDeficit` with no deficit or no vault credit to pay it with.
     error Clearinghouse__NothingToHeal(uint256 deficitWad, uint256 vaultCreditWad);
+    /// @notice `account` is in liquidation: `auctions` auctions of its collateral still run, and
+    ///         until they end it may only be made safer (deposit, repay, reduce or close a
+    ///         position). A withdrawal, a borrow (from credit too) and a risk-increasing position
+    ///         change are refused: what the auctions fall short of is charged back to what the
+    ///         account holds, and is bad debt only once it holds nothing (ADR 0014). Anyone,
+    ///         the owner too, may end an auction by taking it.
+    error Clearinghouse__AuctionsRunning(address account, uint256 auctions);
 
     // ---------------------------------------------------------------- events
 

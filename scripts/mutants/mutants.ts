@@ -612,8 +612,7 @@ export const MUTANTS: readonly Mutant[] = [
     search: "        if (acct.auctions != 0) return 0;\n",
     replace: "",
     suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
-    reach:
-      "needs a debt on an emptied account whose auction still runs; the ledger's bad-debt unit test builds it",
+    gap: "unreachable since session 14 (defence in depth): the engine calls writeOff with an auction of the account running only when the account held a position at the liquidation (else it is not liquidatable), and a position can no longer be opened while an auction runs (Clearinghouse__AuctionsRunning) while a liquidation closes every position; session 13's unit test built it by opening one during the auction. Survived property, invariant and unit:ch-bad-debt (session 14)",
   },
   {
     id: "bad-debt-before-credit",
@@ -643,7 +642,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "finished-keeps-own-debt",
     title:
-      "a finished account's own debt (a loss left while its auctions ran, a seizure's rounding) stays on it when its last auction ends: debt without collateral, outside any auction",
+      "a finished account's own debt (a shortfall charged back while another of its auctions ran, a seizure's rounding) stays on it when its last auction ends: debt without collateral, outside any auction",
     breaks: ["I8"],
     file: "contracts/core/ClearinghouseLiquidation.sol",
     search: "            debtLeftWad += _removeDebt(s.account);\n",
@@ -662,8 +661,31 @@ export const MUTANTS: readonly Mutant[] = [
       "        bool finished = acct.collateralMask == 0 && acct.marketMask == 0 && auctionsLeft == 0;\n",
     replace: "        bool finished = acct.collateralMask == 0 && auctionsLeft == 0;\n",
     suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
+    gap: "unreachable since session 14 (defence in depth): an account whose auction runs holds no position, since a liquidation closes every position and none can be opened until its auctions end (Clearinghouse__AuctionsRunning); session 13's unit test built it by opening one on credit during the auction. Survived property, invariant and unit:ch-bad-debt (session 14)",
+  },
+  {
+    id: "withdraw-ignores-auctions",
+    title:
+      "an account without debt or position withdraws collateral while its auctions run (a surplus lot one auction returned; an exposed account's withdrawal is refused by the health check's own count): the last auction's shortfall is then bad debt, not the owner's",
+    breaks: ["I8"],
+    file: "contracts/core/Clearinghouse.sol",
+    search: "        else _requireNoAuctions(account, acct.auctions);\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
     reach:
-      "needs a position opened on credit while the account's only auction runs; the ledger's bad-debt unit test builds it",
+      "needs an owner without debt or position withdrawing while his auction runs: the liquidation property suite's withdrawals after a whole liquidation, the liquidation invariant suite's exitAll (after its full repay) and ProtocolHandler.withdraw (I8); the ledger's bad-debt unit test builds ADR 0014's two auctions",
+  },
+  {
+    id: "risk-ignores-auctions",
+    title:
+      "an account borrows (its credit first) or opens a position while its auctions run: the credit or the margin that pays their shortfall leaves, or is put at risk",
+    breaks: ["I8"],
+    file: "contracts/core/ClearinghouseHealth.sol",
+    search: "        _requireNoAuctions(account, auctions);\n",
+    replace: "",
+    suites: [...DEFAULT_SUITES, "unit:ch-bad-debt"],
+    reach:
+      "needs an owner borrowing or trading while his auction runs (the property and invariant suites' borrows and openings after a liquidation); the ledger's bad-debt unit test borrows from credit and opens a position during one",
   },
   {
     id: "settle-account-during-auctions",

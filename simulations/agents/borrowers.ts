@@ -6,7 +6,11 @@
  * - topUp: after its reaction latency below `reactionHealth`, deposits collateral back to 1.5;
  * - deleverage: after its latency, repays debt (and halves its position) back to 1.5;
  * - panic: after its latency, closes its position, repays everything, withdraws its collateral
- *   and dumps it on the CEX (a flow that moves the reference price).
+ *   and dumps it on the CEX (a flow that moves the reference price). An account in liquidation
+ *   (an auction of its collateral running) may only be made safer (ADR 0014): the ledger refuses
+ *   its withdrawal, so a panicking owner waits for his auctions to end (`auctionsOf`), then repays
+ *   what he owes by then (a shortfall charged back) and withdraws, as a user reading the ledger's
+ *   refusal would.
  * Accounts are deterministic addresses, impersonated; each authorizes the bank as operator once,
  * and the bank deposits, borrows (to itself) and repays for them. Health comes from the tracker.
  */
@@ -95,6 +99,10 @@ export class Borrowers {
   /** Panicking accounts' full withdrawals: landed, and refused by the ledger. */
   exits = 0;
   exitsRefused = 0;
+  /** Panicking accounts' exits put off because an auction of theirs ran (retried every step). */
+  exitsDeferred = 0;
+  /** Accounts waiting for their auctions to end before they withdraw (panic). */
+  private readonly exitPending = new Set<number>();
 
   constructor(
     readonly profiles: readonly AccountProfile[],
@@ -212,6 +220,13 @@ export class Borrowers {
   async act(ctx: StepContext): Promise<void> {
     const { tracker, observer, world } = ctx;
     const now = ctx.t;
+    // exits put off while an auction of the account ran: retried once they have all ended
+    for (const i of [...this.exitPending]) {
+      if ((await this.auctionsOf(ctx, i)) !== 0n) continue;
+      this.exitPending.delete(i);
+      // an auction that ended short charged its shortfall back: what it owes is read again
+      await this.exit(ctx, i, 0, true);
+    }
     const candidates = tracker.below(this.reactionHealth);
     for (const i of candidates) {
       const p = this.profiles[i];
@@ -304,12 +319,39 @@ export class Borrowers {
       );
       if (tx.ok) this.positionReductions++;
     }
-    // what it owes now: closing a losing position books the loss as debt, so the tracker's
-    // debt (read before the close) would fall short and the full withdrawal below be refused
-    const owedWad =
-      size !== 0 || debt > 0
-        ? BigInt(await ctx.chain.call(world.clearinghouse, ch.encodeFunctionData("debtOf", [p.address])))
-        : 0n;
+    // in liquidation: the ledger would refuse the withdrawal until its auctions end (ADR 0014)
+    if ((await this.auctionsOf(ctx, i)) !== 0n) {
+      this.exitsDeferred++;
+      this.exitPending.add(i);
+      // what it owes can already be repaid (repay always passes)
+      await this.repayOwed(ctx, i, offset);
+      return;
+    }
+    await this.exit(ctx, i, offset, size !== 0 || debt > 0);
+  }
+
+  /** The number of auctions of account `i`'s collateral still running. */
+  private async auctionsOf(ctx: StepContext, i: number): Promise<bigint> {
+    const ch = ctx.world.sys.clearinghouse.interface;
+    const raw = await ctx.chain.call(
+      ctx.world.clearinghouse,
+      ch.encodeFunctionData("auctionsOf", [this.profiles[i].address]),
+    );
+    return BigInt(raw);
+  }
+
+  /**
+   * Repays what account `i` owes now: closing a losing position books the loss as debt, and an
+   * auction's shortfall is charged back, so the tracker's debt (read earlier) would fall short and
+   * the full withdrawal be refused.
+   */
+  private async repayOwed(ctx: StepContext, i: number, offset: number): Promise<void> {
+    const p = this.profiles[i];
+    const { world } = ctx;
+    const ch = world.sys.clearinghouse.interface;
+    const owedWad = BigInt(
+      await ctx.chain.call(world.clearinghouse, ch.encodeFunctionData("debtOf", [p.address])),
+    );
     if (owedWad > 0n)
       await ctx.send(
         world.bank,
@@ -319,6 +361,18 @@ export class Borrowers {
         300_000n,
         offset,
       );
+  }
+
+  /**
+   * A panicking account's exit: repays what it owes (`mayOwe`: it may owe something; otherwise
+   * not read), withdraws everything and dumps it on the CEX.
+   */
+  private async exit(ctx: StepContext, i: number, offset: number, mayOwe: boolean): Promise<void> {
+    const p = this.profiles[i];
+    const { world } = ctx;
+    const ch = world.sys.clearinghouse.interface;
+    const w = world.assets[p.asset];
+    if (mayOwe) await this.repayOwed(ctx, i, offset);
     const raw = await ctx.chain.call(
       world.clearinghouse,
       ch.encodeFunctionData("collateralOf", [p.address, w.address]),

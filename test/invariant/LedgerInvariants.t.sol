@@ -15,9 +15,12 @@ import {VM, boundU} from "./Vm.sol";
 /// @notice Protocol actions, one actor per call (picked by a seed): deposit, withdraw, borrow,
 ///         repay, open/reduce/close a position, vault deposit/request/redeem, and round trips.
 ///         Ghost variables keep the sums the invariants compare with the ledger's totals; flags
-///         record violations observed inside a call (I6, I10, I11). Reverts of risk-increasing
+///         record violations observed inside a call (I6, I8, I10, I11). Reverts of risk-increasing
 ///         actions are expected and counted; a revert of an action that must always succeed
-///         (deposit within cap and wallet, repay within wallet, a position reduction) is I11.
+///         (deposit within cap and wallet, repay within wallet, a position reduction) is I11. A
+///         withdrawal, a borrow or a risk-increasing fill that passes while the account's auctions
+///         run is I8 (ADR 0014: an account in liquidation may only be made safer; the ledger suite
+///         runs no auction, the liquidation suite reuses this handler).
 contract ProtocolHandler {
     uint256 internal constant WAD = 1e18;
 
@@ -42,6 +45,7 @@ contract ProtocolHandler {
     // ---------------------------------------------------------------- violations seen in a call
 
     uint256 public i6Violations;
+    uint256 public i8Violations;
     uint256 public i10Violations;
     uint256 public i11Violations;
     bytes4 public lastI11Error;
@@ -110,11 +114,13 @@ contract ProtocolHandler {
         if (available == 0) return;
         amount = _pick(amount, 1, available);
         uint256[] memory before = _healthOthers(a);
+        uint256 running = _ch.auctionsOf(a);
         VM.prank(a);
         try _ch.withdraw(a, token, amount, a) {
             ghostCollateral[token] -= amount;
             ghostRoundingOps += 1;
             _count("withdraw", true);
+            if (running != 0) _violation(8, "withdraw passed while the account's auctions ran");
         } catch {
             _count("withdraw", false);
         }
@@ -125,11 +131,13 @@ contract ProtocolHandler {
         address a = sys.actor(actorSeed);
         amount = _pick(amount, 1, 2_000_000 * WAD);
         uint256[] memory before = _healthOthers(a);
+        uint256 running = _ch.auctionsOf(a);
         VM.prank(a);
         try _ch.borrow(a, amount, a) {
             ghostMinted += amount;
             ghostRoundingOps += 2;
             _count("borrow", true);
+            if (running != 0) _violation(8, "borrow passed while the account's auctions ran");
         } catch {
             _count("borrow", false);
         }
@@ -160,10 +168,15 @@ contract ProtocolHandler {
         int256 delta = int256(_pick(size, 1, 300 * WAD));
         if (!long) delta = -delta;
         uint256[] memory before = _healthOthers(a);
+        int256 held = _ch.positionOf(a, _market()).sizeWad;
+        // a risk increase: the size grows or flips side (a smaller opposite trade reduces)
+        bool increases = _abs(held + delta) > _abs(held) || (held != 0 && (held > 0) != (held + delta > 0));
+        uint256 running = increases ? _ch.auctionsOf(a) : 0;
         VM.prank(a);
         try _ch.modifyPosition(a, _market(), delta, long ? type(uint256).max : 0) {
             ghostRoundingOps += 4;
             _count("openPosition", true);
+            if (running != 0) _violation(8, "a risk-increasing fill passed while the account's auctions ran");
         } catch {
             _count("openPosition", false);
         }
@@ -361,6 +374,7 @@ contract ProtocolHandler {
 
     function _violation(uint256 id, string memory what) internal {
         if (id == 6) i6Violations += 1;
+        else if (id == 8) i8Violations += 1;
         else i10Violations += 1;
         lastViolation = string.concat("I", Strings.toString(id), ": ", what);
     }
@@ -601,6 +615,7 @@ contract LedgerInvariantsTest {
         _checkI4_totals(snap);
         _checkI5_indexes(snap);
         require(protocol.i6Violations() == 0, protocol.lastViolation());
+        require(protocol.i8Violations() == 0, protocol.lastViolation());
         require(protocol.i10Violations() == 0, protocol.lastViolation());
         require(protocol.i11Violations() == 0, protocol.lastViolation());
     }

@@ -143,7 +143,7 @@ contract LiquidatorHandler is CountedHandler {
         _wbtc = address(sys_.wbtc());
         _keeper = sys_.KEEPER();
         _bidder = sys_.BIDDER();
-        string[9] memory names = [
+        string[10] memory names = [
             "leverUp",
             "liquidate",
             "liquidateBatch",
@@ -152,7 +152,8 @@ contract LiquidatorHandler is CountedHandler {
             "takeCallbackFull",
             "takeCallbackPartial",
             "redo",
-            "exitAll"
+            "exitAll",
+            "exitAllAuctionsRunning"
         ];
         for (uint256 i; i < names.length; ++i) _names.push(names[i]);
     }
@@ -343,7 +344,10 @@ contract LiquidatorHandler is CountedHandler {
     }
 
     /// @notice I11 (second half): below level 3, an account without positions repays all its debt
-    ///         and withdraws all its collateral, whatever the oracle says.
+    ///         and withdraws all its collateral, whatever the oracle says, once its auctions have
+    ///         ended. While they run the withdrawal is refused with `AuctionsRunning(account, n)`
+    ///         and nothing else (ADR 0014: an account in liquidation may only be made safer; it
+    ///         exits once they end): any other refusal is I11, a withdrawal that passes is I8.
     function exitAll(uint256 actorSeed) external {
         address a = sys.actor(actorSeed);
         if (_ch.positionOf(a, _weth).sizeWad != 0) return;
@@ -369,15 +373,27 @@ contract LiquidatorHandler is CountedHandler {
             }
             if (_ch.debtOf(a) != 0) _violation(11, "full repay left debt", "");
         }
+        uint256 running = _ch.auctionsOf(a);
         for (uint256 t; t < 3; ++t) {
             uint256 amount = _ch.collateralOf(a, tokens[t]);
             if (amount == 0) continue;
             VM.prank(a);
             try _ch.withdraw(a, tokens[t], amount, a) {
                 ghostCollateralOut[tokens[t]] += amount;
+                if (running != 0) _violation(8, "full withdraw passed while the account's auctions ran", "");
             } catch (bytes memory reason) {
                 _count("exitAll", false);
                 VM.getRecordedLogs();
+                bytes memory expected = abi.encodeWithSelector(
+                    IClearinghouseBase.Clearinghouse__AuctionsRunning.selector,
+                    a,
+                    running
+                );
+                if (running != 0 && keccak256(reason) == keccak256(expected)) {
+                    // the expected refusal, counted apart (the exit is retried once they end)
+                    _count("exitAllAuctionsRunning", true);
+                    return;
+                }
                 _violation(11, "full withdraw after full repay reverted", reason);
                 return;
             }
@@ -779,6 +795,7 @@ contract LiquidationInvariantsTest {
         require(liq.violations(11) == 0 && liq.violations(12) == 0, liq.lastViolation());
         require(env.violations(12) == 0, env.lastViolation());
         require(protocol.i6Violations() == 0, protocol.lastViolation());
+        require(protocol.i8Violations() == 0, protocol.lastViolation());
         require(protocol.i10Violations() == 0, protocol.lastViolation());
         require(protocol.i11Violations() == 0, protocol.lastViolation());
     }

@@ -440,9 +440,28 @@ function requireWithdrawable(s: LedgerState, token: string): void {
   if ((b.assets.get(token) ?? 0) === 3) revert("Clearinghouse__BreakerLevel", token, 3);
 }
 
+/**
+ * The number of auctions of an account's collateral running (the ledger's `AccountSlot.auctions`):
+ * 0 in the ledger suite (no engine, no auction); the liquidation model registers its own count
+ * (`setAuctionCounter`, from its running auctions).
+ */
+let auctionCounter: (s: LedgerState, addr: string) => bigint = () => 0n;
+
+export function setAuctionCounter(counter: (s: LedgerState, addr: string) => bigint): void {
+  auctionCounter = counter;
+}
+
+/** `_requireNoAuctions`: an account in liquidation may only be made safer (ADR 0014, session 14). */
+function requireNoAuctions(s: LedgerState, addr: string): void {
+  const n = auctionCounter(s, addr);
+  if (n !== 0n) revert("Clearinghouse__AuctionsRunning", addr, n);
+}
+
+/** `_requireInitialHealth`: the breaker's levels, then the running auctions, then the health. */
 function requireInitialHealth(s: LedgerState, addr: string, t: bigint, seed?: string): void {
   requireBreakerAllowsRisk(s, addr);
   const h = computeHealth(s, addr, true, t, seed);
+  requireNoAuctions(s, addr);
   if (!h.pricesOk) revert("Clearinghouse__OracleUnhealthy", h.failingAsset);
   if (h.healthFactorWad < WAD) revert("Clearinghouse__Undercollateralized", addr, h.healthFactorWad);
 }
@@ -544,7 +563,10 @@ export function withdraw(
   // an account with neither debt nor positions withdraws without prices (I11)
   const exposed = a.normalizedDebt !== 0n || [...a.positions.values()].some((p) => p.sizeWad !== 0n);
   requireWithdrawable(s, token);
+  // in liquidation, exposed or not (the health check refuses an exposed one): a surplus lot one
+  // auction returned backs the others
   if (exposed) requireInitialHealth(s, acct, t);
+  else requireNoAuctions(s, acct);
   erc20Transfer(s, token, s.clearinghouse, to, amount);
 }
 

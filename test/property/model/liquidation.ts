@@ -212,6 +212,14 @@ export interface LiqState {
 /** The liquidation state each ledger state belongs to (for the ledger model's deficit hook). */
 const owners = new WeakMap<LedgerState, LiqState>();
 
+// the ledger model's count of an account's running auctions (its refusals while they run)
+L.setAuctionCounter((l, acct) => {
+  const owner = owners.get(l);
+  let n = 0n;
+  if (owner !== undefined) for (const a of owner.auctions.values()) if (a.account === acct) n++;
+  return n;
+});
+
 export function cloneLiq(s: LiqState): LiqState {
   const c = structuredClone(s);
   owners.set(c.l, c);

@@ -4,6 +4,14 @@
  * surplus lot returns to it); its credit pays first. Before, the ledger judged from the collateral
  * balances alone, so the vault paid debt the account could still pay (found by an audit; each test
  * failed on that ledger).
+ *
+ * Since session 14 an account in liquidation may only be made safer: while its auctions run, the
+ * owner's withdrawals, borrows (from credit too) and risk-increasing fills are refused
+ * (`Clearinghouse__AuctionsRunning`), so what its last auction falls short of is still his to pay
+ * (the second `describe`; each of its tests failed on session 13's ledger). The states session 13's
+ * tests built through those actions (a credit-margined position opened while the account's only
+ * auction ran, then written off or ended short) can no longer arise: a liquidation closes every
+ * position and none can be opened until the auctions end.
  */
 import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
@@ -39,20 +47,6 @@ async function oneWethAuction(lab: Lab, priceUsd: string, vaultUsd: string) {
   await lab.setPrice(weth, priceUsd);
   await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
   return sys.auction.auctions(1n);
-}
-
-/**
- * While her auction runs, Alice repays her debt and keeps 2,000 as credit, withdraws the rest of
- * her WETH (allowed: docs/liquidation.md) and shorts 5 WETH on that credit.
- */
-async function creditShortWhileAuctionRuns(lab: Lab) {
-  const { ch, sys, alice, weth } = lab;
-  await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
-  await send(ch.connect(alice).repay(alice.address, (await ch.debtOf(alice.address)) + wad("2010")));
-  const left = await ch.collateralOf(alice.address, weth.address);
-  await send(ch.connect(alice).withdraw(alice.address, weth.address, left, alice.address));
-  expect(await ch.debtOf(alice.address)).to.equal(0n);
-  await send(ch.connect(alice).modifyPosition(alice.address, weth.address, -wad("5"), wad("1000")));
 }
 
 /**
@@ -143,50 +137,25 @@ describe("bad debt only on a finished account (no collateral, no auction running
     expect(await ch.debtOf(alice.address)).to.be.greaterThanOrEqual(residue);
   });
 
-  it("writeOff waits for the account's auction: an owner's credit-margined loss is not written off while his auction runs, and he owes it once the lot is back", async function () {
-    const lab = await deployLab();
-    const { ch, sys, alice, keeper, weth, networkHelpers } = lab;
-    const a = await oneWethAuction(lab, "1600", "200000");
-    await creditShortWhileAuctionRuns(lab);
-
-    // WETH gaps up: the short loses more than the credit
-    await lab.setPrice(weth, "2100");
-    const writtenOff = await badDebtOf(
-      lab,
-      sys.engine.connect(keeper).liquidate(alice.address, keeper.address),
-    );
-
-    // her auction, started at 1,760, is bought at once (below the market): the tab is paid with
-    // part of the lot, the rest goes back to her
-    await networkHelpers.time.setNextBlockTimestamp(a.startTime + 30n);
-    const receipt = await (await takeWhole(lab, 1n)).wait();
-    const [settled] = eventsOf(receipt, ch.interface, "AuctionSettled");
-    const lotBack = settled.args.lotReturned as bigint;
-    expect(lotBack).to.be.greaterThan(wad("0.5")); // ~0.75 WETH, ~1,600 USD
-
-    // with the lot back, Alice owes her loss against that collateral and is healthy again
-    expect(writtenOff, "bad debt written off while the account's auction was running").to.equal(0n);
-    expect(await ch.debtOf(alice.address)).to.be.greaterThan(wad("400"));
-    await expect(
-      sys.engine.connect(keeper).liquidate(alice.address, keeper.address),
-    ).to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__NotLiquidatable");
-  });
-
   it("a finished account's own debt is booked with its last auction's shortfall: no debt stays without collateral once that auction ends", async function () {
     const lab = await deployLab();
-    const { ch, sys, alice, keeper, weth, networkHelpers } = lab;
-    const a = await oneWethAuction(lab, "1600", "200000");
-    // as above: debt repaid, the rest of the WETH withdrawn, a short on 2,000 of credit, WETH up
-    await creditShortWhileAuctionRuns(lab);
-    await lab.setPrice(weth, "2100");
-    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
-    const ownDebt = await ch.debtOf(alice.address);
-    expect(ownDebt).to.be.greaterThan(wad("400")); // the loss beyond her credit, left while the auction runs
+    const { ch, alice, weth, wbtc, networkHelpers } = lab;
+    const [aWeth, aWbtc] = await twoAuctions(lab);
 
-    // nobody takes until the price is ~900 (just before the tail): the whole lot pays less than the tab, and her last
-    // auction ends with nothing left to return
-    await networkHelpers.time.setNextBlockTimestamp(a.startTime + 3_500n);
-    const receipt = await (await takeWhole(lab, 1n)).wait();
+    // the WETH auction ends short while the WBTC one runs: its shortfall is charged back, so
+    // Alice owes it (her own debt) and holds no collateral
+    await lab.setPrice(weth, "1170");
+    await networkHelpers.time.setNextBlockTimestamp(aWeth.startTime + 2_000n);
+    expect(await badDebtOf(lab, takeWhole(lab, 1n))).to.equal(0n);
+    const ownDebt = await ch.debtOf(alice.address);
+    expect(ownDebt).to.be.greaterThan(wad("2000"));
+    expect(await ch.auctionsOf(alice.address)).to.equal(1n);
+
+    // the WBTC auction ends short too (bought at ~23,350 against a tab at ~29,400): her last
+    // auction ends on a finished account, which books its shortfall and her own debt together
+    await lab.setPrice(wbtc, "23400");
+    await networkHelpers.time.setNextBlockTimestamp(aWbtc.startTime + 2_010n);
+    const receipt = await (await takeWhole(lab, 2n)).wait();
     const [settled] = eventsOf(receipt, ch.interface, "AuctionSettled");
     const booked = bookedIn(lab, receipt);
     expect(settled.args.lotReturned).to.equal(0n);
@@ -194,6 +163,7 @@ describe("bad debt only on a finished account (no collateral, no auction running
     expect(booked).to.be.greaterThan(ownDebt); // the auction's shortfall and her own debt
     expect(await ch.debtOf(alice.address)).to.equal(0n);
     expect(await ch.auctionsOf(alice.address)).to.equal(0n);
+    expect(await ch.collateralOf(alice.address, wbtc.address)).to.equal(0n);
   });
 
   it("auction end: the debt left is charged back while the account's other auction runs, and that auction's lot returns to an account that owes it", async function () {
@@ -257,48 +227,6 @@ describe("bad debt only on a finished account (no collateral, no auction running
     expect(settled.args.badDebtWad).to.equal(booked);
   });
 
-  it("an account holding a position is not finished: its auction's shortfall is charged back and its own debt stays its own while the position's profit backs it", async function () {
-    const lab = await deployLab();
-    const { ch, sys, alice, weth, wbtc, networkHelpers } = lab;
-    // Alice is liquidated whole (10 WETH against 14,000): one auction, no collateral, no debt
-    const a = await oneWethAuction(lab, "1400", "200000");
-    expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
-    expect(await ch.debtOf(alice.address)).to.equal(0n);
-
-    // while it runs, she puts 2,000 of credit on her account and goes long WBTC on it
-    await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
-    await send(ch.connect(alice).repay(alice.address, wad("2000")));
-    await send(ch.connect(alice).modifyPosition(alice.address, wbtc.address, wad("0.5"), wad("100000")));
-    // WBTC rises: her unrealized profit backs a borrow (health nets PnL against the balance)
-    await lab.setPrice(wbtc, "50000");
-    const h0 = await ch.health(alice.address, false);
-    expect(h0.pnlWad).to.be.greaterThan(wad("4000"));
-    await send(ch.connect(alice).borrow(alice.address, wad("4000"), alice.address));
-    const ownDebt = await ch.debtOf(alice.address);
-    expect(ownDebt).to.be.greaterThan(wad("1900"));
-    expect(await ch.creditOf(alice.address)).to.equal(0n);
-
-    // her auction ends short (the whole lot bought low, e.g. by herself): she holds no
-    // collateral and no other auction, but she does hold a position worth ~5,000 of profit, so
-    // the shortfall is charged back to her (found by review: the ledger booked it, and her own
-    // debt, as bad debt while she kept the position)
-    await networkHelpers.time.setNextBlockTimestamp(a.startTime + 3_500n);
-    const [, priceWad] = await sys.auction.getStatus(1n);
-    const booked = await badDebtOf(
-      lab,
-      sys.auction.connect(lab.bidder).take(1n, a.lot, priceWad * 2n, lab.bidder.address, "0x"),
-    );
-    expect(booked, "bad debt booked on an account holding a position").to.equal(0n);
-    const h1 = await ch.health(alice.address, false);
-
-    // the account is solvent (its position's profit exceeds its debt): its own debt is its own,
-    // not bad debt the vault pays while she keeps the position's profit
-    expect(h1.pnlWad).to.be.greaterThan(ownDebt);
-    expect(
-      await ch.debtOf(alice.address),
-      "own debt written off while a profitable position is open",
-    ).to.be.greaterThanOrEqual(ownDebt);
-  });
   it("global settlement: an account settles only after its running auctions (their lots pay its debt before anything is bad debt)", async function () {
     const lab = await deployLab();
     const { ch, sys, alice, weth, wbtc, deployer, networkHelpers } = lab;
@@ -345,5 +273,173 @@ describe("bad debt only on a finished account (no collateral, no auction running
     expect(booked).to.be.closeTo(owedAll - lotValue, wad("0.01"));
     expect(await ch.collateralOf(alice.address, wbtc.address)).to.equal(0n);
     expect(await ch.debtOf(alice.address)).to.equal(0n);
+  });
+});
+
+/** What a refused call must leave as it was: Alice's books, her wallet and the ledger's totals. */
+async function aliceBooks(lab: Lab) {
+  const { ch, sys, alice, weth, wbtc } = lab;
+  return {
+    debt: await ch.debtOf(alice.address),
+    credit: await ch.creditOf(alice.address),
+    weth: await ch.collateralOf(alice.address, weth.address),
+    wbtc: await ch.collateralOf(alice.address, wbtc.address),
+    wethWallet: await weth.token.balanceOf(alice.address),
+    stableWallet: await sys.stablecoin.balanceOf(alice.address),
+    position: (await ch.positionOf(alice.address, wbtc.address)).sizeWad,
+    totalWeth: await ch.totalCollateral(weth.address),
+    auctionDebt: await ch.auctionDebtWad(),
+    supply: await sys.stablecoin.totalSupply(),
+    auctions: await ch.auctionsOf(alice.address),
+  };
+}
+
+describe("an account in liquidation may only be made safer (ADR 0014, session 14)", function () {
+  it("withdraw is refused while an auction runs, without debt too: the surplus lot one auction returned stays while the other runs, and pays that one's shortfall; once the last ends she withdraws", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, weth, wbtc, networkHelpers } = lab;
+    // ADR 0014's case: a whole liquidation over WETH and WBTC, two auctions
+    const [aWeth, aWbtc] = await twoAuctions(lab);
+
+    // the WETH lot is bought at once near its start price (1.1 x 1,470): it covers its tab with
+    // lot to spare, which returns to Alice while her WBTC auction runs
+    await networkHelpers.time.setNextBlockTimestamp(aWeth.startTime + 1n);
+    expect(await badDebtOf(lab, takeWhole(lab, 1n))).to.equal(0n);
+    const back = await ch.collateralOf(alice.address, weth.address);
+    expect(back).to.be.greaterThan(wad("0.1"));
+    expect(await ch.auctionsOf(alice.address)).to.equal(1n);
+    // no debt and no position: a withdrawal would not even read a price (not exposed)
+    expect(await ch.debtOf(alice.address)).to.equal(0n);
+
+    // session 13's ledger let her take the lot out; the WBTC auction's shortfall was then bad debt
+    const before = await aliceBooks(lab);
+    for (const amount of [back, 1n]) {
+      await expect(ch.connect(alice).withdraw(alice.address, weth.address, amount, alice.address))
+        .to.be.revertedWithCustomError(ch, "Clearinghouse__AuctionsRunning")
+        .withArgs(alice.address, 1n);
+    }
+    // by an operator of hers too
+    await send(ch.connect(alice).setOperator(lab.bob.address, true));
+    await expect(ch.connect(lab.bob).withdraw(alice.address, weth.address, back, lab.bob.address))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__AuctionsRunning")
+      .withArgs(alice.address, 1n);
+    expect(await aliceBooks(lab)).to.deep.equal(before);
+
+    // the WBTC auction ends short (bought at ~23,350 against a tab at ~29,400): Alice holds the
+    // returned WETH, so the shortfall is charged back to her, not booked as bad debt
+    await lab.setPrice(wbtc, "23400");
+    await networkHelpers.time.setNextBlockTimestamp(aWbtc.startTime + 2_000n);
+    const receipt = await (await takeWhole(lab, 2n)).wait();
+    const [settled] = eventsOf(receipt, ch.interface, "AuctionSettled");
+    expect(settled.args.lotReturned).to.equal(0n);
+    expect(bookedIn(lab, receipt)).to.equal(0n);
+    const owed = await ch.debtOf(alice.address);
+    expect(owed).to.be.greaterThan(wad("2000"));
+    expect(await ch.auctionsOf(alice.address)).to.equal(0n);
+
+    // her last auction has ended: the ordinary rules apply again. She repays what she owes and
+    // takes her WETH out
+    await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
+    await send(ch.connect(alice).repay(alice.address, owed + wad("1")));
+    await send(ch.connect(alice).withdraw(alice.address, weth.address, back, alice.address));
+    expect(await weth.token.balanceOf(alice.address)).to.equal(before.wethWallet + back);
+    expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);
+  });
+
+  it("borrow is refused while an auction runs, from credit as well as new debt, and so is a withdrawal with debt; deposit and repay pass", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, weth } = lab;
+    // partial: Alice keeps ~1.49 WETH and owes ~1,619 while her auction runs
+    await oneWethAuction(lab, "1600", "200000");
+    expect(await ch.auctionsOf(alice.address)).to.equal(1n);
+    expect(await ch.collateralOf(alice.address, weth.address)).to.be.greaterThan(wad("1"));
+
+    // deposit passes: 10 WETH more
+    const held = await ch.collateralOf(alice.address, weth.address);
+    await lab.depositFor(alice, weth, "10");
+    expect(await ch.collateralOf(alice.address, weth.address)).to.equal(held + wad("10"));
+    // with debt (the health check counts her auctions): 1 of her 11.49 WETH is refused
+    const withDebt = await aliceBooks(lab);
+    expect(withDebt.debt).to.be.greaterThan(wad("1600"));
+    await expect(ch.connect(alice).withdraw(alice.address, weth.address, wad("1"), alice.address))
+      .to.be.revertedWithCustomError(ch, "Clearinghouse__AuctionsRunning")
+      .withArgs(alice.address, 1n);
+    expect(await aliceBooks(lab)).to.deep.equal(withDebt);
+    // repay passes: all her debt and 2,000 more, which she keeps as credit
+    await send(sys.stablecoin.connect(alice).approve(lab.chAddr, lab.ethers.MaxUint256));
+    const debt = await ch.debtOf(alice.address);
+    await expect(ch.connect(alice).repay(alice.address, debt + wad("2000"))).to.emit(ch, "Repaid");
+    expect(await ch.debtOf(alice.address)).to.equal(0n);
+    const creditWad = await ch.creditOf(alice.address);
+    expect(creditWad).to.be.greaterThan(wad("1999"));
+
+    // session 13's ledger let her take the credit out (borrow takes credit first), so the credit
+    // no longer paid her auction's shortfall; and borrow new debt against the 11.49 WETH
+    const before = await aliceBooks(lab);
+    for (const amountWad of [wad("1000"), creditWad, wad("5000")]) {
+      await expect(ch.connect(alice).borrow(alice.address, amountWad, alice.address))
+        .to.be.revertedWithCustomError(ch, "Clearinghouse__AuctionsRunning")
+        .withArgs(alice.address, 1n);
+    }
+    expect(await aliceBooks(lab)).to.deep.equal(before);
+
+    // the auction ends (bought whole near the oracle price): she borrows again
+    const [, priceWad] = await sys.auction.getStatus(1n);
+    await send(
+      sys.auction
+        .connect(lab.bidder)
+        .take(1n, (await sys.auction.auctions(1n)).lot, priceWad * 2n, lab.bidder.address, "0x"),
+    );
+    expect(await ch.auctionsOf(alice.address)).to.equal(0n);
+    await expect(ch.connect(alice).borrow(alice.address, wad("1000"), alice.address))
+      .to.emit(ch, "Borrowed")
+      .withArgs(alice.address, alice.address, wad("1000"), wad("1000"));
+  });
+
+  it("a risk-increasing fill is refused while an auction runs; the liquidation closed her position, and she trades again once the auction ends", async function () {
+    const lab = await deployLab();
+    const { ch, sys, alice, keeper, weth, wbtc } = lab;
+    await lab.fundVault("200000");
+    await lab.fundBidder("100000");
+    // Alice, 10 WETH against 12,000 of debt and a 0.1 WBTC long, liquidated at 1,350
+    await lab.depositFor(alice, weth, "10");
+    await send(ch.connect(alice).borrow(alice.address, wad("12000"), alice.address));
+    await send(ch.connect(alice).modifyPosition(alice.address, wbtc.address, wad("0.1"), wad("100000")));
+    await lab.setPrice(weth, "1350");
+    const receipt = await (await sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).wait();
+    const [liquidated] = eventsOf(receipt, sys.engine.interface, "Liquidated");
+    expect(liquidated.args.positionsClosed).to.equal(1n);
+    expect(liquidated.args.auctions).to.equal(1n);
+    // an account in liquidation holds no position: nothing to reduce, and none may be opened
+    expect((await ch.positionOf(alice.address, wbtc.address)).sizeWad).to.equal(0n);
+    await lab.depositFor(alice, weth, "10");
+
+    const oiBefore = await ch.marketState(wbtc.address);
+    const before = await aliceBooks(lab);
+    for (const [delta, acceptable] of [
+      [wad("0.1"), wad("100000")],
+      [-wad("0.1"), 0n],
+    ] as const) {
+      await expect(ch.connect(alice).modifyPosition(alice.address, wbtc.address, delta, acceptable))
+        .to.be.revertedWithCustomError(ch, "Clearinghouse__AuctionsRunning")
+        .withArgs(alice.address, 1n);
+    }
+    expect(await aliceBooks(lab)).to.deep.equal(before);
+    const oiAfter = await ch.marketState(wbtc.address);
+    expect([oiAfter.longOpenInterestWad, oiAfter.shortOpenInterestWad]).to.deep.equal([
+      oiBefore.longOpenInterestWad,
+      oiBefore.shortOpenInterestWad,
+    ]);
+
+    // the auction ends: she opens the long, then reduces and closes it
+    const [, priceWad] = await sys.auction.getStatus(1n);
+    await send(
+      sys.auction
+        .connect(lab.bidder)
+        .take(1n, (await sys.auction.auctions(1n)).lot, priceWad * 2n, lab.bidder.address, "0x"),
+    );
+    expect(await ch.auctionsOf(alice.address)).to.equal(0n);
+    await send(ch.connect(alice).modifyPosition(alice.address, wbtc.address, wad("0.1"), wad("100000")));
+    expect((await ch.positionOf(alice.address, wbtc.address)).sizeWad).to.equal(wad("0.1"));
   });
 });
