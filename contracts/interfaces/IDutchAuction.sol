@@ -84,8 +84,9 @@ interface IDutchAuction {
     error DutchAuction__TooManyTokens();
     /// @notice With this buf, tail, cusp and curve the lowest price a take could pay before a redo
     ///         is due would be `floorWad` x the oracle price at the auction's (re)start
-    ///         (`buf x max(cusp, curve(1, tail))`), above `maxFloorWad`: takers would never see a
-    ///         discount and every auction would be redone forever.
+    ///         (`buf x curve(1, t)` at the last `t` within the tail where `curve(1, t) >= cusp`),
+    ///         above `maxFloorWad`: takers would never see a discount and every auction would be
+    ///         redone forever.
     error DutchAuction__CannotClear(address token, uint256 floorWad, uint256 maxFloorWad);
 
     // ---------------------------------------------------------------- events

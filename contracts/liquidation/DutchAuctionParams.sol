@@ -36,8 +36,9 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
     bytes32 public constant DUST_WAD = "DUST_WAD";
 
     /// @notice Highest floor an asset's auctions may have, WAD: the lowest price a take can pay
-    ///         before a redo is due, `buf x max(cusp, curve(1, tail))` per unit of the oracle price
-    ///         at the (re)start, must be at most 0.9 (a discount of 10% a taker sees). Checked at
+    ///         before a redo is due, `buf x curve(1, t)` at the last `t` within the tail where the
+    ///         curve is still at or above cusp, per unit of the oracle price at the (re)start, must
+    ///         be at most 0.9 (a discount of 10% a taker sees). Checked at
     ///         every change of buf, tail, cusp and curve, whoever makes it: tightening any of them
     ///         (a higher buf or cusp, a shorter tail) can otherwise leave every auction above the
     ///         market until its redo, forever.
@@ -154,19 +155,43 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
     }
 
     /// @dev Reverts with `DutchAuction__CannotClear` when the lowest price a take could pay
-    ///      before a redo is due, `buf x max(cusp, curve(1, tail))` (rounded up), is above
-    ///      `MAX_FLOOR_WAD`. Nothing to check before buf, tail and cusp are all set (a kick refuses
-    ///      the asset until then).
+    ///      before a redo is due, `buf x curve(1, t)` (rounded up) at the last `t` of `[0, tail]`
+    ///      where `curve(1, t) >= cusp`, is above `MAX_FLOOR_WAD`. That is `buf x cusp` only for a
+    ///      curve that passes through every price: a stepped curve (stairstep, or a steep
+    ///      per-second exponential) can jump from above the cusp to below it, and then the lowest
+    ///      takeable price is the last step's above the cusp (its first step below: the start
+    ///      price). Nothing to check before buf, tail and cusp are all set (a kick refuses the
+    ///      asset until then).
     function _requireClears(address token, AssetConfig storage cfg) internal view {
         uint256 bufWad = cfg.bufWad;
         uint256 cuspWad = cfg.cuspWad;
         uint256 tailSeconds = cfg.tailSeconds;
         if (bufWad == 0 || cuspWad == 0 || tailSeconds == 0) return;
-        // the curve only falls: its price at the tail is the lowest before the tail's redo
-        uint256 reachWad = cfg.curve.price(WAD, tailSeconds);
-        if (reachWad < cuspWad) reachWad = cuspWad;
-        uint256 floorWad = (bufWad * reachWad + WAD - 1) / WAD;
+        uint256 floorWad = (bufWad * _lowestTakeableWad(cfg.curve, cuspWad, tailSeconds) + WAD - 1) / WAD;
         if (floorWad > MAX_FLOOR_WAD) revert DutchAuction__CannotClear(token, floorWad, MAX_FLOOR_WAD);
+    }
+
+    /// @dev The lowest price per unit of the start price that a take can pay before a redo is due
+    ///      (`_status`: a redo once older than `tailSeconds` or below `cuspWad`). The curve only
+    ///      falls and starts at 1 (above every cusp), so the takeable times are a prefix of
+    ///      `[0, tail]`: the curve at the tail if it is still at or above the cusp, else at the
+    ///      last second before it falls below (a binary search, about log2(tail) curve calls, on a
+    ///      parameter change only).
+    function _lowestTakeableWad(
+        IAuctionCurve curve,
+        uint256 cuspWad,
+        uint256 tailSeconds
+    ) internal view returns (uint256) {
+        uint256 atTailWad = curve.price(WAD, tailSeconds);
+        if (atTailWad >= cuspWad) return atTailWad;
+        // curve(lo) >= cusp > curve(hi)
+        (uint256 lo, uint256 hi) = (0, tailSeconds);
+        while (hi - lo > 1) {
+            uint256 mid = (lo + hi) / 2;
+            if (curve.price(WAD, mid) >= cuspWad) lo = mid;
+            else hi = mid;
+        }
+        return curve.price(WAD, lo);
     }
 
     function _listed(bytes32 name, address subject) internal view returns (AssetConfig storage cfg) {

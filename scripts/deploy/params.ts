@@ -515,15 +515,27 @@ export function curvePriceWad(c: CurveParams, startPriceWad: bigint, elapsedSeco
 
 /**
  * An auction's floor as DutchAuctionParams computes it: the lowest price a take can pay before a
- * redo is due, per unit of the oracle price at the (re)start, `buf x max(cusp, curve(1, tail))`
- * rounded up. Undefined when a field does not convert (reported by the bounds checks).
+ * redo is due, per unit of the oracle price at the (re)start, `buf x curve(1, t)` rounded up, at
+ * the last second `t` of `[0, tail]` where `curve(1, t) >= cusp` (a stepped curve can jump from
+ * above the cusp to below it, so this is not `buf x cusp` in general). Undefined when a field does
+ * not convert (reported by the bounds checks).
  */
 export function auctionFloorWad(au: AssetParams["auction"]): bigint | undefined {
   try {
-    const [buf, cusp] = [w(au.buf), w(au.cusp)];
-    const curveWad = curvePriceWad(au.curve, w("1"), BigInt(au.tailSeconds));
-    const reach = curveWad > cusp ? curveWad : cusp;
-    return (buf * reach + w("1") - 1n) / w("1");
+    const [buf, cusp, one, tail] = [w(au.buf), w(au.cusp), w("1"), BigInt(au.tailSeconds)];
+    const at = (t: bigint): bigint => curvePriceWad(au.curve, one, t);
+    let reach = at(tail);
+    if (reach < cusp) {
+      // the curve only falls and starts at 1: at(lo) >= cusp > at(hi)
+      let [lo, hi] = [0n, tail];
+      while (hi - lo > 1n) {
+        const mid = (lo + hi) / 2n;
+        if (at(mid) >= cusp) lo = mid;
+        else hi = mid;
+      }
+      reach = at(lo);
+    }
+    return (buf * reach + one - 1n) / one;
   } catch {
     return undefined;
   }
@@ -862,7 +874,7 @@ function boundIssues(p: DeployParams): string[] {
     const floor = auctionFloorWad(au);
     if (floor !== undefined && floor > MAX_AUCTION_FLOOR_WAD)
       extra.push(
-        `${at}.auction: buf ${au.buf} x max(cusp ${au.cusp}, the curve's price at tailSeconds ${au.tailSeconds}) = ${formatUnits(floor, WAD_DECIMALS)} is above ${formatUnits(MAX_AUCTION_FLOOR_WAD, WAD_DECIMALS)} (DutchAuction.MAX_FLOOR_WAD): no take could pay less than that share of the oracle price before a redo, so the auctions would never clear (DutchAuction__CannotClear)`,
+        `${at}.auction: buf ${au.buf} x the curve's lowest price at or above cusp ${au.cusp} within tailSeconds ${au.tailSeconds} = ${formatUnits(floor, WAD_DECIMALS)} is above ${formatUnits(MAX_AUCTION_FLOOR_WAD, WAD_DECIMALS)} (DutchAuction.MAX_FLOOR_WAD): no take could pay less than that share of the oracle price before a redo, so the auctions would never clear (DutchAuction__CannotClear)`,
       );
     const [lo, hi] = [a.feed.minPriceUsd, a.feed.maxPriceUsd].map(num);
     if (lo !== undefined && hi !== undefined && lo >= hi)

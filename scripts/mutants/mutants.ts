@@ -30,7 +30,8 @@ export type SuiteId =
   | "unit:settlement"
   | "e2e:liquidation"
   | "probe:liquidation-boundary"
-  | "unit:ch-bad-debt";
+  | "unit:ch-bad-debt"
+  | "unit:auction-clear";
 
 export interface Mutant {
   /** Short kebab-case id (`--only <id>`). */
@@ -735,5 +736,17 @@ export const MUTANTS: readonly Mutant[] = [
     suites: ["unit:auction"],
     reach:
       "the ledger suites deploy no auction; the auction unit test tightens buf, cusp and tail past the floor",
+  },
+  {
+    id: "auction-floor-ignores-steps",
+    title:
+      "the auction's floor rule takes buf x max(cusp, curve at the tail), as if every curve passed through every price: a stairstep that jumps below the cusp in its first step is accepted, and its auctions are taken only at the start price or redone forever",
+    breaks: ["I12"],
+    file: "contracts/liquidation/DutchAuctionParams.sol",
+    search: "        if (atTailWad >= cuspWad) return atTailWad;\n",
+    replace: "        return atTailWad >= cuspWad ? atTailWad : cuspWad;\n",
+    suites: ["unit:auction-clear"],
+    reach:
+      "the ledger suites deploy no auction; the floor rule's unit test sets a stairstep and a halving exponential",
   },
 ];

@@ -99,6 +99,11 @@ export const SUITES: Readonly<Record<SuiteId, Suite>> = {
     label: "test/unit/liquidation/LiquidationBoundary.test.ts",
     argv: mocha(["test/unit/liquidation/LiquidationBoundary.test.ts"]),
   },
+  "unit:auction-clear": {
+    id: "unit:auction-clear",
+    label: "test/unit/liquidation/AuctionClearRule.test.ts",
+    argv: mocha(["test/unit/liquidation/AuctionClearRule.test.ts"]),
+  },
   "unit:ch-bad-debt": {
     id: "unit:ch-bad-debt",
     label: "test/unit/core/ClearinghouseBadDebt.test.ts",

@@ -157,7 +157,7 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
   });
 
   it("refuses auction settings whose floor is above 0.9 x the oracle price, as the auction would (DutchAuction__CannotClear)", function () {
-    // floor = buf x max(cusp, curve(1, tail)), rounded up; local.json: 1.1 x max(0.5, 0) = 0.55
+    // floor = buf x the curve's lowest price at or above cusp within tail, rounded up; local.json: 1.1 x 0.5 = 0.55 (linear: curve(1, 3,600 s) = 0.5)
     const base = () => {
       const p = localJson();
       p.assets[0].auction = {
@@ -176,21 +176,34 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
     const cusp = base();
     auctionOf(cusp).cusp = "0.85";
     expect(issuesOf(cusp)).to.contain(
-      "assets.0.auction: buf 1.1 x max(cusp 0.85, the curve's price at tailSeconds 7200) = 0.935 is above 0.9 (DutchAuction.MAX_FLOOR_WAD): no take could pay less than that share of the oracle price before a redo, so the auctions would never clear (DutchAuction__CannotClear)",
+      "assets.0.auction: buf 1.1 x the curve's lowest price at or above cusp 0.85 within tailSeconds 7200 = 0.935 is above 0.9 (DutchAuction.MAX_FLOOR_WAD): no take could pay less than that share of the oracle price before a redo, so the auctions would never clear (DutchAuction__CannotClear)",
     );
     const tail = base();
     auctionOf(tail).tailSeconds = 60; // 60 s into a 7,200 s fall: 0.99166... of the start
     expect(issuesOf(tail)).to.contain(
-      "assets.0.auction: buf 1.1 x max(cusp 0.5, the curve's price at tailSeconds 60) = 1.090833333333333333 is above 0.9",
+      "assets.0.auction: buf 1.1 x the curve's lowest price at or above cusp 0.5 within tailSeconds 60 = 1.090833333333333333 is above 0.9",
     );
     const slow = base();
     auctionOf(slow).curve = { kind: "exponential", cutPerSecond: "0.00001" }; // 0.93 after 7,200 s
     expect(issuesOf(slow)).to.match(
-      /assets\.0\.auction: buf 1\.1 x max\(cusp 0\.5, .*\) = 1\.02\d+ is above 0\.9/,
+      /assets\.0\.auction: buf 1\.1 x the curve's lowest price at or above cusp 0\.5 .* = 1\.02\d+ is above 0\.9/,
     );
     const steps = base();
     auctionOf(steps).curve = { kind: "stairstep", cutPerStep: "0.01", stepSeconds: 600 }; // 0.99^12
     expect(issuesOf(steps)).to.match(/assets\.0\.auction: .* = 0\.97\d+ is above 0\.9/);
+    // a stairstep whose first step below the start already falls under the cusp: only the start
+    // price, buf x 1, is takeable (session 14's review; the first rule, buf x max(cusp, curve at
+    // the tail) = 1.2 x 0.75 = 0.9, passed it)
+    const jump = base();
+    Object.assign(auctionOf(jump), {
+      curve: { kind: "stairstep", cutPerStep: "0.3", stepSeconds: 60 },
+      buf: "1.2",
+      cusp: "0.75",
+      tailSeconds: 3600,
+    });
+    expect(issuesOf(jump)).to.match(/assets\.0\.auction: buf 1\.2 x .* = 1\.2 is above 0\.9/);
+    auctionOf(jump).cusp = "0.7"; // the first step, 0.7, is takeable: 1.2 x 0.7 = 0.84
+    expect(auctionFloorWad(parseDeployParams(jump).assets[0].auction)).to.equal(840_000_000_000_000_000n);
     // at the limit it passes: buf 1.8 x cusp 0.5 = 0.9
     const limit = base();
     auctionOf(limit).buf = "1.8";
@@ -336,9 +349,11 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
       (p.vault as Record<string, unknown>).claimWindowSeconds = 2_592_000;
       p.assets[0].auction = {
         curve: { kind: "exponential", cutPerSecond: "0.5" },
-        buf: "2",
+        buf: "1.8",
         tailSeconds: 604_800,
-        // 2 x 0.45 = 0.9: the floor at its limit (MAX_FLOOR_WAD; cusp's own bound, 0.9, needs buf 1)
+        // the curve at its own bound (half the price kept a second) jumps from 0.5 to 0.25: with
+        // cusp 0.45 a take can pay 0.5 of the start at the lowest, 1.8 x 0.5 = 0.9, the floor at
+        // its limit (MAX_FLOOR_WAD); buf's bound, 2, would need a cusp of 0.25 with this curve
         cusp: "0.45",
         chip: "0.05",
         tipUsd: "1000",

@@ -255,7 +255,7 @@ describe("DutchAuction", function () {
         .to.be.revertedWithCustomError(auction, "ParamTarget__UnknownParam")
         .withArgs(unknown, ZERO);
       expect(await auction.getParam(BUF_WAD, wethAddr)).to.equal(BUF);
-      // buf 2 needs a tail the whole curve long (2 x max(cusp 0.4, curve 0) = 0.8: MAX_FLOOR_WAD)
+      // buf 2 needs a tail the whole curve long (linear: 2 x cusp 0.4 = 0.8, within MAX_FLOOR_WAD)
       await auction.connect(risk).setParam(await auction.TAIL_SECONDS(), wethAddr, TAU);
       await expect(auction.connect(risk).setParam(BUF_WAD, wethAddr, 2n * WAD))
         .to.emit(auction, "ParamSet")
@@ -269,7 +269,8 @@ describe("DutchAuction", function () {
 
     it("refuses a buf, tail, cusp or curve with which no auction could fall 10% below the oracle price before it needs a redo", async function () {
       // The lowest price a take can pay before a redo is due, per unit of the oracle price at the
-      // (re)start: buf x max(cusp, curve(1, tail)). Above MAX_FLOOR_WAD (0.9) no taker ever sees a
+      // (re)start: buf x the curve's last price at or above cusp within the tail (linear: buf x
+      // max(cusp, curve(1, tail))). Above MAX_FLOOR_WAD (0.9) no taker ever sees a
       // discount and every auction is redone forever (audit: the guardian could get there by
       // tightening: cusp up, buf up, tail down). Standard setup: 1.25 x max(0.4, 0.5) = 0.625.
       const { ethers, auction, risk, wethAddr, sink, alice, bob, networkHelpers } = await deploy();
