@@ -5,6 +5,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 
 import {IAuctionCurve} from "../interfaces/IAuctionCurve.sol";
 import {IDutchAuction} from "../interfaces/IDutchAuction.sol";
+import {WadMath} from "../libraries/WadMath.sol";
 import {ParamTarget} from "../risk/ParamTarget.sol";
 
 /// @title DutchAuctionParams
@@ -18,6 +19,8 @@ import {ParamTarget} from "../risk/ParamTarget.sol";
 ///      "tightened" by the guardian (a higher buf or cusp, a shorter tail), and together they
 ///      could otherwise keep every auction above the market until its redo.
 abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
+    using WadMath for uint256;
+
     // ---------------------------------------------------------------- constants
 
     /// @notice Starting price over the oracle price, WAD. Bounds: 1e18 .. 2e18.
@@ -43,7 +46,6 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
     ///         (a higher buf or cusp, a shorter tail) can otherwise leave every auction above the
     ///         market until its redo, forever.
     uint256 public constant MAX_FLOOR_WAD = 0.9e18;
-    uint256 private constant WAD = 1e18;
 
     // ---------------------------------------------------------------- immutables
 
@@ -167,7 +169,7 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
         uint256 cuspWad = cfg.cuspWad;
         uint256 tailSeconds = cfg.tailSeconds;
         if (bufWad == 0 || cuspWad == 0 || tailSeconds == 0) return;
-        uint256 floorWad = (bufWad * _lowestTakeableWad(cfg.curve, cuspWad, tailSeconds) + WAD - 1) / WAD;
+        uint256 floorWad = bufWad.mulWadUp(_lowestTakeableWad(cfg.curve, cuspWad, tailSeconds));
         if (floorWad > MAX_FLOOR_WAD) revert DutchAuction__CannotClear(token, floorWad, MAX_FLOOR_WAD);
     }
 
@@ -182,16 +184,16 @@ abstract contract DutchAuctionParams is IDutchAuction, ParamTarget {
         uint256 cuspWad,
         uint256 tailSeconds
     ) internal view returns (uint256) {
-        uint256 atTailWad = curve.price(WAD, tailSeconds);
+        uint256 atTailWad = curve.price(WadMath.WAD, tailSeconds);
         if (atTailWad >= cuspWad) return atTailWad;
         // curve(lo) >= cusp > curve(hi)
         (uint256 lo, uint256 hi) = (0, tailSeconds);
         while (hi - lo > 1) {
             uint256 mid = (lo + hi) / 2;
-            if (curve.price(WAD, mid) >= cuspWad) lo = mid;
+            if (curve.price(WadMath.WAD, mid) >= cuspWad) lo = mid;
             else hi = mid;
         }
-        return curve.price(WAD, lo);
+        return curve.price(WadMath.WAD, lo);
     }
 
     function _listed(bytes32 name, address subject) internal view returns (AssetConfig storage cfg) {
