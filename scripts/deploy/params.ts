@@ -634,8 +634,9 @@ export interface ParamRegistration {
 
 /**
  * Every parameter `deploySystem` registers, with the value it registers: the globals, then per
- * asset its margin, ledger, auction, engine and breaker parameters (test/scripts/param-steps.test.ts
- * checks the list against a deployment's registration events).
+ * asset its margin, ledger, auction, engine and breaker parameters. `deploySystem` registers from
+ * this list (in this order within each module and asset); the step table and the file's checks
+ * read it too (test/scripts/param-steps.test.ts checks it against a deployment's events).
  */
 export function paramRegistrations(p: DeployParams): ParamRegistration[] {
   const out: ParamRegistration[] = [];
@@ -683,20 +684,21 @@ export function paramRegistrations(p: DeployParams): ParamRegistration[] {
     const m = a.margin;
     const margin = (field: keyof typeof m, unit: Unit, name: string) =>
       param(`${at}.margin.${field}`, m[field], unit, "marginModel", name);
-    margin("mode", { kind: "mode" }, "MODE");
+    // the caps before the bases: the MarginModel refuses a base above its cap
+    margin("haircutCap", wad, "HAIRCUT_CAP_WAD");
+    margin("marginCap", wad, "MARGIN_CAP_WAD");
+    margin("haircutBase", wad, "HAIRCUT_BASE_WAD");
+    margin("marginBase", wad, "MARGIN_BASE_WAD");
     margin("ewmaLambda", wad, "EWMA_LAMBDA_WAD");
     margin("k", wad, "K_WAD");
     margin("horizonSeconds", sec, "HORIZON_SECONDS");
-    margin("haircutBase", wad, "HAIRCUT_BASE_WAD");
-    margin("haircutCap", wad, "HAIRCUT_CAP_WAD");
     margin("liquidityAddOn", wad, "LIQUIDITY_ADDON_WAD");
-    margin("marginBase", wad, "MARGIN_BASE_WAD");
-    margin("marginCap", wad, "MARGIN_CAP_WAD");
     margin("initialMultiplier", wad, "INITIAL_MULTIPLIER_WAD");
     margin("rampPerHour", wad, "RAMP_WAD_PER_HOUR");
     margin("depthUsd", wad, "DEPTH_USD_WAD");
     margin("sizeSlope", wad, "SIZE_SLOPE_WAD");
     margin("maxVariancePerSecond", wad, "MAX_VARIANCE_PER_SECOND_WAD");
+    margin("mode", { kind: "mode" }, "MODE");
     param(
       `${at}.depositCap`,
       a.depositCap,

@@ -24,12 +24,11 @@ import type {
   TimelockController,
 } from "../../types/ethers-contracts/index.js";
 import type { IClearinghouseBase } from "../../types/ethers-contracts/contracts/core/Clearinghouse.js";
-import { DeployParamsError, SEED_COLLATERAL_TOKENS } from "./params.js";
-import type { AssetParams, CurveParams, DeployParams } from "./params.js";
+import { DeployParamsError, SEED_COLLATERAL_TOKENS, paramRegistrations, toChain } from "./params.js";
+import type { CurveParams, DeployParams, ParamModule, ParamRegistration } from "./params.js";
 import { PARAM_RULES, maxStepOf, type Rules } from "./rules.js";
 
 const WAD_DECIMALS = 18;
-const SECONDS_PER_YEAR = 31_536_000n;
 const DEAD = "0x000000000000000000000000000000000000dEaD";
 const ZERO = "0x0000000000000000000000000000000000000000";
 
@@ -174,8 +173,6 @@ async function deployCurve(ethers: HardhatEthers, c: CurveParams): Promise<BaseC
   ]);
 }
 
-const MODE_INDEX = { static: 0n, dynamic: 1n, ramped: 2n } as const;
-
 async function deploy<T>(ethers: HardhatEthers, name: string, args: unknown[]): Promise<T> {
   const contract = await ethers.deployContract(name, args);
   await contract.waitForDeployment();
@@ -205,27 +202,6 @@ async function send(tx: Promise<ContractTransactionResponse>): Promise<void> {
 }
 
 const addr = (c: BaseContract): Promise<string> => c.getAddress();
-
-/** Margin-model parameters of an asset, caps before bases (the model checks base <= cap). */
-function marginParams(a: AssetParams): Array<[string, bigint]> {
-  const m = a.margin;
-  return [
-    ["HAIRCUT_CAP_WAD", wad(m.haircutCap)],
-    ["MARGIN_CAP_WAD", wad(m.marginCap)],
-    ["HAIRCUT_BASE_WAD", wad(m.haircutBase)],
-    ["MARGIN_BASE_WAD", wad(m.marginBase)],
-    ["EWMA_LAMBDA_WAD", wad(m.ewmaLambda)],
-    ["K_WAD", wad(m.k)],
-    ["HORIZON_SECONDS", BigInt(m.horizonSeconds)],
-    ["LIQUIDITY_ADDON_WAD", wad(m.liquidityAddOn)],
-    ["INITIAL_MULTIPLIER_WAD", wad(m.initialMultiplier)],
-    ["RAMP_WAD_PER_HOUR", wad(m.rampPerHour)],
-    ["DEPTH_USD_WAD", wad(m.depthUsd)],
-    ["SIZE_SLOPE_WAD", wad(m.sizeSlope)],
-    ["MAX_VARIANCE_PER_SECOND_WAD", wad(m.maxVariancePerSecond)],
-    ["MODE", MODE_INDEX[m.mode]],
-  ];
-}
 
 /**
  * Deploys the whole Ballast system: the same module serves production networks (given token and
@@ -451,119 +427,32 @@ export async function deploySystem(
         : riskConfig.registerParam(target, b32(name), subject, value, maxStep, rule.higherIsSafer),
     );
   };
-  const aprToPerSecondRay = (apr: string) => (wad(apr) * 10n ** 9n) / SECONDS_PER_YEAR;
-  await register(
-    chAddr,
-    PARAM_RULES.clearinghouse,
-    "STABILITY_FEE_PER_SECOND_RAY",
-    ZERO,
-    aprToPerSecondRay(params.global.stabilityFeeApr),
-  );
-  await register(
-    chAddr,
-    PARAM_RULES.clearinghouse,
-    "DEBT_CEILING_WAD",
-    ZERO,
-    wad(params.global.debtCeilingUsd),
-  );
-  await register(chAddr, PARAM_RULES.clearinghouse, "MIN_DEBT_WAD", ZERO, wad(params.global.minDebtUsd));
-  await register(
-    chAddr,
-    PARAM_RULES.clearinghouse,
-    "PRICE_MAX_AGE_SECONDS",
-    ZERO,
-    BigInt(params.global.priceMaxAgeSeconds),
-  );
-  for (const [i, a] of params.assets.entries()) {
-    const asset = assets[i].address;
-    for (const [name, value] of marginParams(a))
-      await register(marginAddr, PARAM_RULES.marginModel, name, asset, value);
-    await register(
-      chAddr,
-      PARAM_RULES.clearinghouse,
-      "DEPOSIT_CAP",
-      asset,
-      parseUnits(a.depositCap, a.decimals),
-    );
-    if (a.market) {
-      await register(chAddr, PARAM_RULES.clearinghouse, "SKEW_SCALE_WAD", asset, wad(a.market.skewScale));
-      await register(
-        chAddr,
-        PARAM_RULES.clearinghouse,
-        "MAX_FUNDING_VELOCITY_WAD",
-        asset,
-        wad(a.market.maxFundingVelocityPerDay),
-      );
-      await register(chAddr, PARAM_RULES.clearinghouse, "TAKER_FEE_WAD", asset, wad(a.market.takerFee));
-      await register(
-        chAddr,
-        PARAM_RULES.clearinghouse,
-        "MAX_OPEN_INTEREST_WAD",
-        asset,
-        wad(a.market.maxOpenInterest),
-      );
-      await register(
-        chAddr,
-        PARAM_RULES.clearinghouse,
-        "SKEW_CAP_RATIO_WAD",
-        asset,
-        wad(a.market.skewCapRatio),
-      );
+  // every parameter from the one list the step table and the file's checks read too; the ledger's
+  // and margin model's per asset before its first pokes, the liquidation side after
+  const registrations = paramRegistrations(params);
+  const targetOf: Record<ParamModule, string> = {
+    clearinghouse: chAddr,
+    marginModel: marginAddr,
+    liquidationEngine: engineAddr,
+    dutchAuction: auctionAddr,
+    circuitBreaker: breakerAddr,
+  };
+  const registerWhere = async (pick: (r: ParamRegistration) => boolean) => {
+    for (const r of registrations.filter(pick)) {
+      const subject = r.assetIndex === undefined ? ZERO : assets[r.assetIndex].address;
+      await register(targetOf[r.module], PARAM_RULES[r.module], r.name, subject, toChain(r.value, r.unit));
     }
+  };
+  const ledgerSide = (r: ParamRegistration) => r.module === "clearinghouse" || r.module === "marginModel";
+  await registerWhere((r) => r.assetIndex === undefined && r.module === "clearinghouse");
+  for (const [i, { address: asset }] of assets.entries()) {
+    await registerWhere((r) => r.assetIndex === i && ledgerSide(r));
     await send(oracle.poke(asset));
     await send(marginModel.poke(asset));
   }
-  const liq = params.liquidation;
-  for (const [name, value] of [
-    ["TARGET_HEALTH_WAD", wad(liq.targetHealth)],
-    ["PENALTY_WAD", wad(liq.penalty)],
-    ["PERP_PENALTY_WAD", wad(liq.perpPenalty)],
-    ["PERP_KEEPER_SHARE_WAD", wad(liq.perpKeeperShare)],
-    ["DUST_DEBT_WAD", wad(liq.dustDebtUsd)],
-    ["MAX_TAB_IN_FLIGHT_WAD", wad(liq.maxTabInFlightUsd)],
-    ["WINDOW_SECONDS", BigInt(liq.windowSeconds)],
-    ["WINDOW_CAPACITY_WAD", wad(liq.windowCapacityUsd)],
-  ] as Array<[string, bigint]>) {
-    await register(engineAddr, PARAM_RULES.liquidationEngine, name, ZERO, value);
-  }
-  const br = params.breaker;
-  for (const [name, value] of [
-    ["VELOCITY_WINDOW_SECONDS", BigInt(br.velocityWindowSeconds)],
-    ["BAD_DEBT_WINDOW_SECONDS", BigInt(br.badDebtWindowSeconds)],
-    ["BAD_DEBT_SHARE_WAD", wad(br.badDebtShare)],
-    ["COOLDOWN_SECONDS", BigInt(br.cooldownSeconds)],
-  ] as Array<[string, bigint]>) {
-    await register(breakerAddr, PARAM_RULES.circuitBreaker, name, ZERO, value);
-  }
-  for (const [i, a] of params.assets.entries()) {
-    const asset = assets[i].address;
-    const au = a.auction;
-    for (const [name, value] of [
-      ["BUF_WAD", wad(au.buf)],
-      ["TAIL_SECONDS", BigInt(au.tailSeconds)],
-      ["CUSP_WAD", wad(au.cusp)],
-      ["CHIP_WAD", wad(au.chip)],
-      ["TIP_WAD", wad(au.tipUsd)],
-      ["DUST_WAD", wad(au.dustUsd)],
-    ] as Array<[string, bigint]>) {
-      await register(auctionAddr, PARAM_RULES.dutchAuction, name, asset, value);
-    }
-    await register(engineAddr, PARAM_RULES.liquidationEngine, "ASSET_TAB_CAP_WAD", asset, wad(au.tabCapUsd));
-    await register(
-      breakerAddr,
-      PARAM_RULES.circuitBreaker,
-      "DROP_TOLERANCE_WAD",
-      asset,
-      wad(br.dropTolerance),
-    );
-    await register(
-      breakerAddr,
-      PARAM_RULES.circuitBreaker,
-      "VELOCITY_CAPACITY_WAD",
-      asset,
-      wad(br.velocityCapacityUsd),
-    );
-  }
+  await registerWhere((r) => r.assetIndex === undefined && r.module === "liquidationEngine");
+  await registerWhere((r) => r.assetIndex === undefined && r.module === "circuitBreaker");
+  for (const i of assets.keys()) await registerWhere((r) => r.assetIndex === i && !ledgerSide(r));
   await send(riskConfig.renounceRegistrar());
 
   // seed the vault (closes the first-deposit inflation attack for good): local networks only,

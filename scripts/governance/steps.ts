@@ -2,7 +2,7 @@
  * `npm run param-steps -- [params.json]`
  *
  * Prints, for every parameter a deployment registers in the RiskConfig, its hard bounds, the max
- * step the rule tables of scripts/deploy/system.ts give it and the value the parameter file
+ * step the rule tables of scripts/deploy/rules.ts give it and the value the parameter file
  * registers, in the file's units, with the step as a share of the value: how far one guardian or
  * timelock update can move it (ADR 0001). Without an argument it reads
  * scripts/deploy/params/local.json. Nothing is deployed.
