@@ -81,25 +81,17 @@ describe("max steps in proportion to the values (scripts/deploy/rules.ts)", func
     const rc = sys.riskConfig;
     const byAddress = new Map(Object.entries(sys.addresses).map(([k, v]) => [v, k]));
     const registered: string[] = [];
-    for (const e of await rc.queryFilter(rc.filters.ParamRegistered())) {
+    const events = [
+      ...(await rc.queryFilter(rc.filters.ParamRegistered())),
+      ...(await rc.queryFilter(rc.filters.GovernanceOnlyParamRegistered())),
+    ];
+    for (const { args } of events) {
       const [target, name, subject, value, step] = [
-        e.args.target,
-        e.args.name,
-        e.args.subject,
-        e.args.initialValue,
-        e.args.maxStep,
-      ];
-      registered.push(
-        `${byAddress.get(target)} ${name} ${byAddress.get(subject) ?? "global"} ${value} ${step}`,
-      );
-    }
-    for (const e of await rc.queryFilter(rc.filters.GovernanceOnlyParamRegistered())) {
-      const [target, name, subject, value, step] = [
-        e.args.target,
-        e.args.name,
-        e.args.subject,
-        e.args.initialValue,
-        e.args.maxStep,
+        args.target,
+        args.name,
+        args.subject,
+        args.initialValue,
+        args.maxStep,
       ];
       registered.push(
         `${byAddress.get(target)} ${name} ${byAddress.get(subject) ?? "global"} ${value} ${step}`,
