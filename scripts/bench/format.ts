@@ -19,7 +19,24 @@ export interface BenchJson {
 }
 
 const toNumber = (x: bigint | number): number => (typeof x === "bigint" ? Number(x) : x);
-const thousands = (x: number): string => x.toLocaleString("en-US");
+/** `12,345`: integers with thousands separators, as every bench table prints them. */
+export const thousands = (x: number): string => x.toLocaleString("en-US");
+
+/**
+ * A markdown table with padded columns: the first column (a name) left-aligned, the others
+ * right-aligned unless `numeric` says which ones are numbers.
+ */
+export function markdownTable(
+  header: readonly string[],
+  body: readonly (readonly string[])[],
+  numeric: (column: number) => boolean = (i) => i > 0,
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
+  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  return [line(header), rule, ...body.map(line)].join("\n");
+}
 
 /** Verdict of one row: "yes" / "NO (+n)" against its target, "-" without one, "n/a" if not measured. */
 export function verdict(gas: bigint | number | undefined, target: number | undefined): string {
@@ -53,12 +70,7 @@ export function formatTable(
       verdict(g, r.target),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const numeric = new Set([1, 2]);
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
-  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
-  return [line(header), rule, ...body.map(line)].join("\n");
+  return markdownTable(header, body, (i) => i === 1 || i === 2);
 }
 
 /**
@@ -129,11 +141,7 @@ export function formatComparison(
     const d = n - b;
     return [...cells, `${d > 0 ? "+" : ""}${thousands(d)}`, b === 0 ? "-" : (n / b).toFixed(3)];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (i > 0 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
-  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
-  return [line(header), rule, ...body.map(line)].join("\n");
+  return markdownTable(header, body);
 }
 
 /** EIP-170: the largest deployed code a contract may have, bytes. */
@@ -150,9 +158,5 @@ export function formatSizes(sizes: Record<string, number>): string {
     .sort(([, a], [, b]) => b - a)
     .map(([name, bytes]) => [name, thousands(bytes), thousands(CODE_SIZE_LIMIT - bytes)]);
   const header = ["contract", "bytes", `headroom to ${thousands(CODE_SIZE_LIMIT)}`];
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (i > 0 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
-  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
-  return [line(header), rule, ...body.map(line)].join("\n");
+  return markdownTable(header, body);
 }

@@ -11,54 +11,15 @@
  * SLOAD/SSTORE/LOG, PROFILE_SRC=ops splits the compiler's unattributed code by opcode;
  * PROFILE_TOP=n rows per contract (default 25); PROFILE_SLOTS=1 lists every cold SLOAD and every SSTORE with its cost (contract,
  * function with PROFILE_SRC, slot key) as it happens.
+ *
+ * `--budget` prints instead, for each of DESIGN.md section 6's gas targets, what the target leaves
+ * to the protocol's own code once the transaction's intrinsic cost, the price reads and the token
+ * moves are paid (scripts/bench/budget.ts).
  */
 import { readFileSync } from "node:fs";
 
-/** Rows with a transaction to trace (the bench's gas rows; healthView is a call, not a transaction). */
-export const CORE_PROFILE_ROWS = [
-  "deposit",
-  "withdraw",
-  "borrow",
-  "borrowOracleRead",
-  "repay",
-  "openPosition",
-  "modifyPosition",
-  "closePosition",
-  "oraclePoke",
-  "marginPoke",
-  "refreshPrices",
-  "vaultDeposit",
-] as const;
-/** Rows of the liquidation scenario (measured only when one of them is asked for). */
-export const LIQUIDATION_PROFILE_ROWS = [
-  "liquidate",
-  "takeFull",
-  "takePartial",
-  "redo",
-  "liquidateBatch",
-  "liquidateBatchRecycled",
-] as const;
-const PROFILE_ROWS: readonly string[] = [...CORE_PROFILE_ROWS, ...LIQUIDATION_PROFILE_ROWS];
-const DEFAULT_ROWS = ["borrow", "openPosition", "modifyPosition"];
-
-const USAGE = `Usage: npm run profile [-- row ...]      (default rows: ${DEFAULT_ROWS.join(" ")})
-
-Replays the benchmark's transactions with debug_traceTransaction and prints, per contract, the gas
-each frame used itself, its SLOADs, SSTOREs and call overhead, then the same by category.
-Rows: ${PROFILE_ROWS.join(", ")}
-Environment: PROFILE_OPS=1, PROFILE_SRC=1|compute|ops, PROFILE_TOP=n, PROFILE_SLOTS=1 (docs/gas.md).
-Exit codes: 0 done, 1 the run failed, 2 bad arguments.`;
-
-/** The rows to print, or a usage message (exit 2) naming every unknown one. */
-export function parseProfileArgs(argv: readonly string[]): string[] | "help" {
-  if (argv.includes("--help") || argv.includes("-h")) return "help";
-  const unknown = argv.filter((r) => !PROFILE_ROWS.includes(r));
-  if (unknown.length > 0)
-    throw new Error(
-      `unknown row${unknown.length > 1 ? "s" : ""} ${unknown.map((r) => `"${r}"`).join(", ")}; valid rows: ${PROFILE_ROWS.join(", ")}`,
-    );
-  return argv.length > 0 ? [...new Set(argv)] : DEFAULT_ROWS;
-}
+import { BUDGET_GROUPS, formatBudgets, gasBudget, type FrameKind, type TracedTx } from "./budget.js";
+import { LIQUIDATION_PROFILE_ROWS, parseProfileArgs, USAGE } from "./profile-args.js";
 
 interface StructLog {
   pc: number;
@@ -273,13 +234,14 @@ function analyse(
 
 async function main(): Promise<number> {
   let rows: string[];
+  let budget: boolean;
   try {
     const parsed = parseProfileArgs(process.argv.slice(2));
     if (parsed === "help") {
       console.log(USAGE);
       return 0;
     }
-    rows = parsed;
+    ({ rows, budget } = parsed);
   } catch (e) {
     console.error(`profile: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
@@ -338,6 +300,7 @@ async function main(): Promise<number> {
     console.error(`profile: the benchmark measured no transaction for ${missing.join(", ")}`);
     return 1;
   }
+  const traced = new Map<string, TracedTx>();
   for (const [key, hash] of hashes) {
     if (!rows.includes(key)) continue;
     const tx = await provider.getTransaction(hash);
@@ -350,6 +313,9 @@ async function main(): Promise<number> {
     const execGas = trace.structLogs.length > 0 ? trace.structLogs[0].gas - trace.structLogs.at(-1)!.gas : 0;
     const receipt = await provider.getTransactionReceipt(hash);
     const total = Number(receipt?.gasUsed ?? gas[key]);
+    const ordered = [...stats.values()].sort((a, b) => b.selfGas - a.selfGas);
+    traced.set(key, { totalGas: total, intrinsicGas: total - execGas, frames: ordered });
+    if (budget) continue;
     const batch = key.startsWith("liquidateBatch") ? " (whole batch)" : "";
     console.log(
       `\n== ${key}${batch}: ${total} gas (intrinsic + calldata - refunds ${total - execGas}, execution ~${execGas})`,
@@ -365,7 +331,6 @@ async function main(): Promise<number> {
         "callOvh".padStart(9) +
         "logGas".padStart(8),
     );
-    const ordered = [...stats.values()].sort((a, b) => b.selfGas - a.selfGas);
     for (const s of ordered) {
       console.log(
         s.label.slice(0, 21).padEnd(22) +
@@ -391,12 +356,39 @@ async function main(): Promise<number> {
     }
     printCategories(total - execGas, ordered);
   }
+  if (budget) {
+    const names = new Set(labels.values());
+    // a collateral token is labelled by its symbol, its feed by the symbol and "Feed"
+    const kindOf = (label: string): FrameKind =>
+      categoryOf(label) === PRICE_READS
+        ? "price"
+        : label === "stablecoin" || names.has(`${label}Feed`)
+          ? "token"
+          : "module";
+    const budgets = BUDGET_GROUPS.map((g) =>
+      gasBudget(
+        g,
+        g.rows.map((r) => traced.get(r)!),
+        kindOf,
+      ),
+    );
+    console.log(
+      `\nGas targets (DESIGN.md section 6) against what the protocol's own code spends, per account:\n`,
+    );
+    console.log(formatBudgets(budgets));
+    console.log(
+      "\noutside the modules: intrinsic + calldata, the price read (OracleRouter + Chainlink feed, ADR 0006) and the\n" +
+        "token moves (collateral ERC-20, stablecoin); the modules' budget is the target less that.",
+    );
+  }
   return 0;
 }
 
+const PRICE_READS = "price reads (router + Chainlink feeds)";
+
 /** Which part of the system a call frame's label belongs to. */
 function categoryOf(label: string): string {
-  if (label === "oracleRouter" || /feed$/i.test(label)) return "price reads (router + Chainlink feeds)";
+  if (label === "oracleRouter" || /feed$/i.test(label)) return PRICE_READS;
   if (label === "marginModel") return "risk levels (MarginModel.riskOf)";
   if (label === "stablecoin") return "stablecoin (mint / burn / transfer)";
   if (label.startsWith("0x")) return "other contracts";
