@@ -6,7 +6,7 @@ import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers";
 import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
@@ -73,6 +73,16 @@ export default defineConfig({
     hardhatMainnet: {
       type: "edr-simulated",
       chainType: "l1",
+    },
+    // a local chain forked from a real one (docs/fork.md): BALLAST_FORK_URL names the node (an
+    // archive node to pin a block), BALLAST_FORK_BLOCK the block (default: the node's latest)
+    mainnetFork: {
+      type: "edr-simulated",
+      chainType: "l1",
+      forking: {
+        url: configVariable("BALLAST_FORK_URL"),
+        ...(process.env.BALLAST_FORK_BLOCK ? { blockNumber: envInt("BALLAST_FORK_BLOCK", 1) } : {}),
+      },
     },
     localhost: {
       type: "http",
