@@ -4,6 +4,7 @@
  *   npm run sim -- --scenario <name|path> --seed <n> --out <dir> [--accounts N]
  *                  [--margin-mode static|dynamic|ramped] [--rpc-url URL] [--steps N]
  *   npm run sim -- --compare-margin-modes [same options]
+ *   npm run sim -- --compare-params <name|path> [same options]
  *
  * writes <dir>/summary.json, <dir>/metrics.csv (+ metrics.jsonl) and <dir>/report.html, shows a
  * progress bar while it runs and a short summary table at the end. With --no-report an earlier
@@ -11,7 +12,11 @@
  * would describe the other run). With no arguments it runs
  * black-thursday-2020 on the in-process chain into sim-out/black-thursday-2020.
  * `--compare-margin-modes` runs the three margin modes on the same seed into <dir>/<mode> and
- * writes one side-by-side report into <dir>.
+ * writes one side-by-side report into <dir>. `--compare-params` audits a risk-parameter proposal
+ * written as a parameter file: it prints what the file changes against the scenario's own (each
+ * RiskConfig parameter, who may move it, how many updates its step needs; fields no update
+ * reaches), then runs the scenario with both on the same seed into <dir>/current and
+ * <dir>/proposed, side by side.
  *
  * Arguments are validated before Hardhat loads (it takes a few seconds): an unknown scenario
  * lists the shipped ones, a bad seed or count says what is expected, an unwritable output
@@ -39,6 +44,12 @@ import {
   type MarginMode,
   type RunSummary,
 } from "./metrics/types.js";
+import { DeployParamsError, loadDeployParams, resolveParamsPath } from "../scripts/deploy/params.js";
+import {
+  formatParamFileChanges,
+  paramFileChanges,
+  type ParamFileChanges,
+} from "../scripts/governance/changes.js";
 import { ScenarioError, type Scenario } from "./scenarios/schema.js";
 import { loadScenarioFile } from "./scenarios/load.js";
 
@@ -63,6 +74,8 @@ export interface CliArgs {
   marginMode: MarginMode | undefined;
   rpcUrl: string | undefined;
   compare: boolean;
+  /** --compare-params: the proposed file (resolved) and what it changes. */
+  proposal?: { arg: string; path: string; changes: ParamFileChanges };
   report: boolean;
   progress: boolean;
 }
@@ -148,6 +161,10 @@ export function buildCommand(): Command {
     .option("--rpc-url <url>", "run on this JSON-RPC node instead of the in-process chain", rpcUrl)
     .option("--compare-margin-modes", "run static, dynamic and ramped on the same seed, side by side", false)
     .option(
+      "--compare-params <name|path>",
+      "audit a parameter proposal: list what this parameter file changes against the scenario's, then run both on the same seed, side by side",
+    )
+    .option(
       "--no-report",
       "skip report.html (an earlier run's report.html and charts/ in the output directory are removed)",
     )
@@ -177,11 +194,14 @@ export function parseCli(argv: readonly string[]): CliArgs | "help" {
     marginMode?: MarginMode;
     rpcUrl?: string;
     compareMarginModes: boolean;
+    compareParams?: string;
     report: boolean;
     progress: boolean;
   }>();
   if (o.compareMarginModes && o.marginMode !== undefined)
     throw new UsageError("--compare-margin-modes runs every mode: drop --margin-mode");
+  if (o.compareMarginModes && o.compareParams !== undefined)
+    throw new UsageError("--compare-margin-modes and --compare-params: one comparison at a time");
   let loaded;
   try {
     loaded = loadScenarioFile(o.scenario);
@@ -189,9 +209,10 @@ export function parseCli(argv: readonly string[]): CliArgs | "help" {
     if (e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;
   }
-  const out = checkOutDir(
-    o.out ?? join("sim-out", loaded.scenario.name + (o.compareMarginModes ? "-compare" : "")),
-  );
+  const proposal =
+    o.compareParams === undefined ? undefined : proposalOf(loaded.scenario.deployParams, o.compareParams);
+  const suffix = o.compareMarginModes ? "-compare" : proposal !== undefined ? "-params" : "";
+  const out = checkOutDir(o.out ?? join("sim-out", loaded.scenario.name + suffix));
   return {
     scenario: loaded.scenario,
     scenarioArg: o.scenario,
@@ -203,9 +224,27 @@ export function parseCli(argv: readonly string[]): CliArgs | "help" {
     marginMode: o.marginMode,
     rpcUrl: o.rpcUrl,
     compare: o.compareMarginModes,
+    proposal,
     report: o.report,
     progress: o.progress && process.stderr.isTTY === true,
   };
+}
+
+/** --compare-params: the proposed file against the scenario's, refused when it changes nothing. */
+function proposalOf(currentArg: string, proposedArg: string): NonNullable<CliArgs["proposal"]> {
+  try {
+    const path = resolveParamsPath(proposedArg);
+    const changes = paramFileChanges(loadDeployParams(resolveParamsPath(currentArg)), loadDeployParams(path));
+    if (changes.params.length === 0 && changes.other.length === 0)
+      throw new UsageError(`--compare-params ${proposedArg}: the file changes nothing against ${currentArg}`);
+    return { arg: proposedArg, path, changes };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const message = (e as Error).message;
+    throw new UsageError(
+      `--compare-params ${proposedArg}: ${e instanceof DeployParamsError ? message : message.replace(/^deployment parameters \S+: /, "")}`,
+    );
+  }
 }
 
 export function usage(): string {
@@ -296,11 +335,34 @@ export async function runCli(args: CliArgs): Promise<number> {
   const { SingleBar, Presets } = await import("cli-progress");
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
 
-  const modes: (MarginMode | undefined)[] = args.compare ? [...MARGIN_MODES] : [args.marginMode];
+  const { proposal } = args;
+  const comparing = args.compare || proposal !== undefined;
+  const variants: { label: string; scenario: Scenario; mode: MarginMode | undefined }[] = args.compare
+    ? MARGIN_MODES.map((mode) => ({ label: mode, scenario: args.scenario, mode }))
+    : proposal !== undefined
+      ? [
+          { label: "current", scenario: args.scenario, mode: args.marginMode },
+          {
+            label: "proposed",
+            scenario: { ...args.scenario, deployParams: proposal.path },
+            mode: args.marginMode,
+          },
+        ]
+      : [
+          {
+            label: args.marginMode ?? args.scenario.marginMode,
+            scenario: args.scenario,
+            mode: args.marginMode,
+          },
+        ];
+  if (proposal !== undefined) {
+    console.log(
+      `${proposal.arg} against ${args.scenario.deployParams}:\n\n${formatParamFileChanges(proposal.changes)}\n`,
+    );
+  }
   const runs: { label: string; summary: RunSummary; dir: string }[] = [];
-  for (const mode of modes) {
-    const dir = args.compare ? join(args.out, mode as string) : args.out;
-    const label = mode ?? args.marginMode ?? args.scenario.marginMode;
+  for (const { label, scenario, mode } of variants) {
+    const dir = comparing ? join(args.out, label) : args.out;
     const bar = args.progress
       ? new SingleBar(
           {
@@ -315,16 +377,16 @@ export async function runCli(args: CliArgs): Promise<number> {
     let started = false;
     const result = await runSimulation({
       hre,
-      scenario: args.scenario,
+      scenario,
       scenarioLabel: args.scenarioArg,
       seed: args.seed,
-      marginMode: mode ?? args.marginMode,
+      marginMode: mode,
       accounts: args.accounts,
       steps: args.steps,
       rpcUrl: args.rpcUrl,
       outDir: dir,
       noReport: !args.report,
-      label: args.compare ? label : undefined,
+      label: comparing ? label : undefined,
       onStatus: (m) => {
         if (!args.progress) console.error(`sim: ${m}`);
         else process.stderr.write(`sim: ${m}\n`);
@@ -352,18 +414,21 @@ export async function runCli(args: CliArgs): Promise<number> {
   }
   if (!args.report) {
     // the earlier run's report no longer matches the summary beside it
-    const stale = [...runs.map((r) => r.dir), ...(args.compare ? [args.out] : [])].flatMap(removeStaleReport);
+    const stale = [...runs.map((r) => r.dir), ...(comparing ? [args.out] : [])].flatMap(removeStaleReport);
     if (stale.length > 0) console.error(`sim: --no-report: removed the earlier run's ${stale.join(", ")}`);
   }
-  if (args.compare && args.report)
+  if (comparing && args.report)
     await writeComparisonReport(
       runs.map((r) => r.dir),
       args.out,
     );
   console.log(`\n${args.scenario.name} (seed ${runs[0].summary.seed})\n`);
   console.log(summaryTable(runs));
-  const files = args.compare
-    ? [join(args.out, "report.html"), ...runs.map((r) => join(r.dir, "summary.json"))]
+  const files = comparing
+    ? [
+        ...(args.report ? [join(args.out, "report.html")] : []),
+        ...runs.map((r) => join(r.dir, "summary.json")),
+      ]
     : ["summary.json", "metrics.csv", ...(args.report ? ["report.html"] : [])].map((f) => join(args.out, f));
   console.log(`\nwrote ${files.join(", ")}`);
   return 0;

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -223,6 +223,17 @@ export function paramsPathFor(network: string): string {
     ? "local"
     : network;
   return resolve(here, "params", `${file}.json`);
+}
+
+/**
+ * A parameter file given by name (a file under scripts/deploy/params/, as a scenario's
+ * `deployParams` names it) or by path; throws naming it when the path does not exist.
+ */
+export function resolveParamsPath(nameOrPath: string): string {
+  if (/^[a-z0-9][a-z0-9-]*$/i.test(nameOrPath)) return paramsPathFor(nameOrPath);
+  const p = resolve(nameOrPath);
+  if (!existsSync(p)) throw new Error(`deployment parameters ${nameOrPath}: file not found`);
+  return p;
 }
 
 /** A deployment parameter file that cannot be used: the message names the file and the field. */

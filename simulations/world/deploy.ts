@@ -6,12 +6,10 @@
  * mints mock collateral, borrows the stablecoin the pools and agents need (heavily
  * over-collateralized) and deposits collateral for the simulated accounts as their operator.
  */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 
 import { MaxUint256 } from "ethers";
 
-import { loadDeployParams, paramsPathFor, type DeployParams } from "../../scripts/deploy/params.js";
+import { loadDeployParams, resolveParamsPath, type DeployParams } from "../../scripts/deploy/params.js";
 import { deploySystem, type BallastSystem } from "../../scripts/deploy/system.js";
 import {
   addLiquidityValue,
@@ -67,12 +65,7 @@ export interface World {
 }
 
 /** Resolves the scenario's `deployParams` (a name under scripts/deploy/params/ or a path). */
-export function deployParamsPath(nameOrPath: string): string {
-  if (/^[a-z0-9][a-z0-9-]*$/i.test(nameOrPath)) return paramsPathFor(nameOrPath);
-  const p = resolve(nameOrPath);
-  if (!existsSync(p)) throw new Error(`deployment parameters ${nameOrPath}: file not found`);
-  return p;
-}
+export const deployParamsPath = resolveParamsPath;
 
 /** Loads the scenario's deployment parameters, keeps its assets, sets prices and margin mode. */
 export function worldParams(
