@@ -153,13 +153,18 @@ const governanceSchema = z
   })
   .strict();
 
-/** Shortest timelock delay a network with real assets (`mocks: false`) accepts: one day. */
-export const MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS = 86_400;
+/**
+ * Shortest timelock delay accepted, on every network: one day, so a loosening is public for a
+ * day before it executes. Mirrors `BallastTimelock.MIN_DELAY_SECONDS`, which refuses a shorter
+ * `updateDelay` (ADR 0016; test/unit/governance/BallastTimelock.test.ts reads it back).
+ */
+export const MIN_TIMELOCK_DELAY_SECONDS = 86_400;
 
 /**
- * Longest timelock delay any network accepts: 30 days. The delay governs its own change
- * (`updateDelay` is itself a timelock operation), so a longer one could not be undone in less
- * than that, and every loosening, listing and emergency fix would wait as long.
+ * Longest timelock delay accepted: 30 days. The delay governs its own change (`updateDelay` is
+ * itself a timelock operation), so a longer one could not be undone in less than that, and every
+ * loosening, listing and emergency fix would wait as long. Mirrors
+ * `BallastTimelock.MAX_DELAY_SECONDS` (ADR 0016).
  */
 export const MAX_TIMELOCK_DELAY_SECONDS = 30 * 86_400;
 
@@ -281,14 +286,14 @@ export function parseDeployParams(raw: unknown, source = "<inline>"): DeployPara
       issues.push(
         "governance: required when mocks is false (governance.proposers, governance.executors, governance.guardian)",
       );
-    if (p.timelockMinDelaySeconds < MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS)
-      issues.push(
-        `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is below ${MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS} (one day), the shortest delay accepted when mocks is false: loosening must stay visible long enough for users to react`,
-      );
   } else issues.push(...seedIssues(p));
+  if (p.timelockMinDelaySeconds < MIN_TIMELOCK_DELAY_SECONDS)
+    issues.push(
+      `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is below ${MIN_TIMELOCK_DELAY_SECONDS} (one day), the shortest delay accepted (BallastTimelock.MIN_DELAY_SECONDS): loosening must stay visible long enough for users to react`,
+    );
   if (p.timelockMinDelaySeconds > MAX_TIMELOCK_DELAY_SECONDS)
     issues.push(
-      `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is above ${MAX_TIMELOCK_DELAY_SECONDS} (30 days), the longest delay accepted: the delay governs its own change (updateDelay is a timelock operation), so a longer one could not be shortened in less time and would hold every parameter change and fix as long`,
+      `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is above ${MAX_TIMELOCK_DELAY_SECONDS} (30 days), the longest delay accepted (BallastTimelock.MAX_DELAY_SECONDS): the delay governs its own change (updateDelay is a timelock operation), so a longer one could not be shortened in less time and would hold every parameter change and fix as long`,
     );
   if (p.governance) issues.push(...governanceIssues(p.governance));
   if (issues.length > 0) throw new DeployParamsError(source, issues);
