@@ -19,7 +19,12 @@ describe("BallastTimelock", function () {
   it("refuses a delay outside [1 day, 30 days] at construction, naming the value and the bounds; 0 is the deployment's bootstrap", async function () {
     const { ethers } = await network.create();
     const [deployer] = await ethers.getSigners();
-    const args = (delay: bigint) => [delay, [deployer.address], [deployer.address], ZeroAddress];
+    const args = (delay: bigint): [bigint, string[], string[], string] => [
+      delay,
+      [deployer.address],
+      [deployer.address],
+      ZeroAddress,
+    ];
     const factory = await ethers.getContractFactory("BallastTimelock");
     for (const delay of [1n, MIN - 1n, MAX + 1n, 100n * 365n * DAY]) {
       await expect(factory.deploy(...args(delay)))
