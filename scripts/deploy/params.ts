@@ -286,6 +286,7 @@ export function parseDeployParams(raw: unknown, source = "<inline>"): DeployPara
       issues.push(
         "governance: required when mocks is false (governance.proposers, governance.executors, governance.guardian)",
       );
+    issues.push(...tipIssues(p));
   } else issues.push(...seedIssues(p));
   if (p.timelockMinDelaySeconds < MIN_TIMELOCK_DELAY_SECONDS)
     issues.push(
@@ -298,6 +299,30 @@ export function parseDeployParams(raw: unknown, source = "<inline>"): DeployPara
   if (p.governance) issues.push(...governanceIssues(p.governance));
   if (issues.length > 0) throw new DeployParamsError(source, issues);
   return p;
+}
+
+/**
+ * On a network with real assets every asset's flat keeper reward is above 0 (ADR 0016): with the
+ * chip, which the guardian may cut to 0, it is all that pays a keeper's gas for a kick or a redo;
+ * at 0 a liquidation under gas stress waits for a keeper who works for free. `TIP_WAD` is
+ * governance-only, so the value registered holds until a timelock operation moves it. A mock
+ * network may pay none (maker-2020.json: Maker's Cat paid no kick reward).
+ */
+function tipIssues(p: DeployParams): string[] {
+  const issues: string[] = [];
+  for (const [i, a] of p.assets.entries()) {
+    let tip: bigint;
+    try {
+      tip = parseUnits(a.auction.tipUsd, WAD_DECIMALS);
+    } catch {
+      continue; // reported by the bounds checks
+    }
+    if (tip === 0n)
+      issues.push(
+        `assets.${i}.auction.tipUsd: 0 when mocks is false: no kick or redo would pay its keeper's gas once the guardian cuts the chip (TIP_WAD is governance-only; ADR 0016)`,
+      );
+  }
+  return issues;
 }
 
 /** Duplicates within the governance lists (case-insensitive addresses). */
