@@ -53,6 +53,7 @@ const SIZED_CONTRACTS = [
   "Stablecoin",
   "AccountLens",
   "FlashLiquidator",
+  "BallastTimelock",
 ] as const;
 
 interface Args {

@@ -153,13 +153,18 @@ const governanceSchema = z
   })
   .strict();
 
-/** Shortest timelock delay a network with real assets (`mocks: false`) accepts: one day. */
-export const MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS = 86_400;
+/**
+ * Shortest timelock delay accepted, on every network: one day, so a loosening is public for a
+ * day before it executes. Mirrors `BallastTimelock.MIN_DELAY_SECONDS`, which refuses a shorter
+ * `updateDelay` (ADR 0016; test/unit/governance/BallastTimelock.test.ts reads it back).
+ */
+export const MIN_TIMELOCK_DELAY_SECONDS = 86_400;
 
 /**
- * Longest timelock delay any network accepts: 30 days. The delay governs its own change
- * (`updateDelay` is itself a timelock operation), so a longer one could not be undone in less
- * than that, and every loosening, listing and emergency fix would wait as long.
+ * Longest timelock delay accepted: 30 days. The delay governs its own change (`updateDelay` is
+ * itself a timelock operation), so a longer one could not be undone in less than that, and every
+ * loosening, listing and emergency fix would wait as long. Mirrors
+ * `BallastTimelock.MAX_DELAY_SECONDS` (ADR 0016).
  */
 export const MAX_TIMELOCK_DELAY_SECONDS = 30 * 86_400;
 
@@ -292,18 +297,43 @@ export function parseDeployParams(raw: unknown, source = "<inline>"): DeployPara
       issues.push(
         "governance: required when mocks is false (governance.proposers, governance.executors, governance.guardian)",
       );
-    if (p.timelockMinDelaySeconds < MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS)
-      issues.push(
-        `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is below ${MIN_PRODUCTION_TIMELOCK_DELAY_SECONDS} (one day), the shortest delay accepted when mocks is false: loosening must stay visible long enough for users to react`,
-      );
+    issues.push(...tipIssues(p));
   } else issues.push(...seedIssues(p));
+  if (p.timelockMinDelaySeconds < MIN_TIMELOCK_DELAY_SECONDS)
+    issues.push(
+      `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is below ${MIN_TIMELOCK_DELAY_SECONDS} (one day), the shortest delay accepted (BallastTimelock.MIN_DELAY_SECONDS): loosening must stay visible long enough for users to react`,
+    );
   if (p.timelockMinDelaySeconds > MAX_TIMELOCK_DELAY_SECONDS)
     issues.push(
-      `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is above ${MAX_TIMELOCK_DELAY_SECONDS} (30 days), the longest delay accepted: the delay governs its own change (updateDelay is a timelock operation), so a longer one could not be shortened in less time and would hold every parameter change and fix as long`,
+      `timelockMinDelaySeconds: ${p.timelockMinDelaySeconds} is above ${MAX_TIMELOCK_DELAY_SECONDS} (30 days), the longest delay accepted (BallastTimelock.MAX_DELAY_SECONDS): the delay governs its own change (updateDelay is a timelock operation), so a longer one could not be shortened in less time and would hold every parameter change and fix as long`,
     );
   if (p.governance) issues.push(...governanceIssues(p.governance));
   if (issues.length > 0) throw new DeployParamsError(source, issues);
   return p;
+}
+
+/**
+ * On a network with real assets every asset's flat keeper reward is above 0 (ADR 0016): with the
+ * chip, which the guardian may cut to 0, it is all that pays a keeper's gas for a kick or a redo;
+ * at 0 a liquidation under gas stress waits for a keeper who works for free. `TIP_WAD` is
+ * governance-only, so the value registered holds until a timelock operation moves it. A mock
+ * network may pay none (maker-2020.json: Maker's Cat paid no kick reward).
+ */
+function tipIssues(p: DeployParams): string[] {
+  const issues: string[] = [];
+  for (const [i, a] of p.assets.entries()) {
+    let tip: bigint;
+    try {
+      tip = parseUnits(a.auction.tipUsd, WAD_DECIMALS);
+    } catch {
+      continue; // reported by the bounds checks
+    }
+    if (tip === 0n)
+      issues.push(
+        `assets.${i}.auction.tipUsd: 0 when mocks is false: no kick or redo would pay its keeper's gas once the guardian cuts the chip (TIP_WAD is governance-only; ADR 0016)`,
+      );
+  }
+  return issues;
 }
 
 /** Duplicates within the governance lists (case-insensitive addresses). */

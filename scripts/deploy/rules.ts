@@ -40,7 +40,8 @@ const HALF = wad("0.5");
  * MODE (static -> dynamic moves the maintenance from its base to the volatility target in one
  * update, with no ramp), EWMA_LAMBDA_WAD (a higher lambda damps the reaction to the next shock)
  * and RAMP_WAD_PER_HOUR (a lower ramp freezes the maintenance below its target in a storm); in
- * the Clearinghouse, SKEW_SCALE_WAD (see CLEARINGHOUSE_RULES).
+ * the Clearinghouse, SKEW_SCALE_WAD (see CLEARINGHOUSE_RULES); in the auction, TIP_WAD (see
+ * AUCTION_RULES).
  */
 const MARGIN_RULES: Rules = {
   HAIRCUT_CAP_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
@@ -99,13 +100,20 @@ const ENGINE_RULES: Rules = {
   WINDOW_CAPACITY_WAD: { maxStepShareWad: HALF, higherIsSafer: false },
 };
 
-/** Buf, tail and cusp are also bound together in the auction's code (MAX_FLOOR_WAD). */
+/**
+ * Buf, tail and cusp are also bound together in the auction's code (MAX_FLOOR_WAD). TIP_WAD, the
+ * flat keeper reward, is governance-only (ADR 0016): the vault pays it, so a higher tip costs the
+ * vault on every kick and redo, and a lower one, at 0 with the chip, pays nobody to kick or redo
+ * an auction (liquidations stall under gas stress). The chip keeps its direction (the guardian
+ * may cut it, to 0 at once): with the tip beside it every kick and redo still pays, and the chip
+ * is the part that grows with a large tab.
+ */
 const AUCTION_RULES: Rules = {
   BUF_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
   TAIL_SECONDS: { maxStepShareWad: HALF, higherIsSafer: false },
   CUSP_WAD: { maxStepShareWad: wad("0.2"), higherIsSafer: true },
   CHIP_WAD: { maxStepShareWad: HALF, minStep: wad("0.0005"), higherIsSafer: false },
-  TIP_WAD: { maxStepShareWad: HALF, minStep: wad("1"), higherIsSafer: false },
+  TIP_WAD: { maxStepShareWad: HALF, minStep: wad("1"), governanceOnly: true },
   DUST_WAD: { maxStepShareWad: HALF, minStep: wad("10"), higherIsSafer: true },
 };
 

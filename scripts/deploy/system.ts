@@ -20,8 +20,8 @@ import type {
   MockV3Aggregator,
   OracleRouter,
   RiskConfig,
+  BallastTimelock,
   Stablecoin,
-  TimelockController,
 } from "../../types/ethers-contracts/index.js";
 import type { IClearinghouseBase } from "../../types/ethers-contracts/contracts/core/Clearinghouse.js";
 import { DeployParamsError, SEED_COLLATERAL_TOKENS, paramRegistrations, toChain } from "./params.js";
@@ -54,7 +54,7 @@ export interface BallastSystem {
   proposers: string[];
   /** Timelock executors after the hand-over; the zero address means anyone may execute. */
   executors: string[];
-  timelock: TimelockController;
+  timelock: BallastTimelock;
   stablecoin: Stablecoin;
   oracle: OracleRouter;
   riskConfig: RiskConfig;
@@ -207,11 +207,12 @@ const addr = (c: BaseContract): Promise<string> => c.getAddress();
  * Deploys the whole Ballast system: the same module serves production networks (given token and
  * feed addresses) and local ones (mock tokens and Chainlink's MockV3Aggregator).
  *
- * Governance bootstrap: the TimelockController starts with delay 0 and the deployer as its only
+ * Governance bootstrap: the BallastTimelock starts with delay 0 and the deployer as its only
  * proposer and executor; every governance-only setup call (feeds, listings, modules) goes through
  * it as one batch. Risk parameters are registered through the RiskConfig by the deployer's
  * one-time registrar role, which is renounced at the end. The hand-over, a last batch: the
- * timelock raises its own delay to `timelockMinDelaySeconds`, grants the proposer and canceller
+ * timelock raises its own delay to `timelockMinDelaySeconds` (which BallastTimelock keeps within
+ * [1 day, 30 days] from then on, ADR 0016), grants the proposer and canceller
  * roles to `governance.proposers` and the executor role to `governance.executors` (the zero
  * address: anyone), then (unless `keepDeployerAsProposer`, lab mode) revokes the deployer's
  * three roles. The guardian is `governance.guardian`. A deployment that would leave nobody able to
@@ -227,7 +228,9 @@ export async function deploySystem(
   const governance = resolveGovernance(params, options, deployer.address);
   const guardian = governance.guardian;
 
-  const timelock = await deploy<TimelockController>(ethers, "TimelockController", [
+  // delay 0: the bootstrap, the one value outside BallastTimelock's bounds it accepts, and only
+  // at construction (the hand-over raises it; no operation can return to it)
+  const timelock = await deploy<BallastTimelock>(ethers, "BallastTimelock", [
     0n,
     [deployer.address],
     [deployer.address],
@@ -547,7 +550,7 @@ export async function deploySystem(
 
 /** Schedules and executes a batch on a timelock whose current delay is zero. */
 async function runTimelockBatch(
-  timelock: TimelockController,
+  timelock: BallastTimelock,
   targets: string[],
   payloads: string[],
   label: string,

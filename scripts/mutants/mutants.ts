@@ -31,7 +31,10 @@ export type SuiteId =
   | "e2e:liquidation"
   | "probe:liquidation-boundary"
   | "unit:ch-bad-debt"
-  | "unit:auction-clear";
+  | "unit:auction-clear"
+  | "unit:timelock"
+  | "unit:lens"
+  | "unit:keeper-reward";
 
 export interface Mutant {
   /** Short kebab-case id (`--only <id>`). */
@@ -748,5 +751,42 @@ export const MUTANTS: readonly Mutant[] = [
     suites: ["unit:auction-clear"],
     reach:
       "the ledger suites deploy no auction; the floor rule's unit test sets a stairstep and a halving exponential",
+  },
+  // ------------------------------------------------------------ governance and periphery (ADR 0016)
+  {
+    id: "timelock-delay-unbounded",
+    title:
+      "the timelock's updateDelay takes any delay, as OpenZeppelin's: one scheduled operation sets it to 0 (every later loosening instant) or to a century (governance bricked, every parameter frozen)",
+    breaks: [],
+    file: "contracts/governance/BallastTimelock.sol",
+    search: "        _requireInBounds(newDelay);\n",
+    replace: "",
+    suites: ["unit:timelock"],
+    reach:
+      "no property or invariant suite schedules a timelock operation; the timelock's unit test executes updateDelay(0) and a century",
+  },
+  {
+    id: "lens-only-auctions-by-weight",
+    title:
+      "AccountLens.liquidatable takes 'no weighted collateral and no requirement' for 'nothing but running auctions': an account with a dust balance worth 0 after its haircut is not listed, though the ledger liquidates it",
+    breaks: [],
+    file: "contracts/periphery/AccountLens.sol",
+    search: "                if (_onlyAuctions(accounts[i], listings)) continue;\n",
+    replace: "                if (clearinghouse.auctionsOf(accounts[i]) != 0) continue;\n",
+    suites: ["unit:lens"],
+    reach:
+      "the property and invariant suites deploy no lens; its unit test deposits one wei of a 0.5 USD collateral beside two running auctions",
+  },
+  {
+    id: "tip-guardian-may-lower",
+    title:
+      "the deployment registers TIP_WAD 'lower is safer' (a rule table, not a contract): the guardian walks tip and chip to 0 in four calls and nobody is paid to kick or redo an auction",
+    breaks: [],
+    file: "scripts/deploy/rules.ts",
+    search: '  TIP_WAD: { maxStepShareWad: HALF, minStep: wad("1"), governanceOnly: true },\n',
+    replace: '  TIP_WAD: { maxStepShareWad: HALF, minStep: wad("1"), higherIsSafer: false },\n',
+    suites: ["unit:keeper-reward"],
+    reach:
+      "the invariant suite registers its own rules; the liquidation property suite deploys with rules.ts but its guardian never moves a keeper reward; the keeper-reward unit test has the guardian lower the tip",
   },
 ];

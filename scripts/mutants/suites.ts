@@ -109,6 +109,21 @@ export const SUITES: Readonly<Record<SuiteId, Suite>> = {
     label: "test/unit/core/ClearinghouseBadDebt.test.ts",
     argv: mocha(["test/unit/core/ClearinghouseBadDebt.test.ts"]),
   },
+  "unit:timelock": {
+    id: "unit:timelock",
+    label: "test/unit/governance/BallastTimelock.test.ts",
+    argv: mocha(["test/unit/governance/BallastTimelock.test.ts"]),
+  },
+  "unit:lens": {
+    id: "unit:lens",
+    label: "test/unit/periphery/AccountLens.test.ts",
+    argv: mocha(["test/unit/periphery/AccountLens.test.ts"]),
+  },
+  "unit:keeper-reward": {
+    id: "unit:keeper-reward",
+    label: "test/unit/liquidation/KeeperRewardRule.test.ts",
+    argv: mocha(["test/unit/liquidation/KeeperRewardRule.test.ts"]),
+  },
 };
 
 export interface FirstFailure {

@@ -4,14 +4,16 @@
  * - **liquidatable**: health below 1 and not holding nothing but running auctions; the account
  *   rule of `AccountLens.liquidatable` (which the laboratory applies without the lens's global
  *   pause, breaker level 2, for which these accounts wait, and without its price check);
- * - **awaiting their auctions**: health below 1, no weighted collateral, no position requirement
- *   and `Clearinghouse.auctionsOf(account)` > 0. The ledger refuses to liquidate such an account
- *   (`liquidationBegin`; a batch skips it): nothing is left to seize or close, and the end of its
- *   last auction books what it still owes.
+ * - **awaiting their auctions**: health below 1, no collateral balance (not even a dust one worth
+ *   0 after its haircut), no open position and `Clearinghouse.auctionsOf(account)` > 0
+ *   (`AccountLens.onlyAuctions`, the ledger's own bitmap rule). The ledger refuses to liquidate
+ *   such an account (`liquidationBegin`; a batch skips it): nothing is left to seize or close, and
+ *   the end of its last auction books what it still owes.
  *
- * Read exactly (one batched lens call per 250 accounts, `auctionsOf` only for the accounts that
- * could be awaiting) after the last step, not from the tracker's estimates; the tabs of the
- * running auctions come from the observer, which follows every Kick, Take, Redo and end.
+ * Read exactly (one batched lens call per 250 accounts, `AccountLens.onlyAuctions` only for the
+ * accounts that could be awaiting: below 1 with no weighted collateral and no requirement) after
+ * the last step, not from the tracker's estimates; the tabs of the running auctions come from the
+ * observer, which follows every Kick, Take, Redo and end.
  */
 import type { AwaitingAuctions, EndAccounts, EndState } from "../metrics/types.js";
 import type { Chain } from "./chain.js";
@@ -26,18 +28,22 @@ const CHUNK = 250;
 /** One account as read at the end. */
 export interface EndAccountReading {
   health: LensHealth;
-  /** `Clearinghouse.auctionsOf(account)` (0 when not read: the account holds something else). */
-  auctions: number;
+  /**
+   * `AccountLens.onlyAuctions`: no collateral balance, no position, an auction running (false
+   * when not read: the account's weighted collateral or requirement shows it holds something).
+   */
+  onlyAuctions: boolean;
   /** Tab left of the account's running auctions, USD. */
   tabUsd: number;
 }
 
 /**
- * Whether the ledger reports the account as holding nothing but running auctions: no weighted
- * collateral, no position requirement, an auction running (`AccountLens.liquidatable`'s test).
+ * Whether the account could be one holding nothing but running auctions: no weighted collateral
+ * and no position requirement. Necessary, not sufficient (a dust balance can be worth 0 after its
+ * haircut): `AccountLens.onlyAuctions` decides, read only for these.
  */
-export function holdsOnlyAuctions(h: LensHealth, auctions: number): boolean {
-  return h.weightedCollateralWad === 0n && h.requirementWad === 0n && auctions > 0;
+export function mayHoldOnlyAuctions(h: LensHealth): boolean {
+  return h.weightedCollateralWad === 0n && h.requirementWad === 0n;
 }
 
 /** Debt plus negative PnL, USD (the step metrics' `liquidatableDebtUsd` measure). */
@@ -51,7 +57,7 @@ export function classifyEndAccounts(readings: readonly EndAccountReading[]): End
   const awaitingAuctions: AwaitingAuctions = { accounts: 0, debtUsd: 0, tabUsd: 0 };
   for (const r of readings) {
     if (r.health.healthFactorWad >= WAD) continue;
-    if (holdsOnlyAuctions(r.health, r.auctions)) {
+    if (r.onlyAuctions) {
       awaitingAuctions.accounts++;
       awaitingAuctions.debtUsd += debtUsdOf(r.health);
       awaitingAuctions.tabUsd += r.tabUsd;
@@ -75,21 +81,29 @@ export async function readEndState(
     const key = a.account.toLowerCase();
     tabs.set(key, (tabs.get(key) ?? 0n) + a.tabWad);
   }
-  const ch = world.sys.clearinghouse.interface;
-  const lens = world.sys.addresses.accountLens;
+  const lens = world.sys.lens.interface;
+  const lensAddr = world.sys.addresses.accountLens;
   const readings: EndAccountReading[] = [];
   for (let start = 0; start < accounts.length; start += CHUNK) {
     const chunk = accounts.slice(start, start + CHUNK);
-    const raw = await chain.call(lens, healthOfCalldata(chunk.map(addressWord)));
+    const raw = await chain.call(lensAddr, healthOfCalldata(chunk.map(addressWord)));
     const healths = decodeHealths(raw, chunk.length);
+    const candidates = chunk.filter(
+      (_, k) => healths[k].healthFactorWad < WAD && mayHoldOnlyAuctions(healths[k]),
+    );
+    const awaiting = new Set<string>();
+    if (candidates.length > 0) {
+      const out = await chain.call(lensAddr, lens.encodeFunctionData("onlyAuctions", [candidates]));
+      const [flags] = lens.decodeFunctionResult("onlyAuctions", out) as unknown as [boolean[]];
+      for (const [k, a] of candidates.entries()) if (flags[k]) awaiting.add(a);
+    }
     for (const [k, health] of healths.entries()) {
       const account = chunk[k];
-      let auctions = 0;
-      if (health.healthFactorWad < WAD && holdsOnlyAuctions(health, 1)) {
-        const out = await chain.call(world.clearinghouse, ch.encodeFunctionData("auctionsOf", [account]));
-        auctions = Number(BigInt(out));
-      }
-      readings.push({ health, auctions, tabUsd: wadToNumber(tabs.get(account.toLowerCase()) ?? 0n) });
+      readings.push({
+        health,
+        onlyAuctions: awaiting.has(account),
+        tabUsd: wadToNumber(tabs.get(account.toLowerCase()) ?? 0n),
+      });
     }
   }
   return classifyEndAccounts(readings);

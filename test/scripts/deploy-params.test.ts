@@ -16,6 +16,7 @@ import {
   DeployParamsError,
   MAX_AUCTION_FLOOR_WAD,
   MAX_TIMELOCK_DELAY_SECONDS,
+  MIN_TIMELOCK_DELAY_SECONDS,
   PARAM_BOUNDS,
   PARAM_MODULES,
   auctionFloorWad,
@@ -243,7 +244,7 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
       );
     });
 
-    it("a network with real assets needs a governance section and a timelock delay of at least one day", function () {
+    it("a network with real assets needs a governance section; every network a timelock delay of at least one day", function () {
       const p = localJson();
       p.mocks = false;
       delete p.governance;
@@ -255,19 +256,24 @@ describe("deployment parameters (scripts/deploy/params.ts)", function () {
       const m = issuesOf(p);
       expect(m).to.contain("governance: required when mocks is false");
       expect(m).to.contain(
-        "timelockMinDelaySeconds: 0 is below 86400 (one day), the shortest delay accepted when mocks is false",
+        "timelockMinDelaySeconds: 0 is below 86400 (one day), the shortest delay accepted (BallastTimelock.MIN_DELAY_SECONDS)",
       );
       p.governance = localJson().governance;
       p.timelockMinDelaySeconds = 86_399;
       expect(issuesOf(p)).to.contain("timelockMinDelaySeconds: 86399 is below 86400");
       p.timelockMinDelaySeconds = 86_400;
       expect(parseDeployParams(p).timelockMinDelaySeconds).to.equal(86_400);
-      // a mock network may run without a delay (tests), and without a governance section (lab
-      // mode names the deployer; deploySystem refuses it otherwise)
+      // a mock network too (ADR 0016: the timelock refuses a shorter updateDelay on every chain,
+      // so the hand-over would revert), and without a governance section (lab mode names the
+      // deployer; deploySystem refuses it otherwise)
       const local = localJson();
-      local.timelockMinDelaySeconds = 0;
       delete local.governance;
       expect(parseDeployParams(local).governance).to.equal(undefined);
+      for (const seconds of [0, 3_600, 86_399]) {
+        local.timelockMinDelaySeconds = seconds;
+        expect(issuesOf(local)).to.contain(`timelockMinDelaySeconds: ${seconds} is below 86400 (one day)`);
+      }
+      expect(MIN_TIMELOCK_DELAY_SECONDS).to.equal(86_400);
     });
 
     it("refuses a timelock delay above 30 days on every network, naming the field (a longer one bricks governance)", function () {

@@ -50,12 +50,13 @@ describe("max steps in proportion to the values (scripts/deploy/rules.ts)", func
       .withArgs(OI, weth.address, oi, 0n, oi / 2n);
     await send(rc.connect(guardian).setParam(chAddr, OI, weth.address, oi / 2n));
     expect(await sys.clearinghouse.getParam(OI, weth.address)).to.equal(oi / 2n);
-    // the auction's tip (lower is safer) and the breaker's capacity likewise
+    // the auction's chip (lower is safer) likewise: 0.001, its step the minimum 0.0005 (the tip,
+    // governance-only since ADR 0016, the guardian cannot move at all)
     const auctionAddr = l.auctionAddr;
-    const TIP = b32("TIP_WAD");
-    await expect(rc.connect(guardian).setParam(auctionAddr, TIP, weth.address, 0n))
+    const CHIP = b32("CHIP_WAD");
+    await expect(rc.connect(guardian).setParam(auctionAddr, CHIP, weth.address, 0n))
       .to.be.revertedWithCustomError(rc, "RiskConfig__StepTooLarge")
-      .withArgs(TIP, weth.address, wad("5"), 0n, wad("2.5"));
+      .withArgs(CHIP, weth.address, wad("0.001"), 0n, wad("0.0005"));
 
     // the timelock: doubling the debt ceiling (1e9) in one operation is refused, +50% executes
     const CEILING = b32("DEBT_CEILING_WAD");

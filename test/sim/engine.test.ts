@@ -228,11 +228,21 @@ describe("simulation engine: what a run says and records", function () {
         for (const [k, h] of healths.entries()) {
           if (h.healthFactorWad >= 10n ** 18n) continue;
           endLedger.below1++;
-          const auctions = BigInt(
-            await chain.call(world.clearinghouse, chi.encodeFunctionData("auctionsOf", [accounts[k]])),
-          );
-          if (h.weightedCollateralWad === 0n && h.requirementWad === 0n && auctions > 0n)
-            endLedger.onlyAuctions++;
+          // the ledger's rule (liquidationBegin's bitmaps), from its balance views: no collateral
+          // balance (a dust one counts whatever it is worth), no position, an auction running
+          const read = (fn: string, args: unknown[]) =>
+            chain.call(world.clearinghouse, (chi as Interface).encodeFunctionData(fn, args));
+          const auctions = BigInt(await read("auctionsOf", [accounts[k]]));
+          let holds = false;
+          for (const w of world.assets) {
+            if (BigInt(await read("collateralOf", [accounts[k], w.address])) !== 0n) holds = true;
+            if (w.hasMarket) {
+              const raw = await read("positionOf", [accounts[k], w.address]);
+              const [pos] = chi.decodeFunctionResult("positionOf", raw) as unknown as [{ sizeWad: bigint }];
+              if (pos.sizeWad !== 0n) holds = true;
+            }
+          }
+          if (!holds && auctions > 0n) endLedger.onlyAuctions++;
         }
         const vault = world.sys.vault.interface;
         const raw = await chain.call(

@@ -18,7 +18,7 @@ import { HEALTH_BIN_COUNT } from "../../simulations/metrics/types.js";
 import { summaryTable } from "../../simulations/cli.js";
 import {
   classifyEndAccounts,
-  holdsOnlyAuctions,
+  mayHoldOnlyAuctions,
   type EndAccountReading,
 } from "../../simulations/world/endState.js";
 import { syntheticMeta, syntheticSteps } from "./fixtures.js";
@@ -256,7 +256,7 @@ describe("sim metrics: recorder and summary", function () {
       req: number,
       debt: number,
       pnl: number,
-      auctions: number,
+      onlyAuctions: boolean,
       tabUsd = 0,
     ): EndAccountReading => ({
       health: {
@@ -267,46 +267,57 @@ describe("sim metrics: recorder and summary", function () {
         pnlWad: pnl < 0 ? -wad(-pnl) : wad(pnl),
         requirementWad: wad(req),
       },
-      auctions,
+      onlyAuctions,
       tabUsd,
     });
     const readings = [
-      reading(0.8, 500, 0, 700, 0, 0), // collateral left: liquidatable
-      reading(0, 0, 0, 300, 0, 2, 900), // nothing but two running auctions: awaiting (ADR 0014)
-      reading(0, 0, 0, 200, 0, 0), // finished, debt left: a liquidation writes it off
-      reading(0.9, 0, 100, 0, -150, 1, 400), // a position to close beside its auction: liquidatable
-      reading(1.2, 900, 0, 600, 0, 1, 50), // above 1: neither
-      reading(1e9, 0, 0, 0, 0, 1, 80), // owes nothing on its books: neither
+      reading(0.8, 500, 0, 700, 0, false), // collateral left: liquidatable
+      reading(0, 0, 0, 300, 0, true, 900), // nothing but two running auctions: awaiting (ADR 0014)
+      reading(0, 0, 0, 200, 0, false), // finished, debt left: a liquidation writes it off
+      reading(0.9, 0, 100, 0, -150, false, 400), // a position to close beside its auction: liquidatable
+      reading(1.2, 900, 0, 600, 0, false, 50), // above 1: neither
+      reading(1e9, 0, 0, 0, 0, true, 80), // owes nothing on its books: neither
+      // a dust balance worth 0 after its haircut beside its auction: weighted collateral 0 and no
+      // requirement, yet the ledger's bitmap holds the token, so it liquidates the account
+      reading(0, 0, 0, 50, 0, false, 60),
     ];
 
     it("counts only the accounts the ledger would liquidate, and those awaiting their auctions apart", function () {
       const end = classifyEndAccounts(readings);
-      expect(end.liquidatable).to.deep.equal({ accounts: 3, debtUsd: 700 + 200 + 150 });
+      expect(end.liquidatable).to.deep.equal({ accounts: 4, debtUsd: 700 + 200 + 150 + 50 });
       expect(end.awaitingAuctions).to.deep.equal({ accounts: 1, debtUsd: 300, tabUsd: 900 });
       // the old counting, every account below health 1, took the awaiting one as liquidatable
       const below = healthDistribution(readings.map((r) => Number(r.health.healthFactorWad) / 1e18));
-      expect(below.liquidatable).to.equal(4);
+      expect(below.liquidatable).to.equal(5);
       expect(end.liquidatable.accounts + end.awaitingAuctions.accounts).to.equal(below.liquidatable);
-      expect(holdsOnlyAuctions(readings[1].health, 2)).to.equal(true);
-      expect(holdsOnlyAuctions(readings[2].health, 0)).to.equal(false);
-      expect(holdsOnlyAuctions(readings[3].health, 1)).to.equal(false);
+      // only an account with neither weighted collateral nor a requirement is read from the lens;
+      // the dust one is such a candidate, which the lens's bitmap rule then keeps liquidatable
+      expect(readings.map((r) => mayHoldOnlyAuctions(r.health))).to.deep.equal([
+        false,
+        true,
+        true,
+        false,
+        false,
+        true,
+        true,
+      ]);
     });
 
     it("goes into the summary, survives the round trip, and is printed apart", async function () {
       const rec = recordAll([step(0, 0), step(1, 60)]);
       const endState = classifyEndAccounts(readings);
       const s = rec.summarize(META, { wallSeconds: 1, endState });
-      expect(s.liquidatableAtEnd).to.deep.equal({ accounts: 3, debtUsd: 1050 });
+      expect(s.liquidatableAtEnd).to.deep.equal({ accounts: 4, debtUsd: 1100 });
       expect(s.awaitingAuctionsAtEnd).to.deep.equal({ accounts: 1, debtUsd: 300, tabUsd: 900 });
       endState.liquidatable.accounts = 99; // copied, not shared
-      expect(s.liquidatableAtEnd!.accounts).to.equal(3);
+      expect(s.liquidatableAtEnd!.accounts).to.equal(4);
       const without = rec.summarize(META, { wallSeconds: 1 });
       expect(without).to.not.have.any.keys("liquidatableAtEnd", "awaitingAuctionsAtEnd");
       const table = summaryTable([
         { label: "run", summary: s },
         { label: "old", summary: without },
       ]).split("\n");
-      expect(table.find((l) => l.startsWith("liquidatable at the end"))).to.match(/ 3 \(\$1,050\)\s+n\/a$/);
+      expect(table.find((l) => l.startsWith("liquidatable at the end"))).to.match(/ 4 \(\$1,100\)\s+n\/a$/);
       expect(table.find((l) => l.startsWith("awaiting their auctions at the end"))).to.match(
         / 1 \(debt \$300, tab \$900\)\s+n\/a$/,
       );

@@ -62,3 +62,72 @@ describe("AccountLens", function () {
     expect(await sys.lens.liquidatable([alice.address])).to.deep.equal([]);
   });
 });
+
+describe("AccountLens: an account awaiting its auctions, by the ledger's rule", function () {
+  /**
+   * Alice after a whole plan over WETH and WBTC (as ClearinghouseBadDebt.test.ts): no collateral,
+   * a residue of debt rounded against her, both auctions running; a third collateral, PEN at 0.5
+   * USD, lets one wei of it be worth 0 after its haircut (0.5e-18 USD rounds down).
+   */
+  async function awaiting() {
+    const lab = await deployLab((p) => {
+      const weth = p.assets[0];
+      p.assets.push({
+        ...weth,
+        symbol: "PEN",
+        mockPriceUsd: "0.5",
+        feed: { ...weth.feed, minPriceUsd: "0.01" },
+        market: undefined,
+      });
+    });
+    const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
+    await lab.fundVault("50000");
+    await lab.depositFor(alice, weth, "0.053125");
+    await lab.depositFor(alice, wbtc, "0.00265625");
+    await send(ch.connect(alice).borrow(alice.address, wad("150"), alice.address));
+    await networkHelpers.time.increase(30 * 86_400);
+    await lab.setPrice(weth, "1600");
+    await lab.setPrice(wbtc, "32000");
+    const before = await networkHelpers.takeSnapshot();
+    let residue = 0n;
+    for (let delay = 0; delay < 30 && residue === 0n; ++delay) {
+      await before.restore();
+      await networkHelpers.time.increase(delay + 1);
+      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+      residue = await ch.debtOf(alice.address);
+    }
+    expect(residue).to.be.greaterThan(0n);
+    expect(await ch.auctionsOf(alice.address)).to.equal(2n);
+    const pen = lab.sys.assets.find((a) => a.symbol === "PEN")!;
+    return { ...lab, pen };
+  }
+
+  it("with nothing but its auctions: not listed, and the ledger refuses the liquidation", async function () {
+    const { sys, alice, keeper } = await awaiting();
+    expect(await sys.lens.onlyAuctions([alice.address])).to.deep.equal([true]);
+    expect(await sys.lens.liquidatable([alice.address])).to.deep.equal([]);
+    await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address))
+      .to.be.revertedWithCustomError(sys.engine, "LiquidationEngine__NotLiquidatable")
+      .withArgs(alice.address, 0n);
+  });
+
+  it("with a dust collateral worth 0 after its haircut beside its auctions: listed, as the ledger liquidates it", async function () {
+    const lab = await awaiting();
+    const { ch, sys, alice, keeper, pen } = lab;
+    await lab.setPrice(pen, "0.5"); // a fresh round (the setup waited a month)
+    await lab.depositFor(alice, pen, "0.000000000000000001"); // one wei, 0.5e-18 USD
+    const h = await ch.health(alice.address, false);
+    // the old lens's test: no weighted collateral, no requirement, auctions running
+    expect([h.weightedCollateralWad, h.requirementWad, h.pricesOk]).to.deep.equal([0n, 0n, true]);
+    expect(h.healthFactorWad).to.be.lessThan(wad("1"));
+    expect(await ch.auctionsOf(alice.address)).to.equal(2n);
+
+    // the ledger's collateral bitmap holds PEN: the account is not left to its auctions
+    expect(await sys.lens.onlyAuctions([alice.address])).to.deep.equal([false]);
+    expect(await sys.lens.liquidatable([alice.address])).to.deep.equal([alice.address]);
+    await expect(sys.engine.connect(keeper).liquidate(alice.address, keeper.address)).to.emit(
+      sys.engine,
+      "Liquidated",
+    );
+  });
+});
