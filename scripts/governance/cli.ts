@@ -21,7 +21,8 @@ import { ProposalValidationError, buildParamProposal, type DeploymentAddresses }
 /** A mistake in the arguments or the input files: printed as is, exit code 2. */
 export class ProposalCliError extends Error {}
 
-function readJson(path: string, what: string): unknown {
+/** A JSON file's content; errors name the file and what it was meant to be. */
+export function readJson(path: string, what: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

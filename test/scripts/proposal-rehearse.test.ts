@@ -1,0 +1,128 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import { Contract, JsonRpcProvider, ZeroAddress, encodeBytes32String, parseUnits } from "ethers";
+
+import { loadDeployParams, paramsPathFor } from "../../scripts/deploy/params.js";
+import { deploySystem } from "../../scripts/deploy/system.js";
+import { main } from "../../scripts/governance/rehearse-cli.js";
+
+/**
+ * `npm run proposal:rehearse` against a node served over JSON-RPC in-process, holding a deployment
+ * made as scripts/deploy.ts makes it (local.json's governance: account #9 proposes, anyone
+ * executes, the deployer keeps nothing).
+ */
+describe("proposal:rehearse (a proposal through the real timelock on a development node)", function () {
+  this.timeout(180_000);
+  const dir = mkdtempSync(join(tmpdir(), "ballast-rehearse-"));
+  let close: (() => Promise<void>) | undefined;
+  let url: string;
+  let record: string;
+  let provider: JsonRpcProvider;
+  let addresses: Record<string, string>;
+  /** A diff file moving WETH's haircut base to `value` (a decimal of WAD). */
+  function diffFile(value: string): string {
+    const path = join(dir, `diff-${value}.json`);
+    writeFileSync(
+      path,
+      JSON.stringify([
+        {
+          target: addresses.marginModel,
+          name: "HAIRCUT_BASE_WAD",
+          subject: addresses.WETH,
+          value: parseUnits(value, 18).toString(),
+        },
+      ]),
+    );
+    return path;
+  }
+
+  async function haircutBase(): Promise<bigint> {
+    const mm = new Contract(
+      addresses.marginModel,
+      ["function getParam(bytes32, address) view returns (uint256)"],
+      provider,
+    );
+    return (await mm.getParam(encodeBytes32String("HAIRCUT_BASE_WAD"), addresses.WETH)) as bigint;
+  }
+
+  before(async function () {
+    const server = await network.createServer("default", "127.0.0.1", 0);
+    const { address, port } = await server.listen();
+    close = () => server.close();
+    url = `http://${address}:${port}`;
+    const node = await network.create({ network: "localhost", override: { url } });
+    const sys = await deploySystem(node.ethers, loadDeployParams(paramsPathFor("hardhat")));
+    addresses = sys.addresses;
+    record = join(dir, "localhost.json");
+    writeFileSync(
+      record,
+      JSON.stringify({ addresses, proposers: sys.proposers, executors: sys.executors.map(String) }),
+    );
+    provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+  });
+
+  after(async function () {
+    provider?.destroy();
+    await close?.();
+  });
+
+  it("executes a proposal within its step through the timelock, then restores the node", async function () {
+    expect(await haircutBase()).to.equal(parseUnits("0.15", 18));
+    expect(await main([diffFile("0.17"), "--deployment", record, "--rpc-url", url])).to.equal(0);
+    expect(await haircutBase()).to.equal(parseUnits("0.15", 18));
+  });
+
+  it("keeps it with --keep", async function () {
+    expect(await main([diffFile("0.18"), "--deployment", record, "--rpc-url", url, "--keep"])).to.equal(0);
+    expect(await haircutBase()).to.equal(parseUnits("0.18", 18));
+  });
+
+  it("reports a proposal beyond the max step as the revert the execution would meet (exit 1)", async function () {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => lines.push(s);
+    try {
+      expect(await main([diffFile("0.3"), "--deployment", record, "--rpc-url", url])).to.equal(1);
+    } finally {
+      console.log = log;
+    }
+    const out = lines.join("\n");
+    expect(out).to.match(
+      /HAIRCUT_BASE_WAD +WETH +180000000000000000 +300000000000000000 +50000000000000000 +NO/,
+    );
+    expect(out).to.contain("REVERTS at execution: RiskConfig__StepTooLarge(0x48414952435554");
+    expect(await haircutBase()).to.equal(parseUnits("0.18", 18));
+  });
+
+  it("refuses a node without the deployment, and a diff the deployment does not know (exit 2)", async function () {
+    const other = await network.createServer("default", "127.0.0.1", 0);
+    const at = await other.listen();
+    const errors: string[] = [];
+    const err = console.error;
+    console.error = (s: string) => errors.push(s);
+    try {
+      expect(
+        await main([diffFile("0.2"), "--deployment", record, "--rpc-url", `http://${at.address}:${at.port}`]),
+      ).to.equal(1);
+      const unknown = join(dir, "unknown.json");
+      writeFileSync(
+        unknown,
+        JSON.stringify([
+          { target: addresses.marginModel, name: "HAIRCUT_BASEWAD", subject: ZeroAddress, value: "1" },
+        ]),
+      );
+      expect(await main([unknown, "--deployment", record, "--rpc-url", url])).to.equal(2);
+    } finally {
+      console.error = err;
+      await other.close();
+    }
+    expect(errors[0]).to.match(/^proposal:rehearse: no RiskConfig at 0x[0-9a-fA-F]{40} on this node/);
+    expect(errors[1]).to.match(
+      /"HAIRCUT_BASEWAD" is not a registered marginModel parameter \(did you mean HAIRCUT_BASE_WAD\?\)/,
+    );
+  });
+});
