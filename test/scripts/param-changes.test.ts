@@ -57,6 +57,27 @@ describe("a parameter proposal against the current file (npm run sim -- --compar
     );
   });
 
+  it("matches parameters by name, not position: a market added or removed is a listing, not a parameter change", function () {
+    const proposed = local();
+    delete proposed.assets[0].market; // every later registration shifts by the market's five
+    proposed.assets[0].auction.buf = "1.3"; // and one real change after it
+    const c = paramFileChanges(local(), proposed);
+    expect(c.params.map((r) => [`${r.module}.${r.name}`, r.subject, r.from, r.to])).to.deep.equal([
+      ["dutchAuction.BUF_WAD", "WETH", local().assets[0].auction.buf, "1.3"],
+    ]);
+    expect(c.other).to.include.members([
+      "assets.0.market.skewScale",
+      "assets.0.market.maxFundingVelocityPerDay",
+      "assets.0.market.takerFee",
+      "assets.0.market.maxOpenInterest",
+      "assets.0.market.skewCapRatio",
+    ]);
+    // and the other way: the market appears in the proposal
+    const back = paramFileChanges(proposed, local());
+    expect(back.params.map((r) => r.name)).to.deep.equal(["BUF_WAD"]);
+    expect(back.other).to.include("assets.0.market.skewScale");
+  });
+
   it("refuses a file that lists other assets", function () {
     const proposed = local();
     proposed.assets = proposed.assets.slice(0, 1);
