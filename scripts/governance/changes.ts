@@ -31,6 +31,8 @@ export interface ParamChangeRow {
 
 /** What the proposal changes: RiskConfig parameters, and fields no parameter update reaches. */
 export interface ParamFileChanges {
+  /** The assets' symbols, in the files' order (the same in both): `assets.<i>` is `symbols[i]`. */
+  symbols: string[];
   params: ParamChangeRow[];
   /** File fields (dotted paths) that differ and are not registered parameters. */
   other: string[];
@@ -94,7 +96,7 @@ export function paramFileChanges(current: DeployParams, proposed: DeployParams):
   const other = [...new Set([...l0.keys(), ...l1.keys()])]
     .filter((k) => l0.get(k) !== l1.get(k) && !registered.has(k))
     .sort();
-  return { params, other };
+  return { symbols: current.assets.map((a) => a.symbol), params, other };
 }
 
 /** The changes as the command line prints them. */
