@@ -50,7 +50,8 @@ import {
   paramFileChanges,
   type ParamFileChanges,
 } from "../scripts/governance/changes.js";
-import { ScenarioError, type Scenario } from "./scenarios/schema.js";
+import { ScenarioError, scenarioAssets, type Scenario } from "./scenarios/schema.js";
+import { TOKEN_SYMBOL } from "./world/deploy.js";
 import { loadScenarioFile } from "./scenarios/load.js";
 
 export const DEFAULT_SCENARIO = "black-thursday-2020";
@@ -74,8 +75,11 @@ export interface CliArgs {
   marginMode: MarginMode | undefined;
   rpcUrl: string | undefined;
   compare: boolean;
-  /** --compare-params: the proposed file (resolved) and what it changes. */
-  proposal?: { arg: string; path: string; changes: ParamFileChanges };
+  /**
+   * --compare-params: the proposed file (resolved), what it changes, and which of those changes
+   * the runs cannot show ({@link unsimulatedChanges}).
+   */
+  proposal?: { arg: string; path: string; changes: ParamFileChanges; notSimulated: string[] };
   report: boolean;
   progress: boolean;
 }
@@ -210,7 +214,13 @@ export function parseCli(argv: readonly string[]): CliArgs | "help" {
     throw e;
   }
   const proposal =
-    o.compareParams === undefined ? undefined : proposalOf(loaded.scenario.deployParams, o.compareParams);
+    o.compareParams === undefined
+      ? undefined
+      : proposalOf(
+          loaded.scenario.deployParams,
+          o.compareParams,
+          scenarioAssets(loaded.scenario).map((a) => TOKEN_SYMBOL[a]),
+        );
   const suffix = o.compareMarginModes ? "-compare" : proposal !== undefined ? "-params" : "";
   const out = checkOutDir(o.out ?? join("sim-out", loaded.scenario.name + suffix));
   return {
@@ -231,13 +241,17 @@ export function parseCli(argv: readonly string[]): CliArgs | "help" {
 }
 
 /** --compare-params: the proposed file against the scenario's, refused when it changes nothing. */
-function proposalOf(currentArg: string, proposedArg: string): NonNullable<CliArgs["proposal"]> {
+function proposalOf(
+  currentArg: string,
+  proposedArg: string,
+  traded: readonly string[],
+): NonNullable<CliArgs["proposal"]> {
   try {
     const path = resolveParamsPath(proposedArg);
     const changes = paramFileChanges(loadDeployParams(resolveParamsPath(currentArg)), loadDeployParams(path));
     if (changes.params.length === 0 && changes.other.length === 0)
       throw new UsageError(`--compare-params ${proposedArg}: the file changes nothing against ${currentArg}`);
-    return { arg: proposedArg, path, changes };
+    return { arg: proposedArg, path, changes, notSimulated: unsimulatedChanges(changes, traded) };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const message = (e as Error).message;
@@ -245,6 +259,26 @@ function proposalOf(currentArg: string, proposedArg: string): NonNullable<CliArg
       `--compare-params ${proposedArg}: ${e instanceof DeployParamsError ? message : message.replace(/^deployment parameters \S+: /, "")}`,
     );
   }
+}
+
+/** Fields of an asset the laboratory sets itself in both runs (simulations/world/deploy.ts, `worldParams`). */
+const SET_BY_THE_LABORATORY = /^assets\.\d+\.(margin\.mode|mockPriceUsd|feed\.minPriceUsd)$/;
+
+/**
+ * The changed fields (sorted) that both runs read with the same value, so the comparison cannot
+ * show them: every asset's margin mode (the run's `--margin-mode` or the scenario's), its initial
+ * price and price floor (the scenario's path), and any field of an asset the scenario does not
+ * trade (`traded`: token symbols; the laboratory lists only those).
+ */
+export function unsimulatedChanges(changes: ParamFileChanges, traded: readonly string[]): string[] {
+  const paths = new Set([...changes.params.map((r) => r.path), ...changes.other]);
+  return [...paths]
+    .filter((path) => {
+      const asset = /^assets\.(\d+)\./.exec(path);
+      if (asset === null) return false;
+      return SET_BY_THE_LABORATORY.test(path) || !traded.includes(changes.symbols[Number(asset[1])]);
+    })
+    .sort();
 }
 
 export function usage(): string {
@@ -359,6 +393,10 @@ export async function runCli(args: CliArgs): Promise<number> {
     console.log(
       `${proposal.arg} against ${args.scenario.deployParams}:\n\n${formatParamFileChanges(proposal.changes)}\n`,
     );
+    if (proposal.notSimulated.length > 0)
+      console.log(
+        `WARNING: the laboratory sets these itself or does not list their asset, so both runs use the same value: ${proposal.notSimulated.join(", ")}\n`,
+      );
   }
   const runs: { label: string; summary: RunSummary; dir: string }[] = [];
   for (const { label, scenario, mode } of variants) {

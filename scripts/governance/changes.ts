@@ -31,6 +31,8 @@ export interface ParamChangeRow {
 
 /** What the proposal changes: RiskConfig parameters, and fields no parameter update reaches. */
 export interface ParamFileChanges {
+  /** The assets' symbols, in the files' order (the same in both): `assets.<i>` is `symbols[i]`. */
+  symbols: string[];
   params: ParamChangeRow[];
   /** File fields (dotted paths) that differ and are not registered parameters. */
   other: string[];
@@ -60,10 +62,16 @@ export function paramFileChanges(current: DeployParams, proposed: DeployParams):
       `the proposed file lists the assets ${symbols(proposed)}, the current one ${symbols(current)}: a parameter proposal changes parameters of the listed assets only`,
     );
   const before = paramSteps(current);
-  const after = paramSteps(proposed);
+  // by parameter, not by position: a market added or removed shifts every later registration
+  const key = (r: { module: string; name: string; subject: string }) => `${r.module}.${r.name}.${r.subject}`;
+  const after = new Map(paramSteps(proposed).map((r) => [key(r), r]));
   const params: ParamChangeRow[] = [];
-  for (const [i, b] of before.entries()) {
-    const a = after[i];
+  // the fields an update reaches: registered in both files (a market listed in one only is not)
+  const registered = new Set<string>();
+  for (const b of before) {
+    const a = after.get(key(b));
+    if (a === undefined) continue;
+    registered.add(b.path);
     if (a.value === b.value) continue;
     const rule = PARAM_RULES[b.module][b.name];
     const safer = "higherIsSafer" in rule && (rule.higherIsSafer ? a.value > b.value : a.value < b.value);
@@ -81,7 +89,6 @@ export function paramFileChanges(current: DeployParams, proposed: DeployParams):
       updates: (distance + b.maxStep - 1n) / b.maxStep,
     });
   }
-  const registered = new Set(before.map((r) => r.path));
   const l0 = new Map<string, string>();
   const l1 = new Map<string, string>();
   leaves(current, "", l0);
@@ -89,7 +96,7 @@ export function paramFileChanges(current: DeployParams, proposed: DeployParams):
   const other = [...new Set([...l0.keys(), ...l1.keys()])]
     .filter((k) => l0.get(k) !== l1.get(k) && !registered.has(k))
     .sort();
-  return { params, other };
+  return { symbols: current.assets.map((a) => a.symbol), params, other };
 }
 
 /** The changes as the command line prints them. */

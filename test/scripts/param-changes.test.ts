@@ -6,7 +6,7 @@ import { expect } from "chai";
 
 import { loadDeployParams, paramsPathFor, type DeployParams } from "../../scripts/deploy/params.js";
 import { formatParamFileChanges, paramFileChanges } from "../../scripts/governance/changes.js";
-import { parseCli, runCli, UsageError } from "../../simulations/cli.js";
+import { parseCli, runCli, unsimulatedChanges, UsageError } from "../../simulations/cli.js";
 import type { RunSummary } from "../../simulations/metrics/types.js";
 
 const local = (): DeployParams => loadDeployParams(paramsPathFor("hardhat"));
@@ -57,6 +57,27 @@ describe("a parameter proposal against the current file (npm run sim -- --compar
     );
   });
 
+  it("matches parameters by name, not position: a market added or removed is a listing, not a parameter change", function () {
+    const proposed = local();
+    delete proposed.assets[0].market; // every later registration shifts by the market's five
+    proposed.assets[0].auction.buf = "1.3"; // and one real change after it
+    const c = paramFileChanges(local(), proposed);
+    expect(c.params.map((r) => [`${r.module}.${r.name}`, r.subject, r.from, r.to])).to.deep.equal([
+      ["dutchAuction.BUF_WAD", "WETH", local().assets[0].auction.buf, "1.3"],
+    ]);
+    expect(c.other).to.include.members([
+      "assets.0.market.skewScale",
+      "assets.0.market.maxFundingVelocityPerDay",
+      "assets.0.market.takerFee",
+      "assets.0.market.maxOpenInterest",
+      "assets.0.market.skewCapRatio",
+    ]);
+    // and the other way: the market appears in the proposal
+    const back = paramFileChanges(proposed, local());
+    expect(back.params.map((r) => r.name)).to.deep.equal(["BUF_WAD"]);
+    expect(back.other).to.include("assets.0.market.skewScale");
+  });
+
   it("refuses a file that lists other assets", function () {
     const proposed = local();
     proposed.assets = proposed.assets.slice(0, 1);
@@ -84,6 +105,34 @@ describe("a parameter proposal against the current file (npm run sim -- --compar
       UsageError,
       /one comparison at a time/,
     );
+  });
+
+  it("names the changes the laboratory cannot show: the run's margin mode, its prices, an asset the scenario does not trade", function () {
+    const proposed = local();
+    proposed.assets[0].margin.mode = "static"; // the run sets every asset's mode itself
+    proposed.assets[0].feed.minPriceUsd = "2"; // and the price bounds and the initial prices
+    proposed.assets[0].mockPriceUsd = "2100";
+    proposed.assets[1].margin.haircutBase = "0.2"; // WBTC
+    proposed.assets[0].margin.haircutBase = "0.1"; // simulated
+    const c = paramFileChanges(local(), proposed);
+    expect(unsimulatedChanges(c, ["WETH", "WBTC"])).to.deep.equal([
+      "assets.0.feed.minPriceUsd",
+      "assets.0.margin.mode",
+      "assets.0.mockPriceUsd",
+    ]);
+    expect(unsimulatedChanges(c, ["WETH"])).to.deep.equal([
+      "assets.0.feed.minPriceUsd",
+      "assets.0.margin.mode",
+      "assets.0.mockPriceUsd",
+      "assets.1.margin.haircutBase",
+    ]);
+    // the command line carries them, for the warning it prints before the runs
+    const path = proposedFile(dir, (p) => {
+      p.assets[0].margin.mode = "static";
+    });
+    const args = parseCli(["--compare-params", path, "--out", join(dir, "modes")]);
+    if (args === "help") expect.fail("parsed as help");
+    expect(args.proposal?.notSimulated).to.deep.equal(["assets.0.margin.mode"]);
   });
 
   it("runs the scenario with the current and the proposed file on the same seed", async function () {
