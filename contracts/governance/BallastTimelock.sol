@@ -18,7 +18,7 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 ///      `updateDelay` accepts only a delay within the bounds.
 contract BallastTimelock is TimelockController {
     /// @notice Shortest delay `updateDelay` accepts: one day, so a loosening is public for at
-    ///         least a day before it executes (the parameter files' floor on real networks).
+    ///         least a day before it executes (the parameter files' floor, on every network).
     uint256 public constant MIN_DELAY_SECONDS = 1 days;
     /// @notice Longest delay accepted: 30 days. The delay governs its own change, so a longer
     ///         one could not be shortened in less time, and every change and fix would wait as long.
