@@ -105,8 +105,8 @@ const ENGINE_RULES: Rules = {
  * flat keeper reward, is governance-only (ADR 0016): the vault pays it, so a higher tip costs the
  * vault on every kick and redo, and a lower one, at 0 with the chip, pays nobody to kick or redo
  * an auction (liquidations stall under gas stress). The chip keeps its direction (the guardian
- * may cut it, to 0 within a few updates of its step, without the timelock): with the tip beside it every kick and redo still pays, and the chip
- * is the part that grows with a large tab.
+ * may cut it, to 0 within a few updates of its step, without the timelock): with the tip beside
+ * it every kick and redo still pays, and the chip is the part that grows with a large tab.
  */
 const AUCTION_RULES: Rules = {
   BUF_WAD: { maxStep: wad("0.1"), higherIsSafer: true },
