@@ -70,6 +70,8 @@ const TIMELOCK_ABI = [
   "function executeBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt) payable",
 ];
 const PROPOSER_ROLE = id("PROPOSER_ROLE");
+/** ETH an impersonated account is given when it holds less, for the rehearsal's gas. */
+const GAS_MONEY_WEI = 10n ** 18n;
 const EXECUTOR_ROLE = id("EXECUTOR_ROLE");
 
 /** Decodes a revert's data with the first interface that knows its selector. */
@@ -193,6 +195,8 @@ export async function rehearseProposal(
         )) as bigint;
   } finally {
     if (!options.keep) await provider.send("evm_revert", [snapshot]);
+    for (const who of new Set([proposer, executor]))
+      await provider.send("hardhat_stopImpersonatingAccount", [who]).catch(() => undefined);
   }
   return { rows, proposer, executor, delaySeconds, revert, restored: !options.keep };
 }
@@ -221,7 +225,9 @@ async function findHolder(
 async function impersonate(provider: JsonRpcProvider, who: string): Promise<void> {
   try {
     await provider.send("hardhat_impersonateAccount", [who]);
-    await provider.send("hardhat_setBalance", [who, toBeHex(10n ** 18n)]);
+    // gas money only when short: a restored node gets its balance back, a kept one keeps more
+    if ((await provider.getBalance(who)) < GAS_MONEY_WEI)
+      await provider.send("hardhat_setBalance", [who, toBeHex(GAS_MONEY_WEI)]);
   } catch (e) {
     throw new RehearsalError(
       `the node does not impersonate accounts (${(e as Error).message.split("\n")[0]}): rehearse on a development node or a fork (npx hardhat node --fork <url>), never on the network itself`,
