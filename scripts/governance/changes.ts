@@ -127,3 +127,41 @@ export function formatParamFileChanges(c: ParamFileChanges): string {
     );
   return lines.join("\n");
 }
+
+/** One entry of a proposal diff (`npm run proposal`'s input), values as decimal strings. */
+export interface DiffEntry {
+  target: string;
+  name: string;
+  subject: string;
+  value: string;
+}
+
+/**
+ * The proposal diff of `changes` for a deployment: each parameter's module address and asset
+ * address from the deployment record's `addresses` (the zero address for a global one), the
+ * proposed on-chain value. `warnings` name what the diff cannot carry: fields no parameter update
+ * reaches, and changes beyond one update's max step (the batch would revert; split it).
+ * @throws Error naming a module or an asset the record does not list.
+ */
+export function proposalDiff(
+  changes: ParamFileChanges,
+  addresses: Readonly<Record<string, string>>,
+): { diff: DiffEntry[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const diff = changes.params.map((r) => {
+    const target = addresses[r.module];
+    if (target === undefined) throw new Error(`the deployment record lists no ${r.module} (for ${r.name})`);
+    const subject =
+      r.subject === "global" ? "0x0000000000000000000000000000000000000000" : addresses[r.subject];
+    if (subject === undefined)
+      throw new Error(`the deployment record lists no asset ${r.subject} (for ${r.module}.${r.name})`);
+    if (r.updates > 1n)
+      warnings.push(
+        `${r.module}.${r.name} (${r.subject}) ${r.from} -> ${r.to} needs ${r.updates} updates at its max step: one batch reverts (RiskConfig__StepTooLarge); propose it in steps`,
+      );
+    return { target, name: r.name, subject, value: r.toChain.toString() };
+  });
+  if (changes.other.length > 0)
+    warnings.push(`not in the diff, no parameter update reaches them: ${changes.other.join(", ")}`);
+  return { diff, warnings };
+}

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import { loadDeployParams, paramsPathFor, type DeployParams } from "../../scripts/deploy/params.js";
-import { formatParamFileChanges, paramFileChanges } from "../../scripts/governance/changes.js";
+import { formatParamFileChanges, paramFileChanges, proposalDiff } from "../../scripts/governance/changes.js";
 import { parseCli, runCli, unsimulatedChanges, UsageError } from "../../simulations/cli.js";
 import type { RunSummary } from "../../simulations/metrics/types.js";
 
@@ -83,6 +83,42 @@ describe("a parameter proposal against the current file (npm run sim -- --compar
     proposed.assets = proposed.assets.slice(0, 1);
     expect(() => paramFileChanges(local(), proposed)).to.throw(
       /lists the assets WETH, the current one WETH, WBTC: a parameter proposal changes parameters of the listed assets only/,
+    );
+  });
+
+  it("turns the changes into a proposal diff with the deployment's addresses, warning of what one batch cannot do", function () {
+    const proposed = local();
+    proposed.assets[0].margin.marginBase = "0.09"; // 0.02 a step: two updates
+    proposed.global.minDebtUsd = "140";
+    proposed.oracleHopSeconds = 1800;
+    const addresses = {
+      clearinghouse: "0x00000000000000000000000000000000000000C1",
+      marginModel: "0x00000000000000000000000000000000000000A1",
+      WETH: "0x00000000000000000000000000000000000000E1",
+    };
+    const { diff, warnings } = proposalDiff(paramFileChanges(local(), proposed), addresses);
+    expect(diff).to.deep.equal([
+      {
+        target: addresses.clearinghouse,
+        name: "MIN_DEBT_WAD",
+        subject: "0x0000000000000000000000000000000000000000",
+        value: (140n * 10n ** 18n).toString(),
+      },
+      {
+        target: addresses.marginModel,
+        name: "MARGIN_BASE_WAD",
+        subject: addresses.WETH,
+        value: (9n * 10n ** 16n).toString(),
+      },
+    ]);
+    expect(warnings).to.deep.equal([
+      "marginModel.MARGIN_BASE_WAD (WETH) 0.05 -> 0.09 needs 2 updates at its max step: one batch reverts (RiskConfig__StepTooLarge); propose it in steps",
+      "not in the diff, no parameter update reaches them: oracleHopSeconds",
+    ]);
+    const wbtc = local();
+    wbtc.assets[1].margin.marginBase = "0.06";
+    expect(() => proposalDiff(paramFileChanges(local(), wbtc), addresses)).to.throw(
+      /the deployment record lists no asset WBTC \(for marginModel\.MARGIN_BASE_WAD\)/,
     );
   });
 

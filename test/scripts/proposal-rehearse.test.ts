@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -8,6 +8,7 @@ import { Contract, JsonRpcProvider, ZeroAddress, encodeBytes32String, parseUnits
 
 import { loadDeployParams, paramsPathFor } from "../../scripts/deploy/params.js";
 import { deploySystem } from "../../scripts/deploy/system.js";
+import { runDiffCli } from "../../scripts/governance/diff-cli.js";
 import { main } from "../../scripts/governance/rehearse-cli.js";
 
 /**
@@ -124,5 +125,25 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
     expect(errors[1]).to.match(
       /"HAIRCUT_BASEWAD" is not a registered marginModel parameter \(did you mean HAIRCUT_BASE_WAD\?\)/,
     );
+  });
+
+  it("a proposal written as a parameter file: proposal:diff makes the diff, and it rehearses", async function () {
+    const current = paramsPathFor("hardhat");
+    const p = JSON.parse(readFileSync(current, "utf8")) as {
+      global: { debtCeilingUsd: string };
+      assets: { margin: { marginBase: string } }[];
+    };
+    p.global.debtCeilingUsd = "900000000";
+    p.assets[1].margin.marginBase = "0.06";
+    const proposed = join(dir, "proposed-params.json");
+    writeFileSync(proposed, JSON.stringify(p));
+    const out = join(dir, "from-params.json");
+    runDiffCli([current, proposed, "--deployment", record, "--out", out]);
+    const diff = JSON.parse(readFileSync(out, "utf8")) as { target: string; name: string; subject: string }[];
+    expect(diff.map((d) => [d.target, d.name, d.subject])).to.deep.equal([
+      [addresses.clearinghouse, "DEBT_CEILING_WAD", ZeroAddress],
+      [addresses.marginModel, "MARGIN_BASE_WAD", addresses.WBTC],
+    ]);
+    expect(await main([out, "--deployment", record, "--rpc-url", url])).to.equal(0);
   });
 });
