@@ -23,6 +23,7 @@ import { must, participant, type World } from "../world/deploy.js";
 import { sellOutput, sellableDownTo, type OpenAuction } from "../world/observer.js";
 import { toFixedUnits, tokensToUnits, unitsToTokens, usdToWad, wadToNumber } from "../world/units.js";
 import { gasCostUsd, type StepContext } from "./context.js";
+import { encodeCall, eventTopic, parseLog } from "../world/abi.js";
 
 const LIQUIDATE_GAS_PER_ACCOUNT = 260_000;
 const TAKE_GAS = 320_000;
@@ -130,7 +131,7 @@ async function auctionPrice(
   const sys = ctx.world.sys;
   const raw = await ctx.chain.call(
     sys.addresses.dutchAuction,
-    sys.auction.interface.encodeFunctionData("getStatus", [a.id]),
+    encodeCall(sys.auction.interface, "getStatus", [a.id]),
   );
   const [needsRedo, priceWad] = sys.auction.interface.decodeFunctionResult("getStatus", raw) as unknown as [
     boolean,
@@ -166,18 +167,14 @@ export class Liquidator {
     const stable = world.sys.stablecoin.interface;
     this.stableWad = usdToWad(this.profile.capitalUsd);
     await must(
-      chain.send(
-        world.bank,
-        world.stable,
-        stable.encodeFunctionData("transfer", [this.address, this.stableWad]),
-      ),
+      chain.send(world.bank, world.stable, encodeCall(stable, "transfer", [this.address, this.stableWad])),
       "liquidator capital",
     );
     await must(
       chain.send(
         this.address,
         world.stable,
-        stable.encodeFunctionData("approve", [world.sys.addresses.dutchAuction, MaxUint256]),
+        encodeCall(stable, "approve", [world.sys.addresses.dutchAuction, MaxUint256]),
       ),
       "liquidator approve",
     );
@@ -186,7 +183,7 @@ export class Liquidator {
         chain.send(
           this.address,
           w.address,
-          w.token.interface.encodeFunctionData("approve", [world.uni.addresses.router, MaxUint256]),
+          encodeCall(w.token.interface, "approve", [world.uni.addresses.router, MaxUint256]),
         ),
         "liquidator approve",
       );
@@ -203,11 +200,11 @@ export class Liquidator {
   /** Adds the keeper rewards `tx` paid this liquidator (the ledger's `KeeperPaid`). */
   private countRewards(ctx: StepContext, tx: TxResult): void {
     const ch = ctx.world.sys.clearinghouse.interface;
-    const topic = ch.getEvent("KeeperPaid").topicHash;
+    const topic = eventTopic(ch, "KeeperPaid");
     for (const log of tx.logs) {
       if (log.topics[0] !== topic || log.address.toLowerCase() !== ctx.world.clearinghouse.toLowerCase())
         continue;
-      const ev = ch.parseLog(log);
+      const ev = parseLog(ch, log);
       if (ev === null || (ev.args.getValue("keeper") as string).toLowerCase() !== this.address.toLowerCase())
         continue;
       const usd = wadToNumber(ev.args.getValue("amountWad") as bigint);
@@ -240,7 +237,7 @@ export class Liquidator {
       const tx = await ctx.send(
         this.address,
         sys.addresses.liquidationEngine,
-        sys.engine.interface.encodeFunctionData("liquidateBatch", [batch, this.address]),
+        encodeCall(sys.engine.interface, "liquidateBatch", [batch, this.address]),
         gas,
         offset,
       );
@@ -279,7 +276,7 @@ export class Liquidator {
         const tx = await ctx.send(
           this.address,
           sys.addresses.dutchAuction,
-          sys.auction.interface.encodeFunctionData("redo", [id, this.address]),
+          encodeCall(sys.auction.interface, "redo", [id, this.address]),
           400_000n,
           offset,
         );
@@ -306,7 +303,7 @@ export class Liquidator {
       if (maxAmount === 0n) continue;
       const maxPrice = toFixedUnits(price * 1.0001, 18) + 1n;
       if (this.profile.useFlash) {
-        const data = world.flash.interface.encodeFunctionData("takeAndSell", [
+        const data = encodeCall(world.flash.interface, "takeAndSell", [
           id,
           maxAmount,
           maxPrice,
@@ -320,7 +317,7 @@ export class Liquidator {
           this.takes++;
           for (const log of tx.logs) {
             if (log.address.toLowerCase() !== world.flashAddress.toLowerCase()) continue;
-            const ev = world.flash.interface.parseLog(log);
+            const ev = parseLog(world.flash.interface, log);
             if (ev?.name === "FlashTake")
               this.profitUsd += wadToNumber(ev.args.getValue("profitWad") as bigint);
           }
@@ -344,7 +341,7 @@ export class Liquidator {
     const tx = await ctx.send(
       this.address,
       sys.addresses.dutchAuction,
-      sys.auction.interface.encodeFunctionData("take", [a.id, maxAmount, maxPrice, this.address, "0x"]),
+      encodeCall(sys.auction.interface, "take", [a.id, maxAmount, maxPrice, this.address, "0x"]),
       1_500_000n,
       offset,
     );
@@ -354,7 +351,7 @@ export class Liquidator {
     let owe = 0n;
     for (const log of tx.logs) {
       if (log.address.toLowerCase() !== sys.addresses.dutchAuction.toLowerCase()) continue;
-      const ev = sys.auction.interface.parseLog(log);
+      const ev = parseLog(sys.auction.interface, log);
       if (ev?.name === "Take") {
         slice = ev.args.getValue("slice") as bigint;
         owe = ev.args.getValue("oweWad") as bigint;
@@ -363,7 +360,7 @@ export class Liquidator {
     this.stableWad -= owe;
     this.takes++;
     if (slice === 0n) return;
-    const data = world.uni.router.interface.encodeFunctionData("exactInputSingle", [
+    const data = encodeCall(world.uni.router.interface, "exactInputSingle", [
       {
         tokenIn: w.address,
         tokenOut: world.stable,
