@@ -104,6 +104,13 @@ export class Borrowers {
   exitsDeferred = 0;
   /** Accounts waiting for their auctions to end before they withdraw (panic). */
   private readonly exitPending = new Set<number>();
+  /**
+   * The last `auctionsOf` read per account, with the chain's counters at that read: the
+   * Clearinghouse writes an account's auction count only where it logs the account in an indexed
+   * topic (`CollateralSeized`, `AuctionSettled`), so while no mined log named it and nothing
+   * else wrote to the chain, the count is the same (exits pending re-check every step).
+   */
+  private readonly auctionsRead = new Map<number, { value: bigint; named: number; writes: number }>();
 
   constructor(
     readonly profiles: readonly AccountProfile[],
@@ -328,12 +335,26 @@ export class Borrowers {
 
   /** The number of auctions of account `i`'s collateral still running. */
   private async auctionsOf(ctx: StepContext, i: number): Promise<bigint> {
+    const { chain } = ctx;
+    const word = `0x${this.profiles[i].address.slice(2).toLowerCase().padStart(64, "0")}`;
+    const last = this.auctionsRead.get(i);
+    if (
+      last !== undefined &&
+      chain.watchedCount(word) === last.named &&
+      chain.writesOutsideSend === last.writes
+    )
+      return last.value;
+    chain.watchTopic(word);
+    const named = chain.watchedCount(word) ?? 0;
+    const writes = chain.writesOutsideSend;
     const ch = ctx.world.sys.clearinghouse.interface;
-    const raw = await ctx.chain.call(
+    const raw = await chain.call(
       ctx.world.clearinghouse,
       encodeCall(ch, "auctionsOf", [this.profiles[i].address]),
     );
-    return BigInt(raw);
+    const value = BigInt(raw);
+    this.auctionsRead.set(i, { value, named, writes });
+    return value;
   }
 
   /**

@@ -84,9 +84,26 @@ export function linearAuctionStatus(
   tailSeconds: number,
   nextSeconds = 0,
 ): { price: number; redo: boolean; redoNext: boolean } {
-  const at = (e: number): number => (e >= tauSeconds ? 0 : (start * (tauSeconds - e)) / tauSeconds);
-  const needs = (e: number): boolean => e > tailSeconds || at(e) < start * cusp;
-  return { price: at(elapsed), redo: needs(elapsed), redoNext: needs(elapsed + nextSeconds) };
+  // module-level helpers, not closures: this runs for every open auction, liquidator and step
+  return {
+    price: linearPriceAt(start, elapsed, tauSeconds),
+    redo: linearNeedsRedo(start, elapsed, tauSeconds, cusp, tailSeconds),
+    redoNext: linearNeedsRedo(start, elapsed + nextSeconds, tauSeconds, cusp, tailSeconds),
+  };
+}
+
+function linearPriceAt(start: number, elapsed: number, tauSeconds: number): number {
+  return elapsed >= tauSeconds ? 0 : (start * (tauSeconds - elapsed)) / tauSeconds;
+}
+
+function linearNeedsRedo(
+  start: number,
+  elapsed: number,
+  tauSeconds: number,
+  cusp: number,
+  tailSeconds: number,
+): boolean {
+  return elapsed > tailSeconds || linearPriceAt(start, elapsed, tauSeconds) < start * cusp;
 }
 
 /** Whether a price is the auction's cusp (start x cusp) up to floating-point error. */
@@ -104,14 +121,18 @@ export function waitsForDiscount(
   return minDiscount > 0 && !redoNext && price > poolPrice * (1 - minDiscount);
 }
 
-/** The price of an auction now (linear curve off-chain; other curves read on chain). */
-async function auctionPrice(
+/**
+ * The price of an auction now (linear curve off-chain; other curves read on chain): the status
+ * itself when it is known off-chain, else a promise of the chain's (no promise per auction and
+ * turn on the common path).
+ */
+function auctionPrice(
   ctx: StepContext,
   a: OpenAuction,
   now: number,
   /** Seconds until this liquidator acts again: `redoNext` says whether a redo is due by then. */
   nextSeconds = 0,
-): Promise<{ price: number; redo: boolean; redoNext: boolean }> {
+): AuctionStatus | Promise<AuctionStatus> {
   const p = ctx.world.params.assets[a.assetIndex].auction;
   const elapsed = now - a.startTime;
   const start = wadToNumber(a.startPriceWad);
@@ -128,6 +149,17 @@ async function auctionPrice(
     // to the wei), not floating point: ask it
     if (!onCusp(status.price, start, Number(p.cusp))) return status;
   }
+  return auctionStatusOnChain(ctx, a);
+}
+
+interface AuctionStatus {
+  price: number;
+  redo: boolean;
+  redoNext: boolean;
+}
+
+/** An auction's price and redo flag as the DutchAuction reports them. */
+async function auctionStatusOnChain(ctx: StepContext, a: OpenAuction): Promise<AuctionStatus> {
   const sys = ctx.world.sys;
   const raw = await ctx.chain.call(
     sys.addresses.dutchAuction,
@@ -260,12 +292,13 @@ export class Liquidator {
       if (a === undefined || a.assetIndex < 0) continue;
       if (observer.assetLevel[a.assetIndex] >= 3 || observer.globalLevel >= 3) continue;
       const now = ctx.chainStart + ctx.t + offset;
-      const { price, redo, redoNext } = await auctionPrice(
+      const known = auctionPrice(
         ctx,
         a,
         Math.max(now, ctx.chain.now),
         this.everySteps(ctx) * ctx.stepSeconds,
       );
+      const { price, redo, redoNext } = known instanceof Promise ? await known : known;
       if (redo) {
         if (gasCostUsd(ctx, REDO_GAS) > 50 + this.profile.minProfitUsd) continue;
         // the DutchAuction refuses redo at level >= 2 (the asset's or the global one): not sent

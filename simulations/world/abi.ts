@@ -309,6 +309,18 @@ function makeEventDecoder(fragment: EventFragment): EventDecoder | undefined {
   };
 }
 
+/** Topic hashes by fragment (ethers' `topicHash` getter hashes the signature on every read). */
+const topics = new WeakMap<EventFragment, string>();
+
+function topicOf(fragment: EventFragment): string {
+  let t = topics.get(fragment);
+  if (t === undefined) {
+    t = fragment.topicHash;
+    topics.set(fragment, t);
+  }
+  return t;
+}
+
 /** Event decoders of an interface by topic (undefined: decoded by ethers). */
 const eventDecoders = new WeakMap<Interface, Map<string, EventDecoder | undefined>>();
 
@@ -318,7 +330,8 @@ function decodersOf(iface: Interface): Map<string, EventDecoder | undefined> {
     m = new Map();
     const built = m;
     iface.forEachEvent((f) => {
-      if (!f.anonymous && !built.has(f.topicHash)) built.set(f.topicHash, makeEventDecoder(f));
+      const t = topicOf(f);
+      if (!f.anonymous && !built.has(t)) built.set(t, makeEventDecoder(f));
     });
     eventDecoders.set(iface, m);
   }
@@ -352,9 +365,13 @@ export function decodeEventLog(
   data: string,
   topics: readonly string[],
 ): { getValue(name: string): unknown } {
-  const d = decodersOf(iface).get(fragment.topicHash);
+  const topic = topicOf(fragment);
+  const d = decodersOf(iface).get(topic);
   const args =
-    d !== undefined && typeof topics[0] === "string" && topics[0].toLowerCase() === fragment.topicHash
+    d !== undefined &&
+    d.fragment === fragment &&
+    typeof topics[0] === "string" &&
+    topics[0].toLowerCase() === topic
       ? d.decode(topics, data)
       : undefined;
   return args ?? iface.decodeEventLog(fragment, data, topics as string[]);
