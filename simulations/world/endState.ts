@@ -9,19 +9,19 @@
  *   (`liquidationBegin`; a batch skips it): nothing is left to seize or close, and the end of its
  *   last auction books what it still owes.
  *
- * Read exactly (one batched lens call per 250 accounts, `auctionsOf` only for the accounts that
- * could be awaiting) after the last step, not from the tracker's estimates; the tabs of the
- * running auctions come from the observer, which follows every Kick, Take, Redo and end.
+ * Read exactly (one batched lens call per `LENS_CHUNK` accounts, `auctionsOf` only for the
+ * accounts that could be awaiting) after the last step, not from the tracker's estimates; the
+ * tabs of the running auctions come from the observer, which follows every Kick, Take, Redo and
+ * end.
  */
 import type { AwaitingAuctions, EndAccounts, EndState } from "../metrics/types.js";
 import type { Chain } from "./chain.js";
 import type { World } from "./deploy.js";
 import type { Observer } from "./observer.js";
-import { decodeHealths, healthOfCalldata, addressWord, type LensHealth } from "./tracker.js";
+import { LENS_CHUNK, addressWord, decodeHealths, healthOfCalldata, type LensHealth } from "./tracker.js";
 import { wadToNumber } from "./units.js";
 
 const WAD = 10n ** 18n;
-const CHUNK = 250;
 
 /** One account as read at the end. */
 export interface EndAccountReading {
@@ -78,8 +78,8 @@ export async function readEndState(
   const ch = world.sys.clearinghouse.interface;
   const lens = world.sys.addresses.accountLens;
   const readings: EndAccountReading[] = [];
-  for (let start = 0; start < accounts.length; start += CHUNK) {
-    const chunk = accounts.slice(start, start + CHUNK);
+  for (let start = 0; start < accounts.length; start += LENS_CHUNK) {
+    const chunk = accounts.slice(start, start + LENS_CHUNK);
     const raw = await chain.call(lens, healthOfCalldata(chunk.map(addressWord)));
     const healths = decodeHealths(raw, chunk.length);
     for (const [k, health] of healths.entries()) {

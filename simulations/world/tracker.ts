@@ -37,7 +37,13 @@ interface Snapshot {
   readStep: number;
 }
 
-const CHUNK = 250;
+/**
+ * Accounts per lens call. EDR's time per account grows with the batch (measured in the
+ * 1,000-account day: about 0.45 ms per account in calls of up to 20, 0.7 ms at 100, 1.1 ms at
+ * 250, each call after a new block), while a call costs about 0.5 ms of its own: 16 is near the
+ * cheapest. The readings are the same whatever the split (views of one block).
+ */
+export const LENS_CHUNK = 16;
 /** The rotating exact readings are batched over this many steps. */
 const ROTATE_BATCH_STEPS = 10;
 const MAX_HEALTH = 1e9;
@@ -188,8 +194,8 @@ export class AccountTracker {
 
   /** Exact health of `indices` from the lens (batched), stored as snapshots. */
   async refresh(indices: readonly number[]): Promise<void> {
-    for (let start = 0; start < indices.length; start += CHUNK) {
-      const chunk = indices.slice(start, start + CHUNK);
+    for (let start = 0; start < indices.length; start += LENS_CHUNK) {
+      const chunk = indices.slice(start, start + LENS_CHUNK);
       const started = performance.now();
       const raw = await this.chain.call(this.lens, healthOfCalldata(chunk.map((i) => this.accountWords[i])));
       this.lensMs += performance.now() - started;
