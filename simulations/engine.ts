@@ -50,7 +50,7 @@ import { readEndState } from "./world/endState.js";
 import { Observer } from "./world/observer.js";
 import { AccountTracker } from "./world/tracker.js";
 import { wadToNumber } from "./world/units.js";
-import { encodeCall } from "./world/abi.js";
+import { decodeStructResult, encodeCall } from "./world/abi.js";
 
 /** Seconds between the chain's genesis and t = 0 (deployment and setup happen there). */
 const SETUP_LEAD_SECONDS = 120;
@@ -322,9 +322,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await arb?.act(ctx);
       await guardian.act(ctx);
       if (observer.touched.size > 0) {
-        const touched = tracker.accounts.flatMap((a, i) =>
-          observer.touched.has(a.toLowerCase()) ? [i] : [],
-        );
+        const touched: number[] = [];
+        tracker.accountsLower.forEach((a, i) => {
+          if (observer.touched.has(a)) touched.push(i);
+        });
         await tracker.refresh(touched);
       }
 
@@ -538,7 +539,7 @@ async function marketMetrics(
   for (const [i, w] of world.assets.entries()) {
     if (!w.hasMarket) continue;
     const raw = await chain.call(world.clearinghouse, encodeCall(iface, "marketState", [w.address]));
-    const st = iface.decodeFunctionResult("marketState", raw)[0] as unknown as {
+    const st = decodeStructResult(iface, "marketState", raw) as unknown as {
       skewWad: bigint;
       longOpenInterestWad: bigint;
       shortOpenInterestWad: bigint;

@@ -376,3 +376,53 @@ export function decodeEventLog(
       : undefined;
   return args ?? iface.decodeEventLog(fragment, data, topics as string[]);
 }
+
+// ---- call results ----
+
+type TupleDecoder = (raw: string) => Record<string, unknown> | undefined;
+const tupleDecoders = new WeakMap<Interface, Map<string, TupleDecoder | undefined>>();
+
+/**
+ * The one static-struct return value of `name` (e.g. `Clearinghouse.marketState`), by field
+ * name: the values of `iface.decodeFunctionResult(name, raw)[0]` (ethers decodes, and throws,
+ * when the function returns anything else or the data is not one exact struct).
+ */
+export function decodeStructResult(iface: Interface, name: string, raw: string): Record<string, unknown> {
+  let byName = tupleDecoders.get(iface);
+  if (byName === undefined) {
+    byName = new Map();
+    tupleDecoders.set(iface, byName);
+  }
+  if (!byName.has(name)) byName.set(name, makeTupleDecoder(iface, name));
+  const fast = byName.get(name)?.(raw);
+  if (fast !== undefined) return fast;
+  const out = (
+    iface.decodeFunctionResult(name, raw)[0] as { toObject(): Record<string, unknown> }
+  ).toObject();
+  return out;
+}
+
+function makeTupleDecoder(iface: Interface, name: string): TupleDecoder | undefined {
+  const fragment = iface.getFunction(name);
+  if (fragment === null || fragment.outputs.length !== 1) return undefined;
+  const tuple = fragment.outputs[0];
+  if (tuple.baseType !== "tuple") return undefined;
+  const components = tuple.components ?? [];
+  const names = components.map((c) => c.name);
+  if (!names.every((n, k) => n !== "" && names.indexOf(n) === k)) return undefined;
+  const decoders = components.map((c) =>
+    c.baseType === "tuple" || c.baseType === "array" ? undefined : wordDecoder(c.type),
+  );
+  if (decoders.some((d) => d === undefined)) return undefined;
+  const dec = decoders as WordDecoder[];
+  return (raw) => {
+    if (raw.length !== 2 + 64 * dec.length || !HEX.test(raw)) return undefined;
+    const out: Record<string, unknown> = {};
+    for (let k = 0; k < dec.length; k++) {
+      const v = dec[k](raw.slice(2 + 64 * k, 66 + 64 * k));
+      if (v === FALLBACK) return undefined;
+      out[names[k]] = v;
+    }
+    return out;
+  };
+}

@@ -156,6 +156,8 @@ export class AccountTracker {
   readonly readsBy = { candidates: 0, touched: 0, rotation: 0 };
   private readonly lens: string;
   private readonly accountWords: readonly string[];
+  /** `accounts`, lowercase (the observer's keys). */
+  readonly accountsLower: readonly string[];
 
   constructor(
     private readonly world: World,
@@ -190,6 +192,7 @@ export class AccountTracker {
     if (world.sys.lens.interface.getFunction("healthOf")?.selector !== HEALTH_OF_SELECTOR)
       throw new Error("AccountLens.healthOf is not healthOf(address[],bool)");
     this.accountWords = accounts.map(addressWord);
+    this.accountsLower = accounts.map((a) => a.toLowerCase());
   }
 
   /** Exact health of `indices` from the lens (batched), stored as snapshots. */
@@ -214,7 +217,7 @@ export class AccountTracker {
         s.price = this.observer.oraclePrice[a];
         s.haircut = this.observer.haircut[a];
         s.ratio = this.observer.marginRatio[a];
-        s.size = this.observer.perpSize.get(this.accounts[i].toLowerCase())?.[a] ?? 0;
+        s.size = this.observer.perpSize.get(this.accountsLower[i])?.[a] ?? 0;
         s.exact = h.healthFactorWad >= 10n ** 36n ? Infinity : wadToNumber(h.healthFactorWad);
         s.readStep = this.stepCount;
         this.health[i] = s.exact;
@@ -271,7 +274,7 @@ export class AccountTracker {
       }
     if (touched.size > 0)
       for (let i = 0; i < n; i++)
-        if (pick[i] === 0 && touched.has(this.accounts[i].toLowerCase())) {
+        if (pick[i] === 0 && touched.has(this.accountsLower[i])) {
           pick[i] = 1;
           this.readsBy.touched++;
         }

@@ -2,14 +2,21 @@
  * The laboratory's hand-rolled ABI coder (simulations/world/abi.ts) against ethers: for every
  * function of the interfaces the agents call, the same calldata for random arguments (and
  * ethers' own error when the arguments are wrong); for every event they read, the same values
- * for random logs encoded by ethers; ethers' answer for logs it does not decode. No chain.
+ * for random logs encoded by ethers, and for single-struct call results; ethers' answer for what
+ * it does not decode. No chain.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 import { Interface, type EventFragment, type ParamType } from "ethers";
 
 import { loadUniswapArtifact } from "../../scripts/deploy/uniswap.js";
-import { decodeEventLog, encodeCall, eventTopic, parseLog } from "../../simulations/world/abi.js";
+import {
+  decodeEventLog,
+  decodeStructResult,
+  encodeCall,
+  eventTopic,
+  parseLog,
+} from "../../simulations/world/abi.js";
 import {
   AccountLens__factory,
   BackstopVault__factory,
@@ -151,6 +158,35 @@ describe("simulation ABI coder: calldata and logs like ethers", function () {
       });
     });
   }
+
+  it("struct results (marketState and every other single-struct return) like decodeFunctionResult", function () {
+    let checked = 0;
+    for (const iface of Object.values(INTERFACES))
+      iface.forEachFunction((f) => {
+        if (f.outputs.length !== 1 || f.outputs[0].baseType !== "tuple") return;
+        let unique = false;
+        try {
+          unique = iface.getFunction(f.name) === f;
+        } catch {
+          return; // overloaded: called by signature only
+        }
+        if (!unique) return;
+        checked++;
+        fc.assert(
+          fc.property(valueOf(f.outputs[0]), (value) => {
+            const raw = iface.encodeFunctionResult(f, [value]);
+            const want = (
+              iface.decodeFunctionResult(f, raw)[0] as { toObject(): Record<string, unknown> }
+            ).toObject();
+            expect(decodeStructResult(iface, f.name, raw), f.format()).to.deep.equal(want);
+          }),
+          { numRuns: 25 },
+        );
+      });
+    expect(checked).to.be.greaterThan(3);
+    // short data: ethers' error
+    expect(() => decodeStructResult(INTERFACES.clearinghouse, "marketState", "0x01")).to.throw();
+  });
 
   it("the values come back in ethers' forms: checksummed addresses, signed and masked integers", function () {
     const ch = INTERFACES.clearinghouse;
