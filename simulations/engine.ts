@@ -50,6 +50,7 @@ import { readEndState } from "./world/endState.js";
 import { Observer } from "./world/observer.js";
 import { AccountTracker } from "./world/tracker.js";
 import { wadToNumber } from "./world/units.js";
+import { decodeStructResult, encodeCall } from "./world/abi.js";
 
 /** Seconds between the chain's genesis and t = 0 (deployment and setup happen there). */
 const SETUP_LEAD_SECONDS = 120;
@@ -321,9 +322,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       await arb?.act(ctx);
       await guardian.act(ctx);
       if (observer.touched.size > 0) {
-        const touched = tracker.accounts.flatMap((a, i) =>
-          observer.touched.has(a.toLowerCase()) ? [i] : [],
-        );
+        const touched: number[] = [];
+        tracker.accountsLower.forEach((a, i) => {
+          if (observer.touched.has(a)) touched.push(i);
+        });
         await tracker.refresh(touched);
       }
 
@@ -536,8 +538,8 @@ async function marketMetrics(
   const iface = world.sys.clearinghouse.interface;
   for (const [i, w] of world.assets.entries()) {
     if (!w.hasMarket) continue;
-    const raw = await chain.call(world.clearinghouse, iface.encodeFunctionData("marketState", [w.address]));
-    const st = iface.decodeFunctionResult("marketState", raw)[0] as unknown as {
+    const raw = await chain.call(world.clearinghouse, encodeCall(iface, "marketState", [w.address]));
+    const st = decodeStructResult(iface, "marketState", raw) as unknown as {
       skewWad: bigint;
       longOpenInterestWad: bigint;
       shortOpenInterestWad: bigint;
@@ -557,6 +559,6 @@ async function marketMetrics(
 
 async function vaultAssets(world: World, chain: Chain): Promise<number> {
   const iface = world.sys.vault.interface;
-  const raw = await chain.call(world.sys.addresses.backstopVault, iface.encodeFunctionData("totalAssets"));
+  const raw = await chain.call(world.sys.addresses.backstopVault, encodeCall(iface, "totalAssets"));
   return wadToNumber(BigInt(raw));
 }

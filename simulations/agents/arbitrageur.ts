@@ -13,6 +13,7 @@ import type { Chain, TxResult } from "../world/chain.js";
 import { must, participant, type World } from "../world/deploy.js";
 import { toFixedUnits, tokensToUnits, unitsToTokens, usdToWad, wadToNumber } from "../world/units.js";
 import type { StepContext } from "./context.js";
+import { encodeCall, parseLog } from "../world/abi.js";
 
 const NO_DEADLINE = 2n ** 64n;
 const poolIface = new Interface(loadUniswapArtifact("pool").abi);
@@ -25,7 +26,7 @@ export function poolDeltas(
 ): { asset: bigint; stable: bigint } {
   for (const log of tx.logs) {
     if (log.address.toLowerCase() !== poolAddress.toLowerCase()) continue;
-    const ev = poolIface.parseLog(log);
+    const ev = parseLog(poolIface, log);
     if (ev?.name !== "Swap") continue;
     const a0 = ev.args.getValue("amount0") as bigint;
     const a1 = ev.args.getValue("amount1") as bigint;
@@ -60,22 +61,22 @@ export class Arbitrageur {
     this.stableTopUpWad = amount / 2n;
     this.stableBal = amount;
     await must(
-      chain.send(world.bank, world.stable, stable.encodeFunctionData("transfer", [this.address, amount])),
+      chain.send(world.bank, world.stable, encodeCall(stable, "transfer", [this.address, amount])),
       "arb funding",
     );
     await must(
-      chain.send(this.address, world.stable, stable.encodeFunctionData("approve", [router, MaxUint256])),
+      chain.send(this.address, world.stable, encodeCall(stable, "approve", [router, MaxUint256])),
       "arb approve",
     );
     for (const w of world.assets) {
       const erc = w.token.interface;
       const huge = 10n ** BigInt(w.decimals + 12);
       await must(
-        chain.send(this.address, w.address, erc.encodeFunctionData("mint", [this.address, huge])),
+        chain.send(this.address, w.address, encodeCall(erc, "mint", [this.address, huge])),
         "arb mint",
       );
       await must(
-        chain.send(this.address, w.address, erc.encodeFunctionData("approve", [router, MaxUint256])),
+        chain.send(this.address, w.address, encodeCall(erc, "approve", [router, MaxUint256])),
         "arb approve",
       );
     }
@@ -107,7 +108,7 @@ export class Arbitrageur {
         w.pool.baseIsToken0,
       );
       if (buy) await this.ensureStable(ctx, amountIn);
-      const data = routerIface.encodeFunctionData("exactInputSingle", [
+      const data = encodeCall(routerIface, "exactInputSingle", [
         {
           tokenIn,
           tokenOut: buy ? w.address : world.stable,
@@ -144,13 +145,13 @@ export class Arbitrageur {
     const stable = world.sys.stablecoin.interface;
     if (this.stableBal >= need + this.stableFloorWad) return;
     const topUp = need + this.stableTopUpWad;
-    const bankRaw = await ctx.chain.call(world.stable, stable.encodeFunctionData("balanceOf", [world.bank]));
+    const bankRaw = await ctx.chain.call(world.stable, encodeCall(stable, "balanceOf", [world.bank]));
     const amount = BigInt(bankRaw) < topUp ? BigInt(bankRaw) : topUp;
     if (amount > 0n) {
       const tx = await ctx.send(
         world.bank,
         world.stable,
-        stable.encodeFunctionData("transfer", [this.address, amount]),
+        encodeCall(stable, "transfer", [this.address, amount]),
         200_000n,
       );
       if (tx.ok) this.stableBal += amount;

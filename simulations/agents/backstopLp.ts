@@ -12,6 +12,7 @@ import type { Chain } from "../world/chain.js";
 import { must, participant, type World } from "../world/deploy.js";
 import { usdToWad } from "../world/units.js";
 import type { StepContext } from "./context.js";
+import { encodeCall, parseLog } from "../world/abi.js";
 
 export class BackstopLps {
   readonly addresses: string[];
@@ -39,20 +40,20 @@ export class BackstopLps {
     for (const [i, lp] of this.addresses.entries()) {
       await chain.impersonate(lp);
       await must(
-        chain.send(world.bank, world.stable, stable.encodeFunctionData("transfer", [lp, each])),
+        chain.send(world.bank, world.stable, encodeCall(stable, "transfer", [lp, each])),
         "lp funding",
       );
       await must(
-        chain.send(lp, world.stable, stable.encodeFunctionData("approve", [vaultAddr, MaxUint256])),
+        chain.send(lp, world.stable, encodeCall(stable, "approve", [vaultAddr, MaxUint256])),
         "lp approve",
       );
       const tx = await must(
-        chain.send(lp, vaultAddr, vault.interface.encodeFunctionData("deposit", [each, lp]), 500_000n),
+        chain.send(lp, vaultAddr, encodeCall(vault.interface, "deposit", [each, lp]), 500_000n),
         "lp deposit",
       );
       for (const log of tx.logs) {
         if (log.address.toLowerCase() !== vaultAddr.toLowerCase()) continue;
-        const ev = vault.interface.parseLog(log);
+        const ev = parseLog(vault.interface, log);
         if (ev?.name === "Deposit") this.shares[i] = ev.args.getValue("shares") as bigint;
       }
     }
@@ -77,7 +78,7 @@ export class BackstopLps {
         const tx = await ctx.send(
           lp,
           vaultAddr,
-          vault.interface.encodeFunctionData("requestWithdraw", [this.shares[i]]),
+          encodeCall(vault.interface, "requestWithdraw", [this.shares[i]]),
           300_000n,
         );
         if (tx.ok) {
@@ -88,7 +89,7 @@ export class BackstopLps {
         const tx = await ctx.send(
           lp,
           vaultAddr,
-          vault.interface.encodeFunctionData("redeem", [this.shares[i], lp, lp]),
+          encodeCall(vault.interface, "redeem", [this.shares[i], lp, lp]),
           600_000n,
         );
         if (tx.ok) {

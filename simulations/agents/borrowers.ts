@@ -22,6 +22,7 @@ import { must, participant, type World } from "../world/deploy.js";
 import type { Observer } from "../world/observer.js";
 import { toFixedUnits, tokensToUnits, usdToWad } from "../world/units.js";
 import type { StepContext } from "./context.js";
+import { encodeCall } from "../world/abi.js";
 
 export type Behaviour = "passive" | "topUp" | "deleverage" | "panic";
 const BEHAVIOURS: readonly Behaviour[] = ["passive", "topUp", "deleverage", "panic"];
@@ -103,6 +104,13 @@ export class Borrowers {
   exitsDeferred = 0;
   /** Accounts waiting for their auctions to end before they withdraw (panic). */
   private readonly exitPending = new Set<number>();
+  /**
+   * The last `auctionsOf` read per account, with the chain's counters at that read: the
+   * Clearinghouse writes an account's auction count only where it logs the account in an indexed
+   * topic (`CollateralSeized`, `AuctionSettled`), so while no mined log named it and nothing
+   * else wrote to the chain, the count is the same (exits pending re-check every step).
+   */
+  private readonly auctionsRead = new Map<number, { value: bigint; named: number; writes: number }>();
 
   constructor(
     readonly profiles: readonly AccountProfile[],
@@ -149,12 +157,7 @@ export class Borrowers {
       const r = risk[p.asset];
       await chain.impersonate(p.address);
       await must(
-        chain.send(
-          p.address,
-          world.clearinghouse,
-          ch.encodeFunctionData("setOperator", [bank, true]),
-          200_000n,
-        ),
+        chain.send(p.address, world.clearinghouse, encodeCall(ch, "setOperator", [bank, true]), 200_000n),
         "setOperator",
       );
       const units = tokensToUnits(p.collateralUsd / price, w.decimals);
@@ -163,7 +166,7 @@ export class Borrowers {
         await chain.send(
           bank,
           world.clearinghouse,
-          ch.encodeFunctionData("deposit", [p.address, w.address, units]),
+          encodeCall(ch, "deposit", [p.address, w.address, units]),
           300_000n,
         )
       ).ok;
@@ -183,7 +186,7 @@ export class Borrowers {
           const tx = await chain.send(
             bank,
             world.clearinghouse,
-            ch.encodeFunctionData("modifyPosition", [p.address, w.address, size, acceptable]),
+            encodeCall(ch, "modifyPosition", [p.address, w.address, size, acceptable]),
             600_000n,
           );
           // the observer learns the position from its event (the tracker and the deleveraging
@@ -205,7 +208,7 @@ export class Borrowers {
               await chain.send(
                 bank,
                 world.clearinghouse,
-                ch.encodeFunctionData("borrow", [p.address, usdToWad(debt), bank]),
+                encodeCall(ch, "borrow", [p.address, usdToWad(debt), bank]),
                 400_000n,
               )
             ).ok && ok;
@@ -270,7 +273,7 @@ export class Borrowers {
         await ctx.send(
           world.bank,
           world.clearinghouse,
-          ch.encodeFunctionData("deposit", [p.address, w.address, units]),
+          encodeCall(ch, "deposit", [p.address, w.address, units]),
           300_000n,
           offset,
         );
@@ -285,7 +288,7 @@ export class Borrowers {
           const tx = await ctx.send(
             world.bank,
             world.clearinghouse,
-            ch.encodeFunctionData("modifyPosition", [p.address, w.address, delta, acceptable]),
+            encodeCall(ch, "modifyPosition", [p.address, w.address, delta, acceptable]),
             600_000n,
             offset,
           );
@@ -298,7 +301,7 @@ export class Borrowers {
           await ctx.send(
             world.bank,
             world.clearinghouse,
-            ch.encodeFunctionData("repay", [p.address, usdToWad(repay)]),
+            encodeCall(ch, "repay", [p.address, usdToWad(repay)]),
             300_000n,
             offset,
           );
@@ -313,7 +316,7 @@ export class Borrowers {
       const tx = await ctx.send(
         world.bank,
         world.clearinghouse,
-        ch.encodeFunctionData("closePosition", [p.address, w.address, acceptable]),
+        encodeCall(ch, "closePosition", [p.address, w.address, acceptable]),
         600_000n,
         offset,
       );
@@ -332,12 +335,26 @@ export class Borrowers {
 
   /** The number of auctions of account `i`'s collateral still running. */
   private async auctionsOf(ctx: StepContext, i: number): Promise<bigint> {
+    const { chain } = ctx;
+    const word = `0x${this.profiles[i].address.slice(2).toLowerCase().padStart(64, "0")}`;
+    const last = this.auctionsRead.get(i);
+    if (
+      last !== undefined &&
+      chain.watchedCount(word) === last.named &&
+      chain.writesOutsideSend === last.writes
+    )
+      return last.value;
+    chain.watchTopic(word);
+    const named = chain.watchedCount(word) ?? 0;
+    const writes = chain.writesOutsideSend;
     const ch = ctx.world.sys.clearinghouse.interface;
-    const raw = await ctx.chain.call(
+    const raw = await chain.call(
       ctx.world.clearinghouse,
-      ch.encodeFunctionData("auctionsOf", [this.profiles[i].address]),
+      encodeCall(ch, "auctionsOf", [this.profiles[i].address]),
     );
-    return BigInt(raw);
+    const value = BigInt(raw);
+    this.auctionsRead.set(i, { value, named, writes });
+    return value;
   }
 
   /**
@@ -349,15 +366,13 @@ export class Borrowers {
     const p = this.profiles[i];
     const { world } = ctx;
     const ch = world.sys.clearinghouse.interface;
-    const owedWad = BigInt(
-      await ctx.chain.call(world.clearinghouse, ch.encodeFunctionData("debtOf", [p.address])),
-    );
+    const owedWad = BigInt(await ctx.chain.call(world.clearinghouse, encodeCall(ch, "debtOf", [p.address])));
     if (owedWad > 0n)
       await ctx.send(
         world.bank,
         world.clearinghouse,
         // with a margin for the stability fee accrued until the repay's block
-        ch.encodeFunctionData("repay", [p.address, owedWad + owedWad / 1000n + 1n]),
+        encodeCall(ch, "repay", [p.address, owedWad + owedWad / 1000n + 1n]),
         300_000n,
         offset,
       );
@@ -375,14 +390,14 @@ export class Borrowers {
     if (mayOwe) await this.repayOwed(ctx, i, offset);
     const raw = await ctx.chain.call(
       world.clearinghouse,
-      ch.encodeFunctionData("collateralOf", [p.address, w.address]),
+      encodeCall(ch, "collateralOf", [p.address, w.address]),
     );
     const units = BigInt(raw);
     if (units > 0n) {
       const tx = await ctx.send(
         world.bank,
         world.clearinghouse,
-        ch.encodeFunctionData("withdraw", [p.address, w.address, units, p.address]),
+        encodeCall(ch, "withdraw", [p.address, w.address, units, p.address]),
         400_000n,
         offset,
       );

@@ -7,6 +7,7 @@
 import type { Scenario } from "../scenarios/schema.js";
 import { b32 } from "../../scripts/deploy/system.js";
 import type { StepContext } from "./context.js";
+import { encodeCall } from "../world/abi.js";
 
 export class Guardian {
   private readonly failingSince: number[] = [];
@@ -29,18 +30,14 @@ export class Guardian {
       }
       if (!(this.failingSince[i] < Infinity)) this.failingSince[i] = ctx.t;
       if (ctx.t - this.failingSince[i] >= g.reactionSeconds && observer.assetLevel[i] < 1) {
-        const data = sys.breaker.interface.encodeFunctionData("raiseAsset", [
-          w.address,
-          1,
-          b32("GUARDIAN_ORACLE"),
-        ]);
+        const data = encodeCall(sys.breaker.interface, "raiseAsset", [w.address, 1, b32("GUARDIAN_ORACLE")]);
         if ((await ctx.send(from, sys.addresses.circuitBreaker, data, 300_000n)).ok) this.actions++;
       }
     }
     if (observer.deficitUsd > 0) {
       if (this.deficitSince === Infinity) this.deficitSince = ctx.t;
       if (ctx.t - this.deficitSince >= g.reactionSeconds && observer.globalLevel < 1) {
-        const data = sys.breaker.interface.encodeFunctionData("raiseGlobal", [1, b32("GUARDIAN_DEFICIT")]);
+        const data = encodeCall(sys.breaker.interface, "raiseGlobal", [1, b32("GUARDIAN_DEFICIT")]);
         if ((await ctx.send(from, sys.addresses.circuitBreaker, data, 300_000n)).ok) this.actions++;
       }
     } else this.deficitSince = Infinity;

@@ -23,6 +23,7 @@ import { must, participant, type World } from "../world/deploy.js";
 import { sellOutput, sellableDownTo, type OpenAuction } from "../world/observer.js";
 import { toFixedUnits, tokensToUnits, unitsToTokens, usdToWad, wadToNumber } from "../world/units.js";
 import { gasCostUsd, type StepContext } from "./context.js";
+import { encodeCall, eventTopic, parseLog } from "../world/abi.js";
 
 const LIQUIDATE_GAS_PER_ACCOUNT = 260_000;
 const TAKE_GAS = 320_000;
@@ -83,9 +84,26 @@ export function linearAuctionStatus(
   tailSeconds: number,
   nextSeconds = 0,
 ): { price: number; redo: boolean; redoNext: boolean } {
-  const at = (e: number): number => (e >= tauSeconds ? 0 : (start * (tauSeconds - e)) / tauSeconds);
-  const needs = (e: number): boolean => e > tailSeconds || at(e) < start * cusp;
-  return { price: at(elapsed), redo: needs(elapsed), redoNext: needs(elapsed + nextSeconds) };
+  // module-level helpers, not closures: this runs for every open auction, liquidator and step
+  return {
+    price: linearPriceAt(start, elapsed, tauSeconds),
+    redo: linearNeedsRedo(start, elapsed, tauSeconds, cusp, tailSeconds),
+    redoNext: linearNeedsRedo(start, elapsed + nextSeconds, tauSeconds, cusp, tailSeconds),
+  };
+}
+
+function linearPriceAt(start: number, elapsed: number, tauSeconds: number): number {
+  return elapsed >= tauSeconds ? 0 : (start * (tauSeconds - elapsed)) / tauSeconds;
+}
+
+function linearNeedsRedo(
+  start: number,
+  elapsed: number,
+  tauSeconds: number,
+  cusp: number,
+  tailSeconds: number,
+): boolean {
+  return elapsed > tailSeconds || linearPriceAt(start, elapsed, tauSeconds) < start * cusp;
 }
 
 /** Whether a price is the auction's cusp (start x cusp) up to floating-point error. */
@@ -103,14 +121,18 @@ export function waitsForDiscount(
   return minDiscount > 0 && !redoNext && price > poolPrice * (1 - minDiscount);
 }
 
-/** The price of an auction now (linear curve off-chain; other curves read on chain). */
-async function auctionPrice(
+/**
+ * The price of an auction now (linear curve off-chain; other curves read on chain): the status
+ * itself when it is known off-chain, else a promise of the chain's (no promise per auction and
+ * turn on the common path).
+ */
+function auctionPrice(
   ctx: StepContext,
   a: OpenAuction,
   now: number,
   /** Seconds until this liquidator acts again: `redoNext` says whether a redo is due by then. */
   nextSeconds = 0,
-): Promise<{ price: number; redo: boolean; redoNext: boolean }> {
+): AuctionStatus | Promise<AuctionStatus> {
   const p = ctx.world.params.assets[a.assetIndex].auction;
   const elapsed = now - a.startTime;
   const start = wadToNumber(a.startPriceWad);
@@ -127,10 +149,21 @@ async function auctionPrice(
     // to the wei), not floating point: ask it
     if (!onCusp(status.price, start, Number(p.cusp))) return status;
   }
+  return auctionStatusOnChain(ctx, a);
+}
+
+interface AuctionStatus {
+  price: number;
+  redo: boolean;
+  redoNext: boolean;
+}
+
+/** An auction's price and redo flag as the DutchAuction reports them. */
+async function auctionStatusOnChain(ctx: StepContext, a: OpenAuction): Promise<AuctionStatus> {
   const sys = ctx.world.sys;
   const raw = await ctx.chain.call(
     sys.addresses.dutchAuction,
-    sys.auction.interface.encodeFunctionData("getStatus", [a.id]),
+    encodeCall(sys.auction.interface, "getStatus", [a.id]),
   );
   const [needsRedo, priceWad] = sys.auction.interface.decodeFunctionResult("getStatus", raw) as unknown as [
     boolean,
@@ -166,18 +199,14 @@ export class Liquidator {
     const stable = world.sys.stablecoin.interface;
     this.stableWad = usdToWad(this.profile.capitalUsd);
     await must(
-      chain.send(
-        world.bank,
-        world.stable,
-        stable.encodeFunctionData("transfer", [this.address, this.stableWad]),
-      ),
+      chain.send(world.bank, world.stable, encodeCall(stable, "transfer", [this.address, this.stableWad])),
       "liquidator capital",
     );
     await must(
       chain.send(
         this.address,
         world.stable,
-        stable.encodeFunctionData("approve", [world.sys.addresses.dutchAuction, MaxUint256]),
+        encodeCall(stable, "approve", [world.sys.addresses.dutchAuction, MaxUint256]),
       ),
       "liquidator approve",
     );
@@ -186,7 +215,7 @@ export class Liquidator {
         chain.send(
           this.address,
           w.address,
-          w.token.interface.encodeFunctionData("approve", [world.uni.addresses.router, MaxUint256]),
+          encodeCall(w.token.interface, "approve", [world.uni.addresses.router, MaxUint256]),
         ),
         "liquidator approve",
       );
@@ -203,11 +232,11 @@ export class Liquidator {
   /** Adds the keeper rewards `tx` paid this liquidator (the ledger's `KeeperPaid`). */
   private countRewards(ctx: StepContext, tx: TxResult): void {
     const ch = ctx.world.sys.clearinghouse.interface;
-    const topic = ch.getEvent("KeeperPaid").topicHash;
+    const topic = eventTopic(ch, "KeeperPaid");
     for (const log of tx.logs) {
       if (log.topics[0] !== topic || log.address.toLowerCase() !== ctx.world.clearinghouse.toLowerCase())
         continue;
-      const ev = ch.parseLog(log);
+      const ev = parseLog(ch, log);
       if (ev === null || (ev.args.getValue("keeper") as string).toLowerCase() !== this.address.toLowerCase())
         continue;
       const usd = wadToNumber(ev.args.getValue("amountWad") as bigint);
@@ -240,7 +269,7 @@ export class Liquidator {
       const tx = await ctx.send(
         this.address,
         sys.addresses.liquidationEngine,
-        sys.engine.interface.encodeFunctionData("liquidateBatch", [batch, this.address]),
+        encodeCall(sys.engine.interface, "liquidateBatch", [batch, this.address]),
         gas,
         offset,
       );
@@ -263,12 +292,13 @@ export class Liquidator {
       if (a === undefined || a.assetIndex < 0) continue;
       if (observer.assetLevel[a.assetIndex] >= 3 || observer.globalLevel >= 3) continue;
       const now = ctx.chainStart + ctx.t + offset;
-      const { price, redo, redoNext } = await auctionPrice(
+      const known = auctionPrice(
         ctx,
         a,
         Math.max(now, ctx.chain.now),
         this.everySteps(ctx) * ctx.stepSeconds,
       );
+      const { price, redo, redoNext } = known instanceof Promise ? await known : known;
       if (redo) {
         if (gasCostUsd(ctx, REDO_GAS) > 50 + this.profile.minProfitUsd) continue;
         // the DutchAuction refuses redo at level >= 2 (the asset's or the global one): not sent
@@ -279,7 +309,7 @@ export class Liquidator {
         const tx = await ctx.send(
           this.address,
           sys.addresses.dutchAuction,
-          sys.auction.interface.encodeFunctionData("redo", [id, this.address]),
+          encodeCall(sys.auction.interface, "redo", [id, this.address]),
           400_000n,
           offset,
         );
@@ -306,7 +336,7 @@ export class Liquidator {
       if (maxAmount === 0n) continue;
       const maxPrice = toFixedUnits(price * 1.0001, 18) + 1n;
       if (this.profile.useFlash) {
-        const data = world.flash.interface.encodeFunctionData("takeAndSell", [
+        const data = encodeCall(world.flash.interface, "takeAndSell", [
           id,
           maxAmount,
           maxPrice,
@@ -320,7 +350,7 @@ export class Liquidator {
           this.takes++;
           for (const log of tx.logs) {
             if (log.address.toLowerCase() !== world.flashAddress.toLowerCase()) continue;
-            const ev = world.flash.interface.parseLog(log);
+            const ev = parseLog(world.flash.interface, log);
             if (ev?.name === "FlashTake")
               this.profitUsd += wadToNumber(ev.args.getValue("profitWad") as bigint);
           }
@@ -344,7 +374,7 @@ export class Liquidator {
     const tx = await ctx.send(
       this.address,
       sys.addresses.dutchAuction,
-      sys.auction.interface.encodeFunctionData("take", [a.id, maxAmount, maxPrice, this.address, "0x"]),
+      encodeCall(sys.auction.interface, "take", [a.id, maxAmount, maxPrice, this.address, "0x"]),
       1_500_000n,
       offset,
     );
@@ -354,7 +384,7 @@ export class Liquidator {
     let owe = 0n;
     for (const log of tx.logs) {
       if (log.address.toLowerCase() !== sys.addresses.dutchAuction.toLowerCase()) continue;
-      const ev = sys.auction.interface.parseLog(log);
+      const ev = parseLog(sys.auction.interface, log);
       if (ev?.name === "Take") {
         slice = ev.args.getValue("slice") as bigint;
         owe = ev.args.getValue("oweWad") as bigint;
@@ -363,7 +393,7 @@ export class Liquidator {
     this.stableWad -= owe;
     this.takes++;
     if (slice === 0n) return;
-    const data = world.uni.router.interface.encodeFunctionData("exactInputSingle", [
+    const data = encodeCall(world.uni.router.interface, "exactInputSingle", [
       {
         tokenIn: w.address,
         tokenOut: world.stable,

@@ -17,6 +17,7 @@
 import type { StepContext } from "./context.js";
 import { participant } from "../world/deploy.js";
 import { toFixedUnits } from "../world/units.js";
+import { encodeCall } from "../world/abi.js";
 
 interface Pending {
   landAt: number;
@@ -74,7 +75,7 @@ export class OracleKeeper {
         await ctx.send(
           this.address,
           w.feedAddress,
-          feed.interface.encodeFunctionData("updateAnswer", [answer]),
+          encodeCall(feed.interface, "updateAnswer", [answer]),
           200_000n,
           offset,
         );
@@ -94,7 +95,7 @@ export class OracleKeeper {
       await ctx.send(
         this.address,
         sys.addresses.clearinghouse,
-        sys.clearinghouse.interface.encodeFunctionData("refreshPrices"),
+        encodeCall(sys.clearinghouse.interface, "refreshPrices"),
         500_000n,
         lastLanded,
       );
@@ -104,7 +105,7 @@ export class OracleKeeper {
       await ctx.send(
         this.address,
         sys.addresses.circuitBreaker,
-        sys.breaker.interface.encodeFunctionData("checkSystem"),
+        encodeCall(sys.breaker.interface, "checkSystem"),
         500_000n,
       );
     }
@@ -118,21 +119,21 @@ export class OracleKeeper {
     await ctx.send(
       this.address,
       sys.addresses.oracleRouter,
-      sys.oracle.interface.encodeFunctionData("poke", [asset]),
+      encodeCall(sys.oracle.interface, "poke", [asset]),
       300_000n,
       offset,
     );
     await ctx.send(
       this.address,
       sys.addresses.marginModel,
-      sys.marginModel.interface.encodeFunctionData("poke", [asset]),
+      encodeCall(sys.marginModel.interface, "poke", [asset]),
       300_000n,
       offset,
     );
     await ctx.send(
       this.address,
       sys.addresses.circuitBreaker,
-      sys.breaker.interface.encodeFunctionData("check", [asset]),
+      encodeCall(sys.breaker.interface, "check", [asset]),
       500_000n,
       offset,
     );
@@ -148,9 +149,9 @@ export class OracleKeeper {
     const sys = ctx.world.sys;
     const breaker = sys.addresses.circuitBreaker;
     const tries: string[] = [];
-    if (o.globalLevel > 0) tries.push(sys.breaker.interface.encodeFunctionData("cooldownGlobal"));
+    if (o.globalLevel > 0) tries.push(encodeCall(sys.breaker.interface, "cooldownGlobal"));
     ctx.world.assets.forEach((w, i) => {
-      if (o.assetLevel[i] > 0) tries.push(sys.breaker.interface.encodeFunctionData("cooldown", [w.address]));
+      if (o.assetLevel[i] > 0) tries.push(encodeCall(sys.breaker.interface, "cooldown", [w.address]));
     });
     for (const data of tries) {
       try {

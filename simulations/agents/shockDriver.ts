@@ -10,6 +10,7 @@
 import { rangeTicks } from "../../scripts/deploy/uniswap.js";
 import { tokensToUnits, usdToWad } from "../world/units.js";
 import type { StepContext } from "./context.js";
+import { encodeCall, parseLog } from "../world/abi.js";
 
 const TOLERANCE = 0.05;
 const NO_DEADLINE = 2n ** 64n;
@@ -47,7 +48,8 @@ export class ShockDriver {
         for (const pos of w.positions) {
           const amount = (pos.liquidity * scale) / 10n ** 12n;
           if (amount === 0n) continue;
-          const dec = pm.interface.encodeFunctionData(
+          const dec = encodeCall(
+            pm.interface,
             "decreaseLiquidity" as never,
             [
               {
@@ -62,7 +64,8 @@ export class ShockDriver {
           const tx = await ctx.send(world.bank, pmAddr, dec, 800_000n);
           if (!tx.ok) continue;
           pos.liquidity -= amount;
-          const col = pm.interface.encodeFunctionData(
+          const col = encodeCall(
+            pm.interface,
             "collect" as never,
             [
               { tokenId: pos.tokenId, recipient: world.bank, amount0Max: MAX128, amount1Max: MAX128 },
@@ -76,7 +79,7 @@ export class ShockDriver {
         const amountStable = usdToWad(add * sqrtP * 1.001);
         const { tickLower, tickUpper } = rangeTicks(w.pool, "full");
         const [a0, a1] = w.pool.baseIsToken0 ? [amountAsset, amountStable] : [amountStable, amountAsset];
-        const data = pm.interface.encodeFunctionData("mint", [
+        const data = encodeCall(pm.interface, "mint", [
           {
             token0: w.pool.token0,
             token1: w.pool.token1,
@@ -95,7 +98,7 @@ export class ShockDriver {
         if (!tx.ok) continue;
         for (const log of tx.logs) {
           if (log.address.toLowerCase() !== pmAddr.toLowerCase()) continue;
-          const ev = pm.interface.parseLog(log);
+          const ev = parseLog(pm.interface, log);
           if (ev?.name === "IncreaseLiquidity")
             w.positions.push({
               tokenId: ev.args.getValue("tokenId") as bigint,

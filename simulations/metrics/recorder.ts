@@ -119,7 +119,7 @@ export class MetricsError extends Error {
 }
 
 /** Quantile q of an ascending array (linear interpolation between order statistics, "type 7"). */
-export function quantileSorted(sorted: readonly number[], q: number): number {
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) throw new MetricsError("quantile of an empty sample");
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -140,14 +140,16 @@ export function healthBin(h: number): number {
  * (counted in `accountsWithoutLiability`); negative values are treated as 0.
  */
 export function healthDistribution(values: readonly number[]): HealthDistribution {
-  const finite: number[] = [];
+  const kept: number[] = [];
   let without = 0;
   for (const v of values) {
     if (v === Infinity) without++;
     else if (Number.isNaN(v)) throw new MetricsError("health factor is NaN");
-    else finite.push(Math.max(0, v));
+    else kept.push(Math.max(0, v));
   }
-  finite.sort((a, b) => a - b);
+  // a typed array sorts numbers in ascending order without a comparator call per pair (no NaN
+  // and no -0 here: the same order as (a, b) => a - b), every step of a 1,000-account run
+  const finite = Float64Array.from(kept).sort();
   const histogram = new Array<number>(HEALTH_BIN_COUNT).fill(0);
   let liquidatable = 0;
   for (const h of finite) {

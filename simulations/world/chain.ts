@@ -55,6 +55,29 @@ export interface ChainOptions {
 }
 
 const DEFAULT_GAS = 3_000_000n;
+/** JSON-RPC methods that never change the chain's state (`writesOutsideSend`). */
+const READ_ONLY = new Set([
+  "eth_call",
+  "eth_estimateGas",
+  "eth_blockNumber",
+  "eth_chainId",
+  "net_version",
+  "eth_getBlockByNumber",
+  "eth_getBlockByHash",
+  "eth_getTransactionReceipt",
+  "eth_getTransactionByHash",
+  "eth_getTransactionCount",
+  "eth_getBalance",
+  "eth_getCode",
+  "eth_getStorageAt",
+  "eth_getLogs",
+  "eth_gasPrice",
+  "eth_maxPriorityFeePerGas",
+  "eth_feeHistory",
+  "eth_accounts",
+  // the next block's timestamp: no account's state
+  "evm_setNextBlockTimestamp",
+]);
 const hex = (n: bigint | number): string => `0x${n.toString(16)}`;
 const BIG_BALANCE = hex(10n ** 30n);
 
@@ -82,6 +105,14 @@ export class Chain {
   readonly rpc = new Map<string, { count: number; ms: number }>();
   /** Reverted transactions by `to selector` (diagnostics). */
   readonly failedBySelector = new Map<string, number>();
+  /**
+   * Requests that may have changed the chain's state outside `send` (anything but the read-only
+   * methods below and `send`'s own transactions): a cache of a view is stale once this moves.
+   */
+  writesOutsideSend = 0;
+  /** Watched topic words and the number of mined logs that carried each (see `watchTopic`). */
+  private readonly watched = new Map<string, number>();
+  private sendingOwn = false;
   private desired: number;
   private last: number;
   private readonly impersonated = new Set<string>();
@@ -97,6 +128,8 @@ export class Chain {
     const provider = connection.provider;
     const request = provider.request.bind(provider);
     this.rawRequest = async (args) => {
+      if (!READ_ONLY.has(args.method) && !(this.sendingOwn && args.method === "eth_sendTransaction"))
+        this.writesOutsideSend++;
       const started = performance.now();
       try {
         return (await request(args)) as unknown;
@@ -209,6 +242,7 @@ export class Chain {
     let hash: string | undefined;
     let error: string | undefined;
     const before = this.txCount;
+    this.sendingOwn = true;
     try {
       hash = (await this.request("eth_sendTransaction", [tx])) as string;
     } catch (e) {
@@ -223,6 +257,8 @@ export class Chain {
           console.error("send failed", from, to, data.slice(0, 10), error.slice(0, 300));
         return { ok: false, gasUsed: 0n, logs: [], block: -1, error };
       }
+    } finally {
+      this.sendingOwn = false;
     }
     if (this.recording && error === undefined)
       this.recorded.push({ from, to, data, gas, timestamp: this.last });
@@ -231,6 +267,7 @@ export class Chain {
     this.txCount = before + 1;
     this.gasUsed += gasUsed;
     const ok = receipt.status === "0x1";
+    if (ok && this.watched.size > 0) this.countWatched(receipt.logs);
     if (!ok) {
       this.failedTx++;
       const k = `${to.toLowerCase()} ${data.slice(0, 10)}`;
@@ -243,6 +280,31 @@ export class Chain {
       block: Number(BigInt(receipt.blockNumber)),
       error: ok ? undefined : (error ?? "reverted"),
     };
+  }
+
+  /**
+   * Starts counting the mined logs that carry `word` (a 32-byte topic, e.g. an account's address
+   * word) in an indexed topic, from now on. A view that depends only on storage every write of
+   * which emits such a log (e.g. `Clearinghouse.auctionsOf(account)`) is unchanged while
+   * `watchedCount(word)` and `writesOutsideSend` are.
+   */
+  watchTopic(word: string): void {
+    const w = word.toLowerCase();
+    if (!this.watched.has(w)) this.watched.set(w, 0);
+  }
+
+  /** Logs that carried `word` since `watchTopic(word)` (undefined when it is not watched). */
+  watchedCount(word: string): number | undefined {
+    return this.watched.get(word.toLowerCase());
+  }
+
+  private countWatched(logs: readonly RawLog[]): void {
+    for (const log of logs)
+      for (let k = 1; k < log.topics.length; k++) {
+        const w = log.topics[k].toLowerCase();
+        const n = this.watched.get(w);
+        if (n !== undefined) this.watched.set(w, n + 1);
+      }
   }
 
   /** The receipt of a sent transaction (a node that mines in the background is polled). */

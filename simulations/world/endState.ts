@@ -10,20 +10,19 @@
  *   such an account (`liquidationBegin`; a batch skips it): nothing is left to seize or close, and
  *   the end of its last auction books what it still owes.
  *
- * Read exactly (one batched lens call per 250 accounts, `AccountLens.onlyAuctions` only for the
- * accounts that could be awaiting: below 1 with no weighted collateral and no requirement) after
- * the last step, not from the tracker's estimates; the tabs of the running auctions come from the
- * observer, which follows every Kick, Take, Redo and end.
+ * Read exactly (one batched lens call per `LENS_CHUNK` accounts, `AccountLens.onlyAuctions` only
+ * for the accounts that could be awaiting: below 1 with no weighted collateral and no
+ * requirement) after the last step, not from the tracker's estimates; the tabs of the running
+ * auctions come from the observer, which follows every Kick, Take, Redo and end.
  */
 import type { AwaitingAuctions, EndAccounts, EndState } from "../metrics/types.js";
 import type { Chain } from "./chain.js";
 import type { World } from "./deploy.js";
 import type { Observer } from "./observer.js";
-import { decodeHealths, healthOfCalldata, addressWord, type LensHealth } from "./tracker.js";
+import { LENS_CHUNK, addressWord, decodeHealths, healthOfCalldata, type LensHealth } from "./tracker.js";
 import { wadToNumber } from "./units.js";
 
 const WAD = 10n ** 18n;
-const CHUNK = 250;
 
 /** One account as read at the end. */
 export interface EndAccountReading {
@@ -84,8 +83,8 @@ export async function readEndState(
   const lens = world.sys.lens.interface;
   const lensAddr = world.sys.addresses.accountLens;
   const readings: EndAccountReading[] = [];
-  for (let start = 0; start < accounts.length; start += CHUNK) {
-    const chunk = accounts.slice(start, start + CHUNK);
+  for (let start = 0; start < accounts.length; start += LENS_CHUNK) {
+    const chunk = accounts.slice(start, start + LENS_CHUNK);
     const raw = await chain.call(lensAddr, healthOfCalldata(chunk.map(addressWord)));
     const healths = decodeHealths(raw, chunk.length);
     const candidates = chunk.filter(

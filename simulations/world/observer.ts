@@ -4,7 +4,7 @@
  * open auctions, breaker levels, oracle prices, margin levels, perp sizes) plus the step's
  * counters for the metrics (liquidations, volume, takes, bad debt). No view calls.
  */
-import type { EventFragment, Interface, Result } from "ethers";
+import type { EventFragment, Interface } from "ethers";
 
 import {
   loadUniswapArtifact,
@@ -12,6 +12,7 @@ import {
   type PoolHandle,
 } from "../../scripts/deploy/uniswap.js";
 import { Interface as EthersInterface } from "ethers";
+import { decodeEventLog } from "./abi.js";
 import type { RawLog, TxResult } from "./chain.js";
 import type { World, WorldAsset } from "./deploy.js";
 import { unitsToTokens, wadToNumber } from "./units.js";
@@ -196,9 +197,9 @@ export class Observer {
     if (src.kind === "ch") this.bookEvents++;
     const fragment = src.events.get(log.topics[0]);
     if (fragment === undefined) return;
-    let ev: { name: string; args: Result };
+    let ev: { name: string; args: { getValue(name: string): unknown } };
     try {
-      ev = { name: fragment.name, args: src.iface.decodeEventLog(fragment, log.data, log.topics) };
+      ev = { name: fragment.name, args: decodeEventLog(src.iface, fragment, log.data, log.topics) };
     } catch {
       return;
     }
