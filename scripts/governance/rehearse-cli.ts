@@ -22,7 +22,7 @@ import { JsonRpcProvider, type InterfaceAbi } from "ethers";
 
 import { ProposalCliError, deploymentAddresses, readJson } from "./cli.js";
 import { ProposalValidationError, buildParamProposal, parseParamDiff } from "./proposal.js";
-import { RehearsalError, rehearseProposal, type RehearsalResult } from "./rehearse.js";
+import { RehearsalError, rehearseProposal, type RehearsalResult, type RehearsalRow } from "./rehearse.js";
 
 /** Contracts whose errors a parameter change can revert with. */
 const ABI_ARTIFACTS = [
@@ -42,6 +42,16 @@ function loadAbis(): InterfaceAbi[] {
     if (!existsSync(path)) throw new ProposalCliError(`${path}: not built (run npm run build first)`);
     return (JSON.parse(readFileSync(path, "utf8")) as { abi: InterfaceAbi }).abi;
   });
+}
+
+/**
+ * Who may make one change. The current value again is a no-op RiskConfig skips before any role
+ * check (no event, no update counted), so nobody's role is needed, governance-only or not.
+ */
+function whoMayMake(x: RehearsalRow): string {
+  if (x.proposed === x.current) return "no change";
+  if (x.governanceOnly) return "timelock (governance-only)";
+  return x.tightening ? "guardian or timelock" : "timelock";
 }
 
 /** The rehearsal as printed: a table of the changes, then the outcome. */
@@ -66,7 +76,7 @@ export function formatRehearsal(r: RehearsalResult, names: ReadonlyMap<string, s
     String(x.proposed),
     String(x.maxStep),
     x.withinStep ? "yes" : "NO",
-    x.governanceOnly ? "timelock (governance-only)" : x.tightening ? "guardian or timelock" : "timelock",
+    whoMayMake(x),
     x.after === undefined ? "-" : String(x.after),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
@@ -79,11 +89,17 @@ export function formatRehearsal(r: RehearsalResult, names: ReadonlyMap<string, s
     r.revert === undefined
       ? `executed through the timelock (delay ${r.delaySeconds} s; proposer ${r.proposer}, executor ${r.executor})`
       : `REVERTS at execution: ${r.revert}`;
+  const unchanged = r.rows.filter((x) => x.proposed === x.current).length;
   return [
     line(header),
     widths.map((w) => "-".repeat(w)).join("  "),
     ...body.map(line),
     "",
+    ...(unchanged > 0
+      ? [
+          `WARNING ${unchanged} of the ${r.rows.length} changes equal the current value: RiskConfig skips them (no event); is the diff stale?`,
+        ]
+      : []),
     outcome,
     r.restored
       ? "the node's state is restored (--keep keeps the executed proposal)"

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -24,6 +25,8 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
   let record: string;
   let provider: JsonRpcProvider;
   let addresses: Record<string, string>;
+  let proposer: string;
+  let node: Awaited<ReturnType<typeof network.create>>;
   /** A diff file moving WETH's haircut base to `value` (a decimal of WAD). */
   function diffFile(value: string): string {
     const path = join(dir, `diff-${value}.json`);
@@ -55,9 +58,10 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
     const { address, port } = await server.listen();
     close = () => server.close();
     url = `http://${address}:${port}`;
-    const node = await network.create({ network: "localhost", override: { url } });
+    node = await network.create({ network: "localhost", override: { url } });
     const sys = await deploySystem(node.ethers, loadDeployParams(paramsPathFor("hardhat")));
     addresses = sys.addresses;
+    proposer = sys.proposers[0];
     record = join(dir, "localhost.json");
     writeFileSync(
       record,
@@ -145,5 +149,65 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
       [addresses.marginModel, "MARGIN_BASE_WAD", addresses.WBTC],
     ]);
     expect(await main([out, "--deployment", record, "--rpc-url", url])).to.equal(0);
+  });
+
+  /** `main` with console.log and console.error captured. */
+  async function captured(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    const [out, err]: string[][] = [[], []];
+    const [log, error] = [console.log, console.error];
+    console.log = (s: string) => out.push(s);
+    console.error = (s: string) => err.push(s);
+    try {
+      const code = await main(argv);
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    } finally {
+      [console.log, console.error] = [log, error];
+    }
+  }
+
+  function writeDiff(
+    name: string,
+    entries: { target: string; name: string; subject: string; value: string }[],
+  ) {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(entries));
+    return path;
+  }
+
+  it("says when a change equals the current value (RiskConfig skips it: nobody's role is needed), and refuses a parameter twice", async function () {
+    const noop = writeDiff("noop.json", [
+      {
+        target: addresses.marginModel,
+        name: "HAIRCUT_BASE_WAD",
+        subject: addresses.WETH,
+        value: (await haircutBase()).toString(),
+      },
+      // governance-only: the guardian could "set" it to its current value too (a no-op)
+      { target: addresses.marginModel, name: "MODE", subject: addresses.WETH, value: "2" },
+    ]);
+    const r = await captured([noop, "--deployment", record, "--rpc-url", url]);
+    expect(r.code).to.equal(0);
+    expect(r.out).to.match(/HAIRCUT_BASE_WAD +WETH +(\d+) +\1 +\d+ +yes +no change/);
+    expect(r.out).to.match(/MODE +WETH +2 +2 +2 +yes +no change/);
+    expect(r.out).to.contain("2 of the 2 changes equal the current value: RiskConfig skips them");
+    // the same parameter twice: RiskConfig would refuse the second (one update per block); the
+    // diff's check refuses it first, checksum or not
+    const twice = writeDiff("twice.json", [
+      {
+        target: addresses.marginModel,
+        name: "HAIRCUT_BASE_WAD",
+        subject: addresses.WETH,
+        value: "190000000000000000",
+      },
+      {
+        target: addresses.marginModel.toLowerCase(),
+        name: "HAIRCUT_BASE_WAD",
+        subject: addresses.WETH.toLowerCase(),
+        value: "200000000000000000",
+      },
+    ]);
+    const t = await captured([twice, "--deployment", record, "--rpc-url", url]);
+    expect(t.code).to.equal(2);
+    expect(t.err).to.contain("diff[1]: changes the same parameter as [0]");
   });
 });
