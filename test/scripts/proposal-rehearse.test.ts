@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -209,5 +208,39 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
     const t = await captured([twice, "--deployment", record, "--rpc-url", url]);
     expect(t.code).to.equal(2);
     expect(t.err).to.contain("diff[1]: changes the same parameter as [0]");
+  });
+
+  it("a scheduleBatch that reverts: the reason decoded (exit 1), the node restored and the impersonation stopped", async function () {
+    const d = writeDiff("margin-base.json", [
+      {
+        target: addresses.marginModel,
+        name: "MARGIN_BASE_WAD",
+        subject: addresses.WETH,
+        value: "60000000000000000",
+      },
+    ]);
+    const now = Date.now;
+    Date.now = () => 1_700_000_000_000; // the same salt twice: the operation is already done
+    let r;
+    try {
+      expect(await main([d, "--deployment", record, "--rpc-url", url, "--keep"])).to.equal(0);
+      await provider.send("hardhat_stopImpersonatingAccount", [proposer]);
+      const block = await provider.getBlockNumber();
+      r = await captured([d, "--deployment", record, "--rpc-url", url]);
+      expect(await provider.getBlockNumber()).to.equal(block);
+    } finally {
+      Date.now = now;
+    }
+    expect(r.code).to.equal(1);
+    expect(r.err).to.match(
+      /^proposal:rehearse: scheduleBatch reverts \(proposer 0x[0-9a-fA-F]{40}\): TimelockUnexpectedOperationState\(0x[0-9a-f]{64}, /,
+    );
+    expect(await provider.send("hardhat_stopImpersonatingAccount", [proposer])).to.equal(false);
+  });
+
+  it("leaves an impersonation made before it (docs/fork.md: impersonate governance on the fork)", async function () {
+    await provider.send("hardhat_impersonateAccount", [proposer]);
+    expect(await main([diffFile("0.19"), "--deployment", record, "--rpc-url", url])).to.equal(0);
+    expect(await provider.send("hardhat_stopImpersonatingAccount", [proposer])).to.equal(true);
   });
 });
