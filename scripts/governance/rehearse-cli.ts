@@ -107,6 +107,26 @@ export function formatRehearsal(r: RehearsalResult, names: ReadonlyMap<string, s
   ].join("\n");
 }
 
+/**
+ * `message` without `url`: a node's URL often carries an API key (in its path, query or user
+ * part), and ethers' errors quote it (`info={ "requestUrl": ... }`); only its host is shown.
+ */
+export function hideUrl(message: string, url: string | undefined): string {
+  if (url === undefined) return message;
+  let host = "the node";
+  let rest: string[] = [];
+  try {
+    const u = new URL(url);
+    host = u.host;
+    rest = [`${u.pathname}${u.search}${u.hash}`, u.username, u.password].filter((x) => x.length > 1);
+  } catch {
+    // not a URL: hide it whole
+  }
+  let out = message.split(url).join(host);
+  for (const part of rest) out = out.split(part).join("<hidden>");
+  return out;
+}
+
 /** Runs the command; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const cmd = new Command("proposal:rehearse")
@@ -118,6 +138,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
   let provider: JsonRpcProvider | undefined;
+  const say = (m: string) =>
+    console.error(`proposal:rehearse: ${hideUrl(m, cmd.opts<{ rpcUrl?: string }>().rpcUrl)}`);
   try {
     try {
       cmd.parse([...argv], { from: "user" });
@@ -151,14 +173,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     return result.revert === undefined ? 0 : 1;
   } catch (e) {
     if (e instanceof ProposalCliError || e instanceof ProposalValidationError) {
-      console.error(`proposal:rehearse: ${e.message}`);
+      say(e.message);
       return 2;
     }
     if (e instanceof RehearsalError) {
-      console.error(`proposal:rehearse: ${e.message}`);
+      say(e.message);
       return 1;
     }
-    console.error(`proposal:rehearse: failed: ${(e as Error).message.split("\n")[0]}`);
+    say(`failed: ${(e as Error).message.split("\n")[0]}`);
     return 1;
   } finally {
     provider?.destroy();

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -242,5 +243,28 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
     await provider.send("hardhat_impersonateAccount", [proposer]);
     expect(await main([diffFile("0.19"), "--deployment", record, "--rpc-url", url])).to.equal(0);
     expect(await provider.send("hardhat_stopImpersonatingAccount", [proposer])).to.equal(true);
+  });
+
+  it("never prints the node's URL, which may carry an API key: only its host", async function () {
+    const refusing = createServer((_req, res) => {
+      res.statusCode = 401;
+      res.end("unauthorized");
+    });
+    await new Promise<void>((done) => refusing.listen(0, "127.0.0.1", () => done()));
+    const { port } = refusing.address() as { port: number };
+    try {
+      const r = await captured([
+        diffFile("0.2"),
+        "--deployment",
+        record,
+        "--rpc-url",
+        `http://127.0.0.1:${port}/v3/SECRETKEY?key=SECRET2`,
+      ]);
+      expect(r.code).to.equal(1);
+      expect(r.err).to.contain(`127.0.0.1:${port}`);
+      expect(r.err).to.not.match(/SECRET/);
+    } finally {
+      refusing.close();
+    }
   });
 });
