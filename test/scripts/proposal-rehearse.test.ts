@@ -7,10 +7,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { Contract, JsonRpcProvider, ZeroAddress, encodeBytes32String, parseUnits } from "ethers";
 
-import { loadDeployParams, paramsPathFor } from "../../scripts/deploy/params.js";
+import { loadDeployParams, paramsPathFor, type DeployParams } from "../../scripts/deploy/params.js";
 import { deploySystem } from "../../scripts/deploy/system.js";
 import { runDiffCli } from "../../scripts/governance/diff-cli.js";
 import { main } from "../../scripts/governance/rehearse-cli.js";
+import { buildParamProposal, parseParamDiff } from "../../scripts/governance/proposal.js";
+import { rehearseProposal } from "../../scripts/governance/rehearse.js";
 
 /**
  * `npm run proposal:rehearse` against a node served over JSON-RPC in-process, holding a deployment
@@ -266,5 +268,83 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
     } finally {
       refusing.close();
     }
+  });
+
+  it("does not claim the node restored when evm_revert answers false (a snapshot the node no longer knows)", async function () {
+    class Forgetful extends JsonRpcProvider {
+      override async send(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown> {
+        return method === "evm_revert" ? false : super.send(method, params);
+      }
+    }
+    const forgetful = new Forgetful(url, undefined, { staticNetwork: true });
+    const diff = JSON.parse(readFileSync(diffFile("0.2"), "utf8")) as unknown;
+    const before = await haircutBase();
+    try {
+      let thrown: unknown;
+      await rehearseProposal(
+        forgetful,
+        { addresses, proposers: [proposer], executors: [ZeroAddress] },
+        parseParamDiff(diff),
+        buildParamProposal(addresses.riskConfig, diff),
+        [],
+      ).catch((e: unknown) => (thrown = e));
+      expect(String(thrown)).to.match(
+        /RehearsalError: the node did not restore its state \(evm_revert of snapshot/,
+      );
+    } finally {
+      forgetful.destroy();
+    }
+    expect(await haircutBase()).to.not.equal(before); // (indeed kept: 0.2)
+  });
+
+  it("proposal:diff writes each unit as deploySystem registers it: an APR as a per-second RAY, a mode, seconds, token units", async function () {
+    const current = paramsPathFor("hardhat");
+    const p = JSON.parse(readFileSync(current, "utf8")) as DeployParams;
+    p.global.stabilityFeeApr = "0.06";
+    p.assets[0].margin.mode = "dynamic";
+    p.assets[0].margin.horizonSeconds = 5400;
+    p.assets[1].depositCap = "120000";
+    const proposed = join(dir, "units-params.json");
+    writeFileSync(proposed, JSON.stringify(p));
+    const out = join(dir, "units-diff.json");
+    runDiffCli([current, proposed, "--deployment", record, "--out", out]);
+    const diff = JSON.parse(readFileSync(out, "utf8")) as {
+      target: string;
+      name: string;
+      subject: string;
+      value: string;
+    }[];
+    // the same file deployed: what each parameter holds there
+    const fresh = await deploySystem(node.ethers, loadDeployParams(proposed));
+    const nameOf = new Map(Object.entries(addresses).map(([k, v]) => [v, k]));
+    const registered = await Promise.all(
+      diff.map(async (d) => {
+        const module = new Contract(
+          fresh.addresses[nameOf.get(d.target)!],
+          ["function getParam(bytes32, address) view returns (uint256)"],
+          provider,
+        );
+        const subject = d.subject === ZeroAddress ? ZeroAddress : fresh.addresses[nameOf.get(d.subject)!];
+        return [d.name, ((await module.getParam(encodeBytes32String(d.name), subject)) as bigint).toString()];
+      }),
+    );
+    expect(diff.map((d) => [d.name, d.value])).to.deep.equal(registered);
+    expect(registered.map(([n]) => n)).to.have.members([
+      "STABILITY_FEE_PER_SECOND_RAY",
+      "MODE",
+      "HORIZON_SECONDS",
+      "DEPOSIT_CAP",
+    ]);
+    expect(Object.fromEntries(registered).MODE).to.equal("1");
+    const r = await captured([out, "--deployment", record, "--rpc-url", url]);
+    expect(r.code).to.equal(0);
+    expect(r.out).to.match(/STABILITY_FEE_PER_SECOND_RAY +global +\d+ +\d+ +\d+ +yes +guardian or timelock/);
+    expect(r.out).to.match(/MODE +WETH +2 +1 +2 +yes +timelock \(governance-only\)/);
+    expect(r.out).to.match(/HORIZON_SECONDS +WETH +3600 +5400 +1800 +yes +guardian or timelock +5400/);
+    const { DEPOSIT_CAP: cap, STABILITY_FEE_PER_SECOND_RAY: fee } = Object.fromEntries(registered);
+    expect(r.out).to.match(new RegExp(`DEPOSIT_CAP +WBTC +\\d+ +${cap} +\\d+ +yes +timelock +${cap}`));
+    expect(r.out).to.match(
+      new RegExp(`STABILITY_FEE_PER_SECOND_RAY +global +\\d+ +${fee} +\\d+ +yes .* ${fee}`),
+    );
   });
 });
