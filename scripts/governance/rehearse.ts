@@ -169,6 +169,7 @@ export async function rehearseProposal(
   // accounts impersonated before the rehearsal (docs/fork.md: governance played on the fork) stay so
   const impersonatedBefore = new Set<string>();
   let revert: string | undefined;
+  let restoreRefused = false;
   try {
     for (const who of accounts) if (await impersonate(provider, who)) impersonatedBefore.add(who);
     const salt = id(`ballast-rehearsal-${Date.now()}`);
@@ -212,11 +213,12 @@ export async function rehearseProposal(
       if (!impersonatedBefore.has(who))
         await provider.send("hardhat_stopImpersonatingAccount", [who]).catch(() => undefined);
     // Hardhat answers false (it does not throw) for a snapshot it no longer knows
-    if (!options.keep && ((await provider.send("evm_revert", [snapshot])) as boolean) !== true)
-      throw new RehearsalError(
-        `the node did not restore its state (evm_revert of snapshot ${snapshot} refused): restart it`,
-      );
+    if (!options.keep) restoreRefused = (await provider.send("evm_revert", [snapshot])) !== true;
   }
+  if (restoreRefused)
+    throw new RehearsalError(
+      `the node did not restore its state (evm_revert of snapshot ${snapshot} refused): restart it`,
+    );
   return { rows, proposer, executor, delaySeconds, revert, restored: !options.keep };
 }
 

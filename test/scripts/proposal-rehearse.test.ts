@@ -325,7 +325,8 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
           provider,
         );
         const subject = d.subject === ZeroAddress ? ZeroAddress : fresh.addresses[nameOf.get(d.subject)!];
-        return [d.name, ((await module.getParam(encodeBytes32String(d.name), subject)) as bigint).toString()];
+        const value = (await module.getParam(encodeBytes32String(d.name), subject)) as bigint;
+        return [d.name, value.toString()] as [string, string];
       }),
     );
     expect(diff.map((d) => [d.name, d.value])).to.deep.equal(registered);
