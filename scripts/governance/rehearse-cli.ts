@@ -22,7 +22,7 @@ import { JsonRpcProvider, type InterfaceAbi } from "ethers";
 
 import { ProposalCliError, deploymentAddresses, readJson } from "./cli.js";
 import { ProposalValidationError, buildParamProposal, parseParamDiff } from "./proposal.js";
-import { RehearsalError, rehearseProposal, type RehearsalResult } from "./rehearse.js";
+import { RehearsalError, rehearseProposal, type RehearsalResult, type RehearsalRow } from "./rehearse.js";
 
 /** Contracts whose errors a parameter change can revert with. */
 const ABI_ARTIFACTS = [
@@ -42,6 +42,16 @@ function loadAbis(): InterfaceAbi[] {
     if (!existsSync(path)) throw new ProposalCliError(`${path}: not built (run npm run build first)`);
     return (JSON.parse(readFileSync(path, "utf8")) as { abi: InterfaceAbi }).abi;
   });
+}
+
+/**
+ * Who may make one change. The current value again is a no-op RiskConfig skips before any role
+ * check (no event, no update counted), so nobody's role is needed, governance-only or not.
+ */
+function whoMayMake(x: RehearsalRow): string {
+  if (x.proposed === x.current) return "no change";
+  if (x.governanceOnly) return "timelock (governance-only)";
+  return x.tightening ? "guardian or timelock" : "timelock";
 }
 
 /** The rehearsal as printed: a table of the changes, then the outcome. */
@@ -66,7 +76,7 @@ export function formatRehearsal(r: RehearsalResult, names: ReadonlyMap<string, s
     String(x.proposed),
     String(x.maxStep),
     x.withinStep ? "yes" : "NO",
-    x.governanceOnly ? "timelock (governance-only)" : x.tightening ? "guardian or timelock" : "timelock",
+    whoMayMake(x),
     x.after === undefined ? "-" : String(x.after),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
@@ -79,16 +89,42 @@ export function formatRehearsal(r: RehearsalResult, names: ReadonlyMap<string, s
     r.revert === undefined
       ? `executed through the timelock (delay ${r.delaySeconds} s; proposer ${r.proposer}, executor ${r.executor})`
       : `REVERTS at execution: ${r.revert}`;
+  const unchanged = r.rows.filter((x) => x.proposed === x.current).length;
   return [
     line(header),
     widths.map((w) => "-".repeat(w)).join("  "),
     ...body.map(line),
     "",
+    ...(unchanged > 0
+      ? [
+          `WARNING ${unchanged} of the ${r.rows.length} changes equal the current value: RiskConfig skips them (no event); is the diff stale?`,
+        ]
+      : []),
     outcome,
     r.restored
       ? "the node's state is restored (--keep keeps the executed proposal)"
       : "kept on the node (--keep)",
   ].join("\n");
+}
+
+/**
+ * `message` without `url`: a node's URL often carries an API key (in its path, query or user
+ * part), and ethers' errors quote it (`info={ "requestUrl": ... }`); only its host is shown.
+ */
+export function hideUrl(message: string, url: string | undefined): string {
+  if (url === undefined) return message;
+  let host = "the node";
+  let rest: string[] = [];
+  try {
+    const u = new URL(url);
+    host = u.host;
+    rest = [`${u.pathname}${u.search}${u.hash}`, u.username, u.password].filter((x) => x.length > 1);
+  } catch {
+    // not a URL: hide it whole
+  }
+  let out = message.split(url).join(host);
+  for (const part of rest) out = out.split(part).join("<hidden>");
+  return out;
 }
 
 /** Runs the command; returns the exit code. */
@@ -102,6 +138,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
   let provider: JsonRpcProvider | undefined;
+  const say = (m: string) =>
+    console.error(`proposal:rehearse: ${hideUrl(m, cmd.opts<{ rpcUrl?: string }>().rpcUrl)}`);
   try {
     try {
       cmd.parse([...argv], { from: "user" });
@@ -135,14 +173,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     return result.revert === undefined ? 0 : 1;
   } catch (e) {
     if (e instanceof ProposalCliError || e instanceof ProposalValidationError) {
-      console.error(`proposal:rehearse: ${e.message}`);
+      say(e.message);
       return 2;
     }
     if (e instanceof RehearsalError) {
-      console.error(`proposal:rehearse: ${e.message}`);
+      say(e.message);
       return 1;
     }
-    console.error(`proposal:rehearse: failed: ${(e as Error).message.split("\n")[0]}`);
+    say(`failed: ${(e as Error).message.split("\n")[0]}`);
     return 1;
   } finally {
     provider?.destroy();

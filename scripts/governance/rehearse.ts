@@ -165,9 +165,13 @@ export async function rehearseProposal(
   const delaySeconds = (await tl.getMinDelay()) as bigint;
 
   const snapshot = (await provider.send("evm_snapshot", [])) as string;
+  const accounts = [...new Set([proposer, executor])];
+  // accounts impersonated before the rehearsal (docs/fork.md: governance played on the fork) stay so
+  const impersonatedBefore = new Set<string>();
   let revert: string | undefined;
+  let restoreRefused = false;
   try {
-    for (const who of new Set([proposer, executor])) await impersonate(provider, who);
+    for (const who of accounts) if (await impersonate(provider, who)) impersonatedBefore.add(who);
     const salt = id(`ballast-rehearsal-${Date.now()}`);
     const args = [batch.targets, batch.values, batch.payloads, ZeroHash, salt] as const;
     const send = async (from: string, fn: string, ...a: unknown[]) =>
@@ -176,7 +180,18 @@ export async function rehearseProposal(
           ...a,
         )) as ContractTransactionResponse
       ).wait();
-    await send(proposer, "scheduleBatch", ...args, delaySeconds);
+    try {
+      await send(proposer, "scheduleBatch", ...args, delaySeconds);
+    } catch (e) {
+      const data = revertData(e);
+      if (data === undefined) throw e;
+      throw new RehearsalError(
+        `scheduleBatch reverts (proposer ${proposer}): ${decodeRevert(
+          data,
+          abis.map((a) => new Interface(a)),
+        )}`,
+      );
+    }
     await provider.send("evm_increaseTime", [toBeHex(delaySeconds)]);
     await provider.send("evm_mine", []);
     try {
@@ -194,10 +209,16 @@ export async function rehearseProposal(
           r.subject,
         )) as bigint;
   } finally {
-    if (!options.keep) await provider.send("evm_revert", [snapshot]);
-    for (const who of new Set([proposer, executor]))
-      await provider.send("hardhat_stopImpersonatingAccount", [who]).catch(() => undefined);
+    for (const who of accounts)
+      if (!impersonatedBefore.has(who))
+        await provider.send("hardhat_stopImpersonatingAccount", [who]).catch(() => undefined);
+    // Hardhat answers false (it does not throw) for a snapshot it no longer knows
+    if (!options.keep) restoreRefused = (await provider.send("evm_revert", [snapshot])) !== true;
   }
+  if (restoreRefused)
+    throw new RehearsalError(
+      `the node did not restore its state (evm_revert of snapshot ${snapshot} refused): restart it`,
+    );
   return { rows, proposer, executor, delaySeconds, revert, restored: !options.keep };
 }
 
@@ -221,13 +242,18 @@ async function findHolder(
   );
 }
 
-/** Impersonation with gas money; a real network refuses it, and so the rehearsal. */
-async function impersonate(provider: JsonRpcProvider, who: string): Promise<void> {
+/**
+ * Impersonation with gas money; a real network refuses it, and so the rehearsal. Returns whether
+ * the account was impersonated already (`hardhat_stopImpersonatingAccount` answers true then).
+ */
+async function impersonate(provider: JsonRpcProvider, who: string): Promise<boolean> {
   try {
+    const before = (await provider.send("hardhat_stopImpersonatingAccount", [who])) === true;
     await provider.send("hardhat_impersonateAccount", [who]);
     // gas money only when short: a restored node gets its balance back, a kept one keeps more
     if ((await provider.getBalance(who)) < GAS_MONEY_WEI)
       await provider.send("hardhat_setBalance", [who, toBeHex(GAS_MONEY_WEI)]);
+    return before;
   } catch (e) {
     throw new RehearsalError(
       `the node does not impersonate accounts (${(e as Error).message.split("\n")[0]}): rehearse on a development node or a fork (npx hardhat node --fork <url>), never on the network itself`,
