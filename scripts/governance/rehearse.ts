@@ -164,7 +164,14 @@ export async function rehearseProposal(
     : await findHolder(tl, EXECUTOR_ROLE, deployment.executors ?? [], "executor");
   const delaySeconds = (await tl.getMinDelay()) as bigint;
 
-  const snapshot = (await provider.send("evm_snapshot", [])) as string;
+  let snapshot: string;
+  try {
+    snapshot = (await provider.send("evm_snapshot", [])) as string;
+  } catch (e) {
+    throw new RehearsalError(
+      `the node takes no snapshot (${(e as Error).message.split("\n")[0]}): rehearse on a development node or a fork (npx hardhat node --fork <url>), never on the network itself`,
+    );
+  }
   const accounts = [...new Set([proposer, executor])];
   // accounts impersonated before the rehearsal (docs/fork.md: governance played on the fork) stay so
   const impersonatedBefore = new Set<string>();

@@ -270,6 +270,52 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
     }
   });
 
+  it("on a node that takes no snapshot (a real network) it sends nothing and says to use a fork", async function () {
+    // a proxy to the node that answers like a real network: no evm_*, no hardhat_* methods
+    const sent: string[] = [];
+    const realLike = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const call = JSON.parse(body) as { id: number; method: string };
+        sent.push(call.method);
+        if (/^(evm_|hardhat_)/.test(call.method)) {
+          res.setHeader("content-type", "application/json");
+          res.end(
+            JSON.stringify({
+              jsonrpc: "2.0",
+              id: call.id,
+              error: { code: -32601, message: "method not found" },
+            }),
+          );
+          return;
+        }
+        void fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body }).then(
+          async (r) => {
+            res.setHeader("content-type", "application/json");
+            res.end(await r.text());
+          },
+        );
+      });
+    });
+    await new Promise<void>((done) => realLike.listen(0, "127.0.0.1", () => done()));
+    const { port } = realLike.address() as { port: number };
+    try {
+      const r = await captured([
+        diffFile("0.2"),
+        "--deployment",
+        record,
+        "--rpc-url",
+        `http://127.0.0.1:${port}`,
+      ]);
+      expect(r.code).to.equal(1);
+      expect(r.err).to.match(/the node takes no snapshot .*rehearse on a development node or a fork/);
+      expect(sent.filter((m) => /sendTransaction|sendRawTransaction/.test(m))).to.deep.equal([]);
+    } finally {
+      realLike.close();
+    }
+  });
+
   it("does not claim the node restored when evm_revert answers false (a snapshot the node no longer knows)", async function () {
     class Forgetful extends JsonRpcProvider {
       override async send(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown> {
