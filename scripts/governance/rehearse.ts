@@ -4,8 +4,8 @@
  * timelock: reads each parameter's current value and rule from the chain (`getParam`,
  * `RiskConfig.ruleOf`, `isTightening`), impersonates a proposer to schedule the batch, moves time
  * past the timelock's delay, executes it, and reads the values back. The node's state is restored
- * afterwards (`evm_snapshot` / `evm_revert`) unless asked to keep it. A real network refuses the snapshot and the
- * impersonation, so nothing can be sent there.
+ * afterwards (`evm_snapshot` / `evm_revert`) unless asked to keep it. A real network refuses the
+ * snapshot (and the impersonation), so nothing can be sent there.
  */
 import {
   Contract,
