@@ -56,6 +56,57 @@ export function deploymentAddresses(record: unknown, path: string): DeploymentAd
   return book;
 }
 
+/**
+ * Parses `argv` with `cmd` (built with `exitOverride`): "help" after --help; a mistake throws a
+ * ProposalCliError with commander's message (and the usage when `withUsage`).
+ */
+export function parseCommandLine(
+  cmd: Command,
+  argv: readonly string[],
+  withUsage = false,
+): "help" | "parsed" {
+  try {
+    cmd.parse([...argv], { from: "user" });
+    return "parsed";
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help") return "help";
+      const message = e.message.replace(/^error: /, "");
+      throw new ProposalCliError(withUsage ? `${message}\n\n${cmd.helpInformation()}` : message);
+    }
+    throw e;
+  }
+}
+
+/** Writes a command's output to its `--out` file; an unwritable one is named (ProposalCliError). */
+export function writeOutFile(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new ProposalCliError(
+      `--out ${path}: not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+}
+
+/**
+ * A command's exit code: `run`'s output printed (0; nothing after --help), or a mistake in the
+ * arguments or inputs (ProposalCliError, ProposalValidationError) printed after `name` (2).
+ */
+export function printOrRefuse(name: string, run: () => string | null): number {
+  try {
+    const out = run();
+    if (out !== null) process.stdout.write(out);
+    return 0;
+  } catch (e) {
+    if (e instanceof ProposalCliError || e instanceof ProposalValidationError) {
+      console.error(`${name}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
 /** Runs the command; returns the batch as printed (null after --help). */
 export function runProposalCli(argv: readonly string[]): string | null {
   const cmd = new Command("proposal")
@@ -65,15 +116,7 @@ export function runProposalCli(argv: readonly string[]): string | null {
     .option("--out <file>", "also write the batch to this file")
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
-  try {
-    cmd.parse([...argv], { from: "user" });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.help") return null;
-      throw new ProposalCliError(`${e.message.replace(/^error: /, "")}\n\n${cmd.helpInformation()}`);
-    }
-    throw e;
-  }
+  if (parseCommandLine(cmd, argv, true) === "help") return null;
   const [diffPath] = cmd.args;
   const o = cmd.opts<{ deployment: string; out?: string }>();
   const deployment = deploymentAddresses(readJson(o.deployment, "--deployment"), o.deployment);
@@ -89,30 +132,12 @@ export function runProposalCli(argv: readonly string[]): string | null {
     null,
     2,
   )}\n`;
-  if (o.out !== undefined) {
-    try {
-      writeFileSync(o.out, text);
-    } catch (e) {
-      throw new ProposalCliError(
-        `--out ${o.out}: not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      );
-    }
-  }
+  if (o.out !== undefined) writeOutFile(o.out, text);
   return text;
 }
 
 export function main(argv: readonly string[]): number {
-  try {
-    const out = runProposalCli(argv);
-    if (out !== null) process.stdout.write(out);
-    return 0;
-  } catch (e) {
-    if (e instanceof ProposalCliError || e instanceof ProposalValidationError) {
-      console.error(`proposal: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  return printOrRefuse("proposal", () => runProposalCli(argv));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -11,15 +11,21 @@
  * Exit codes: 0 done, 2 bad arguments, an unreadable or invalid file, or a deployment record that
  * lacks a module or asset the diff needs.
  */
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 
 import { DeployParamsError, loadDeployParams } from "../deploy/params.js";
 import { paramFileChanges, proposalDiff } from "./changes.js";
-import { ProposalCliError, deploymentAddresses, readJson } from "./cli.js";
+import {
+  ProposalCliError,
+  deploymentAddresses,
+  parseCommandLine,
+  printOrRefuse,
+  readJson,
+  writeOutFile,
+} from "./cli.js";
 
 /** Runs the command; returns the diff as printed (null after --help). */
 export function runDiffCli(argv: readonly string[]): string | null {
@@ -31,15 +37,7 @@ export function runDiffCli(argv: readonly string[]): string | null {
     .option("--out <file>", "also write the diff to this file")
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
-  try {
-    cmd.parse([...argv], { from: "user" });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.help") return null;
-      throw new ProposalCliError(e.message.replace(/^error: /, ""));
-    }
-    throw e;
-  }
+  if (parseCommandLine(cmd, argv) === "help") return null;
   const o = cmd.opts<{ deployment: string; out?: string }>();
   const [currentPath, proposedPath] = cmd.args;
   const addresses = deploymentAddresses(readJson(o.deployment, "--deployment"), o.deployment);
@@ -55,30 +53,12 @@ export function runDiffCli(argv: readonly string[]): string | null {
     throw new ProposalCliError(`${proposedPath} moves no RiskConfig parameter against ${currentPath}`);
   for (const w of result.warnings) console.error(`proposal:diff: WARNING ${w}`);
   const text = `${JSON.stringify(result.diff, null, 2)}\n`;
-  if (o.out !== undefined) {
-    try {
-      writeFileSync(o.out, text);
-    } catch (e) {
-      throw new ProposalCliError(
-        `--out ${o.out}: not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      );
-    }
-  }
+  if (o.out !== undefined) writeOutFile(o.out, text);
   return text;
 }
 
 export function main(argv: readonly string[]): number {
-  try {
-    const out = runDiffCli(argv);
-    if (out !== null) process.stdout.write(out);
-    return 0;
-  } catch (e) {
-    if (e instanceof ProposalCliError) {
-      console.error(`proposal:diff: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  return printOrRefuse("proposal:diff", () => runDiffCli(argv));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -17,10 +17,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { JsonRpcProvider, type InterfaceAbi } from "ethers";
 
-import { ProposalCliError, deploymentAddresses, readJson } from "./cli.js";
+import { ProposalCliError, deploymentAddresses, parseCommandLine, readJson } from "./cli.js";
 import { ProposalValidationError, buildParamProposal, parseParamDiff } from "./proposal.js";
 import { RehearsalError, rehearseProposal, type RehearsalResult, type RehearsalRow } from "./rehearse.js";
 
@@ -141,15 +141,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const say = (m: string) =>
     console.error(`proposal:rehearse: ${hideUrl(m, cmd.opts<{ rpcUrl?: string }>().rpcUrl)}`);
   try {
-    try {
-      cmd.parse([...argv], { from: "user" });
-    } catch (e) {
-      if (e instanceof CommanderError) {
-        if (e.code === "commander.helpDisplayed" || e.code === "commander.help") return 0;
-        throw new ProposalCliError(e.message.replace(/^error: /, ""));
-      }
-      throw e;
-    }
+    if (parseCommandLine(cmd, argv) === "help") return 0;
     const o = cmd.opts<{ deployment: string; rpcUrl: string; keep: boolean }>();
     const diffPath = cmd.args[0];
     const record = readJson(o.deployment, "--deployment");

@@ -12,6 +12,7 @@ import {
   Interface,
   ZeroAddress,
   ZeroHash,
+  encodeBytes32String,
   getAddress,
   id,
   toBeHex,
@@ -129,7 +130,7 @@ export async function rehearseProposal(
   const rows: RehearsalRow[] = [];
   for (const c of changes) {
     const target = new Contract(c.target, PARAM_TARGET_ABI, provider);
-    const name = toBytes32(c.name);
+    const name = encodeBytes32String(c.name);
     const current = (await target.getParam(name, c.subject)) as bigint;
     const rule = (await rc.ruleOf(c.target, name, c.subject)) as {
       maxStep: bigint;
@@ -212,7 +213,7 @@ export async function rehearseProposal(
     if (revert === undefined)
       for (const r of rows)
         r.after = (await new Contract(r.target, PARAM_TARGET_ABI, provider).getParam(
-          toBytes32(r.name),
+          encodeBytes32String(r.name),
           r.subject,
         )) as bigint;
   } finally {
@@ -227,12 +228,6 @@ export async function rehearseProposal(
       `the node did not restore its state (evm_revert of snapshot ${snapshot} refused): restart it`,
     );
   return { rows, proposer, executor, delaySeconds, revert, restored: !options.keep };
-}
-
-function toBytes32(name: string): string {
-  const hex = Buffer.from(name, "utf8").toString("hex");
-  if (hex.length > 64) throw new RehearsalError(`parameter name ${name} is longer than 32 bytes`);
-  return `0x${hex.padEnd(64, "0")}`;
 }
 
 /** The first of `candidates` holding `role` on the timelock. */
