@@ -100,3 +100,31 @@ export async function deployLab(mutate?: (p: DeployParams) => void) {
     books,
   };
 }
+
+/**
+ * Alice's whole-plan liquidation that leaves a residue of debt on her account: 170 USD of
+ * collateral after the drop, half WETH half WBTC, debt 150 (a dust-sized whole plan, as "the
+ * account as its own keeper" in LiquidationEngine.test.ts), after a month of stability fee that
+ * makes the index uneven. The first seizure removes its debt's normalized units rounded down, so
+ * the second (the rest of the debt the plan read) leaves a wei or two on the account whenever that
+ * rounding discarded a unit: it depends on the index, so the liquidation is retried a second later
+ * until it does (most seconds do). Returns the residue (0 if no second of 30 left one).
+ */
+export async function liquidateLeavingResidue(lab: Awaited<ReturnType<typeof deployLab>>): Promise<bigint> {
+  const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
+  await lab.depositFor(alice, weth, "0.053125");
+  await lab.depositFor(alice, wbtc, "0.00265625");
+  await send(ch.connect(alice).borrow(alice.address, wad("150"), alice.address));
+  await networkHelpers.time.increase(30 * 86_400);
+  await lab.setPrice(weth, "1600");
+  await lab.setPrice(wbtc, "32000");
+  const before = await networkHelpers.takeSnapshot();
+  let residue = 0n;
+  for (let delay = 0; delay < 30 && residue === 0n; ++delay) {
+    await before.restore();
+    await networkHelpers.time.increase(delay + 1);
+    await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
+    residue = await ch.debtOf(alice.address);
+  }
+  return residue;
+}

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,6 +13,12 @@ import { runDiffCli } from "../../scripts/governance/diff-cli.js";
 import { main } from "../../scripts/governance/rehearse-cli.js";
 import { buildParamProposal, parseParamDiff } from "../../scripts/governance/proposal.js";
 import { rehearseProposal } from "../../scripts/governance/rehearse.js";
+
+/** Starts `server` on a free port of 127.0.0.1 and returns the port. */
+async function listenLocally(server: Server): Promise<number> {
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", () => done()));
+  return (server.address() as { port: number }).port;
+}
 
 /**
  * `npm run proposal:rehearse` against a node served over JSON-RPC in-process, holding a deployment
@@ -252,8 +258,7 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
       res.statusCode = 401;
       res.end("unauthorized");
     });
-    await new Promise<void>((done) => refusing.listen(0, "127.0.0.1", () => done()));
-    const { port } = refusing.address() as { port: number };
+    const port = await listenLocally(refusing);
     try {
       const r = await captured([
         diffFile("0.2"),
@@ -298,8 +303,7 @@ describe("proposal:rehearse (a proposal through the real timelock on a developme
         );
       });
     });
-    await new Promise<void>((done) => realLike.listen(0, "127.0.0.1", () => done()));
-    const { port } = realLike.address() as { port: number };
+    const port = await listenLocally(realLike);
     try {
       const r = await captured([
         diffFile("0.2"),

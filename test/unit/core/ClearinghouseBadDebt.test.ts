@@ -18,7 +18,7 @@ import type { ContractTransactionResponse } from "ethers";
 
 import { b32 } from "../../../scripts/deploy/system.js";
 import { eventsOf } from "../../helpers/events.js";
-import { WAD, deployLab, send, wad } from "../../helpers/system.js";
+import { WAD, deployLab, liquidateLeavingResidue, send, wad } from "../../helpers/system.js";
 
 type Lab = Awaited<ReturnType<typeof deployLab>>;
 
@@ -81,28 +81,7 @@ describe("bad debt only on a finished account (no collateral, no auction running
     const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
     await lab.fundVault("50000");
     await lab.fundBidder("100000");
-    // 170 USD of collateral after the drop, half WETH half WBTC, debt 150 (a dust-sized whole
-    // plan, as "the account as its own keeper" in LiquidationEngine.test.ts); a month of stability
-    // fee makes the index uneven
-    await lab.depositFor(alice, weth, "0.053125");
-    await lab.depositFor(alice, wbtc, "0.00265625");
-    await send(ch.connect(alice).borrow(alice.address, wad("150"), alice.address));
-    await networkHelpers.time.increase(30 * 86_400);
-    await lab.setPrice(weth, "1600");
-    await lab.setPrice(wbtc, "32000");
-
-    // the first seizure removes its debt's normalized units rounded down, so the second (the
-    // rest of the debt the plan read) leaves a wei or two on the account whenever that rounding
-    // discarded a unit: it depends on the index, so the liquidation is retried a second later
-    // until it does (most seconds do)
-    const before = await networkHelpers.takeSnapshot();
-    let residue = 0n;
-    for (let delay = 0; delay < 30 && residue === 0n; ++delay) {
-      await before.restore();
-      await networkHelpers.time.increase(delay + 1);
-      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
-      residue = await ch.debtOf(alice.address);
-    }
+    const residue = await liquidateLeavingResidue(lab);
     expect(residue, "the whole plan's residue (rounded against the account)").to.be.greaterThan(0n);
     expect(await sys.auction.kicks()).to.equal(2n);
     expect(await ch.collateralOf(alice.address, weth.address)).to.equal(0n);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 
 import { b32 } from "../../../scripts/deploy/system.js";
 import { WAD, deployLedger } from "../../helpers/ledger.js";
-import { deployLab, send, wad } from "../../helpers/system.js";
+import { deployLab, liquidateLeavingResidue, send, wad } from "../../helpers/system.js";
 
 describe("AccountLens", function () {
   it("returns the same health as the Clearinghouse for many accounts in one call", async function () {
@@ -80,23 +80,9 @@ describe("AccountLens: an account awaiting its auctions, by the ledger's rule", 
         market: undefined,
       });
     });
-    const { ch, sys, alice, keeper, weth, wbtc, networkHelpers } = lab;
+    const { ch, alice } = lab;
     await lab.fundVault("50000");
-    await lab.depositFor(alice, weth, "0.053125");
-    await lab.depositFor(alice, wbtc, "0.00265625");
-    await send(ch.connect(alice).borrow(alice.address, wad("150"), alice.address));
-    await networkHelpers.time.increase(30 * 86_400);
-    await lab.setPrice(weth, "1600");
-    await lab.setPrice(wbtc, "32000");
-    const before = await networkHelpers.takeSnapshot();
-    let residue = 0n;
-    for (let delay = 0; delay < 30 && residue === 0n; ++delay) {
-      await before.restore();
-      await networkHelpers.time.increase(delay + 1);
-      await send(sys.engine.connect(keeper).liquidate(alice.address, keeper.address));
-      residue = await ch.debtOf(alice.address);
-    }
-    expect(residue).to.be.greaterThan(0n);
+    expect(await liquidateLeavingResidue(lab)).to.be.greaterThan(0n);
     expect(await ch.auctionsOf(alice.address)).to.equal(2n);
     const pen = lab.sys.assets.find((a) => a.symbol === "PEN")!;
     return { ...lab, pen };
